@@ -1,0 +1,13 @@
+/** Three tiers (shared/STYLE.md §15): *.spec.ts (pure), *.contract-spec.ts (every adapter), *.e2e-spec.ts (HTTP). */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testRegex: '(apps|libs|test)/.*\\.(spec|contract-spec|e2e-spec)\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: {
+    '^@scim/(domain|scim-protocol|event-store|read-models)$': '<rootDir>/libs/$1/src',
+    '^@scim/(domain|scim-protocol|event-store|read-models)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+  testTimeout: 30000,
+};

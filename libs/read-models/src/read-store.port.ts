@@ -1,0 +1,71 @@
+/**
+ * The read-model port. Adapters: embedded (in-process, persisted to SQLite) and MongoDB.
+ * Both pass the same contract suite (read-store.contract.ts).
+ *
+ * Queries are documents in a subset of the MongoDB query language, so one translation of a
+ * SCIM filter drives both stores (shared/DESIGN.md §4):
+ *   { field: value }                       equality; on arrays, matches if any element equals
+ *   $eq $ne $gt $gte $lt $lte $in $nin     comparisons (strings compare by code unit, numbers numerically)
+ *   $exists                                presence
+ *   $regex (string) with $options 'i'?     JavaScript-compatible regular expression
+ *   $elemMatch                             one array element satisfies the whole sub-query
+ *   $and $or $nor                          logic; $not wraps an operator object
+ * Dotted paths traverse objects and arrays like MongoDB ("emails.value").
+ */
+
+export type Doc = { readonly _id: string } & Readonly<Record<string, unknown>>;
+
+export type Query = Readonly<Record<string, unknown>>;
+
+export type SortSpec = ReadonlyArray<readonly [field: string, direction: 1 | -1]>;
+
+export interface FindOptions {
+  readonly sort?: SortSpec;
+  readonly skip?: number;
+  readonly limit?: number;
+}
+
+export interface IndexSpec {
+  readonly name: string;
+  readonly fields: ReadonlyArray<readonly [field: string, direction: 1 | -1]>;
+  readonly unique?: boolean;
+}
+
+/** Replace (or, with `doc: null`, delete) one document. */
+export interface DocumentChange {
+  readonly collection: string;
+  readonly id: string;
+  readonly doc: Doc | null;
+}
+
+export interface Checkpoint {
+  readonly projection: string;
+  readonly position: number;
+}
+
+export abstract class ReadStore {
+  abstract ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+
+  abstract get<T extends Doc>(collection: string, id: string): Promise<T | null>;
+
+  abstract findOne<T extends Doc>(collection: string, query: Query): Promise<T | null>;
+
+  /** Matching documents; without `sort`, in insertion order (stable across pages). */
+  abstract find<T extends Doc>(collection: string, query: Query, options?: FindOptions): Promise<T[]>;
+
+  abstract count(collection: string, query: Query): Promise<number>;
+
+  /**
+   * Applies the changes and moves the projection's checkpoint, atomically: after a crash either
+   * both are stored or neither is.
+   */
+  abstract commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void>;
+
+  /** Last committed position of a projection (0 when it never ran). */
+  abstract checkpoint(projection: string): Promise<number>;
+
+  /** Deletes every document and checkpoint (used by rebuilds into a fresh store). */
+  abstract clear(): Promise<void>;
+
+  abstract close(): Promise<void>;
+}
