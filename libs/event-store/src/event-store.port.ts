@@ -63,6 +63,20 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/**
+ * Some of the appended event ids are already recorded, but not as exactly this append to this
+ * stream (a retry of the same request is an idempotent success instead).
+ */
+export class DuplicateEventIdError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly eventIds: readonly string[],
+  ) {
+    super(`Stream ${streamId}: event ids already recorded by another append: ${eventIds.join(', ')}`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
 export abstract class EventStore {
   /** Appends atomically to one stream, checking the expected revision. */
   abstract append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;

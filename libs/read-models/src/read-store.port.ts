@@ -5,12 +5,16 @@
  * Queries are documents in a subset of the MongoDB query language, so one translation of a
  * SCIM filter drives both stores (shared/DESIGN.md §4):
  *   { field: value }                       equality; on arrays, matches if any element equals
- *   $eq $ne $gt $gte $lt $lte $in $nin     comparisons (strings compare by code unit, numbers numerically)
+ *   $eq $ne $gt $gte $lt $lte $in $nin     comparisons, only between values of one type (strings by code
+ *                                          point, i.e. MongoDB's binary UTF-8 order; numbers numerically)
  *   $exists                                presence
  *   $regex (string) with $options 'i'?     JavaScript-compatible regular expression
  *   $elemMatch                             one array element satisfies the whole sub-query
  *   $and $or $nor                          logic; $not wraps an operator object
  * Dotted paths traverse objects and arrays like MongoDB ("emails.value").
+ * Any other operator is rejected by both adapters, so a query that works in production works embedded.
+ *
+ * Documents are JSON values (ISO-8601 strings for instants, no Date objects).
  */
 
 export type Doc = { readonly _id: string } & Readonly<Record<string, unknown>>;
@@ -68,4 +72,22 @@ export abstract class ReadStore {
   abstract clear(): Promise<void>;
 
   abstract close(): Promise<void>;
+}
+
+/**
+ * A commit or an index build would give two documents the same key in a unique index. The commit is
+ * rejected as a whole: no document and no checkpoint is written.
+ */
+export class UniqueIndexViolationError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly index: string,
+    /** The document that could not take the key, when the store can tell. */
+    readonly documentId?: string,
+  ) {
+    super(
+      `Unique index ${index} on ${collection} violated` + (documentId === undefined ? '' : ` by document ${documentId}`),
+    );
+    this.name = 'UniqueIndexViolationError';
+  }
 }

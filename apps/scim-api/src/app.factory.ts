@@ -1,0 +1,42 @@
+import { INestApplication, LoggerService, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, type NextFunction, type Request, type Response } from 'express';
+import { toScimError } from './scim/error-mapping';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { resolveOperatorKey } from './config/operator-key';
+import { ScimExceptionFilter } from './scim/scim-exception.filter';
+import { requestIdMiddleware } from './shared/request-id.middleware';
+
+/** RFC 7644 §3.1 names application/scim+json; Okta may send application/json. Both are JSON. */
+const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
+
+// Group PATCHes with thousands of members are large; 16 MB holds ~200k member references.
+const parseJson = json({ type: JSON_TYPES, limit: '16mb', strict: false });
+
+/** Parses JSON bodies; a parse failure becomes a SCIM error here, before Nest maps it to a generic 400. */
+function scimJsonBody(request: Request, response: Response, next: NextFunction): void {
+  parseJson(request, response, (error?: unknown) => next(error === undefined ? undefined : toScimError(error)));
+}
+
+/** Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function. */
+export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<INestApplication> {
+  const operator = resolveOperatorKey(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operator.key), {
+    bodyParser: false,
+    logger: logger ?? ['log', 'warn', 'error'],
+  });
+  configureApp(app);
+  await app.init();
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication): void {
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(scimJsonBody);
+  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true }));
+  app.useGlobalFilters(new ScimExceptionFilter());
+  app.enableShutdownHooks();
+}

@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { AppConfig } from './config/app-config';
+import { PersistenceModule } from './persistence/persistence.module';
+import { AdminModule } from './admin/admin.module';
+import { DiscoveryController } from './discovery/discovery.controller';
+import { ScimModule } from './scim/scim.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, operatorKey: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), ScimModule, AdminModule.forRoot(operatorKey), UsersModule],
+      controllers: [DiscoveryController],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { currentSchemaVersion, type DomainEvent, type EventMetadata } from '@scim/domain';
+import { EventStore, type NewEvent } from '@scim/event-store';
+import type { CommandContext } from '../shared/request-context';
+import { ReadModelFreshness } from './read-model-freshness';
+
+/** Turns domain events into stored events with the request's metadata (shared/DESIGN.md §3). */
+@Injectable()
+export class EventWriter {
+  private readonly logger = new Logger(EventWriter.name);
+
+  constructor(
+    readonly store: EventStore,
+    @Inject(ReadModelFreshness) private readonly freshness: ReadModelFreshness,
+  ) {}
+
+  metadataFor(context: CommandContext, normalizations: readonly string[] = []): (event: DomainEvent) => EventMetadata {
+    return (event) => ({
+      accountId: context.accountId,
+      actor: context.actor,
+      occurredAt: context.at,
+      correlationId: context.requestId,
+      causationId: context.requestId,
+      schemaVersion: currentSchemaVersion(event.type),
+      ...(normalizations.length > 0 ? { normalizations } : {}),
+    });
+  }
+
+  toNewEvents(events: readonly DomainEvent[], context: CommandContext, normalizations?: readonly string[]): NewEvent[] {
+    const metadata = this.metadataFor(context, normalizations);
+    return events.map((event) => ({
+      id: randomUUID(),
+      type: event.type,
+      data: event.data as Record<string, unknown>,
+      metadata: metadata(event),
+    }));
+  }
+
+  readonly newEventId = (): string => randomUUID();
+
+  /** Waits (bounded) until the read models include `position`. */
+  async settle(position: number): Promise<void> {
+    if (position <= 0) return;
+    if (!(await this.freshness.waitFor(position))) {
+      this.logger.warn(`Read models did not reach position ${position} in time; the response is sent anyway`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { Doc, Query, ReadStore } from '@scim/read-models';
+
+/** Largest page served; larger `count`s are cut to it (RFC 7644 §3.4.2.4), as /ServiceProviderConfig says. */
+export const MAX_RESULTS = 1000;
+/** Page size when the client gives no `count`. */
+export const DEFAULT_COUNT = 100;
+
+export interface ListPage<T> {
+  readonly totalResults: number;
+  readonly startIndex: number;
+  readonly resources: readonly T[];
+}
+
+export interface PageParams {
+  readonly startIndex?: number;
+  readonly count?: number;
+  readonly sortField?: string;
+  readonly sortOrder?: 'ascending' | 'descending';
+}
+
+/**
+ * Joins the account scope and the filter so that plain equalities stay at the top level, where
+ * the stores' indexes can serve them.
+ */
+export function scoped(scope: Query, filter: Query | undefined): Query {
+  if (!filter) return scope;
+  const collides = Object.keys(filter).some((key) => key in scope || key.startsWith('$'));
+  return collides ? { ...scope, $and: [filter] } : { ...scope, ...filter };
+}
+
+export async function pageOf<T extends Doc>(
+  store: ReadStore,
+  collection: string,
+  scope: Query,
+  filter: Query | undefined,
+  params: PageParams,
+): Promise<ListPage<T>> {
+  const query = scoped(scope, filter);
+  // §3.4.2.4: startIndex below 1 is read as 1, a negative count as 0.
+  const startIndex = Math.max(1, params.startIndex ?? 1);
+  const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
+  const sort = params.sortField ? ([[params.sortField, params.sortOrder === 'descending' ? -1 : 1]] as const) : undefined;
+  const [totalResults, resources] = await Promise.all([
+    store.count(collection, query),
+    count === 0 ? Promise.resolve([] as T[]) : store.find<T>(collection, query, { sort, skip: startIndex - 1, limit: count }),
+  ]);
+  return { totalResults, startIndex, resources };
+}

@@ -1,0 +1,17 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+/** Each account has its own SCIM base URL: <public URL>/scim/v2/<accountId>. */
+@Injectable()
+export class ScimBaseUrl {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  origin(request: Request): string {
+    return this.config.publicUrl ?? `${request.protocol}://${request.get('host') ?? `localhost:${this.config.port}`}`;
+  }
+
+  of(request: Request, accountId: string): string {
+    return `${this.origin(request)}/scim/v2/${encodeURIComponent(accountId)}`;
+  }
+}

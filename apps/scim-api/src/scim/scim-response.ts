@@ -1,0 +1,8 @@
+import type { Response } from 'express';
+import { SCIM_CONTENT_TYPE } from './scim-http';
+
+/** Sends a SCIM JSON body with its content type and headers. */
+export function sendScim(response: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+}

@@ -1,0 +1,38 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Actor } from '@scim/domain';
+
+/** What every command carries about the request that caused it (for event metadata). */
+export interface CommandContext {
+  readonly accountId: string;
+  readonly actor: Actor;
+  /** The request id: correlation id of every event the request causes. */
+  readonly requestId: string;
+  /** Time enters the domain with the command (shared/STYLE.md habit 4). */
+  readonly at: string;
+}
+
+export interface AuthenticatedRequest extends Request {
+  requestId?: string;
+  scimCaller?: { readonly accountId: string; readonly tokenId: string };
+  operator?: true;
+}
+
+/** The SCIM caller's context; only on routes behind ScimAuthGuard. */
+export const ScimContext = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  const caller = request.scimCaller;
+  if (!caller) throw new Error('ScimContext used on a route without ScimAuthGuard');
+  return {
+    accountId: caller.accountId,
+    actor: { kind: 'scim-token', tokenId: caller.tokenId },
+    requestId: request.requestId ?? 'unknown',
+    at: new Date().toISOString(),
+  };
+});
+
+/** The operator's context for an account named in the route (`:accountId`). */
+export const OperatorContext = createParamDecorator((_: unknown, ctx: ExecutionContext): Omit<CommandContext, 'accountId'> => {
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  return { actor: { kind: 'operator' }, requestId: request.requestId ?? 'unknown', at: new Date().toISOString() };
+});

@@ -1,0 +1,35 @@
+import { Body, Controller, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { ScimBaseUrl } from '../../scim/scim-base-url';
+import { AttributesQueryDto } from '../../scim/list-query.dto';
+import { sendScim } from '../../scim/scim-response';
+import { ScimContext, type CommandContext } from '../../shared/request-context';
+import { snapshotOfWritten, userHeaders, userResource } from '../user-presenter';
+import type { WrittenUser } from '../user-write-model';
+import { CreateUserCommand } from './create-user.command';
+
+@Controller('scim/v2/:accountId/Users')
+@UseGuards(ScimAuthGuard)
+export class CreateUserController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly baseUrls: ScimBaseUrl,
+  ) {}
+
+  /** RFC 7644 §3.3: 201 with the resource, its Location and ETag. */
+  @Post()
+  async create(
+    @ScimContext() context: CommandContext,
+    @Body() body: unknown,
+    @Query() selection: AttributesQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const written = await this.commandBus.execute<CreateUserCommand, WrittenUser>(new CreateUserCommand(context, body));
+    const baseUrl = this.baseUrls.of(request, context.accountId);
+    const snapshot = snapshotOfWritten(written);
+    sendScim(response, 201, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+  }
+}

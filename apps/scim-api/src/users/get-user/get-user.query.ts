@@ -1,0 +1,6 @@
+export class GetUserQuery {
+  constructor(
+    readonly accountId: string,
+    readonly userId: string,
+  ) {}
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import type { UserView } from '@scim/read-models/projections';
+import { listResponse } from '@scim/scim-protocol';
+import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { ScimBaseUrl } from '../../scim/scim-base-url';
+import { ListQueryDto } from '../../scim/list-query.dto';
+import type { ListPage } from '../../scim/paging';
+import { sendScim } from '../../scim/scim-response';
+import { ScimContext, type CommandContext } from '../../shared/request-context';
+import { snapshotOfView, userResource } from '../user-presenter';
+import { ListUsersQuery } from './list-users.query';
+
+@Controller('scim/v2/:accountId/Users')
+@UseGuards(ScimAuthGuard)
+export class ListUsersController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly baseUrls: ScimBaseUrl,
+  ) {}
+
+  /** RFC 7644 §3.4.2. An empty result is a 200 with an empty ListResponse (Entra's Test Connection). */
+  @Get()
+  async list(@ScimContext() context: CommandContext, @Query() params: ListQueryDto, @Req() request: Request, @Res() response: Response) {
+    await this.respond(context, params, request, response);
+  }
+
+  /** RFC 7644 §3.4.3: the same query sent as a SearchRequest body. */
+  @Post('.search')
+  @HttpCode(200)
+  async search(@ScimContext() context: CommandContext, @Body() params: ListQueryDto, @Req() request: Request, @Res() response: Response) {
+    await this.respond(context, params, request, response);
+  }
+
+  private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
+    const page = await this.queryBus.execute<ListUsersQuery, ListPage<UserView>>(new ListUsersQuery(context.accountId, params));
+    const baseUrl = this.baseUrls.of(request, context.accountId);
+    const resources = page.resources.map((view) => userResource(snapshotOfView(view), baseUrl, params));
+    sendScim(response, 200, listResponse(resources, { totalResults: page.totalResults, startIndex: page.startIndex, itemsPerPage: resources.length }));
+  }
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Headers, Param, Patch, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { ScimBaseUrl } from '../../scim/scim-base-url';
+import { expectedRevisionFrom } from '../../scim/scim-http';
+import { AttributesQueryDto } from '../../scim/list-query.dto';
+import { sendScim } from '../../scim/scim-response';
+import { ScimContext, type CommandContext } from '../../shared/request-context';
+import { snapshotOfWritten, userHeaders, userResource } from '../user-presenter';
+import type { WrittenUser } from '../user-write-model';
+import { PatchUserCommand } from './patch-user.command';
+
+@Controller('scim/v2/:accountId/Users')
+@UseGuards(ScimAuthGuard)
+export class PatchUserController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly baseUrls: ScimBaseUrl,
+  ) {}
+
+  /** Answers 200 with the resource: Okta reads it, and Entra accepts 200 as well as 204. */
+  @Patch(':userId')
+  async patch(
+    @ScimContext() context: CommandContext,
+    @Param('userId') userId: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query() selection: AttributesQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const command = new PatchUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
+    const written = await this.commandBus.execute<PatchUserCommand, WrittenUser>(command);
+    const baseUrl = this.baseUrls.of(request, context.accountId);
+    const snapshot = snapshotOfWritten(written);
+    sendScim(response, 200, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+  }
+}

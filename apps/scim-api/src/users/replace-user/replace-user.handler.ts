@@ -1,0 +1,16 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { normalizeUserProfile } from '@scim/scim-protocol';
+import { UserWriteModel, type WrittenUser } from '../user-write-model';
+import { ReplaceUserCommand } from './replace-user.command';
+
+/** RFC 7644 §3.5.1: PUT replaces every writable attribute; `id`, `meta` and `groups` are ignored. */
+@CommandHandler(ReplaceUserCommand)
+export class ReplaceUserHandler implements ICommandHandler<ReplaceUserCommand, WrittenUser> {
+  constructor(private readonly users: UserWriteModel) {}
+
+  execute({ context, userId, body, ifMatch }: ReplaceUserCommand): Promise<WrittenUser> {
+    // Validate before loading anything: a bad body is a 400 whatever the stored state.
+    const desired = normalizeUserProfile(body);
+    return this.users.update(context, userId, ifMatch, () => desired);
+  }
+}

@@ -1,0 +1,56 @@
+import type { ExistingUser, UserProfile } from '@scim/domain';
+import type { UserView } from '@scim/read-models/projections';
+import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } from '@scim/scim-protocol';
+import { etagOf } from '../scim/scim-http';
+import type { WrittenUser } from './user-write-model';
+
+/** The facts a SCIM user representation is made of, from the write side or a read model. */
+export interface UserSnapshot {
+  readonly id: string;
+  readonly profile: UserProfile;
+  readonly active: boolean;
+  readonly created: string;
+  readonly lastModified: string;
+  readonly version: number;
+}
+
+export interface AttributeSelection {
+  readonly attributes?: string;
+  readonly excludedAttributes?: string;
+}
+
+export const snapshotOfWritten = ({ user, revision }: WrittenUser): UserSnapshot => snapshotOfState(user, revision);
+
+export const snapshotOfState = (user: ExistingUser, revision: number): UserSnapshot => ({
+  id: user.userId,
+  profile: user.profile,
+  active: user.status === 'active',
+  created: user.createdAt,
+  lastModified: user.updatedAt,
+  version: revision,
+});
+
+export const snapshotOfView = (view: UserView): UserSnapshot => ({
+  id: view._id,
+  profile: view.profile,
+  active: view.active,
+  created: view.created,
+  lastModified: view.lastModified,
+  version: view.version,
+});
+
+export function userResource(snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): Record<string, unknown> {
+  const { id, profile, active, created, lastModified, version } = snapshot;
+  const resource = renderUser({ id, profile, active, meta: { created, lastModified, version } }, baseUrl);
+  if (!selection.attributes && !selection.excludedAttributes) return resource;
+  return selectAttributes(resource, userResourceSchema, {
+    attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,
+    excludedAttributes: selection.excludedAttributes ? parseAttributeList(selection.excludedAttributes) : undefined,
+  });
+}
+
+/** Headers of a single-resource response (RFC 7644 §3.1, §3.14). */
+export const userHeaders = (snapshot: UserSnapshot, baseUrl: string) => ({
+  ETag: etagOf(snapshot.version),
+  Location: `${baseUrl}/Users/${snapshot.id}`,
+});

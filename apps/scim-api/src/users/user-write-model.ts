@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import {
+  decideUserName,
+  evolveUser,
+  evolveUserName,
+  initialUserNameState,
+  initialUserState,
+  upcastEvent,
+  userDecider,
+  userNameDecider,
+  userNameKey,
+  userNameStream,
+  userStream,
+  DomainError,
+  type ExistingUser,
+  type HolderStatus,
+  type UserEvent,
+  type UserNameEvent,
+  type UserProfile,
+  type UserState,
+} from '@scim/domain';
+import {
+  aggregateStream,
+  ConcurrencyError,
+  handleCommand,
+  PreconditionFailedError,
+  WrongExpectedRevisionError,
+  type RecordedEvent,
+} from '@scim/event-store';
+import { EventWriter } from '../persistence/event-writer';
+import type { CommandContext } from '../shared/request-context';
+
+export interface WrittenUser {
+  readonly user: ExistingUser;
+  /** Stream revision after the write: the resource's version. */
+  readonly revision: number;
+}
+
+/** The desired profile and lifecycle, computed from the current user (PUT body, or PATCH applied). */
+export type UserChange = (current: ExistingUser) => { profile: UserProfile; active?: boolean; notes: readonly string[] };
+
+const MAX_ATTEMPTS = 4;
+
+const toUserEvent = (recorded: RecordedEvent) =>
+  upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as UserEvent;
+const toUserNameEvent = (recorded: RecordedEvent) =>
+  upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as UserNameEvent;
+
+/**
+ * The write side of SCIM users: userName reservations first (the cross-account lock), then the
+ * user's own stream, each append with an expected revision. Responses come from this state,
+ * never from a read model.
+ */
+@Injectable()
+export class UserWriteModel {
+  constructor(private readonly writer: EventWriter) {}
+
+  async provision(context: CommandContext, profile: UserProfile, active: boolean, notes: readonly string[]): Promise<WrittenUser> {
+    const userId = this.writer.newEventId();
+    let position = await this.reserveUserName(context, profile.userName, userId);
+    const result = await handleCommand(
+      this.writer.store,
+      userStream(userId),
+      userDecider,
+      { type: 'ProvisionUser', userId, accountId: context.accountId, profile, active, at: context.at },
+      { metadata: this.writer.metadataFor(context, notes), eventId: this.writer.newEventId, upcast: toUserEvent },
+    );
+    position = Math.max(position, result.position);
+    await this.writer.settle(position);
+    return { user: result.state as ExistingUser, revision: result.revision };
+  }
+
+  /**
+   * Applies a change computed from the freshest state. Without If-Match a concurrent write makes
+   * us re-read and recompute (so a PATCH never undoes another); with If-Match it is a 412.
+   */
+  async update(context: CommandContext, userId: string, ifMatch: number | undefined, change: UserChange): Promise<WrittenUser> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await this.load(userId);
+      const current = this.requireLive(state, context);
+      if (ifMatch !== undefined && ifMatch !== revision) throw new PreconditionFailedError(userStream(userId), ifMatch, revision);
+
+      const desired = change(current);
+      const oldKey = userNameKey(current.profile.userName);
+      const renamed = userNameKey(desired.profile.userName) !== oldKey;
+      let position = renamed ? await this.reserveUserName(context, desired.profile.userName, userId) : 0;
+      try {
+        const result = await handleCommand(
+          this.writer.store,
+          userStream(userId),
+          userDecider,
+          { type: 'UpdateUser', accountId: context.accountId, profile: desired.profile, active: desired.active, at: context.at },
+          {
+            expectedRevision: revision,
+            maxRetries: 0,
+            metadata: this.writer.metadataFor(context, desired.notes),
+            eventId: this.writer.newEventId,
+            upcast: toUserEvent,
+          },
+        );
+        position = Math.max(position, result.position);
+        if (renamed) position = Math.max(position, await this.releaseUserName(context, oldKey, userId, 'renamed'));
+        await this.writer.settle(position);
+        return { user: result.state as ExistingUser, revision: result.revision };
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError) || ifMatch !== undefined) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(userStream(userId), attempt);
+      }
+    }
+  }
+
+  async deprovision(context: CommandContext, userId: string, ifMatch: number | undefined): Promise<void> {
+    const result = await handleCommand(
+      this.writer.store,
+      userStream(userId),
+      userDecider,
+      { type: 'DeprovisionUser', accountId: context.accountId, at: context.at },
+      { expectedRevision: ifMatch, metadata: this.writer.metadataFor(context), eventId: this.writer.newEventId, upcast: toUserEvent },
+    );
+    const deprovisioned = result.newEvents.find((e) => e.type === 'UserDeprovisioned');
+    let position = result.position;
+    if (deprovisioned) {
+      position = Math.max(position, await this.releaseUserName(context, userNameKey(deprovisioned.data.userName), userId, 'deprovisioned'));
+    }
+    await this.writer.settle(position);
+  }
+
+  private load(userId: string) {
+    return aggregateStream<UserEvent, UserState>(this.writer.store, userStream(userId), evolveUser, initialUserState, toUserEvent);
+  }
+
+  private requireLive(state: UserState, context: CommandContext): ExistingUser {
+    if (state.status === 'absent' || state.status === 'deprovisioned' || state.accountId !== context.accountId) {
+      throw new DomainError('user_not_found', 'User not found');
+    }
+    return state;
+  }
+
+  /** Reserves (or confirms) the name for `userId`; returns the position written, 0 if none. */
+  private async reserveUserName(context: CommandContext, userName: string, userId: string): Promise<number> {
+    const key = userNameKey(userName);
+    const stream = userNameStream(key);
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await aggregateStream(this.writer.store, stream, evolveUserName, initialUserNameState, toUserNameEvent);
+      const holder: HolderStatus =
+        state.status === 'reserved' && state.userId !== userId ? await this.holderStatus(state.userId) : { exists: false };
+      const events = decideUserName(
+        { type: 'ReserveUserName', userNameKey: key, userName, accountId: context.accountId, userId, holder, at: context.at },
+        state,
+      );
+      if (events.length === 0) return 0;
+      try {
+        const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context), revision < 0 ? 'no_stream' : revision);
+        return appended.position;
+      } catch (error) {
+        // Another request reserved or released the name since we read it: decide again on the new state.
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempt);
+      }
+    }
+  }
+
+  private async releaseUserName(context: CommandContext, key: string, userId: string, reason: 'renamed' | 'deprovisioned'): Promise<number> {
+    const result = await handleCommand(
+      this.writer.store,
+      userNameStream(key),
+      userNameDecider,
+      { type: 'ReleaseUserName', userNameKey: key, userId, reason, at: context.at },
+      { metadata: this.writer.metadataFor(context), eventId: this.writer.newEventId, upcast: toUserNameEvent },
+    );
+    return result.position;
+  }
+
+  private async holderStatus(holderId: string): Promise<HolderStatus> {
+    const { state } = await this.load(holderId);
+    if (state.status === 'absent') return { exists: false };
+    return { exists: true, userNameKey: userNameKey(state.profile.userName), deprovisioned: state.status === 'deprovisioned' };
+  }
+}

@@ -1,0 +1,52 @@
+import { specFor } from '../testing/decider-spec';
+import { accountDecider, type AccountEvent } from './account';
+
+const spec = specFor(accountDecider);
+const at = '2026-01-01T00:00:00.000Z';
+const created: AccountEvent = { type: 'AccountCreated', data: { accountId: 'a1', name: 'Acme', createdAt: at } };
+const enabled: AccountEvent = { type: 'ScimProvisioningEnabled', data: { accountId: 'a1', enabledAt: at } };
+const issued: AccountEvent = {
+  type: 'ScimTokenIssued',
+  data: { accountId: 'a1', tokenId: 't1', secretHash: 'h', label: 'Okta', issuedAt: at, expiresAt: '2026-01-31T00:00:00.000Z' },
+};
+
+describe('account decider', () => {
+  it('creates an account once', () => {
+    spec.given([]).when({ type: 'CreateAccount', accountId: 'a1', name: 'Acme', at }).then([created]);
+    spec.given([created]).when({ type: 'CreateAccount', accountId: 'a1', name: 'Acme', at }).thenRejects('account_already_exists');
+  });
+
+  it('enables and disables SCIM, idempotently', () => {
+    spec.given([created]).when({ type: 'EnableScimProvisioning', at }).then([enabled]);
+    spec.given([created, enabled]).when({ type: 'EnableScimProvisioning', at }).then([]);
+    spec.given([created, enabled]).when({ type: 'DisableScimProvisioning', at }).then([
+      { type: 'ScimProvisioningDisabled', data: { accountId: 'a1', disabledAt: at } },
+    ]);
+    spec.given([created]).when({ type: 'DisableScimProvisioning', at }).then([]);
+  });
+
+  it('rejects commands for a missing account', () =>
+    spec.given([]).when({ type: 'EnableScimProvisioning', at }).thenRejects('account_not_found'));
+
+  it('issues a token that expires after the chosen number of days', () =>
+    spec
+      .given([created, enabled])
+      .when({ type: 'IssueScimToken', tokenId: 't1', secretHash: 'h', label: 'Okta', validForDays: 30, at })
+      .then([issued]));
+
+  it('refuses a validity outside 1..730 days', () => {
+    for (const validForDays of [0, -1, 731, 1.5]) {
+      spec
+        .given([created])
+        .when({ type: 'IssueScimToken', tokenId: 't1', secretHash: 'h', label: '', validForDays, at })
+        .thenRejects('invalid_token_validity');
+    }
+  });
+
+  it('revokes an active token once', () => {
+    const revoked: AccountEvent = { type: 'ScimTokenRevoked', data: { accountId: 'a1', tokenId: 't1', revokedAt: at } };
+    spec.given([created, issued]).when({ type: 'RevokeScimToken', tokenId: 't1', at }).then([revoked]);
+    spec.given([created, issued, revoked]).when({ type: 'RevokeScimToken', tokenId: 't1', at }).thenRejects('scim_token_already_revoked');
+    spec.given([created]).when({ type: 'RevokeScimToken', tokenId: 'nope', at }).thenRejects('scim_token_not_found');
+  });
+});

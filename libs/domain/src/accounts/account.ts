@@ -1,0 +1,126 @@
+import type { Decider, DomainEvent } from '../decider';
+import { DomainError } from '../domain-error';
+
+export type AccountCreated = DomainEvent<'AccountCreated', { readonly accountId: string; readonly name: string; readonly createdAt: string }>;
+export type ScimProvisioningEnabled = DomainEvent<'ScimProvisioningEnabled', { readonly accountId: string; readonly enabledAt: string }>;
+export type ScimProvisioningDisabled = DomainEvent<'ScimProvisioningDisabled', { readonly accountId: string; readonly disabledAt: string }>;
+/** Only a hash of the secret is recorded: the token itself is shown once and never stored. */
+export type ScimTokenIssued = DomainEvent<
+  'ScimTokenIssued',
+  {
+    readonly accountId: string;
+    readonly tokenId: string;
+    readonly secretHash: string;
+    readonly label: string;
+    readonly issuedAt: string;
+    readonly expiresAt: string;
+  }
+>;
+export type ScimTokenRevoked = DomainEvent<'ScimTokenRevoked', { readonly accountId: string; readonly tokenId: string; readonly revokedAt: string }>;
+
+export type AccountEvent = AccountCreated | ScimProvisioningEnabled | ScimProvisioningDisabled | ScimTokenIssued | ScimTokenRevoked;
+
+export interface ScimTokenState {
+  readonly tokenId: string;
+  readonly secretHash: string;
+  readonly label: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt?: string;
+}
+
+export type AccountState =
+  | { readonly status: 'absent' }
+  | {
+      readonly status: 'open';
+      readonly accountId: string;
+      readonly name: string;
+      readonly scimEnabled: boolean;
+      readonly tokens: readonly ScimTokenState[];
+    };
+
+export type AccountCommand =
+  | { readonly type: 'CreateAccount'; readonly accountId: string; readonly name: string; readonly at: string }
+  | { readonly type: 'EnableScimProvisioning'; readonly at: string }
+  | { readonly type: 'DisableScimProvisioning'; readonly at: string }
+  | {
+      readonly type: 'IssueScimToken';
+      readonly tokenId: string;
+      readonly secretHash: string;
+      readonly label: string;
+      readonly validForDays: number;
+      readonly at: string;
+    }
+  | { readonly type: 'RevokeScimToken'; readonly tokenId: string; readonly at: string };
+
+/** Longest validity an administrator may choose for a token (two years). */
+export const MAX_TOKEN_VALIDITY_DAYS = 730;
+
+const DAY_MS = 86_400_000;
+
+export const initialAccountState: AccountState = { status: 'absent' };
+
+export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+  if (event.type === 'AccountCreated') {
+    return { status: 'open', accountId: event.data.accountId, name: event.data.name, scimEnabled: false, tokens: [] };
+  }
+  if (state.status === 'absent') return state;
+  switch (event.type) {
+    case 'ScimProvisioningEnabled':
+      return { ...state, scimEnabled: true };
+    case 'ScimProvisioningDisabled':
+      return { ...state, scimEnabled: false };
+    case 'ScimTokenIssued': {
+      const { tokenId, secretHash, label, issuedAt, expiresAt } = event.data;
+      return { ...state, tokens: [...state.tokens, { tokenId, secretHash, label, issuedAt, expiresAt }] };
+    }
+    case 'ScimTokenRevoked':
+      return {
+        ...state,
+        tokens: state.tokens.map((t) => (t.tokenId === event.data.tokenId ? { ...t, revokedAt: event.data.revokedAt } : t)),
+      };
+    default: {
+      const _exhaustive: never = event;
+      return state;
+    }
+  }
+}
+
+export function decideAccount(command: AccountCommand, state: AccountState): readonly AccountEvent[] {
+  if (command.type === 'CreateAccount') {
+    if (state.status !== 'absent') throw new DomainError('account_already_exists', 'Account already exists');
+    return [{ type: 'AccountCreated', data: { accountId: command.accountId, name: command.name, createdAt: command.at } }];
+  }
+  if (state.status === 'absent') throw new DomainError('account_not_found', 'Account not found');
+  const { accountId } = state;
+  switch (command.type) {
+    case 'EnableScimProvisioning':
+      return state.scimEnabled ? [] : [{ type: 'ScimProvisioningEnabled', data: { accountId, enabledAt: command.at } }];
+    case 'DisableScimProvisioning':
+      return state.scimEnabled ? [{ type: 'ScimProvisioningDisabled', data: { accountId, disabledAt: command.at } }] : [];
+    case 'IssueScimToken': {
+      const { tokenId, secretHash, label, validForDays, at } = command;
+      if (!Number.isInteger(validForDays) || validForDays < 1 || validForDays > MAX_TOKEN_VALIDITY_DAYS) {
+        throw new DomainError('invalid_token_validity', `Token validity must be 1 to ${MAX_TOKEN_VALIDITY_DAYS} days`);
+      }
+      const expiresAt = new Date(Date.parse(at) + validForDays * DAY_MS).toISOString();
+      return [{ type: 'ScimTokenIssued', data: { accountId, tokenId, secretHash, label, issuedAt: at, expiresAt } }];
+    }
+    case 'RevokeScimToken': {
+      const token = state.tokens.find((t) => t.tokenId === command.tokenId);
+      if (!token) throw new DomainError('scim_token_not_found', 'Token not found');
+      if (token.revokedAt) throw new DomainError('scim_token_already_revoked', 'Token already revoked');
+      return [{ type: 'ScimTokenRevoked', data: { accountId, tokenId: command.tokenId, revokedAt: command.at } }];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return [];
+    }
+  }
+}
+
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  initialState: initialAccountState,
+  evolve: evolveAccount,
+  decide: decideAccount,
+};

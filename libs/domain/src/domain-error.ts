@@ -1,0 +1,24 @@
+/**
+ * A rejected command. Carries a stable code and no HTTP: the API edge maps codes to SCIM errors.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export type DomainErrorCode =
+  | 'account_not_found'
+  | 'account_already_exists'
+  | 'scim_token_not_found'
+  | 'scim_token_already_revoked'
+  | 'invalid_token_validity'
+  | 'user_not_found'
+  | 'user_already_exists'
+  | 'username_taken'
+  | 'username_held_by_another_account';

@@ -1,0 +1,81 @@
+import { specFor } from '../testing/decider-spec';
+import { userNameDecider, type HolderStatus, type UserNameReserved } from './username-reservation';
+
+const spec = specFor(userNameDecider);
+const at = '2026-01-02T03:04:05.000Z';
+const key = 'ada@example.com';
+const reservedBy = (accountId: string, userId: string, reservedAt = at): UserNameReserved => ({
+  type: 'UserNameReserved',
+  data: { userNameKey: key, userName: 'Ada@Example.com', accountId, userId, reservedAt },
+});
+const liveHolder: HolderStatus = { exists: true, userNameKey: key, deprovisioned: false };
+const reserve = (accountId: string, userId: string, holder: HolderStatus, when = at) =>
+  ({ type: 'ReserveUserName', userNameKey: key, userName: 'ADA@example.com', accountId, userId, holder, at: when }) as const;
+
+describe('userName reservation decider', () => {
+  it('reserves a free name', () =>
+    spec
+      .given([])
+      .when(reserve('acc1', 'u1', { exists: false }))
+      .then([{ type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: at } }]));
+
+  it('is idempotent for the holder itself', () =>
+    spec.given([reservedBy('acc1', 'u1')]).when(reserve('acc1', 'u1', liveHolder)).then([]));
+
+  it('rejects a name held by a live user of this account', () =>
+    spec.given([reservedBy('acc1', 'u1')]).when(reserve('acc1', 'u2', liveHolder)).thenRejects('username_taken'));
+
+  it('rejects a name held in another account, without naming it', () =>
+    spec.given([reservedBy('acc2', 'u9')]).when(reserve('acc1', 'u1', liveHolder)).thenRejects('username_held_by_another_account'));
+
+  it('treats a reservation whose user is still being written as held', () =>
+    spec
+      .given([reservedBy('acc1', 'u1')])
+      .when(reserve('acc1', 'u2', { exists: false }, '2026-01-02T03:04:35.000Z'))
+      .thenRejects('username_taken'));
+
+  it('takes over a reservation abandoned before its user was written', () =>
+    spec
+      .given([reservedBy('acc2', 'u9')])
+      .when(reserve('acc1', 'u1', { exists: false }, '2026-01-02T03:06:00.000Z'))
+      .then([
+        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc2', userId: 'u9', reason: 'abandoned', releasedAt: '2026-01-02T03:06:00.000Z' } },
+        { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: '2026-01-02T03:06:00.000Z' } },
+      ]));
+
+  it('takes over the name of a deprovisioned holder', () =>
+    spec
+      .given([reservedBy('acc2', 'u9')])
+      .when(reserve('acc1', 'u1', { exists: true, userNameKey: key, deprovisioned: true }))
+      .then([
+        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc2', userId: 'u9', reason: 'stale', releasedAt: at } },
+        { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: at } },
+      ]));
+
+  it('takes over the name of a holder that was renamed since', () =>
+    spec
+      .given([reservedBy('acc1', 'u1')])
+      .when(reserve('acc1', 'u2', { exists: true, userNameKey: 'other@example.com', deprovisioned: false }))
+      .then([
+        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'stale', releasedAt: at } },
+        { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u2', reservedAt: at } },
+      ]));
+
+  it('reserves a released name again', () =>
+    spec
+      .given([
+        reservedBy('acc1', 'u1'),
+        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'deprovisioned', releasedAt: at } },
+      ])
+      .when(reserve('acc2', 'u5', { exists: false }))
+      .then([{ type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc2', userId: 'u5', reservedAt: at } }]));
+
+  it('releases a name only for its holder', () => {
+    spec
+      .given([reservedBy('acc1', 'u1')])
+      .when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u1', reason: 'renamed', at })
+      .then([{ type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'renamed', releasedAt: at } }]);
+    spec.given([reservedBy('acc1', 'u1')]).when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u2', reason: 'renamed', at }).then([]);
+    spec.given([]).when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u1', reason: 'deprovisioned', at }).then([]);
+  });
+});

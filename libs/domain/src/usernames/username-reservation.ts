@@ -1,0 +1,149 @@
+import type { Decider, DomainEvent } from '../decider';
+import { DomainError } from '../domain-error';
+
+/**
+ * One create-once stream per lower-cased userName guards uniqueness across all accounts
+ * (shared/DESIGN.md §4): the append with an expected revision is the lock, not a read model.
+ *
+ * A reservation can outlive its purpose: the process may stop between reserving and writing the
+ * user, the user may be deprovisioned, or renamed. The holder's current state therefore comes
+ * with each command, and a reservation whose holder no longer uses the name is taken over.
+ */
+export type UserNameReserved = DomainEvent<
+  'UserNameReserved',
+  {
+    readonly userNameKey: string;
+    readonly userName: string;
+    readonly accountId: string;
+    readonly userId: string;
+    readonly reservedAt: string;
+  }
+>;
+
+export type UserNameReleased = DomainEvent<
+  'UserNameReleased',
+  {
+    readonly userNameKey: string;
+    readonly accountId: string;
+    readonly userId: string;
+    readonly reason: ReleaseReason;
+    readonly releasedAt: string;
+  }
+>;
+
+export type ReleaseReason = 'deprovisioned' | 'renamed' | 'abandoned' | 'stale';
+
+export type UserNameEvent = UserNameReserved | UserNameReleased;
+
+export type UserNameState =
+  | { readonly status: 'free' }
+  | {
+      readonly status: 'reserved';
+      readonly accountId: string;
+      readonly userId: string;
+      readonly reservedAt: string;
+    };
+
+/** What the holder's own stream says right now, read by the handler just before deciding. */
+export type HolderStatus =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly userNameKey: string; readonly deprovisioned: boolean };
+
+export interface ReserveUserName {
+  readonly type: 'ReserveUserName';
+  readonly userNameKey: string;
+  readonly userName: string;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly holder: HolderStatus;
+  readonly at: string;
+}
+
+export interface ReleaseUserName {
+  readonly type: 'ReleaseUserName';
+  readonly userNameKey: string;
+  readonly userId: string;
+  readonly reason: Exclude<ReleaseReason, 'abandoned' | 'stale'>;
+  readonly at: string;
+}
+
+export type UserNameCommand = ReserveUserName | ReleaseUserName;
+
+/**
+ * How long a reservation whose user stream does not exist yet counts as "being written".
+ * Creating the user follows the reservation within milliseconds; after this, it was abandoned.
+ */
+export const IN_FLIGHT_RESERVATION_MS = 60_000;
+
+export const initialUserNameState: UserNameState = { status: 'free' };
+
+export function evolveUserName(state: UserNameState, event: UserNameEvent): UserNameState {
+  switch (event.type) {
+    case 'UserNameReserved': {
+      const { accountId, userId, reservedAt } = event.data;
+      return { status: 'reserved', accountId, userId, reservedAt };
+    }
+    case 'UserNameReleased':
+      return state.status === 'reserved' && state.userId === event.data.userId ? { status: 'free' } : state;
+    default: {
+      const _exhaustive: never = event;
+      return state;
+    }
+  }
+}
+
+export function decideUserName(command: UserNameCommand, state: UserNameState): readonly UserNameEvent[] {
+  switch (command.type) {
+    case 'ReserveUserName':
+      return reserve(command, state);
+    case 'ReleaseUserName': {
+      if (state.status !== 'reserved' || state.userId !== command.userId) return [];
+      const { userNameKey, userId, reason, at } = command;
+      return [{ type: 'UserNameReleased', data: { userNameKey, accountId: state.accountId, userId, reason, releasedAt: at } }];
+    }
+    default: {
+      const _exhaustive: never = command;
+      return [];
+    }
+  }
+}
+
+function reserve(command: ReserveUserName, state: UserNameState): UserNameEvent[] {
+  const { userNameKey, userName, accountId, userId, at } = command;
+  const reserved: UserNameReserved = { type: 'UserNameReserved', data: { userNameKey, userName, accountId, userId, reservedAt: at } };
+  if (state.status === 'free') return [reserved];
+  if (state.userId === userId) return [];
+
+  const staleness = holderStaleness(state, command);
+  if (staleness) {
+    const released: UserNameReleased = {
+      type: 'UserNameReleased',
+      data: { userNameKey, accountId: state.accountId, userId: state.userId, reason: staleness, releasedAt: at },
+    };
+    return [released, reserved];
+  }
+  if (state.accountId !== accountId) {
+    // The detail must not reveal which account holds it.
+    throw new DomainError('username_held_by_another_account', 'userName is not available', { userNameKey });
+  }
+  throw new DomainError('username_taken', 'userName is already in use in this account', {
+    userNameKey,
+    holderUserId: state.userId,
+  });
+}
+
+function holderStaleness(state: Extract<UserNameState, { status: 'reserved' }>, command: ReserveUserName): ReleaseReason | undefined {
+  const { holder } = command;
+  if (!holder.exists) {
+    const age = Date.parse(command.at) - Date.parse(state.reservedAt);
+    return age > IN_FLIGHT_RESERVATION_MS ? 'abandoned' : undefined;
+  }
+  if (holder.deprovisioned || holder.userNameKey !== command.userNameKey) return 'stale';
+  return undefined;
+}
+
+export const userNameDecider: Decider<UserNameCommand, UserNameEvent, UserNameState> = {
+  initialState: initialUserNameState,
+  evolve: evolveUserName,
+  decide: decideUserName,
+};

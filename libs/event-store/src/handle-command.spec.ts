@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AppendResult,
+  EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+} from './event-store.port';
+import {
+  aggregateStream,
+  ConcurrencyError,
+  type Decider,
+  handleCommand,
+  type HandleCommandOptions,
+  PreconditionFailedError,
+} from './handle-command';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+// A tiny counter aggregate: enough to see folding, deciding, retries and preconditions.
+type CounterCommand = { type: 'Increment'; by: number } | { type: 'Reset' };
+type CounterEvent = { type: 'Incremented'; data: { by: number } } | { type: 'Reset'; data: Record<string, never> };
+type CounterState = { readonly total: number };
+
+class NegativeIncrementError extends Error {
+  readonly code = 'invalid_value';
+}
+
+const counter: Decider<CounterCommand, CounterEvent, CounterState> = {
+  initialState: { total: 0 },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'Incremented':
+        return { total: state.total + event.data.by };
+      case 'Reset':
+        return { total: 0 };
+    }
+  },
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'Increment':
+        if (command.by < 0) throw new NegativeIncrementError('cannot increment by a negative amount');
+        return [{ type: 'Incremented', data: { by: command.by } }];
+      case 'Reset':
+        return state.total === 0 ? [] : [{ type: 'Reset', data: {} }];
+    }
+  },
+};
+
+const options: HandleCommandOptions<CounterEvent> = {
+  metadata: { correlationId: 'request-1' },
+  eventId: () => randomUUID(),
+};
+
+// Lets the test write "from another request" right before the command's own append.
+class InterleavingStore extends EventStore {
+  appendCalls = 0;
+  private beforeNextAppends: Array<() => Promise<unknown>> = [];
+
+  constructor(readonly inner: EventStore) {
+    super();
+  }
+
+  interleave(...writes: Array<() => Promise<unknown>>): void {
+    this.beforeNextAppends.push(...writes);
+  }
+
+  override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.appendCalls++;
+    await this.beforeNextAppends.shift()?.();
+    return this.inner.append(streamId, events, expected);
+  }
+
+  override readStream(streamId: string, readOptions?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamId, readOptions);
+  }
+
+  override readAll(readOptions?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
+    return this.inner.readAll(readOptions);
+  }
+
+  override subscribeToAll(
+    subscribeOptions: ReadAllOptions,
+    handler: SubscriptionHandler,
+    onError?: (error: unknown) => void,
+  ): Subscription {
+    return this.inner.subscribeToAll(subscribeOptions, handler, onError);
+  }
+
+  override headPosition(): Promise<number> {
+    return this.inner.headPosition();
+  }
+
+  override close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+describe('handleCommand', () => {
+  let sqlite: SqliteEventStore;
+  let store: InterleavingStore;
+
+  beforeEach(() => {
+    sqlite = SqliteEventStore.open({ file: ':memory:' });
+    store = new InterleavingStore(sqlite);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  const competingIncrement = (by: number) => () =>
+    sqlite.append('counter-1', [{ id: randomUUID(), type: 'Incremented', data: { by }, metadata: {} }], 'any');
+
+  test('creates the stream and returns the state after the new events', async () => {
+    const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 5 }, options);
+
+    expect(result).toEqual({
+      state: { total: 5 },
+      newEvents: [{ type: 'Incremented', data: { by: 5 } }],
+      revision: 0,
+      position: await sqlite.headPosition(),
+    });
+    const [recorded] = await sqlite.readStream('counter-1');
+    expect(recorded).toMatchObject({ type: 'Incremented', data: { by: 5 }, metadata: { correlationId: 'request-1' } });
+  });
+
+  test('folds the existing stream before deciding and appends after the revision it read', async () => {
+    await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, options);
+
+    const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 3 }, options);
+
+    expect(result.state).toEqual({ total: 5 });
+    expect(result.revision).toBe(1);
+  });
+
+  test('appends nothing when decide returns no events', async () => {
+    const result = await handleCommand(store, 'counter-1', counter, { type: 'Reset' }, options);
+
+    expect(result).toEqual({ state: { total: 0 }, newEvents: [], revision: -1, position: 0 });
+    expect(store.appendCalls).toBe(0);
+    expect(await sqlite.headPosition()).toBe(0);
+  });
+
+  test('lets a domain error through and appends nothing', async () => {
+    await expect(
+      handleCommand(store, 'counter-1', counter, { type: 'Increment', by: -1 }, options),
+    ).rejects.toBeInstanceOf(NegativeIncrementError);
+    expect(store.appendCalls).toBe(0);
+  });
+
+  test('takes metadata per event from a function and ids from eventId', async () => {
+    const ids = ['id-a'];
+    await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 4 }, {
+      eventId: () => ids.shift() ?? 'unexpected',
+      metadata: (event) => ({ eventType: event.type }),
+    });
+
+    const [recorded] = await sqlite.readStream('counter-1');
+    expect(recorded).toMatchObject({ id: 'id-a', metadata: { eventType: 'Incremented' } });
+  });
+
+  test('reads recorded events through upcast', async () => {
+    // An old, frozen event shape: `{ amount }` instead of `{ by }`.
+    await sqlite.append('counter-1', [{ id: randomUUID(), type: 'Added', data: { amount: 7 }, metadata: {} }], 'no_stream');
+    const upcast = (recorded: RecordedEvent): CounterEvent =>
+      recorded.type === 'Added'
+        ? { type: 'Incremented', data: { by: recorded.data.amount as number } }
+        : (recorded as unknown as CounterEvent);
+
+    const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, { ...options, upcast });
+
+    expect(result.state).toEqual({ total: 8 });
+  });
+
+  describe('without a client expected revision', () => {
+    test('re-reads and decides again after a concurrent write', async () => {
+      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      store.interleave(competingIncrement(10));
+
+      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, options);
+
+      expect(store.appendCalls).toBe(3);
+      expect(result.state).toEqual({ total: 13 });
+      expect(result.revision).toBe(2);
+      expect((await sqlite.readStream('counter-1')).map((event) => event.data)).toEqual([{ by: 1 }, { by: 10 }, { by: 2 }]);
+    });
+
+    test('gives up with ConcurrencyError after maxRetries fresh attempts', async () => {
+      store.interleave(competingIncrement(1), competingIncrement(1), competingIncrement(1));
+
+      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, {
+        ...options,
+        maxRetries: 2,
+      }).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(error).toMatchObject({ code: 'concurrency_conflict', streamId: 'counter-1', attempts: 3 });
+      expect(store.appendCalls).toBe(3);
+      expect((await sqlite.readStream('counter-1')).map((event) => event.data)).toEqual([{ by: 1 }, { by: 1 }, { by: 1 }]);
+    });
+  });
+
+  describe('with a client expected revision (If-Match)', () => {
+    test('appends when the stream is at that revision', async () => {
+      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+
+      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, {
+        ...options,
+        expectedRevision: 0,
+      });
+
+      expect(result.revision).toBe(1);
+    });
+
+    test('fails the precondition when the stream is at another revision, without appending', async () => {
+      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      const appendsBefore = store.appendCalls;
+
+      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, {
+        ...options,
+        expectedRevision: 0,
+      }).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(PreconditionFailedError);
+      expect(error).toMatchObject({ code: 'precondition_failed', expected: 0, actual: 1 });
+      expect(store.appendCalls).toBe(appendsBefore);
+    });
+
+    test('fails the precondition when the stream does not exist', async () => {
+      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, {
+        ...options,
+        expectedRevision: 0,
+      }).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(PreconditionFailedError);
+      expect(error).toMatchObject({ expected: 0, actual: 'no_stream' });
+    });
+
+    test('a concurrent write between read and append fails the precondition instead of retrying', async () => {
+      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      store.interleave(competingIncrement(10));
+
+      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, {
+        ...options,
+        expectedRevision: 0,
+      }).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(PreconditionFailedError);
+      expect(error).toMatchObject({ expected: 0, actual: 1 });
+      expect(store.appendCalls).toBe(2);
+    });
+  });
+});
+
+describe('aggregateStream', () => {
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    store = SqliteEventStore.open({ file: ':memory:' });
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  test('is the initial state at revision -1 for a missing stream', async () => {
+    expect(await aggregateStream(store, 'counter-9', counter.evolve, counter.initialState)).toEqual({
+      state: { total: 0 },
+      revision: -1,
+    });
+  });
+
+  test('folds every event and reports the last revision', async () => {
+    const event = (by: number): NewEvent => ({ id: randomUUID(), type: 'Incremented', data: { by }, metadata: {} });
+    await store.append('counter-9', [event(2), event(3)], 'no_stream');
+
+    expect(await aggregateStream(store, 'counter-9', counter.evolve, counter.initialState)).toEqual({
+      state: { total: 5 },
+      revision: 1,
+    });
+  });
+});

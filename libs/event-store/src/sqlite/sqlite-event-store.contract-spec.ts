@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  delay,
+  describeEventStoreContract,
+  newEvent,
+  readAllEvents,
+  waitFor,
+} from '@scim/event-store/testing/event-store.contract';
+import { DuplicateEventIdError, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const temporaryDirectories: string[] = [];
+
+/** A database file in a fresh directory that does not exist yet (open() must create it). */
+function newDatabaseFile(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'scim-event-store-'));
+  temporaryDirectories.push(directory);
+  return join(directory, 'nested', 'events.sqlite');
+}
+
+afterAll(() => {
+  for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+});
+
+describeEventStoreContract('SQLite', async () => ({
+  store: SqliteEventStore.open({ file: newDatabaseFile() }),
+  streamPrefix: `contract-${randomUUID()}-`,
+}));
+
+describe('SqliteEventStore specifics', () => {
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    store = SqliteEventStore.open({ file: ':memory:' });
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  test('survives a reopen of the file: events, revisions and positions continue', async () => {
+    const file = newDatabaseFile();
+    const writer = SqliteEventStore.open({ file });
+    const first = newEvent({ nested: { name: 'Zoë' } });
+    await writer.append('user-1', [first, newEvent()], 'no_stream');
+    const before = await writer.headPosition();
+    await writer.close();
+
+    const reader = SqliteEventStore.open({ file });
+    try {
+      const read = await reader.readStream('user-1');
+      const next = await reader.append('user-1', [newEvent()], 1);
+
+      expect(read.map((event) => event.revision)).toEqual([0, 1]);
+      expect(read[0]).toMatchObject({ id: first.id, data: first.data, metadata: first.metadata });
+      expect(await reader.headPosition()).toBe(next.position);
+      expect(next.position).toBeGreaterThan(before);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test('headPosition is 0 when empty', async () => {
+    expect(await store.headPosition()).toBe(0);
+  });
+
+  test('appends of one tick share one transaction and see each other in arrival order', async () => {
+    const before = store.commitStats;
+    const results = await Promise.all([
+      store.append('group', [newEvent()], 'no_stream'),
+      store.append('group', [newEvent()], 0),
+      store.append('group', [newEvent(), newEvent()], 1),
+    ]);
+
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1, 3]);
+    expect(store.commitStats).toEqual({ transactions: before.transactions + 1, appends: before.appends + 3 });
+    const read = await store.readStream('group');
+    expect(new Set(read.map((event) => event.recordedAt)).size).toBe(1);
+  });
+
+  test('a failing append in a batch does not affect the others', async () => {
+    const taken = newEvent();
+    await store.append('owner', [taken], 'no_stream');
+    const valid = newEvent();
+
+    const outcomes = await Promise.allSettled([
+      store.append('batch', [newEvent()], 'no_stream'),
+      store.append('batch', [newEvent()], 7),
+      store.append('batch', [newEvent(), taken], 0),
+      store.append('batch', [valid], 0),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+    const read = await store.readStream('batch');
+    expect(read.map((event) => event.revision)).toEqual([0, 1]);
+    expect(read[1].id).toBe(valid.id);
+  });
+
+  test('an idempotent retry resolves with the original result, even within the same batch', async () => {
+    const events = [newEvent(), newEvent()];
+    await store.append('other', [newEvent()], 'no_stream');
+
+    const [original, sameTickRetry] = await Promise.all([
+      store.append('retried', events, 'no_stream'),
+      store.append('retried', events, 'no_stream'),
+    ]);
+    const laterRetry = await store.append('retried', events, 'any');
+
+    expect(sameTickRetry).toEqual(original);
+    expect(laterRetry).toEqual(original);
+    expect(await store.readStream('retried')).toHaveLength(2);
+  });
+
+  test('event ids recorded in another stream are rejected with DuplicateEventIdError', async () => {
+    const event = newEvent();
+    await store.append('first', [event], 'no_stream');
+
+    const error = await store.append('second', [event], 'no_stream').catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DuplicateEventIdError);
+    expect(error).toMatchObject({ streamId: 'second', eventIds: [event.id] });
+    expect(await store.readStream('second')).toEqual([]);
+  });
+
+  test('rejects malformed appends before queueing them', async () => {
+    const event = newEvent();
+
+    await expect(store.append('s', [event, event], 'no_stream')).rejects.toThrow(/appears twice/);
+    await expect(store.append('s', [newEvent()], -1)).rejects.toThrow(RangeError);
+    await expect(store.append('', [newEvent()], 'any')).rejects.toThrow(TypeError);
+    expect(await store.headPosition()).toBe(0);
+  });
+
+  test('stream prefixes match literally and case-sensitively', async () => {
+    await store.append('a%b-1', [newEvent()], 'no_stream');
+    await store.append('axb-1', [newEvent()], 'no_stream');
+    await store.append('A%b-1', [newEvent()], 'no_stream');
+    await store.append('ü-1', [newEvent()], 'no_stream');
+
+    const percent = await readAllEvents(store, { streamPrefixes: ['a%b'] });
+    const unicode = await readAllEvents(store, { streamPrefixes: ['ü-'] });
+
+    expect(percent.map((event) => event.streamId)).toEqual(['a%b-1']);
+    expect(unicode.map((event) => event.streamId)).toEqual(['ü-1']);
+  });
+
+  test('close commits appends already queued, then rejects new ones', async () => {
+    const file = newDatabaseFile();
+    const closing = SqliteEventStore.open({ file });
+    const pending = closing.append('late', [newEvent()], 'no_stream');
+
+    await closing.close();
+
+    await expect(pending).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    await expect(closing.append('late', [newEvent()], 0)).rejects.toThrow(/closed/);
+    const reopened = SqliteEventStore.open({ file });
+    expect(await reopened.readStream('late')).toHaveLength(1);
+    await reopened.close();
+  });
+
+  test('close stops subscriptions', async () => {
+    const file = newDatabaseFile();
+    const closing = SqliteEventStore.open({ file });
+    const received: RecordedEvent[] = [];
+    closing.subscribeToAll({}, (batch) => {
+      received.push(...batch);
+    });
+    await closing.append('s', [newEvent()], 'no_stream');
+    await waitFor(() => received.length === 1, 'the first event');
+
+    await closing.close();
+    await delay(20);
+
+    expect(received).toHaveLength(1);
+  });
+
+  test('a filtered subscription delivers only its streams, past events of other streams', async () => {
+    for (let index = 0; index < 20; index++) await store.append(`noise-${index}`, [newEvent()], 'no_stream');
+    const received: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ streamPrefixes: ['wanted-'], batchSize: 2 }, (batch) => {
+      received.push(...batch);
+    });
+    await store.append('wanted-1', [newEvent(), newEvent(), newEvent()], 'no_stream');
+    await store.append('noise-x', [newEvent()], 'no_stream');
+    await store.append('wanted-2', [newEvent()], 'no_stream');
+
+    await waitFor(() => received.length === 4, 'the wanted events');
+    await subscription.close();
+
+    expect(received.map((event) => event.streamId)).toEqual(['wanted-1', 'wanted-1', 'wanted-1', 'wanted-2']);
+  });
+});

@@ -1,0 +1,427 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type AppendResult,
+  DuplicateEventIdError,
+  EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+} from '../event-store.port';
+import {
+  assertExpectedRevision,
+  assertValidAppend,
+  NO_STREAM_REVISION,
+  normalizeReadAllOptions,
+  reportStoppedSubscription,
+} from '../adapter-support';
+
+export interface SqliteEventStoreOptions {
+  /** Path of the database file (parent directories are created), or ':memory:'. */
+  readonly file: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id   TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_id    TEXT    NOT NULL UNIQUE,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    recorded_at TEXT    NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+`;
+
+const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
+
+interface EventRow {
+  readonly position: number;
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly event_id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recorded_at: string;
+}
+
+interface RecordedIdRow {
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly position: number;
+}
+
+// An event serialized when `append` is called, so later mutation by the caller cannot leak in.
+interface SerializedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly SerializedEvent[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type AppendOutcome =
+  | { readonly ok: true; readonly result: AppendResult; readonly appended: boolean }
+  | { readonly ok: false; readonly error: unknown };
+
+interface EventPage {
+  readonly events: RecordedEvent[];
+  // Every event up to this position has been looked at (matching or not).
+  readonly scannedUpTo: number;
+}
+
+/**
+ * Embedded event store on one SQLite file (WAL, synchronous=FULL: an event is on disk when its
+ * append resolves). Appends issued in the same tick share one transaction (group commit), which
+ * keeps full durability at batch speed. One process writes the file; subscriptions are woken by
+ * this instance's commits.
+ */
+export class SqliteEventStore extends EventStore {
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  private committedTransactions = 0;
+  private committedAppends = 0;
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly selectAfterByPrefixCount = new Map<number, Database.Statement<unknown[], EventRow>>();
+
+  private readonly selectCurrentRevision: Database.Statement<[string], number | null>;
+  private readonly selectRecordedId: Database.Statement<[string], RecordedIdRow>;
+  private readonly insertEvent: Database.Statement<[string, number, string, string, string, string, string]>;
+  private readonly selectHeadPosition: Database.Statement<[], number>;
+  private readonly selectStream: Database.Statement<[string, number], EventRow>;
+  private readonly commitBatch: Database.Transaction<(batch: readonly PendingAppend[], recordedAt: string) => AppendOutcome[]>;
+  private readonly appendInSavepoint: Database.Transaction<(pending: PendingAppend, recordedAt: string) => AppendResult>;
+
+  /** Opens (creating when needed) the store. Synchronous: better-sqlite3 is a synchronous driver. */
+  static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    if (options.file !== ':memory:') {
+      mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
+    }
+    const db = new Database(options.file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      // A CLI opening the same file briefly (replay, export) must not make appends fail at once.
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA);
+      return new SqliteEventStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private constructor(private readonly db: Database.Database) {
+    super();
+    this.selectCurrentRevision = db
+      .prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream_id = ?')
+      .pluck();
+    this.selectRecordedId = db.prepare<[string], RecordedIdRow>(
+      'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
+    );
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectHeadPosition = db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
+    this.selectStream = db.prepare<[string, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`,
+    );
+    // Nested better-sqlite3 transactions are savepoints: a failing append rolls back only itself.
+    this.appendInSavepoint = db.transaction((pending: PendingAppend, recordedAt: string) =>
+      this.writeAppend(pending, recordedAt),
+    );
+    this.commitBatch = db.transaction((batch: readonly PendingAppend[], recordedAt: string) =>
+      batch.map((pending) => this.tryAppend(pending, recordedAt)),
+    );
+  }
+
+  override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closing) {
+      return Promise.reject(new Error('SqliteEventStore is closed'));
+    }
+    let serialized: SerializedEvent[];
+    try {
+      assertValidAppend(streamId, events, expected);
+      serialized = events.map((event) => ({
+        id: event.id,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+      }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: serialized, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  override async readStream(streamId: string, options: { readonly fromRevision?: number } = {}): Promise<RecordedEvent[]> {
+    return this.selectStream.all(streamId, options.fromRevision ?? 0).map(toRecordedEvent);
+  }
+
+  override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
+    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
+    let cursor = fromPosition;
+    for (;;) {
+      const rows = this.selectEventsAfter(cursor, streamPrefixes, batchSize);
+      if (rows.length === 0) return;
+      yield rows.map(toRecordedEvent);
+      if (rows.length < batchSize) return;
+      cursor = rows[rows.length - 1].position;
+    }
+  }
+
+  override subscribeToAll(
+    options: ReadAllOptions,
+    handler: SubscriptionHandler,
+    onError: (error: unknown) => void = reportStoppedSubscription,
+  ): Subscription {
+    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
+    const subscription = new SqliteSubscription(
+      fromPosition,
+      (cursor) => this.readPage(cursor, streamPrefixes, batchSize),
+      handler,
+      onError,
+      () => this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Group-commit counters since open: committed transactions and the appends they carried. */
+  get commitStats(): { readonly transactions: number; readonly appends: number } {
+    return { transactions: this.committedTransactions, appends: this.committedAppends };
+  }
+
+  override async headPosition(): Promise<number> {
+    return this.selectHeadPosition.get() ?? 0;
+  }
+
+  /** Commits appends already queued, stops subscriptions (waiting for in-flight handlers), closes the file. */
+  override close(): Promise<void> {
+    this.closed ??= this.closeOnce();
+    return this.closed;
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.closing = true;
+    // Appends accepted before close() get committed, not dropped; the scheduled flush then finds nothing.
+    this.flush();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.db.close();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.commitBatch.immediate(batch, new Date().toISOString());
+    } catch (error) {
+      // The transaction did not commit: nothing in this batch is durable.
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    this.committedTransactions++;
+    this.committedAppends += batch.length;
+    let anyAppended = false;
+    outcomes.forEach((outcome, index) => {
+      if (outcome.ok) {
+        anyAppended ||= outcome.appended;
+        batch[index].resolve(outcome.result);
+      } else {
+        batch[index].reject(outcome.error);
+      }
+    });
+    if (anyAppended) {
+      for (const subscription of this.subscriptions) subscription.wake();
+    }
+  }
+
+  private tryAppend(pending: PendingAppend, recordedAt: string): AppendOutcome {
+    try {
+      const result = this.appendInSavepoint(pending, recordedAt);
+      return { ok: true, result, appended: pending.events.length > 0 };
+    } catch (error) {
+      // SQLite rolls back the whole transaction on some errors (disk full, I/O): the batch must fail.
+      if (!this.db.inTransaction) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  // Runs inside the batch transaction; appends earlier in the batch are visible here.
+  private writeAppend(pending: PendingAppend, recordedAt: string): AppendResult {
+    const { streamId, events, expected } = pending;
+    const retried = this.findRetriedAppend(streamId, events);
+    if (retried) return retried;
+
+    const currentRevision = this.selectCurrentRevision.get(streamId) ?? NO_STREAM_REVISION;
+    assertExpectedRevision(streamId, expected, currentRevision);
+    if (events.length === 0) {
+      return { nextExpectedRevision: currentRevision, position: this.selectHeadPosition.get() ?? 0 };
+    }
+    let position = 0;
+    events.forEach((event, index) => {
+      const { lastInsertRowid } = this.insertEvent.run(
+        streamId,
+        currentRevision + 1 + index,
+        event.id,
+        event.type,
+        event.data,
+        event.metadata,
+        recordedAt,
+      );
+      position = Number(lastInsertRowid);
+    });
+    return { nextExpectedRevision: currentRevision + events.length, position };
+  }
+
+  // A retry of an append that already committed (same ids, same stream, consecutive) succeeds with
+  // the original result; any other reuse of recorded ids is an error.
+  private findRetriedAppend(streamId: string, events: readonly SerializedEvent[]): AppendResult | undefined {
+    if (events.length === 0) return undefined;
+    const recorded = events.map((event) => this.selectRecordedId.get(event.id));
+    const recordedIds = events.filter((_, index) => recorded[index] !== undefined).map((event) => event.id);
+    if (recordedIds.length === 0) return undefined;
+
+    const first = recorded[0];
+    const isSameAppend =
+      first !== undefined &&
+      recorded.every((row, index) => row?.stream_id === streamId && row.revision === first.revision + index);
+    if (!isSameAppend) throw new DuplicateEventIdError(streamId, recordedIds);
+    const last = recorded[recorded.length - 1] as RecordedIdRow;
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  private readPage(cursor: number, streamPrefixes: readonly string[] | undefined, batchSize: number): EventPage {
+    // Synchronous driver: no commit can land between these two statements.
+    const headPosition = this.selectHeadPosition.get() ?? 0;
+    const rows = this.selectEventsAfter(cursor, streamPrefixes, batchSize);
+    const scannedUpTo =
+      rows.length === batchSize ? rows[rows.length - 1].position : Math.max(cursor, headPosition);
+    return { events: rows.map(toRecordedEvent), scannedUpTo };
+  }
+
+  private selectEventsAfter(
+    cursor: number,
+    streamPrefixes: readonly string[] | undefined,
+    limit: number,
+  ): EventRow[] {
+    const prefixes = streamPrefixes ?? [];
+    const parameters: unknown[] = [cursor];
+    for (const prefix of prefixes) {
+      // substr counts characters (code points), not UTF-16 units.
+      parameters.push([...prefix].length, prefix);
+    }
+    parameters.push(limit);
+    return this.selectAfterStatement(prefixes.length).all(...parameters);
+  }
+
+  private selectAfterStatement(prefixCount: number): Database.Statement<unknown[], EventRow> {
+    let statement = this.selectAfterByPrefixCount.get(prefixCount);
+    if (!statement) {
+      // substr() rather than LIKE: LIKE is case-insensitive and treats '%' and '_' in ids as wildcards.
+      const prefixFilter =
+        prefixCount === 0
+          ? ''
+          : `AND (${Array.from({ length: prefixCount }, () => 'substr(stream_id, 1, ?) = ?').join(' OR ')})`;
+      statement = this.db.prepare<unknown[], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ${prefixFilter} ORDER BY position LIMIT ?`,
+      );
+      this.selectAfterByPrefixCount.set(prefixCount, statement);
+    }
+    return statement;
+  }
+}
+
+// Catch-up and live delivery are one loop reading the table after its own cursor: events committed
+// while a handler runs are simply found by the next read, so nothing is skipped or delivered twice.
+class SqliteSubscription implements Subscription {
+  private stopped = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly finished: Promise<void>;
+
+  constructor(
+    private cursor: number,
+    private readonly readPage: (cursor: number) => EventPage,
+    private readonly handler: SubscriptionHandler,
+    private readonly onError: (error: unknown) => void,
+    private readonly onFinished: () => void,
+  ) {
+    this.finished = this.deliver();
+  }
+
+  // Called after each commit that added events.
+  wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.finished;
+  }
+
+  private async deliver(): Promise<void> {
+    // Start after subscribeToAll has returned, so a handler may use the subscription it belongs to.
+    await Promise.resolve();
+    try {
+      while (!this.stopped) {
+        const page = this.readPage(this.cursor);
+        if (page.events.length === 0) {
+          this.cursor = page.scannedUpTo;
+          // Registered in the same tick as the empty read, so no commit can slip in between.
+          await new Promise<void>((resolve) => (this.wakeUp = resolve));
+          continue;
+        }
+        await this.handler(page.events);
+        this.cursor = page.scannedUpTo;
+        // A long catch-up with a synchronous handler must not starve appends and I/O.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      this.stopped = true;
+      this.onError(error);
+    } finally {
+      this.onFinished();
+    }
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    recordedAt: row.recorded_at,
+  };
+}

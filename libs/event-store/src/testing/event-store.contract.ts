@@ -1,0 +1,478 @@
+/**
+ * The behaviour every EventStore adapter must show (shared/STYLE.md §15). Streams of each test live
+ * under a fresh random scope inside `streamPrefix`, so a long-lived shared server can be reused.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type AppendResult,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+
+export interface EventStoreContractFixture {
+  readonly store: EventStore;
+  /** Unique per run: every stream the suite writes starts with it. */
+  readonly streamPrefix: string;
+}
+
+export interface EventStoreContractSkip {
+  readonly skip: string;
+}
+
+/**
+ * Returns the skip synchronously (jest registers tests before anything async can run), or a
+ * promise of the fixture. Called once per suite; the suite closes the store at the end.
+ */
+export type EventStoreContractSetup = () => EventStoreContractSkip | Promise<EventStoreContractFixture>;
+
+const DELIVERY_TIMEOUT_MS = 5_000;
+// How long "nothing more arrives" is observed; local and networked deliveries take a few ms.
+const QUIET_PERIOD_MS = 150;
+
+export function describeEventStoreContract(adapterName: string, setup: EventStoreContractSetup): void {
+  describe(`${adapterName} event store contract`, () => {
+    const started = setup();
+    if (!('then' in started)) {
+      console.log(`SKIP ${adapterName} contract: ${started.skip}`);
+      registerContractTests(it.skip, () => {
+        throw new Error('skipped');
+      });
+      return;
+    }
+    // beforeAll awaits it; until then a failure must not surface as an unhandled rejection.
+    started.catch(() => undefined);
+    let fixture: EventStoreContractFixture | undefined;
+    beforeAll(async () => {
+      fixture = await started;
+    });
+    afterAll(async () => {
+      await fixture?.store.close();
+    });
+    registerContractTests(it, () => {
+      if (!fixture) throw new Error(`${adapterName} contract setup failed`);
+      return fixture;
+    });
+  });
+}
+
+function registerContractTests(test: jest.It, current: () => EventStoreContractFixture): void {
+  const store = (): EventStore => current().store;
+  // A prefix no other test or run shares.
+  const newScope = (): string => `${current().streamPrefix}${randomUUID()}-`;
+  const newStream = (name = 'stream'): string => `${newScope()}${name}`;
+
+  describe('append and expected revision', () => {
+    test('creates a stream with no_stream, at revision 0', async () => {
+      const stream = newStream();
+      const event = newEvent({ n: 1 });
+      const start = await store().headPosition();
+
+      const result = await store().append(stream, [event], 'no_stream');
+
+      expect(result.nextExpectedRevision).toBe(0);
+      expect(result.position).toBeGreaterThan(0);
+      const [read] = await store().readStream(stream);
+      expect(read).toMatchObject({ id: event.id, streamId: stream, revision: 0, type: event.type, data: event.data });
+      const [fromAll] = await readAllEvents(store(), { fromPosition: start, streamPrefixes: [stream] });
+      expect(fromAll.position).toBe(result.position);
+    });
+
+    test('appends after an exact expected revision', async () => {
+      const stream = newStream();
+      const [first, second, third] = [newEvent(), newEvent(), newEvent()];
+      await store().append(stream, [first], 'no_stream');
+
+      const result = await store().append(stream, [second, third], 0);
+
+      expect(result.nextExpectedRevision).toBe(2);
+      const read = await store().readStream(stream);
+      expect(read.map((event) => [event.id, event.revision])).toEqual([
+        [first.id, 0],
+        [second.id, 1],
+        [third.id, 2],
+      ]);
+    });
+
+    test('rejects a wrong expected revision with the actual one, leaving the stream as it was', async () => {
+      const stream = newStream();
+      await store().append(stream, [newEvent(), newEvent()], 'no_stream');
+
+      const ahead = await captureError(store().append(stream, [newEvent()], 5));
+      const stale = await captureError(store().append(stream, [newEvent()], 0));
+
+      expect(ahead).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(ahead).toMatchObject({ streamId: stream, expected: 5, actual: 1 });
+      expect(stale).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(stale).toMatchObject({ expected: 0, actual: 1 });
+      expect(await store().readStream(stream)).toHaveLength(2);
+    });
+
+    test('rejects no_stream when the stream exists', async () => {
+      const stream = newStream();
+      await store().append(stream, [newEvent()], 'no_stream');
+
+      const error = await captureError(store().append(stream, [newEvent()], 'no_stream'));
+
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(error).toMatchObject({ streamId: stream, expected: 'no_stream', actual: 0 });
+    });
+
+    test('stream_exists fails on a missing stream and succeeds on an existing one', async () => {
+      const stream = newStream();
+
+      const error = await captureError(store().append(stream, [newEvent()], 'stream_exists'));
+      await store().append(stream, [newEvent()], 'no_stream');
+      const result = await store().append(stream, [newEvent()], 'stream_exists');
+
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(error).toMatchObject({ expected: 'stream_exists', actual: 'no_stream' });
+      expect(result.nextExpectedRevision).toBe(1);
+    });
+
+    test('any appends whether or not the stream exists', async () => {
+      const stream = newStream();
+
+      const created = await store().append(stream, [newEvent()], 'any');
+      const appended = await store().append(stream, [newEvent(), newEvent()], 'any');
+
+      expect(created.nextExpectedRevision).toBe(0);
+      expect(appended.nextExpectedRevision).toBe(2);
+    });
+
+    test('an empty append only checks the expectation and reports the current revision', async () => {
+      const stream = newStream();
+
+      const missing = await store().append(stream, [], 'no_stream');
+      const created = await store().append(stream, [newEvent()], 'no_stream');
+      const unchanged = await store().append(stream, [], 0);
+      const error = await captureError(store().append(stream, [], 3));
+
+      expect(missing.nextExpectedRevision).toBe(-1);
+      expect(unchanged.nextExpectedRevision).toBe(0);
+      expect(unchanged.position).toBeGreaterThanOrEqual(created.position);
+      expect(error).toMatchObject({ expected: 3, actual: 0 });
+      expect(await store().readStream(stream)).toHaveLength(1);
+    });
+
+    test('numbers revisions 0..n-1 per stream and strictly increasing positions across streams', async () => {
+      const scope = newScope();
+      const [first, second] = [`${scope}first`, `${scope}second`];
+      const start = await store().headPosition();
+
+      const results = [
+        await store().append(first, [newEvent(), newEvent()], 'no_stream'),
+        await store().append(second, [newEvent()], 'no_stream'),
+        await store().append(first, [newEvent()], 1),
+        await store().append(second, [newEvent(), newEvent()], 0),
+      ];
+
+      const all = await readAllEvents(store(), { fromPosition: start, streamPrefixes: [scope] });
+      expect(all).toHaveLength(6);
+      expectStrictlyIncreasing(all.map((event) => event.position));
+      expectStrictlyIncreasing(results.map((result) => result.position));
+      expect(revisionsOf(all, first)).toEqual([0, 1, 2]);
+      expect(revisionsOf(all, second)).toEqual([0, 1, 2]);
+      // Each append reports the position of its own last event.
+      expect(results.map((result) => result.position)).toEqual([all[1], all[2], all[3], all[5]].map((e) => e.position));
+    });
+
+    test('a retry with the same event ids is an idempotent success; partly recorded ids are rejected', async () => {
+      const stream = newStream();
+      const events = [newEvent(), newEvent()];
+      const first = await store().append(stream, events, 'no_stream');
+
+      const retry = await store().append(stream, events, 'no_stream');
+      const mixed = await captureError(store().append(stream, [events[0], newEvent()], 'no_stream'));
+
+      expect(retry.nextExpectedRevision).toBe(first.nextExpectedRevision);
+      expect(mixed).toBeInstanceOf(Error);
+      expect((await store().readStream(stream)).map((event) => event.id)).toEqual(events.map((event) => event.id));
+    });
+
+    test('of 50 concurrent appends expecting the same revision exactly one wins', async () => {
+      const stream = newStream();
+      await store().append(stream, [newEvent()], 'no_stream');
+
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, () => store().append(stream, [newEvent()], 0)),
+      );
+
+      const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(49);
+      for (const loser of losers) {
+        expect(loser).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(loser).toMatchObject({ expected: 0, actual: 1 });
+      }
+      expect(await store().readStream(stream)).toHaveLength(2);
+    });
+
+    test('100 concurrent appends to different streams all succeed', async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, index) => store().append(`${scope}${index}`, [newEvent()], 'no_stream')),
+      );
+
+      expect(results.every((result) => result.nextExpectedRevision === 0)).toBe(true);
+      expect(new Set(results.map((result) => result.position)).size).toBe(100);
+      expect(await readAllEvents(store(), { fromPosition: start, streamPrefixes: [scope] })).toHaveLength(100);
+    });
+  });
+
+  describe('reading', () => {
+    test('readStream of a missing stream is empty', async () => {
+      expect(await store().readStream(newStream('missing'))).toEqual([]);
+    });
+
+    test('readStream starts at fromRevision', async () => {
+      const stream = newStream();
+      const events = Array.from({ length: 5 }, () => newEvent());
+      await store().append(stream, events, 'no_stream');
+
+      const tail = await store().readStream(stream, { fromRevision: 2 });
+      const beyond = await store().readStream(stream, { fromRevision: 5 });
+
+      expect(tail.map((event) => [event.id, event.revision])).toEqual([
+        [events[2].id, 2],
+        [events[3].id, 3],
+        [events[4].id, 4],
+      ]);
+      expect(beyond).toEqual([]);
+    });
+
+    test('readAll returns commit order, filters by stream prefix, starts after fromPosition, batches', async () => {
+      const [scopeA, scopeB, scopeC] = [newScope(), newScope(), newScope()];
+      const start = await store().headPosition();
+      const written: Array<{ stream: string; event: NewEvent }> = [];
+      for (const stream of [`${scopeA}1`, `${scopeB}1`, `${scopeC}1`, `${scopeA}2`, `${scopeB}1`]) {
+        const event = newEvent();
+        await store().append(stream, [event], 'any');
+        written.push({ stream, event });
+      }
+      const wanted = written.filter(({ stream }) => !stream.startsWith(scopeC)).map(({ event }) => event.id);
+
+      const filtered = await readAllEvents(store(), { fromPosition: start, streamPrefixes: [scopeA, scopeB] });
+      const afterSecond = await readAllEvents(store(), {
+        fromPosition: filtered[1].position,
+        streamPrefixes: [scopeA, scopeB],
+      });
+      const batches = await readAllBatches(store(), { fromPosition: start, streamPrefixes: [scopeA, scopeB], batchSize: 3 });
+
+      expect(filtered.map((event) => event.id)).toEqual(wanted);
+      expect(afterSecond.map((event) => event.id)).toEqual(wanted.slice(2));
+      expect(batches.map((batch) => batch.length)).toEqual([3, 1]);
+      expect(batches.flat().map((event) => event.id)).toEqual(wanted);
+    });
+
+    test('event data and metadata round-trip exactly (nested objects, unicode)', async () => {
+      const stream = newStream('round-trip');
+      const data = {
+        userName: 'zoë.王@example.com',
+        name: { givenName: 'Zoë', familyName: '王', formatted: 'Zoë 王 🦄 — e\u0301' },
+        emails: [{ value: 'zoe@example.com', type: 'work', primary: true }],
+        enterprise: { manager: { value: null, nested: { deeper: ['x', 1, 2.5, { empty: [] }] } } },
+        active: false,
+        quota: 0,
+      };
+      const metadata = { correlationId: randomUUID(), causationId: randomUUID(), actor: { id: 'admin', roles: ['𝒜'] } };
+
+      await store().append(stream, [{ id: randomUUID(), type: 'UserProvisioned', data, metadata }], 'no_stream');
+
+      const [read] = await store().readStream(stream);
+      expect(read.type).toBe('UserProvisioned');
+      expect(read.data).toEqual(data);
+      expect(read.metadata).toEqual(metadata);
+      expect(Math.abs(Date.parse(read.recordedAt) - Date.now())).toBeLessThan(5 * 60_000);
+    });
+
+    test('headPosition covers the last append and later appends come after it', async () => {
+      const stream = newStream();
+      const first = await store().append(stream, [newEvent()], 'no_stream');
+
+      const head = await store().headPosition();
+      const later = newEvent();
+      const second = await store().append(stream, [later], 0);
+
+      expect(head).toBeGreaterThanOrEqual(first.position);
+      expect(second.position).toBeGreaterThan(head);
+      const afterHead = await readAllEvents(store(), { fromPosition: head, streamPrefixes: [stream] });
+      expect(afterHead.map((event) => event.id)).toEqual([later.id]);
+    });
+  });
+
+  describe('subscribeToAll', () => {
+    test('catches up then goes live without gaps or duplicates, even for events written during catch-up', async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+      for (let index = 0; index < 6; index++) {
+        await store().append(`${scope}history-${index % 3}`, [newEvent(), newEvent(), newEvent(), newEvent()], 'any');
+      }
+      const writeDuringCatchUp = async (): Promise<void> => {
+        for (let index = 0; index < 5; index++) {
+          await Promise.all([
+            store().append(`${scope}live-x`, [newEvent(), newEvent()], 'any'),
+            store().append(`${scope}live-y`, [newEvent()], 'any'),
+          ]);
+        }
+      };
+      const expectedCount = 24 + 15;
+      const received: RecordedEvent[] = [];
+      let liveWrites: Promise<void> | undefined;
+
+      const subscription = store().subscribeToAll(
+        { fromPosition: start, streamPrefixes: [scope], batchSize: 4 },
+        async (batch) => {
+          received.push(...batch);
+          liveWrites ??= writeDuringCatchUp();
+          await delay(2);
+        },
+      );
+      try {
+        await waitFor(() => received.length >= expectedCount, 'all events delivered');
+        await liveWrites;
+        await delay(QUIET_PERIOD_MS);
+      } finally {
+        await subscription.close();
+      }
+
+      const committed = await readAllEvents(store(), { fromPosition: start, streamPrefixes: [scope] });
+      expect(committed).toHaveLength(expectedCount);
+      expect(received.map((event) => event.id)).toEqual(committed.map((event) => event.id));
+    });
+
+    test('from a checkpoint delivers only later events, then live ones', async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+      await store().append(`${scope}a`, [newEvent(), newEvent(), newEvent()], 'no_stream');
+      await store().append(`${scope}b`, [newEvent(), newEvent()], 'no_stream');
+      const history = await readAllEvents(store(), { fromPosition: start, streamPrefixes: [scope] });
+      const received: RecordedEvent[] = [];
+
+      const subscription = store().subscribeToAll(
+        { fromPosition: history[2].position, streamPrefixes: [scope] },
+        (batch) => {
+          received.push(...batch);
+        },
+      );
+      try {
+        await waitFor(() => received.length >= 2, 'events after the checkpoint');
+        const live = newEvent();
+        await store().append(`${scope}a`, [live], 2);
+        await waitFor(() => received.length >= 3, 'the live event');
+        await delay(QUIET_PERIOD_MS);
+
+        expect(received.map((event) => event.id)).toEqual([history[3].id, history[4].id, live.id]);
+      } finally {
+        await subscription.close();
+      }
+    });
+
+    test('close waits for the handler in flight and stops delivery', async () => {
+      const stream = newStream();
+      const start = await store().headPosition();
+      await store().append(stream, [newEvent()], 'no_stream');
+      const received: RecordedEvent[] = [];
+      const handlerStarted = deferred();
+      const handlerMayFinish = deferred();
+
+      const subscription = store().subscribeToAll({ fromPosition: start, streamPrefixes: [stream] }, async (batch) => {
+        received.push(...batch);
+        handlerStarted.resolve();
+        await handlerMayFinish.promise;
+      });
+      await handlerStarted.promise;
+      let closed = false;
+      const closing = subscription.close().then(() => (closed = true));
+      await delay(30);
+      const closedWhileHandlerRan = closed;
+      handlerMayFinish.resolve();
+      await closing;
+      await store().append(stream, [newEvent()], 0);
+      await delay(QUIET_PERIOD_MS);
+
+      expect(closedWhileHandlerRan).toBe(false);
+      expect(received).toHaveLength(1);
+    });
+
+    test('a handler error goes to onError and stops the subscription', async () => {
+      const stream = newStream();
+      const start = await store().headPosition();
+      await store().append(stream, [newEvent()], 'no_stream');
+      await store().append(stream, [newEvent()], 0);
+      const failure = new Error('projection bug');
+      const errors: unknown[] = [];
+      let calls = 0;
+
+      const subscription = store().subscribeToAll(
+        { fromPosition: start, streamPrefixes: [stream], batchSize: 1 },
+        () => {
+          calls++;
+          throw failure;
+        },
+        (error) => errors.push(error),
+      );
+      await waitFor(() => errors.length > 0, 'onError');
+      await store().append(stream, [newEvent()], 1);
+      await delay(QUIET_PERIOD_MS);
+      await subscription.close();
+
+      expect(errors).toEqual([failure]);
+      expect(calls).toBe(1);
+    });
+  });
+}
+
+export function newEvent(data: Record<string, unknown> = { value: randomUUID() }, type = 'ContractTested'): NewEvent {
+  return { id: randomUUID(), type, data, metadata: { correlationId: randomUUID() } };
+}
+
+export async function readAllBatches(store: EventStore, options: ReadAllOptions): Promise<RecordedEvent[][]> {
+  const batches: RecordedEvent[][] = [];
+  for await (const batch of store.readAll(options)) batches.push([...batch]);
+  return batches;
+}
+
+export async function readAllEvents(store: EventStore, options: ReadAllOptions): Promise<RecordedEvent[]> {
+  return (await readAllBatches(store, options)).flat();
+}
+
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+async function captureError(promise: Promise<AppendResult>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('Expected the append to be rejected, but it succeeded');
+}
+
+function revisionsOf(events: readonly RecordedEvent[], streamId: string): number[] {
+  return events.filter((event) => event.streamId === streamId).map((event) => event.revision);
+}
+
+function expectStrictlyIncreasing(values: readonly number[]): void {
+  values.slice(1).forEach((value, index) => expect(value).toBeGreaterThan(values[index]));
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UniqueIndexViolationError } from '../read-store.port';
+import { describeReadStoreContract } from '../testing/read-store.contract';
+import { EmbeddedReadStore } from './embedded-read-store';
+
+describeReadStoreContract('EmbeddedReadStore in memory', async () => ({
+  store: EmbeddedReadStore.open({ file: ':memory:' }),
+}));
+
+describeReadStoreContract('EmbeddedReadStore on a file', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'read-store-contract-'));
+  const store = EmbeddedReadStore.open({ file: join(directory, 'read-models.sqlite') });
+  return {
+    store,
+    teardown: async () => {
+      await store.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('EmbeddedReadStore persistence', () => {
+  let directory: string;
+  let file: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'read-store-reopen-'));
+    file = join(directory, 'nested', 'read-models.sqlite');
+  });
+
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('reopening the file gives back the documents in insertion order, the checkpoints and the unique indexes', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [{ name: 'userName', fields: [['userName', 1]], unique: true }]);
+    await store.commit(
+      ['c', 'a', 'b'].map((id) => ({ collection: 'users', id, doc: { _id: id, userName: id, tags: [id] } })),
+      { projection: 'users', position: 3 },
+    );
+    await store.commit([{ collection: 'users', id: 'c', doc: { _id: 'c', userName: 'c2' } }], { projection: 'users', position: 5 });
+    await store.commit([{ collection: 'users', id: 'a', doc: null }], { projection: 'users', position: 6 });
+    await store.commit([{ collection: 'users', id: 'a', doc: { _id: 'a', userName: 'a' } }], { projection: 'users', position: 7 });
+    await store.commit([{ collection: 'groups', id: 'g', doc: { _id: 'g' } }], { projection: 'groups', position: 4 });
+    const before = await store.find('users', {});
+    await store.close();
+
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect(await reopened.find('users', {})).toEqual(before);
+      expect(before.map((doc) => doc._id)).toEqual(['c', 'b', 'a']);
+      expect(await reopened.get('users', 'c')).toEqual({ _id: 'c', userName: 'c2' });
+      expect(await reopened.get('groups', 'g')).toEqual({ _id: 'g' });
+      expect(await reopened.checkpoint('users')).toBe(7);
+      expect(await reopened.checkpoint('groups')).toBe(4);
+      await expect(
+        reopened.commit([{ collection: 'users', id: 'd', doc: { _id: 'd', userName: 'b' } }], { projection: 'users', position: 8 }),
+      ).rejects.toBeInstanceOf(UniqueIndexViolationError);
+      // New documents go after the reloaded ones.
+      await reopened.commit([{ collection: 'users', id: 'd', doc: { _id: 'd', userName: 'd' } }], { projection: 'users', position: 8 });
+      expect((await reopened.find('users', {})).map((doc) => doc._id)).toEqual(['c', 'b', 'a', 'd']);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('a rejected commit leaves nothing in the file', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [{ name: 'userName', fields: [['userName', 1]], unique: true }]);
+    await store.commit([{ collection: 'users', id: 'a', doc: { _id: 'a', userName: 'x' } }], { projection: 'users', position: 1 });
+    await expect(
+      store.commit(
+        [
+          { collection: 'users', id: 'b', doc: { _id: 'b', userName: 'y' } },
+          { collection: 'users', id: 'c', doc: { _id: 'c', userName: 'x' } },
+        ],
+        { projection: 'users', position: 2 },
+      ),
+    ).rejects.toBeInstanceOf(UniqueIndexViolationError);
+    await store.close();
+
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect((await reopened.find('users', {})).map((doc) => doc._id)).toEqual(['a']);
+      expect(await reopened.checkpoint('users')).toBe(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('returns frozen documents, so a caller cannot change the store through them', async () => {
+    const store = EmbeddedReadStore.open({ file: ':memory:' });
+    try {
+      await store.commit([{ collection: 'users', id: 'a', doc: { _id: 'a', name: { givenName: 'A' } } }], {
+        projection: 'users',
+        position: 1,
+      });
+      const doc = (await store.get<{ _id: string; name: { givenName: string } }>('users', 'a'))!;
+      expect(Object.isFrozen(doc) && Object.isFrozen(doc.name)).toBe(true);
+      expect(() => {
+        doc.name.givenName = 'B';
+      }).toThrow(TypeError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses calls after close', async () => {
+    const store = EmbeddedReadStore.open({ file: ':memory:' });
+    await store.close();
+    await expect(store.get('users', 'a')).rejects.toThrow(/closed/);
+    await store.close();
+  });
+});

@@ -1,0 +1,57 @@
+import type { Doc } from '../read-store.port';
+import { HashIndex, type StoredDocument } from './hash-index';
+
+const stored = (ord: number, doc: Doc): StoredDocument => ({ id: doc._id, ord, doc });
+
+describe('HashIndex', () => {
+  const byAccountAndName = new HashIndex({ name: 'n', fields: [['accountId', 1], ['search.userName', 1]] });
+
+  it('keys a compound index by the values of its fields, in order', () => {
+    const doc = { _id: 'u', accountId: 'a1', search: { userName: 'alice' } };
+    expect(byAccountAndName.keysOf(doc)).toEqual([byAccountAndName.keyFor(['a1', 'alice'])]);
+    expect(byAccountAndName.keyFor(['a1', 'alice'])).not.toEqual(byAccountAndName.keyFor(['alice', 'a1']));
+  });
+
+  it('keeps component boundaries unambiguous', () => {
+    const index = new HashIndex({ name: 'n', fields: [['a', 1], ['b', 1]] });
+    expect(index.keyFor(['x', 'yz'])).not.toEqual(index.keyFor(['xy', 'z']));
+    expect(index.keyFor(['1', 2])).not.toEqual(index.keyFor([1, '2']));
+  });
+
+  it('indexes every element of an array, once, and the combinations for compound indexes', () => {
+    const index = new HashIndex({ name: 'n', fields: [['accountId', 1], ['emails.value', 1]] });
+    const doc = { _id: 'u', accountId: 'a1', emails: [{ value: 'x' }, { value: 'y' }, { value: 'x' }] };
+    expect(index.keysOf(doc).sort()).toEqual([index.keyFor(['a1', 'x']), index.keyFor(['a1', 'y'])].sort());
+  });
+
+  it('indexes a missing field and null under one key, an empty array under another', () => {
+    const index = new HashIndex({ name: 'n', fields: [['tag', 1]] });
+    expect(index.keysOf({ _id: 'a' })).toEqual(index.keysOf({ _id: 'b', tag: null }));
+    expect(index.keysOf({ _id: 'c', tag: [] })).not.toEqual(index.keysOf({ _id: 'a' }));
+  });
+
+  it('treats numbers by value', () => {
+    const index = new HashIndex({ name: 'n', fields: [['n', 1]] });
+    expect(index.keysOf({ _id: 'a', n: -0 })).toEqual([index.keyFor([0])]);
+    expect(index.keysOf({ _id: 'a', n: 1.0 })).toEqual([index.keyFor([1])]);
+  });
+
+  it('lists the documents of a key in insertion order, also after a document moves to it', () => {
+    const index = new HashIndex({ name: 'n', fields: [['group', 1]] });
+    const first = stored(1, { _id: 'first', group: 'x' });
+    const second = stored(2, { _id: 'second', group: 'y' });
+    const third = stored(3, { _id: 'third', group: 'y' });
+    [first, second, third].forEach((s) => index.add(s));
+
+    const moved = { _id: 'first', group: 'y' };
+    index.replace(first, first.doc, moved);
+    first.doc = moved;
+
+    const ids = (key: string) => index.documentsWithKey(key).map((s) => s.id);
+    expect(ids(index.keyFor(['y']))).toEqual(['first', 'second', 'third']);
+    expect(ids(index.keyFor(['x']))).toEqual([]);
+
+    index.remove(second, second.doc);
+    expect(ids(index.keyFor(['y']))).toEqual(['first', 'third']);
+  });
+});

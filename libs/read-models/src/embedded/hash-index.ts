@@ -1,0 +1,145 @@
+import type { IndexableValue } from '../query/equality-constraints';
+import { splitPath, valuesAtPath } from '../query/values';
+import type { Doc, IndexSpec } from '../read-store.port';
+
+/** A document as the embedded store holds it. */
+export interface StoredDocument {
+  readonly id: string;
+  /** Rank of first insertion; a replaced document keeps it, so pages stay in insertion order. */
+  readonly ord: number;
+  /** Deep-frozen. */
+  doc: Doc;
+}
+
+const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
+
+/**
+ * Equality index over one or more fields. Each key lists its documents in insertion order, so an
+ * indexed query pages without sorting and without touching documents outside its key.
+ *
+ * Keys follow MongoDB: an array value is indexed under each of its elements, a missing field under
+ * null (so a unique index admits one document without the field, as in MongoDB).
+ */
+export class HashIndex {
+  readonly fields: readonly string[];
+  private readonly paths: readonly (readonly string[])[];
+  private readonly buckets = new Map<string, StoredDocument[]>();
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = spec.fields.map(([field]) => field);
+    this.paths = this.fields.map(splitPath);
+  }
+
+  /** Every key the document is indexed under, without duplicates. */
+  keysOf(doc: Doc): string[] {
+    let keys = [''];
+    for (const path of this.paths) {
+      const components = fieldKeyComponents(doc, path);
+      keys =
+        components.length === 1
+          ? keys.map((key) => key + components[0])
+          : keys.flatMap((key) => components.map((component) => key + component));
+    }
+    return keys;
+  }
+
+  /** The key of documents whose fields (in index order) equal these values. */
+  keyFor(values: readonly IndexableValue[]): string {
+    return values.map(keyComponent).join('');
+  }
+
+  documentsWithKey(key: string): readonly StoredDocument[] {
+    return this.buckets.get(key) ?? NO_DOCUMENTS;
+  }
+
+  add(stored: StoredDocument): void {
+    for (const key of this.keysOf(stored.doc)) this.insertIntoBucket(key, stored);
+  }
+
+  remove(stored: StoredDocument, doc: Doc): void {
+    for (const key of this.keysOf(doc)) this.removeFromBucket(key, stored);
+  }
+
+  /** Moves a replaced document between keys; keys it keeps are untouched. */
+  replace(stored: StoredDocument, before: Doc, after: Doc): void {
+    const keysBefore = this.keysOf(before);
+    const keysAfter = this.keysOf(after);
+    if (keysBefore.length === 1 && keysAfter.length === 1 && keysBefore[0] === keysAfter[0]) return;
+    const kept = new Set(keysAfter);
+    for (const key of keysBefore) if (!kept.has(key)) this.removeFromBucket(key, stored);
+    const previous = new Set(keysBefore);
+    for (const key of keysAfter) if (!previous.has(key)) this.insertIntoBucket(key, stored);
+  }
+
+  clear(): void {
+    this.buckets.clear();
+  }
+
+  private insertIntoBucket(key: string, stored: StoredDocument): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket) {
+      this.buckets.set(key, [stored]);
+    } else if (bucket[bucket.length - 1].ord < stored.ord) {
+      bucket.push(stored); // the usual case: a new document is the newest
+    } else {
+      bucket.splice(positionOf(bucket, stored.ord), 0, stored);
+    }
+  }
+
+  private removeFromBucket(key: string, stored: StoredDocument): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return;
+    const position = positionOf(bucket, stored.ord);
+    if (bucket[position] !== stored) return;
+    if (bucket.length === 1) this.buckets.delete(key);
+    else bucket.splice(position, 1);
+  }
+}
+
+/** First position whose ord is >= `ord` (binary search; buckets are sorted by ord). */
+function positionOf(bucket: readonly StoredDocument[], ord: number): number {
+  let low = 0;
+  let high = bucket.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (bucket[middle].ord < ord) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function fieldKeyComponents(doc: Doc, path: readonly string[]): string[] {
+  const components = new Set<string>();
+  for (const value of valuesAtPath(doc, path)) {
+    if (!Array.isArray(value)) components.add(keyComponent(value));
+    else if (value.length === 0) components.add(EMPTY_ARRAY_COMPONENT);
+    else for (const element of value) components.add(keyComponent(element));
+  }
+  return [...components];
+}
+
+// MongoDB indexes an empty array as undefined: distinct from null, equal to other empty arrays.
+const EMPTY_ARRAY_COMPONENT = 'e';
+
+/**
+ * Self-delimiting encoding of one key component: compound keys are concatenations, so strings and
+ * JSON carry their length and numbers a terminator. The same number in any notation (1, 1.0, -0/0)
+ * gets one encoding, as MongoDB compares numbers by value.
+ */
+function keyComponent(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `s${value.length}:${value}`;
+    case 'number':
+      return `n${value === 0 ? 0 : value};`;
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return 'z';
+    default: {
+      if (value === null) return 'z';
+      const json = JSON.stringify(value);
+      return `j${json.length}:${json}`;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Checkpoint, IndexSpec } from '../read-store.port';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT    NOT NULL,
+    id         TEXT    NOT NULL,
+    ord        INTEGER NOT NULL,
+    body       TEXT    NOT NULL,
+    PRIMARY KEY (collection, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS documents_by_insertion ON documents (collection, ord);
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    projection TEXT PRIMARY KEY,
+    position   INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS indexes (
+    collection TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    spec       TEXT NOT NULL,
+    PRIMARY KEY (collection, name)
+  );
+`;
+
+export interface DocumentRow {
+  readonly collection: string;
+  readonly id: string;
+  readonly ord: number;
+  readonly body: string;
+}
+
+export interface DocumentDeletion {
+  readonly collection: string;
+  readonly id: string;
+}
+
+/**
+ * The embedded read store's durable copy: one SQLite file written through on every commit.
+ * synchronous=NORMAL in WAL mode may lose the last commits on power loss, never consistency; the
+ * checkpoint travels in the same transaction as its documents, so the projection runner replays
+ * exactly what was lost.
+ */
+export class SqliteDocumentFile {
+  private readonly upsertDocument: Database.Statement<[string, string, number, string]>;
+  private readonly deleteDocument: Database.Statement<[string, string]>;
+  private readonly advanceCheckpoint: Database.Statement<[string, number]>;
+  private readonly writeCommit: Database.Transaction<
+    (deletions: readonly DocumentDeletion[], upserts: readonly DocumentRow[], checkpoint: Checkpoint) => void
+  >;
+
+  static open(file: string): SqliteDocumentFile {
+    if (file !== ':memory:') mkdirSync(dirname(resolvePath(file)), { recursive: true });
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+      return new SqliteDocumentFile(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private constructor(private readonly db: Database.Database) {
+    this.upsertDocument = db.prepare(
+      'INSERT INTO documents (collection, id, ord, body) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (collection, id) DO UPDATE SET ord = excluded.ord, body = excluded.body',
+    );
+    this.deleteDocument = db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?');
+    // Monotonic: a replayed, older commit never moves a checkpoint back.
+    this.advanceCheckpoint = db.prepare(
+      'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ' +
+        'ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)',
+    );
+    this.writeCommit = db.transaction((deletions, upserts, checkpoint) => {
+      for (const { collection, id } of deletions) this.deleteDocument.run(collection, id);
+      for (const row of upserts) this.upsertDocument.run(row.collection, row.id, row.ord, row.body);
+      this.advanceCheckpoint.run(checkpoint.projection, checkpoint.position);
+    });
+  }
+
+  /** Every document, per collection in insertion order. */
+  documents(): IterableIterator<DocumentRow> {
+    return this.db
+      .prepare<[], DocumentRow>('SELECT collection, id, ord, body FROM documents ORDER BY collection, ord')
+      .iterate();
+  }
+
+  checkpoints(): Map<string, number> {
+    const rows = this.db
+      .prepare<[], { projection: string; position: number }>('SELECT projection, position FROM checkpoints')
+      .all();
+    return new Map(rows.map((row) => [row.projection, row.position]));
+  }
+
+  indexes(): { collection: string; spec: IndexSpec }[] {
+    return this.db
+      .prepare<[], { collection: string; spec: string }>('SELECT collection, spec FROM indexes ORDER BY rowid')
+      .all()
+      .map((row) => ({ collection: row.collection, spec: JSON.parse(row.spec) as IndexSpec }));
+  }
+
+  /** Deletions run before upserts, so a document can be deleted and re-created in one commit. */
+  commit(deletions: readonly DocumentDeletion[], upserts: readonly DocumentRow[], checkpoint: Checkpoint): void {
+    this.writeCommit.immediate(deletions, upserts, checkpoint);
+  }
+
+  saveIndexes(collection: string, specs: readonly IndexSpec[]): void {
+    const insert = this.db.prepare('INSERT OR REPLACE INTO indexes (collection, name, spec) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const spec of specs) insert.run(collection, spec.name, JSON.stringify(spec));
+    })();
+  }
+
+  /** Documents and checkpoints go; index definitions stay, as in MongoDB after deleteMany. */
+  clear(): void {
+    this.db.exec('DELETE FROM documents; DELETE FROM checkpoints;');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,17 @@
+export * from './read-store.port';
+export { EmbeddedReadStore, type EmbeddedReadStoreOptions } from './embedded/embedded-read-store';
+export { MongoReadStore } from './mongo/mongo-read-store';
+export { compileQuery, UnsupportedQueryError, type DocumentPredicate } from './query/compile-query';
+export { compareForSort } from './query/sort';
+export { RESERVED_COLLECTIONS, RESERVED_FIELDS } from './store-rules';
+export { POSITION_FIELD, type DocumentRef, type Projection } from './projection';
+export { projectBatch, ProjectionEventError, type DocumentLoader } from './project-batch';
+export {
+  ProjectionRunner,
+  type ProjectionLag,
+  type ProjectionRunnerOptions,
+  type ProjectionState,
+  type ProjectionStatus,
+  type RebuildProgress,
+  type RunnerLogger,
+} from './projection-runner';

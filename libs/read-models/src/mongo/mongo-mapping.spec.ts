@@ -1,0 +1,165 @@
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { type Doc, UniqueIndexViolationError } from '../read-store.port';
+import type { DocumentWrite } from '../store-rules';
+import {
+  assignInsertionOrder,
+  checkpointUpdate,
+  replaceableIds,
+  INSERTION_ORDER_FIELD,
+  toBulkOperations,
+  toIndexDescriptions,
+  toMongoSort,
+  translateMongoError,
+} from './mongo-mapping';
+
+describe('MongoDB mapping', () => {
+  describe('toIndexDescriptions', () => {
+    it('maps each index, keeping field order and uniqueness, plus the insertion-order index', () => {
+      const descriptions = toIndexDescriptions([
+        { name: 'account_userName', fields: [['accountId', 1], ['search.userName', -1]], unique: true },
+        { name: 'odd_names', fields: [['2', 1], ['1', 1]] },
+      ]);
+      expect(descriptions).toEqual([
+        { name: '_ord_1', key: new Map([['_ord', 1]]) },
+        { name: 'account_userName', key: new Map([['accountId', 1], ['search.userName', -1]]), unique: true },
+        { name: 'odd_names', key: new Map([['2', 1], ['1', 1], ['_ord', 1]]) },
+      ]);
+      expect([...(descriptions[2].key as Map<string, number>).keys()]).toEqual(['2', '1', '_ord']);
+    });
+
+    it('ends a non-unique index with the insertion rank, for pages in insertion order', () => {
+      const [, account] = toIndexDescriptions([{ name: 'account', fields: [['accountId', 1]] }]);
+      expect(account).toEqual({ name: 'account', key: new Map([['accountId', 1], ['_ord', 1]]) });
+    });
+  });
+
+  describe('toMongoSort', () => {
+    it('defaults to insertion order', () => {
+      expect(toMongoSort(undefined)).toEqual([['_ord', 1]]);
+    });
+
+    it('breaks ties of the requested order by insertion order', () => {
+      expect(toMongoSort([['name.familyName', -1], ['age', 1]])).toEqual([
+        ['name.familyName', -1],
+        ['age', 1],
+        ['_ord', 1],
+      ]);
+    });
+  });
+
+  const put = (doc: Doc, recreated = false): DocumentWrite => ({ doc, recreated });
+  const deletion: DocumentWrite = { doc: null, recreated: false };
+
+  describe('assignInsertionOrder', () => {
+    it('keeps the stored rank of a replaced document and hands out reserved ranks in commit order', () => {
+      const writes = new Map([
+        ['new1', put({ _id: 'new1' })],
+        ['old', put({ _id: 'old' })],
+        ['gone', deletion],
+        ['new2', put({ _id: 'new2' })],
+      ]);
+      const { ranks, nextFreeRank } = assignInsertionOrder(writes, new Map([['old', 3]]), 10);
+      expect([...ranks]).toEqual([
+        ['new1', 10],
+        ['old', 3],
+        ['new2', 11],
+      ]);
+      expect(nextFreeRank).toBe(12);
+    });
+
+    it('gives a re-created document a new rank', () => {
+      const writes = new Map([['old', put({ _id: 'old' }, true)]]);
+      expect([...assignInsertionOrder(writes, new Map([['old', 3]]), 10).ranks]).toEqual([['old', 10]]);
+    });
+  });
+
+  describe('replaceableIds', () => {
+    it('lists written documents that may keep a stored rank', () => {
+      const writes = new Map([
+        ['a', put({ _id: 'a' })],
+        ['b', deletion],
+        ['c', put({ _id: 'c' }, true)],
+      ]);
+      expect(replaceableIds(writes)).toEqual(['a']);
+    });
+  });
+
+  describe('toBulkOperations', () => {
+    it('deletes every changed document, then inserts the new versions with their ranks', () => {
+      const writes = new Map([
+        ['u1', put({ _id: 'u1', name: 'a' })],
+        ['u2', deletion],
+        ['u3', put({ _id: 'u3', name: 'c' })],
+      ]);
+      expect(toBulkOperations(writes, new Map([['u1', 7], ['u3', 12]]))).toEqual([
+        { deleteMany: { filter: { _id: { $in: ['u1', 'u2', 'u3'] } } } },
+        { insertOne: { document: { _id: 'u1', name: 'a', [INSERTION_ORDER_FIELD]: 7 } } },
+        { insertOne: { document: { _id: 'u3', name: 'c', [INSERTION_ORDER_FIELD]: 12 } } },
+      ]);
+    });
+
+    it('does not modify the documents it is given', () => {
+      const doc = { _id: 'u1' };
+      toBulkOperations(new Map([['u1', put(doc)]]), new Map([['u1', 1]]));
+      expect(doc).toEqual({ _id: 'u1' });
+    });
+
+    it('writes nothing for no changes and refuses a document without a rank', () => {
+      expect(toBulkOperations(new Map(), new Map())).toEqual([]);
+      expect(() => toBulkOperations(new Map([['u1', put({ _id: 'u1' })]]), new Map())).toThrow(/No insertion rank/);
+    });
+  });
+
+  describe('checkpointUpdate', () => {
+    it('raises the position to at least the committed one, never lowers it', () => {
+      expect(checkpointUpdate({ projection: 'users', position: 42 })).toEqual({
+        filter: { _id: 'users' },
+        update: { $max: { position: 42 } },
+      });
+    });
+  });
+
+  describe('translateMongoError', () => {
+    const duplicateMessage = (index: string) =>
+      `E11000 duplicate key error collection: scim.users index: ${index} dup key: { accountId: "a1", userNameKey: "alice" }`;
+
+    it('turns a duplicate key in a bulk write into UniqueIndexViolationError naming index and document', () => {
+      const writeError = {
+        code: 11000,
+        index: 1,
+        errmsg: duplicateMessage('account_userName'),
+        getOperation: () => ({ _id: 'u4', accountId: 'a1' }),
+      };
+      const bulkError = new MongoBulkWriteError(
+        { message: writeError.errmsg, code: 11000, writeErrors: [writeError] } as unknown as ConstructorParameters<
+          typeof MongoBulkWriteError
+        >[0],
+        {} as ConstructorParameters<typeof MongoBulkWriteError>[1],
+      );
+      const translated = translateMongoError(bulkError, 'users');
+      expect(translated).toBeInstanceOf(UniqueIndexViolationError);
+      expect(translated).toMatchObject({ collection: 'users', index: 'account_userName', documentId: 'u4', cause: bulkError });
+    });
+
+    it('turns a failed unique index build into UniqueIndexViolationError', () => {
+      const serverError = new MongoServerError({
+        errmsg: `Index build failed: 4f1c: Collection scim.users ( 1a2b ) :: caused by :: ${duplicateMessage('email')}`,
+        code: 11000,
+      });
+      expect(translateMongoError(serverError, 'users')).toMatchObject({
+        name: 'UniqueIndexViolationError',
+        collection: 'users',
+        index: 'email',
+        documentId: undefined,
+      });
+    });
+
+    it('leaves every other error as it is', () => {
+      const writeConflict = new MongoServerError({ errmsg: 'WriteConflict', code: 112 });
+      expect(translateMongoError(writeConflict, 'users')).toBe(writeConflict);
+      const plain = new Error('boom');
+      expect(translateMongoError(plain, 'users')).toBe(plain);
+      expect(translateMongoError('text', 'users')).toBe('text');
+    });
+  });
+});

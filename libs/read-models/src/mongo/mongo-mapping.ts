@@ -1,0 +1,144 @@
+/**
+ * Pure translations between the read-store port and the MongoDB driver, kept apart from I/O so
+ * they are tested without a server.
+ */
+import type { AnyBulkWriteOperation, Document, IndexDescription, UpdateFilter } from 'mongodb';
+import { type Checkpoint, type IndexSpec, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
+import type { DocumentWrite } from '../store-rules';
+
+/**
+ * MongoDB has no insertion order to page by, so each document carries its rank of first insertion,
+ * drawn from a counter; a replaced document keeps it. Stripped from every document returned.
+ */
+export const INSERTION_ORDER_FIELD = '_ord';
+export const WITHOUT_INSERTION_ORDER = { [INSERTION_ORDER_FIELD]: 0 } as const;
+
+export const CHECKPOINTS_COLLECTION = 'checkpoints';
+export const COUNTERS_COLLECTION = 'read_store_counters';
+export const INSERTION_ORDER_COUNTER = 'insertion_order';
+
+/** A read-model document as stored in MongoDB: string ids, plus the insertion rank. */
+export interface StoredDocument extends Document {
+  _id: string;
+}
+
+export interface CheckpointDocument {
+  readonly _id: string;
+  readonly position: number;
+}
+
+export interface CounterDocument {
+  readonly _id: string;
+  readonly value: number;
+}
+
+const DUPLICATE_KEY_ERROR = 11000;
+
+/**
+ * The declared indexes plus the insertion-order index every unsorted page uses. A non-unique index
+ * gets the insertion rank as its last key, so a page of `{accountId: x}` in insertion order is read
+ * in index order instead of sorted in memory; equality lookups use it as before. Unique indexes keep
+ * their declared key (the rank would make every key unique).
+ */
+export function toIndexDescriptions(indexes: readonly IndexSpec[]): IndexDescription[] {
+  return [
+    // MongoDB's default name for this key, so an index created by hand is recognized, not duplicated.
+    { name: `${INSERTION_ORDER_FIELD}_1`, key: new Map([[INSERTION_ORDER_FIELD, 1]]) },
+    ...indexes.map((spec): IndexDescription => {
+      // A Map keeps field order even for names that look like integers.
+      const key = new Map<string, 1 | -1>(spec.fields.map(([field, direction]) => [field, direction]));
+      if (spec.unique) return { name: spec.name, key, unique: true };
+      if (!key.has(INSERTION_ORDER_FIELD)) key.set(INSERTION_ORDER_FIELD, 1);
+      return { name: spec.name, key };
+    }),
+  ];
+}
+
+/** The requested order with insertion order as the tie-breaker, as the embedded store's stable sort. */
+export function toMongoSort(spec: SortSpec | undefined): [string, 1 | -1][] {
+  return [...(spec ?? []).map(([field, direction]): [string, 1 | -1] => [field, direction]), [INSERTION_ORDER_FIELD, 1]];
+}
+
+/** Documents a commit writes that keep their stored rank if they have one (not re-created ones). */
+export function replaceableIds(writes: ReadonlyMap<string, DocumentWrite>): string[] {
+  return [...writes].filter(([, write]) => write.doc !== null && !write.recreated).map(([id]) => id);
+}
+
+/**
+ * Insertion ranks for the documents a commit writes: the stored rank of a document replaced in
+ * place, else the next of the ranks reserved from the counter, in the commit's (creation) order.
+ */
+export function assignInsertionOrder(
+  writes: ReadonlyMap<string, DocumentWrite>,
+  storedRanks: ReadonlyMap<string, number>,
+  firstFreeRank: number,
+): { readonly ranks: Map<string, number>; readonly nextFreeRank: number } {
+  const ranks = new Map<string, number>();
+  let nextFreeRank = firstFreeRank;
+  for (const [id, { doc, recreated }] of writes) {
+    if (doc === null) continue;
+    const stored = recreated ? undefined : storedRanks.get(id);
+    ranks.set(id, stored ?? nextFreeRank++);
+  }
+  return { ranks, nextFreeRank };
+}
+
+/**
+ * One collection's writes as one ordered bulk: delete every changed document, then insert the new
+ * versions. Unique indexes then judge the commit's final state, not each intermediate step, so two
+ * documents may swap keys in one commit (as in the embedded store); the surrounding transaction
+ * hides the intermediate state from readers.
+ */
+export function toBulkOperations(
+  writes: ReadonlyMap<string, DocumentWrite>,
+  ranks: ReadonlyMap<string, number>,
+): AnyBulkWriteOperation<StoredDocument>[] {
+  if (writes.size === 0) return [];
+  const operations: AnyBulkWriteOperation<StoredDocument>[] = [{ deleteMany: { filter: { _id: { $in: [...writes.keys()] } } } }];
+  for (const [id, { doc }] of writes) {
+    if (doc === null) continue;
+    const rank = ranks.get(id);
+    if (rank === undefined) throw new Error(`No insertion rank assigned to document ${id}`);
+    operations.push({ insertOne: { document: { ...doc, [INSERTION_ORDER_FIELD]: rank } } });
+  }
+  return operations;
+}
+
+/** `$max` makes the checkpoint monotonic and the upsert safe: an older position changes nothing. */
+export function checkpointUpdate(checkpoint: Checkpoint): {
+  readonly filter: { readonly _id: string };
+  readonly update: UpdateFilter<CheckpointDocument>;
+} {
+  return { filter: { _id: checkpoint.projection }, update: { $max: { position: checkpoint.position } } };
+}
+
+/** MongoDB's duplicate-key error (E11000) as the port's error; any other error unchanged. */
+export function translateMongoError(error: unknown, collection: string): unknown {
+  if (!isRecord(error)) return error;
+  const writeErrors = toArray(error.writeErrors).filter(isRecord);
+  const duplicateWrite = writeErrors.find((writeError) => writeError.code === DUPLICATE_KEY_ERROR);
+  if (error.code !== DUPLICATE_KEY_ERROR && !duplicateWrite) return error;
+
+  const message = [duplicateWrite?.errmsg, error.errmsg, error.message].find((text) => typeof text === 'string') as
+    | string
+    | undefined;
+  const index = message ? /index: (\S+) dup key/.exec(message)?.[1] : undefined;
+  const translated = new UniqueIndexViolationError(collection, index ?? 'unknown', documentIdOf(duplicateWrite));
+  translated.cause = error;
+  return translated;
+}
+
+function documentIdOf(writeError: Record<string, unknown> | undefined): string | undefined {
+  // For an insertOne, the driver's WriteError returns the inserted document as its operation.
+  const operation = typeof writeError?.getOperation === 'function' ? (writeError.getOperation as () => unknown)() : undefined;
+  return isRecord(operation) && typeof operation._id === 'string' ? operation._id : undefined;
+}
+
+function toArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,180 @@
+import { type ClientSession, type Collection, type Db, type Filter, MongoClient } from 'mongodb';
+import { compileQuery } from '../query/compile-query';
+import { compileSort } from '../query/sort';
+import {
+  type Checkpoint,
+  type Doc,
+  type DocumentChange,
+  type FindOptions,
+  type IndexSpec,
+  type Query,
+  ReadStore,
+} from '../read-store.port';
+import {
+  assertValidCheckpoint,
+  assertValidCollectionName,
+  assertValidFindOptions,
+  planWrites,
+} from '../store-rules';
+import {
+  assignInsertionOrder,
+  CHECKPOINTS_COLLECTION,
+  type CheckpointDocument,
+  checkpointUpdate,
+  COUNTERS_COLLECTION,
+  type CounterDocument,
+  INSERTION_ORDER_COUNTER,
+  INSERTION_ORDER_FIELD,
+  replaceableIds,
+  type StoredDocument,
+  toBulkOperations,
+  toIndexDescriptions,
+  toMongoSort,
+  translateMongoError,
+  WITHOUT_INSERTION_ORDER,
+} from './mongo-mapping';
+
+/**
+ * The production read store: one MongoDB collection per read-model collection, queries passed to
+ * MongoDB as they are (the port's query language is MongoDB's), commits in a multi-document
+ * transaction with the projection's checkpoint. Transactions need a replica set (a single-node one
+ * will do).
+ *
+ * Queries are first compiled by the shared matcher only to reject operators outside the port's
+ * subset: a query that works here then also works on the embedded store.
+ */
+export class MongoReadStore extends ReadStore {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {
+    super();
+  }
+
+  /** Connects to `url`; the database is `dbName`, else the one named in the URL. */
+  static async connect(url: string, dbName?: string): Promise<MongoReadStore> {
+    const client = new MongoClient(url);
+    await client.connect();
+    return new MongoReadStore(client, client.db(dbName));
+  }
+
+  override async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
+    assertValidCollectionName(collection);
+    try {
+      await this.documents(collection).createIndexes(toIndexDescriptions(indexes));
+    } catch (error) {
+      throw translateMongoError(error, collection);
+    }
+  }
+
+  override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
+    const found = await this.documents(collection).findOne({ _id: id }, { projection: WITHOUT_INSERTION_ORDER });
+    return found as T | null;
+  }
+
+  override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
+    const [first] = await this.find<T>(collection, query, { limit: 1 });
+    return first ?? null;
+  }
+
+  override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
+    compileQuery(query);
+    assertValidFindOptions(options);
+    if (options.sort) compileSort(options.sort);
+    if (options.limit === 0) return [];
+    const documents = await this.documents(collection)
+      .find(query as Filter<StoredDocument>, {
+        projection: WITHOUT_INSERTION_ORDER,
+        sort: toMongoSort(options.sort),
+        ...(options.skip ? { skip: options.skip } : {}),
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      })
+      .toArray();
+    return documents as unknown as T[];
+  }
+
+  override async count(collection: string, query: Query): Promise<number> {
+    compileQuery(query);
+    return this.documents(collection).countDocuments(query as Filter<StoredDocument>);
+  }
+
+  override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
+    assertValidCheckpoint(checkpoint);
+    const writesByCollection = planWrites(changes);
+    const session = this.client.startSession();
+    try {
+      // The callback may run again on a transient error; it derives everything inside the transaction.
+      await session.withTransaction(async () => {
+        const storedRanks = new Map<string, Map<string, number>>();
+        let newDocuments = 0;
+        for (const [collection, writes] of writesByCollection) {
+          const ranks = await this.insertionRanks(collection, replaceableIds(writes), session);
+          storedRanks.set(collection, ranks);
+          newDocuments += [...writes.values()].filter((write) => write.doc !== null).length - ranks.size;
+        }
+
+        let nextFreeRank = newDocuments > 0 ? await this.reserveInsertionRanks(newDocuments, session) : 0;
+        for (const [collection, writes] of writesByCollection) {
+          const assigned = assignInsertionOrder(writes, storedRanks.get(collection) ?? new Map(), nextFreeRank);
+          nextFreeRank = assigned.nextFreeRank;
+          const operations = toBulkOperations(writes, assigned.ranks);
+          if (operations.length === 0) continue;
+          try {
+            await this.documents(collection).bulkWrite(operations, { session, ordered: true });
+          } catch (error) {
+            throw translateMongoError(error, collection);
+          }
+        }
+
+        const { filter, update } = checkpointUpdate(checkpoint);
+        await this.db
+          .collection<CheckpointDocument>(CHECKPOINTS_COLLECTION)
+          .updateOne(filter, update, { upsert: true, session });
+      });
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  override async checkpoint(projection: string): Promise<number> {
+    const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: projection });
+    return stored?.position ?? 0;
+  }
+
+  /** Empties every collection of the database; collections and their indexes stay. */
+  override async clear(): Promise<void> {
+    const collections = await this.db.listCollections({ type: 'collection' }, { nameOnly: true }).toArray();
+    for (const { name } of collections) {
+      if (!name.startsWith('system.')) await this.db.collection(name).deleteMany({});
+    }
+  }
+
+  override async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private documents(collection: string): Collection<StoredDocument> {
+    return this.db.collection<StoredDocument>(collection);
+  }
+
+  private async insertionRanks(collection: string, ids: readonly string[], session: ClientSession): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const found = await this.documents(collection)
+      .find({ _id: { $in: [...ids] } }, { projection: { [INSERTION_ORDER_FIELD]: 1 }, session })
+      .toArray();
+    return new Map(found.map((doc) => [String(doc._id), doc[INSERTION_ORDER_FIELD] as number]));
+  }
+
+  /** Reserves `count` consecutive ranks and returns the first. */
+  private async reserveInsertionRanks(count: number, session: ClientSession): Promise<number> {
+    const counter = await this.db
+      .collection<CounterDocument>(COUNTERS_COLLECTION)
+      .findOneAndUpdate(
+        { _id: INSERTION_ORDER_COUNTER },
+        { $inc: { value: count } },
+        { upsert: true, returnDocument: 'after', session },
+      );
+    if (!counter) throw new Error('The insertion-order counter was not returned by MongoDB');
+    return counter.value - count + 1;
+  }
+}

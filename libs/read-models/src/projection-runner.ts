@@ -1,0 +1,319 @@
+import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
+import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
+import type { Projection } from './projection';
+import type { ReadStore } from './read-store.port';
+
+/** Structurally compatible with Nest's Logger, without depending on Nest. */
+export interface RunnerLogger {
+  log(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+export type ProjectionState = 'stopped' | 'running' | 'failed';
+
+export interface ProjectionStatus {
+  readonly projection: string;
+  readonly state: ProjectionState;
+  /** Last position this runner committed or loaded at start. */
+  readonly checkpoint: number;
+  /** Why the projection stopped, when `state` is 'failed'. */
+  readonly error?: Error;
+}
+
+export interface ProjectionLag {
+  readonly checkpoint: number;
+  /** Position of the last event in the whole log (not only the projection's streams). */
+  readonly head: number;
+}
+
+export interface RebuildProgress {
+  readonly events: number;
+  readonly position: number;
+  /** Head of the log when the rebuild started. */
+  readonly head: number;
+  readonly eventsPerSecond: number;
+}
+
+export interface ProjectionRunnerOptions {
+  readonly logger?: RunnerLogger;
+  /** Events per batch delivered by the live subscriptions (event store default otherwise). */
+  readonly batchSize?: number;
+  /** Events per batch read by `rebuild`. */
+  readonly rebuildBatchSize?: number;
+  /** How often `waitFor` re-checks when no commit wakes it up. */
+  readonly waitPollMs?: number;
+}
+
+const DEFAULT_REBUILD_BATCH_SIZE = 5_000;
+const DEFAULT_WAIT_POLL_MS = 50;
+
+const consoleLogger: RunnerLogger = {
+  log: (message) => console.log(message),
+  error: (message, error) => console.error(message, error),
+};
+
+interface RunningProjection {
+  readonly projection: Projection;
+  state: ProjectionState;
+  checkpoint: number;
+  /** Positions up to which the projection is known to have nothing to do beyond its checkpoint. */
+  idleThrough: number;
+  /** Bumped on every start, so a late batch of an abandoned subscription is ignored. */
+  generation: number;
+  subscription?: Subscription;
+  closing: Promise<void>;
+  error?: Error;
+}
+
+/**
+ * Runs projections from the event store into a read store: one catch-up subscription per
+ * projection from its checkpoint; each delivered batch becomes one atomic commit of documents
+ * and checkpoint. A projection whose `targets`/`evolve` throws, or whose commit fails, stops at
+ * its checkpoint (the failing batch is not committed, no event is skipped) and reports why in
+ * `status()`; `start()` retries it from there.
+ */
+export class ProjectionRunner {
+  private readonly projections: readonly RunningProjection[];
+  private readonly logger: RunnerLogger;
+  private readonly load: DocumentLoader;
+  private progress = new ProgressSignal();
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly readStore: ReadStore,
+    projections: readonly Projection[],
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    const names = projections.map((projection) => projection.name);
+    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+    if (duplicate !== undefined) throw new Error(`Two projections are named ${duplicate}: checkpoints would collide`);
+    this.projections = projections.map((projection) => ({
+      projection,
+      state: 'stopped',
+      checkpoint: 0,
+      idleThrough: 0,
+      generation: 0,
+      closing: Promise.resolve(),
+    }));
+    this.logger = options.logger ?? consoleLogger;
+    this.load = loaderFor(readStore);
+  }
+
+  /** Subscribes every projection that is not running (stopped or failed) from its checkpoint. */
+  async start(): Promise<void> {
+    for (const running of this.projections) {
+      if (running.state === 'running') continue;
+      await running.closing;
+      const { name, streamPrefixes } = running.projection;
+      running.checkpoint = await this.readStore.checkpoint(name);
+      running.state = 'running';
+      running.error = undefined;
+      const generation = ++running.generation;
+      try {
+        running.subscription = this.eventStore.subscribeToAll(
+          {
+            fromPosition: running.checkpoint,
+            streamPrefixes: streamPrefixes.length > 0 ? streamPrefixes : undefined,
+            ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
+          },
+          (events) => this.projectDelivered(running, generation, events),
+          (error) => this.fail(running, generation, error),
+        );
+      } catch (error) {
+        this.fail(running, generation, error);
+        continue;
+      }
+      this.logger.log(`Projection ${name} started from position ${running.checkpoint}`);
+    }
+  }
+
+  /** Closes every subscription, waiting for batches in flight to be committed. */
+  async stop(): Promise<void> {
+    for (const running of this.projections) {
+      if (running.state !== 'running') continue;
+      running.state = 'stopped';
+      const subscription = running.subscription;
+      running.subscription = undefined;
+      if (subscription) running.closing = subscription.close();
+    }
+    await Promise.all(this.projections.map((running) => running.closing));
+    this.progress.notify();
+  }
+
+  status(): ProjectionStatus[] {
+    return this.projections.map(({ projection, state, checkpoint, error }) => ({
+      projection: projection.name,
+      state,
+      checkpoint,
+      ...(error ? { error } : {}),
+    }));
+  }
+
+  async lag(): Promise<Record<string, ProjectionLag>> {
+    const head = await this.eventStore.headPosition();
+    const entries = await Promise.all(
+      this.projections.map(async ({ projection }) => {
+        const checkpoint = await this.readStore.checkpoint(projection.name);
+        return [projection.name, { checkpoint, head }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  /**
+   * Resolves true once every projection includes `position`: its checkpoint reached it, or no event
+   * of its streams lies between its checkpoint and `position` (the event store is asked, since a
+   * subscription filtered by stream never sees the other events). Resolves false when `timeoutMs`
+   * runs out, or at once when a projection has failed.
+   */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Taken before checking, so a commit landing during the check still wakes us.
+      const progressed = this.progress.next();
+      const verdict = await this.verdictAt(position);
+      if (verdict !== 'behind') return verdict === 'caught-up';
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      await untilOrTimeout(progressed, Math.min(remaining, this.options.waitPollMs ?? DEFAULT_WAIT_POLL_MS));
+    }
+  }
+
+  /**
+   * Runs every projection over the whole log into `target` (cleared first) in large batches, then
+   * resolves with the totals. The result equals the live read model, checkpoints included.
+   */
+  async rebuild(target: ReadStore, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress> {
+    if (target === this.readStore && this.projections.some((running) => running.state === 'running')) {
+      throw new Error('Rebuild into a fresh store: this one is being written by running projections');
+    }
+    await target.clear();
+    const load = loaderFor(target);
+    const head = await this.eventStore.headPosition();
+    const startedAt = performance.now();
+    let progress: RebuildProgress = { events: 0, position: 0, head, eventsPerSecond: 0 };
+    for await (const batch of this.eventStore.readAll({ batchSize: this.options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE })) {
+      if (batch.length === 0) continue;
+      for (const { projection } of this.projections) {
+        const relevant = batch.filter((event) => matchesPrefixes(event.streamId, projection.streamPrefixes));
+        if (relevant.length === 0) continue;
+        const changes = await projectBatch(projection, relevant, load);
+        // The position of its own last event, as the live subscription would have committed.
+        await target.commit(changes, { projection: projection.name, position: relevant[relevant.length - 1].position });
+      }
+      const events = progress.events + batch.length;
+      const seconds = (performance.now() - startedAt) / 1000;
+      progress = { events, position: batch[batch.length - 1].position, head, eventsPerSecond: seconds > 0 ? events / seconds : 0 };
+      onProgress?.(progress);
+    }
+    return progress;
+  }
+
+  private async projectDelivered(
+    running: RunningProjection,
+    generation: number,
+    events: readonly RecordedEvent[],
+  ): Promise<void> {
+    if (running.state !== 'running' || running.generation !== generation) return;
+    // At-least-once delivery: whatever the checkpoint already covers is not applied again.
+    const fresh = events.filter((event) => event.position > running.checkpoint);
+    if (fresh.length === 0) return;
+    const position = fresh[fresh.length - 1].position;
+    try {
+      const changes = await projectBatch(running.projection, fresh, this.load);
+      await this.readStore.commit(changes, { projection: running.projection.name, position });
+    } catch (error) {
+      this.fail(running, generation, error);
+      return;
+    }
+    running.checkpoint = Math.max(running.checkpoint, position);
+    this.progress.notify();
+  }
+
+  private fail(running: RunningProjection, generation: number, error: unknown): void {
+    if (running.generation !== generation || running.state === 'failed') return;
+    running.state = 'failed';
+    running.error = error instanceof Error ? error : new Error(String(error));
+    this.logger.error(
+      `Projection ${running.projection.name} stopped at position ${running.checkpoint}: ${running.error.message}`,
+      error,
+    );
+    const subscription = running.subscription;
+    running.subscription = undefined;
+    // Not awaited: this may run inside the subscription's own handler, which close() waits for.
+    running.closing = (subscription?.close() ?? Promise.resolve()).catch((closeError: unknown) =>
+      this.logger.error(`Closing the subscription of ${running.projection.name} failed`, closeError),
+    );
+    this.progress.notify();
+  }
+
+  private async verdictAt(position: number): Promise<'caught-up' | 'behind' | 'failed'> {
+    for (const running of this.projections) {
+      if (running.checkpoint >= position || running.idleThrough >= position) continue;
+      if (running.state === 'failed') return 'failed';
+      if (!(await this.hasNothingToProjectThrough(running, position))) return 'behind';
+      running.idleThrough = Math.max(running.idleThrough, position);
+    }
+    return 'caught-up';
+  }
+
+  /**
+   * True when no event of the projection's streams lies after its checkpoint, up to `position`.
+   * False when the event store cannot tell right now: the subscription reports real failures.
+   */
+  private async hasNothingToProjectThrough(running: RunningProjection, position: number): Promise<boolean> {
+    try {
+      // Beyond the head, events up to `position` may still be written.
+      if (position > (await this.eventStore.headPosition())) return false;
+      const { streamPrefixes } = running.projection;
+      const next = this.eventStore.readAll({
+        fromPosition: running.checkpoint,
+        streamPrefixes: streamPrefixes.length > 0 ? streamPrefixes : undefined,
+        batchSize: 1,
+      });
+      for await (const batch of next) {
+        if (batch.length > 0) return batch[0].position > position;
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function matchesPrefixes(streamId: string, prefixes: readonly string[]): boolean {
+  return prefixes.length === 0 || prefixes.some((prefix) => streamId.startsWith(prefix));
+}
+
+/** One promise shared by all waiters, replaced after each notification. */
+class ProgressSignal {
+  private resolveCurrent: () => void = () => undefined;
+  private current: Promise<void>;
+
+  constructor() {
+    this.current = this.fresh();
+  }
+
+  next(): Promise<void> {
+    return this.current;
+  }
+
+  notify(): void {
+    const resolve = this.resolveCurrent;
+    this.current = this.fresh();
+    resolve();
+  }
+
+  private fresh(): Promise<void> {
+    return new Promise<void>((resolve) => (this.resolveCurrent = resolve));
+  }
+}
+
+async function untilOrTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

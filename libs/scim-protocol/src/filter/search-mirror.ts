@@ -1,0 +1,76 @@
+import { canonicalDateTime } from '../date-time';
+import { isPlainObject } from '../json';
+import { findAttribute, subAttribute, type AttributeDefinition } from '../schema/attribute';
+import type { ResourceSchema } from '../schema/resource-schema';
+import { fold } from './operand';
+
+function mirrorSingle(def: AttributeDefinition, value: unknown): unknown {
+  switch (def.type) {
+    case 'complex': {
+      if (!isPlainObject(value)) return undefined;
+      const out: Record<string, unknown> = {};
+      for (const [key, sub] of Object.entries(value)) {
+        const subDef = subAttribute(def, key);
+        if (!subDef) continue;
+        const mirrored = mirrorValue(subDef, sub);
+        if (mirrored !== undefined) out[subDef.name] = mirrored;
+      }
+      return Object.keys(out).length ? out : undefined;
+    }
+    case 'string':
+    case 'reference':
+    case 'binary':
+      if (typeof value !== 'string' || value === '') return undefined;
+      return def.caseExact ? value : fold(value);
+    case 'dateTime':
+      return typeof value === 'string' ? (canonicalDateTime(value) ?? value) : undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : undefined;
+    case 'integer':
+    case 'decimal':
+      return typeof value === 'number' ? value : undefined;
+    default: {
+      const _exhaustive: never = def.type;
+      return _exhaustive;
+    }
+  }
+}
+
+function mirrorValue(def: AttributeDefinition, value: unknown): unknown {
+  // `$ref` is derived from the base URL and `returned: never` values are never searchable.
+  if (value === null || value === undefined || def.name === '$ref' || def.returned === 'never') return undefined;
+  if (def.multiValued) {
+    if (!Array.isArray(value)) return undefined;
+    const items = value.map((item) => mirrorSingle(def, item)).filter((item) => item !== undefined);
+    return items.length ? items : undefined;
+  }
+  return mirrorSingle(def, value);
+}
+
+/**
+ * The search mirror a read model stores beside each resource, for {@link filterToQuery} and
+ * {@link sortPath}: schema attributes only, caseExact=false strings NFC-normalised and
+ * lower-cased, extensions under their mirror key (`enterprise`: MongoDB field names cannot hold
+ * the URN's dots), no `$ref`, no null or empty values, dateTimes in toISOString() form.
+ */
+export function searchMirror(resource: Readonly<Record<string, unknown>>, schema: ResourceSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(resource)) {
+    const extension = schema.extension(key);
+    if (extension) {
+      if (!isPlainObject(value)) continue;
+      const object: Record<string, unknown> = {};
+      for (const [name, attrValue] of Object.entries(value)) {
+        const attr = findAttribute(extension.schema.attributes, name);
+        const mirrored = attr && mirrorValue(attr, attrValue);
+        if (attr && mirrored !== undefined) object[attr.name] = mirrored;
+      }
+      if (Object.keys(object).length) out[extension.mirrorKey] = object;
+      continue;
+    }
+    const attr = findAttribute(schema.schema.attributes, key) ?? findAttribute(schema.commonAttributes, key);
+    const mirrored = attr && mirrorValue(attr, value);
+    if (attr && mirrored !== undefined) out[attr.name] = mirrored;
+  }
+  return out;
+}

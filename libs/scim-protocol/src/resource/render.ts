@@ -1,0 +1,88 @@
+import { cloneJson } from '../json';
+import { groupResourceSchema, userResourceSchema } from '../schema/resource-schema';
+import { ScimUrn } from '../urns';
+
+/** Service-maintained metadata of a resource; `version` is the stream revision. */
+export interface ResourceMetaInput {
+  readonly created: string;
+  readonly lastModified: string;
+  readonly version: number;
+}
+
+export interface UserRenderInput {
+  readonly id: string;
+  readonly profile: Readonly<Record<string, unknown>>;
+  readonly active: boolean;
+  readonly meta: ResourceMetaInput;
+  /** Direct group memberships, when the caller knows them. */
+  readonly groups?: readonly { readonly value: string; readonly display?: string }[];
+}
+
+export interface GroupRenderInput {
+  readonly id: string;
+  readonly profile: { readonly displayName: string; readonly externalId?: string };
+  /** Undefined when members were not loaded (e.g. `excludedAttributes=members`). */
+  readonly members: readonly { readonly value: string; readonly display?: string; readonly type?: string }[] | undefined;
+  readonly meta: ResourceMetaInput;
+}
+
+/** A SCIM resource as JSON. */
+export type ScimResource = Record<string, unknown>;
+
+const meta = (resourceType: string, input: ResourceMetaInput, location: string) => ({
+  resourceType,
+  created: input.created,
+  lastModified: input.lastModified,
+  location,
+  version: `W/"${input.version}"`,
+});
+
+/**
+ * The full SCIM User (RFC 7643 §4.1). Whitelists schema attributes from the profile, so nothing
+ * else leaks; `schemas` lists the enterprise URN only when the profile has the extension.
+ */
+export function renderUser(input: UserRenderInput, baseUrl: string): ScimResource {
+  const { id, profile, active } = input;
+  const schemas: string[] = [ScimUrn.User];
+  const out: ScimResource = { schemas, id };
+  if (profile.externalId !== undefined) out.externalId = cloneJson(profile.externalId);
+  for (const attr of userResourceSchema.schema.attributes) {
+    if (attr.name === 'active') out.active = active;
+    else if (attr.name === 'groups') {
+      if (input.groups?.length) {
+        out.groups = input.groups.map((g) => ({
+          value: g.value,
+          $ref: `${baseUrl}/Groups/${g.value}`,
+          ...(g.display !== undefined ? { display: g.display } : {}),
+          type: 'direct',
+        }));
+      }
+    } else if (attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = cloneJson(profile[attr.name]);
+  }
+  for (const extension of userResourceSchema.extensions) {
+    const value = profile[extension.schema.id];
+    if (value === undefined) continue;
+    schemas.push(extension.schema.id);
+    out[extension.schema.id] = cloneJson(value);
+  }
+  out.meta = meta('User', input.meta, `${baseUrl}/Users/${id}`);
+  return out;
+}
+
+/** The SCIM Group (RFC 7643 §4.2); `members` is omitted when undefined or empty (§2.5). */
+export function renderGroup(input: GroupRenderInput, baseUrl: string): ScimResource {
+  const { id, profile, members } = input;
+  const out: ScimResource = { schemas: [ScimUrn.Group], id };
+  if (profile.externalId !== undefined) out.externalId = profile.externalId;
+  out.displayName = profile.displayName;
+  if (members?.length) {
+    out.members = members.map((m) => ({
+      value: m.value,
+      $ref: `${baseUrl}/${m.type === 'Group' ? 'Groups' : 'Users'}/${m.value}`,
+      ...(m.display !== undefined ? { display: m.display } : {}),
+      ...(m.type !== undefined ? { type: m.type } : {}),
+    }));
+  }
+  out.meta = meta(groupResourceSchema.name, input.meta, `${baseUrl}/Groups/${id}`);
+  return out;
+}

@@ -1,0 +1,41 @@
+import { badRequest } from '../scim-error';
+import { Notes } from '../notes';
+import { userResourceSchema } from '../schema/resource-schema';
+import { normalizeResourceAttributes, requireObject, requireSchemas } from './normalize';
+
+/**
+ * The stored shape of a user: the SCIM attributes as a client could send them, canonicalised —
+ * schema casing, the enterprise extension under its URN key, no nulls or empty values, no
+ * read-only attributes, no password, and no `active` (lifecycle is its own event).
+ */
+export type UserProfile = Readonly<Record<string, unknown>> & { readonly userName: string };
+
+/** A user request body read into a profile, its lifecycle flag, and the quirks accepted on the way. */
+export interface NormalizedUser {
+  readonly profile: UserProfile;
+  /** Undefined when the body does not say (RFC 7643 §4.1.1: the service decides the default). */
+  readonly active: boolean | undefined;
+  readonly notes: string[];
+}
+
+/**
+ * Validates and canonicalises a User body (POST, PUT). Throws ScimError 400: `invalidSyntax` when
+ * the body is not an object or `schemas` lacks the core User URN; `invalidValue` when userName is
+ * missing, empty or not a string, an attribute has the wrong type (the detail names its path), or
+ * a multi-valued attribute has two primary values.
+ */
+export function normalizeUserProfile(body: unknown): NormalizedUser {
+  const notes = new Notes();
+  const object = requireObject(body, 'A User');
+  requireSchemas(object, userResourceSchema, notes);
+  return finishUser(normalizeResourceAttributes(userResourceSchema, object, notes), notes);
+}
+
+/** Splits `active` off canonical attributes and checks userName. Shared with PATCH. */
+export function finishUser(attributes: Record<string, unknown>, notes: Notes): NormalizedUser {
+  const { active, ...profile } = attributes;
+  if (typeof profile.userName !== 'string') {
+    throw badRequest('invalidValue', 'Attribute "userName" is required and must be a non-empty string');
+  }
+  return { profile: profile as UserProfile, active: active as boolean | undefined, notes: notes.list() };
+}

@@ -1,0 +1,5 @@
+export * from './attribute';
+export * from './resource-schema';
+export * from './discovery';
+export { userSchema, enterpriseUserSchema } from './user.schema';
+export { groupSchema } from './group.schema';

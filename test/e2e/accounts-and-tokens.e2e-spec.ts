@@ -1,0 +1,83 @@
+import request from 'supertest';
+import { expectScimError, scimClient, startTestApp, USER_SCHEMA, type TestApp } from '../support/test-app';
+
+describe('accounts, SCIM switch and bearer tokens (e2e)', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+  afterAll(() => testApp.close());
+
+  it('gives each account its own absolute SCIM base URL', async () => {
+    const res = await testApp.operator('post', '/admin/accounts', { name: 'Base URL' }).expect(201);
+    expect(res.body.scimBaseUrl).toBe(`https://scim.test/scim/v2/${res.body.accountId}`);
+  });
+
+  it('a token of account A never reads or writes account B', async () => {
+    const a = await testApp.newAccount('A');
+    const b = await testApp.newAccount('B');
+    const crossed = scimClient(testApp, { ...a, base: b.base });
+    expectScimError((await crossed.get('/Users').expect(401)).body, 401);
+    expectScimError((await crossed.post('/Users', { schemas: [USER_SCHEMA], userName: 'x@b.com' }).expect(401)).body, 401);
+    expect((await scimClient(testApp, b).get('/Users').expect(200)).body.totalResults).toBe(0);
+  });
+
+  it('rejects wrong, malformed and revoked tokens with 401', async () => {
+    const account = await testApp.newAccount();
+    const scim = scimClient(testApp, account);
+    await scim.get('/Users').expect(200);
+    await scimClient(testApp, { ...account, token: account.token.slice(0, -2) + 'xx' }).get('/Users').expect(401);
+    await scimClient(testApp, { ...account, token: 'not-a-token' }).get('/Users').expect(401);
+    await testApp.operator('delete', `/admin/accounts/${account.accountId}/scim/tokens/${account.tokenId}`).expect(204);
+    const res = await scim.get('/Users').expect(401);
+    expect(res.body.detail).toMatch(/revoked/);
+  });
+
+  it('keeps two tokens valid at once for rotation, and lists them without secrets', async () => {
+    const account = await testApp.newAccount();
+    const second = await testApp.operator('post', `/admin/accounts/${account.accountId}/scim/tokens`, { validForDays: 1 }).expect(201);
+    await scimClient(testApp, account).get('/Users').expect(200);
+    await scimClient(testApp, { ...account, token: second.body.token }).get('/Users').expect(200);
+    const listed = await testApp.operator('get', `/admin/accounts/${account.accountId}/scim/tokens`).expect(200);
+    expect(listed.body).toHaveLength(2);
+    expect(JSON.stringify(listed.body)).not.toContain(account.token.split('.')[2]);
+    expect(JSON.stringify(listed.body)).not.toContain('secretHash');
+  });
+
+  it('refuses SCIM calls while SCIM is disabled, saying why', async () => {
+    const account = await testApp.newAccount();
+    await testApp.operator('post', `/admin/accounts/${account.accountId}/scim/disable`).expect(200);
+    const res = await scimClient(testApp, account).get('/Users').expect(403);
+    expect(res.body.detail).toMatch(/disabled/);
+    await testApp.operator('post', `/admin/accounts/${account.accountId}/scim/enable`).expect(200);
+    await scimClient(testApp, account).get('/Users').expect(200);
+  });
+
+  it('refuses a token validity outside 1..730 days', async () => {
+    const account = await testApp.newAccount();
+    for (const validForDays of [0, 731, 'x']) {
+      const res = await testApp.operator('post', `/admin/accounts/${account.accountId}/scim/tokens`, { validForDays }).expect(400);
+      expectScimError(res.body, 400);
+    }
+  });
+
+  it('protects the admin API with the operator key', async () => {
+    await request(testApp.app.getHttpServer()).post('/admin/accounts').send({ name: 'x' }).expect(401);
+    await request(testApp.app.getHttpServer()).post('/admin/accounts').set('Authorization', 'Bearer wrong').send({ name: 'x' }).expect(401);
+  });
+
+  it('rejects a userName held by another account without naming that account', async () => {
+    const a = await testApp.newAccount('Holder');
+    const b = await testApp.newAccount('Other');
+    await scimClient(testApp, a).post('/Users', { schemas: [USER_SCHEMA], userName: 'shared@corp.com' }).expect(201);
+    const res = await scimClient(testApp, b).post('/Users', { schemas: [USER_SCHEMA], userName: 'SHARED@corp.com' }).expect(409);
+    expectScimError(res.body, 409, 'uniqueness');
+    expect(JSON.stringify(res.body)).not.toContain(a.accountId);
+  });
+
+  it('returns X-Request-Id on every response', async () => {
+    const res = await request(testApp.app.getHttpServer()).get('/scim/v2/x/ServiceProviderConfig').set('X-Request-Id', 'trace-12345678').expect(200);
+    expect(res.headers['x-request-id']).toBe('trace-12345678');
+  });
+});
