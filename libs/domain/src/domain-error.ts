@@ -21,4 +21,14 @@ export type DomainErrorCode =
   | 'user_not_found'
   | 'user_already_exists'
   | 'username_taken'
-  | 'username_held_by_another_account';
+  | 'username_held_by_another_account'
+  | 'user_not_manual'
+  | 'unknown_role'
+  | 'role_not_assigned'
+  | 'role_granted_via_group'
+  | 'role_already_defined'
+  | 'group_not_found'
+  | 'group_already_exists'
+  | 'group_not_managed_by_scim'
+  | 'group_managed_by_scim'
+  | 'admin_key_not_found';

@@ -84,6 +84,12 @@ export abstract class EventStore {
   /** All events of a stream in revision order; empty when the stream does not exist. */
   abstract readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]>;
 
+  /**
+   * Revision of the stream's last event, -1 when the stream does not exist. Lets a writer append
+   * deltas with an expected revision without reading a long stream (e.g. group memberships).
+   */
+  abstract streamRevision(streamId: string): Promise<number>;
+
   /** Events of all streams in commit order, in batches. */
   abstract readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]>;
 

@@ -77,6 +77,10 @@ class InterleavingStore extends EventStore {
     return this.inner.readStream(streamId, readOptions);
   }
 
+  override streamRevision(streamId: string): Promise<number> {
+    return this.inner.streamRevision(streamId);
+  }
+
   override readAll(readOptions?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
     return this.inner.readAll(readOptions);
   }

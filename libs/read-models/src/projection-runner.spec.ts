@@ -29,6 +29,10 @@ class RedeliveringEventStore extends EventStore {
   override readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
     return this.inner.readStream(streamId, options);
   }
+  override streamRevision(streamId: string): Promise<number> {
+    return this.inner.streamRevision(streamId);
+  }
+
   override readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
     return this.inner.readAll(options);
   }

@@ -13,6 +13,16 @@ const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimTyp
   user_already_exists: { status: 409, scimType: 'uniqueness' },
   username_taken: { status: 409, scimType: 'uniqueness' },
   username_held_by_another_account: { status: 409, scimType: 'uniqueness' },
+  user_not_manual: { status: 409 },
+  unknown_role: { status: 400, scimType: 'invalidValue' },
+  role_not_assigned: { status: 404 },
+  role_granted_via_group: { status: 409 },
+  role_already_defined: { status: 409, scimType: 'uniqueness' },
+  group_not_found: { status: 404 },
+  group_already_exists: { status: 409, scimType: 'uniqueness' },
+  group_not_managed_by_scim: { status: 404 },
+  group_managed_by_scim: { status: 409 },
+  admin_key_not_found: { status: 404 },
 };
 
 /** body-parser marks its failures with a `type`; they are the client's fault, never a 500. */

@@ -5,6 +5,8 @@ import {
   evolveUserName,
   initialUserNameState,
   initialUserState,
+  manualUserToConvert,
+  provisioningStream,
   upcastEvent,
   userDecider,
   userNameDecider,
@@ -18,6 +20,8 @@ import {
   type UserNameEvent,
   type UserProfile,
   type UserState,
+  type UserCommand,
+  type ProvisioningRejected,
 } from '@scim/domain';
 import {
   aggregateStream,
@@ -41,6 +45,12 @@ export type UserChange = (current: ExistingUser) => { profile: UserProfile; acti
 
 const MAX_ATTEMPTS = 4;
 
+interface Reservation {
+  readonly position: number;
+  /** A manual user of this account holds the name: convert it instead of creating a user. */
+  readonly convert?: string;
+}
+
 const toUserEvent = (recorded: RecordedEvent) =>
   upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as UserEvent;
 const toUserNameEvent = (recorded: RecordedEvent) =>
@@ -55,18 +65,42 @@ const toUserNameEvent = (recorded: RecordedEvent) =>
 export class UserWriteModel {
   constructor(private readonly writer: EventWriter) {}
 
+  /**
+   * SCIM create with user matching (shared/DESIGN.md §2): a new name creates a user; a name a
+   * manual user of this account holds converts that user (same id); any other holder is a 409,
+   * and a name held by another account is also recorded in this account's provisioning history.
+   */
   async provision(context: CommandContext, profile: UserProfile, active: boolean, notes: readonly string[]): Promise<WrittenUser> {
+    const newUserId = this.writer.newEventId();
+    let reservation: Reservation;
+    try {
+      reservation = await this.reserveUserName(context, profile.userName, newUserId, { convertManualUser: true });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context, profile.userName);
+      throw error;
+    }
+    const userId = reservation.convert ?? newUserId;
+    const command: UserCommand = reservation.convert
+      ? { type: 'ConvertUserToScim', accountId: context.accountId, profile, active, at: context.at }
+      : { type: 'ProvisionUser', userId, accountId: context.accountId, profile, active, at: context.at };
+    const result = await this.run(context, userId, command, { notes });
+    await this.writer.settle(Math.max(reservation.position, result.position));
+    return { user: result.state as ExistingUser, revision: result.revision };
+  }
+
+  /** An administrator's manual user: reserves the name like any other (uniqueness is global). */
+  async createManual(context: CommandContext, profile: UserProfile): Promise<WrittenUser> {
     const userId = this.writer.newEventId();
-    let position = await this.reserveUserName(context, profile.userName, userId);
-    const result = await handleCommand(
-      this.writer.store,
-      userStream(userId),
-      userDecider,
-      { type: 'ProvisionUser', userId, accountId: context.accountId, profile, active, at: context.at },
-      { metadata: this.writer.metadataFor(context, notes), eventId: this.writer.newEventId, upcast: toUserEvent },
-    );
-    position = Math.max(position, result.position);
-    await this.writer.settle(position);
+    const reservation = await this.reserveUserName(context, profile.userName, userId, { convertManualUser: false });
+    const result = await this.run(context, userId, { type: 'CreateManualUser', userId, accountId: context.accountId, profile, at: context.at });
+    await this.writer.settle(Math.max(reservation.position, result.position));
+    return { user: result.state as ExistingUser, revision: result.revision };
+  }
+
+  /** Any other command on one user's stream (roles), settled before returning. */
+  async execute(context: CommandContext, userId: string, command: UserCommand, options: { settle?: boolean } = {}): Promise<WrittenUser> {
+    const result = await this.run(context, userId, command);
+    if (options.settle !== false) await this.writer.settle(result.position);
     return { user: result.state as ExistingUser, revision: result.revision };
   }
 
@@ -83,7 +117,7 @@ export class UserWriteModel {
       const desired = change(current);
       const oldKey = userNameKey(current.profile.userName);
       const renamed = userNameKey(desired.profile.userName) !== oldKey;
-      let position = renamed ? await this.reserveUserName(context, desired.profile.userName, userId) : 0;
+      let position = renamed ? (await this.reserveUserName(context, desired.profile.userName, userId)).position : 0;
       try {
         const result = await handleCommand(
           this.writer.store,
@@ -110,19 +144,31 @@ export class UserWriteModel {
   }
 
   async deprovision(context: CommandContext, userId: string, ifMatch: number | undefined): Promise<void> {
-    const result = await handleCommand(
-      this.writer.store,
-      userStream(userId),
-      userDecider,
-      { type: 'DeprovisionUser', accountId: context.accountId, at: context.at },
-      { expectedRevision: ifMatch, metadata: this.writer.metadataFor(context), eventId: this.writer.newEventId, upcast: toUserEvent },
-    );
+    const result = await this.run(context, userId, { type: 'DeprovisionUser', accountId: context.accountId, at: context.at }, { expectedRevision: ifMatch });
     const deprovisioned = result.newEvents.find((e) => e.type === 'UserDeprovisioned');
     let position = result.position;
     if (deprovisioned) {
       position = Math.max(position, await this.releaseUserName(context, userNameKey(deprovisioned.data.userName), userId, 'deprovisioned'));
     }
     await this.writer.settle(position);
+  }
+
+  private run(context: CommandContext, userId: string, command: UserCommand, options: { notes?: readonly string[]; expectedRevision?: number } = {}) {
+    return handleCommand(this.writer.store, userStream(userId), userDecider, command, {
+      expectedRevision: options.expectedRevision,
+      metadata: this.writer.metadataFor(context, options.notes),
+      eventId: this.writer.newEventId,
+      upcast: toUserEvent,
+    });
+  }
+
+  private async recordRejection(context: CommandContext, userName: string): Promise<void> {
+    const rejected: ProvisioningRejected = {
+      type: 'ProvisioningRejected',
+      data: { accountId: context.accountId, resourceType: 'User', userName, reason: 'username-held-by-another-account', rejectedAt: context.at },
+    };
+    // A log with no invariant to protect: any order of concurrent rejections is correct.
+    await this.writer.store.append(provisioningStream(context.accountId), this.writer.toNewEvents([rejected], context), 'any');
   }
 
   private load(userId: string) {
@@ -136,22 +182,32 @@ export class UserWriteModel {
     return state;
   }
 
-  /** Reserves (or confirms) the name for `userId`; returns the position written, 0 if none. */
-  private async reserveUserName(context: CommandContext, userName: string, userId: string): Promise<number> {
+  /**
+   * Reserves (or confirms) the name for `userId`; or, on a SCIM create, finds the manual user of
+   * this account to convert instead. `position` is what was written, 0 if nothing.
+   */
+  private async reserveUserName(
+    context: CommandContext,
+    userName: string,
+    userId: string,
+    options: { convertManualUser: boolean } = { convertManualUser: false },
+  ): Promise<Reservation> {
     const key = userNameKey(userName);
     const stream = userNameStream(key);
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await aggregateStream(this.writer.store, stream, evolveUserName, initialUserNameState, toUserNameEvent);
       const holder: HolderStatus =
         state.status === 'reserved' && state.userId !== userId ? await this.holderStatus(state.userId) : { exists: false };
+      const convert = options.convertManualUser ? manualUserToConvert(state, holder, context.accountId, key) : undefined;
+      if (convert) return { position: 0, convert };
       const events = decideUserName(
         { type: 'ReserveUserName', userNameKey: key, userName, accountId: context.accountId, userId, holder, at: context.at },
         state,
       );
-      if (events.length === 0) return 0;
+      if (events.length === 0) return { position: 0 };
       try {
         const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context), revision < 0 ? 'no_stream' : revision);
-        return appended.position;
+        return { position: appended.position };
       } catch (error) {
         // Another request reserved or released the name since we read it: decide again on the new state.
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -174,6 +230,6 @@ export class UserWriteModel {
   private async holderStatus(holderId: string): Promise<HolderStatus> {
     const { state } = await this.load(holderId);
     if (state.status === 'absent') return { exists: false };
-    return { exists: true, userNameKey: userNameKey(state.profile.userName), deprovisioned: state.status === 'deprovisioned' };
+    return { exists: true, userNameKey: userNameKey(state.profile.userName), deprovisioned: state.status === 'deprovisioned', source: state.source };
   }
 }

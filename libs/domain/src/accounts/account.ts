@@ -18,7 +18,24 @@ export type ScimTokenIssued = DomainEvent<
 >;
 export type ScimTokenRevoked = DomainEvent<'ScimTokenRevoked', { readonly accountId: string; readonly tokenId: string; readonly revokedAt: string }>;
 
-export type AccountEvent = AccountCreated | ScimProvisioningEnabled | ScimProvisioningDisabled | ScimTokenIssued | ScimTokenRevoked;
+/** An entry in the account's role catalogue: the roles manual assignments and group mappings may use. */
+export type RoleDefined = DomainEvent<'RoleDefined', { readonly accountId: string; readonly role: string; readonly description: string; readonly definedAt: string }>;
+/** A credential for the account's administrators (admin API), scoped to this account. */
+export type AccountAdminKeyIssued = DomainEvent<
+  'AccountAdminKeyIssued',
+  { readonly accountId: string; readonly keyId: string; readonly secretHash: string; readonly label: string; readonly issuedAt: string }
+>;
+export type AccountAdminKeyRevoked = DomainEvent<'AccountAdminKeyRevoked', { readonly accountId: string; readonly keyId: string; readonly revokedAt: string }>;
+
+export type AccountEvent =
+  | AccountCreated
+  | ScimProvisioningEnabled
+  | ScimProvisioningDisabled
+  | ScimTokenIssued
+  | ScimTokenRevoked
+  | RoleDefined
+  | AccountAdminKeyIssued
+  | AccountAdminKeyRevoked;
 
 export interface ScimTokenState {
   readonly tokenId: string;
@@ -37,6 +54,8 @@ export type AccountState =
       readonly name: string;
       readonly scimEnabled: boolean;
       readonly tokens: readonly ScimTokenState[];
+      readonly roles: readonly string[];
+      readonly adminKeys: readonly { readonly keyId: string; readonly revoked: boolean }[];
     };
 
 export type AccountCommand =
@@ -51,18 +70,23 @@ export type AccountCommand =
       readonly validForDays: number;
       readonly at: string;
     }
-  | { readonly type: 'RevokeScimToken'; readonly tokenId: string; readonly at: string };
+  | { readonly type: 'RevokeScimToken'; readonly tokenId: string; readonly at: string }
+  | { readonly type: 'DefineRole'; readonly role: string; readonly description: string; readonly at: string }
+  | { readonly type: 'IssueAdminKey'; readonly keyId: string; readonly secretHash: string; readonly label: string; readonly at: string }
+  | { readonly type: 'RevokeAdminKey'; readonly keyId: string; readonly at: string };
 
 /** Longest validity an administrator may choose for a token (two years). */
 export const MAX_TOKEN_VALIDITY_DAYS = 730;
 
 const DAY_MS = 86_400_000;
 
+const ROLE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
 export const initialAccountState: AccountState = { status: 'absent' };
 
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountCreated') {
-    return { status: 'open', accountId: event.data.accountId, name: event.data.name, scimEnabled: false, tokens: [] };
+    return { status: 'open', accountId: event.data.accountId, name: event.data.name, scimEnabled: false, tokens: [], roles: [], adminKeys: [] };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -79,6 +103,12 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         ...state,
         tokens: state.tokens.map((t) => (t.tokenId === event.data.tokenId ? { ...t, revokedAt: event.data.revokedAt } : t)),
       };
+    case 'RoleDefined':
+      return { ...state, roles: [...state.roles, event.data.role] };
+    case 'AccountAdminKeyIssued':
+      return { ...state, adminKeys: [...state.adminKeys, { keyId: event.data.keyId, revoked: false }] };
+    case 'AccountAdminKeyRevoked':
+      return { ...state, adminKeys: state.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revoked: true } : k)) };
     default: {
       const _exhaustive: never = event;
       return state;
@@ -111,6 +141,21 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
       if (!token) throw new DomainError('scim_token_not_found', 'Token not found');
       if (token.revokedAt) throw new DomainError('scim_token_already_revoked', 'Token already revoked');
       return [{ type: 'ScimTokenRevoked', data: { accountId, tokenId: command.tokenId, revokedAt: command.at } }];
+    }
+    case 'DefineRole': {
+      const role = command.role.trim();
+      if (!ROLE_NAME.test(role)) throw new DomainError('unknown_role', `Role names are 1-64 letters, digits, '.', '_', ':' or '-'; got "${command.role}"`);
+      if (state.roles.includes(role)) throw new DomainError('role_already_defined', `Role "${role}" is already in the catalogue`);
+      return [{ type: 'RoleDefined', data: { accountId, role, description: command.description, definedAt: command.at } }];
+    }
+    case 'IssueAdminKey': {
+      const { keyId, secretHash, label, at } = command;
+      return [{ type: 'AccountAdminKeyIssued', data: { accountId, keyId, secretHash, label, issuedAt: at } }];
+    }
+    case 'RevokeAdminKey': {
+      const key = state.adminKeys.find((k) => k.keyId === command.keyId && !k.revoked);
+      if (!key) throw new DomainError('admin_key_not_found', 'Admin key not found or already revoked');
+      return [{ type: 'AccountAdminKeyRevoked', data: { accountId, keyId: command.keyId, revokedAt: command.at } }];
     }
     default: {
       const _exhaustive: never = command;

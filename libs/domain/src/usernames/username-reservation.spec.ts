@@ -1,5 +1,6 @@
 import { specFor } from '../testing/decider-spec';
-import { userNameDecider, type HolderStatus, type UserNameReserved } from './username-reservation';
+import { fold } from '../decider';
+import { manualUserToConvert, userNameDecider, type HolderStatus, type UserNameReserved } from './username-reservation';
 
 const spec = specFor(userNameDecider);
 const at = '2026-01-02T03:04:05.000Z';
@@ -8,7 +9,7 @@ const reservedBy = (accountId: string, userId: string, reservedAt = at): UserNam
   type: 'UserNameReserved',
   data: { userNameKey: key, userName: 'Ada@Example.com', accountId, userId, reservedAt },
 });
-const liveHolder: HolderStatus = { exists: true, userNameKey: key, deprovisioned: false };
+const liveHolder: HolderStatus = { exists: true, userNameKey: key, deprovisioned: false, source: 'scim' };
 const reserve = (accountId: string, userId: string, holder: HolderStatus, when = at) =>
   ({ type: 'ReserveUserName', userNameKey: key, userName: 'ADA@example.com', accountId, userId, holder, at: when }) as const;
 
@@ -46,7 +47,7 @@ describe('userName reservation decider', () => {
   it('takes over the name of a deprovisioned holder', () =>
     spec
       .given([reservedBy('acc2', 'u9')])
-      .when(reserve('acc1', 'u1', { exists: true, userNameKey: key, deprovisioned: true }))
+      .when(reserve('acc1', 'u1', { exists: true, userNameKey: key, deprovisioned: true, source: 'scim' }))
       .then([
         { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc2', userId: 'u9', reason: 'stale', releasedAt: at } },
         { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: at } },
@@ -55,7 +56,7 @@ describe('userName reservation decider', () => {
   it('takes over the name of a holder that was renamed since', () =>
     spec
       .given([reservedBy('acc1', 'u1')])
-      .when(reserve('acc1', 'u2', { exists: true, userNameKey: 'other@example.com', deprovisioned: false }))
+      .when(reserve('acc1', 'u2', { exists: true, userNameKey: 'other@example.com', deprovisioned: false, source: 'scim' }))
       .then([
         { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'stale', releasedAt: at } },
         { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u2', reservedAt: at } },
@@ -77,5 +78,20 @@ describe('userName reservation decider', () => {
       .then([{ type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'renamed', releasedAt: at } }]);
     spec.given([reservedBy('acc1', 'u1')]).when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u2', reason: 'renamed', at }).then([]);
     spec.given([]).when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u1', reason: 'deprovisioned', at }).then([]);
+  });
+});
+
+describe('user matching on a SCIM create (the matching table)', () => {
+  const manualHolder: HolderStatus = { exists: true, userNameKey: key, deprovisioned: false, source: 'manual' };
+  it('converts a live manual user of the same account', () => {
+    expect(manualUserToConvert(fold(userNameDecider, [reservedBy('acc1', 'u1')]), manualHolder, 'acc1', key)).toBe('u1');
+  });
+  it('does not convert across accounts, SCIM holders, free names, or stale holders', () => {
+    const state = fold(userNameDecider, [reservedBy('acc1', 'u1')]);
+    expect(manualUserToConvert(state, manualHolder, 'acc2', key)).toBeUndefined();
+    expect(manualUserToConvert(state, { ...manualHolder, source: 'scim' }, 'acc1', key)).toBeUndefined();
+    expect(manualUserToConvert(fold(userNameDecider, []), { exists: false }, 'acc1', key)).toBeUndefined();
+    expect(manualUserToConvert(state, { ...manualHolder, deprovisioned: true }, 'acc1', key)).toBeUndefined();
+    expect(manualUserToConvert(state, { ...manualHolder, userNameKey: 'renamed' }, 'acc1', key)).toBeUndefined();
   });
 });

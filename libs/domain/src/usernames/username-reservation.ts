@@ -1,5 +1,6 @@
 import type { Decider, DomainEvent } from '../decider';
 import { DomainError } from '../domain-error';
+import type { UserSource } from '../users/user.events';
 
 /**
  * One create-once stream per lower-cased userName guards uniqueness across all accounts
@@ -47,7 +48,7 @@ export type UserNameState =
 /** What the holder's own stream says right now, read by the handler just before deciding. */
 export type HolderStatus =
   | { readonly exists: false }
-  | { readonly exists: true; readonly userNameKey: string; readonly deprovisioned: boolean };
+  | { readonly exists: true; readonly userNameKey: string; readonly deprovisioned: boolean; readonly source: UserSource };
 
 export interface ReserveUserName {
   readonly type: 'ReserveUserName';
@@ -140,6 +141,17 @@ function holderStaleness(state: Extract<UserNameState, { status: 'reserved' }>, 
   }
   if (holder.deprovisioned || holder.userNameKey !== command.userNameKey) return 'stale';
   return undefined;
+}
+
+/**
+ * User matching on a SCIM create (shared/DESIGN.md §2): when the name belongs to a live manual
+ * user of the same account, that user is converted rather than a new one created. Every other
+ * row of the matching table (new, another account, an existing SCIM user) is `reserve`'s.
+ */
+export function manualUserToConvert(state: UserNameState, holder: HolderStatus, accountId: string, key: string): string | undefined {
+  if (state.status !== 'reserved' || state.accountId !== accountId || !holder.exists) return undefined;
+  const holdsName = !holder.deprovisioned && holder.userNameKey === key;
+  return holdsName && holder.source === 'manual' ? state.userId : undefined;
 }
 
 export const userNameDecider: Decider<UserNameCommand, UserNameEvent, UserNameState> = {

@@ -1,4 +1,4 @@
-import type { UserProfile } from './user.events';
+import type { RoleRevocationReason, UserProfile } from './user.events';
 
 export interface ProvisionUser {
   readonly type: 'ProvisionUser';
@@ -25,4 +25,63 @@ export interface DeprovisionUser {
   readonly at: string;
 }
 
-export type UserCommand = ProvisionUser | UpdateUser | DeprovisionUser;
+export interface CreateManualUser {
+  readonly type: 'CreateManualUser';
+  readonly userId: string;
+  readonly accountId: string;
+  readonly profile: UserProfile;
+  readonly at: string;
+}
+
+/** The IdP's create matched a manual user of the same account by userName. */
+export interface ConvertUserToScim {
+  readonly type: 'ConvertUserToScim';
+  readonly accountId: string;
+  readonly profile: UserProfile;
+  readonly active: boolean;
+  readonly at: string;
+}
+
+export interface AssignRoleManually {
+  readonly type: 'AssignRoleManually';
+  readonly accountId: string;
+  readonly role: string;
+  /** The account's role catalogue, read by the handler. */
+  readonly knownRoles: readonly string[];
+  readonly at: string;
+}
+
+export interface RemoveRoleManually {
+  readonly type: 'RemoveRoleManually';
+  readonly accountId: string;
+  readonly role: string;
+  readonly at: string;
+}
+
+/** From the roles-via-groups process: idempotent. */
+export interface GrantRolesViaGroup {
+  readonly type: 'GrantRolesViaGroup';
+  readonly groupId: string;
+  readonly roles: readonly string[];
+  readonly at: string;
+}
+
+/** Revokes the given roles held through the group; all of them when `roles` is omitted. Idempotent. */
+export interface RevokeRolesViaGroup {
+  readonly type: 'RevokeRolesViaGroup';
+  readonly groupId: string;
+  readonly roles?: readonly string[];
+  readonly reason: RoleRevocationReason;
+  readonly at: string;
+}
+
+export type UserCommand =
+  | ProvisionUser
+  | CreateManualUser
+  | ConvertUserToScim
+  | UpdateUser
+  | DeprovisionUser
+  | AssignRoleManually
+  | RemoveRoleManually
+  | GrantRolesViaGroup
+  | RevokeRolesViaGroup;

@@ -1,8 +1,19 @@
 import type { Decider } from '../decider';
 import { DomainError } from '../domain-error';
 import { userNameKey } from '../streams';
-import type { UserCommand, UpdateUser } from './user.commands';
+import type { GrantRolesViaGroup, RevokeRolesViaGroup, UserCommand, UpdateUser } from './user.commands';
 import type { UserAttributesUpdated, UserEvent, UserProfile, UserSource } from './user.events';
+
+/** A role an administrator assigned; `preExisting` once the user was converted to SCIM. */
+export interface ManualRole {
+  readonly since: string;
+  readonly preExisting: boolean;
+}
+
+export interface GroupGrant {
+  readonly groupId: string;
+  readonly since: string;
+}
 
 export type UserState =
   | { readonly status: 'absent' }
@@ -14,6 +25,10 @@ export type UserState =
       readonly profile: UserProfile;
       readonly createdAt: string;
       readonly updatedAt: string;
+      readonly convertedAt?: string;
+      readonly manualRoles: Readonly<Record<string, ManualRole>>;
+      /** Per role, the groups that grant it: the role stays until the last of them stops. */
+      readonly groupRoles: Readonly<Record<string, readonly GroupGrant[]>>;
     };
 
 export type ExistingUser = Exclude<UserState, { status: 'absent' }>;
@@ -24,26 +39,67 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'UserProvisioned': {
       const { userId, accountId, profile, active, provisionedAt } = event.data;
-      return {
-        status: active ? 'active' : 'inactive',
-        userId,
-        accountId,
-        source: 'scim',
-        profile,
-        createdAt: provisionedAt,
-        updatedAt: provisionedAt,
-      };
+      return newUser({ userId, accountId, profile, source: 'scim', active, at: provisionedAt });
     }
-    case 'UserAttributesUpdated': {
-      if (state.status === 'absent') return state;
+    case 'ManualUserCreated': {
+      const { userId, accountId, profile, createdAt } = event.data;
+      return newUser({ userId, accountId, profile, source: 'manual', active: true, at: createdAt });
+    }
+    default:
+      return state.status === 'absent' ? state : evolveExisting(state, event);
+  }
+}
+
+function newUser(user: { userId: string; accountId: string; profile: UserProfile; source: UserSource; active: boolean; at: string }): ExistingUser {
+  return {
+    status: user.active ? 'active' : 'inactive',
+    userId: user.userId,
+    accountId: user.accountId,
+    source: user.source,
+    profile: user.profile,
+    createdAt: user.at,
+    updatedAt: user.at,
+    manualRoles: {},
+    groupRoles: {},
+  };
+}
+
+function evolveExisting(state: ExistingUser, event: UserEvent): UserState {
+  switch (event.type) {
+    case 'UserProvisioned':
+    case 'ManualUserCreated':
+      return state;
+    case 'UserConvertedToScim': {
+      const { profile, active, convertedAt } = event.data;
+      const manualRoles = Object.fromEntries(Object.entries(state.manualRoles).map(([role, held]) => [role, { ...held, preExisting: true }]));
+      return { ...state, source: 'scim', profile, status: active ? 'active' : 'inactive', manualRoles, convertedAt, updatedAt: convertedAt };
+    }
+    case 'UserAttributesUpdated':
       return { ...state, profile: applyAttributeChanges(state.profile, event.data), updatedAt: event.data.updatedAt };
-    }
     case 'UserDeactivated':
-      return state.status === 'absent' ? state : { ...state, status: 'inactive', updatedAt: event.data.deactivatedAt };
+      return { ...state, status: 'inactive', updatedAt: event.data.deactivatedAt };
     case 'UserReactivated':
-      return state.status === 'absent' ? state : { ...state, status: 'active', updatedAt: event.data.reactivatedAt };
+      return { ...state, status: 'active', updatedAt: event.data.reactivatedAt };
     case 'UserDeprovisioned':
-      return state.status === 'absent' ? state : { ...state, status: 'deprovisioned', updatedAt: event.data.deprovisionedAt };
+      return { ...state, status: 'deprovisioned', updatedAt: event.data.deprovisionedAt };
+    case 'RoleAssignedManually':
+      return { ...state, manualRoles: { ...state.manualRoles, [event.data.role]: { since: event.data.assignedAt, preExisting: false } } };
+    case 'RoleRemovedManually': {
+      const { [event.data.role]: _removed, ...manualRoles } = state.manualRoles;
+      return { ...state, manualRoles };
+    }
+    case 'RoleGrantedViaGroup': {
+      const { role, groupId, grantedAt } = event.data;
+      const grants = state.groupRoles[role] ?? [];
+      if (grants.some((g) => g.groupId === groupId)) return state;
+      return { ...state, groupRoles: { ...state.groupRoles, [role]: [...grants, { groupId, since: grantedAt }] } };
+    }
+    case 'RoleRevokedViaGroup': {
+      const { role, groupId } = event.data;
+      const { [role]: grants = [], ...others } = state.groupRoles;
+      const remaining = grants.filter((g) => g.groupId !== groupId);
+      return { ...state, groupRoles: remaining.length > 0 ? { ...others, [role]: remaining } : others };
+    }
     default: {
       const _exhaustive: never = event;
       return state;
@@ -54,30 +110,65 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
 export function decideUser(command: UserCommand, state: UserState): readonly UserEvent[] {
   switch (command.type) {
     case 'ProvisionUser': {
-      if (state.status !== 'absent') {
-        throw new DomainError('user_already_exists', `User ${command.userId} already exists`, { userId: command.userId });
-      }
+      requireAbsent(state, command.userId);
       const { userId, accountId, profile, active, at } = command;
       return [{ type: 'UserProvisioned', data: { userId, accountId, profile, active, provisionedAt: at } }];
     }
-    case 'UpdateUser': {
+    case 'CreateManualUser': {
+      requireAbsent(state, command.userId);
+      const { userId, accountId, profile, at } = command;
+      return [{ type: 'ManualUserCreated', data: { userId, accountId, profile, createdAt: at } }];
+    }
+    case 'ConvertUserToScim': {
       const user = requireLiveUser(state, command.accountId);
+      if (user.source !== 'manual') throw new DomainError('user_not_manual', 'Only a manually created user can be converted to SCIM');
+      const { profile, active, at } = command;
+      const preExistingRoles = Object.keys(user.manualRoles).sort();
+      return [{ type: 'UserConvertedToScim', data: { userId: user.userId, accountId: user.accountId, profile, active, preExistingRoles, convertedAt: at } }];
+    }
+    case 'UpdateUser': {
+      const user = requireScimUser(state, command.accountId);
       return [...attributeChanges(user, command), ...lifecycleChanges(user, command)];
     }
     case 'DeprovisionUser': {
-      const user = requireLiveUser(state, command.accountId);
-      return [
-        {
-          type: 'UserDeprovisioned',
-          data: { userId: user.userId, userName: user.profile.userName, deprovisionedAt: command.at },
-        },
-      ];
+      const user = requireScimUser(state, command.accountId);
+      return [{ type: 'UserDeprovisioned', data: { userId: user.userId, userName: user.profile.userName, deprovisionedAt: command.at } }];
     }
+    case 'AssignRoleManually': {
+      const user = requireLiveUser(state, command.accountId);
+      if (!command.knownRoles.includes(command.role)) {
+        throw new DomainError('unknown_role', `Role "${command.role}" is not in this account's role catalogue`, { role: command.role });
+      }
+      if (user.manualRoles[command.role]) return [];
+      return [{ type: 'RoleAssignedManually', data: { userId: user.userId, role: command.role, assignedAt: command.at } }];
+    }
+    case 'RemoveRoleManually': {
+      const user = requireLiveUser(state, command.accountId);
+      const { role } = command;
+      if (user.manualRoles[role]) return [{ type: 'RoleRemovedManually', data: { userId: user.userId, role, removedAt: command.at } }];
+      const groupIds = (user.groupRoles[role] ?? []).map((g) => g.groupId);
+      if (groupIds.length > 0) {
+        throw new DomainError(
+          'role_granted_via_group',
+          `Role "${role}" is granted through group membership; change the membership or the group's role mapping in the identity provider`,
+          { role, groupIds },
+        );
+      }
+      throw new DomainError('role_not_assigned', `The user does not hold role "${role}"`, { role });
+    }
+    case 'GrantRolesViaGroup':
+      return grantViaGroup(command, state);
+    case 'RevokeRolesViaGroup':
+      return revokeViaGroup(command, state);
     default: {
       const _exhaustive: never = command;
       return [];
     }
   }
+}
+
+function requireAbsent(state: UserState, userId: string): void {
+  if (state.status !== 'absent') throw new DomainError('user_already_exists', `User ${userId} already exists`, { userId });
 }
 
 /** A user of another account is as invisible as a missing one: never confirm it exists. */
@@ -86,6 +177,31 @@ function requireLiveUser(state: UserState, accountId: string): ExistingUser {
     throw new DomainError('user_not_found', 'User not found');
   }
   return state;
+}
+
+/** The IdP sees and changes only the users it manages. */
+function requireScimUser(state: UserState, accountId: string): ExistingUser {
+  const user = requireLiveUser(state, accountId);
+  if (user.source !== 'scim') throw new DomainError('user_not_found', 'User not found');
+  return user;
+}
+
+/** Grants and revocations come from group events; for a user gone meanwhile they are moot, not errors. */
+function grantViaGroup(command: GrantRolesViaGroup, state: UserState): UserEvent[] {
+  if (state.status === 'absent' || state.status === 'deprovisioned') return [];
+  const { groupId, at } = command;
+  return [...new Set(command.roles)]
+    .filter((role) => !(state.groupRoles[role] ?? []).some((g) => g.groupId === groupId))
+    .map((role) => ({ type: 'RoleGrantedViaGroup', data: { userId: state.userId, role, groupId, grantedAt: at } }));
+}
+
+function revokeViaGroup(command: RevokeRolesViaGroup, state: UserState): UserEvent[] {
+  if (state.status === 'absent' || state.status === 'deprovisioned') return [];
+  const { groupId, reason, at } = command;
+  const wanted = command.roles ? new Set(command.roles) : undefined;
+  return Object.entries(state.groupRoles)
+    .filter(([role, grants]) => (!wanted || wanted.has(role)) && grants.some((g) => g.groupId === groupId))
+    .map(([role]) => ({ type: 'RoleRevokedViaGroup', data: { userId: state.userId, role, groupId, reason, revokedAt: at } }));
 }
 
 function attributeChanges(user: ExistingUser, command: UpdateUser): UserEvent[] {

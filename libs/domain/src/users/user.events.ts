@@ -36,12 +36,84 @@ export type UserDeprovisioned = DomainEvent<
   { readonly userId: string; readonly userName: string; readonly deprovisionedAt: string }
 >;
 
-export type UserEvent = UserProvisioned | UserAttributesUpdated | UserDeactivated | UserReactivated | UserDeprovisioned;
+/** An administrator created the user by hand; the IdP does not manage it (yet). */
+export type ManualUserCreated = DomainEvent<
+  'ManualUserCreated',
+  {
+    readonly userId: string;
+    readonly accountId: string;
+    readonly profile: UserProfile;
+    readonly createdAt: string;
+  }
+>;
+
+/**
+ * The IdP created a user whose userName a manual user of the same account held: that user keeps
+ * its id and its roles (recorded as pre-existing) and is managed by the IdP from now on.
+ */
+export type UserConvertedToScim = DomainEvent<
+  'UserConvertedToScim',
+  {
+    readonly userId: string;
+    readonly accountId: string;
+    readonly profile: UserProfile;
+    readonly active: boolean;
+    readonly preExistingRoles: readonly string[];
+    readonly convertedAt: string;
+  }
+>;
+
+export type RoleAssignedManually = DomainEvent<
+  'RoleAssignedManually',
+  { readonly userId: string; readonly role: string; readonly assignedAt: string }
+>;
+
+export type RoleRemovedManually = DomainEvent<
+  'RoleRemovedManually',
+  { readonly userId: string; readonly role: string; readonly removedAt: string }
+>;
+
+export type RoleGrantedViaGroup = DomainEvent<
+  'RoleGrantedViaGroup',
+  { readonly userId: string; readonly role: string; readonly groupId: string; readonly grantedAt: string }
+>;
+
+export type RoleRevocationReason = 'membership-removed' | 'mapping-changed' | 'group-deleted';
+
+export type RoleRevokedViaGroup = DomainEvent<
+  'RoleRevokedViaGroup',
+  {
+    readonly userId: string;
+    readonly role: string;
+    readonly groupId: string;
+    readonly reason: RoleRevocationReason;
+    readonly revokedAt: string;
+  }
+>;
+
+export type UserEvent =
+  | UserProvisioned
+  | ManualUserCreated
+  | UserConvertedToScim
+  | UserAttributesUpdated
+  | UserDeactivated
+  | UserReactivated
+  | UserDeprovisioned
+  | RoleAssignedManually
+  | RoleRemovedManually
+  | RoleGrantedViaGroup
+  | RoleRevokedViaGroup;
 
 export const userEventTypes: ReadonlySet<UserEvent['type']> = new Set([
   'UserProvisioned',
+  'ManualUserCreated',
+  'UserConvertedToScim',
   'UserAttributesUpdated',
   'UserDeactivated',
   'UserReactivated',
   'UserDeprovisioned',
+  'RoleAssignedManually',
+  'RoleRemovedManually',
+  'RoleGrantedViaGroup',
+  'RoleRevokedViaGroup',
 ]);

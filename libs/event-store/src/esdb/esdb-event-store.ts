@@ -141,6 +141,10 @@ export class EsdbEventStore extends EventStore {
     return subscription;
   }
 
+  override async streamRevision(streamId: string): Promise<number> {
+    return (await this.lastEvent(streamId))?.revision ?? NO_STREAM_REVISION;
+  }
+
   /** Position of the last application event ($all's tail minus system events), 0 when none. */
   override async headPosition(): Promise<number> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, resolveLinkTos: false });

@@ -180,6 +180,10 @@ export class SqliteEventStore extends EventStore {
     return this.selectStream.all(streamId, options.fromRevision ?? 0).map(toRecordedEvent);
   }
 
+  override async streamRevision(streamId: string): Promise<number> {
+    return this.selectCurrentRevision.get(streamId) ?? NO_STREAM_REVISION;
+  }
+
   override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
     const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     let cursor = fromPosition;

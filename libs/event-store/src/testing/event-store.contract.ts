@@ -80,6 +80,13 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       expect(fromAll.position).toBe(result.position);
     });
 
+    test('reports a stream revision without reading the stream: -1 when missing', async () => {
+      const stream = newStream();
+      expect(await store().streamRevision(stream)).toBe(-1);
+      await store().append(stream, [newEvent(), newEvent(), newEvent()], 'no_stream');
+      expect(await store().streamRevision(stream)).toBe(2);
+    });
+
     test('appends after an exact expected revision', async () => {
       const stream = newStream();
       const [first, second, third] = [newEvent(), newEvent(), newEvent()];

@@ -13,11 +13,21 @@ export interface ScimTokenView {
   readonly revokedAt?: string;
 }
 
+export interface AdminKeyView {
+  readonly keyId: string;
+  readonly secretHash: string;
+  readonly label: string;
+  readonly issuedAt: string;
+  readonly revokedAt?: string;
+}
+
 export interface AccountView extends Doc {
   readonly name: string;
   readonly createdAt: string;
   readonly scimEnabled: boolean;
   readonly tokens: readonly ScimTokenView[];
+  readonly roles: readonly { readonly role: string; readonly description: string; readonly definedAt: string }[];
+  readonly adminKeys: readonly AdminKeyView[];
 }
 
 /** Accounts with SCIM state and token hashes: what the SCIM bearer-token check reads. */
@@ -29,7 +39,7 @@ export const accountsProjection: Projection = {
   evolve: (ref, doc, recorded) => {
     const event = domainEventOf<AccountEvent>(recorded);
     if (event.type === 'AccountCreated') {
-      return { _id: ref.id, name: event.data.name, createdAt: event.data.createdAt, scimEnabled: false, tokens: [] } satisfies AccountView;
+      return { _id: ref.id, name: event.data.name, createdAt: event.data.createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [] } satisfies AccountView;
     }
     const account = doc as AccountView | null;
     if (!account) return null;
@@ -47,6 +57,20 @@ export const accountsProjection: Projection = {
         return {
           ...account,
           tokens: account.tokens.map((t) => (t.tokenId === event.data.tokenId ? { ...t, revokedAt: event.data.revokedAt } : t)),
+        };
+      case 'RoleDefined': {
+        const { role, description, definedAt } = event.data;
+        return account.roles.some((r) => r.role === role) ? account : { ...account, roles: [...account.roles, { role, description, definedAt }] };
+      }
+      case 'AccountAdminKeyIssued': {
+        const { keyId, secretHash, label, issuedAt } = event.data;
+        if (account.adminKeys.some((k) => k.keyId === keyId)) return account;
+        return { ...account, adminKeys: [...account.adminKeys, { keyId, secretHash, label, issuedAt }] };
+      }
+      case 'AccountAdminKeyRevoked':
+        return {
+          ...account,
+          adminKeys: account.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revokedAt: event.data.revokedAt } : k)),
         };
       default: {
         const _exhaustive: never = event;

@@ -1,11 +1,21 @@
-import { applyAttributeChanges, StreamPrefix, userEventTypes, userNameKey, type UserEvent, type UserProfile, type UserSource } from '@scim/domain';
+import {
+  evolveUser,
+  StreamPrefix,
+  userEventTypes,
+  userNameKey,
+  type ExistingUser,
+  type GroupGrant,
+  type ManualRole,
+  type UserEvent,
+  type UserProfile,
+  type UserSource,
+} from '@scim/domain';
 import { renderUser, searchMirror, userResourceSchema } from '@scim/scim-protocol';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
 import { domainEventOf } from './recorded-event';
 
-/** A user as SCIM lists and filters it; `search` is the case-folded mirror filters run against. */
 interface UserFields {
   readonly _id: string;
   readonly accountId: string;
@@ -18,16 +28,57 @@ interface UserFields {
   readonly lastModified: string;
   /** Stream revision: the SCIM version / ETag. */
   readonly version: number;
+  readonly convertedAt?: string;
+  readonly manualRoles: Readonly<Record<string, ManualRole>>;
+  readonly groupRoles: Readonly<Record<string, readonly GroupGrant[]>>;
+  /** What the user may do now: none while inactive (grants are kept and return on reactivation). */
+  readonly effectiveRoles: readonly string[];
 }
 
+/** A user as SCIM and the admin API list it; `search` is the case-folded mirror filters run against. */
 export type UserView = Doc & UserFields & { readonly search: Readonly<Record<string, unknown>> };
 
-function withSearch(view: UserFields): UserView {
+function stateOf(view: UserView): ExistingUser {
+  return {
+    status: view.status,
+    userId: view._id,
+    accountId: view.accountId,
+    source: view.source,
+    profile: view.profile,
+    createdAt: view.created,
+    updatedAt: view.lastModified,
+    convertedAt: view.convertedAt,
+    manualRoles: view.manualRoles,
+    groupRoles: view.groupRoles,
+  };
+}
+
+/** The read model is the aggregate's own state, plus what lists and filters need. */
+function viewOf(state: ExistingUser, version: number): UserView | null {
+  if (state.status === 'deprovisioned') return null; // gone from SCIM (RFC 7644 §3.6); history stays in the log
+  const active = state.status === 'active';
+  const roles = [...new Set([...Object.keys(state.manualRoles), ...Object.keys(state.groupRoles)])].sort();
+  const fields: UserFields = {
+    _id: state.userId,
+    accountId: state.accountId,
+    source: state.source,
+    status: state.status,
+    userNameKey: userNameKey(state.profile.userName),
+    profile: state.profile,
+    active,
+    created: state.createdAt,
+    lastModified: state.updatedAt,
+    version,
+    ...(state.convertedAt ? { convertedAt: state.convertedAt } : {}),
+    manualRoles: state.manualRoles,
+    groupRoles: state.groupRoles,
+    effectiveRoles: active ? roles : [],
+  };
   const resource = renderUser(
-    { id: view._id, profile: view.profile, active: view.active, meta: { created: view.created, lastModified: view.lastModified, version: view.version } },
+    { id: fields._id, profile: fields.profile, active, meta: { created: fields.created, lastModified: fields.lastModified, version } },
     '',
   );
-  return { ...view, search: searchMirror(resource, userResourceSchema) };
+  return { ...fields, search: searchMirror(resource, userResourceSchema) };
 }
 
 export const usersProjection: Projection = {
@@ -37,42 +88,9 @@ export const usersProjection: Projection = {
     userEventTypes.has(recorded.type as UserEvent['type']) && typeof recorded.data.userId === 'string'
       ? [{ collection: Collections.users, id: recorded.data.userId }]
       : [],
-  evolve: (ref, doc, recorded) => {
-    const event = domainEventOf<UserEvent>(recorded);
-    const version = recorded.revision;
-    if (event.type === 'UserProvisioned') {
-      const { accountId, profile, active, provisionedAt } = event.data;
-      return withSearch({
-        _id: ref.id,
-        accountId,
-        source: 'scim',
-        status: active ? 'active' : 'inactive',
-        userNameKey: userNameKey(profile.userName),
-        profile,
-        active,
-        created: provisionedAt,
-        lastModified: provisionedAt,
-        version,
-      });
-    }
-    const user = doc as UserView | null;
-    if (!user) return null;
-    switch (event.type) {
-      case 'UserAttributesUpdated': {
-        const profile = applyAttributeChanges(user.profile, event.data);
-        return withSearch({ ...user, profile, userNameKey: userNameKey(profile.userName), lastModified: event.data.updatedAt, version });
-      }
-      case 'UserDeactivated':
-        return withSearch({ ...user, status: 'inactive', active: false, lastModified: event.data.deactivatedAt, version });
-      case 'UserReactivated':
-        return withSearch({ ...user, status: 'active', active: true, lastModified: event.data.reactivatedAt, version });
-      case 'UserDeprovisioned':
-        // Gone from SCIM (RFC 7644 §3.6); the history stays in the event log.
-        return null;
-      default: {
-        const _exhaustive: never = event;
-        return user;
-      }
-    }
+  evolve: (_ref, doc, recorded) => {
+    const current = doc ? stateOf(doc as UserView) : { status: 'absent' as const };
+    const next = evolveUser(current, domainEventOf<UserEvent>(recorded));
+    return next.status === 'absent' ? null : viewOf(next, recorded.revision);
   },
 };

@@ -1,0 +1,113 @@
+'use strict';
+// Child processes of the benchmark: the service, the ceiling app, the load generator and the
+// store tools. Each is started here and stopped by its own pid, never by name.
+const { spawn, execFile } = require('node:child_process');
+const { openSync, closeSync, readFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { join } = require('node:path');
+const { ROOT, MAIN } = require('./dist');
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a long-running node process with its output in `logFile`. */
+function startNode(script, { args = [], nodeArgs = [], env = {}, logFile }) {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, pid: child.pid, exited, logFile, spawnedAt: performance.now() };
+}
+
+/** Stops a process started by startNode: SIGTERM, then SIGKILL if it has not exited in time. */
+async function stopNode(proc, graceMs = 15_000) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
+  proc.child.kill('SIGTERM');
+  let timer;
+  const killed = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      proc.child.kill('SIGKILL');
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([proc.exited, killed]);
+  clearTimeout(timer);
+  return proc.exited;
+}
+
+/**
+ * The SCIM service, started as `node dist/apps/scim-api/src/main.js` on its own DATA_DIR.
+ * `profileDir` adds --cpu-prof; the preload makes SIGTERM end the process with process.exit, so
+ * V8 writes the profile (Nest's shutdown hook would otherwise re-raise the signal).
+ */
+async function startService({ dataDir, operatorKey, profileDir, env = {} }) {
+  const port = await freePort();
+  const nodeArgs = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--require', join(__dirname, 'exit-on-sigterm.js')]
+    : [];
+  const proc = startNode(MAIN, {
+    nodeArgs,
+    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, ...env },
+    logFile: join(dataDir, 'service.log'),
+  });
+  return { ...proc, port, url: `http://127.0.0.1:${port}`, dataDir, operatorKey };
+}
+
+/**
+ * Polls `probe` (an async function resolving true once served) every `everyMs` until it holds;
+ * resolves with the milliseconds since `since`. Rejects if the process exits or time runs out.
+ */
+async function waitUntil(proc, probe, { since = proc.spawnedAt, everyMs = 10, timeoutMs = 120_000 } = {}) {
+  let exited = false;
+  proc.exited.then(() => (exited = true));
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`process ${proc.pid} exited before it served a request; see ${proc.logFile}`);
+    if (await probe().catch(() => false)) return performance.now() - since;
+    if (performance.now() > deadline) throw new Error(`process ${proc.pid} did not serve within ${timeoutMs} ms; see ${proc.logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Resident set size of a running process, in MiB (Linux /proc). */
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+  return kib / 1024;
+}
+
+/** Runs a node script to completion and parses the JSON its last stdout line holds. */
+function runNodeJson(script, argument, { nodeArgs = [], env = {}, timeoutMs = 600_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...nodeArgs, script, JSON.stringify(argument)],
+      { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${script} failed: ${error.message}\n${stderr}`));
+        const lines = stdout.trim().split('\n');
+        try {
+          resolve(JSON.parse(lines[lines.length - 1]));
+        } catch {
+          reject(new Error(`${script} printed no JSON result:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
+
+module.exports = { freePort, startNode, stopNode, startService, waitUntil, rssMiB, runNodeJson };

@@ -1,0 +1,40 @@
+'use strict';
+// The rebuild scenario: every projection over the whole event log of DATA_DIR/events.db into a
+// fresh EmbeddedReadStore file (indexes created first, as the service does), with
+// ProjectionRunner.rebuild. Prints one JSON line with the events and the time taken.
+//
+//   node bench/rebuild.js '{"dataDir":…,"target":"/path/to/fresh/read-models.db"}'
+const { rmSync } = require('node:fs');
+const { join } = require('node:path');
+const dist = require('./lib/dist');
+
+async function main() {
+  const { dataDir, target } = JSON.parse(process.argv[2]);
+  const { SqliteEventStore } = dist.eventStore();
+  const { EmbeddedReadStore, ProjectionRunner } = dist.readModels();
+  const { allProjections, readModelIndexes } = dist.projections();
+
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+  const eventStore = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
+  const readStore = EmbeddedReadStore.open({ file: target });
+  for (const [collection, indexes] of Object.entries(readModelIndexes)) await readStore.ensureIndexes(collection, indexes);
+  const quiet = { log: () => undefined, error: (message, error) => console.error(message, error) };
+  const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: quiet });
+
+  const started = performance.now();
+  const progress = await runner.rebuild(readStore);
+  const seconds = (performance.now() - started) / 1000;
+  const checkpoints = {};
+  for (const projection of allProjections) checkpoints[projection.name] = await readStore.checkpoint(projection.name);
+  await readStore.close();
+  await eventStore.close();
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
+  process.stdout.write(
+    `${JSON.stringify({ events: progress.events, head: progress.head, seconds, eventsPerSecond: progress.events / seconds, checkpoints, rssMiB })}\n`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

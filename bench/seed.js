@@ -1,0 +1,68 @@
+'use strict';
+// Seeds a stopped service's DATA_DIR directly (no HTTP): the events of `users` SCIM creates,
+// appended with SqliteEventStore in large group-committed batches, then (with --rebuild) the read
+// models rebuilt from the whole log into DATA_DIR/read-models.db, as the service would have them.
+//
+//   node bench/seed.js '{"dataDir":…,"accountId":…,"tokenId":…,"prefix":"u","users":100000,"rebuild":true}'
+//
+// Prints one JSON line: counts and timings. Writes the new user ids to DATA_DIR/bench-users.txt.
+const { appendFileSync } = require('node:fs');
+const { join } = require('node:path');
+const dist = require('./lib/dist');
+const { userEventFactory } = require('./lib/user-events');
+
+// Creates per transaction: large enough for batch speed, small enough to bound memory.
+const USERS_PER_BATCH = 2_500;
+
+async function main() {
+  const options = JSON.parse(process.argv[2]);
+  const { SqliteEventStore } = dist.eventStore();
+  const store = SqliteEventStore.open({ file: join(options.dataDir, 'events.db') });
+  const appendsForUser = userEventFactory(options);
+  const started = performance.now();
+  const base = Date.parse('2025-01-01T00:00:00.000Z');
+  let events = 0;
+  for (let first = 0; first < options.users; first += USERS_PER_BATCH) {
+    const last = Math.min(options.users, first + USERS_PER_BATCH);
+    const ids = [];
+    const pending = [];
+    for (let i = first; i < last; i++) {
+      const { userId, appends } = appendsForUser(options.prefix, i, new Date(base + i * 1000).toISOString());
+      ids.push(userId);
+      // Appended in one tick, so the store commits the whole batch in one transaction.
+      for (const [stream, streamEvents, expected] of appends) {
+        pending.push(store.append(stream, streamEvents, expected));
+        events += streamEvents.length;
+      }
+    }
+    await Promise.all(pending);
+    appendFileSync(join(options.dataDir, 'bench-users.txt'), `${ids.join('\n')}\n`);
+  }
+  const seedSeconds = (performance.now() - started) / 1000;
+  const head = await store.headPosition();
+
+  let rebuild;
+  if (options.rebuild) rebuild = await rebuildReadModels(store, options.dataDir);
+  await store.close();
+  process.stdout.write(`${JSON.stringify({ users: options.users, events, head, seedSeconds, eventsPerSecond: events / seedSeconds, rebuild })}\n`);
+}
+
+/** Rebuilds DATA_DIR/read-models.db from the whole log (the file keeps its index definitions). */
+async function rebuildReadModels(eventStore, dataDir) {
+  const { EmbeddedReadStore, ProjectionRunner } = dist.readModels();
+  const { allProjections, readModelIndexes } = dist.projections();
+  const readStore = EmbeddedReadStore.open({ file: join(dataDir, 'read-models.db') });
+  for (const [collection, indexes] of Object.entries(readModelIndexes)) await readStore.ensureIndexes(collection, indexes);
+  const quiet = { log: () => undefined, error: (message, error) => console.error(message, error) };
+  const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: quiet });
+  const started = performance.now();
+  const progress = await runner.rebuild(readStore);
+  const seconds = (performance.now() - started) / 1000;
+  await readStore.close();
+  return { events: progress.events, seconds, eventsPerSecond: progress.events / seconds };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { specFor } from '../testing/decider-spec';
+import { decideMembershipChange, membersOf } from './group-membership';
+import { groupDecider, type GroupEvent, type GroupState } from './group';
+import { fold } from '../decider';
+
+const spec = specFor(groupDecider);
+const at = '2026-02-01T00:00:00.000Z';
+const created = (source: 'SCIM' | 'Platform' = 'SCIM'): GroupEvent => ({
+  type: 'GroupCreated',
+  data: { groupId: 'g1', accountId: 'a1', displayName: 'Engineering', externalId: 'ext-1', source, createdAt: at },
+});
+
+describe('group decider', () => {
+  it('creates a group with its source', () =>
+    spec
+      .given([])
+      .when({ type: 'CreateGroup', groupId: 'g1', accountId: 'a1', displayName: 'Engineering', externalId: 'ext-1', source: 'SCIM', at })
+      .then([created()]));
+
+  it('renames, and changes externalId only when given and different', () => {
+    spec
+      .given([created()])
+      .when({ type: 'UpdateGroup', accountId: 'a1', by: 'scim', displayName: 'Eng', at })
+      .then([{ type: 'GroupRenamed', data: { groupId: 'g1', displayName: 'Eng', renamedAt: at } }]);
+    spec.given([created()]).when({ type: 'UpdateGroup', accountId: 'a1', by: 'scim', displayName: 'Engineering', externalId: 'ext-1', at }).then([]);
+    spec
+      .given([created()])
+      .when({ type: 'UpdateGroup', accountId: 'a1', by: 'scim', displayName: 'Engineering', externalId: null, at })
+      .then([{ type: 'GroupExternalIdChanged', data: { groupId: 'g1', externalId: null, changedAt: at } }]);
+  });
+
+  it('keeps the IdP to SCIM groups and administrators to Platform groups', () => {
+    spec.given([created('Platform')]).when({ type: 'UpdateGroup', accountId: 'a1', by: 'scim', displayName: 'x', at }).thenRejects('group_not_managed_by_scim');
+    spec.given([created('Platform')]).when({ type: 'DeleteGroup', accountId: 'a1', by: 'scim', at }).thenRejects('group_not_managed_by_scim');
+    spec.given([created('SCIM')]).when({ type: 'DeleteGroup', accountId: 'a1', by: 'admin', at }).thenRejects('group_managed_by_scim');
+    spec.given([created('SCIM')]).when({ type: 'DeleteGroup', accountId: 'a2', by: 'scim', at }).thenRejects('group_not_found');
+  });
+
+  it('maps a group to catalogue roles, recording the previous mapping', () => {
+    const mapped: GroupEvent = { type: 'GroupRoleMappingChanged', data: { groupId: 'g1', roles: ['admin', 'dev'], previousRoles: [], changedAt: at } };
+    spec.given([created()]).when({ type: 'MapGroupToRoles', accountId: 'a1', roles: ['dev', 'admin', 'dev'], knownRoles: ['admin', 'dev'], at }).then([mapped]);
+    spec.given([created(), mapped]).when({ type: 'MapGroupToRoles', accountId: 'a1', roles: ['admin', 'dev'], knownRoles: ['admin', 'dev'], at }).then([]);
+    spec.given([created()]).when({ type: 'MapGroupToRoles', accountId: 'a1', roles: ['root'], knownRoles: ['admin'], at }).thenRejects('unknown_role');
+  });
+
+  it('deletes once; a deleted group is not found', () => {
+    const deleted: GroupEvent = { type: 'GroupDeleted', data: { groupId: 'g1', deletedAt: at } };
+    spec.given([created()]).when({ type: 'DeleteGroup', accountId: 'a1', by: 'scim', at }).then([deleted]);
+    spec.given([created(), deleted]).when({ type: 'DeleteGroup', accountId: 'a1', by: 'scim', at }).thenRejects('group_not_found');
+  });
+});
+
+describe('group membership deltas', () => {
+  const group = fold(groupDecider, [created()]) as GroupState;
+
+  it('records removals, then additions, deduplicated, without reading the member list', () => {
+    expect(decideMembershipChange({ type: 'ChangeGroupMembers', accountId: 'a1', by: 'scim', remove: ['u1', 'u1'], add: ['u2', 'u3', 'u2'], at }, group)).toEqual([
+      { type: 'GroupMembersRemoved', data: { groupId: 'g1', accountId: 'a1', members: ['u1'], removedAt: at } },
+      { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members: ['u2', 'u3'], addedAt: at } },
+    ]);
+    expect(decideMembershipChange({ type: 'ChangeGroupMembers', accountId: 'a1', by: 'scim', remove: [], add: [], at }, group)).toEqual([]);
+  });
+
+  it('refuses membership changes on a missing group or by the wrong actor', () => {
+    expect(() => decideMembershipChange({ type: 'ChangeGroupMembers', accountId: 'a1', by: 'scim', remove: [], add: ['u'], at }, { status: 'absent' })).toThrow('Group not found');
+    expect(() => decideMembershipChange({ type: 'ChangeGroupMembers', accountId: 'a1', by: 'admin', remove: [], add: ['u'], at }, group)).toThrow(/identity provider/);
+  });
+
+  it('folds deltas into the current members', () => {
+    expect([
+      ...membersOf([
+        { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members: ['u1', 'u2', 'u3'], addedAt: at } },
+        { type: 'GroupMembersRemoved', data: { groupId: 'g1', accountId: 'a1', members: ['u2', 'u9'], removedAt: at } },
+      ]),
+    ]).toEqual(['u1', 'u3']);
+  });
+});
