@@ -6,7 +6,10 @@
 //
 // Kinds make each request different where the scenario needs it (new userNames, random filters).
 const autocannon = require('autocannon');
-const { oktaUserBody, userName } = require('./lib/fixtures');
+const { readFileSync } = require('node:fs');
+const { GROUP_SCHEMA, PATCH_OP, oktaUserBody, userName } = require('./lib/fixtures');
+
+const readIds = (file) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 
 function requestsFor(spec) {
   const json = { 'content-type': 'application/scim+json', ...(spec.headers ?? {}) };
@@ -57,6 +60,39 @@ function requestsFor(spec) {
           return { ...request, path: `${spec.path}?startIndex=${page * 100 + 1}&count=100` };
         },
         check: (status, body) => status === 200 && body.includes('"itemsPerPage":100'),
+      };
+    }
+    case 'group-members': {
+      // Concurrent membership PATCHes on one group, each adding its own slice of members.
+      const ids = readIds(spec.idsFile);
+      let next = 0;
+      return {
+        method: 'PATCH',
+        headers: json,
+        path: spec.path,
+        setup: (request) => {
+          const slice = ids.slice(next * spec.perRequest, (next + 1) * spec.perRequest);
+          next++;
+          const value = slice.map((id) => ({ value: id }));
+          return { ...request, body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value }] }) };
+        },
+        check: (status) => status === 200 || status === 204,
+      };
+    }
+    case 'create-groups': {
+      // Okta "Push Groups": a group with a few members per request.
+      const ids = readIds(spec.idsFile);
+      let next = 0;
+      return {
+        method: 'POST',
+        headers: json,
+        path: spec.path,
+        setup: (request) => {
+          const n = next++;
+          const members = ids.slice((n * spec.membersPerGroup) % ids.length).slice(0, spec.membersPerGroup).map((id) => ({ value: id }));
+          return { ...request, body: JSON.stringify({ schemas: [GROUP_SCHEMA], displayName: `${spec.prefix} ${n}`, members }) };
+        },
+        check: (status) => status === 201,
       };
     }
     default:

@@ -21,7 +21,7 @@ export interface TestApp {
   readonly app: INestApplication;
   readonly dataDir: string;
   readonly http: () => TestAgent;
-  readonly operator: (method: 'get' | 'post' | 'delete', path: string, body?: object) => request.Test;
+  readonly operator: (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => request.Test;
   newAccount(name?: string): Promise<ScimAccount>;
   /** Stops the app; keeps the data folder unless `removeData`. */
   close(removeData?: boolean): Promise<void>;
@@ -34,7 +34,7 @@ export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2
   const app = await createApp(config, false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
-  const operator = (method: 'get' | 'post' | 'delete', path: string, body?: object) => {
+  const operator = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {
     const req = request(server)[method](path).set('Authorization', `Bearer ${OPERATOR_KEY}`);
     return body ? req.send(body) : req;
   };
@@ -89,4 +89,20 @@ export function expectScimError(body: Record<string, unknown>, status: number, s
   expect(typeof body.detail).toBe('string');
   expect((body.detail as string).length).toBeGreaterThan(0);
   if (scimType) expect(body.scimType).toBe(scimType);
+}
+
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+/** Polls until `check` passes (for effects of asynchronous processes); fails with its last error. */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
 }

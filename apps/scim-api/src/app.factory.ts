@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { toScimError } from './scim/error-mapping';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { resolveOperatorKey } from './config/operator-key';
@@ -28,8 +30,20 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     logger: logger ?? ['log', 'warn', 'error'],
   });
   configureApp(app);
+  documentAdminApi(app);
   await app.init();
   return app;
+}
+
+/** OpenAPI for the admin API at /admin/docs (JSON at /admin/docs-json). */
+function documentAdminApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('SCIM provisioning service: admin API')
+    .setDescription('Accounts, SCIM tokens, manual users and roles, groups and role mappings. Bearer: the operator key or an account admin key.')
+    .addBearerAuth()
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule] });
+  SwaggerModule.setup('admin/docs', app, document);
 }
 
 export function configureApp(app: NestExpressApplication): void {

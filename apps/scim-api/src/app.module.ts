@@ -6,13 +6,15 @@ import { AdminModule } from './admin/admin.module';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
+import { GroupsModule } from './groups/groups.module';
+import { RolesModule } from './roles/roles.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, operatorKey: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), ScimModule, AdminModule.forRoot(operatorKey), UsersModule],
+      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), ScimModule, AdminModule.forRoot(operatorKey), UsersModule, GroupsModule, RolesModule],
       controllers: [DiscoveryController],
     };
   }

@@ -7,8 +7,9 @@ import {
   type ReadAllOptions,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { DEFAULT_READ_BATCH_SIZE } from './metadata-filter';
 
-export const DEFAULT_READ_BATCH_SIZE = 500;
+export { DEFAULT_READ_BATCH_SIZE } from './metadata-filter';
 
 /** The stream revision used when a stream does not exist yet. */
 export const NO_STREAM_REVISION = -1;

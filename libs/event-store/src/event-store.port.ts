@@ -6,6 +6,10 @@
  * Positions are global, strictly increasing across all streams, and comparable as numbers.
  */
 
+import { DEFAULT_READ_BATCH_SIZE, matchesMetadata, type MetadataFilter, normalizeMetadataFilter } from './metadata-filter';
+
+export type { MetadataFilter } from './metadata-filter';
+
 /** What the writer believed about the stream before appending. */
 export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
 
@@ -42,6 +46,10 @@ export interface ReadAllOptions {
   readonly streamPrefixes?: readonly string[];
   /** Events per batch yielded by the iterator. */
   readonly batchSize?: number;
+}
+
+export interface ReadAllMatchingOptions extends ReadAllOptions {
+  readonly metadata: MetadataFilter;
 }
 
 export type SubscriptionHandler = (events: readonly RecordedEvent[]) => Promise<void> | void;
@@ -92,6 +100,30 @@ export abstract class EventStore {
 
   /** Events of all streams in commit order, in batches. */
   abstract readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]>;
+
+  /**
+   * `readAll` restricted to events whose metadata matches `options.metadata`, in commit order, in
+   * batches of at most `batchSize` (an account's history for auditors). This default reads every
+   * event and filters here, so any adapter answers correctly; an adapter with an index overrides it
+   * (SQLite indexes `metadata.accountId`).
+   */
+  async *readAllMatching(options: ReadAllMatchingOptions): AsyncIterable<readonly RecordedEvent[]> {
+    const { metadata, ...readOptions } = options;
+    const filter = normalizeMetadataFilter(metadata);
+    const batchSize = readOptions.batchSize ?? DEFAULT_READ_BATCH_SIZE;
+    let batch: RecordedEvent[] = [];
+    for await (const read of this.readAll(readOptions)) {
+      for (const event of read) {
+        if (!matchesMetadata(event.metadata, filter)) continue;
+        batch.push(event);
+        if (batch.length === batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
 
   /**
    * Catch-up subscription: delivers everything after `fromPosition`, then live events, in order,

@@ -2,6 +2,7 @@ export * from './event-store.port';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdb-event-store';
 export { EsdbEventDecodingError } from './esdb/esdb-mapping';
+export { assertEsdbConnectionString } from './esdb/esdb-connection-string';
 export {
   aggregateStream,
   type CommandResult,

@@ -1,6 +1,7 @@
 export * from './read-store.port';
 export { EmbeddedReadStore, type EmbeddedReadStoreOptions } from './embedded/embedded-read-store';
 export { MongoReadStore } from './mongo/mongo-read-store';
+export { DEFAULT_MONGO_DATABASE, mongoDatabaseOf } from './mongo/mongo-url';
 export { compileQuery, UnsupportedQueryError, type DocumentPredicate } from './query/compile-query';
 export { compareForSort } from './query/sort';
 export { RESERVED_COLLECTIONS, RESERVED_FIELDS } from './store-rules';
@@ -15,3 +16,4 @@ export {
   type RebuildProgress,
   type RunnerLogger,
 } from './projection-runner';
+export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';

@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
+import { CatchUpTracker } from './catch-up';
 import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
 import type { Projection } from './projection';
 import type { ReadStore } from './read-store.port';
@@ -56,8 +57,6 @@ interface RunningProjection {
   readonly projection: Projection;
   state: ProjectionState;
   checkpoint: number;
-  /** Positions up to which the projection is known to have nothing to do beyond its checkpoint. */
-  idleThrough: number;
   /** Bumped on every start, so a late batch of an abandoned subscription is ignored. */
   generation: number;
   subscription?: Subscription;
@@ -76,6 +75,7 @@ export class ProjectionRunner {
   private readonly projections: readonly RunningProjection[];
   private readonly logger: RunnerLogger;
   private readonly load: DocumentLoader;
+  private readonly catchUp: CatchUpTracker;
   private progress = new ProgressSignal();
 
   constructor(
@@ -91,12 +91,12 @@ export class ProjectionRunner {
       projection,
       state: 'stopped',
       checkpoint: 0,
-      idleThrough: 0,
       generation: 0,
       closing: Promise.resolve(),
     }));
     this.logger = options.logger ?? consoleLogger;
     this.load = loaderFor(readStore);
+    this.catchUp = new CatchUpTracker(eventStore);
   }
 
   /** Subscribes every projection that is not running (stopped or failed) from its checkpoint. */
@@ -248,36 +248,12 @@ export class ProjectionRunner {
   }
 
   private async verdictAt(position: number): Promise<'caught-up' | 'behind' | 'failed'> {
-    for (const running of this.projections) {
-      if (running.checkpoint >= position || running.idleThrough >= position) continue;
-      if (running.state === 'failed') return 'failed';
-      if (!(await this.hasNothingToProjectThrough(running, position))) return 'behind';
-      running.idleThrough = Math.max(running.idleThrough, position);
+    for (const { projection, state, checkpoint } of this.projections) {
+      if (this.catchUp.includedThrough(projection, checkpoint) >= position) continue;
+      if (state === 'failed') return 'failed';
+      if (!(await this.catchUp.includes(projection, checkpoint, position))) return 'behind';
     }
     return 'caught-up';
-  }
-
-  /**
-   * True when no event of the projection's streams lies after its checkpoint, up to `position`.
-   * False when the event store cannot tell right now: the subscription reports real failures.
-   */
-  private async hasNothingToProjectThrough(running: RunningProjection, position: number): Promise<boolean> {
-    try {
-      // Beyond the head, events up to `position` may still be written.
-      if (position > (await this.eventStore.headPosition())) return false;
-      const { streamPrefixes } = running.projection;
-      const next = this.eventStore.readAll({
-        fromPosition: running.checkpoint,
-        streamPrefixes: streamPrefixes.length > 0 ? streamPrefixes : undefined,
-        batchSize: 1,
-      });
-      for await (const batch of next) {
-        if (batch.length > 0) return batch[0].position > position;
-      }
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
 

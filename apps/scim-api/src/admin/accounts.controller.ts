@@ -1,22 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type AccountCommand, type AccountState } from '@scim/domain';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import { ScimBaseUrl } from '../scim/scim-base-url';
-import { generateScimToken } from '../scim/scim-token';
-import { OperatorContext, type CommandContext } from '../shared/request-context';
-import { CreateAccountDto, IssueTokenDto } from './admin.dto';
+import { generateCredential } from '../scim/scim-token';
+import { AdminContext, type AdminCommandContext } from '../shared/request-context';
+import { CreateAccountDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto } from './admin.dto';
 import { RunAccountCommand } from './account-command';
-import { OperatorGuard } from './operator.guard';
+import { AdminGuard, OperatorOnly } from './admin.guard';
 
-type OperatorCommandContext = Omit<CommandContext, 'accountId'>;
-
-/** Platform operator API: accounts, SCIM switch and tokens. */
+/** Accounts, their SCIM switch, bearer tokens, admin keys and role catalogue. */
+@ApiTags('accounts')
+@ApiBearerAuth()
 @Controller('admin/accounts')
-@UseGuards(OperatorGuard)
+@UseGuards(AdminGuard)
 export class AccountsController {
   constructor(
     private readonly commandBus: CommandBus,
@@ -25,50 +26,106 @@ export class AccountsController {
   ) {}
 
   @Post()
-  async create(@OperatorContext() context: OperatorCommandContext, @Body() body: CreateAccountDto, @Req() request: Request) {
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Create an account (platform operator)' })
+  async create(@AdminContext() context: AdminCommandContext, @Body() body: CreateAccountDto, @Req() request: Request) {
     const accountId = randomUUID();
     await this.run(context, accountId, { type: 'CreateAccount', accountId, name: body.name, at: context.at });
     return { accountId, name: body.name, scimBaseUrl: this.baseUrls.of(request, accountId) };
   }
 
+  @Get(':accountId')
+  @ApiOperation({ summary: 'The account, its SCIM base URL and whether SCIM is enabled' })
+  async get(@Param('accountId') accountId: string, @Req() request: Request) {
+    const { name, createdAt, scimEnabled } = await this.account(accountId);
+    return { accountId, name, createdAt, scimEnabled, scimBaseUrl: this.baseUrls.of(request, accountId) };
+  }
+
+  /** The key is in this response only; the service keeps nothing but its hash. */
+  @Post(':accountId/admin-keys')
+  @OperatorOnly()
+  @ApiOperation({ summary: "Issue an account administrator's API key (shown once)" })
+  async issueAdminKey(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueAdminKeyDto) {
+    const { id: keyId, token: key, secretHash } = generateCredential('admin');
+    await this.run(context, accountId, { type: 'IssueAdminKey', keyId, secretHash, label: body.label ?? '', at: context.at });
+    return { keyId, key, label: body.label ?? '' };
+  }
+
+  @Delete(':accountId/admin-keys/:keyId')
+  @OperatorOnly()
+  @HttpCode(204)
+  async revokeAdminKey(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('keyId') keyId: string) {
+    await this.run(context, accountId, { type: 'RevokeAdminKey', keyId, at: context.at });
+  }
+
   @Post(':accountId/scim/enable')
   @HttpCode(200)
-  async enable(@OperatorContext() context: OperatorCommandContext, @Param('accountId') accountId: string, @Req() request: Request) {
+  @ApiOperation({ summary: 'Enable SCIM provisioning; answers the SCIM base URL to paste into the IdP' })
+  async enable(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Req() request: Request) {
     await this.run(context, accountId, { type: 'EnableScimProvisioning', at: context.at });
     return { accountId, scimEnabled: true, scimBaseUrl: this.baseUrls.of(request, accountId) };
   }
 
   @Post(':accountId/scim/disable')
   @HttpCode(200)
-  async disable(@OperatorContext() context: OperatorCommandContext, @Param('accountId') accountId: string) {
+  @ApiOperation({ summary: 'Disable SCIM provisioning: SCIM calls are refused with 403 until enabled again' })
+  async disable(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string) {
     await this.run(context, accountId, { type: 'DisableScimProvisioning', at: context.at });
     return { accountId, scimEnabled: false };
   }
 
   /** The token is in this response only; the service keeps nothing but its hash. */
   @Post(':accountId/scim/tokens')
-  async issueToken(@OperatorContext() context: OperatorCommandContext, @Param('accountId') accountId: string, @Body() body: IssueTokenDto) {
-    const { tokenId, token, secretHash } = generateScimToken();
-    const command: AccountCommand = { type: 'IssueScimToken', tokenId, secretHash, label: body.label ?? '', validForDays: body.validForDays, at: context.at };
-    const state = await this.run(context, accountId, command);
+  @ApiOperation({ summary: 'Issue a SCIM bearer token valid for the chosen number of days (shown once)' })
+  async issueToken(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueTokenDto) {
+    const { id: tokenId, token, secretHash } = generateCredential('scim');
+    const label = body.label ?? '';
+    const state = await this.run(context, accountId, { type: 'IssueScimToken', tokenId, secretHash, label, validForDays: body.validForDays, at: context.at });
     const issued = state.status === 'open' ? state.tokens.find((t) => t.tokenId === tokenId) : undefined;
-    return { tokenId, token, label: command.label, issuedAt: issued?.issuedAt, expiresAt: issued?.expiresAt };
+    return { tokenId, token, label, issuedAt: issued?.issuedAt, expiresAt: issued?.expiresAt };
   }
 
   @Get(':accountId/scim/tokens')
+  @ApiOperation({ summary: 'List tokens (never their secrets); two may be active at once for rotation' })
   async listTokens(@Param('accountId') accountId: string) {
-    const account = await this.readStore.get<AccountView>(Collections.accounts, accountId);
-    if (!account) throw new DomainError('account_not_found', 'Account not found');
-    return account.tokens.map(({ tokenId, label, issuedAt, expiresAt, revokedAt }) => ({ tokenId, label, issuedAt, expiresAt, revokedAt }));
+    const account = await this.account(accountId);
+    const now = Date.now();
+    return account.tokens.map(({ tokenId, label, issuedAt, expiresAt, revokedAt }) => ({
+      tokenId,
+      label,
+      issuedAt,
+      expiresAt,
+      revokedAt,
+      status: revokedAt ? 'revoked' : Date.parse(expiresAt) <= now ? 'expired' : 'active',
+    }));
   }
 
   @Delete(':accountId/scim/tokens/:tokenId')
   @HttpCode(204)
-  async revokeToken(@OperatorContext() context: OperatorCommandContext, @Param('accountId') accountId: string, @Param('tokenId') tokenId: string) {
+  async revokeToken(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('tokenId') tokenId: string) {
     await this.run(context, accountId, { type: 'RevokeScimToken', tokenId, at: context.at });
   }
 
-  private run(context: OperatorCommandContext, accountId: string, command: AccountCommand): Promise<AccountState> {
+  @Get(':accountId/roles')
+  @ApiOperation({ summary: "The account's role catalogue" })
+  async roles(@Param('accountId') accountId: string) {
+    return (await this.account(accountId)).roles;
+  }
+
+  @Post(':accountId/roles')
+  @ApiOperation({ summary: 'Add a role to the catalogue' })
+  async defineRole(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: DefineRoleDto) {
+    await this.run(context, accountId, { type: 'DefineRole', role: body.role, description: body.description ?? '', at: context.at });
+    return { role: body.role.trim(), description: body.description ?? '' };
+  }
+
+  private async account(accountId: string): Promise<AccountView> {
+    const account = await this.readStore.get<AccountView>(Collections.accounts, accountId);
+    if (!account) throw new DomainError('account_not_found', 'Account not found');
+    return account;
+  }
+
+  private run(context: AdminCommandContext, accountId: string, command: AccountCommand): Promise<AccountState> {
     return this.commandBus.execute<RunAccountCommand, AccountState>(new RunAccountCommand({ ...context, accountId }, command));
   }
 }

@@ -1,15 +1,64 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MAX_TOKEN_VALIDITY_DAYS } from '@scim/domain';
 
 export class CreateAccountDto {
-  @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'Acme Corp' }) @IsString() @Length(1, 200) name!: string;
 }
 
 export class IssueTokenDto {
-  /** How long the token stays valid, chosen by the administrator. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(MAX_TOKEN_VALIDITY_DAYS) validForDays!: number;
+  @ApiProperty({ description: 'How long the token stays valid, chosen by the administrator', minimum: 1, maximum: MAX_TOKEN_VALIDITY_DAYS, example: 180 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TOKEN_VALIDITY_DAYS)
+  validForDays!: number;
 
-  /** A name for the token, e.g. the IdP it was pasted into. */
-  @IsOptional() @IsString() @Length(0, 100) label?: string;
+  @ApiPropertyOptional({ description: 'A name for the credential, e.g. the IdP it was pasted into', example: 'Okta production' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 100)
+  label?: string;
+}
+
+export class IssueAdminKeyDto {
+  @ApiPropertyOptional({ example: 'Acme IT admin' }) @IsOptional() @IsString() @Length(0, 100) label?: string;
+}
+
+export class DefineRoleDto {
+  @ApiProperty({ example: 'billing-admin' }) @IsString() @Length(1, 64) role!: string;
+  @ApiPropertyOptional({ example: 'Can manage invoices' }) @IsOptional() @IsString() @Length(0, 500) description?: string;
+}
+
+export class CreateManualUserDto {
+  @ApiProperty({ example: 'grace@acme.com' }) @IsString() @Length(1, 256) userName!: string;
+  @ApiPropertyOptional({ example: 'Grace Hopper' }) @IsOptional() @IsString() @Length(1, 256) displayName?: string;
+  @ApiPropertyOptional({ example: 'grace@acme.com' }) @IsOptional() @IsEmail() email?: string;
+}
+
+export class AssignRoleDto {
+  @ApiProperty({ example: 'billing-admin' }) @IsString() @Length(1, 64) role!: string;
+}
+
+export class CreatePlatformGroupDto {
+  @ApiProperty({ example: 'Administrators' }) @IsString() @Length(1, 256) displayName!: string;
+}
+
+export class RoleMappingDto {
+  @ApiProperty({ type: [String], example: ['billing-admin'] }) @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) roles!: string[];
+}
+
+export class MembersDto {
+  @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) members!: string[];
+}
+
+const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+export class AdminListQueryDto {
+  @ApiPropertyOptional({ enum: ['scim', 'manual'] }) @IsOptional() @IsIn(['scim', 'manual']) source?: 'scim' | 'manual';
+  @ApiPropertyOptional({ enum: ['active', 'inactive'] }) @IsOptional() @IsIn(['active', 'inactive']) status?: 'active' | 'inactive';
+  @ApiPropertyOptional({ description: 'userName, case-insensitive exact match' }) @IsOptional() @IsString() userName?: string;
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toInteger) @IsInt() startIndex?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000 }) @IsOptional() @Transform(toInteger) @IsInt() count?: number;
 }

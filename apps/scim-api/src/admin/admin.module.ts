@@ -1,15 +1,37 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { GroupsModule } from '../groups/groups.module';
+import { UsersModule } from '../users/users.module';
+import { AccountDirectoryController } from './account-directory.controller';
 import { AccountsController } from './accounts.controller';
 import { RunAccountCommandHandler } from './account-command';
-import { OPERATOR_KEY, OperatorGuard } from './operator.guard';
+import {
+  ChangeManualRoleHandler,
+  ChangePlatformGroupHandler,
+  CreateManualUserHandler,
+  CreatePlatformGroupHandler,
+  MapGroupToRolesHandler,
+} from './admin-commands';
+import { AdminGuard, OPERATOR_KEY } from './admin.guard';
+import { AdminReadModel } from './admin-read-model';
 
 @Module({})
 export class AdminModule {
   static forRoot(operatorKey: string): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [AccountsController],
-      providers: [RunAccountCommandHandler, OperatorGuard, { provide: OPERATOR_KEY, useValue: operatorKey }],
+      imports: [UsersModule, GroupsModule],
+      controllers: [AccountsController, AccountDirectoryController],
+      providers: [
+        RunAccountCommandHandler,
+        CreateManualUserHandler,
+        ChangeManualRoleHandler,
+        CreatePlatformGroupHandler,
+        MapGroupToRolesHandler,
+        ChangePlatformGroupHandler,
+        AdminReadModel,
+        AdminGuard,
+        { provide: OPERATOR_KEY, useValue: operatorKey },
+      ],
     };
   }
 }

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { assertEsdbConnectionString } from '@scim/event-store';
+import { mongoDatabaseOf } from '@scim/read-models';
 
 /** Start-up configuration, read and validated once (shared/STYLE.md §12). */
 export interface AppConfig {
@@ -11,7 +13,23 @@ export interface AppConfig {
   readonly operatorKey?: string;
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
-  readonly storage: { readonly kind: 'embedded' } | { readonly kind: 'distributed'; readonly eventStoreUrl: string; readonly mongoUrl: string };
+  readonly storage: EmbeddedStorage | DistributedStorage;
+}
+
+/** Events and read models in DATA_DIR, projected in-process. */
+export interface EmbeddedStorage {
+  readonly kind: 'embedded';
+}
+
+/** EventStoreDB and MongoDB; projections normally run in apps/projector. */
+export interface DistributedStorage {
+  readonly kind: 'distributed';
+  readonly eventStoreUrl: string;
+  readonly mongoUrl: string;
+  /** The database named in MONGODB_URL, else "scim". */
+  readonly mongoDatabase: string;
+  /** Project in this process too (RUN_PROJECTIONS=true): for a single-process deployment only. */
+  readonly runProjections: boolean;
 }
 
 export class ConfigError extends Error {
@@ -33,6 +51,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (Boolean(eventStoreUrl) !== Boolean(mongoUrl)) {
     throw new ConfigError('Distributed mode needs both EVENTSTORE_URL and MONGODB_URL (or neither, for embedded mode)');
   }
+  const runProjections = boolean(env, 'RUN_PROJECTIONS');
+  let storage: EmbeddedStorage | DistributedStorage;
+  if (eventStoreUrl && mongoUrl) {
+    storage = {
+      kind: 'distributed',
+      eventStoreUrl: validEventStoreUrl(eventStoreUrl),
+      mongoUrl,
+      mongoDatabase: mongoDatabaseIn(mongoUrl),
+      runProjections: runProjections ?? false,
+    };
+  } else {
+    // The embedded read store lives in this process's memory: no other process can project into it.
+    if (runProjections === false) {
+      throw new ConfigError('RUN_PROJECTIONS=false needs distributed mode (EVENTSTORE_URL and MONGODB_URL): embedded mode always projects in-process');
+    }
+    storage = { kind: 'embedded' };
+  }
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -40,8 +75,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl,
     operatorKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
-    storage: eventStoreUrl && mongoUrl ? { kind: 'distributed', eventStoreUrl, mongoUrl } : { kind: 'embedded' },
+    storage,
   };
+}
+
+// The clients' own parsers decide (no connection is made); their messages name the faulty part.
+// Neither message repeats the URL, which may hold a password.
+function validEventStoreUrl(url: string): string {
+  try {
+    assertEsdbConnectionString(url);
+  } catch (error) {
+    throw new ConfigError(`EVENTSTORE_URL is not an EventStoreDB connection string such as esdb://host:2113?tls=false: ${messageOf(error)}`);
+  }
+  return url;
+}
+
+function mongoDatabaseIn(url: string): string {
+  try {
+    return mongoDatabaseOf(url);
+  } catch (error) {
+    throw new ConfigError(`MONGODB_URL is not a MongoDB connection string such as mongodb://host:27017/scim?replicaSet=rs0: ${messageOf(error)}`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

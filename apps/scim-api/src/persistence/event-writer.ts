@@ -21,7 +21,7 @@ export class EventWriter {
       actor: context.actor,
       occurredAt: context.at,
       correlationId: context.requestId,
-      causationId: context.requestId,
+      causationId: context.causationId ?? context.requestId,
       schemaVersion: currentSchemaVersion(event.type),
       ...(normalizations.length > 0 ? { normalizations } : {}),
     });

@@ -1,23 +1,25 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
-import { EventStore, SqliteEventStore } from '@scim/event-store';
-import { EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
+import { EsdbEventStore, EventStore, SqliteEventStore } from '@scim/event-store';
+import { CheckpointWaiter, EmbeddedReadStore, MongoReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, readModelIndexes } from '@scim/read-models/projections';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { EventWriter } from './event-writer';
+import { HealthController } from './health.controller';
 import { ReadModelFreshness } from './read-model-freshness';
 
 @Injectable()
 class PersistenceLifecycle implements OnApplicationShutdown {
   constructor(
-    private readonly runner: ProjectionRunner,
     private readonly eventStore: EventStore,
     private readonly readStore: ReadStore,
+    // Absent on an API replica whose projections run in apps/projector.
+    @Optional() private readonly runner?: ProjectionRunner,
   ) {}
 
   /** Stop projecting before closing the stores, so no batch is cut in half. */
   async onApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    await this.runner?.stop();
     await this.eventStore.close();
     await this.readStore.close();
   }
@@ -25,51 +27,121 @@ class PersistenceLifecycle implements OnApplicationShutdown {
 
 /**
  * Binds the event-store and read-store ports to their adapters. Embedded mode keeps both in
- * DATA_DIR and projects in-process; the distributed adapters plug in behind the same ports.
+ * DATA_DIR and projects in-process. Distributed mode uses EventStoreDB and MongoDB, leaves the
+ * projections to apps/projector (unless RUN_PROJECTIONS=true) and answers a write once the
+ * projector's checkpoints include it.
  */
 @Module({})
 export class PersistenceModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const storageProviders = config.storage.kind === 'embedded' ? embeddedProviders(config) : distributedProviders(config, config.storage);
     return {
       module: PersistenceModule,
       global: true,
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        {
-          provide: EventStore,
-          useFactory: () => SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }),
-        },
-        {
-          provide: ReadStore,
-          useFactory: async () => {
-            const store = EmbeddedReadStore.open({ file: join(config.dataDir, 'read-models.db') });
-            for (const [collection, indexes] of Object.entries(readModelIndexes)) await store.ensureIndexes(collection, indexes);
-            return store;
-          },
-        },
-        {
-          provide: ProjectionRunner,
-          inject: [EventStore, ReadStore],
-          useFactory: async (eventStore: EventStore, readStore: ReadStore) => {
-            const logger = new Logger('Projections');
-            const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], {
-              logger: { log: (message) => logger.log(message), error: (message, error) => logger.error(message, error instanceof Error ? error.stack : error) },
-            });
-            await runner.start();
-            return runner;
-          },
-        },
-        {
-          provide: ReadModelFreshness,
-          inject: [ProjectionRunner],
-          useFactory: (runner: ProjectionRunner): ReadModelFreshness => ({
-            waitFor: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
-          }),
-        },
-        EventWriter,
-        PersistenceLifecycle,
-      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, EventWriter, PersistenceLifecycle],
       exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
     };
   }
+}
+
+function embeddedProviders(config: AppConfig): Provider[] {
+  return [
+    {
+      provide: EventStore,
+      useFactory: () => SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }),
+    },
+    {
+      provide: ReadStore,
+      useFactory: async () => {
+        const store = EmbeddedReadStore.open({ file: join(config.dataDir, 'read-models.db') });
+        await ensureReadModelIndexes(store);
+        return store;
+      },
+    },
+    ...inProcessProjections(config),
+  ];
+}
+
+function distributedProviders(config: AppConfig, storage: DistributedStorage): Provider[] {
+  return [
+    {
+      provide: EventStore,
+      useFactory: async () => {
+        const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
+        // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
+        try {
+          await store.headPosition();
+        } catch (error) {
+          await store.close().catch(() => undefined);
+          throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+        return store;
+      },
+    },
+    {
+      provide: ReadStore,
+      useFactory: async () => {
+        let store: MongoReadStore;
+        try {
+          store = await MongoReadStore.connect(storage.mongoUrl, storage.mongoDatabase);
+        } catch (error) {
+          throw new Error(`MongoDB at MONGODB_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+        // Every replica asks; creating an index that exists with the same keys is a no-op in MongoDB.
+        await ensureReadModelIndexes(store);
+        return store;
+      },
+    },
+    ...(storage.runProjections ? inProcessProjections(config) : projectorCheckpoints(config)),
+  ];
+}
+
+/** Projections run in this process; a write waits for them in memory. */
+function inProcessProjections(config: AppConfig): Provider[] {
+  return [
+    {
+      provide: ProjectionRunner,
+      inject: [EventStore, ReadStore],
+      useFactory: async (eventStore: EventStore, readStore: ReadStore) => {
+        const logger = new Logger('Projections');
+        const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], {
+          logger: { log: (message) => logger.log(message), error: (message, error) => logger.error(message, error instanceof Error ? error.stack : error) },
+        });
+        await runner.start();
+        return runner;
+      },
+    },
+    {
+      provide: ReadModelFreshness,
+      inject: [ProjectionRunner],
+      useFactory: (runner: ProjectionRunner): ReadModelFreshness => ({
+        waitFor: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
+      }),
+    },
+  ];
+}
+
+/**
+ * Projections run in apps/projector; a write waits until the checkpoints it commits to MongoDB
+ * include the write's position (projections with no event up to it are asked of the event store).
+ */
+function projectorCheckpoints(config: AppConfig): Provider[] {
+  return [
+    {
+      provide: ReadModelFreshness,
+      inject: [EventStore, ReadStore],
+      useFactory: (eventStore: EventStore, readStore: ReadStore): ReadModelFreshness => {
+        new Logger('Projections').log(
+          `Projections run in apps/projector; writes wait up to ${config.readYourWritesTimeoutMs} ms for its checkpoints`,
+        );
+        const waiter = new CheckpointWaiter(eventStore, readStore, allProjections);
+        return { waitFor: (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs) };
+      },
+    },
+  ];
+}
+
+async function ensureReadModelIndexes(store: ReadStore): Promise<void> {
+  for (const [collection, indexes] of Object.entries(readModelIndexes)) await store.ensureIndexes(collection, indexes);
 }

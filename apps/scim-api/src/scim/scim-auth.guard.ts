@@ -3,7 +3,7 @@ import { ReadStore } from '@scim/read-models';
 import { AccountView, Collections } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
 import type { AuthenticatedRequest } from '../shared/request-context';
-import { parseScimToken, secretMatches } from './scim-token';
+import { bearerOf, parseCredential, secretMatches } from './scim-token';
 
 /**
  * Authenticates the IdP for the account in the URL. A token of account A never opens account B:
@@ -16,12 +16,12 @@ export class ScimAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const accountId = String(request.params.accountId ?? '');
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.header('authorization') ?? '')?.[1];
+    const bearer = bearerOf(request.header('authorization'));
     if (!bearer) throw new ScimError(401, 'Missing bearer token: send "Authorization: Bearer <token>"');
 
-    const parsed = parseScimToken(bearer);
+    const parsed = parseCredential('scim', bearer);
     const account = accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
-    const token = parsed ? account?.tokens.find((t) => t.tokenId === parsed.tokenId) : undefined;
+    const token = parsed ? account?.tokens.find((t) => t.tokenId === parsed.id) : undefined;
     const secretOk = secretMatches(parsed?.secret ?? '', token?.secretHash);
     if (!account || !token || !secretOk) throw new ScimError(401, 'The bearer token is not valid for this SCIM base URL');
     if (token.revokedAt) throw new ScimError(401, 'The bearer token was revoked; issue a new one in the account settings');

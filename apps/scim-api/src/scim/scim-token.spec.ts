@@ -1,23 +1,31 @@
-import { generateScimToken, hashSecret, parseScimToken, secretMatches } from './scim-token';
+import { bearerOf, generateCredential, hashSecret, parseCredential, secretMatches } from './scim-token';
 
-describe('SCIM bearer tokens', () => {
-  it('issues a token whose secret matches only its own hash', () => {
-    const issued = generateScimToken();
-    const parsed = parseScimToken(issued.token);
-    expect(parsed?.tokenId).toBe(issued.tokenId);
+describe('bearer credentials', () => {
+  it('issues a credential whose secret matches only its own hash', () => {
+    const issued = generateCredential('scim');
+    const parsed = parseCredential('scim', issued.token);
+    expect(parsed?.id).toBe(issued.id);
     expect(secretMatches(parsed!.secret, issued.secretHash)).toBe(true);
     expect(secretMatches(parsed!.secret + 'x', issued.secretHash)).toBe(false);
     expect(secretMatches(parsed!.secret, undefined)).toBe(false);
   });
 
   it('never stores the secret: the hash does not contain it', () => {
-    const issued = generateScimToken();
-    const secret = parseScimToken(issued.token)!.secret;
+    const issued = generateCredential('admin');
+    const secret = parseCredential('admin', issued.token)!.secret;
     expect(issued.secretHash).toBe(hashSecret(secret));
     expect(issued.secretHash).not.toContain(secret);
   });
 
-  it('rejects malformed tokens', () => {
-    for (const token of ['', 'abc', 'scim..x', 'bearer.a.b', 'scim.a.b.c']) expect(parseScimToken(token)).toBeUndefined();
+  it('rejects malformed credentials and credentials of another kind', () => {
+    for (const token of ['', 'abc', 'scim..x', 'bearer.a.b', 'scim.a.b.c']) expect(parseCredential('scim', token)).toBeUndefined();
+    expect(parseCredential('scim', generateCredential('admin').token)).toBeUndefined();
+  });
+
+  it('reads the bearer credential of an Authorization header', () => {
+    expect(bearerOf('Bearer abc')).toBe('abc');
+    expect(bearerOf('bearer  abc ')).toBe('abc');
+    expect(bearerOf('Basic abc')).toBeUndefined();
+    expect(bearerOf(undefined)).toBeUndefined();
   });
 });

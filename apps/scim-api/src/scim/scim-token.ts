@@ -1,28 +1,28 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
- * Bearer tokens look like `scim.<tokenId>.<secret>`: the id finds the record without a lookup
- * by secret, and only SHA-256 of the 256-bit secret is stored (a high-entropy secret needs no
- * slow hash). The prefix makes leaked tokens easy for secret scanners to spot.
+ * Bearer credentials look like `<prefix>.<id>.<secret>`: the id finds the record without a
+ * lookup by secret, and only SHA-256 of the 256-bit secret is stored (a high-entropy secret
+ * needs no slow hash). The prefix (`scim`, `admin`) makes leaked ones easy for scanners to spot.
  */
-const PREFIX = 'scim';
+export type CredentialPrefix = 'scim' | 'admin';
 
 export interface IssuedSecret {
-  readonly tokenId: string;
+  readonly id: string;
   readonly token: string;
   readonly secretHash: string;
 }
 
-export function generateScimToken(): IssuedSecret {
-  const tokenId = randomUUID();
+export function generateCredential(prefix: CredentialPrefix): IssuedSecret {
+  const id = randomUUID();
   const secret = randomBytes(32).toString('base64url');
-  return { tokenId, token: `${PREFIX}.${tokenId}.${secret}`, secretHash: hashSecret(secret) };
+  return { id, token: `${prefix}.${id}.${secret}`, secretHash: hashSecret(secret) };
 }
 
-export function parseScimToken(token: string): { tokenId: string; secret: string } | undefined {
+export function parseCredential(prefix: CredentialPrefix, token: string): { id: string; secret: string } | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return undefined;
-  return { tokenId: parts[1], secret: parts[2] };
+  if (parts.length !== 3 || parts[0] !== prefix || !parts[1] || !parts[2]) return undefined;
+  return { id: parts[1], secret: parts[2] };
 }
 
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -34,3 +34,6 @@ export function secretMatches(secret: string, storedHash: string | undefined): b
   const comparable = stored.length === presented.length ? stored : Buffer.alloc(presented.length);
   return timingSafeEqual(presented, comparable) && stored.length === presented.length;
 }
+
+/** The bearer credential of a request, if any. */
+export const bearerOf = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];

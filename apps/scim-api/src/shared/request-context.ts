@@ -10,12 +10,14 @@ export interface CommandContext {
   readonly requestId: string;
   /** Time enters the domain with the command (shared/STYLE.md habit 4). */
   readonly at: string;
+  /** The event that caused this command, when a process reacts to one; else the request. */
+  readonly causationId?: string;
 }
 
 export interface AuthenticatedRequest extends Request {
   requestId?: string;
   scimCaller?: { readonly accountId: string; readonly tokenId: string };
-  operator?: true;
+  admin?: { readonly kind: 'operator' } | { readonly kind: 'account-admin'; readonly adminId: string };
 }
 
 /** The SCIM caller's context; only on routes behind ScimAuthGuard. */
@@ -31,8 +33,13 @@ export const ScimContext = createParamDecorator((_: unknown, ctx: ExecutionConte
   };
 });
 
-/** The operator's context for an account named in the route (`:accountId`). */
-export const OperatorContext = createParamDecorator((_: unknown, ctx: ExecutionContext): Omit<CommandContext, 'accountId'> => {
+/** An administrator's context (operator or account admin), for the account the route names. */
+export const AdminContext = createParamDecorator((_: unknown, ctx: ExecutionContext): Omit<CommandContext, 'accountId'> => {
   const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-  return { actor: { kind: 'operator' }, requestId: request.requestId ?? 'unknown', at: new Date().toISOString() };
+  const admin = request.admin;
+  if (!admin) throw new Error('AdminContext used on a route without AdminGuard');
+  const actor: Actor = admin.kind === 'operator' ? { kind: 'operator' } : { kind: 'account-admin', adminId: admin.adminId };
+  return { actor, requestId: request.requestId ?? 'unknown', at: new Date().toISOString() };
 });
+
+export type AdminCommandContext = Omit<CommandContext, 'accountId'>;

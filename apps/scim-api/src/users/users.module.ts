@@ -32,5 +32,6 @@ import { UserWriteModel } from './user-write-model';
     PatchUserHandler,
     DeleteUserHandler,
   ],
+  exports: [UserWriteModel],
 })
 export class UsersModule {}

@@ -7,6 +7,7 @@ import {
   EventStore,
   type ExpectedRevision,
   type NewEvent,
+  type ReadAllMatchingOptions,
   type ReadAllOptions,
   type RecordedEvent,
   type Subscription,
@@ -19,10 +20,16 @@ import {
   normalizeReadAllOptions,
   reportStoppedSubscription,
 } from '../adapter-support';
+import { normalizeMetadataFilter } from '../metadata-filter';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file (parent directories are created), or ':memory:'. */
   readonly file: string;
+  /**
+   * Opens an existing file for reading only (replay, export, verify while the service runs: WAL
+   * lets a reader in beside the writer). Appends are rejected; the schema is not touched.
+   */
+  readonly readonly?: boolean;
 }
 
 const SCHEMA = `
@@ -37,6 +44,8 @@ const SCHEMA = `
     recorded_at TEXT    NOT NULL
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+  -- An account's history in commit order (audit), without scanning other accounts' events.
+  CREATE INDEX IF NOT EXISTS events_account_position ON events (json_extract(metadata, '$.accountId'), position);
 `;
 
 const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
@@ -99,6 +108,7 @@ export class SqliteEventStore extends EventStore {
   private committedAppends = 0;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly selectAfterByPrefixCount = new Map<number, Database.Statement<unknown[], EventRow>>();
+  private readonly selectMatchingBySignature = new Map<string, Database.Statement<unknown[], EventRow>>();
 
   private readonly selectCurrentRevision: Database.Statement<[string], number | null>;
   private readonly selectRecordedId: Database.Statement<[string], RecordedIdRow>;
@@ -110,6 +120,7 @@ export class SqliteEventStore extends EventStore {
 
   /** Opens (creating when needed) the store. Synchronous: better-sqlite3 is a synchronous driver. */
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    if (options.readonly) return SqliteEventStore.openReadonly(options.file);
     if (options.file !== ':memory:') {
       mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
     }
@@ -127,7 +138,21 @@ export class SqliteEventStore extends EventStore {
     }
   }
 
-  private constructor(private readonly db: Database.Database) {
+  private static openReadonly(file: string): SqliteEventStore {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      return new SqliteEventStore(db, true);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly readonly = false,
+  ) {
     super();
     this.selectCurrentRevision = db
       .prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream_id = ?')
@@ -154,6 +179,9 @@ export class SqliteEventStore extends EventStore {
   override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.closing) {
       return Promise.reject(new Error('SqliteEventStore is closed'));
+    }
+    if (this.readonly) {
+      return Promise.reject(new Error('SqliteEventStore was opened read-only'));
     }
     let serialized: SerializedEvent[];
     try {
@@ -194,6 +222,33 @@ export class SqliteEventStore extends EventStore {
       if (rows.length < batchSize) return;
       cursor = rows[rows.length - 1].position;
     }
+  }
+
+  /** Filters in SQL; on `accountId` through the events_account_position index. */
+  override async *readAllMatching(options: ReadAllMatchingOptions): AsyncIterable<readonly RecordedEvent[]> {
+    const { metadata, ...readOptions } = options;
+    const filter = normalizeMetadataFilter(metadata);
+    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(readOptions);
+    const statement = this.selectMatchingStatement(filter.map(([key]) => key), streamPrefixes?.length ?? 0);
+    const filterParameters = filter.map(([, value]) => value);
+    let cursor = fromPosition;
+    for (;;) {
+      const rows = statement.all(...filterParameters, cursor, ...prefixParameters(streamPrefixes), batchSize);
+      if (rows.length === 0) return;
+      yield rows.map(toRecordedEvent);
+      if (rows.length < batchSize) return;
+      cursor = rows[rows.length - 1].position;
+    }
+  }
+
+  /**
+   * The highest position ever assigned, even to an event no longer in the table: positions are
+   * AUTOINCREMENT, so a committed event is never numbered again and a missing number means a
+   * deleted row (tamper evidence, docs/TAMPER-EVIDENCE.md).
+   */
+  async highestAssignedPosition(): Promise<number> {
+    const row = this.db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get();
+    return row?.seq ?? 0;
   }
 
   override subscribeToAll(
@@ -335,25 +390,33 @@ export class SqliteEventStore extends EventStore {
     limit: number,
   ): EventRow[] {
     const prefixes = streamPrefixes ?? [];
-    const parameters: unknown[] = [cursor];
-    for (const prefix of prefixes) {
-      // substr counts characters (code points), not UTF-16 units.
-      parameters.push([...prefix].length, prefix);
+    return this.selectAfterStatement(prefixes.length).all(cursor, ...prefixParameters(prefixes), limit);
+  }
+
+  private selectMatchingStatement(keys: readonly string[], prefixCount: number): Database.Statement<unknown[], EventRow> {
+    const signature = `${keys.join(',')}/${prefixCount}`;
+    let statement = this.selectMatchingBySignature.get(signature);
+    if (!statement) {
+      // Keys are identifiers (normalizeMetadataFilter), so splicing them into the JSON path is safe;
+      // the path must be a literal for SQLite to match the expression index. json_type keeps an
+      // object whose JSON text happens to equal the value from matching.
+      const metadataFilter = keys
+        .map((key) => `json_extract(metadata, '$.${key}') = ? AND json_type(metadata, '$.${key}') = 'text'`)
+        .join(' AND ');
+      statement = this.db.prepare<unknown[], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE ${metadataFilter} AND position > ? ${prefixCondition(prefixCount)} ` +
+          'ORDER BY position LIMIT ?',
+      );
+      this.selectMatchingBySignature.set(signature, statement);
     }
-    parameters.push(limit);
-    return this.selectAfterStatement(prefixes.length).all(...parameters);
+    return statement;
   }
 
   private selectAfterStatement(prefixCount: number): Database.Statement<unknown[], EventRow> {
     let statement = this.selectAfterByPrefixCount.get(prefixCount);
     if (!statement) {
-      // substr() rather than LIKE: LIKE is case-insensitive and treats '%' and '_' in ids as wildcards.
-      const prefixFilter =
-        prefixCount === 0
-          ? ''
-          : `AND (${Array.from({ length: prefixCount }, () => 'substr(stream_id, 1, ?) = ?').join(' OR ')})`;
       statement = this.db.prepare<unknown[], EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ${prefixFilter} ORDER BY position LIMIT ?`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ${prefixCondition(prefixCount)} ORDER BY position LIMIT ?`,
       );
       this.selectAfterByPrefixCount.set(prefixCount, statement);
     }
@@ -415,6 +478,18 @@ class SqliteSubscription implements Subscription {
       this.onFinished();
     }
   }
+}
+
+// substr() rather than LIKE: LIKE is case-insensitive and treats '%' and '_' in ids as wildcards.
+function prefixCondition(prefixCount: number): string {
+  return prefixCount === 0
+    ? ''
+    : `AND (${Array.from({ length: prefixCount }, () => 'substr(stream_id, 1, ?) = ?').join(' OR ')})`;
+}
+
+function prefixParameters(prefixes: readonly string[] | undefined): unknown[] {
+  // substr counts characters (code points), not UTF-16 units.
+  return (prefixes ?? []).flatMap((prefix) => [[...prefix].length, prefix]);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {

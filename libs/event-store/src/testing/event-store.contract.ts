@@ -7,6 +7,7 @@ import {
   type AppendResult,
   type EventStore,
   type NewEvent,
+  type ReadAllMatchingOptions,
   type ReadAllOptions,
   type RecordedEvent,
   WrongExpectedRevisionError,
@@ -16,6 +17,11 @@ export interface EventStoreContractFixture {
   readonly store: EventStore;
   /** Unique per run: every stream the suite writes starts with it. */
   readonly streamPrefix: string;
+  /**
+   * Metadata keys the store adds on append (a decorator's, e.g. the hash chain's `chain`): left
+   * out when the suite compares the metadata it wrote with the metadata it reads back.
+   */
+  readonly addedMetadataKeys?: readonly string[];
 }
 
 export interface EventStoreContractSkip {
@@ -60,6 +66,11 @@ export function describeEventStoreContract(adapterName: string, setup: EventStor
 
 function registerContractTests(test: jest.It, current: () => EventStoreContractFixture): void {
   const store = (): EventStore => current().store;
+  const asWritten = (metadata: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+    const copy = { ...metadata };
+    for (const key of current().addedMetadataKeys ?? []) delete copy[key];
+    return copy;
+  };
   // A prefix no other test or run shares.
   const newScope = (): string => `${current().streamPrefix}${randomUUID()}-`;
   const newStream = (name = 'stream'): string => `${newScope()}${name}`;
@@ -294,7 +305,7 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       const [read] = await store().readStream(stream);
       expect(read.type).toBe('UserProvisioned');
       expect(read.data).toEqual(data);
-      expect(read.metadata).toEqual(metadata);
+      expect(asWritten(read.metadata)).toEqual(metadata);
       expect(Math.abs(Date.parse(read.recordedAt) - Date.now())).toBeLessThan(5 * 60_000);
     });
 
@@ -310,6 +321,71 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       expect(second.position).toBeGreaterThan(head);
       const afterHead = await readAllEvents(store(), { fromPosition: head, streamPrefixes: [stream] });
       expect(afterHead.map((event) => event.id)).toEqual([later.id]);
+    });
+  });
+
+  describe('readAllMatching (metadata filter)', () => {
+    const tagged = (metadata: Record<string, unknown>): NewEvent => ({ ...newEvent(), metadata: { correlationId: randomUUID(), ...metadata } });
+
+    test('returns only events whose metadata holds the values, in commit order, in batches', async () => {
+      const scope = newScope();
+      const [accountA, accountB] = [randomUUID(), randomUUID()];
+      const start = await store().headPosition();
+      const wanted: string[] = [];
+      for (let index = 0; index < 7; index++) {
+        const mine = tagged({ accountId: accountA, n: index });
+        await store().append(`${scope}s-${index % 3}`, [mine, tagged({ accountId: accountB })], 'any');
+        wanted.push(mine.id);
+      }
+      await store().append(`${scope}no-account`, [newEvent()], 'no_stream');
+
+      const batches = await readMatchingBatches(store(), { fromPosition: start, metadata: { accountId: accountA }, batchSize: 3 });
+      const all = batches.flat();
+
+      expect(all.map((event) => event.id)).toEqual(wanted);
+      expect(batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
+      expectStrictlyIncreasing(all.map((event) => event.position));
+      expect(all.every((event) => event.metadata.accountId === accountA)).toBe(true);
+    });
+
+    test('combines with fromPosition, stream prefixes and several keys', async () => {
+      const [scopeA, scopeB] = [newScope(), newScope()];
+      const account = randomUUID();
+      const start = await store().headPosition();
+      const first = tagged({ accountId: account, kind: 'x' });
+      const second = tagged({ accountId: account, kind: 'x' });
+      const otherKind = tagged({ accountId: account, kind: 'y' });
+      const otherScope = tagged({ accountId: account, kind: 'x' });
+      await store().append(`${scopeA}1`, [first, otherKind], 'no_stream');
+      await store().append(`${scopeB}1`, [otherScope], 'no_stream');
+      await store().append(`${scopeA}2`, [second], 'no_stream');
+
+      const matching = await readMatching(store(), { fromPosition: start, metadata: { accountId: account, kind: 'x' }, streamPrefixes: [scopeA] });
+      const afterFirst = await readMatching(store(), { fromPosition: matching[0].position, metadata: { accountId: account }, streamPrefixes: [scopeA] });
+
+      expect(matching.map((event) => event.id)).toEqual([first.id, second.id]);
+      expect(afterFirst.map((event) => event.id)).toEqual([otherKind.id, second.id]);
+    });
+
+    test('matches strings only: a number or an object never equals the filter value', async () => {
+      const stream = newStream();
+      const account = randomUUID();
+      const start = await store().headPosition();
+      const text = tagged({ accountId: account });
+      await store().append(stream, [text, tagged({ accountId: 42 }), tagged({ accountId: { id: account } }), tagged({})], 'no_stream');
+
+      const byText = await readMatching(store(), { fromPosition: start, metadata: { accountId: account } });
+      const byNumber = await readMatching(store(), { fromPosition: start, metadata: { accountId: '42' } });
+      const byJson = await readMatching(store(), { fromPosition: start, metadata: { accountId: JSON.stringify({ id: account }) } });
+
+      expect(byText.map((event) => event.id)).toEqual([text.id]);
+      expect(byNumber).toEqual([]);
+      expect(byJson).toEqual([]);
+    });
+
+    test('rejects an empty filter and keys that are not identifiers', async () => {
+      await expect(readMatching(store(), { metadata: {} })).rejects.toThrow(RangeError);
+      await expect(readMatching(store(), { metadata: { "a') OR 1=1 --": 'x' } })).rejects.toThrow(TypeError);
     });
   });
 
@@ -443,6 +519,16 @@ export async function readAllBatches(store: EventStore, options: ReadAllOptions)
   const batches: RecordedEvent[][] = [];
   for await (const batch of store.readAll(options)) batches.push([...batch]);
   return batches;
+}
+
+export async function readMatchingBatches(store: EventStore, options: ReadAllMatchingOptions): Promise<RecordedEvent[][]> {
+  const batches: RecordedEvent[][] = [];
+  for await (const batch of store.readAllMatching(options)) batches.push([...batch]);
+  return batches;
+}
+
+export async function readMatching(store: EventStore, options: ReadAllMatchingOptions): Promise<RecordedEvent[]> {
+  return (await readMatchingBatches(store, options)).flat();
 }
 
 export async function readAllEvents(store: EventStore, options: ReadAllOptions): Promise<RecordedEvent[]> {

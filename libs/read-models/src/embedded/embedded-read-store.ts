@@ -1,5 +1,5 @@
 import { compileQuery } from '../query/compile-query';
-import { topLevelEqualities, type IndexableValue } from '../query/equality-constraints';
+import { isIndexableValue, topLevelEqualities, type IndexableValue } from '../query/equality-constraints';
 import { compileSort } from '../query/sort';
 import { isJsonObject, splitPath } from '../query/values';
 import {
@@ -120,12 +120,15 @@ export class EmbeddedReadStore extends ReadStore {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const state = this.collections.get(collection);
     if (!state || limit === 0) return [];
+    const { candidates, exact } = this.plan(state, query);
 
     if (!sort) {
+      // An exact index key holds the matches themselves, in insertion order: the page is a slice.
+      if (exact) return exact.slice(skip, skip + limit).map(({ doc }) => doc) as T[];
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       const page: Doc[] = [];
       let toSkip = skip;
-      for (const { doc } of this.candidates(state, query)) {
+      for (const { doc } of candidates) {
         if (!matches(doc)) continue;
         if (toSkip > 0) {
           toSkip--;
@@ -138,8 +141,8 @@ export class EmbeddedReadStore extends ReadStore {
     }
 
     const keyed: { doc: Doc; keys: unknown[] }[] = [];
-    for (const { doc } of this.candidates(state, query)) {
-      if (matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
+    for (const { doc } of candidates) {
+      if (exact || matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
     }
     // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
     keyed.sort((a, b) => sort.compareKeys(a.keys, b.keys));
@@ -151,8 +154,10 @@ export class EmbeddedReadStore extends ReadStore {
     const matches = compileQuery(query);
     const state = this.collections.get(collection);
     if (!state) return 0;
+    const { candidates, exact } = this.plan(state, query);
+    if (exact) return exact.length;
     let count = 0;
-    for (const { doc } of this.candidates(state, query)) if (matches(doc)) count++;
+    for (const { doc } of candidates) if (matches(doc)) count++;
     return count;
   }
 
@@ -236,24 +241,38 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   /**
-   * The documents a query can match, in insertion order: one document for `_id` equality, the
-   * documents under one key of the most specific index whose fields the query pins by equality,
-   * else the whole collection.
+   * The documents a query can match, in insertion order: one document for `_id` equality, else
+   * the documents under the smallest key among the indexes whose fields the query pins by
+   * equality (the most selective index for these values, not merely the widest), else the whole
+   * collection. `exact` (the same documents) when the query is nothing but the equalities that
+   * key stands for: then every candidate matches and none needs to be looked at.
    */
-  private candidates(state: CollectionState, query: Query): Iterable<StoredDocument> {
+  private plan(
+    state: CollectionState,
+    query: Query,
+  ): { candidates: Iterable<StoredDocument>; exact?: readonly StoredDocument[] } {
     const byId = documentsById(state, query);
-    if (byId) return byId;
-    if (state.indexes.size === 0) return state.documents.values();
+    if (byId) return { candidates: byId };
+    const all = () => ({ candidates: state.documents.values() });
+    if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
-    let best: HashIndex | undefined;
+    if (equalities.size === 0) return all();
+    let best: { index: HashIndex; documents: readonly StoredDocument[] } | undefined;
     for (const index of state.indexes.values()) {
-      if (index.fields.every((field) => equalities.has(field)) && (!best || index.fields.length > best.fields.length)) {
-        best = index;
+      if (!index.fields.every((field) => equalities.has(field))) continue;
+      const values = index.fields.map((field) => equalities.get(field) as IndexableValue);
+      const documents = index.documentsWithKey(index.keyFor(values));
+      // Among equally small keys, the index covering more of the query leaves less to check.
+      if (
+        !best ||
+        documents.length < best.documents.length ||
+        (documents.length === best.documents.length && index.fields.length > best.index.fields.length)
+      ) {
+        best = { index, documents };
       }
     }
-    if (!best) return state.documents.values();
-    const values = best.fields.map((field) => equalities.get(field) as IndexableValue);
-    return best.documentsWithKey(best.keyFor(values));
+    if (!best) return all();
+    return { candidates: best.documents, exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined };
   }
 
   private buildIndex(collection: string, spec: IndexSpec): HashIndex {
@@ -304,6 +323,22 @@ function documentsById(state: CollectionState, query: Query): StoredDocument[] |
     if (stored) found.push(stored);
   }
   return found.length > 1 ? found.sort((a, b) => a.ord - b.ord) : found;
+}
+
+/**
+ * The query is `{f1: v1, …}` (or `{f1: {$eq: v1}, …}`) over exactly these fields with string or
+ * number values: an equality index on them holds precisely the matching documents (MongoDB
+ * equality on an array matches any element, and the index keys each element).
+ */
+function isExactlyEqualities(query: Query, fields: readonly string[]): boolean {
+  const keys = Object.keys(query);
+  if (keys.length !== fields.length) return false;
+  return keys.every((key) => {
+    if (!fields.includes(key)) return false;
+    const condition = query[key];
+    if (isIndexableValue(condition)) return true;
+    return isJsonObject(condition) && Object.keys(condition).length === 1 && isIndexableValue(condition.$eq);
+  });
 }
 
 /**

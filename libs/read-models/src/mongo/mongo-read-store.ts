@@ -33,6 +33,7 @@ import {
   translateMongoError,
   WITHOUT_INSERTION_ORDER,
 } from './mongo-mapping';
+import { mongoDatabaseOf } from './mongo-url';
 
 /**
  * The production read store: one MongoDB collection per read-model collection, queries passed to
@@ -51,8 +52,8 @@ export class MongoReadStore extends ReadStore {
     super();
   }
 
-  /** Connects to `url`; the database is `dbName`, else the one named in the URL. */
-  static async connect(url: string, dbName?: string): Promise<MongoReadStore> {
+  /** Connects to `url`; the database is `dbName`, else the one named in the URL, else "scim". */
+  static async connect(url: string, dbName: string = mongoDatabaseOf(url)): Promise<MongoReadStore> {
     const client = new MongoClient(url);
     await client.connect();
     return new MongoReadStore(client, client.db(dbName));

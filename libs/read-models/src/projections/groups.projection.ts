@@ -18,7 +18,15 @@ interface GroupFields {
   readonly membersRevision: number;
 }
 
-export type GroupView = Doc & GroupFields & { readonly search: { readonly displayName: string; readonly externalId?: string } };
+/** The case-folded mirror SCIM filters run against (members are matched through GroupMemberView). */
+export interface GroupSearch {
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId?: string;
+  readonly meta: { readonly created: string; readonly lastModified: string };
+}
+
+export type GroupView = Doc & GroupFields & { readonly search: GroupSearch };
 
 /** One document per membership, so a group of 50,000 members is never rewritten as a whole. */
 export interface GroupMemberView extends Doc {
@@ -50,7 +58,7 @@ export const groupsProjection: Projection = {
     const group = doc as GroupView | null;
     if (isMembership(recorded.type)) {
       const at = recorded.type === 'GroupMembersAdded' ? recorded.data.addedAt : recorded.data.removedAt;
-      return group ? { ...group, membersRevision: recorded.revision, lastModified: at as string } : null;
+      return group ? withSearch({ ...group, membersRevision: recorded.revision, lastModified: at as string }) : null;
     }
     return evolveGroup(ref.id, group, domainEventOf<GroupEvent>(recorded), recorded.revision);
   },
@@ -70,7 +78,7 @@ function evolveGroup(groupId: string, group: GroupView | null, event: GroupEvent
       return withSearch({ ...rest, ...(event.data.externalId ? { externalId: event.data.externalId } : {}), lastModified: event.data.changedAt, revision });
     }
     case 'GroupRoleMappingChanged':
-      return { ...group, roles: event.data.roles, lastModified: event.data.changedAt, revision };
+      return withSearch({ ...group, roles: event.data.roles, lastModified: event.data.changedAt, revision });
     case 'GroupDeleted':
       return null;
     default: {
@@ -88,6 +96,8 @@ function evolveMember(ref: DocumentRef, member: GroupMemberView | null, event: G
 }
 
 /** displayName is caseExact=false (RFC 7643 §4.2): filters compare it lower-cased. */
-function withSearch(group: GroupFields): GroupView {
-  return { ...group, search: { displayName: group.displayName.normalize('NFC').toLowerCase(), ...(group.externalId ? { externalId: group.externalId } : {}) } };
+function withSearch(group: GroupFields & { readonly search?: GroupSearch }): GroupView {
+  const { _id, displayName, externalId, created, lastModified } = group;
+  const search: GroupSearch = { id: _id, displayName: displayName.normalize('NFC').toLowerCase(), ...(externalId ? { externalId } : {}), meta: { created, lastModified } };
+  return { ...group, search };
 }

@@ -218,6 +218,8 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
           await store.ensureIndexes('people', [
             { name: 'account', fields: [['accountId', 1]] },
             { name: 'account_userName', fields: [['accountId', 1], ['userName', 1]], unique: true },
+            // As wide as account_userName, far less selective: a query pinning both must still be right.
+            { name: 'account_status', fields: [['accountId', 1], ['status', 1]] },
             { name: 'tags', fields: [['tags', 1]] },
             { name: 'email_values', fields: [['emails.value', 1]] },
             { name: 'age', fields: [['age', 1]] },
@@ -277,6 +279,12 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         ['$not with an operator', { age: { $not: { $gt: 30 } } }, ['u2', 'u4']],
         ['$not with a RegExp', { userName: { $not: /^a/ } }, ['u2', 'u3', 'u4']],
         ['an indexed value nobody has', { accountId: 'a9' }, []],
+        ['two indexes of one width pin the query', { accountId: 'a2', status: 'active', userName: 'dave' }, ['u4']],
+        ['exactly the fields of a compound index', { accountId: 'a2', status: 'active' }, ['u3', 'u4']],
+        ['exactly an index, in $eq form', { accountId: { $eq: 'a1' }, status: { $eq: 'deleted' } }, ['u2']],
+        ['an index and one more condition', { accountId: 'a2', status: 'active', tags: 'ops' }, ['u4']],
+        ['an index key with no document', { accountId: 'a1', status: 'gone' }, []],
+        ['an index and a condition inside $and', { accountId: 'a1', $and: [{ status: 'active' }] }, ['u1']],
       ];
 
       test.each(cases)('%s', async (_, query, expected) => {

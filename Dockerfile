@@ -1,0 +1,28 @@
+# One image for both processes of the production topology:
+#   API:       node dist/apps/scim-api/src/main.js   (default command)
+#   projector: node dist/apps/projector/src/main.js
+# Build: docker build -t scim-provisioning .
+
+# The full Debian image has python3, make and g++: better-sqlite3 (the embedded adapter, a runtime
+# dependency) compiles from source when no prebuilt binary can be fetched.
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY apps apps
+COPY libs libs
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+# Same Debian release as the build stage, so the compiled native module loads.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+# DATA_DIR (./data) is used in embedded mode only; distributed mode keeps nothing on disk.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 8080 8081
+CMD ["node", "dist/apps/scim-api/src/main.js"]

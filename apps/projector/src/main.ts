@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import { EsdbEventStore } from '@scim/event-store';
+import { MongoReadStore, type RunnerLogger } from '@scim/read-models';
+import { allProjections, readModelIndexes } from '@scim/read-models/projections';
+import { createProjectorServer } from './http-server';
+import { Projector } from './projector';
+import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
+
+/** Longest a shutdown may take before the process exits anyway (compose grants 30 s). */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+const logger: RunnerLogger = {
+  log: (message) => console.log(`${new Date().toISOString()} [Projector] ${message}`),
+  error: (message, error) => console.error(`${new Date().toISOString()} [Projector] ${message}`, error instanceof Error ? error.stack : (error ?? '')),
+};
+
+/** What has been opened so far, closed in reverse on shutdown. */
+const opened: { eventStore?: EsdbEventStore; readStore?: MongoReadStore; projector?: Projector; server?: Server } = {};
+let shuttingDown = false;
+
+async function main(): Promise<void> {
+  const config = loadProjectorConfig();
+  const projections = allProjections.filter((projection) => config.projections.includes(projection.name));
+
+  opened.eventStore = EsdbEventStore.connect({ connectionString: config.eventStoreUrl });
+  opened.readStore = await MongoReadStore.connect(config.mongoUrl, config.mongoDatabase);
+  if (shuttingDown) return;
+  opened.projector = new Projector({
+    eventStore: opened.eventStore,
+    readStore: opened.readStore,
+    projections,
+    indexes: readModelIndexes,
+    logger,
+    lagLogIntervalMs: config.lagLogIntervalMs,
+  });
+  await opened.projector.start();
+  if (shuttingDown) return;
+
+  const server = createProjectorServer(opened.projector, logger.error);
+  opened.server = server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolve());
+  });
+  logger.log(
+    `Projecting ${projections.map((projection) => projection.name).join(', ')} into MongoDB database "${config.mongoDatabase}"; ` +
+      `GET /health and /lag on port ${config.port}`,
+  );
+}
+
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (shuttingDown) {
+    logger.log(`${signal} again: exiting without waiting`);
+    process.exit(1);
+  }
+  shuttingDown = true;
+  logger.log(`${signal}: stopping (the batch in flight is committed first)`);
+  setTimeout(() => {
+    logger.error(`Shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS).unref();
+  try {
+    await closeAll();
+    logger.log('Stopped');
+    process.exit(0);
+  } catch (error) {
+    logger.error('Shutdown failed', error);
+    process.exit(1);
+  }
+}
+
+async function closeAll(): Promise<void> {
+  const { server, projector, eventStore, readStore } = opened;
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  await projector?.stop();
+  await eventStore?.close();
+  await readStore?.close();
+}
+
+// Installed first, so a signal during start-up (e.g. while MongoDB is being reached) stops cleanly.
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));
+
+main().catch(async (error: unknown) => {
+  if (error instanceof ProjectorConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    logger.error('The projector could not start', error);
+  }
+  await closeAll().catch(() => undefined);
+  process.exit(1);
+});

@@ -1,0 +1,153 @@
+import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { SqliteEventStore } from '@scim/event-store';
+import { EmbeddedReadStore, type Projection } from '@scim/read-models';
+import { TALLIES, tallyEvent, tallyProjection, type TallyView } from '@scim/read-models/testing/tally-projection';
+import { createProjectorServer } from './http-server';
+import { Projector } from './projector';
+
+/**
+ * The projector over the embedded adapters (EventStoreDB and MongoDB cannot run here): the same
+ * ports, so what is checked is the process around the runner.
+ */
+describe('Projector', () => {
+  let dir: string;
+  let eventStore: SqliteEventStore;
+  let readStore: EmbeddedReadStore;
+  const projectors: Projector[] = [];
+  const logs: string[] = [];
+  const logger = { log: (message: string) => logs.push(message), error: (message: string) => logs.push(`ERROR ${message}`) };
+
+  const openStores = () => {
+    eventStore = SqliteEventStore.open({ file: join(dir, 'events.db') });
+    readStore = EmbeddedReadStore.open({ file: join(dir, 'read-models.db') });
+  };
+  const closeStores = async () => {
+    await eventStore.close();
+    await readStore.close();
+  };
+  const newProjector = (projections: readonly Projection[], options: Partial<ConstructorParameters<typeof Projector>[0]> = {}) => {
+    const projector = new Projector({ eventStore, readStore, projections, logger, superviseEveryMs: 10, ...options });
+    projectors.push(projector);
+    return projector;
+  };
+  const until = async (condition: () => Promise<boolean> | boolean, timeoutMs = 5_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const tally = (id: string) => readStore.get<TallyView>(TALLIES, id);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'projector-'));
+    logs.length = 0;
+    openStores();
+  });
+
+  afterEach(async () => {
+    await Promise.all(projectors.splice(0).map((projector) => projector.stop()));
+    await closeStores();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the indexes, projects, and resumes from its checkpoints after a restart without applying an event twice', async () => {
+    // The tally projection adds blindly: a re-applied event would show in the total.
+    const first = newProjector([tallyProjection()], { indexes: { [TALLIES]: [{ name: 'total', fields: [['total', 1]] }] } });
+    await first.start();
+    const opened = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyIncremented', 'a', { by: 2 })], 'no_stream');
+    await until(async () => (await readStore.checkpoint('tallies')) === opened.position);
+    await first.stop();
+
+    // Written while no projector runs, then the process comes back on the same stores.
+    await closeStores();
+    openStores();
+    const later = await eventStore.append('tally-a', [tallyEvent('TallyIncremented', 'a', { by: 5 })], opened.nextExpectedRevision);
+    const second = newProjector([tallyProjection()]);
+    await second.start();
+    await until(async () => (await readStore.checkpoint('tallies')) === later.position);
+    expect(await tally('a')).toEqual({ _id: 'a', total: 7, _position: later.position });
+
+    // The index was created by the first start: a duplicate name with other keys is refused.
+    await expect(readStore.ensureIndexes(TALLIES, [{ name: 'total', fields: [['other', 1]] }])).rejects.toThrow();
+  });
+
+  it('serves /health and /lag, counting a projection with quiet streams as caught up', async () => {
+    const audit: Projection = { name: 'audit', streamPrefixes: ['audit-'], targets: () => [], evolve: (_ref, doc) => doc };
+    const projector = newProjector([tallyProjection(), audit]);
+    const server = createProjectorServer(projector, logger.error);
+
+    expect((await request(server).get('/health').expect(503)).body.status).toBe('starting');
+    await projector.start();
+
+    const health = await request(server).get('/health').expect(200).expect('Content-Type', /application\/json/);
+    expect(health.body).toEqual({
+      status: 'ok',
+      projections: [
+        { projection: 'tallies', state: 'running', checkpoint: 0 },
+        { projection: 'audit', state: 'running', checkpoint: 0 },
+      ],
+    });
+
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    await until(async () => (await readStore.checkpoint('tallies')) === position);
+    const lag = await request(server).get('/lag').expect(200);
+    expect(lag.body).toEqual({
+      head: position,
+      projections: { tallies: { checkpoint: position, caughtUp: true }, audit: { checkpoint: 0, caughtUp: true } },
+    });
+
+    await request(server).get('/metrics').expect(404);
+    await request(server).post('/health').expect(405).expect('Allow', 'GET, HEAD');
+  });
+
+  it('reports a projection behind the head in /lag', async () => {
+    await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    const projector = newProjector([tallyProjection()]);
+    // Not started: nothing projected yet.
+    const lag = await projector.lag();
+    expect(lag.projections.tallies).toEqual({ checkpoint: 0, caughtUp: false });
+    expect(lag.head).toBeGreaterThan(0);
+  });
+
+  it('restarts a failed projection with a backoff and reports it as failing meanwhile', async () => {
+    let poisonIsFatal = true;
+    const projector = newProjector([tallyProjection({ poisonIsFatal: () => poisonIsFatal })], { firstRestartDelayMs: 40, maxRestartDelayMs: 200 });
+    const server: Server = createProjectorServer(projector, logger.error);
+    await projector.start();
+
+    const poisoned = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyPoisoned', 'a')], 'no_stream');
+    await until(() => projector.health().status === 'failing');
+    const failing = await request(server).get('/health').expect(503);
+    expect(failing.body.projections[0]).toMatchObject({ projection: 'tallies', state: 'failed', checkpoint: 0, error: expect.stringContaining('poisoned tally') });
+
+    // Still poisoned: restarts keep failing, spaced out (40, 80, 160 ms...), not in a tight loop.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const restarts = logs.filter((line) => line.startsWith('Restarting tallies')).length;
+    expect(restarts).toBeGreaterThanOrEqual(2);
+    expect(restarts).toBeLessThanOrEqual(5);
+
+    // Fixed (in real life: a new release); the next restart goes through.
+    poisonIsFatal = false;
+    await until(() => projector.health().status === 'ok');
+    await until(async () => (await readStore.checkpoint('tallies')) === poisoned.position);
+    expect(await tally('a')).toMatchObject({ total: 0 });
+  });
+
+  it('stops cleanly: nothing is projected after stop, and /health says so', async () => {
+    const projector = newProjector([tallyProjection()]);
+    await projector.start();
+    await projector.stop();
+    expect(projector.health().status).toBe('stopping');
+    await request(createProjectorServer(projector, logger.error)).get('/health').expect(503);
+
+    await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readStore.checkpoint('tallies')).toBe(0);
+    await expect(projector.start()).rejects.toThrow('cannot start once stopped');
+  });
+});

@@ -1,0 +1,93 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminContext, type AdminCommandContext } from '../shared/request-context';
+import { AdminListQueryDto, AssignRoleDto, CreateManualUserDto, CreatePlatformGroupDto, MembersDto, RoleMappingDto } from './admin.dto';
+import { ChangeManualRoleCommand, ChangePlatformGroupCommand, CreateManualUserCommand, CreatePlatformGroupCommand, MapGroupToRolesCommand } from './admin-commands';
+import { AdminGuard } from './admin.guard';
+import { AdminReadModel } from './admin-read-model';
+
+/** An account's users (manual and SCIM), groups (Platform and SCIM) and roles. */
+@ApiTags('users and groups')
+@ApiBearerAuth()
+@Controller('admin/accounts/:accountId')
+@UseGuards(AdminGuard)
+export class AccountDirectoryController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly reads: AdminReadModel,
+  ) {}
+
+  @Get('users')
+  @ApiOperation({ summary: 'All users of the account, manual and SCIM, with source and status' })
+  users(@Param('accountId') accountId: string, @Query() params: AdminListQueryDto) {
+    return this.reads.users(accountId, params);
+  }
+
+  @Post('users')
+  @ApiOperation({ summary: 'Create a manual user (converted to SCIM if the IdP later creates the same userName)' })
+  async createUser(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: CreateManualUserDto) {
+    const written = await this.commandBus.execute(new CreateManualUserCommand({ ...context, accountId }, body));
+    return this.reads.user(accountId, written.user.userId);
+  }
+
+  @Get('users/:userId')
+  @ApiOperation({ summary: 'A user with every role and where it comes from (manual, pre-existing at conversion, via group)' })
+  user(@Param('accountId') accountId: string, @Param('userId') userId: string) {
+    return this.reads.user(accountId, userId);
+  }
+
+  @Post('users/:userId/roles')
+  @ApiOperation({ summary: 'Assign a catalogue role manually' })
+  async assignRole(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('userId') userId: string, @Body() body: AssignRoleDto) {
+    await this.commandBus.execute(new ChangeManualRoleCommand({ ...context, accountId }, userId, body.role, 'assign'));
+    return this.reads.user(accountId, userId);
+  }
+
+  @Delete('users/:userId/roles/:role')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a manual role; a role granted through a group is refused, naming the group' })
+  async removeRole(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('userId') userId: string, @Param('role') role: string) {
+    await this.commandBus.execute(new ChangeManualRoleCommand({ ...context, accountId }, userId, role, 'remove'));
+  }
+
+  @Get('groups')
+  @ApiOperation({ summary: 'All groups with their source (Platform or SCIM), role mapping and member count' })
+  groups(@Param('accountId') accountId: string) {
+    return this.reads.groups(accountId);
+  }
+
+  @Post('groups')
+  @ApiOperation({ summary: 'Create a built-in Platform group' })
+  async createGroup(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: CreatePlatformGroupDto) {
+    const written = await this.commandBus.execute(new CreatePlatformGroupCommand({ ...context, accountId }, body.displayName));
+    return { id: written.group.groupId, displayName: written.group.displayName, source: written.group.source };
+  }
+
+  @Put('groups/:groupId/roles')
+  @ApiOperation({ summary: "Set the group's role mapping (SCIM or Platform group); members gain and lose roles accordingly" })
+  async mapRoles(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('groupId') groupId: string, @Body() body: RoleMappingDto) {
+    const written = await this.commandBus.execute(new MapGroupToRolesCommand({ ...context, accountId }, groupId, body.roles));
+    return { id: groupId, roles: written.group.roles };
+  }
+
+  @Post('groups/:groupId/members')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Add members to a Platform group' })
+  async addMembers(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('groupId') groupId: string, @Body() body: MembersDto) {
+    await this.commandBus.execute(new ChangePlatformGroupCommand({ ...context, accountId }, groupId, { add: body.members, remove: [] }));
+  }
+
+  @Delete('groups/:groupId/members/:userId')
+  @HttpCode(204)
+  async removeMember(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('groupId') groupId: string, @Param('userId') userId: string) {
+    await this.commandBus.execute(new ChangePlatformGroupCommand({ ...context, accountId }, groupId, { add: [], remove: [userId] }));
+  }
+
+  @Delete('groups/:groupId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a Platform group (SCIM groups are deleted by the IdP)' })
+  async deleteGroup(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('groupId') groupId: string) {
+    await this.commandBus.execute(new ChangePlatformGroupCommand({ ...context, accountId }, groupId, 'delete'));
+  }
+}

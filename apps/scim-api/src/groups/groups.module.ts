@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CreateGroupHandler, DeleteGroupHandler, PatchGroupHandler, ReplaceGroupHandler } from './group-commands';
+import { GetGroupHandler, ListGroupsHandler } from './group-queries';
+import { GroupWriteModel } from './group-write-model';
+import { GroupsController } from './groups.controller';
+
+@Module({
+  controllers: [GroupsController],
+  providers: [GroupWriteModel, CreateGroupHandler, ReplaceGroupHandler, PatchGroupHandler, DeleteGroupHandler, GetGroupHandler, ListGroupsHandler],
+  exports: [GroupWriteModel],
+})
+export class GroupsModule {}

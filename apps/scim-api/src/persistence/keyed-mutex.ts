@@ -1,0 +1,19 @@
+/**
+ * Runs tasks for one key one at a time, in arrival order. Concurrent membership PATCHes on one
+ * group then append in turn instead of racing for the same expected revision; across API
+ * instances the expected revision still decides.
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

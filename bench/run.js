@@ -1,0 +1,484 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench: builds, measures the service in embedded mode against the framework's ceiling on
+// the same machine, prints a table, writes bench/results/latest.json. Exits 1 when a scenario fails
+// functionally (errors, non-2xx, lost members); a missed target is reported, not an error.
+//
+// Options: --quick (small data, short runs: a smoke test), --only=post,filter,paged,groups,memory,
+// rebuild,coldstart, --runs=N, --duration=S (seconds per measured run), --profile (service under
+// --cpu-prof; summaries printed and written next to the results), --no-build.
+const { execFileSync } = require('node:child_process');
+const { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
+const { cpus, freemem, tmpdir, totalmem } = require('node:os');
+const { join } = require('node:path');
+const { ROOT } = require('./lib/dist');
+const { call, bootstrap } = require('./lib/http');
+const { startNode, stopNode, startService, waitUntil, rssMiB, runNodeJson, freePort } = require('./lib/processes');
+const { median, medianOfRuns } = require('./lib/stats');
+const { groupScenarios, createManyGroups } = require('./groups');
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name, fallback) => {
+  const found = args.find((arg) => arg.startsWith(`--${name}=`));
+  return found ? found.slice(name.length + 3) : fallback;
+};
+
+const QUICK = flag('quick');
+const CONFIG = {
+  runs: Number(option('runs', QUICK ? 2 : 3)),
+  duration: Number(option('duration', QUICK ? 3 : 5)),
+  warmup: QUICK ? 2 : 3,
+  connections: 50,
+  // Seeded directly (not through HTTP): the scenarios measure reads, rebuilds and starts, not these writes.
+  users: QUICK ? 20_000 : 100_000,
+  // Each seeded create is two events (the userName reservation and UserProvisioned).
+  bigLogEvents: QUICK ? 100_000 : 1_000_000,
+  only: option('only', '')
+    .split(',')
+    .filter(Boolean),
+  profile: flag('profile'),
+};
+const wanted = (key) => CONFIG.only.length === 0 || CONFIG.only.includes(key);
+
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const PROFILES_DIR = join(RESULTS_DIR, 'profiles');
+const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+const MB = 'MiB';
+
+const rows = [];
+const failures = [];
+const notes = [];
+const fail = (message) => {
+  failures.push(message);
+  log(`  FAILED: ${message}`);
+};
+const note = (message) => {
+  notes.push(message);
+  log(`  note: ${message}`);
+};
+const benchStarted = performance.now();
+const log = (message) => process.stdout.write(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+
+/** One autocannon run in a separate process. */
+function loadRun(url, spec) {
+  return runNodeJson(join(__dirname, 'load-worker.js'), { url, connections: CONFIG.connections, duration: CONFIG.duration, ...spec });
+}
+
+/** Warm-up run, then CONFIG.runs measured runs; medians. Any non-2xx, error or failed check is a functional failure. */
+async function measure(label, url, spec) {
+  await loadRun(url, { ...spec, duration: CONFIG.warmup, ...(spec.warmup ?? {}) });
+  const runs = [];
+  for (let run = 0; run < CONFIG.runs; run++) {
+    const result = await loadRun(url, typeof spec.forRun === 'function' ? { ...spec, ...spec.forRun(run) } : spec);
+    runs.push(result);
+    log(`  ${label} run ${run + 1}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+    const bad = result.non2xx + result.errors + result.timeouts + result.failedChecks;
+    if (bad > 0) {
+      fail(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.failedChecks} wrong answers (first: ${result.firstFailure ?? 'n/a'})`);
+    }
+  }
+  return medianOfRuns(runs);
+}
+
+function row(entry) {
+  rows.push(entry);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  if (!flag('no-build')) {
+    log('building (npm run build)');
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  if (CONFIG.profile) mkdirSync(PROFILES_DIR, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'scim-bench-'));
+  log(`data in ${work}; ${CONFIG.runs} runs of ${CONFIG.duration} s after a ${CONFIG.warmup} s warm-up, ${CONFIG.connections} connections`);
+  const profiles = {};
+
+  try {
+    const ceiling = await measureCeiling(work);
+
+    if (wanted('post')) await postUsers(work, ceiling, profiles);
+
+    const needUsers = ['filter', 'paged', 'groups', 'memory'].some(wanted);
+    const needBigLog = ['rebuild', 'coldstart'].some(wanted);
+    if (needUsers || needBigLog) {
+      const { usersDir, bigDir, account } = await seedDatasets(work, needUsers, needBigLog);
+      if (needUsers) await readScenarios(usersDir, account, ceiling, profiles);
+      if (needBigLog) await bigLogScenarios(bigDir, account, profiles);
+    }
+  } finally {
+    if (!flag('keep')) rmSync(work, { recursive: true, force: true });
+  }
+  report(profiles);
+}
+
+async function measureCeiling(work) {
+  log('ceiling: minimal Nest 11 + Express app returning a small JSON');
+  const port = await freePort();
+  const ceilingApp = startNode(join(__dirname, 'ceiling-app.js'), { env: { PORT: String(port) }, logFile: join(work, 'ceiling.log') });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(ceilingApp, async () => (await call(`${url}/ping`)).status === 200);
+    const get = await measure('ceiling GET', url, { kind: 'static', path: '/ping' });
+    const post = await measure('ceiling POST', url, {
+      kind: 'static',
+      method: 'POST',
+      path: '/ping',
+      body: require('./lib/fixtures').oktaUserBody('ceiling', 1),
+    });
+    return { get, post };
+  } finally {
+    await stopNode(ceilingApp);
+  }
+}
+
+async function postUsers(work, ceiling, profiles) {
+  log('POST /Users: new users, durable (synchronous=FULL, group commit), read-your-writes');
+  const dataDir = join(work, 'post');
+  mkdirSync(dataDir);
+  const service = await startService({ dataDir, operatorKey: OPERATOR_KEY, profileDir: profileDirFor('post') });
+  try {
+    await waitUntil(service, async () => (await call(`${service.url}/scim/v2/x/ServiceProviderConfig`)).status === 200);
+    const account = await bootstrap(service);
+    const headers = { authorization: `Bearer ${account.token}` };
+    const tag = Date.now().toString(36);
+    const result = await measure('POST /Users', service.url, {
+      kind: 'create-users',
+      path: `${account.basePath}/Users`,
+      headers,
+      prefix: `w${tag}`,
+      forRun: (run) => ({ prefix: `r${run}${tag}` }),
+    });
+    const ratio = result.requestsPerSecond / ceiling.get.requestsPerSecond;
+    row({
+      key: 'post-users',
+      scenario: 'POST /Users (new users, durable), 50 conn.',
+      figure: `${Math.round(result.requestsPerSecond)} req/s`,
+      ceiling: `${Math.round(ceiling.get.requestsPerSecond)} req/s`,
+      ratio,
+      target: '≥ 60 % of ceiling req/s',
+      pass: ratio >= 0.6,
+      details: result,
+    });
+    const p99Ratio = result.latencyMs.p99 / ceiling.get.latencyMs.p99;
+    row({
+      key: 'post-users-p99',
+      scenario: 'POST /Users p99 latency',
+      figure: `${result.latencyMs.p99} ms`,
+      ceiling: `${ceiling.get.latencyMs.p99} ms`,
+      ratio: p99Ratio,
+      target: '≤ 3 × ceiling p99',
+      pass: p99Ratio <= 3,
+      details: result.latencyMs,
+    });
+  } finally {
+    await stopService(service, 'post', profiles);
+  }
+}
+
+/**
+ * Two data folders that share one account (made through the real admin API): one with
+ * CONFIG.users users and its read models, one with a CONFIG.bigLogEvents-event log.
+ */
+async function seedDatasets(work, needUsers, needBigLog) {
+  const template = join(work, 'template');
+  mkdirSync(template);
+  const service = await startService({ dataDir: template, operatorKey: OPERATOR_KEY });
+  let account;
+  try {
+    await waitUntil(service, async () => (await call(`${service.url}/scim/v2/x/ServiceProviderConfig`)).status === 200);
+    account = await bootstrap(service);
+  } finally {
+    await stopService(service);
+  }
+  const usersDir = join(work, 'users');
+  const bigDir = join(work, 'big-log');
+  cpSync(template, usersDir, { recursive: true });
+  cpSync(template, bigDir, { recursive: true });
+
+  const seeds = [];
+  if (needUsers) {
+    log(`seeding ${CONFIG.users.toLocaleString('en')} users (events + read models, written directly)`);
+    seeds.push(
+      runNodeJson(join(__dirname, 'seed.js'), { dataDir: usersDir, accountId: account.accountId, tokenId: account.tokenId, prefix: 'user', users: CONFIG.users, rebuild: true }).then(
+        (result) => log(`  ${result.events.toLocaleString('en')} events in ${result.seedSeconds.toFixed(1)} s, read models in ${result.rebuild.seconds.toFixed(1)} s`),
+      ),
+    );
+  }
+  if (needBigLog) {
+    const users = Math.floor(CONFIG.bigLogEvents / 2);
+    log(`seeding a ${CONFIG.bigLogEvents.toLocaleString('en')}-event log (${users.toLocaleString('en')} SCIM creates)`);
+    seeds.push(
+      runNodeJson(join(__dirname, 'seed.js'), { dataDir: bigDir, accountId: account.accountId, tokenId: account.tokenId, prefix: 'log', users, rebuild: false }).then((result) =>
+        log(`  ${result.events.toLocaleString('en')} events in ${result.seedSeconds.toFixed(1)} s`),
+      ),
+    );
+  }
+  await Promise.all(seeds);
+  return { usersDir, bigDir, account };
+}
+
+async function readScenarios(dataDir, account, ceiling, profiles) {
+  const users = CONFIG.users;
+  const userIds = readFileSync(join(dataDir, 'bench-users.txt'), 'utf8').split('\n').filter(Boolean);
+  log(`service with ${users.toLocaleString('en')} users`);
+  const service = await startService({ dataDir, operatorKey: OPERATOR_KEY, profileDir: profileDirFor('reads') });
+  const headers = { authorization: `Bearer ${account.token}` };
+  const usersPath = `${account.basePath}/Users`;
+  try {
+    const startMs = await waitUntil(service, async () => (await call(`${service.url}${usersPath}?count=1`, { token: account.token })).status === 200);
+    log(`  started and served in ${Math.round(startMs)} ms`);
+    const count = await call(`${service.url}${usersPath}?count=0`, { token: account.token });
+    if (count.body?.totalResults !== users) fail(`expected ${users} users listed, the service reports ${count.body?.totalResults}`);
+
+    if (wanted('filter')) {
+      log(`GET /Users?filter=userName eq "…" (random user of ${users.toLocaleString('en')})`);
+      const result = await measure('filter', service.url, { kind: 'filter-users', path: usersPath, headers, prefix: 'user', users });
+      const ratio = result.requestsPerSecond / ceiling.get.requestsPerSecond;
+      row({
+        key: 'filter-username',
+        scenario: `GET /Users?filter=userName eq, ${users.toLocaleString('en')} users`,
+        figure: `${Math.round(result.requestsPerSecond)} req/s`,
+        ceiling: `${Math.round(ceiling.get.requestsPerSecond)} req/s`,
+        ratio,
+        target: '≥ 80 % of ceiling',
+        pass: ratio >= 0.8,
+        details: result,
+      });
+    }
+    if (wanted('paged')) {
+      log(`GET /Users?startIndex=…&count=100 (pages over all ${users.toLocaleString('en')} users)`);
+      const result = await measure('paged', service.url, { kind: 'page-users', path: usersPath, headers, users });
+      const ratio = result.requestsPerSecond / ceiling.get.requestsPerSecond;
+      row({
+        key: 'paged-users',
+        scenario: `GET /Users paged count=100, ${users.toLocaleString('en')} users`,
+        figure: `${Math.round(result.requestsPerSecond)} req/s`,
+        ceiling: `${Math.round(ceiling.get.requestsPerSecond)} req/s`,
+        ratio,
+        target: '≥ 50 % of ceiling',
+        pass: ratio >= 0.5,
+        details: result,
+      });
+    }
+    const usersRss = rssMiB(service.pid);
+    log(`  RSS with ${users.toLocaleString('en')} users: ${usersRss.toFixed(0)} ${MB}`);
+
+    let groupsAvailable = false;
+    if (wanted('groups') || wanted('memory')) {
+      const ctx = {
+        service,
+        account,
+        userIds,
+        runs: CONFIG.runs,
+        fail,
+        note,
+        loadRun: (spec) => loadRun(service.url, { headers, ...spec }),
+      };
+      if (wanted('groups')) {
+        log('groups: PATCH add 10,000 members with roles mapped; 50 concurrent membership PATCHes');
+        const outcome = await groupScenarios(ctx);
+        groupsAvailable = !outcome.skipped;
+        groupRows(outcome);
+      }
+      if (wanted('memory')) {
+        const probe = await call(`${service.url}${account.basePath}/Groups?count=1`, { token: account.token });
+        groupsAvailable = probe.status === 200;
+        row({
+          key: 'memory-users',
+          scenario: `RSS, ${users.toLocaleString('en')} users (after the read scenarios)`,
+          figure: `${usersRss.toFixed(0)} ${MB}`,
+          target: '< 400 MB (with 1,000 groups)',
+          pass: usersRss < 400,
+          details: { rssMiB: usersRss },
+        });
+        if (groupsAvailable) {
+          log('memory: pushing 1,000 groups of 10 members');
+          await createManyGroups(ctx);
+          const rss = rssMiB(service.pid);
+          log(`  RSS with ${users.toLocaleString('en')} users and 1,000 groups: ${rss.toFixed(0)} ${MB}`);
+          row({
+            key: 'memory-users-groups',
+            scenario: `RSS, ${users.toLocaleString('en')} users + 1,000 groups`,
+            figure: `${rss.toFixed(0)} ${MB}`,
+            target: '< 400 MB',
+            pass: rss < 400,
+            details: { rssMiB: rss },
+          });
+        } else {
+          row({ key: 'memory-users-groups', scenario: `RSS, ${users.toLocaleString('en')} users + 1,000 groups`, target: '< 400 MB', skipped: `/Groups not served yet (GET /Groups answered ${probe.status})` });
+        }
+      }
+    }
+  } finally {
+    await stopService(service, 'reads', profiles);
+  }
+}
+
+function groupRows(outcome) {
+  const skipped = outcome.skipped;
+  const big = outcome.bigPatch;
+  row({
+    key: 'group-patch-10k-response',
+    scenario: 'PATCH add 10,000 members, time to response',
+    figure: big && Number.isFinite(big.responseMs) ? `${Math.round(big.responseMs)} ms` : undefined,
+    target: '< 1 s',
+    pass: big ? big.responseMs < 1000 : undefined,
+    skipped,
+    details: big,
+  });
+  row({
+    key: 'group-patch-10k-visible',
+    scenario: 'PATCH add 10,000 members, until every grant visible',
+    figure: big && Number.isFinite(big.visibleMs) ? `${Math.round(big.visibleMs)} ms` : undefined,
+    target: '< 2 s',
+    pass: big && Number.isFinite(big.visibleMs) ? big.visibleMs < 2000 : undefined,
+    skipped: skipped ?? (big && big.visibleMs === undefined ? outcome.roles : undefined),
+    details: big,
+  });
+  const concurrent = outcome.concurrent;
+  row({
+    key: 'group-concurrent-patches',
+    scenario: '50 concurrent membership PATCHes, one group',
+    figure: concurrent ? `${concurrent.patchesPerSecond.toFixed(0)} PATCH/s, ${concurrent.lost} lost` : undefined,
+    target: 'no lost member',
+    pass: concurrent ? concurrent.lost === 0 : undefined,
+    skipped,
+    details: concurrent,
+  });
+}
+
+async function bigLogScenarios(dataDir, account, profiles) {
+  const target = join(dataDir, 'read-models.db');
+  if (wanted('rebuild') || wanted('coldstart')) {
+    log(`rebuild of the read models from ${CONFIG.bigLogEvents.toLocaleString('en')} events (ProjectionRunner.rebuild, fresh EmbeddedReadStore file)`);
+    const runs = [];
+    // The last rebuild leaves the read models the cold start loads, as a service stopped at the head would.
+    const repeats = wanted('rebuild') ? CONFIG.runs : 1;
+    for (let run = 0; run < repeats; run++) {
+      const result = await runNodeJson(join(__dirname, 'rebuild.js'), { dataDir, target });
+      runs.push(result);
+      log(`  run ${run + 1}: ${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.eventsPerSecond).toLocaleString('en')} events/s (RSS ${result.rssMiB.toFixed(0)} ${MB})`);
+      if (result.events < CONFIG.bigLogEvents || result.events !== result.head) fail(`rebuild read ${result.events} events, the log's head is at ${result.head}`);
+    }
+    if (wanted('rebuild')) {
+      const eventsPerSecond = median(runs.map((run) => run.eventsPerSecond));
+      row({
+        key: 'rebuild',
+        scenario: `Rebuild read models, ${CONFIG.bigLogEvents.toLocaleString('en')} events`,
+        figure: `${Math.round(eventsPerSecond).toLocaleString('en')} events/s`,
+        target: '≥ 200,000 events/s',
+        pass: eventsPerSecond >= 200_000,
+        details: { eventsPerSecond, seconds: median(runs.map((run) => run.seconds)), runs },
+      });
+    }
+  }
+  if (wanted('coldstart')) {
+    log(`cold start with ${CONFIG.bigLogEvents.toLocaleString('en')} events stored (spawn → first served GET /Users)`);
+    const runs = [];
+    for (let run = 0; run < CONFIG.runs; run++) {
+      const service = await startService({ dataDir, operatorKey: OPERATOR_KEY, profileDir: run === 0 ? profileDirFor('coldstart') : undefined });
+      try {
+        const ms = await waitUntil(
+          service,
+          async () => (await call(`${service.url}${account.basePath}/Users?count=1`, { token: account.token, timeoutMs: 30_000 })).status === 200,
+          { everyMs: 5 },
+        );
+        const rss = rssMiB(service.pid);
+        runs.push({ ms, rssMiB: rss });
+        log(`  run ${run + 1}: first request served after ${Math.round(ms)} ms (RSS ${rss.toFixed(0)} ${MB})`);
+      } finally {
+        await stopService(service, run === 0 ? 'coldstart' : undefined, profiles);
+      }
+    }
+    const ms = median(runs.map((run) => run.ms));
+    row({
+      key: 'cold-start',
+      scenario: `Cold start, ${CONFIG.bigLogEvents.toLocaleString('en')} events stored`,
+      figure: `${(ms / 1000).toFixed(2)} s`,
+      target: '< 5 s to first served request',
+      pass: ms < 5000,
+      details: { ms, runs },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function profileDirFor(label) {
+  return CONFIG.profile ? join(PROFILES_DIR, label) : undefined;
+}
+
+async function stopService(service, label, profiles) {
+  const { code, signal } = await stopNode(service);
+  if (code !== 0 && code !== null && signal !== 'SIGTERM') note(`service ${service.pid} exited with ${code ?? signal}; see ${service.logFile}`);
+  if (!label || !CONFIG.profile || !profiles) return;
+  const dir = join(PROFILES_DIR, label);
+  const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) return note(`no profile written for ${label}`);
+  const { summarise } = require('./profile-summary');
+  const summary = summarise(JSON.parse(readFileSync(join(dir, files[files.length - 1]), 'utf8')), 20);
+  profiles[label] = { file: join('bench', 'results', 'profiles', label, files[files.length - 1]), ...summary };
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
+}
+
+function machine() {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model;
+  let free;
+  try {
+    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trim();
+  } catch {
+    free = `${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free`;
+  }
+  const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  return { nproc: Number(nproc), cpu, node: process.version, memory: free };
+}
+
+function report(profiles) {
+  const seconds = (performance.now() - benchStarted) / 1000;
+  const status = (entry) => (entry.skipped ? 'skipped' : entry.pass === undefined ? 'n/a' : entry.pass ? 'pass' : 'MISS');
+  const table = rows.map((entry) => [
+    entry.scenario,
+    entry.figure ?? '—',
+    entry.ceiling ?? '—',
+    entry.ratio === undefined ? '—' : `${(entry.ratio * 100).toFixed(0)} %`,
+    entry.target,
+    status(entry),
+  ]);
+  const header = ['scenario', 'figure', 'ceiling', 'ratio', 'target', 'result'];
+  const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => String(cells[column]).length)));
+  const line = (cells) => cells.map((cell, column) => String(cell).padEnd(widths[column])).join(' | ');
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('-|-')}`);
+  for (const cells of table) console.log(line(cells));
+  for (const entry of rows.filter((candidate) => candidate.skipped)) console.log(`skipped: ${entry.scenario}: ${entry.skipped}`);
+  for (const message of notes) console.log(`note: ${message}`);
+  for (const [label, summary] of Object.entries(profiles)) {
+    console.log(`\nprofile ${label} (${summary.file}), top self time of ${summary.sampledMs} ms sampled:`);
+    for (const { fn, ms, percent } of summary.self.slice(0, 12)) console.log(`  ${String(ms).padStart(7)} ms ${String(percent).padStart(5)} %  ${fn}`);
+  }
+  console.log(`\n${failures.length === 0 ? 'no functional failure' : `${failures.length} functional failure(s):\n  ${failures.join('\n  ')}`}; ${seconds.toFixed(0)} s`);
+
+  const results = {
+    startedAt: new Date(Date.now() - seconds * 1000).toISOString(),
+    seconds,
+    machine: machine(),
+    config: { ...CONFIG, only: CONFIG.only.length ? CONFIG.only : 'all' },
+    scenarios: rows.map((entry) => ({ ...entry, result: status(entry) })),
+    notes,
+    failures,
+    profiles: Object.fromEntries(Object.entries(profiles).map(([label, summary]) => [label, { file: summary.file, sampledMs: summary.sampledMs, self: summary.self.slice(0, 12) }])),
+  };
+  const fileName = CONFIG.only.length === 0 && !QUICK ? 'latest.json' : 'latest-partial.json';
+  writeFileSync(join(RESULTS_DIR, fileName), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results written to bench/results/${fileName}`);
+  process.exitCode = failures.length > 0 ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+/**
+ * Canonical JSON (the JSON Canonicalization Scheme of RFC 8785): object keys sorted by UTF-16 code
+ * units, no whitespace, numbers and strings serialized as ECMAScript's JSON.stringify does. Two
+ * equal JSON values always give the same text, so a hash over it survives a store that re-orders
+ * keys (EventStoreDB, MongoDB) or parses and re-serializes the event.
+ *
+ * Values are taken as JSON.stringify sees them (toJSON, undefined members dropped, non-finite
+ * numbers as null), so the canonical text of what a caller appends equals the canonical text of
+ * what the store gives back.
+ */
+export function canonicalJson(value: unknown): string {
+  const text = canonical(value);
+  if (text === undefined) throw new TypeError('Only JSON values have a canonical form');
+  return text;
+}
+
+function canonical(input: unknown): string | undefined {
+  const value = hasToJson(input) ? input.toJSON() : input;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('A BigInt has no JSON form');
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
+      const members: string[] = [];
+      for (const key of Object.keys(value).sort()) {
+        const member = canonical((value as Record<string, unknown>)[key]);
+        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      }
+      return `{${members.join(',')}}`;
+    }
+    default:
+      // undefined, functions and symbols: dropped from objects, null in arrays (as JSON.stringify).
+      return undefined;
+  }
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}

@@ -1,0 +1,172 @@
+import {
+  type AppendResult,
+  EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllMatchingOptions,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { NO_STREAM_REVISION } from '../adapter-support';
+import { CHAIN_METADATA_KEY, type ChainLink, eventHash, GENESIS_HASH, linkHashOf, withoutChain } from './event-hash';
+
+export interface HashChainOptions {
+  /** Streams whose last link is remembered, so most appends need no read (default 10,000). */
+  readonly cacheSize?: number;
+  /** Fresh attempts when an 'any'/'stream_exists' append races another writer (default 5). */
+  readonly maxAttempts?: number;
+}
+
+const DEFAULT_CACHE_SIZE = 10_000;
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** Where the new events attach: the revision and link hash of the event before them. */
+interface Base {
+  readonly revision: number;
+  readonly hash: string;
+  /** The expectation passed to the wrapped store: always exact, so the links computed here hold. */
+  readonly expected: number | 'no_stream';
+}
+
+/**
+ * Decorates any event store with tamper evidence (docs/TAMPER-EVIDENCE.md): every appended event
+ * gets `metadata.chain = { prev, hash }`, where `hash` covers the event and `prev` is the hash of the
+ * stream's previous event (GENESIS_HASH for revision 0). Reads pass through unchanged.
+ *
+ * The revisions of the new events follow from the expected revision. 'any' and 'stream_exists'
+ * are turned into the exact revision read just before, so a concurrent append can never slip in
+ * between and break the chain; such a race is retried a few times.
+ */
+export class HashChainedEventStore extends EventStore {
+  private readonly lastLinks = new Map<string, { readonly revision: number; readonly hash: string }>();
+  private readonly cacheSize: number;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly inner: EventStore,
+    options: HashChainOptions = {},
+  ) {
+    super();
+    this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
+  override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) return this.inner.append(streamId, events, expected);
+    const exact = expected === 'no_stream' || typeof expected === 'number';
+    for (let attempt = 1; ; attempt++) {
+      const base = await this.baseFor(streamId, events, expected);
+      const chained = this.link(streamId, events, base);
+      let result: AppendResult;
+      try {
+        result = await this.inner.append(streamId, chained, base.expected);
+      } catch (error) {
+        if (exact || !(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= this.maxAttempts) throw new WrongExpectedRevisionError(streamId, expected, error.actual);
+        continue;
+      }
+      // An idempotent retry answers with the original append's revisions; only links computed for
+      // exactly the revisions now in the stream may be remembered.
+      if (result.nextExpectedRevision === base.revision + events.length) {
+        const last = chained[chained.length - 1].metadata[CHAIN_METADATA_KEY] as ChainLink;
+        this.remember(streamId, result.nextExpectedRevision, last.hash);
+      }
+      return result;
+    }
+  }
+
+  override readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamId, options);
+  }
+
+  override streamRevision(streamId: string): Promise<number> {
+    return this.inner.streamRevision(streamId);
+  }
+
+  override readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
+    return this.inner.readAll(options);
+  }
+
+  override readAllMatching(options: ReadAllMatchingOptions): AsyncIterable<readonly RecordedEvent[]> {
+    return this.inner.readAllMatching(options);
+  }
+
+  override subscribeToAll(
+    options: ReadAllOptions,
+    handler: SubscriptionHandler,
+    onError?: (error: unknown) => void,
+  ): Subscription {
+    return this.inner.subscribeToAll(options, handler, onError);
+  }
+
+  override headPosition(): Promise<number> {
+    return this.inner.headPosition();
+  }
+
+  override close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private link(streamId: string, events: readonly NewEvent[], base: Base): NewEvent[] {
+    let prev = base.hash;
+    return events.map((event, index) => {
+      const metadata = withoutChain(event.metadata);
+      const hash = eventHash({ ...event, streamId, revision: base.revision + 1 + index, metadata }, prev);
+      const chained = { ...event, metadata: { ...metadata, [CHAIN_METADATA_KEY]: { prev, hash } } };
+      prev = hash;
+      return chained;
+    });
+  }
+
+  private async baseFor(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<Base> {
+    if (expected === 'no_stream') return { revision: NO_STREAM_REVISION, hash: GENESIS_HASH, expected };
+    if (typeof expected === 'number') return this.baseAt(streamId, expected);
+    return this.baseAtEnd(streamId, events, expected);
+  }
+
+  private async baseAt(streamId: string, revision: number): Promise<Base> {
+    for (;;) {
+      const cached = this.lastLinks.get(streamId);
+      if (cached?.revision === revision) return { revision, hash: cached.hash, expected: revision };
+      const [event] = await this.inner.readStream(streamId, { fromRevision: revision });
+      if (event?.revision === revision) return { revision, hash: linkHashOf(event), expected: revision };
+      // The stream has no such revision: an empty append reports the store's own mismatch error.
+      // It can only pass if another writer reached that revision meanwhile; then look again.
+      await this.inner.append(streamId, [], revision);
+    }
+  }
+
+  private async baseAtEnd(streamId: string, events: readonly NewEvent[], expected: 'any' | 'stream_exists'): Promise<Base> {
+    const revision = await this.inner.streamRevision(streamId);
+    if (revision === NO_STREAM_REVISION) {
+      if (expected === 'stream_exists') await this.inner.append(streamId, [], expected);
+      return { revision: NO_STREAM_REVISION, hash: GENESIS_HASH, expected: 'no_stream' };
+    }
+    // The last events plus the one before them: enough to recognise a retry of this very append.
+    const tail = await this.inner.readStream(streamId, { fromRevision: Math.max(0, revision - events.length) });
+    const last = tail[tail.length - 1];
+    if (!last) return this.baseAtEnd(streamId, events, expected);
+    const retried = tail.slice(-events.length);
+    if (retried.length === events.length && retried.every((recorded, index) => recorded.id === events[index].id)) {
+      // A retry of an append that committed: the same base gives the same links, and the wrapped
+      // store answers with the original result.
+      const before = tail[tail.length - events.length - 1];
+      return before
+        ? { revision: before.revision, hash: linkHashOf(before), expected: before.revision }
+        : { revision: NO_STREAM_REVISION, hash: GENESIS_HASH, expected: 'no_stream' };
+    }
+    return { revision: last.revision, hash: linkHashOf(last), expected: last.revision };
+  }
+
+  private remember(streamId: string, revision: number, hash: string): void {
+    // A Map iterates in insertion order: deleting first moves the stream to the young end.
+    this.lastLinks.delete(streamId);
+    this.lastLinks.set(streamId, { revision, hash });
+    if (this.lastLinks.size > this.cacheSize) {
+      this.lastLinks.delete(this.lastLinks.keys().next().value as string);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { SqliteEventStore } from '@scim/event-store';
+import { CatchUpTracker, CheckpointWaiter } from './catch-up';
+import { EmbeddedReadStore } from './embedded/embedded-read-store';
+import type { Projection } from './projection';
+import { ProjectionRunner } from './projection-runner';
+import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/tally-projection';
+
+const auditProjection: Projection = {
+  name: 'audit',
+  streamPrefixes: ['audit-'],
+  targets: (event) => [{ collection: 'audit', id: event.streamId }],
+  evolve: (ref, doc, event) => ({ _id: ref.id, count: ((doc?.count as number) ?? 0) + 1, last: event.type }),
+};
+
+const quietLogger = { log: () => undefined, error: () => undefined };
+
+describe('CheckpointWaiter (read-your-writes without running the projections)', () => {
+  let eventStore: SqliteEventStore;
+  let readStore: EmbeddedReadStore;
+  const runners: ProjectionRunner[] = [];
+
+  /** Stands for the projector: another runner committing into the same read store. */
+  const startProjector = async (projections: readonly Projection[]) => {
+    const runner = new ProjectionRunner(eventStore, readStore, projections, { logger: quietLogger });
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  };
+
+  beforeEach(() => {
+    eventStore = SqliteEventStore.open({ file: ':memory:' });
+    readStore = EmbeddedReadStore.open({ file: ':memory:' });
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+    jest.restoreAllMocks();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('waits until the checkpoints another process commits include the position', async () => {
+    const waiter = new CheckpointWaiter(eventStore, readStore, [tallyProjection(), auditProjection]);
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyIncremented', 'a', { by: 4 })], 'no_stream');
+
+    expect(await waiter.waitFor(position, 60)).toBe(false);
+
+    const waiting = waiter.waitFor(position, 5_000);
+    await startProjector([tallyProjection(), auditProjection]);
+    expect(await waiting).toBe(true);
+    // What the waiter promised: a following read sees the write.
+    expect(await readStore.get<TallyView>(TALLIES, 'a')).toMatchObject({ total: 4 });
+  });
+
+  it('does not wait for a projection whose streams have no event up to the position', async () => {
+    const waiter = new CheckpointWaiter(eventStore, readStore, [tallyProjection(), auditProjection]);
+    await startProjector([tallyProjection(), auditProjection]);
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+
+    expect(await waiter.waitFor(position, 5_000)).toBe(true);
+    expect(await readStore.checkpoint('audit')).toBe(0);
+  });
+
+  it('waits for an event of a projection’s streams that lies before the position and is not projected yet', async () => {
+    const waiter = new CheckpointWaiter(eventStore, readStore, [tallyProjection(), auditProjection]);
+    await eventStore.append('audit-1', [tallyEvent('Audited', 'none')], 'no_stream');
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    await startProjector([tallyProjection()]);
+
+    // The tallies are projected, but the audit event before `position` is not.
+    expect(await waiter.waitFor(position, 80)).toBe(false);
+    await startProjector([auditProjection]);
+    expect(await waiter.waitFor(position, 5_000)).toBe(true);
+  });
+
+  it('never claims a position beyond the head of the log', async () => {
+    const waiter = new CheckpointWaiter(eventStore, readStore, [auditProjection]);
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+
+    expect(await waiter.waitFor(position, 5_000)).toBe(true);
+    expect(await waiter.waitFor(position + 1, 40)).toBe(false);
+  });
+
+  it('answers false, not an error, while the read store cannot be read', async () => {
+    const waiter = new CheckpointWaiter(eventStore, readStore, [tallyProjection()]);
+    jest.spyOn(readStore, 'checkpoint').mockRejectedValue(new Error('connection refused'));
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+
+    expect(await waiter.waitFor(position, 40)).toBe(false);
+  });
+
+  it('shares one read of the checkpoints among concurrent waiters', async () => {
+    const projections = [tallyProjection(), auditProjection];
+    await startProjector(projections);
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    expect(await new CheckpointWaiter(eventStore, readStore, projections).waitFor(position, 5_000)).toBe(true);
+
+    const waiter = new CheckpointWaiter(eventStore, readStore, projections);
+    const reads = jest.spyOn(readStore, 'checkpoint');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => waiter.waitFor(position, 5_000)));
+
+    expect(answers).toEqual(Array(20).fill(true));
+    expect(reads).toHaveBeenCalledTimes(projections.length);
+  });
+
+  it('backs off between polls while the read models are behind', async () => {
+    const waiter = new CheckpointWaiter(eventStore, readStore, [tallyProjection()], { firstPollMs: 5, maxPollMs: 100 });
+    const reads = jest.spyOn(readStore, 'checkpoint');
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+
+    expect(await waiter.waitFor(position, 400)).toBe(false);
+    // Pauses of 5, 10, 20, 40, 80, 100, 100, 100 ms: about 9 checks in 400 ms, where a fixed 5 ms poll makes about 80.
+    expect(reads.mock.calls.length).toBeGreaterThanOrEqual(5);
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('CatchUpTracker', () => {
+  let eventStore: SqliteEventStore;
+
+  beforeEach(() => {
+    eventStore = SqliteEventStore.open({ file: ':memory:' });
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await eventStore.close();
+  });
+
+  it('remembers a quiet stretch, so the next question only scans the log written since', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const first = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    expect(await tracker.includes(auditProjection, 0, first.position)).toBe(true);
+    expect(tracker.includedThrough(auditProjection, 0)).toBe(first.position);
+
+    const reads = jest.spyOn(eventStore, 'readAll');
+    const second = await eventStore.append('tally-b', [tallyEvent('TallyOpened', 'b')], 'no_stream');
+    expect(await tracker.includes(auditProjection, 0, second.position)).toBe(true);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(reads.mock.calls[0][0]).toMatchObject({ fromPosition: first.position, streamPrefixes: ['audit-'] });
+
+    // Known without asking the store again.
+    expect(await tracker.includes(auditProjection, 0, second.position)).toBe(true);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers false when an event of the projection’s streams lies between checkpoint and position', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const audited = await eventStore.append('audit-1', [tallyEvent('Audited', 'none')], 'no_stream');
+    const later = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+
+    expect(await tracker.includes(auditProjection, 0, later.position)).toBe(false);
+    expect(await tracker.includes(auditProjection, audited.position, later.position)).toBe(true);
+  });
+
+  it('does not carry a quiet stretch over to a lower checkpoint (a read store rebuilt from scratch)', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const audited = await eventStore.append('audit-1', [tallyEvent('Audited', 'none')], 'no_stream');
+    const later = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    expect(await tracker.includes(auditProjection, audited.position, later.position)).toBe(true);
+
+    expect(tracker.includedThrough(auditProjection, 0)).toBe(0);
+    expect(await tracker.includes(auditProjection, 0, later.position)).toBe(false);
+  });
+
+  it('answers false when the event store fails', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    jest.spyOn(eventStore, 'headPosition').mockRejectedValue(new Error('unavailable'));
+
+    expect(await tracker.includes(auditProjection, 0, position)).toBe(false);
+  });
+});
