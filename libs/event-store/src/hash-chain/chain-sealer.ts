@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { WrongExpectedRevisionError } from '../event-store.port';
+import { NO_STREAM_REVISION } from '../adapter-support';
+import type { HashChainedEventStore } from './hash-chained-event-store';
+import { RangeDigest, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData, sealDataOf } from './seal';
+
+export interface ChainSealerOptions {
+  /** How often `start()` seals (default 60 s). */
+  readonly intervalMs?: number;
+  /** Events one seal covers at most; a longer backlog gets several seals (default 10,000). */
+  readonly maxEventsPerSeal?: number;
+  /** Where a failed periodic seal is reported (default: console.error); the next tick tries again. */
+  readonly onError?: (error: unknown) => void;
+  readonly clock?: () => Date;
+}
+
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_MAX_EVENTS_PER_SEAL = 10_000;
+
+/**
+ * Appends seals (see `SealData`) to SEAL_STREAM through the hash-chained store, so the seals
+ * themselves are chained. Several writers may run one each: a seal is appended with the seal
+ * stream's exact revision, so when two race, one seals and the other stops until its next tick.
+ */
+export class ChainSealer {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private readonly intervalMs: number;
+  private readonly maxEventsPerSeal: number;
+  private readonly onError: (error: unknown) => void;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly store: HashChainedEventStore,
+    options: ChainSealerOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+    this.maxEventsPerSeal = options.maxEventsPerSeal ?? DEFAULT_MAX_EVENTS_PER_SEAL;
+    this.onError = options.onError ?? ((error) => console.error('Sealing the event log failed:', error));
+    this.clock = options.clock ?? (() => new Date());
+    if (!Number.isSafeInteger(this.maxEventsPerSeal) || this.maxEventsPerSeal < 1) {
+      throw new RangeError('maxEventsPerSeal must be a positive integer');
+    }
+  }
+
+  /**
+   * Seals everything after the last seal, up to the head as read now. Resolves with the seals
+   * appended (none when only seals were written since, or another writer sealed first).
+   */
+  async seal(): Promise<SealData[]> {
+    const sealed: SealData[] = [];
+    for (;;) {
+      const revision = await this.store.streamRevision(SEAL_STREAM);
+      const fromPosition = revision === NO_STREAM_REVISION ? 0 : await this.sealedThrough(revision);
+      const digest = new RangeDigest();
+      let toPosition = fromPosition;
+      let onlySeals = true;
+      read: for await (const batch of this.store.readAll({ fromPosition, batchSize: Math.min(this.maxEventsPerSeal, 5_000) })) {
+        for (const event of batch) {
+          digest.add(event);
+          toPosition = event.position;
+          onlySeals &&= event.streamId === SEAL_STREAM;
+          if (digest.events === this.maxEventsPerSeal) break read;
+        }
+      }
+      // The previous seal alone needs no seal of its own, or an idle log would grow one per tick.
+      if (digest.events === 0 || onlySeals) return sealed;
+      const data: SealData = { fromPosition, toPosition, events: digest.events, digest: digest.digest() };
+      try {
+        await this.store.append(
+          SEAL_STREAM,
+          [
+            {
+              id: randomUUID(),
+              type: SEAL_EVENT_TYPE,
+              data: { ...data },
+              metadata: { actor: { kind: 'system', process: 'chain-sealer' }, occurredAt: this.clock().toISOString() },
+            },
+          ],
+          revision === NO_STREAM_REVISION ? 'no_stream' : revision,
+        );
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) return sealed;
+        throw error;
+      }
+      sealed.push(data);
+      if (data.events < this.maxEventsPerSeal) return sealed;
+    }
+  }
+
+  /** Seals every `intervalMs` until `stop()`. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    // Sealing must never keep a process alive that has nothing else to do.
+    this.timer.unref();
+  }
+
+  /** Stops the timer, waits for a seal in progress, then seals what is left (a clean shutdown leaves nothing unsealed). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.seal();
+  }
+
+  private tick(): void {
+    if (this.busy) return;
+    this.busy = true;
+    this.running = this.seal()
+      .catch(this.onError)
+      .finally(() => (this.busy = false));
+  }
+
+  private async sealedThrough(revision: number): Promise<number> {
+    const [last] = await this.store.readStream(SEAL_STREAM, { fromRevision: revision });
+    const data = last && sealDataOf(last);
+    if (!data) {
+      throw new Error(`The last seal (${SEAL_STREAM} revision ${revision}) is unreadable; run verify before sealing again`);
+    }
+    return data.toPosition;
+  }
+}
