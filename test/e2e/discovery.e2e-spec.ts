@@ -44,3 +44,19 @@ describe('discovery endpoints (RFC 7644 §4, e2e)', () => {
     await request(testApp.app.getHttpServer()).get(`${base}/Schemas/urn:nope`).expect(404);
   });
 });
+
+describe('unsupported RFC 7644 endpoints (e2e)', () => {
+  let testApp: TestApp;
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+  afterAll(() => testApp.close());
+
+  it.each([
+    ['post', '/Bulk'],
+    ['get', '/Me'],
+  ] as const)('%s %s is a 501 with a SCIM error body', async (method, path) => {
+    const res = await request(testApp.app.getHttpServer())[method](`/scim/v2/any${path}`).expect(501);
+    expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '501' });
+  });
+});

@@ -4,6 +4,7 @@ import type { AppConfig } from './config/app-config';
 import { PersistenceModule } from './persistence/persistence.module';
 import { AdminModule } from './admin/admin.module';
 import { DiscoveryController } from './discovery/discovery.controller';
+import { UnsupportedController } from './discovery/unsupported.controller';
 import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), ScimModule, AdminModule.forRoot(operatorKey), UsersModule, GroupsModule, RolesModule],
-      controllers: [DiscoveryController],
+      controllers: [DiscoveryController, UnsupportedController],
     };
   }
 }

@@ -1,7 +1,9 @@
 import type { ExistingUser, UserProfile } from '@scim/domain';
 import type { UserView } from '@scim/read-models/projections';
 import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } from '@scim/scim-protocol';
+import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
+import { sendScim } from '../scim/scim-response';
 import type { WrittenUser } from './user-write-model';
 
 /** The facts a SCIM user representation is made of, from the write side or a read model. */
@@ -54,3 +56,8 @@ export const userHeaders = (snapshot: UserSnapshot, baseUrl: string) => ({
   ETag: etagOf(snapshot.version),
   Location: `${baseUrl}/Users/${snapshot.id}`,
 });
+
+/** A single-user response: the resource (with attribute selection) and its ETag and Location. */
+export function sendUser(response: Response, status: number, snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): void {
+  sendScim(response, status, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+}

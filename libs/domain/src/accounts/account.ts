@@ -54,9 +54,25 @@ export type AccountState =
       readonly name: string;
       readonly scimEnabled: boolean;
       readonly tokens: readonly ScimTokenState[];
-      readonly roles: readonly string[];
-      readonly adminKeys: readonly { readonly keyId: string; readonly revoked: boolean }[];
+      readonly createdAt: string;
+      readonly roles: readonly RoleDefinition[];
+      readonly adminKeys: readonly AdminKeyState[];
     };
+
+export interface RoleDefinition {
+  readonly role: string;
+  readonly description: string;
+  readonly definedAt: string;
+}
+
+/** Like tokens: only the hash of the key's secret. */
+export interface AdminKeyState {
+  readonly keyId: string;
+  readonly secretHash: string;
+  readonly label: string;
+  readonly issuedAt: string;
+  readonly revokedAt?: string;
+}
 
 export type AccountCommand =
   | { readonly type: 'CreateAccount'; readonly accountId: string; readonly name: string; readonly at: string }
@@ -86,7 +102,8 @@ export const initialAccountState: AccountState = { status: 'absent' };
 
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountCreated') {
-    return { status: 'open', accountId: event.data.accountId, name: event.data.name, scimEnabled: false, tokens: [], roles: [], adminKeys: [] };
+    const { accountId, name, createdAt } = event.data;
+    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [] };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -96,6 +113,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { ...state, scimEnabled: false };
     case 'ScimTokenIssued': {
       const { tokenId, secretHash, label, issuedAt, expiresAt } = event.data;
+      if (state.tokens.some((t) => t.tokenId === tokenId)) return state;
       return { ...state, tokens: [...state.tokens, { tokenId, secretHash, label, issuedAt, expiresAt }] };
     }
     case 'ScimTokenRevoked':
@@ -104,11 +122,15 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         tokens: state.tokens.map((t) => (t.tokenId === event.data.tokenId ? { ...t, revokedAt: event.data.revokedAt } : t)),
       };
     case 'RoleDefined':
-      return { ...state, roles: [...state.roles, event.data.role] };
-    case 'AccountAdminKeyIssued':
-      return { ...state, adminKeys: [...state.adminKeys, { keyId: event.data.keyId, revoked: false }] };
+      if (state.roles.some((r) => r.role === event.data.role)) return state;
+      return { ...state, roles: [...state.roles, { role: event.data.role, description: event.data.description, definedAt: event.data.definedAt }] };
+    case 'AccountAdminKeyIssued': {
+      const { keyId, secretHash, label, issuedAt } = event.data;
+      if (state.adminKeys.some((k) => k.keyId === keyId)) return state;
+      return { ...state, adminKeys: [...state.adminKeys, { keyId, secretHash, label, issuedAt }] };
+    }
     case 'AccountAdminKeyRevoked':
-      return { ...state, adminKeys: state.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revoked: true } : k)) };
+      return { ...state, adminKeys: state.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revokedAt: event.data.revokedAt } : k)) };
     default: {
       const _exhaustive: never = event;
       return state;
@@ -145,7 +167,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
     case 'DefineRole': {
       const role = command.role.trim();
       if (!ROLE_NAME.test(role)) throw new DomainError('unknown_role', `Role names are 1-64 letters, digits, '.', '_', ':' or '-'; got "${command.role}"`);
-      if (state.roles.includes(role)) throw new DomainError('role_already_defined', `Role "${role}" is already in the catalogue`);
+      if (state.roles.some((r) => r.role === role)) throw new DomainError('role_already_defined', `Role "${role}" is already in the catalogue`);
       return [{ type: 'RoleDefined', data: { accountId, role, description: command.description, definedAt: command.at } }];
     }
     case 'IssueAdminKey': {
@@ -153,7 +175,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
       return [{ type: 'AccountAdminKeyIssued', data: { accountId, keyId, secretHash, label, issuedAt: at } }];
     }
     case 'RevokeAdminKey': {
-      const key = state.adminKeys.find((k) => k.keyId === command.keyId && !k.revoked);
+      const key = state.adminKeys.find((k) => k.keyId === command.keyId && !k.revokedAt);
       if (!key) throw new DomainError('admin_key_not_found', 'Admin key not found or already revoked');
       return [{ type: 'AccountAdminKeyRevoked', data: { accountId, keyId: command.keyId, revokedAt: command.at } }];
     }

@@ -42,6 +42,8 @@ interface Base {
  */
 export class HashChainedEventStore extends EventStore {
   private readonly lastLinks = new Map<string, { readonly revision: number; readonly hash: string }>();
+  /** Per stream, the last 'any'/'stream_exists' append queued in this process. */
+  private readonly inexactTails = new Map<string, Promise<unknown>>();
   private readonly cacheSize: number;
   private readonly maxAttempts: number;
 
@@ -54,8 +56,15 @@ export class HashChainedEventStore extends EventStore {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
-  override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) return this.inner.append(streamId, events, expected);
+    if (expected === 'no_stream' || typeof expected === 'number') return this.appendChained(streamId, events, expected);
+    // Inexact appends to one stream would all read the same last revision and all but one lose the
+    // race; queued here they never race each other, only writers in other processes.
+    return this.queued(streamId, () => this.appendChained(streamId, events, expected));
+  }
+
+  private async appendChained(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const exact = expected === 'no_stream' || typeof expected === 'number';
     for (let attempt = 1; ; attempt++) {
       const base = await this.baseFor(streamId, events, expected);
@@ -108,6 +117,17 @@ export class HashChainedEventStore extends EventStore {
 
   override close(): Promise<void> {
     return this.inner.close();
+  }
+
+  private queued<T>(streamId: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.inexactTails.get(streamId) ?? Promise.resolve();
+    const result = previous.then(run);
+    const tail = result.catch(() => undefined);
+    this.inexactTails.set(streamId, tail);
+    void tail.then(() => {
+      if (this.inexactTails.get(streamId) === tail) this.inexactTails.delete(streamId);
+    });
+    return result;
   }
 
   private link(streamId: string, events: readonly NewEvent[], base: Base): NewEvent[] {

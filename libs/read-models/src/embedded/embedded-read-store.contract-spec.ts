@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UniqueIndexViolationError } from '../read-store.port';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { EmbeddedReadStore } from './embedded-read-store';
@@ -62,6 +63,52 @@ describe('EmbeddedReadStore persistence', () => {
       expect((await reopened.find('users', {})).map((doc) => doc._id)).toEqual(['c', 'b', 'a', 'd']);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('opens a file of the first layout (keyed by collection and id) with its documents, order, indexes and checkpoints', async () => {
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.exec(`
+      CREATE TABLE documents (collection TEXT NOT NULL, id TEXT NOT NULL, ord INTEGER NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (collection, id)) WITHOUT ROWID;
+      CREATE INDEX documents_by_insertion ON documents (collection, ord);
+      CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE indexes (collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name));
+    `);
+    const insert = old.prepare('INSERT INTO documents (collection, id, ord, body) VALUES (?, ?, ?, ?)');
+    insert.run('users', 'b', 1, JSON.stringify({ _id: 'b', userName: 'b' }));
+    insert.run('groups', 'g', 2, JSON.stringify({ _id: 'g' }));
+    insert.run('users', 'a', 3, JSON.stringify({ _id: 'a', userName: 'a' }));
+    old.prepare('INSERT INTO checkpoints VALUES (?, ?)').run('users', 9);
+    old.prepare('INSERT INTO indexes VALUES (?, ?, ?)').run('users', 'userName', JSON.stringify({ name: 'userName', fields: [['userName', 1]], unique: true }));
+    old.close();
+
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      expect((await store.find('users', {})).map((doc) => doc._id)).toEqual(['b', 'a']);
+      expect(await store.get('groups', 'g')).toEqual({ _id: 'g' });
+      expect(await store.checkpoint('users')).toBe(9);
+      await expect(
+        store.commit([{ collection: 'users', id: 'c', doc: { _id: 'c', userName: 'a' } }], { projection: 'users', position: 10 }),
+      ).rejects.toBeInstanceOf(UniqueIndexViolationError);
+      await store.commit([{ collection: 'users', id: 'c', doc: { _id: 'c', userName: 'c' } }], { projection: 'users', position: 10 });
+    } finally {
+      await store.close();
+    }
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect((await reopened.find('users', {})).map((doc) => doc._id)).toEqual(['b', 'a', 'c']);
+    } finally {
+      await reopened.close();
+    }
+    const migrated = new Database(file, { readonly: true });
+    try {
+      const { sql } = migrated.prepare("SELECT sql FROM sqlite_master WHERE name = 'documents'").get() as { sql: string };
+      expect(sql).not.toMatch(/WITHOUT ROWID/i);
+      expect(migrated.prepare("SELECT name FROM sqlite_master WHERE name = 'documents_keyed'").get()).toBeUndefined();
+    } finally {
+      migrated.close();
     }
   });
 

@@ -4,9 +4,8 @@ import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
-import { sendScim } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { snapshotOfWritten, userHeaders, userResource } from '../user-presenter';
+import { sendUser, snapshotOfWritten } from '../user-presenter';
 import type { WrittenUser } from '../user-write-model';
 import { CreateUserCommand } from './create-user.command';
 
@@ -28,8 +27,6 @@ export class CreateUserController {
     @Res() response: Response,
   ): Promise<void> {
     const written = await this.commandBus.execute<CreateUserCommand, WrittenUser>(new CreateUserCommand(context, body));
-    const baseUrl = this.baseUrls.of(request, context.accountId);
-    const snapshot = snapshotOfWritten(written);
-    sendScim(response, 201, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+    sendUser(response, 201, snapshotOfWritten(written), this.baseUrls.of(request, context.accountId), selection);
   }
 }

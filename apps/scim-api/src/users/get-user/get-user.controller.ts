@@ -6,9 +6,8 @@ import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
-import { sendScim } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { snapshotOfView, userHeaders, userResource } from '../user-presenter';
+import { sendUser, snapshotOfView, userHeaders } from '../user-presenter';
 import { GetUserQuery } from './get-user.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -36,6 +35,6 @@ export class GetUserController {
       response.end();
       return;
     }
-    sendScim(response, 200, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+    sendUser(response, 200, snapshot, baseUrl, selection);
   }
 }

@@ -5,9 +5,8 @@ import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
-import { sendScim } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { snapshotOfWritten, userHeaders, userResource } from '../user-presenter';
+import { sendUser, snapshotOfWritten } from '../user-presenter';
 import type { WrittenUser } from '../user-write-model';
 import { ReplaceUserCommand } from './replace-user.command';
 
@@ -31,8 +30,6 @@ export class ReplaceUserController {
   ): Promise<void> {
     const command = new ReplaceUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
     const written = await this.commandBus.execute<ReplaceUserCommand, WrittenUser>(command);
-    const baseUrl = this.baseUrls.of(request, context.accountId);
-    const snapshot = snapshotOfWritten(written);
-    sendScim(response, 200, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+    sendUser(response, 200, snapshotOfWritten(written), this.baseUrls.of(request, context.accountId), selection);
   }
 }

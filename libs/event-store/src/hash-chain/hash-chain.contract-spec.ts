@@ -1,0 +1,431 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeEventStoreContract, newEvent, readAllEvents } from '@scim/event-store/testing/event-store.contract';
+import { SqliteEventLogFile } from '@scim/event-store/testing/sqlite-event-log-file';
+import { type NewEvent, WrongExpectedRevisionError } from '../event-store.port';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import { ChainSealer } from './chain-sealer';
+import { chainLinkOf, eventHash, GENESIS_HASH } from './event-hash';
+import { HashChainedEventStore } from './hash-chained-event-store';
+import { SEAL_STREAM } from './seal';
+import { type ChainProblem, verifyChain } from './verify-chain';
+
+const temporaryDirectories: string[] = [];
+
+function newDatabaseFile(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'scim-hash-chain-'));
+  temporaryDirectories.push(directory);
+  return join(directory, 'events.db');
+}
+
+afterAll(() => {
+  for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+});
+
+// The decorated store is an event store like any other: the whole contract holds.
+describeEventStoreContract('SQLite with hash chain', async () => ({
+  store: new HashChainedEventStore(SqliteEventStore.open({ file: newDatabaseFile() })),
+  streamPrefix: `contract-${randomUUID()}-`,
+  addedMetadataKeys: ['chain'],
+}));
+
+// Without the link cache every append reads its predecessor: the read path meets the contract too.
+describeEventStoreContract('SQLite with hash chain, no link cache', async () => ({
+  store: new HashChainedEventStore(SqliteEventStore.open({ file: newDatabaseFile() }), { cacheSize: 0 }),
+  streamPrefix: `contract-${randomUUID()}-`,
+  addedMetadataKeys: ['chain'],
+}));
+
+const userEvent = (type: string, data: Record<string, unknown>): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: { accountId: 'acc-1', correlationId: randomUUID(), actor: { kind: 'operator' } },
+});
+
+describe('HashChainedEventStore', () => {
+  let inner: SqliteEventStore;
+  let store: HashChainedEventStore;
+
+  beforeEach(() => {
+    inner = SqliteEventStore.open({ file: ':memory:' });
+    store = new HashChainedEventStore(inner);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  test('links every event to the previous one of its stream, from the genesis value', async () => {
+    await store.append('user-1', [userEvent('UserProvisioned', { n: 0 }), userEvent('UserAttributesUpdated', { n: 1 })], 'no_stream');
+    await store.append('user-2', [userEvent('UserProvisioned', { n: 0 })], 'no_stream');
+    await store.append('user-1', [userEvent('UserDeactivated', { n: 2 })], 1);
+
+    const stream = await inner.readStream('user-1');
+    const links = stream.map((event) => chainLinkOf(event.metadata));
+
+    expect(links[0]?.prev).toBe(GENESIS_HASH);
+    expect(links[1]?.prev).toBe(links[0]?.hash);
+    expect(links[2]?.prev).toBe(links[1]?.hash);
+    stream.forEach((event, index) => expect(eventHash(event, links[index]?.prev ?? '')).toBe(links[index]?.hash));
+    expect(chainLinkOf((await inner.readStream('user-2'))[0].metadata)?.prev).toBe(GENESIS_HASH);
+  });
+
+  test('every kind of expected revision yields a valid chain', async () => {
+    await store.append('s', [newEvent()], 'any');
+    await store.append('s', [newEvent(), newEvent()], 'stream_exists');
+    await store.append('s', [newEvent()], 'any');
+    await store.append('s', [newEvent()], 3);
+    await store.append('t', [newEvent()], 'no_stream');
+
+    const result = await verifyChain(inner);
+
+    expect(result).toMatchObject({ ok: true, events: 6, streams: 2, problemCount: 0 });
+  });
+
+  test('concurrent inexact appends to one stream all succeed and keep the chain intact', async () => {
+    const results = await Promise.all(Array.from({ length: 25 }, () => store.append('hot', [newEvent()], 'any')));
+
+    expect(results.map((result) => result.nextExpectedRevision).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, index) => index));
+    expect((await verifyChain(inner)).ok).toBe(true);
+  });
+
+  test('a stale expected revision still fails with the store error, naming the actual revision', async () => {
+    await store.append('s', [newEvent(), newEvent()], 'no_stream');
+
+    await expect(store.append('s', [newEvent()], 0)).rejects.toMatchObject({ expected: 0, actual: 1 });
+    await expect(store.append('s', [newEvent()], 7)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(store.append('missing', [newEvent()], 'stream_exists')).rejects.toMatchObject({ expected: 'stream_exists', actual: 'no_stream' });
+    expect(await inner.readStream('s')).toHaveLength(2);
+  });
+
+  test('a retried inexact append is an idempotent success and adds no link', async () => {
+    const events = [newEvent(), newEvent()];
+    await store.append('s', [newEvent()], 'no_stream');
+    const first = await store.append('s', events, 'any');
+
+    const retry = await store.append('s', events, 'any');
+
+    expect(retry).toEqual(first);
+    expect(await inner.readStream('s')).toHaveLength(3);
+    expect((await verifyChain(inner)).ok).toBe(true);
+  });
+
+  test('replaces a link the caller put in the metadata', async () => {
+    const forged = { ...newEvent(), metadata: { correlationId: 'c', chain: { prev: 'f'.repeat(64), hash: 'e'.repeat(64) } } };
+
+    await store.append('s', [forged], 'no_stream');
+
+    const [read] = await inner.readStream('s');
+    expect(chainLinkOf(read.metadata)?.prev).toBe(GENESIS_HASH);
+    expect((await verifyChain(inner)).ok).toBe(true);
+  });
+
+  test('links a new event to an event written before the chain existed, which verify still reports', async () => {
+    await inner.append('legacy', [newEvent()], 'no_stream');
+    await store.append('legacy', [newEvent()], 0);
+
+    const result = await verifyChain(inner);
+
+    expect(result.problems.map((problem) => problem.kind)).toEqual(['unchained']);
+    expect(result.firstProblem?.event?.revision).toBe(0);
+  });
+});
+
+describe('ChainSealer', () => {
+  let inner: SqliteEventStore;
+  let store: HashChainedEventStore;
+
+  beforeEach(() => {
+    inner = SqliteEventStore.open({ file: ':memory:' });
+    store = new HashChainedEventStore(inner);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  test('seals contiguous ranges of the log and nothing when only seals were written since', async () => {
+    for (let index = 0; index < 5; index++) await store.append(`s-${index % 2}`, [newEvent()], 'any');
+    const sealer = new ChainSealer(store);
+
+    const first = await sealer.seal();
+    const idle = await sealer.seal();
+    await store.append('s-0', [newEvent()], 'any');
+    const second = await sealer.seal();
+
+    expect(first).toEqual([{ fromPosition: 0, toPosition: 5, events: 5, digest: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(idle).toEqual([]);
+    // The second range holds the first seal (position 6) and the new event (position 7).
+    expect(second).toEqual([{ fromPosition: 5, toPosition: 7, events: 2, digest: expect.any(String) }]);
+    const result = await verifyChain(inner);
+    expect(result).toMatchObject({ ok: true, seals: { count: 2, sealedThrough: 7, unsealedEvents: 1 } });
+  });
+
+  test('splits a long backlog into seals of at most maxEventsPerSeal events', async () => {
+    for (let index = 0; index < 7; index++) await store.append('s', [newEvent()], 'any');
+
+    const seals = await new ChainSealer(store, { maxEventsPerSeal: 3 }).seal();
+
+    expect(seals.map((seal) => [seal.fromPosition, seal.toPosition, seal.events])).toEqual([
+      [0, 3, 3],
+      [3, 6, 3],
+      // The rest: event 7 and the first seal, at position 8.
+      [6, 9, 3],
+    ]);
+    expect((await verifyChain(inner)).ok).toBe(true);
+  });
+
+  test('of two sealers racing, one seals and the other gives way', async () => {
+    await store.append('s', [newEvent(), newEvent()], 'no_stream');
+
+    const [a, b] = await Promise.all([new ChainSealer(store).seal(), new ChainSealer(store).seal()]);
+
+    expect([a.length, b.length].sort()).toEqual([0, 1]);
+    expect(await inner.readStream(SEAL_STREAM)).toHaveLength(1);
+  });
+
+  test('stop() seals what is left', async () => {
+    const sealer = new ChainSealer(store, { intervalMs: 60_000 });
+    sealer.start();
+    await store.append('s', [newEvent()], 'no_stream');
+
+    await sealer.stop();
+
+    expect(await inner.readStream(SEAL_STREAM)).toHaveLength(1);
+    expect((await verifyChain(inner)).seals.unsealedEvents).toBe(1);
+  });
+});
+
+/**
+ * The log the tamper tests start from, written through the decorator into a file:
+ *   user-a: 4 events, user-b: 3, user-c: 2, interleaved; a seal after the first 8 events;
+ *   then 2 more events (user-a revision 4, user-c revision 2) left unsealed.
+ */
+async function writeSampleLog(file: string): Promise<void> {
+  const inner = SqliteEventStore.open({ file });
+  const store = new HashChainedEventStore(inner);
+  const plan: Array<[string, string]> = [
+    ['user-a', 'UserProvisioned'],
+    ['user-b', 'UserProvisioned'],
+    ['user-a', 'UserAttributesUpdated'],
+    ['user-c', 'UserProvisioned'],
+    ['user-b', 'UserAttributesUpdated'],
+    ['user-a', 'UserAttributesUpdated'],
+    ['user-c', 'UserDeactivated'],
+    ['user-b', 'UserDeactivated'],
+    ['user-a', 'UserDeactivated'],
+  ];
+  for (const [stream, type] of plan) await store.append(stream, [userEvent(type, { userId: stream, at: randomUUID() })], 'any');
+  await new ChainSealer(store).seal();
+  await store.append('user-a', [userEvent('UserReactivated', { userId: 'user-a' })], 'any');
+  await store.append('user-c', [userEvent('UserReactivated', { userId: 'user-c' })], 'any');
+  await store.close();
+}
+
+describe('verifyChain on a tampered SQLite file', () => {
+  let file: string;
+  let raw: SqliteEventLogFile;
+
+  beforeEach(async () => {
+    file = newDatabaseFile();
+    await writeSampleLog(file);
+    raw = SqliteEventLogFile.open(file);
+  });
+
+  afterEach(() => raw.close());
+
+  async function verify(anchors?: string[]) {
+    const reader = SqliteEventStore.open({ file, readonly: true });
+    try {
+      return await verifyChain(reader, anchors ? { anchors } : {});
+    } finally {
+      await reader.close();
+    }
+  }
+
+  const row = (streamId: string, revision: number) => {
+    const found = raw.rows().find((candidate) => candidate.streamId === streamId && candidate.revision === revision);
+    if (!found) throw new Error(`no ${streamId}@${revision}`);
+    return found;
+  };
+  const kinds = (problems: readonly ChainProblem[]) => problems.map((problem) => problem.kind);
+
+  test('passes on the untouched log: every event, stream and position checked, one seal', async () => {
+    const result = await verify();
+
+    expect(result).toMatchObject({
+      ok: true,
+      events: 12,
+      streams: 4,
+      headPosition: 12,
+      positionsChecked: true,
+      problemCount: 0,
+      seals: { count: 1, sealedThrough: 9, unsealedEvents: 2 },
+    });
+    expect(result.seals.last?.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('a changed data field names the event', async () => {
+    const target = row('user-b', 1);
+    raw.setData(target.position, { ...target.data, userId: 'someone-else' });
+
+    const result = await verify();
+
+    expect(result.ok).toBe(false);
+    expect(result.firstProblem).toMatchObject({
+      kind: 'content-changed',
+      position: target.position,
+      event: { id: target.eventId, streamId: 'user-b', revision: 1, type: 'UserAttributesUpdated' },
+    });
+    expect(result.firstProblem?.reason).toContain(`event ${target.eventId} (UserAttributesUpdated, stream user-b revision 1, position ${target.position})`);
+    expect(result.problemCount).toBe(1);
+  });
+
+  test('changed metadata (who did it) is caught like changed data', async () => {
+    const target = row('user-a', 2);
+    raw.setMetadata(target.position, { ...target.metadata, actor: { kind: 'scim-token', tokenId: 'forged' } });
+
+    expect((await verify()).firstProblem).toMatchObject({ kind: 'content-changed', event: { id: target.eventId } });
+  });
+
+  test('a deleted row in the middle of a stream: the missing position, the stream revision and the seal all say so', async () => {
+    const target = row('user-a', 1);
+    raw.deleteRow(target.position);
+
+    const result = await verify();
+
+    expect(result.firstProblem).toMatchObject({ kind: 'position-gap', position: target.position });
+    expect(kinds(result.problems)).toEqual(['position-gap', 'revision-gap', 'seal-mismatch']);
+    const gap = result.problems.find((problem) => problem.kind === 'revision-gap');
+    expect(gap?.event).toMatchObject({ streamId: 'user-a', revision: 2 });
+    expect(gap?.reason).toContain('revision 1 is missing');
+  });
+
+  test("deleting a stream's last events, which its chain cannot see, is caught by positions and the seal", async () => {
+    const target = row('user-b', 2);
+    raw.deleteRow(target.position);
+
+    const result = await verify();
+
+    expect(kinds(result.problems)).toEqual(['position-gap', 'seal-mismatch']);
+    expect(result.firstProblem?.position).toBe(target.position);
+  });
+
+  test('deleting a whole stream is caught', async () => {
+    for (const revision of [0, 1, 2]) raw.deleteRow(row('user-b', revision).position);
+
+    const result = await verify();
+
+    expect(result.ok).toBe(false);
+    expect(kinds(result.problems)).toContain('seal-mismatch');
+    expect(result.problems.filter((problem) => problem.kind === 'position-gap')).toHaveLength(3);
+  });
+
+  test('deleting the last event of the log is caught by the position sequence', async () => {
+    const last = raw.rows().at(-1)!;
+    raw.deleteRow(last.position);
+
+    const result = await verify();
+
+    expect(result.problems).toEqual([expect.objectContaining({ kind: 'tail-missing', position: last.position })]);
+  });
+
+  test('two swapped rows of one stream are named as out of order', async () => {
+    const [first, second] = [row('user-a', 1), row('user-a', 2)];
+    raw.swapPositions(first.position, second.position);
+
+    const result = await verify();
+
+    expect(result.firstProblem).toMatchObject({ kind: 'revision-gap', position: first.position, event: { id: second.eventId, revision: 2 } });
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({ kind: 'out-of-order', position: second.position, event: expect.objectContaining({ id: first.eventId, revision: 1 }) }),
+    );
+  });
+
+  test('swapping the contents of two rows of one stream (revisions stay) changes both hashes', async () => {
+    const [first, second] = [row('user-c', 0), row('user-c', 1)];
+    raw.swapContents(first.position, second.position);
+
+    const result = await verify();
+
+    expect(result.firstProblem).toMatchObject({ kind: 'content-changed', event: { id: second.eventId, revision: 0 } });
+  });
+
+  test('swapping rows of two different streams keeps every stream chain valid; the seal catches it', async () => {
+    const [first, second] = [row('user-b', 0), row('user-c', 0)];
+    raw.swapPositions(first.position, second.position);
+
+    const result = await verify();
+
+    expect(result.problems).toEqual([expect.objectContaining({ kind: 'seal-mismatch' })]);
+  });
+
+  test('rewriting an event and re-hashing the rest of its stream passes the stream chain, not the seal', async () => {
+    let prev = GENESIS_HASH;
+    for (const revision of [0, 1, 2, 3, 4]) {
+      const target = row('user-a', revision);
+      const data = revision === 1 ? { ...target.data, userId: 'forged' } : target.data;
+      const { chain: _chain, ...metadata } = target.metadata;
+      const hash = eventHash({ id: target.eventId, streamId: 'user-a', revision, type: target.type, data, metadata }, prev);
+      raw.setData(target.position, data);
+      raw.setMetadata(target.position, { ...metadata, chain: { prev, hash } });
+      prev = hash;
+    }
+
+    const result = await verify();
+
+    expect(kinds(result.problems)).toEqual(['seal-mismatch']);
+  });
+
+  test('only an anchor recorded earlier catches a truncation that also removed the seal and rewound the sequence', async () => {
+    const anchor = (await verify()).seals.last!.hash;
+    const sealPosition = raw.rows().find((candidate) => candidate.streamId === SEAL_STREAM)!.position;
+    for (const candidate of raw.rows().filter((candidate) => candidate.position >= sealPosition)) raw.deleteRow(candidate.position);
+    // What an attacker aware of AUTOINCREMENT would also do.
+    rewindSequence(file, sealPosition - 1);
+
+    const withoutAnchor = await verify();
+    const withAnchor = await verify([anchor]);
+
+    expect(withoutAnchor.ok).toBe(true);
+    expect(withAnchor.problems).toEqual([expect.objectContaining({ kind: 'anchor-missing' })]);
+  });
+
+  test('verifies through a read-only store while a writer has the file open', async () => {
+    const writer = new HashChainedEventStore(SqliteEventStore.open({ file }));
+    await writer.append('user-d', [newEvent()], 'no_stream');
+
+    const result = await verify();
+    await writer.append('user-d', [newEvent()], 0);
+    await writer.close();
+
+    expect(result).toMatchObject({ ok: true, events: 13 });
+  });
+});
+
+function rewindSequence(file: string, to: number): void {
+  const raw = SqliteEventLogFile.open(file);
+  try {
+    raw.setSequence(to);
+  } finally {
+    raw.close();
+  }
+}
+
+describe('readAll through the decorator', () => {
+  test('passes events through unchanged, chain included', async () => {
+    const inner = SqliteEventStore.open({ file: ':memory:' });
+    const store = new HashChainedEventStore(inner);
+    await store.append('s', [newEvent()], 'no_stream');
+
+    const [viaDecorator] = await readAllEvents(store, {});
+    const [viaInner] = await readAllEvents(inner, {});
+
+    expect(viaDecorator).toEqual(viaInner);
+    expect(chainLinkOf(viaDecorator.metadata)).toBeDefined();
+    await store.close();
+  });
+});
