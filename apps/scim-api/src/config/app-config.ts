@@ -11,6 +11,8 @@ export interface AppConfig {
   readonly publicUrl?: string;
   /** Platform operator credential; generated into DATA_DIR/operator.key when unset. */
   readonly operatorKey?: string;
+  /** Read-only auditor credential (audit API); generated into DATA_DIR/auditor.key when unset. */
+  readonly auditorKey?: string;
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
@@ -46,6 +48,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (operatorKey !== undefined && operatorKey.length < 24) {
     throw new ConfigError('OPERATOR_KEY must be at least 24 characters');
   }
+  const auditorKey = env.AUDITOR_KEY || undefined;
+  if (auditorKey !== undefined && auditorKey.length < 24) {
+    throw new ConfigError('AUDITOR_KEY must be at least 24 characters');
+  }
+  // The auditor's key is read-only; being the operator's as well would make it neither.
+  if (auditorKey !== undefined && auditorKey === operatorKey) {
+    throw new ConfigError('AUDITOR_KEY must differ from OPERATOR_KEY');
+  }
   const eventStoreUrl = env.EVENTSTORE_URL || undefined;
   const mongoUrl = env.MONGODB_URL || undefined;
   if (Boolean(eventStoreUrl) !== Boolean(mongoUrl)) {
@@ -74,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(env.DATA_DIR || 'data'),
     publicUrl,
     operatorKey,
+    auditorKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
   };

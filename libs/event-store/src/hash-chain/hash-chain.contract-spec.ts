@@ -263,7 +263,8 @@ describe('verifyChain on a tampered SQLite file', () => {
       headPosition: 12,
       positionsChecked: true,
       problemCount: 0,
-      seals: { count: 1, sealedThrough: 9, unsealedEvents: 2 },
+      // After the seal: the seal itself and the two later events.
+      seals: { count: 1, sealedThrough: 9, unsealedEvents: 3 },
     });
     expect(result.seals.last?.hash).toMatch(/^[0-9a-f]{64}$/);
   });

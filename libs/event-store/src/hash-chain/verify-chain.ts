@@ -207,6 +207,12 @@ function checkLink(event: RecordedEvent, streams: Map<string, StreamHead>, repor
   const bad = (kind: ChainProblemKind, why: string): void =>
     report({ kind, position: event.position, event: eventOf(event), reason: `${describeChainEvent(event)}: ${why}` });
 
+  // What is wrong with the event itself first, then with its place in the stream.
+  if (!link) {
+    bad('unchained', 'it has no hash chain link (metadata.chain): written without the hash-chain decorator, or the link was removed');
+  } else if (eventHash(event, link.prev) !== link.hash) {
+    bad('content-changed', 'its content no longer matches its hash: its type, data, metadata, id, stream or revision was changed');
+  }
   if (event.revision > expectedRevision) {
     bad(
       'revision-gap',
@@ -223,11 +229,6 @@ function checkLink(event: RecordedEvent, streams: Map<string, StreamHead>, repor
         ? `its prev is not the hash of revision ${before.revision} (position ${before.position}): that event was replaced, or this one moved`
         : 'its prev is not the genesis value although it opens the stream',
     );
-  }
-  if (!link) {
-    bad('unchained', 'it has no hash chain link (metadata.chain): written without the hash-chain decorator, or the link was removed');
-  } else if (eventHash(event, link.prev) !== link.hash) {
-    bad('content-changed', 'its content no longer matches its hash: its type, data, metadata, id, stream or revision was changed');
   }
   if (!before || event.revision > before.revision) {
     streams.set(event.streamId, { revision: event.revision, hash: linkHashOf(event), position: event.position });
@@ -263,7 +264,8 @@ function checkRange(range: SealedRange, sealStream: string, report: (problem: Ch
   if (events === range.events && digest === range.digest) return;
   report({
     kind: 'seal-mismatch',
-    position: range.fromPosition + 1,
+    // The seal is the claim that no longer holds; a bad event inside the range sorts first.
+    position: range.sealPosition,
     reason:
       `positions ${range.fromPosition + 1}..${range.toPosition} differ from what the seal at position ${range.sealPosition} ` +
       `(${sealStream} revision ${range.sealRevision}) recorded: it counted ${range.events} events, the log now has ${events}` +

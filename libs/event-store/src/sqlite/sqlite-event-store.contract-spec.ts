@@ -9,7 +9,19 @@ import {
   readAllEvents,
   waitFor,
 } from '@scim/event-store/testing/event-store.contract';
-import { DuplicateEventIdError, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port';
+import Database from 'better-sqlite3';
+import {
+  type AppendResult,
+  DuplicateEventIdError,
+  EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const temporaryDirectories: string[] = [];
@@ -29,6 +41,103 @@ describeEventStoreContract('SQLite', async () => ({
   store: SqliteEventStore.open({ file: newDatabaseFile() }),
   streamPrefix: `contract-${randomUUID()}-`,
 }));
+
+/** Delegates everything but readAllMatching, so the port's default implementation runs. */
+class PortDefaults extends EventStore {
+  constructor(private readonly inner: EventStore) {
+    super();
+  }
+  override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.inner.append(streamId, events, expected);
+  }
+  override readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamId, options);
+  }
+  override streamRevision(streamId: string): Promise<number> {
+    return this.inner.streamRevision(streamId);
+  }
+  override readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
+    return this.inner.readAll(options);
+  }
+  override subscribeToAll(options: ReadAllOptions, handler: SubscriptionHandler, onError?: (error: unknown) => void): Subscription {
+    return this.inner.subscribeToAll(options, handler, onError);
+  }
+  override headPosition(): Promise<number> {
+    return this.inner.headPosition();
+  }
+  override close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+// The port's default readAllMatching (read and filter), which adapters without an index inherit.
+describeEventStoreContract('SQLite through the port defaults', async () => ({
+  store: new PortDefaults(SqliteEventStore.open({ file: newDatabaseFile() })),
+  streamPrefix: `contract-${randomUUID()}-`,
+}));
+
+describe('SqliteEventStore read-only and audit support', () => {
+  test('a read-only store reads a file another store writes, and refuses to append', async () => {
+    const file = newDatabaseFile();
+    const writer = SqliteEventStore.open({ file });
+    await writer.append('s', [newEvent()], 'no_stream');
+    const reader = SqliteEventStore.open({ file, readonly: true });
+    try {
+      await writer.append('s', [newEvent()], 0);
+
+      expect(await reader.readStream('s')).toHaveLength(2);
+      expect(await reader.headPosition()).toBe(2);
+      await expect(reader.append('s', [newEvent()], 1)).rejects.toThrow(/read-only/);
+      expect(await writer.readStream('s')).toHaveLength(2);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  test('a read-only open never creates a file', () => {
+    expect(() => SqliteEventStore.open({ file: newDatabaseFile(), readonly: true })).toThrow();
+  });
+
+  test("an account's history is read through the accountId index, not by scanning the log", async () => {
+    const file = newDatabaseFile();
+    const store = SqliteEventStore.open({ file });
+    await store.append('s', [{ ...newEvent(), metadata: { accountId: 'a1' } }], 'no_stream');
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      // The statement readAllMatching prepares for { accountId } (sqlite-event-store.ts).
+      const plan = db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT position FROM events WHERE json_extract(metadata, '$.accountId') = ? AND json_type(metadata, '$.accountId') = 'text' AND position > ? ORDER BY position LIMIT ?",
+        )
+        .all('a1', 0, 10) as { detail: string }[];
+
+      expect(plan.map((step) => step.detail).join('\n')).toMatch(/USING INDEX events_account_position/);
+      expect(plan.map((step) => step.detail).join('\n')).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('highestAssignedPosition remembers positions whose events were deleted', async () => {
+    const file = newDatabaseFile();
+    const store = SqliteEventStore.open({ file });
+    await store.append('s', [newEvent(), newEvent(), newEvent()], 'no_stream');
+    await store.close();
+    const db = new Database(file);
+    db.prepare('DELETE FROM events WHERE position = 3').run();
+    db.close();
+
+    const reopened = SqliteEventStore.open({ file, readonly: true });
+    try {
+      expect(await reopened.headPosition()).toBe(2);
+      expect(await reopened.highestAssignedPosition()).toBe(3);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
 
 describe('SqliteEventStore specifics', () => {
   let store: SqliteEventStore;
