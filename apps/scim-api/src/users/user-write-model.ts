@@ -119,19 +119,8 @@ export class UserWriteModel {
       const renamed = userNameKey(desired.profile.userName) !== oldKey;
       let position = renamed ? (await this.reserveUserName(context, desired.profile.userName, userId)).position : 0;
       try {
-        const result = await handleCommand(
-          this.writer.store,
-          userStream(userId),
-          userDecider,
-          { type: 'UpdateUser', accountId: context.accountId, profile: desired.profile, active: desired.active, at: context.at },
-          {
-            expectedRevision: revision,
-            maxRetries: 0,
-            metadata: this.writer.metadataFor(context, desired.notes),
-            eventId: this.writer.newEventId,
-            upcast: toUserEvent,
-          },
-        );
+        const update: UserCommand = { type: 'UpdateUser', accountId: context.accountId, profile: desired.profile, active: desired.active, at: context.at };
+        const result = await this.run(context, userId, update, { notes: desired.notes, expectedRevision: revision });
         position = Math.max(position, result.position);
         if (renamed) position = Math.max(position, await this.releaseUserName(context, oldKey, userId, 'renamed'));
         await this.writer.settle(position);
