@@ -10,19 +10,19 @@ const { call } = require('./http');
 const OPENAPI_DOCUMENTS = ['/api-json', '/docs-json', '/openapi.json', '/swagger-json', '/api/docs-json', '/admin/docs-json', '/admin/api-json'];
 
 const CANDIDATES = {
-  // PUT/POST {roles: [...]} maps a SCIM group to roles.
+  // PUT {roles: [...]} maps a SCIM group to roles (README: PUT …/groups/{id}/roles).
   mapping: [
     ['PUT', '/admin/accounts/{accountId}/groups/{groupId}/roles'],
     ['PUT', '/admin/accounts/{accountId}/groups/{groupId}/role-mapping'],
-    ['PUT', '/admin/accounts/{accountId}/groups/{groupId}/role-mappings'],
     ['POST', '/admin/accounts/{accountId}/groups/{groupId}/roles'],
   ],
-  // GET: the user's effective roles (any JSON that names the role).
+  // GET: the user with its effective roles (any JSON that names the role will do).
   effective: [
     ['GET', '/admin/accounts/{accountId}/users/{userId}/effective-roles'],
     ['GET', '/admin/accounts/{accountId}/users/{userId}/roles'],
+    ['GET', '/admin/accounts/{accountId}/users/{userId}'],
   ],
-  // POST {name}: adds a role to the account's catalogue (optional).
+  // POST {role}: adds a role to the account's catalogue, which a mapping may require.
   catalogue: [['POST', '/admin/accounts/{accountId}/roles']],
 };
 
@@ -67,13 +67,17 @@ async function discoverRoles(service, account) {
   const ids = { accountId: account.accountId, groupId: group.body.id };
   const role = `bench-probe-${Date.now()}`;
 
+  // The catalogue's body: {role} (DefineRoleDto) or, elsewhere, {name}.
   let catalogue;
   for (const [method, template] of found.catalogue) {
-    const response = await operator(method, fill(template, ids), { name: role, roles: [role] });
-    if (response.status < 300) {
-      catalogue = [method, template];
-      break;
+    for (const body of [{ role }, { name: role }]) {
+      const response = await operator(method, fill(template, ids), body);
+      if (response.status < 300) {
+        catalogue = { method, template, field: Object.keys(body)[0] };
+        break;
+      }
     }
+    if (catalogue) break;
   }
   let mapping;
   const tried = [];
@@ -103,9 +107,9 @@ async function discoverRoles(service, account) {
 
   return {
     available: true,
-    describe: `${mapping.join(' ')}, ${effective.join(' ')}${catalogue ? `, ${catalogue.join(' ')}` : ''}`,
+    describe: `${mapping.join(' ')}, ${effective.join(' ')}${catalogue ? `, ${catalogue.method} ${catalogue.template}` : ''}`,
     async ensureRole(name) {
-      if (catalogue) await operator(catalogue[0], fill(catalogue[1], ids), { name, roles: [name] });
+      if (catalogue) await operator(catalogue.method, fill(catalogue.template, ids), { [catalogue.field]: name });
     },
     async mapRoles(groupId, roles) {
       const response = await operator(mapping[0], fill(mapping[1], { ...ids, groupId }), { roles });
@@ -127,8 +131,10 @@ function fromOpenApi(paths) {
       methods.filter((method) => operations[method.toLowerCase()] && test(path)).map((method) => [method, path]),
     );
   const mapping = pick((path) => /groups\/\{[^}]+\}\/role/i.test(path), ['PUT', 'POST', 'PATCH']);
-  const effective = pick((path) => /users\/\{[^}]+\}\/(effective-?)?roles/i.test(path), ['GET']).sort(
-    ([, a], [, b]) => Number(/effective/i.test(b)) - Number(/effective/i.test(a)),
+  // Most specific first: …/effective-roles, …/roles, then the user itself.
+  const specificity = (path) => (/effective/i.test(path) ? 2 : /roles$/i.test(path) ? 1 : 0);
+  const effective = pick((path) => /accounts\/\{[^}]+\}\/users\/\{[^}]+\}(\/(effective-?)?roles)?$/i.test(path), ['GET']).sort(
+    ([, a], [, b]) => specificity(b) - specificity(a),
   );
   const catalogue = pick((path) => /accounts\/\{[^}]+\}\/roles$/i.test(path), ['POST']);
   const normalise = (list) => list.map(([method, path]) => [method, path.replace(/\{(account|group|user)[^}]*\}/gi, (_, kind) => `{${kind.toLowerCase()}Id}`)]);

@@ -144,6 +144,42 @@ describe('CatchUpTracker', () => {
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
+  it('one scan answers every position up to the head, not only the one asked about', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const first = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    const second = await eventStore.append('tally-b', [tallyEvent('TallyOpened', 'b')], 'no_stream');
+    const reads = jest.spyOn(eventStore, 'readAll');
+
+    expect(await tracker.includes(auditProjection, 0, first.position)).toBe(true);
+    expect(await tracker.includes(auditProjection, 0, second.position)).toBe(true);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(tracker.includedThrough(auditProjection, 0)).toBe(second.position);
+  });
+
+  it('knows the quiet stretch up to the next event of the projection’s streams', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const quiet = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    const audited = await eventStore.append('audit-1', [tallyEvent('Audited', 'none')], 'no_stream');
+
+    expect(await tracker.includes(auditProjection, 0, quiet.position)).toBe(true);
+    expect(await tracker.includes(auditProjection, 0, audited.position)).toBe(false);
+    expect(tracker.includedThrough(auditProjection, 0)).toBe(audited.position - 1);
+  });
+
+  it('does not ask the store again while the event it found is still beyond the checkpoint', async () => {
+    const tracker = new CatchUpTracker(eventStore);
+    const audited = await eventStore.append('audit-1', [tallyEvent('Audited', 'none')], 'no_stream');
+    const later = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    const reads = jest.spyOn(eventStore, 'readAll');
+
+    expect(await tracker.includes(auditProjection, 0, later.position)).toBe(false);
+    expect(await tracker.includes(auditProjection, 0, later.position)).toBe(false);
+    expect(reads).toHaveBeenCalledTimes(1);
+    // Once projected (the checkpoint passed it), the store is asked about the rest.
+    expect(await tracker.includes(auditProjection, audited.position, later.position)).toBe(true);
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+
   it('answers false when an event of the projection’s streams lies between checkpoint and position', async () => {
     const tracker = new CatchUpTracker(eventStore);
     const audited = await eventStore.append('audit-1', [tallyEvent('Audited', 'none')], 'no_stream');

@@ -24,6 +24,8 @@ interface IdleSpan {
  */
 export class CatchUpTracker {
   private readonly idle = new Map<string, IdleSpan>();
+  /** Per projection, an event of its streams found after its quiet stretch (not projected while beyond the checkpoint). */
+  private readonly nextEvent = new Map<string, number>();
   /** The log's head is known to be at least this (it never moves back). */
   private knownHead = 0;
 
@@ -45,32 +47,49 @@ export class CatchUpTracker {
   async includes(projection: ProjectionScope, checkpoint: number, position: number): Promise<boolean> {
     const known = this.includedThrough(projection, checkpoint);
     if (known >= position) return true;
-    if (!(await this.nothingToProject(projection.streamPrefixes, known, position))) return false;
+    // A busy projection: the event found last time is still ahead of its checkpoint, no need to ask.
+    const pending = this.nextEvent.get(projection.name);
+    if (pending !== undefined && pending > known && pending <= position) return false;
+    const quiet = await this.quietThrough(projection.streamPrefixes, known, position);
+    if (quiet === undefined) return false;
+    const { through, next } = quiet;
+    if (next !== undefined) this.nextEvent.set(projection.name, next);
+    if (through <= known) return false;
     const current = this.idle.get(projection.name);
     // Concurrent questions may answer out of order: keep the span that says more.
-    if (!current || current.from > checkpoint || current.through < position) {
-      this.idle.set(projection.name, { from: checkpoint, through: position });
+    if (!current || current.from > checkpoint || current.through < through) {
+      this.idle.set(projection.name, { from: checkpoint, through });
     }
-    return true;
+    return through >= position;
   }
 
-  /** No event of these streams lies in (after, position]. */
-  private async nothingToProject(streamPrefixes: readonly string[], after: number, position: number): Promise<boolean> {
+  /**
+   * How far past `after` no event of these streams lies: up to the next such event, or up to the
+   * head when there is none. So one scan answers every write up to the head, not only the one that
+   * asked (under load, dozens of writes wait at once, each with its own position). Undefined when
+   * `position` lies beyond the head or the event store cannot tell. `next`: the event found.
+   */
+  private async quietThrough(
+    streamPrefixes: readonly string[],
+    after: number,
+    position: number,
+  ): Promise<{ readonly through: number; readonly next?: number } | undefined> {
     try {
       // Read before scanning: events up to a position beyond the head may still be written.
-      if (position > this.knownHead) this.knownHead = Math.max(this.knownHead, await this.eventStore.headPosition());
-      if (position > this.knownHead) return false;
+      this.knownHead = Math.max(this.knownHead, await this.eventStore.headPosition());
+      if (position > this.knownHead) return undefined;
+      const head = this.knownHead;
       const next = this.eventStore.readAll({
         fromPosition: after,
         streamPrefixes: streamPrefixes.length > 0 ? streamPrefixes : undefined,
         batchSize: 1,
       });
       for await (const batch of next) {
-        if (batch.length > 0) return batch[0].position > position;
+        if (batch.length > 0) return { through: batch[0].position - 1, next: batch[0].position };
       }
-      return true;
+      return { through: head };
     } catch {
-      return false;
+      return undefined;
     }
   }
 }

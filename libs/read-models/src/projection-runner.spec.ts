@@ -279,6 +279,23 @@ describe('ProjectionRunner', () => {
     }
   });
 
+  it('rebuild reads only the streams its projections read', async () => {
+    await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    await eventStore.append('unrelated-1', [tallyEvent('TallyOpened', 'x')], 'no_stream');
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyIncremented', 'a', { by: 2 })], 0);
+    await eventStore.append('unrelated-2', [tallyEvent('TallyOpened', 'y')], 'no_stream');
+    const rebuilt = EmbeddedReadStore.open({ file: ':memory:' });
+    try {
+      const result = await new ProjectionRunner(eventStore, readStore, [tallyProjection()], { logger }).rebuild(rebuilt);
+
+      expect(result).toMatchObject({ events: 2, position });
+      expect((await rebuilt.find(TALLIES, {})).map((doc) => doc._id)).toEqual(['a']);
+      expect(await rebuilt.checkpoint('tallies')).toBe(position);
+    } finally {
+      await rebuilt.close();
+    }
+  });
+
   it('reports a projection it could not subscribe as failed', async () => {
     class RefusingEventStore extends RedeliveringEventStore {
       override subscribeToAll(): Subscription {

@@ -28,7 +28,9 @@ export interface ProjectionLag {
 }
 
 export interface RebuildProgress {
+  /** Events read and projected; events of streams that no projection reads are not even read. */
   readonly events: number;
+  /** Position of the last event read. */
   readonly position: number;
   /** Head of the log when the rebuild started. */
   readonly head: number;
@@ -192,7 +194,11 @@ export class ProjectionRunner {
     const head = await this.eventStore.headPosition();
     const startedAt = performance.now();
     let progress: RebuildProgress = { events: 0, position: 0, head, eventsPerSecond: 0 };
-    for await (const batch of this.eventStore.readAll({ batchSize: this.options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE })) {
+    const batches = this.eventStore.readAll({
+      batchSize: this.options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE,
+      streamPrefixes: this.streamsRead(),
+    });
+    for await (const batch of batches) {
       if (batch.length === 0) continue;
       for (const { projection } of this.projections) {
         const relevant = batch.filter((event) => matchesPrefixes(event.streamId, projection.streamPrefixes));
@@ -207,6 +213,18 @@ export class ProjectionRunner {
       onProgress?.(progress);
     }
     return progress;
+  }
+
+  /**
+   * The stream prefixes some projection reads, or undefined when one reads every stream. The event
+   * store then skips the others' events (userName reservations, …) without decoding them.
+   */
+  private streamsRead(): readonly string[] | undefined {
+    if (this.projections.some(({ projection }) => projection.streamPrefixes.length === 0)) return undefined;
+    const prefixes = new Set(this.projections.flatMap(({ projection }) => projection.streamPrefixes));
+    // A prefix that another one starts with adds nothing.
+    const minimal = [...prefixes].filter((prefix) => ![...prefixes].some((other) => other !== prefix && prefix.startsWith(other)));
+    return minimal.length > 0 ? minimal : undefined;
   }
 
   private async projectDelivered(

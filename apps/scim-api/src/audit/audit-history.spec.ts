@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@scim/event-store';
 import { filterHistory, readHistoryPage, toAuditEvent } from './audit-history';
+import { parseInstant } from './audit-log';
 
 const hour = 3_600_000;
 const start = Date.parse('2025-03-01T00:00:00.000Z');
@@ -104,5 +105,19 @@ describe('toAuditEvent', () => {
 
   test('an event without the metadata conventions shows nulls, not undefined', () => {
     expect(toAuditEvent(event(1))).toMatchObject({ actor: null, occurredAt: null, correlationId: null, causationId: null, schemaVersion: null, hash: null });
+  });
+});
+
+describe('parseInstant', () => {
+  test.each([
+    ['2025-02-28', Date.UTC(2025, 1, 28)],
+    ['2024-02-29T12:30:00Z', Date.UTC(2024, 1, 29, 12, 30)],
+    ['2025-03-01T01:00:00.123+01:00', Date.UTC(2025, 2, 1, 0, 0, 0, 123)],
+  ])('reads %s', (value, expected) => {
+    expect(parseInstant(value)).toBe(expected);
+  });
+
+  test.each(['2025-02-30', '2025-02-29', '2025-13-01', '2025-01-01T24:00:00Z', '2025-01-01T10:60:00Z', 'yesterday'])('refuses %s', (value) => {
+    expect(parseInstant(value)).toBeUndefined();
   });
 });

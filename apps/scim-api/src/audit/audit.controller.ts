@@ -1,11 +1,11 @@
 import { Controller, Get, Logger, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { writeNdjson } from '@scim/event-store/ndjson';
 import { type AuditEvent, filterHistory, readHistoryPage, toAuditEvent } from './audit-history';
 import { AuditLog, historyFilterOf } from './audit-log';
 import { AuditFilterQueryDto, AuditPageQueryDto, DEFAULT_PAGE_SIZE } from './audit-query.dto';
 import { AuditGuard } from './audit.guard';
-import { writeNdjson } from './ndjson';
 
 /** Events looked at per page at most, so a rare type over a long history answers quickly (with a cursor). */
 const SCAN_LIMIT = 20_000;
@@ -13,6 +13,7 @@ const SCAN_LIMIT = 20_000;
 interface AuditHistoryResponse {
   readonly accountId: string;
   readonly userId?: string;
+  readonly groupId?: string;
   readonly events: readonly AuditEvent[];
   /** Pass as `cursor` to continue; null when the log held nothing more. */
   readonly nextCursor: number | null;
@@ -48,6 +49,19 @@ export class AuditController {
     const source = await this.audit.userHistory(accountId, userId, query.cursor ?? 0);
     const page = await readHistoryPage(source, filter, query.limit ?? DEFAULT_PAGE_SIZE, SCAN_LIMIT);
     return { accountId, userId, events: page.events.map(toAuditEvent), nextCursor: page.nextCursor };
+  }
+
+  @Get('groups/:groupId/events')
+  @ApiOperation({ summary: "A group's events (lifecycle and membership deltas), filtered by type and time, cursor-paged in commit order" })
+  async groupHistory(
+    @Param('accountId') accountId: string,
+    @Param('groupId') groupId: string,
+    @Query() query: AuditPageQueryDto,
+  ): Promise<AuditHistoryResponse> {
+    const filter = historyFilterOf(query);
+    const source = await this.audit.groupHistory(accountId, groupId, query.cursor ?? 0);
+    const page = await readHistoryPage(source, filter, query.limit ?? DEFAULT_PAGE_SIZE, SCAN_LIMIT);
+    return { accountId, groupId, events: page.events.map(toAuditEvent), nextCursor: page.nextCursor };
   }
 
   /** The whole (filtered) history as NDJSON, streamed: the log is read as fast as the client takes it. */

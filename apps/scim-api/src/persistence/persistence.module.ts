@@ -1,6 +1,7 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@scim/event-store';
+import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointWaiter, EmbeddedReadStore, MongoReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, readModelIndexes } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
@@ -13,6 +14,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly eventStore: EventStore,
     private readonly readStore: ReadStore,
+    private readonly sealer: ChainSealer,
     // Absent on an API replica whose projections run in apps/projector.
     @Optional() private readonly runner?: ProjectionRunner,
   ) {}
@@ -20,6 +22,8 @@ class PersistenceLifecycle implements OnApplicationShutdown {
   /** Stop projecting before closing the stores, so no batch is cut in half. */
   async onApplicationShutdown(): Promise<void> {
     await this.runner?.stop();
+    // Seals what is left, so a cleanly stopped service leaves no event unsealed.
+    await this.sealer.stop();
     await this.eventStore.close();
     await this.readStore.close();
   }
@@ -39,7 +43,7 @@ export class PersistenceModule {
       module: PersistenceModule,
       global: true,
       controllers: [HealthController],
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, EventWriter, PersistenceLifecycle],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
       exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
     };
   }
@@ -49,7 +53,7 @@ function embeddedProviders(config: AppConfig): Provider[] {
   return [
     {
       provide: EventStore,
-      useFactory: () => SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }),
+      useFactory: () => new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })),
     },
     {
       provide: ReadStore,
@@ -76,7 +80,7 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        return store;
+        return new HashChainedEventStore(store);
       },
     },
     {
@@ -137,6 +141,25 @@ function projectorCheckpoints(config: AppConfig): Provider[] {
         );
         const waiter = new CheckpointWaiter(eventStore, readStore, allProjections);
         return { waitFor: (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs) };
+      },
+    },
+  ];
+}
+
+/**
+ * Every append goes through the hash chain (docs/TAMPER-EVIDENCE.md); the sealer vouches for the
+ * whole log every minute and at shutdown.
+ */
+function tamperEvidence(): Provider[] {
+  return [
+    {
+      provide: ChainSealer,
+      inject: [EventStore],
+      useFactory: (store: EventStore) => {
+        const logger = new Logger('TamperEvidence');
+        const sealer = new ChainSealer(store, { onError: (error) => logger.error('Sealing the event log failed; retrying at the next tick', error instanceof Error ? error.stack : error) });
+        sealer.start();
+        return sealer;
       },
     },
   ];

@@ -120,6 +120,10 @@ export class EsdbEventStore extends EventStore {
     }
   }
 
+  // readAllMatching (an account's history) is the port's default: $all read and filtered here, in
+  // time proportional to the whole log. EventStoreDB has no index on metadata; a server-side
+  // projection into per-account streams would be the way to one.
+
   override subscribeToAll(
     options: ReadAllOptions,
     handler: SubscriptionHandler,

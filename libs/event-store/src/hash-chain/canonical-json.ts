@@ -14,6 +14,7 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+// Builds the text by concatenation (V8 ropes), which measured faster than joining arrays.
 function canonical(input: unknown): string | undefined {
   const value = hasToJson(input) ? input.toJSON() : input;
   switch (typeof value) {
@@ -27,13 +28,23 @@ function canonical(input: unknown): string | undefined {
       throw new TypeError('A BigInt has no JSON form');
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
-      const members: string[] = [];
+      if (Array.isArray(value)) {
+        let text = '[';
+        for (let index = 0; index < value.length; index++) {
+          if (index > 0) text += ',';
+          text += canonical(value[index]) ?? 'null';
+        }
+        return `${text}]`;
+      }
+      let text = '{';
+      let first = true;
       for (const key of Object.keys(value).sort()) {
         const member = canonical((value as Record<string, unknown>)[key]);
-        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+        if (member === undefined) continue;
+        text += `${first ? '' : ','}${JSON.stringify(key)}:${member}`;
+        first = false;
       }
-      return `{${members.join(',')}}`;
+      return `${text}}`;
     }
     default:
       // undefined, functions and symbols: dropped from objects, null in arrays (as JSON.stringify).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { WrongExpectedRevisionError } from '../event-store.port';
+import { type EventStore, WrongExpectedRevisionError } from '../event-store.port';
 import { NO_STREAM_REVISION } from '../adapter-support';
-import type { HashChainedEventStore } from './hash-chained-event-store';
+import { HashChainedEventStore } from './hash-chained-event-store';
 import { RangeDigest, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData, sealDataOf } from './seal';
 
 export interface ChainSealerOptions {
@@ -18,23 +18,23 @@ const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_MAX_EVENTS_PER_SEAL = 10_000;
 
 /**
- * Appends seals (see `SealData`) to SEAL_STREAM through the hash-chained store, so the seals
- * themselves are chained. Several writers may run one each: a seal is appended with the seal
+ * Appends seals (see `SealData`) to SEAL_STREAM, always through the hash chain (a store that is
+ * not a HashChainedEventStore is wrapped in one), so the seals themselves are chained. Several writers may run one each: a seal is appended with the seal
  * stream's exact revision, so when two race, one seals and the other stops until its next tick.
  */
 export class ChainSealer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private busy = false;
+  private stopped: Promise<void> | undefined;
   private readonly intervalMs: number;
   private readonly maxEventsPerSeal: number;
   private readonly onError: (error: unknown) => void;
   private readonly clock: () => Date;
+  private readonly store: HashChainedEventStore;
 
-  constructor(
-    private readonly store: HashChainedEventStore,
-    options: ChainSealerOptions = {},
-  ) {
+  constructor(store: EventStore, options: ChainSealerOptions = {}) {
+    this.store = store instanceof HashChainedEventStore ? store : new HashChainedEventStore(store);
     this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.maxEventsPerSeal = options.maxEventsPerSeal ?? DEFAULT_MAX_EVENTS_PER_SEAL;
     this.onError = options.onError ?? ((error) => console.error('Sealing the event log failed:', error));
@@ -91,18 +91,24 @@ export class ChainSealer {
 
   /** Seals every `intervalMs` until `stop()`. */
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     // Sealing must never keep a process alive that has nothing else to do.
     this.timer.unref();
   }
 
-  /** Stops the timer, waits for a seal in progress, then seals what is left (a clean shutdown leaves nothing unsealed). */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-    await this.seal();
+  /**
+   * Stops the timer, waits for a seal in progress, then seals what is left (a clean shutdown leaves
+   * nothing unsealed). Call it before closing the store; calling it again does nothing more.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      await this.running;
+      await this.seal();
+    })();
+    return this.stopped;
   }
 
   private tick(): void {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { EventMetadata } from '../event-store.port';
 import { canonicalJson } from './canonical-json';
 
@@ -45,7 +45,7 @@ export function eventHash(event: HashedEvent, prev: string): string {
     metadata: withoutChain(event.metadata),
     prev,
   };
-  return createHash('sha256').update(canonicalJson(covered), 'utf8').digest('hex');
+  return digest('sha256', canonicalJson(covered), 'hex');
 }
 
 /** The event's link when its metadata holds a well-formed one. */

@@ -113,6 +113,17 @@ describe('HashChainedEventStore', () => {
     expect((await verifyChain(inner)).ok).toBe(true);
   });
 
+  test('rejects malformed appends as the adapters do, before reading or writing anything', async () => {
+    await store.append('s', [newEvent()], 'no_stream');
+    const event = newEvent();
+
+    await expect(store.append('s', [newEvent()], 'bogus' as never)).rejects.toThrow(TypeError);
+    await expect(store.append('s', [newEvent()], -1)).rejects.toThrow(RangeError);
+    await expect(store.append('s', [event, event], 0)).rejects.toThrow(/appears twice/);
+    await expect(store.append('', [newEvent()], 'any')).rejects.toThrow(TypeError);
+    expect(await inner.readStream('s')).toHaveLength(1);
+  });
+
   test('replaces a link the caller put in the metadata', async () => {
     const forged = { ...newEvent(), metadata: { correlationId: 'c', chain: { prev: 'f'.repeat(64), hash: 'e'.repeat(64) } } };
 
@@ -196,6 +207,9 @@ describe('ChainSealer', () => {
 
     expect(await inner.readStream(SEAL_STREAM)).toHaveLength(1);
     expect((await verifyChain(inner)).seals.unsealedEvents).toBe(1);
+    // A second stop (Nest runs shutdown hooks on every close) seals nothing more.
+    await sealer.stop();
+    expect(await inner.readStream(SEAL_STREAM)).toHaveLength(1);
   });
 });
 
@@ -364,6 +378,19 @@ describe('verifyChain on a tampered SQLite file', () => {
     expect(result.problems).toEqual([expect.objectContaining({ kind: 'seal-mismatch' })]);
   });
 
+  test("a sealed event's commit time, which the chain cannot cover, is covered by the seal; an unsealed one's is not", async () => {
+    const sealed = row('user-a', 1);
+    const unsealed = row('user-a', 4);
+    raw.setRecordedAt(unsealed.position, '2000-01-01T00:00:00.000Z');
+
+    const onlyUnsealed = await verify();
+    raw.setRecordedAt(sealed.position, '2000-01-01T00:00:00.000Z');
+    const withSealed = await verify();
+
+    expect(onlyUnsealed.ok).toBe(true);
+    expect(kinds(withSealed.problems)).toEqual(['seal-mismatch']);
+  });
+
   test('rewriting an event and re-hashing the rest of its stream passes the stream chain, not the seal', async () => {
     let prev = GENESIS_HASH;
     for (const revision of [0, 1, 2, 3, 4]) {
@@ -393,6 +420,27 @@ describe('verifyChain on a tampered SQLite file', () => {
 
     expect(withoutAnchor.ok).toBe(true);
     expect(withAnchor.problems).toEqual([expect.objectContaining({ kind: 'anchor-missing' })]);
+  });
+
+  test('checks the log as it was when it began: events and seals written meanwhile are left for the next run', async () => {
+    const reader = SqliteEventStore.open({ file, readonly: true });
+    let written = 0;
+    try {
+      const result = await verifyChain(reader, {
+        batchSize: 2,
+        // Another process appends while the walk is under way: an unchained event and a bogus seal.
+        onProgress: () => {
+          if (written++ > 0) return;
+          raw.insertRow({ streamId: 'user-z', revision: 0, eventId: randomUUID(), type: 'UserProvisioned', data: {}, metadata: {} });
+          raw.insertRow({ streamId: SEAL_STREAM, revision: 1, eventId: randomUUID(), type: 'ChainSealed', data: { fromPosition: 3 }, metadata: {} });
+        },
+      });
+
+      expect(result).toMatchObject({ ok: true, events: 12, headPosition: 12, seals: { count: 1 } });
+      expect(kinds((await verifyChain(reader)).problems).sort()).toEqual(['seal-invalid', 'unchained', 'unchained']);
+    } finally {
+      await reader.close();
+    }
   });
 
   test('verifies through a read-only store while a writer has the file open', async () => {

@@ -10,7 +10,7 @@ import {
   type SubscriptionHandler,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { NO_STREAM_REVISION } from '../adapter-support';
+import { assertValidAppend, NO_STREAM_REVISION } from '../adapter-support';
 import { CHAIN_METADATA_KEY, type ChainLink, eventHash, GENESIS_HASH, linkHashOf, withoutChain } from './event-hash';
 
 export interface HashChainOptions {
@@ -57,6 +57,12 @@ export class HashChainedEventStore extends EventStore {
   }
 
   override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      // Checked here too: a malformed expectation must not be turned into a valid exact one.
+      assertValidAppend(streamId, events, expected);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (events.length === 0) return this.inner.append(streamId, events, expected);
     if (expected === 'no_stream' || typeof expected === 'number') return this.appendChained(streamId, events, expected);
     // Inexact appends to one stream would all read the same last revision and all but one lose the

@@ -8,7 +8,8 @@ export const SEAL_EVENT_TYPE = 'ChainSealed';
 
 /**
  * A seal vouches for every event at positions (fromPosition, toPosition] of the whole log: how many
- * there were and a digest of their positions, streams, revisions and chain hashes, in commit order.
+ * there were and a digest of their positions, streams, revisions, chain hashes and commit times, in
+ * commit order.
  * Seals are contiguous (each starts where the previous ended, the first at 0) and form a hash
  * chain of their own, so deleting a whole stream, the last events of a stream or moving events
  * between positions changes a digest that a later seal already recorded.
@@ -26,8 +27,12 @@ export class RangeDigest {
   private count = 0;
 
   add(event: RecordedEvent): void {
-    // JSON for the stream id: no separator inside it can make two different lists read alike.
-    this.hash.update(`${event.position}\t${event.revision}\t${linkHashOf(event)}\t${JSON.stringify(event.streamId)}\n`, 'utf8');
+    // The commit time is here because the chain cannot cover it (the store sets it after the hash
+    // is computed). JSON for the stream id: no separator inside it makes two lists read alike.
+    this.hash.update(
+      `${event.position}\t${event.revision}\t${linkHashOf(event)}\t${event.recordedAt}\t${JSON.stringify(event.streamId)}\n`,
+      'utf8',
+    );
     this.count++;
   }
 

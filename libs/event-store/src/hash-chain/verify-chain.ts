@@ -98,7 +98,6 @@ interface SealedRange extends SealData {
   readonly sealPosition: number;
   readonly sealRevision: number;
   readonly sealHash: string;
-  readonly found: RangeDigest;
 }
 
 const MAX_KEPT_PROBLEMS = 10_000;
@@ -106,7 +105,9 @@ const MAX_KEPT_PROBLEMS = 10_000;
 /**
  * Walks the whole log in commit order and checks every stream's hash chain, the seals and (where
  * the adapter allows) that no position is missing. Read-only; pass the adapter itself, not the
- * decorator. Memory: one entry per stream, not per event.
+ * decorator. Memory: one entry per stream, not per event or per seal. The log is checked as it was
+ * when the walk began: events appended meanwhile (the service may be running) are left for the
+ * next run.
  */
 export async function verifyChain(store: EventStore, options: VerifyChainOptions = {}): Promise<ChainVerification> {
   const startedAt = performance.now();
@@ -119,18 +120,23 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
     if (problems.length < MAX_KEPT_PROBLEMS) problems.push(problem);
   };
 
-  const head = await store.headPosition();
-  const ranges = await readSealedRanges(store, sealStream, report);
+  // The highest position ever assigned first, then the head: read in this order, a commit landing
+  // in between can only raise the head, never make intact positions look deleted.
   const gapless = hasGaplessPositions(store);
+  const highestAssigned = gapless ? await store.highestAssignedPosition() : 0;
+  const head = await store.headPosition();
+  const seals = new SealCursor(store, sealStream, head, report);
   const anchors = new Set(options.anchors ?? []);
   const streams = new Map<string, StreamHead>();
-  let rangeIndex = 0;
+  let range = await seals.next();
+  let digest = new RangeDigest();
   let lastPosition = 0;
   let events = 0;
   let unsealedEvents = 0;
 
-  for await (const batch of store.readAll({ batchSize: options.batchSize ?? 5_000 })) {
+  walk: for await (const batch of store.readAll({ batchSize: options.batchSize ?? 5_000 })) {
     for (const event of batch) {
+      if (event.position > head) break walk;
       events++;
       if (gapless && event.position > lastPosition + 1) {
         const missing = event.position - lastPosition - 1;
@@ -146,28 +152,27 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
       checkLink(event, streams, report);
       if (anchors.size > 0) anchors.delete(linkHashOf(event));
 
-      while (rangeIndex < ranges.length && event.position > ranges[rangeIndex].toPosition) {
-        checkRange(ranges[rangeIndex++], sealStream, report);
+      while (range && event.position > range.toPosition) {
+        checkRange(range, digest, sealStream, report);
+        [range, digest] = [await seals.next(), new RangeDigest()];
       }
-      if (rangeIndex < ranges.length && event.position > ranges[rangeIndex].fromPosition) {
-        ranges[rangeIndex].found.add(event);
-      } else if (rangeIndex >= ranges.length) {
-        unsealedEvents++;
-      }
+      if (range) digest.add(event);
+      else unsealedEvents++;
     }
     options.onProgress?.({ events, position: lastPosition, head });
   }
-  while (rangeIndex < ranges.length) checkRange(ranges[rangeIndex++], sealStream, report);
+  // Seals whose ranges reach past the last event: their last events are gone.
+  while (range) {
+    checkRange(range, digest, sealStream, report);
+    [range, digest] = [await seals.next(), new RangeDigest()];
+  }
 
-  if (gapless) {
-    const highest = await store.highestAssignedPosition();
-    if (highest > lastPosition) {
-      report({
-        kind: 'tail-missing',
-        position: lastPosition + 1,
-        reason: `positions ${lastPosition + 1}..${highest} were assigned but are gone: the last ${highest - lastPosition} event(s) of the log were deleted`,
-      });
-    }
+  if (highestAssigned > lastPosition) {
+    report({
+      kind: 'tail-missing',
+      position: lastPosition + 1,
+      reason: `positions ${lastPosition + 1}..${highestAssigned} were assigned but are gone: the last ${highestAssigned - lastPosition} event(s) of the log were deleted`,
+    });
   }
   for (const anchor of anchors) {
     report({
@@ -177,8 +182,7 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
   }
 
   const ordered = problems.sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity)).slice(0, maxProblems);
-  const lastRange = ranges[ranges.length - 1];
-  const seconds = (performance.now() - startedAt) / 1000;
+  const lastSeal = seals.last;
   return {
     ok: problemCount === 0,
     ...(ordered.length > 0 ? { firstProblem: ordered[0] } : {}),
@@ -189,15 +193,79 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
     headPosition: lastPosition,
     positionsChecked: gapless,
     seals: {
-      count: ranges.length,
-      sealedThrough: lastRange?.toPosition ?? 0,
+      count: seals.count,
+      sealedThrough: lastSeal?.toPosition ?? 0,
       unsealedEvents,
-      ...(lastRange
-        ? { last: { position: lastRange.sealPosition, hash: lastRange.sealHash, toPosition: lastRange.toPosition } }
-        : {}),
+      ...(lastSeal ? { last: { position: lastSeal.sealPosition, hash: lastSeal.sealHash, toPosition: lastSeal.toPosition } } : {}),
     },
-    seconds,
+    seconds: (performance.now() - startedAt) / 1000,
   };
+}
+
+/**
+ * The seals up to `head`, one at a time, read beside the main walk (a year of minutely seals is
+ * half a million events: not something to hold in memory). Each must continue the previous one;
+ * the first that does not ends the sequence, since later ones build on it.
+ */
+class SealCursor {
+  count = 0;
+  last: SealedRange | undefined;
+  private readonly batches: AsyncIterator<readonly RecordedEvent[]>;
+  private pending: RecordedEvent[] = [];
+  private ended = false;
+
+  constructor(
+    store: EventStore,
+    private readonly sealStream: string,
+    private readonly head: number,
+    private readonly report: (problem: ChainProblem) => void,
+  ) {
+    this.batches = store.readAll({ streamPrefixes: [sealStream], batchSize: 1_000 })[Symbol.asyncIterator]();
+  }
+
+  async next(): Promise<SealedRange | undefined> {
+    const event = await this.nextSealEvent();
+    if (!event) return undefined;
+    const data = sealDataOf(event);
+    const previousEnd = this.last?.toPosition ?? 0;
+    let why: string | undefined;
+    if (!data) why = 'it is not a well-formed seal';
+    else if (data.fromPosition !== previousEnd) why = `it starts at position ${data.fromPosition}, the previous seal ended at ${previousEnd}`;
+    else if (data.toPosition >= event.position) why = `it covers positions up to ${data.toPosition}, beyond itself`;
+    if (why || !data) {
+      this.report({ kind: 'seal-invalid', position: event.position, event: eventOf(event), reason: `${describeChainEvent(event)}: ${why}; later seals are not checked` });
+      await this.close();
+      return undefined;
+    }
+    this.count++;
+    this.last = { ...data, sealPosition: event.position, sealRevision: event.revision, sealHash: linkHashOf(event) };
+    return this.last;
+  }
+
+  private async nextSealEvent(): Promise<RecordedEvent | undefined> {
+    for (;;) {
+      const event = this.pending.shift();
+      // The prefix also matches longer stream names; seals after the head are the next run's.
+      if (event) {
+        if (event.position > this.head) {
+          await this.close();
+          return undefined;
+        }
+        if (event.streamId === this.sealStream) return event;
+        continue;
+      }
+      if (this.ended) return undefined;
+      const read = await this.batches.next();
+      if (read.done) this.ended = true;
+      else this.pending = [...read.value];
+    }
+  }
+
+  private async close(): Promise<void> {
+    this.ended = true;
+    this.pending = [];
+    await this.batches.return?.();
+  }
 }
 
 function checkLink(event: RecordedEvent, streams: Map<string, StreamHead>, report: (problem: ChainProblem) => void): void {
@@ -235,32 +303,9 @@ function checkLink(event: RecordedEvent, streams: Map<string, StreamHead>, repor
   }
 }
 
-async function readSealedRanges(
-  store: EventStore,
-  sealStream: string,
-  report: (problem: ChainProblem) => void,
-): Promise<SealedRange[]> {
-  const ranges: SealedRange[] = [];
-  for (const event of await store.readStream(sealStream)) {
-    const data = sealDataOf(event);
-    const previousEnd = ranges.length > 0 ? ranges[ranges.length - 1].toPosition : 0;
-    let why: string | undefined;
-    if (!data) why = 'it is not a well-formed seal';
-    else if (data.fromPosition !== previousEnd) why = `it starts at position ${data.fromPosition}, the previous seal ended at ${previousEnd}`;
-    else if (data.toPosition >= event.position) why = `it covers positions up to ${data.toPosition}, beyond itself`;
-    if (why || !data) {
-      // Later seals continue from this one: none of them can be checked either.
-      report({ kind: 'seal-invalid', position: event.position, event: eventOf(event), reason: `${describeChainEvent(event)}: ${why}; later seals are not checked` });
-      break;
-    }
-    ranges.push({ ...data, sealPosition: event.position, sealRevision: event.revision, sealHash: linkHashOf(event), found: new RangeDigest() });
-  }
-  return ranges;
-}
-
-function checkRange(range: SealedRange, sealStream: string, report: (problem: ChainProblem) => void): void {
-  const events = range.found.events;
-  const digest = range.found.digest();
+function checkRange(range: SealedRange, found: RangeDigest, sealStream: string, report: (problem: ChainProblem) => void): void {
+  const events = found.events;
+  const digest = found.digest();
   if (events === range.events && digest === range.digest) return;
   report({
     kind: 'seal-mismatch',
@@ -269,7 +314,7 @@ function checkRange(range: SealedRange, sealStream: string, report: (problem: Ch
     reason:
       `positions ${range.fromPosition + 1}..${range.toPosition} differ from what the seal at position ${range.sealPosition} ` +
       `(${sealStream} revision ${range.sealRevision}) recorded: it counted ${range.events} events, the log now has ${events}` +
-      `${events === range.events ? ' but with different hashes or positions' : ''}: events in this range were deleted, added, moved or re-hashed`,
+      `${events === range.events ? ' but with different hashes, positions or times' : ''}: events in this range were deleted, added, moved or re-hashed`,
   });
 }
 

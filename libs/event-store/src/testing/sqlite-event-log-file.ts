@@ -49,6 +49,18 @@ export class SqliteEventLogFile {
     this.expectOneRow(this.db.prepare('UPDATE events SET metadata = ? WHERE position = ?').run(JSON.stringify(metadata), position).changes, position);
   }
 
+  /** Appends a row as another process would, chain or not; returns its position. */
+  insertRow(row: Omit<EventRowView, 'position'>): number {
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(row.streamId, row.revision, row.eventId, row.type, JSON.stringify(row.data), JSON.stringify(row.metadata), new Date().toISOString());
+    return Number(lastInsertRowid);
+  }
+
+  setRecordedAt(position: number, recordedAt: string): void {
+    this.expectOneRow(this.db.prepare('UPDATE events SET recorded_at = ? WHERE position = ?').run(recordedAt, position).changes, position);
+  }
+
   deleteRow(position: number): void {
     this.expectOneRow(this.db.prepare('DELETE FROM events WHERE position = ?').run(position).changes, position);
   }

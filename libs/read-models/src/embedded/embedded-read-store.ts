@@ -20,7 +20,7 @@ import {
   planWrites,
 } from '../store-rules';
 import { HashIndex, type StoredDocument } from './hash-index';
-import { type DocumentDeletion, type DocumentRow, SqliteDocumentFile } from './sqlite-document-file';
+import { type DocumentRow, SqliteDocumentFile } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
@@ -170,17 +170,17 @@ export class EmbeddedReadStore extends ReadStore {
     // before memory changes, so a rejected commit leaves the store as it was.
     let nextOrd = this.nextOrd;
     const upserts: PlannedUpsert[] = [];
-    const deletions: DocumentDeletion[] = [];
+    const deletions: { readonly collection: string; readonly stored: StoredDocument }[] = [];
     for (const [collection, writes] of writesByCollection) {
       const state = this.collections.get(collection);
       const newDocs = new Map<string, Doc>();
       for (const [id, { doc, recreated }] of writes) {
         const existing = state?.documents.get(id);
         if (doc === null) {
-          if (existing) deletions.push({ collection, id });
+          if (existing) deletions.push({ collection, stored: existing });
           continue;
         }
-        if (existing && recreated) deletions.push({ collection, id });
+        if (existing && recreated) deletions.push({ collection, stored: existing });
         const replaced = recreated ? undefined : existing;
         const body = JSON.stringify(doc);
         const stored = deepFreeze(JSON.parse(body) as Doc);
@@ -189,18 +189,18 @@ export class EmbeddedReadStore extends ReadStore {
       }
       if (state) assertUniqueKeysAvailable(collection, state, writes, newDocs);
     }
-    // Deletions first: a re-created document is deleted, then inserted anew.
+    // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
-      deletions,
-      upserts.map(({ row }) => row),
+      deletions.map(({ stored }) => stored.ord),
+      upserts.filter(({ replaced }) => replaced).map(({ row }) => ({ ord: row.ord, body: row.body })),
+      upserts.filter(({ replaced }) => !replaced).map(({ row }) => row),
       checkpoint,
     );
 
     this.nextOrd = nextOrd;
-    for (const { collection, id } of deletions) {
+    for (const { collection, stored } of deletions) {
       const state = this.collectionState(collection);
-      const stored = state.documents.get(id) as StoredDocument;
-      state.documents.delete(id);
+      state.documents.delete(stored.id);
       for (const index of state.indexes.values()) index.remove(stored, stored.doc);
     }
     for (const { row, doc, replaced } of upserts) {
@@ -389,10 +389,15 @@ function sameIndexSpec(a: IndexSpec, b: IndexSpec): boolean {
   );
 }
 
+// Walks without allocating (no Object.values array per object): it runs for every document loaded.
+// Documents are JSON.parse results: plain objects and arrays, no inherited enumerable property.
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const nested of Object.values(value)) deepFreeze(nested);
-    Object.freeze(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) deepFreeze(value[index]);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) deepFreeze(record[key]);
   }
-  return value;
+  return Object.freeze(value);
 }

@@ -3,17 +3,19 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Checkpoint, IndexSpec } from '../read-store.port';
 
-// Documents are keyed by their insertion rank (the rowid): new documents append to the table's
-// b-tree and a load reads it front to back. Keyed by (collection, id) without a rowid, as the first
-// version of this file was, every insert landed at a random place of a b-tree of 1 KB rows.
+// Documents are keyed by their insertion rank (the rowid), which the store keeps in memory for
+// every document: new documents append to the table's b-tree, replacements and deletions address
+// their row directly, and a load reads the table front to back. No other index: keyed by
+// (collection, id) without a rowid, as the first version of this file was, every insert landed at
+// a random place of a b-tree of 1 KB rows.
 const SCHEMA = `
+  DROP INDEX IF EXISTS documents_by_id;
   CREATE TABLE IF NOT EXISTS documents (
     ord        INTEGER PRIMARY KEY,
     collection TEXT    NOT NULL,
     id         TEXT    NOT NULL,
     body       TEXT    NOT NULL
   );
-  CREATE UNIQUE INDEX IF NOT EXISTS documents_by_id ON documents (collection, id);
   CREATE TABLE IF NOT EXISTS checkpoints (
     projection TEXT PRIMARY KEY,
     position   INTEGER NOT NULL
@@ -40,9 +42,6 @@ const MIGRATE_FROM_KEYED_LAYOUT = `
   DROP TABLE documents_keyed;
 `;
 
-// Page cache of the file's connection (negative: KiB). The default 2 MB makes every insert into
-// the id index of a large read model a cache miss.
-const CACHE_KIB = 32 * 1024;
 
 export interface DocumentRow {
   readonly collection: string;
@@ -51,9 +50,10 @@ export interface DocumentRow {
   readonly body: string;
 }
 
-export interface DocumentDeletion {
-  readonly collection: string;
-  readonly id: string;
+/** A new body for a stored document, which keeps its place. */
+export interface DocumentUpdate {
+  readonly ord: number;
+  readonly body: string;
 }
 
 /**
@@ -63,11 +63,17 @@ export interface DocumentDeletion {
  * exactly what was lost.
  */
 export class SqliteDocumentFile {
-  private readonly upsertDocument: Database.Statement<[string, string, number, string]>;
-  private readonly deleteDocument: Database.Statement<[string, string]>;
+  private readonly insertDocument: Database.Statement<[number, string, string, string]>;
+  private readonly updateDocument: Database.Statement<[string, number]>;
+  private readonly deleteDocument: Database.Statement<[number]>;
   private readonly advanceCheckpoint: Database.Statement<[string, number]>;
   private readonly writeCommit: Database.Transaction<
-    (deletions: readonly DocumentDeletion[], upserts: readonly DocumentRow[], checkpoint: Checkpoint) => void
+    (
+      deletions: readonly number[],
+      updates: readonly DocumentUpdate[],
+      inserts: readonly DocumentRow[],
+      checkpoint: Checkpoint,
+    ) => void
   >;
 
   static open(file: string): SqliteDocumentFile {
@@ -76,7 +82,6 @@ export class SqliteDocumentFile {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma(`cache_size = -${CACHE_KIB}`);
       migrateKeyedLayout(db);
       db.exec(SCHEMA);
       return new SqliteDocumentFile(db);
@@ -87,19 +92,18 @@ export class SqliteDocumentFile {
   }
 
   private constructor(private readonly db: Database.Database) {
-    this.upsertDocument = db.prepare(
-      'INSERT INTO documents (collection, id, ord, body) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body',
-    );
-    this.deleteDocument = db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?');
+    this.insertDocument = db.prepare('INSERT INTO documents (ord, collection, id, body) VALUES (?, ?, ?, ?)');
+    this.updateDocument = db.prepare('UPDATE documents SET body = ? WHERE ord = ?');
+    this.deleteDocument = db.prepare('DELETE FROM documents WHERE ord = ?');
     // Monotonic: a replayed, older commit never moves a checkpoint back.
     this.advanceCheckpoint = db.prepare(
       'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ' +
         'ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)',
     );
-    this.writeCommit = db.transaction((deletions, upserts, checkpoint) => {
-      for (const { collection, id } of deletions) this.deleteDocument.run(collection, id);
-      for (const row of upserts) this.upsertDocument.run(row.collection, row.id, row.ord, row.body);
+    this.writeCommit = db.transaction((deletions, updates, inserts, checkpoint) => {
+      for (const ord of deletions) this.deleteDocument.run(ord);
+      for (const { ord, body } of updates) this.updateDocument.run(body, ord);
+      for (const row of inserts) this.insertDocument.run(row.ord, row.collection, row.id, row.body);
       this.advanceCheckpoint.run(checkpoint.projection, checkpoint.position);
     });
   }
@@ -123,9 +127,12 @@ export class SqliteDocumentFile {
       .map((row) => ({ collection: row.collection, spec: JSON.parse(row.spec) as IndexSpec }));
   }
 
-  /** Deletions run before upserts, so a document can be deleted and re-created in one commit. */
-  commit(deletions: readonly DocumentDeletion[], upserts: readonly DocumentRow[], checkpoint: Checkpoint): void {
-    this.writeCommit.immediate(deletions, upserts, checkpoint);
+  /**
+   * One transaction: rows deleted (by rank), bodies replaced in place, new rows (a document deleted
+   * and re-created in one commit is a deletion and an insert under a new rank), the checkpoint.
+   */
+  commit(deletions: readonly number[], updates: readonly DocumentUpdate[], inserts: readonly DocumentRow[], checkpoint: Checkpoint): void {
+    this.writeCommit.immediate(deletions, updates, inserts, checkpoint);
   }
 
   saveIndexes(collection: string, specs: readonly IndexSpec[]): void {

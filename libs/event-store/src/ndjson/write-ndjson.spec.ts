@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { writeNdjson } from './ndjson';
+import { writeNdjson } from './write-ndjson';
 
 /** A client that takes one chunk every `delayMs`, with a small buffer. */
 function slowClient(delayMs: number, received: string[]): Writable {
@@ -20,7 +20,10 @@ describe('writeNdjson', () => {
       yield [{ a: 3 }];
     }
 
-    const complete = await writeNdjson(slowClient(0, received), source(), (item) => ({ ...item, line: true }));
+    const client = slowClient(0, received);
+
+    const complete = await writeNdjson(client, source(), (item) => ({ ...item, line: true }));
+    await new Promise<void>((resolve) => client.end(resolve));
 
     expect(complete).toBe(true);
     expect(received.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line))).toEqual([
@@ -42,7 +45,10 @@ describe('writeNdjson', () => {
       }
     }
 
-    await writeNdjson(slowClient(2, received), source(), (item) => item);
+    const client = slowClient(2, received);
+
+    await writeNdjson(client, source(), (item) => item);
+    await new Promise<void>((resolve) => client.end(resolve));
 
     expect(received).toHaveLength(20);
     // Without backpressure all 20 batches would be pulled before the slow client took the second.

@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
 
 /**
+ * Exports of the event log (audit API, CLI) as NDJSON: one JSON document per line.
+ *
  * Writes each item as one JSON line, pulling the next batch only when `out` has room: memory holds
  * one batch, however long the history. Stops pulling (which closes the source) as soon as the
  * client goes away. Resolves false when the output closed before the end.

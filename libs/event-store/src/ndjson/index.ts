@@ -1,0 +1,1 @@
+export { writeNdjson } from './write-ndjson';
