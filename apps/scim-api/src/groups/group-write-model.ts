@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  decideDeletedUserRemoval,
   decideMembershipChange,
   evolveGroup,
   groupDecider,
@@ -112,20 +113,38 @@ export class GroupWriteModel {
     return aggregateStream<GroupEvent, GroupState>(this.writer.store, groupStream(groupId), evolveGroup, initialGroupState, toDomain);
   }
 
-  /** Appends the delta at the membership stream's current revision; in turn per group in this process. */
+  /** Takes a deleted user out of the group (see decideDeletedUserRemoval); position 0 when nothing changed. */
+  async removeDeletedUser(context: CommandContext, groupId: string, userId: string): Promise<number> {
+    const { state } = await this.load(groupId);
+    const appended = await this.appendMembership(context, groupId, [], async () =>
+      decideDeletedUserRemoval({ type: 'RemoveDeletedUser', accountId: context.accountId, userId, at: context.at }, state),
+    );
+    return appended.position;
+  }
+
   private changeMembers(context: CommandContext, group: LiveGroup, by: GroupActor, change: MembershipChange, notes: readonly string[]) {
-    const stream = groupMembersStream(group.groupId);
-    return this.membershipLocks.run(group.groupId, async () => {
+    return this.appendMembership(context, group.groupId, notes, async () => {
+      const remove = change.removeAll ? [...(await this.members(group.groupId))].filter((m) => !change.add.includes(m)) : change.remove;
+      return decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: change.add, remove, at: context.at }, group);
+    });
+  }
+
+  /**
+   * Appends the deltas `decide` returns at the membership stream's current revision, in turn per
+   * group in this process; decided again if another API instance appended first.
+   */
+  private appendMembership(context: CommandContext, groupId: string, notes: readonly string[], decide: () => Promise<GroupMembershipEvent[]>) {
+    const stream = groupMembersStream(groupId);
+    return this.membershipLocks.run(groupId, async () => {
       for (let attempt = 1; ; attempt++) {
-        const remove = change.removeAll ? [...(await this.members(group.groupId))].filter((m) => !change.add.includes(m)) : change.remove;
-        const events = decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: change.add, remove, at: context.at }, group);
+        const events = await decide();
         const revision = await this.writer.store.streamRevision(stream);
         if (events.length === 0) return { position: 0, revision };
         try {
           const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context, notes), revision < 0 ? 'no_stream' : revision);
           return { position: appended.position, revision: appended.nextExpectedRevision };
         } catch (error) {
-          // Another API instance appended first: deltas commute, so append ours after it.
+          // Deltas commute: append ours after the other instance's.
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
           if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempt);
         }

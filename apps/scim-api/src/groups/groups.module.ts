@@ -3,10 +3,11 @@ import { CreateGroupHandler, DeleteGroupHandler, PatchGroupHandler, ReplaceGroup
 import { GetGroupHandler, ListGroupsHandler } from './group-queries';
 import { GroupWriteModel } from './group-write-model';
 import { GroupsController } from './groups.controller';
+import { DeletedUsersLeaveGroupsProcess } from './deleted-users-leave-groups.process';
 
 @Module({
   controllers: [GroupsController],
-  providers: [GroupWriteModel, CreateGroupHandler, ReplaceGroupHandler, PatchGroupHandler, DeleteGroupHandler, GetGroupHandler, ListGroupsHandler],
+  providers: [GroupWriteModel, CreateGroupHandler, ReplaceGroupHandler, PatchGroupHandler, DeleteGroupHandler, GetGroupHandler, ListGroupsHandler, DeletedUsersLeaveGroupsProcess],
   exports: [GroupWriteModel],
 })
 export class GroupsModule {}

@@ -39,6 +39,24 @@ export function decideMembershipChange(command: ChangeGroupMembers, group: Group
   return events;
 }
 
+/**
+ * A deleted user leaves the groups it was in, Platform and SCIM groups alike: the platform acts
+ * here, not the IdP or an admin, so neither one's restriction applies. Nothing to do for a group
+ * that is gone or belongs to another account.
+ */
+export interface RemoveDeletedUser {
+  readonly type: 'RemoveDeletedUser';
+  readonly accountId: string;
+  readonly userId: string;
+  readonly at: string;
+}
+
+export function decideDeletedUserRemoval(command: RemoveDeletedUser, group: GroupState): GroupMembershipEvent[] {
+  if (group.status !== 'live' || group.accountId !== command.accountId) return [];
+  const { groupId, accountId } = group;
+  return [{ type: 'GroupMembersRemoved', data: { groupId, accountId, members: [command.userId], removedAt: command.at } }];
+}
+
 /** Current members from the delta history (for the rare whole-list operations). */
 export function membersOf(history: readonly GroupMembershipEvent[]): Set<string> {
   const members = new Set<string>();

@@ -1,5 +1,5 @@
 import { specFor } from '../testing/decider-spec';
-import { decideMembershipChange, membersOf } from './group-membership';
+import { decideDeletedUserRemoval, decideMembershipChange, membersOf } from './group-membership';
 import { groupDecider, type GroupEvent, type GroupState } from './group';
 import { fold } from '../decider';
 
@@ -64,6 +64,21 @@ describe('group membership deltas', () => {
   it('refuses membership changes on a missing group or by the wrong actor', () => {
     expect(() => decideMembershipChange({ type: 'ChangeGroupMembers', accountId: 'a1', by: 'scim', remove: [], add: ['u'], at }, { status: 'absent' })).toThrow('Group not found');
     expect(() => decideMembershipChange({ type: 'ChangeGroupMembers', accountId: 'a1', by: 'admin', remove: [], add: ['u'], at }, group)).toThrow(/identity provider/);
+  });
+
+  it('takes a deleted user out of SCIM and Platform groups alike', () => {
+    const removed = { type: 'GroupMembersRemoved', data: { groupId: 'g1', accountId: 'a1', members: ['u1'], removedAt: at } };
+    const command = { type: 'RemoveDeletedUser', accountId: 'a1', userId: 'u1', at } as const;
+    expect(decideDeletedUserRemoval(command, group)).toEqual([removed]);
+    expect(decideDeletedUserRemoval(command, fold(groupDecider, [created('Platform')]) as GroupState)).toEqual([removed]);
+  });
+
+  it('leaves a deleted group, or a group of another account, alone', () => {
+    const command = { type: 'RemoveDeletedUser', accountId: 'a1', userId: 'u1', at } as const;
+    const deleted = fold(groupDecider, [created(), { type: 'GroupDeleted', data: { groupId: 'g1', deletedAt: at } }]) as GroupState;
+    expect(decideDeletedUserRemoval(command, deleted)).toEqual([]);
+    expect(decideDeletedUserRemoval(command, { status: 'absent' })).toEqual([]);
+    expect(decideDeletedUserRemoval({ ...command, accountId: 'a2' }, group)).toEqual([]);
   });
 
   it('folds deltas into the current members', () => {

@@ -1,0 +1,54 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { StreamPrefix } from '@scim/domain';
+import { EventStore, type RecordedEvent } from '@scim/event-store';
+import { ReadStore } from '@scim/read-models';
+import { Collections, type GroupMemberView } from '@scim/read-models/projections';
+import { ReadModelFreshness } from '../persistence/read-model-freshness';
+import { ProcessSubscription, reactionContext } from '../shared/process-subscription';
+import { GroupWriteModel } from './group-write-model';
+
+/**
+ * Process manager: a deleted user (UserDeprovisioned) leaves every group it was in, with a
+ * GroupMembersRemoved caused by the deletion, so no group lists a member that answers 404. The
+ * roles process then revokes the roles those groups granted (already void for a deleted user).
+ */
+@Injectable()
+export class DeletedUsersLeaveGroupsProcess implements OnApplicationBootstrap, OnApplicationShutdown {
+  static readonly checkpointName = 'process:deleted-users-leave-groups';
+  private readonly subscription: ProcessSubscription;
+
+  constructor(
+    eventStore: EventStore,
+    private readonly readStore: ReadStore,
+    private readonly groups: GroupWriteModel,
+    private readonly freshness: ReadModelFreshness,
+  ) {
+    this.subscription = new ProcessSubscription(eventStore, readStore, {
+      name: DeletedUsersLeaveGroupsProcess.checkpointName,
+      streamPrefixes: [StreamPrefix.user],
+      react: (event) => this.react(event),
+    });
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscription.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.subscription.stop();
+  }
+
+  checkpoint(): Promise<number> {
+    return this.subscription.checkpoint();
+  }
+
+  private async react(event: RecordedEvent): Promise<void> {
+    if (event.type !== 'UserDeprovisioned') return;
+    // The memberships read model must hold every membership added before the deletion.
+    if (!(await this.freshness.waitFor(event.position))) throw new Error(`Read models did not reach position ${event.position}`);
+    const context = reactionContext(event, 'deleted-users-leave-groups');
+    const userId = String(event.data.userId);
+    const memberships = await this.readStore.find<GroupMemberView>(Collections.groupMembers, { accountId: context.accountId, userId });
+    for (const { groupId } of memberships) await this.groups.removeDeletedUser(context, groupId, userId);
+  }
+}

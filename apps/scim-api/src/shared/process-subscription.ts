@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
+import type { ReadStore } from '@scim/read-models';
+import type { CommandContext } from './request-context';
+
+const RESTART_DELAY_MS = 1000;
+
+export interface ProcessSubscriptionOptions {
+  /** Names the checkpoint in the read store and the logger. */
+  readonly name: string;
+  readonly streamPrefixes: readonly string[];
+  /** Reacts to one event; a throw stops the batch, which is retried from the checkpoint. */
+  readonly react: (event: RecordedEvent) => Promise<void>;
+}
+
+/**
+ * A process manager's subscription: from its checkpoint in the read store, over some streams; the
+ * checkpoint moves after each batch. A failing batch restarts the subscription from the
+ * checkpoint, so reactions must be idempotent (they are commands with expected revisions).
+ */
+export class ProcessSubscription {
+  private readonly logger: Logger;
+  private subscription?: Subscription;
+  private stopped = false;
+  private restartTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly readStore: ReadStore,
+    private readonly options: ProcessSubscriptionOptions,
+  ) {
+    this.logger = new Logger(options.name);
+  }
+
+  /** Position up to which every reaction has been written. */
+  checkpoint(): Promise<number> {
+    return this.readStore.checkpoint(this.options.name);
+  }
+
+  async start(): Promise<void> {
+    const fromPosition = await this.checkpoint();
+    this.subscription = this.eventStore.subscribeToAll(
+      { fromPosition, streamPrefixes: this.options.streamPrefixes },
+      (batch) => this.handle(batch),
+      (error) => {
+        this.logger.error(`Stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!this.stopped) this.restartTimer = setTimeout(() => void this.start(), RESTART_DELAY_MS);
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.subscription?.close();
+  }
+
+  private async handle(batch: readonly RecordedEvent[]): Promise<void> {
+    for (const event of batch) await this.options.react(event);
+    const last = batch[batch.length - 1];
+    if (last) await this.readStore.commit([], { projection: this.options.name, position: last.position });
+  }
+}
+
+/**
+ * The context of a command a process issues in reaction to `event`: same account and correlation
+ * id (the IdP request behind it), caused by the event, at the event's time (replays stay identical).
+ */
+export function reactionContext(event: RecordedEvent, process: string): CommandContext {
+  return {
+    accountId: String(event.metadata.accountId),
+    actor: { kind: 'system', process },
+    requestId: String(event.metadata.correlationId ?? event.id),
+    causationId: event.id,
+    at: String(event.metadata.occurredAt ?? event.recordedAt),
+  };
+}
