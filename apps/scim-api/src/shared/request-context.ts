@@ -22,16 +22,22 @@ export interface AuthenticatedRequest extends Request {
 
 /** The SCIM caller's context; only on routes behind ScimAuthGuard. */
 export const ScimContext = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
-  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  const context = scimCommandContext(ctx.switchToHttp().getRequest<AuthenticatedRequest>());
+  if (!context) throw new Error('ScimContext used on a route without ScimAuthGuard');
+  return context;
+});
+
+/** The context of a request ScimAuthGuard authenticated; undefined for any other request. */
+export function scimCommandContext(request: AuthenticatedRequest): CommandContext | undefined {
   const caller = request.scimCaller;
-  if (!caller) throw new Error('ScimContext used on a route without ScimAuthGuard');
+  if (!caller) return undefined;
   return {
     accountId: caller.accountId,
     actor: { kind: 'scim-token', tokenId: caller.tokenId },
     requestId: request.requestId ?? 'unknown',
     at: new Date().toISOString(),
   };
-});
+}
 
 /** An administrator's context (operator or account admin), for the account the route names. */
 export const AdminContext = createParamDecorator((_: unknown, ctx: ExecutionContext): Omit<CommandContext, 'accountId'> => {

@@ -1,9 +1,8 @@
 import type { GroupEvent } from '../groups/group';
 import type { GroupMembershipEvent } from '../groups/group-membership';
-import type { ProvisioningRejected } from '../provisioning/provisioning-rejected';
+import { rejectionReason, type ProvisioningRejected } from '../provisioning/provisioning-rejected';
 import type { UserEvent } from '../users/user.events';
 import type { HistoryEntry } from './history-entry';
-import { rejectionReason } from './timeline';
 
 export type ActivityOutcome =
   | 'created'
@@ -23,7 +22,7 @@ export type ActivityOutcome =
 export interface ActivityItem {
   readonly outcome: ActivityOutcome;
   readonly resourceType: 'User' | 'Group';
-  /** Null for a rejection (nothing was created). */
+  /** Null for a rejected create (nothing was created). */
   readonly resourceId: string | null;
   /** userName or displayName when the events carry it; the caller may fill it in from history. */
   readonly name: string | null;
@@ -129,7 +128,7 @@ function itemOf(event: ActivityEvent): ActivityItem | null {
       return user('converted', event.data.userId, event.data.profile.userName, detail);
     }
     case 'ProvisioningRejected':
-      return { outcome: 'rejected', resourceType: event.data.resourceType, resourceId: null, name: event.data.userName ?? null, detail: rejectionReason(event.data.reason) };
+      return { outcome: 'rejected', resourceType: event.data.resourceType, resourceId: event.data.resourceId ?? null, name: event.data.userName ?? event.data.displayName ?? null, detail: rejectionReason(event.data) };
     case 'UserAttributesUpdated': {
       const changed = Object.keys(event.data.changed);
       const userName = typeof event.data.changed.userName === 'string' ? event.data.changed.userName : null;

@@ -2,7 +2,7 @@ import type { DomainEvent } from '../decider';
 import type { Actor } from '../metadata';
 import type { GroupEvent } from '../groups/group';
 import type { GroupMembershipEvent } from '../groups/group-membership';
-import type { ProvisioningRejected } from '../provisioning/provisioning-rejected';
+import { rejectionReason, type ProvisioningRejected } from '../provisioning/provisioning-rejected';
 import type { UserEvent } from '../users/user.events';
 import type { HistoryEntry } from './history-entry';
 
@@ -95,19 +95,9 @@ export function summarizeEvent(event: DomainEvent, groupNames: GroupNames = () =
     case 'GroupMembersRemoved':
       return `${known.data.members.length} member(s) removed from ${group(known.data.groupId)}`;
     case 'ProvisioningRejected':
-      return `Rejected: ${known.data.resourceType} ${known.data.userName ?? ''}`.trim() + `: ${rejectionReason(known.data.reason)}`;
+      return `Rejected: ${known.data.resourceType} ${known.data.userName ?? known.data.displayName ?? known.data.resourceId ?? ''}`.trim() + `: ${rejectionReason(known.data)}`;
     default:
       return (event as DomainEvent).type;
   }
 }
 
-export function rejectionReason(reason: ProvisioningRejected['data']['reason']): string {
-  switch (reason) {
-    case 'username-held-by-another-account':
-      return 'the userName is held by a user of another account (409 uniqueness)';
-    default: {
-      const _exhaustive: never = reason;
-      return String(reason);
-    }
-  }
-}
