@@ -98,12 +98,18 @@ describe('user matching and roles (e2e)', () => {
 
   it('lists users of both kinds and groups of both sources, with member counts', async () => {
     await admin('post', '/users', { userName: 'manual.only@acme.com' }).expect(201);
-    await admin('post', '/groups', { displayName: 'Everyone' }).expect(201);
-    const users = await admin('get', '/users?count=1000').expect(200);
-    const sources = new Set(users.body.users.map((u: { source: string }) => u.source));
-    expect(sources).toEqual(new Set(['manual', 'scim']));
+    const everyone = (await admin('post', '/groups', { displayName: 'Everyone' }).expect(201)).body.id;
+    type Listed = { id: string; source: string; groups: { displayName: string; source: string }[] };
+    const inMapped = ((await admin('get', '/users?count=1000').expect(200)).body.users as Listed[]).find((u) => u.groups.some((g) => g.displayName === 'Mapped'));
+    await admin('post', `/groups/${everyone}/members`, { members: [inMapped?.id] }).expect(204);
+    const users = (await admin('get', '/users?count=1000').expect(200)).body.users as Listed[];
+    expect(new Set(users.map((u) => u.source))).toEqual(new Set(['manual', 'scim']));
+    // Each user with its groups of both sources.
+    expect(users.find((u) => u.id === inMapped?.id)?.groups).toEqual(
+      expect.arrayContaining([{ id: expect.any(String), displayName: 'Mapped', source: 'SCIM' }, { id: everyone, displayName: 'Everyone', source: 'Platform' }]),
+    );
     const groups = await admin('get', '/groups').expect(200);
-    expect(groups.body.find((g: { displayName: string }) => g.displayName === 'Everyone')).toMatchObject({ source: 'Platform', memberCount: 0 });
+    expect(groups.body.find((g: { displayName: string }) => g.displayName === 'Everyone')).toMatchObject({ source: 'Platform', memberCount: 1 });
     expect(groups.body.find((g: { displayName: string }) => g.displayName === 'Mapped')).toMatchObject({ source: 'SCIM', memberCount: 3, roles: ['ops'] });
     // The IdP sees only SCIM groups.
     expect((await scim.get(`/Groups?filter=${encodeURIComponent('displayName eq "Everyone"')}`).expect(200)).body.totalResults).toBe(0);

@@ -31,15 +31,18 @@ export class AdminReadModel {
       ...(params.userName ? { userNameKey: userNameKey(params.userName) } : {}),
     };
     const page = await pageOf<UserView>(this.readStore, Collections.users, scope, undefined, params);
+    // Each user with its groups of both sources, as the product's users page shows them.
+    const groups = await Promise.all(page.resources.map((u) => this.groupsOf(accountId, u._id)));
     return {
       totalResults: page.totalResults,
       startIndex: page.startIndex,
-      users: page.resources.map((u) => ({
+      users: page.resources.map((u, index) => ({
         id: u._id,
         userName: u.profile.userName,
         displayName: u.profile.displayName,
         source: u.source,
         status: u.status,
+        groups: groups[index].map(groupSummary),
         effectiveRoles: u.effectiveRoles,
         created: u.created,
         lastModified: u.lastModified,
@@ -60,7 +63,7 @@ export class AdminReadModel {
       convertedAt: user.convertedAt,
       created: user.created,
       lastModified: user.lastModified,
-      groups: groups.map((g) => ({ id: g._id, displayName: g.displayName, source: g.source })),
+      groups: groups.map(groupSummary),
       roles: await this.rolesWithProvenance(user),
     };
   }
@@ -108,3 +111,5 @@ export class AdminReadModel {
     return groups.filter((g): g is GroupView => g !== null);
   }
 }
+
+const groupSummary = (group: GroupView) => ({ id: group._id, displayName: group.displayName, source: group.source });
