@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../../apps/scim-api/src/config/app-config';
-import { resolveOperatorKey } from '../../apps/scim-api/src/config/operator-key';
+import { resolveAuditorKey, resolveOperatorKey } from '../../apps/scim-api/src/config/operator-key';
 import { loadProjectorConfig } from '../../apps/projector/src/projector-config';
 
 /**
@@ -112,6 +112,7 @@ describe('docker-compose.yml', () => {
       runProjections: false,
     });
     expect(resolveOperatorKey(api).source).toBe('OPERATOR_KEY');
+    expect(resolveAuditorKey(api)?.source).toBe('AUDITOR_KEY');
 
     const projector = loadProjectorConfig(environmentOf(services.projector));
     expect(projector.mongoDatabase).toBe(api.storage.kind === 'distributed' ? api.storage.mongoDatabase : undefined);
