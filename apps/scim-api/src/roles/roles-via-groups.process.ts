@@ -1,14 +1,13 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { affectsRoles, roleReactions, StreamPrefix, upcastEvent, type GroupEvent, type GroupMembershipEvent, type RoleReaction } from '@scim/domain';
-import { EventStore, type RecordedEvent, type Subscription } from '@scim/event-store';
+import { EventStore, type RecordedEvent } from '@scim/event-store';
 import { ReadStore } from '@scim/read-models';
 import { GroupWriteModel } from '../groups/group-write-model';
-import type { CommandContext } from '../shared/request-context';
+import { ProcessSubscription, reactionContext } from '../shared/process-subscription';
 import { UserWriteModel } from '../users/user-write-model';
 
 /** User streams written at once per group event: large group commits (10,000 grants in ~1 s here), bounded memory. */
 const PARALLEL_USERS = 2000;
-const RESTART_DELAY_MS = 1000;
 
 /**
  * Process manager: group membership, mapping and deletion events become RoleGrantedViaGroup /
@@ -18,68 +17,43 @@ const RESTART_DELAY_MS = 1000;
 @Injectable()
 export class RolesViaGroupsProcess implements OnApplicationBootstrap, OnApplicationShutdown {
   static readonly checkpointName = 'process:roles-via-groups';
-  private readonly logger = new Logger('RolesViaGroups');
-  private subscription?: Subscription;
-  private stopped = false;
-  private restartTimer?: NodeJS.Timeout;
+  private readonly subscription: ProcessSubscription;
 
   constructor(
-    private readonly eventStore: EventStore,
-    private readonly readStore: ReadStore,
+    eventStore: EventStore,
+    readStore: ReadStore,
     private readonly users: UserWriteModel,
     private readonly groups: GroupWriteModel,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.start();
+  ) {
+    this.subscription = new ProcessSubscription(eventStore, readStore, {
+      name: RolesViaGroupsProcess.checkpointName,
+      streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers],
+      react: (event) => this.react(event),
+    });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.restartTimer);
-    await this.subscription?.close();
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscription.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.subscription.stop();
   }
 
   /** Position up to which every role consequence has been written (for tests and the benchmark). */
   checkpoint(): Promise<number> {
-    return this.readStore.checkpoint(RolesViaGroupsProcess.checkpointName);
+    return this.subscription.checkpoint();
   }
 
-  private async start(): Promise<void> {
-    const fromPosition = await this.checkpoint();
-    this.subscription = this.eventStore.subscribeToAll(
-      { fromPosition, streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers] },
-      (batch) => this.handle(batch),
-      (error) => {
-        this.logger.error(`Stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
-        if (!this.stopped) this.restartTimer = setTimeout(() => void this.start(), RESTART_DELAY_MS);
-      },
-    );
-  }
-
-  private async handle(batch: readonly RecordedEvent[]): Promise<void> {
-    for (const recorded of batch) {
-      const event = upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as GroupEvent | GroupMembershipEvent;
-      if (affectsRoles(event)) await this.react(recorded, event);
-    }
-    const last = batch[batch.length - 1];
-    if (last) await this.readStore.commit([], { projection: RolesViaGroupsProcess.checkpointName, position: last.position });
-  }
-
-  private async react(recorded: RecordedEvent, event: GroupEvent | GroupMembershipEvent): Promise<void> {
+  private async react(recorded: RecordedEvent): Promise<void> {
+    const event = upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as GroupEvent | GroupMembershipEvent;
+    if (!affectsRoles(event)) return;
     const groupId = event.data.groupId;
     const { state } = await this.groups.load(groupId);
     const roles = state.status === 'live' ? state.roles : [];
     // The grant's time is the membership's: replays stay identical, and provenance reads "since T".
-    const at = String(recorded.metadata.occurredAt ?? recorded.recordedAt);
-    const reactions = await roleReactions(event, { roles, members: () => this.groups.members(groupId) }, at);
-    const context: CommandContext = {
-      accountId: String(recorded.metadata.accountId),
-      actor: { kind: 'system', process: 'roles-via-groups' },
-      requestId: String(recorded.metadata.correlationId ?? recorded.id),
-      causationId: recorded.id,
-      at,
-    };
+    const context = reactionContext(recorded, 'roles-via-groups');
+    const reactions = await roleReactions(event, { roles, members: () => this.groups.members(groupId) }, context.at);
     for (let i = 0; i < reactions.length; i += PARALLEL_USERS) {
       await Promise.all(reactions.slice(i, i + PARALLEL_USERS).map((r: RoleReaction) => this.users.execute(context, r.userId, r.command, { settle: false })));
     }
