@@ -20,90 +20,129 @@ import {
   planWrites,
 } from '../store-rules';
 import { HashIndex, type StoredDocument } from './hash-index';
-import { type DocumentRow, SqliteDocumentFile } from './sqlite-document-file';
+import { RecentDocuments } from './recent-documents';
+import { type DocumentRow, type IndexKeys, SqliteDocumentFile } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
   readonly file: string | ':memory:';
+  /** Parsed documents kept in memory, the most recently read (default 5,000). */
+  readonly cachedDocuments?: number;
 }
+
+const DEFAULT_CACHED_DOCUMENTS = 5_000;
 
 class CollectionState {
   /** Map order is insertion order: a replaced document keeps its entry, hence its place. */
   readonly documents = new Map<string, StoredDocument>();
+  /** Every index of the collection; its keys are read from the file when a query first needs it. */
   readonly indexes = new Map<string, HashIndex>();
+  /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
+  readonly loaded = new Set<HashIndex>();
+
+  /** The document's keys in every index of this collection. */
+  indexKeysOf(doc: Doc): IndexKeys {
+    const keys: Record<string, readonly string[]> = {};
+    for (const [name, index] of this.indexes) keys[name] = index.keysOf(doc);
+    return keys;
+  }
 }
 
 interface PlannedUpsert {
   readonly row: DocumentRow;
-  readonly doc: Doc;
   /** The stored version this one replaces in place (not when the commit deleted and re-created it). */
   readonly replaced: StoredDocument | undefined;
 }
 
 /**
- * The in-process read store: every document in memory (a Map per collection, equality indexes as
- * hash maps), written through to a SQLite file and loaded back from it on open.
+ * The in-process read store: ids, insertion ranks and equality indexes (hash maps) in memory,
+ * documents in a SQLite file, read from it when a query returns them (the most recently read also
+ * kept parsed). Opening a file reads ids and ranks only; an index's keys, stored with each
+ * document, are read when a query first needs that index. So memory grows with the number of
+ * documents, not with their size, and a start does not parse the collections.
  *
- * Documents are deep-frozen when committed and returned as they are stored, never copied: reads
- * cost nothing per document, and a caller that tries to modify one gets a TypeError (strict mode)
- * instead of corrupting the store. Documents are normalized through JSON on commit, so the
- * in-memory copy is exactly what a reopened file yields.
+ * Documents are returned deep-frozen and shared between callers: a caller that tries to modify
+ * one gets a TypeError (strict mode) instead of corrupting the store. What is read back is the
+ * JSON text the commit wrote, so a document reads the same before and after a reopen.
  */
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, CollectionState>();
   private readonly checkpoints: Map<string, number>;
+  private readonly recent: RecentDocuments;
   private nextOrd = 1;
   private closed = false;
 
-  /** Opens (creating when needed) the store and loads the whole file into memory. */
+  /** Opens (creating when needed) the store and loads ids and index keys into memory. */
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
     const file = SqliteDocumentFile.open(options.file);
     try {
-      return new EmbeddedReadStore(file);
+      return new EmbeddedReadStore(file, new RecentDocuments(options.cachedDocuments ?? DEFAULT_CACHED_DOCUMENTS));
     } catch (error) {
       file.close();
       throw error;
     }
   }
 
-  private constructor(private readonly file: SqliteDocumentFile) {
+  private constructor(
+    private readonly file: SqliteDocumentFile,
+    recent: RecentDocuments,
+  ) {
     super();
+    this.recent = recent;
     this.checkpoints = file.checkpoints();
-    for (const row of file.documents()) {
-      const stored: StoredDocument = { id: row.id, ord: row.ord, doc: deepFreeze(JSON.parse(row.body) as Doc) };
-      this.collectionState(row.collection).documents.set(row.id, stored);
-      this.nextOrd = Math.max(this.nextOrd, row.ord + 1);
+    for (const { collection, spec } of file.indexes()) this.collectionState(collection).indexes.set(spec.name, new HashIndex(spec));
+    for (const { collection, id, ord } of file.documents()) {
+      this.collectionState(collection).documents.set(id, { id, ord });
+      this.nextOrd = Math.max(this.nextOrd, ord + 1);
     }
-    for (const { collection, spec } of file.indexes()) {
-      this.collectionState(collection).indexes.set(spec.name, this.buildIndex(collection, spec));
-    }
+    // Rows moved from an older layout get their keys from their bodies, once.
+    const backfilled = file.entriesWithoutIndexKeys().map(({ collection, id, ord }) => ({
+      ord,
+      indexKeys: this.collectionState(collection).indexKeysOf(this.parse({ id, ord })),
+    }));
+    if (backfilled.length > 0) file.saveIndexKeys(backfilled);
   }
 
   override async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     this.assertOpen();
     assertValidCollectionName(collection);
     const state = this.collectionState(collection);
-    const built = new Map<string, HashIndex>();
+    const added = new Map<string, HashIndex>();
     for (const requested of indexes) {
       const spec = normalizeIndexSpec(requested);
-      const existing = state.indexes.get(spec.name)?.spec ?? built.get(spec.name)?.spec;
+      const existing = state.indexes.get(spec.name)?.spec ?? added.get(spec.name)?.spec;
       if (existing) {
         if (!sameIndexSpec(existing, spec)) {
           throw new Error(`Index ${spec.name} on ${collection} already exists with a different definition`);
         }
         continue;
       }
-      built.set(spec.name, this.buildIndex(collection, spec));
+      added.set(spec.name, new HashIndex(spec));
     }
-    if (built.size === 0) return;
-    const added = [...built.values()];
-    this.file.saveIndexes(collection, added.map((index) => index.spec));
-    for (const index of added) state.indexes.set(index.spec.name, index);
+    if (added.size === 0) return;
+    // Every document's keys, in the old indexes and the new ones, saved with the index definitions.
+    const all = new CollectionState();
+    for (const [name, index] of [...state.indexes, ...added]) all.indexes.set(name, index);
+    const keys = [...state.documents.values()].map((stored) => {
+      const indexKeys = all.indexKeysOf(this.parse(stored));
+      for (const [name, index] of added) addChecked(collection, index, stored, indexKeys[name]);
+      return { ord: stored.ord, indexKeys };
+    });
+    this.file.saveIndexes(
+      collection,
+      [...added.values()].map((index) => index.spec),
+      keys,
+    );
+    for (const [name, index] of added) {
+      state.indexes.set(name, index);
+      state.loaded.add(index);
+    }
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
-    return (this.collections.get(collection)?.documents.get(id)?.doc as T | undefined) ?? null;
+    const stored = this.collections.get(collection)?.documents.get(id);
+    return stored ? (this.documentOf(stored) as T) : null;
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -120,15 +159,16 @@ export class EmbeddedReadStore extends ReadStore {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const state = this.collections.get(collection);
     if (!state || limit === 0) return [];
-    const { candidates, exact } = this.plan(state, query);
+    const { candidates, exact } = this.plan(collection, state, query);
 
     if (!sort) {
       // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-      if (exact) return exact.slice(skip, skip + limit).map(({ doc }) => doc) as T[];
+      if (exact) return exact.slice(skip, skip + limit).map((stored) => this.documentOf(stored)) as T[];
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       const page: Doc[] = [];
       let toSkip = skip;
-      for (const { doc } of candidates) {
+      for (const stored of candidates) {
+        const doc = this.scanned(stored);
         if (!matches(doc)) continue;
         if (toSkip > 0) {
           toSkip--;
@@ -141,7 +181,8 @@ export class EmbeddedReadStore extends ReadStore {
     }
 
     const keyed: { doc: Doc; keys: unknown[] }[] = [];
-    for (const { doc } of candidates) {
+    for (const stored of candidates) {
+      const doc = this.scanned(stored);
       if (exact || matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
     }
     // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
@@ -154,10 +195,10 @@ export class EmbeddedReadStore extends ReadStore {
     const matches = compileQuery(query);
     const state = this.collections.get(collection);
     if (!state) return 0;
-    const { candidates, exact } = this.plan(state, query);
+    const { candidates, exact } = this.plan(collection, state, query);
     if (exact) return exact.length;
     let count = 0;
-    for (const { doc } of candidates) if (matches(doc)) count++;
+    for (const stored of candidates) if (matches(this.scanned(stored))) count++;
     return count;
   }
 
@@ -173,7 +214,7 @@ export class EmbeddedReadStore extends ReadStore {
     const deletions: { readonly collection: string; readonly stored: StoredDocument }[] = [];
     for (const [collection, writes] of writesByCollection) {
       const state = this.collections.get(collection);
-      const newDocs = new Map<string, Doc>();
+      const newKeys = new Map<string, IndexKeys>();
       for (const [id, { doc, recreated }] of writes) {
         const existing = state?.documents.get(id);
         if (doc === null) {
@@ -183,16 +224,28 @@ export class EmbeddedReadStore extends ReadStore {
         if (existing && recreated) deletions.push({ collection, stored: existing });
         const replaced = recreated ? undefined : existing;
         const body = JSON.stringify(doc);
-        const stored = deepFreeze(JSON.parse(body) as Doc);
-        newDocs.set(id, stored);
-        upserts.push({ row: { collection, id, ord: replaced?.ord ?? nextOrd++, body }, doc: stored, replaced });
+        // Keyed from the document as given, not from its JSON text parsed back: the same for the
+        // JSON values the port admits, and a rebuild does not parse each document it writes.
+        const indexKeys = state ? state.indexKeysOf(doc) : {};
+        newKeys.set(id, indexKeys);
+        upserts.push({ row: { collection, id, ord: replaced?.ord ?? nextOrd++, body, indexKeys }, replaced });
       }
-      if (state) assertUniqueKeysAvailable(collection, state, writes, newDocs);
+      if (state) {
+        for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
+        assertUniqueKeysAvailable(collection, state, writes, newKeys);
+      }
     }
+    // The keys the replaced and deleted versions are filed under in loaded indexes, read before the file changes.
+    const previousKeys = new Map<number, IndexKeys>();
+    const filedUnder = (collection: string, stored: StoredDocument) => {
+      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) previousKeys.set(stored.ord, this.file.indexKeys(stored.ord));
+    };
+    for (const { collection, stored } of deletions) filedUnder(collection, stored);
+    for (const { row, replaced } of upserts) if (replaced) filedUnder(row.collection, replaced);
     // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
       deletions.map(({ stored }) => stored.ord),
-      upserts.filter(({ replaced }) => replaced).map(({ row }) => ({ ord: row.ord, body: row.body })),
+      upserts.filter(({ replaced }) => replaced).map(({ row }) => row),
       upserts.filter(({ replaced }) => !replaced).map(({ row }) => row),
       checkpoint,
     );
@@ -201,18 +254,20 @@ export class EmbeddedReadStore extends ReadStore {
     for (const { collection, stored } of deletions) {
       const state = this.collectionState(collection);
       state.documents.delete(stored.id);
-      for (const index of state.indexes.values()) index.remove(stored, stored.doc);
+      this.recent.delete(stored.ord);
+      const before = previousKeys.get(stored.ord) ?? {};
+      for (const index of state.loaded) index.remove(stored, before[index.spec.name] ?? []);
     }
-    for (const { row, doc, replaced } of upserts) {
+    for (const { row, replaced } of upserts) {
       const state = this.collectionState(row.collection);
       if (replaced) {
-        const before = replaced.doc;
-        replaced.doc = doc;
-        for (const index of state.indexes.values()) index.replace(replaced, before, doc);
+        this.recent.delete(replaced.ord);
+        const before = previousKeys.get(replaced.ord) ?? {};
+        for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
       } else {
-        const stored: StoredDocument = { id: row.id, ord: row.ord, doc };
+        const stored: StoredDocument = { id: row.id, ord: row.ord };
         state.documents.set(row.id, stored);
-        for (const index of state.indexes.values()) index.add(stored);
+        for (const index of state.loaded) index.add(stored, row.indexKeys[index.spec.name] ?? []);
       }
     }
     const previous = this.checkpoints.get(checkpoint.projection) ?? 0;
@@ -231,13 +286,44 @@ export class EmbeddedReadStore extends ReadStore {
       state.documents.clear();
       for (const index of state.indexes.values()) index.clear();
     }
+    this.recent.clear();
     this.checkpoints.clear();
   }
 
   override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.recent.clear();
     this.file.close();
+  }
+
+  /** The document a query returns: parsed once, then kept among the recently read. */
+  private documentOf(stored: StoredDocument): Doc {
+    let doc = this.recent.get(stored.ord);
+    if (doc === undefined) {
+      doc = this.parse(stored);
+      this.recent.set(stored.ord, doc);
+    }
+    return doc;
+  }
+
+  /** A document looked at by a scan: from the cache when there, else parsed without caching it. */
+  private scanned(stored: StoredDocument): Doc {
+    return this.recent.peek(stored.ord) ?? this.parse(stored);
+  }
+
+  private parse(stored: StoredDocument): Doc {
+    return deepFreeze(JSON.parse(this.file.body(stored.ord)) as Doc);
+  }
+
+  /** Reads an index's keys from the file the first time it is needed (a rebuild never needs them). */
+  private load(collection: string, state: CollectionState, index: HashIndex): HashIndex {
+    if (state.loaded.has(index)) return index;
+    for (const { id, keys } of this.file.keysInIndex(collection, index.spec.name)) {
+      addChecked(collection, index, state.documents.get(id) as StoredDocument, keys);
+    }
+    state.loaded.add(index);
+    return index;
   }
 
   /**
@@ -248,6 +334,7 @@ export class EmbeddedReadStore extends ReadStore {
    * key stands for: then every candidate matches and none needs to be looked at.
    */
   private plan(
+    collection: string,
     state: CollectionState,
     query: Query,
   ): { candidates: Iterable<StoredDocument>; exact?: readonly StoredDocument[] } {
@@ -260,6 +347,7 @@ export class EmbeddedReadStore extends ReadStore {
     let best: { index: HashIndex; documents: readonly StoredDocument[] } | undefined;
     for (const index of state.indexes.values()) {
       if (!index.fields.every((field) => equalities.has(field))) continue;
+      this.load(collection, state, index);
       const values = index.fields.map((field) => equalities.get(field) as IndexableValue);
       const documents = index.documentsWithKey(index.keyFor(values));
       // Among equally small keys, the index covering more of the query leaves less to check.
@@ -273,23 +361,6 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (!best) return all();
     return { candidates: best.documents, exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined };
-  }
-
-  private buildIndex(collection: string, spec: IndexSpec): HashIndex {
-    const index = new HashIndex(spec);
-    const state = this.collections.get(collection);
-    if (!state) return index;
-    for (const stored of state.documents.values()) {
-      if (spec.unique) {
-        for (const key of index.keysOf(stored.doc)) {
-          if (index.documentsWithKey(key).length > 0) {
-            throw new UniqueIndexViolationError(collection, spec.name, stored.id);
-          }
-        }
-      }
-      index.add(stored);
-    }
-    return index;
   }
 
   private collectionState(collection: string): CollectionState {
@@ -350,13 +421,13 @@ function assertUniqueKeysAvailable(
   collection: string,
   state: CollectionState,
   writes: ReadonlyMap<string, DocumentWrite>,
-  newDocs: ReadonlyMap<string, Doc>,
+  newKeys: ReadonlyMap<string, IndexKeys>,
 ): void {
-  for (const index of state.indexes.values()) {
+  for (const [name, index] of state.indexes) {
     if (!index.spec.unique) continue;
     const claimedBy = new Map<string, string>();
-    for (const [id, doc] of newDocs) {
-      for (const key of index.keysOf(doc)) {
+    for (const [id, indexKeys] of newKeys) {
+      for (const key of indexKeys[name] ?? []) {
         const claimant = claimedBy.get(key);
         if (claimant !== undefined && claimant !== id) throw new UniqueIndexViolationError(collection, index.spec.name, id);
         claimedBy.set(key, id);
@@ -366,6 +437,14 @@ function assertUniqueKeysAvailable(
       }
     }
   }
+}
+
+/** Adds a document to an index being loaded or built, refusing a second holder of a unique key. */
+function addChecked(collection: string, index: HashIndex, stored: StoredDocument, keys: readonly string[]): void {
+  if (index.spec.unique && keys.some((key) => index.documentsWithKey(key).length > 0)) {
+    throw new UniqueIndexViolationError(collection, index.spec.name, stored.id);
+  }
+  index.add(stored, keys);
 }
 
 function normalizeIndexSpec(spec: IndexSpec): IndexSpec {
@@ -389,7 +468,7 @@ function sameIndexSpec(a: IndexSpec, b: IndexSpec): boolean {
   );
 }
 
-// Walks without allocating (no Object.values array per object): it runs for every document loaded.
+// Walks without allocating (no Object.values array per object): it runs for every document read.
 // Documents are JSON.parse results: plain objects and arrays, no inherited enumerable property.
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;

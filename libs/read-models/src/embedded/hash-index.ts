@@ -2,13 +2,11 @@ import type { IndexableValue } from '../query/equality-constraints';
 import { splitPath, valuesAtPath } from '../query/values';
 import type { Doc, IndexSpec } from '../read-store.port';
 
-/** A document as the embedded store holds it. */
+/** A document as the embedded store keeps it in memory: its body stays in the file until read. */
 export interface StoredDocument {
   readonly id: string;
-  /** Rank of first insertion; a replaced document keeps it, so pages stay in insertion order. */
+  /** Rank of first insertion (the file's rowid); a replaced document keeps it, so pages stay in insertion order. */
   readonly ord: number;
-  /** Deep-frozen. */
-  doc: Doc;
 }
 
 const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
@@ -52,18 +50,17 @@ export class HashIndex {
     return this.buckets.get(key) ?? NO_DOCUMENTS;
   }
 
-  add(stored: StoredDocument): void {
-    for (const key of this.keysOf(stored.doc)) this.insertIntoBucket(key, stored);
+  /** Files the document under `keys` (its `keysOf`, computed now or when it was written). */
+  add(stored: StoredDocument, keys: readonly string[]): void {
+    for (const key of keys) this.insertIntoBucket(key, stored);
   }
 
-  remove(stored: StoredDocument, doc: Doc): void {
-    for (const key of this.keysOf(doc)) this.removeFromBucket(key, stored);
+  remove(stored: StoredDocument, keys: readonly string[]): void {
+    for (const key of keys) this.removeFromBucket(key, stored);
   }
 
   /** Moves a replaced document between keys; keys it keeps are untouched. */
-  replace(stored: StoredDocument, before: Doc, after: Doc): void {
-    const keysBefore = this.keysOf(before);
-    const keysAfter = this.keysOf(after);
+  replace(stored: StoredDocument, keysBefore: readonly string[], keysAfter: readonly string[]): void {
     if (keysBefore.length === 1 && keysAfter.length === 1 && keysBefore[0] === keysAfter[0]) return;
     const kept = new Set(keysAfter);
     for (const key of keysBefore) if (!kept.has(key)) this.removeFromBucket(key, stored);

@@ -4,17 +4,24 @@ import Database from 'better-sqlite3';
 import type { Checkpoint, IndexSpec } from '../read-store.port';
 
 // Documents are keyed by their insertion rank (the rowid), which the store keeps in memory for
-// every document: new documents append to the table's b-tree, replacements and deletions address
-// their row directly, and a load reads the table front to back. No other index: keyed by
-// (collection, id) without a rowid, as the first version of this file was, every insert landed at
-// a random place of a b-tree of 1 KB rows.
+// every document: new documents append to the tables' b-trees, replacements and deletions address
+// their rows directly. No other index: keyed by (collection, id) without a rowid, as the first
+// version of this file was, every insert landed at a random place of a b-tree of 1 KB rows.
+//
+// A document is two rows of the same rank. `entries` is what opening the store reads: the id, and
+// the document's keys in each equality index of its collection (JSON, by index name), so indexes
+// are rebuilt without parsing a body; narrow rows, so that scan reads little. `bodies` holds the
+// JSON text, read when a query returns the document.
 const SCHEMA = `
-  DROP INDEX IF EXISTS documents_by_id;
-  CREATE TABLE IF NOT EXISTS documents (
+  CREATE TABLE IF NOT EXISTS entries (
     ord        INTEGER PRIMARY KEY,
     collection TEXT    NOT NULL,
     id         TEXT    NOT NULL,
-    body       TEXT    NOT NULL
+    index_keys TEXT
+  );
+  CREATE TABLE IF NOT EXISTS bodies (
+    ord  INTEGER PRIMARY KEY,
+    body TEXT    NOT NULL
   );
   CREATE TABLE IF NOT EXISTS checkpoints (
     projection TEXT PRIMARY KEY,
@@ -30,30 +37,43 @@ const SCHEMA = `
 
 /** Moves the documents of a file of the first layout (WITHOUT ROWID, keyed by collection and id). */
 const MIGRATE_FROM_KEYED_LAYOUT = `
-  ALTER TABLE documents RENAME TO documents_keyed;
   DROP INDEX IF EXISTS documents_by_insertion;
-  CREATE TABLE documents (
-    ord        INTEGER PRIMARY KEY,
-    collection TEXT    NOT NULL,
-    id         TEXT    NOT NULL,
-    body       TEXT    NOT NULL
-  );
-  INSERT INTO documents (ord, collection, id, body) SELECT ord, collection, id, body FROM documents_keyed ORDER BY ord;
-  DROP TABLE documents_keyed;
+  INSERT INTO entries (ord, collection, id, index_keys) SELECT ord, collection, id, NULL FROM documents ORDER BY ord;
+  INSERT INTO bodies (ord, body) SELECT ord, body FROM documents ORDER BY ord;
+  DROP TABLE documents;
 `;
 
+/** Splits the rows of the second layout (one `documents` table by rank, bodies inline). */
+const MIGRATE_FROM_ONE_TABLE = `
+  DROP INDEX IF EXISTS documents_by_id;
+  INSERT INTO entries (ord, collection, id, index_keys) SELECT ord, collection, id, NULL FROM documents;
+  INSERT INTO bodies (ord, body) SELECT ord, body FROM documents;
+  DROP TABLE documents;
+`;
+
+/** A document's keys in each index of its collection, by index name. */
+export type IndexKeys = Readonly<Record<string, readonly string[]>>;
 
 export interface DocumentRow {
   readonly collection: string;
   readonly id: string;
   readonly ord: number;
   readonly body: string;
+  readonly indexKeys: IndexKeys;
 }
 
-/** A new body for a stored document, which keeps its place. */
+/** What opening the store reads of each document. */
+export interface DocumentEntry {
+  readonly collection: string;
+  readonly id: string;
+  readonly ord: number;
+}
+
+/** A new version of a stored document, which keeps its place. */
 export interface DocumentUpdate {
   readonly ord: number;
   readonly body: string;
+  readonly indexKeys: IndexKeys;
 }
 
 /**
@@ -63,9 +83,14 @@ export interface DocumentUpdate {
  * exactly what was lost.
  */
 export class SqliteDocumentFile {
-  private readonly insertDocument: Database.Statement<[number, string, string, string]>;
-  private readonly updateDocument: Database.Statement<[string, number]>;
-  private readonly deleteDocument: Database.Statement<[number]>;
+  private readonly insertEntry: Database.Statement<[number, string, string, string]>;
+  private readonly insertBody: Database.Statement<[number, string]>;
+  private readonly updateEntry: Database.Statement<[string, number]>;
+  private readonly updateBody: Database.Statement<[string, number]>;
+  private readonly deleteEntry: Database.Statement<[number]>;
+  private readonly deleteBody: Database.Statement<[number]>;
+  private readonly selectBody: Database.Statement<[number], string>;
+  private readonly selectIndexKeys: Database.Statement<[number], string | null>;
   private readonly advanceCheckpoint: Database.Statement<[string, number]>;
   private readonly writeCommit: Database.Transaction<
     (
@@ -82,8 +107,10 @@ export class SqliteDocumentFile {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      migrateKeyedLayout(db);
-      db.exec(SCHEMA);
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        migrateOlderLayouts(db);
+      }).immediate();
       return new SqliteDocumentFile(db);
     } catch (error) {
       db.close();
@@ -92,25 +119,74 @@ export class SqliteDocumentFile {
   }
 
   private constructor(private readonly db: Database.Database) {
-    this.insertDocument = db.prepare('INSERT INTO documents (ord, collection, id, body) VALUES (?, ?, ?, ?)');
-    this.updateDocument = db.prepare('UPDATE documents SET body = ? WHERE ord = ?');
-    this.deleteDocument = db.prepare('DELETE FROM documents WHERE ord = ?');
+    this.insertEntry = db.prepare('INSERT INTO entries (ord, collection, id, index_keys) VALUES (?, ?, ?, ?)');
+    this.insertBody = db.prepare('INSERT INTO bodies (ord, body) VALUES (?, ?)');
+    this.updateEntry = db.prepare('UPDATE entries SET index_keys = ? WHERE ord = ?');
+    this.updateBody = db.prepare('UPDATE bodies SET body = ? WHERE ord = ?');
+    this.deleteEntry = db.prepare('DELETE FROM entries WHERE ord = ?');
+    this.deleteBody = db.prepare('DELETE FROM bodies WHERE ord = ?');
+    this.selectBody = db.prepare<[number], string>('SELECT body FROM bodies WHERE ord = ?').pluck();
+    this.selectIndexKeys = db.prepare<[number], string | null>('SELECT index_keys FROM entries WHERE ord = ?').pluck();
     // Monotonic: a replayed, older commit never moves a checkpoint back.
     this.advanceCheckpoint = db.prepare(
       'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ' +
         'ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)',
     );
     this.writeCommit = db.transaction((deletions, updates, inserts, checkpoint) => {
-      for (const ord of deletions) this.deleteDocument.run(ord);
-      for (const { ord, body } of updates) this.updateDocument.run(body, ord);
-      for (const row of inserts) this.insertDocument.run(row.ord, row.collection, row.id, row.body);
+      for (const ord of deletions) {
+        this.deleteEntry.run(ord);
+        this.deleteBody.run(ord);
+      }
+      for (const { ord, body, indexKeys } of updates) {
+        this.updateEntry.run(JSON.stringify(indexKeys), ord);
+        this.updateBody.run(body, ord);
+      }
+      for (const { ord, collection, id, body, indexKeys } of inserts) {
+        this.insertEntry.run(ord, collection, id, JSON.stringify(indexKeys));
+        this.insertBody.run(ord, body);
+      }
       this.advanceCheckpoint.run(checkpoint.projection, checkpoint.position);
     });
   }
 
-  /** Every document in insertion order (so each collection's are in insertion order too). */
-  documents(): IterableIterator<DocumentRow> {
-    return this.db.prepare<[], DocumentRow>('SELECT collection, id, ord, body FROM documents ORDER BY ord').iterate();
+  /** Every document in insertion order (so each collection's are in insertion order too), without bodies. */
+  documents(): IterableIterator<DocumentEntry> {
+    return this.db.prepare<[], DocumentEntry>('SELECT collection, id, ord FROM entries ORDER BY ord').iterate();
+  }
+
+  /** The documents whose index keys were never stored (moved from an older layout). */
+  entriesWithoutIndexKeys(): DocumentEntry[] {
+    return this.db.prepare<[], DocumentEntry>('SELECT collection, id, ord FROM entries WHERE index_keys IS NULL ORDER BY ord').all();
+  }
+
+  /** Each document of the collection with its keys in one index, in insertion order. */
+  *keysInIndex(collection: string, index: string): IterableIterator<{ readonly id: string; readonly keys: readonly string[] }> {
+    const rows = this.db
+      .prepare<[string, string], { id: string; keys: string | null }>(
+        "SELECT id, json_extract(index_keys, '$.' || json_quote(?)) AS keys FROM entries WHERE collection = ? ORDER BY ord",
+      )
+      .iterate(index, collection);
+    for (const { id, keys } of rows) yield { id, keys: keys === null ? [] : (JSON.parse(keys) as string[]) };
+  }
+
+  /** The JSON text of a stored document. */
+  body(ord: number): string {
+    const body = this.selectBody.get(ord);
+    if (body === undefined) throw new Error(`No document at rank ${ord} in the read-model file`);
+    return body;
+  }
+
+  /** The keys last saved with a stored document. */
+  indexKeys(ord: number): IndexKeys {
+    const keys = this.selectIndexKeys.get(ord);
+    return typeof keys === 'string' ? (JSON.parse(keys) as IndexKeys) : {};
+  }
+
+  /** Saves recomputed keys (after an index was added, or for rows moved from an older layout). */
+  saveIndexKeys(documentKeys: readonly { readonly ord: number; readonly indexKeys: IndexKeys }[]): void {
+    this.db.transaction(() => {
+      for (const { ord, indexKeys } of documentKeys) this.updateEntry.run(JSON.stringify(indexKeys), ord);
+    })();
   }
 
   checkpoints(): Map<string, number> {
@@ -135,16 +211,22 @@ export class SqliteDocumentFile {
     this.writeCommit.immediate(deletions, updates, inserts, checkpoint);
   }
 
-  saveIndexes(collection: string, specs: readonly IndexSpec[]): void {
+  /** New index definitions and every document's keys in them, in one transaction. */
+  saveIndexes(
+    collection: string,
+    specs: readonly IndexSpec[],
+    documentKeys: readonly { readonly ord: number; readonly indexKeys: IndexKeys }[],
+  ): void {
     const insert = this.db.prepare('INSERT OR REPLACE INTO indexes (collection, name, spec) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       for (const spec of specs) insert.run(collection, spec.name, JSON.stringify(spec));
+      this.saveIndexKeys(documentKeys);
     })();
   }
 
   /** Documents and checkpoints go; index definitions stay, as in MongoDB after deleteMany. */
   clear(): void {
-    this.db.exec('DELETE FROM documents; DELETE FROM checkpoints;');
+    this.db.exec('DELETE FROM entries; DELETE FROM bodies; DELETE FROM checkpoints;');
   }
 
   close(): void {
@@ -152,10 +234,10 @@ export class SqliteDocumentFile {
   }
 }
 
-function migrateKeyedLayout(db: Database.Database): void {
+function migrateOlderLayouts(db: Database.Database): void {
   const table = db
     .prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'")
     .get();
-  if (!table || !/WITHOUT\s+ROWID/i.test(table.sql)) return;
-  db.transaction(() => db.exec(MIGRATE_FROM_KEYED_LAYOUT)).immediate();
+  if (!table) return;
+  db.exec(/WITHOUT\s+ROWID/i.test(table.sql) ? MIGRATE_FROM_KEYED_LAYOUT : MIGRATE_FROM_ONE_TABLE);
 }
