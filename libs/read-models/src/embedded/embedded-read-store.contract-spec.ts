@@ -105,7 +105,7 @@ describe('EmbeddedReadStore persistence', () => {
     const migrated = new Database(file, { readonly: true });
     try {
       const tables = migrated.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all();
-      expect(tables.map((table) => table.name).sort()).toEqual(['bodies', 'checkpoints', 'entries', 'indexes']);
+      expect(tables.map((table) => table.name).sort()).toEqual(['bodies', 'checkpoints', 'document_keys', 'entries', 'indexes']);
       expect(tables.filter((table) => /WITHOUT ROWID/i.test(table.sql))).toEqual([]);
     } finally {
       migrated.close();
@@ -121,7 +121,7 @@ describe('EmbeddedReadStore persistence', () => {
     );
     await store.close();
     const raw = new Database(file);
-    raw.exec('UPDATE entries SET index_keys = NULL');
+    raw.exec('DELETE FROM document_keys; PRAGMA user_version = 0;');
     raw.close();
 
     const reopened = EmbeddedReadStore.open({ file });
@@ -135,7 +135,7 @@ describe('EmbeddedReadStore persistence', () => {
     }
     const check = new Database(file, { readonly: true });
     try {
-      expect(check.prepare('SELECT COUNT(*) FROM entries WHERE index_keys IS NULL').pluck().get()).toBe(0);
+      expect(check.prepare('SELECT COUNT(*) FROM document_keys').pluck().get()).toBe(3);
     } finally {
       check.close();
     }
@@ -209,6 +209,25 @@ describe('EmbeddedReadStore persistence', () => {
       expect((await store.find('users', { team: 't1' })).map((doc) => doc._id)).toEqual(['b', 'a', 'c']);
     } finally {
       await store.close();
+    }
+  });
+
+  it('after a reopen, a commit to a collection not read yet replaces its stored documents instead of adding twins', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.commit([{ collection: 'notes', id: 'n', doc: { _id: 'n', v: 1 } }], { projection: 'notes', position: 1 });
+    await store.close();
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      await reopened.commit([{ collection: 'notes', id: 'n', doc: { _id: 'n', v: 2 } }], { projection: 'notes', position: 2 });
+      expect(await reopened.find('notes', {})).toEqual([{ _id: 'n', v: 2 }]);
+    } finally {
+      await reopened.close();
+    }
+    const again = EmbeddedReadStore.open({ file });
+    try {
+      expect(await again.find('notes', {})).toEqual([{ _id: 'n', v: 2 }]);
+    } finally {
+      await again.close();
     }
   });
 

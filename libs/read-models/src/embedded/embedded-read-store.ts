@@ -19,7 +19,7 @@ import {
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
-import { HashIndex, type StoredDocument } from './hash-index';
+import { HashIndex } from './hash-index';
 import { RecentDocuments } from './recent-documents';
 import { type DocumentRow, type IndexKeys, SqliteDocumentFile } from './sqlite-document-file';
 
@@ -33,8 +33,17 @@ export interface EmbeddedReadStoreOptions {
 const DEFAULT_CACHED_DOCUMENTS = 5_000;
 
 class CollectionState {
-  /** Map order is insertion order: a replaced document keeps its entry, hence its place. */
-  readonly documents = new Map<string, StoredDocument>();
+  private ranks: Map<string, number> | undefined;
+
+  constructor(private readonly readRanks: () => Map<string, number>) {}
+
+  /**
+   * Rank (of first insertion: the file's rowid) by id, read from the file when the collection is
+   * first used. Map order is insertion order: a replaced document keeps its entry, hence its place.
+   */
+  get documents(): Map<string, number> {
+    return (this.ranks ??= this.readRanks());
+  }
   /** Every index of the collection; its keys are read from the file when a query first needs it. */
   readonly indexes = new Map<string, HashIndex>();
   /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
@@ -50,8 +59,8 @@ class CollectionState {
 
 interface PlannedUpsert {
   readonly row: DocumentRow;
-  /** The stored version this one replaces in place (not when the commit deleted and re-created it). */
-  readonly replaced: StoredDocument | undefined;
+  /** The rank of the version this one replaces in place (not when the commit deleted and re-created it). */
+  readonly replaced: number | undefined;
 }
 
 /**
@@ -72,7 +81,7 @@ export class EmbeddedReadStore extends ReadStore {
   private nextOrd = 1;
   private closed = false;
 
-  /** Opens (creating when needed) the store and loads ids and index keys into memory. */
+  /** Opens (creating when needed) the store and reads the ids and ranks of its documents. */
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
     const file = SqliteDocumentFile.open(options.file);
     try {
@@ -91,16 +100,14 @@ export class EmbeddedReadStore extends ReadStore {
     this.recent = recent;
     this.checkpoints = file.checkpoints();
     for (const { collection, spec } of file.indexes()) this.collectionState(collection).indexes.set(spec.name, new HashIndex(spec));
-    for (const { collection, id, ord } of file.documents()) {
-      this.collectionState(collection).documents.set(id, { id, ord });
-      this.nextOrd = Math.max(this.nextOrd, ord + 1);
-    }
+    this.nextOrd = file.highestRank() + 1;
     // Rows moved from an older layout get their keys from their bodies, once.
-    const backfilled = file.entriesWithoutIndexKeys().map(({ collection, id, ord }) => ({
+    const backfilled = file.entriesWithoutIndexKeys().map(({ collection, ord }) => ({
       ord,
-      indexKeys: this.collectionState(collection).indexKeysOf(this.parse({ id, ord })),
+      indexKeys: this.collectionState(collection).indexKeysOf(this.parse(ord)),
     }));
-    if (backfilled.length > 0) file.saveIndexKeys(backfilled);
+    file.saveIndexKeys(backfilled);
+    file.indexKeysComplete();
   }
 
   override async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
@@ -121,12 +128,12 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (added.size === 0) return;
     // Every document's keys, in the old indexes and the new ones, saved with the index definitions.
-    const all = new CollectionState();
+    const all = new CollectionState(() => new Map());
     for (const [name, index] of [...state.indexes, ...added]) all.indexes.set(name, index);
-    const keys = [...state.documents.values()].map((stored) => {
-      const indexKeys = all.indexKeysOf(this.parse(stored));
-      for (const [name, index] of added) addChecked(collection, index, stored, indexKeys[name]);
-      return { ord: stored.ord, indexKeys };
+    const keys = [...state.documents].map(([id, ord]) => {
+      const indexKeys = all.indexKeysOf(this.parse(ord));
+      for (const [name, index] of added) addChecked(collection, index, id, ord, indexKeys[name]);
+      return { ord, indexKeys };
     });
     this.file.saveIndexes(
       collection,
@@ -141,8 +148,8 @@ export class EmbeddedReadStore extends ReadStore {
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
-    const stored = this.collections.get(collection)?.documents.get(id);
-    return stored ? (this.documentOf(stored) as T) : null;
+    const ord = this.collectionState(collection).documents.get(id);
+    return ord === undefined ? null : (this.documentOf(ord) as T);
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -157,18 +164,18 @@ export class EmbeddedReadStore extends ReadStore {
     const sort = options.sort ? compileSort(options.sort) : undefined;
     const skip = options.skip ?? 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const state = this.collections.get(collection);
-    if (!state || limit === 0) return [];
+    if (limit === 0) return [];
+    const state = this.collectionState(collection);
     const { candidates, exact } = this.plan(collection, state, query);
 
     if (!sort) {
       // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-      if (exact) return exact.slice(skip, skip + limit).map((stored) => this.documentOf(stored)) as T[];
+      if (exact) return exact.slice(skip, skip + limit).map((ord) => this.documentOf(ord)) as T[];
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       const page: Doc[] = [];
       let toSkip = skip;
-      for (const stored of candidates) {
-        const doc = this.scanned(stored);
+      for (const ord of candidates) {
+        const doc = this.scanned(ord);
         if (!matches(doc)) continue;
         if (toSkip > 0) {
           toSkip--;
@@ -181,8 +188,8 @@ export class EmbeddedReadStore extends ReadStore {
     }
 
     const keyed: { doc: Doc; keys: unknown[] }[] = [];
-    for (const stored of candidates) {
-      const doc = this.scanned(stored);
+    for (const ord of candidates) {
+      const doc = this.scanned(ord);
       if (exact || matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
     }
     // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
@@ -193,12 +200,11 @@ export class EmbeddedReadStore extends ReadStore {
   override async count(collection: string, query: Query): Promise<number> {
     this.assertOpen();
     const matches = compileQuery(query);
-    const state = this.collections.get(collection);
-    if (!state) return 0;
+    const state = this.collectionState(collection);
     const { candidates, exact } = this.plan(collection, state, query);
     if (exact) return exact.length;
     let count = 0;
-    for (const stored of candidates) if (matches(this.scanned(stored))) count++;
+    for (const ord of candidates) if (matches(this.scanned(ord))) count++;
     return count;
   }
 
@@ -211,63 +217,60 @@ export class EmbeddedReadStore extends ReadStore {
     // before memory changes, so a rejected commit leaves the store as it was.
     let nextOrd = this.nextOrd;
     const upserts: PlannedUpsert[] = [];
-    const deletions: { readonly collection: string; readonly stored: StoredDocument }[] = [];
+    const deletions: { readonly collection: string; readonly id: string; readonly ord: number }[] = [];
     for (const [collection, writes] of writesByCollection) {
-      const state = this.collections.get(collection);
+      const state = this.collectionState(collection);
       const newKeys = new Map<string, IndexKeys>();
       for (const [id, { doc, recreated }] of writes) {
-        const existing = state?.documents.get(id);
+        const existing = state.documents.get(id);
         if (doc === null) {
-          if (existing) deletions.push({ collection, stored: existing });
+          if (existing !== undefined) deletions.push({ collection, id, ord: existing });
           continue;
         }
-        if (existing && recreated) deletions.push({ collection, stored: existing });
+        if (existing !== undefined && recreated) deletions.push({ collection, id, ord: existing });
         const replaced = recreated ? undefined : existing;
         const body = JSON.stringify(doc);
         // Keyed from the document as given, not from its JSON text parsed back: the same for the
         // JSON values the port admits, and a rebuild does not parse each document it writes.
-        const indexKeys = state ? state.indexKeysOf(doc) : {};
+        const indexKeys = state.indexKeysOf(doc);
         newKeys.set(id, indexKeys);
-        upserts.push({ row: { collection, id, ord: replaced?.ord ?? nextOrd++, body, indexKeys }, replaced });
+        upserts.push({ row: { collection, id, ord: replaced ?? nextOrd++, body, indexKeys }, replaced });
       }
-      if (state) {
-        for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
-        assertUniqueKeysAvailable(collection, state, writes, newKeys);
-      }
+      for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
+      assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
     // The keys the replaced and deleted versions are filed under in loaded indexes, read before the file changes.
     const previousKeys = new Map<number, IndexKeys>();
-    const filedUnder = (collection: string, stored: StoredDocument) => {
-      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) previousKeys.set(stored.ord, this.file.indexKeys(stored.ord));
+    const filedUnder = (collection: string, ord: number) => {
+      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) previousKeys.set(ord, this.file.indexKeys(ord));
     };
-    for (const { collection, stored } of deletions) filedUnder(collection, stored);
-    for (const { row, replaced } of upserts) if (replaced) filedUnder(row.collection, replaced);
+    for (const { collection, ord } of deletions) filedUnder(collection, ord);
+    for (const { row, replaced } of upserts) if (replaced !== undefined) filedUnder(row.collection, replaced);
     // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
-      deletions.map(({ stored }) => stored.ord),
-      upserts.filter(({ replaced }) => replaced).map(({ row }) => row),
-      upserts.filter(({ replaced }) => !replaced).map(({ row }) => row),
+      deletions.map(({ ord }) => ord),
+      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row }) => row),
+      upserts.filter(({ replaced }) => replaced === undefined).map(({ row }) => row),
       checkpoint,
     );
 
     this.nextOrd = nextOrd;
-    for (const { collection, stored } of deletions) {
+    for (const { collection, id, ord } of deletions) {
       const state = this.collectionState(collection);
-      state.documents.delete(stored.id);
-      this.recent.delete(stored.ord);
-      const before = previousKeys.get(stored.ord) ?? {};
-      for (const index of state.loaded) index.remove(stored, before[index.spec.name] ?? []);
+      state.documents.delete(id);
+      this.recent.delete(ord);
+      const before = previousKeys.get(ord) ?? {};
+      for (const index of state.loaded) index.remove(ord, before[index.spec.name] ?? []);
     }
     for (const { row, replaced } of upserts) {
       const state = this.collectionState(row.collection);
-      if (replaced) {
-        this.recent.delete(replaced.ord);
-        const before = previousKeys.get(replaced.ord) ?? {};
+      if (replaced !== undefined) {
+        this.recent.delete(replaced);
+        const before = previousKeys.get(replaced) ?? {};
         for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
       } else {
-        const stored: StoredDocument = { id: row.id, ord: row.ord };
-        state.documents.set(row.id, stored);
-        for (const index of state.loaded) index.add(stored, row.indexKeys[index.spec.name] ?? []);
+        state.documents.set(row.id, row.ord);
+        for (const index of state.loaded) index.add(row.ord, row.indexKeys[index.spec.name] ?? []);
       }
     }
     const previous = this.checkpoints.get(checkpoint.projection) ?? 0;
@@ -298,30 +301,33 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   /** The document a query returns: parsed once, then kept among the recently read. */
-  private documentOf(stored: StoredDocument): Doc {
-    let doc = this.recent.get(stored.ord);
+  private documentOf(ord: number): Doc {
+    let doc = this.recent.get(ord);
     if (doc === undefined) {
-      doc = this.parse(stored);
-      this.recent.set(stored.ord, doc);
+      doc = this.parse(ord);
+      this.recent.set(ord, doc);
     }
     return doc;
   }
 
   /** A document looked at by a scan: from the cache when there, else parsed without caching it. */
-  private scanned(stored: StoredDocument): Doc {
-    return this.recent.peek(stored.ord) ?? this.parse(stored);
+  private scanned(ord: number): Doc {
+    return this.recent.peek(ord) ?? this.parse(ord);
   }
 
-  private parse(stored: StoredDocument): Doc {
-    return deepFreeze(JSON.parse(this.file.body(stored.ord)) as Doc);
+  private parse(ord: number): Doc {
+    return deepFreeze(JSON.parse(this.file.body(ord)) as Doc);
   }
 
   /** Reads an index's keys from the file the first time it is needed (a rebuild never needs them). */
   private load(collection: string, state: CollectionState, index: HashIndex): HashIndex {
     if (state.loaded.has(index)) return index;
-    for (const { id, keys } of this.file.keysInIndex(collection, index.spec.name)) {
-      addChecked(collection, index, state.documents.get(id) as StoredDocument, keys);
-    }
+    this.file.forEachIndexKey(collection, index.spec.name, (ord, key) => {
+      if (index.spec.unique && index.documentsWithKey(key).some((holder) => holder !== ord)) {
+        throw new UniqueIndexViolationError(collection, index.spec.name);
+      }
+      index.add(ord, [key]);
+    });
     state.loaded.add(index);
     return index;
   }
@@ -337,14 +343,14 @@ export class EmbeddedReadStore extends ReadStore {
     collection: string,
     state: CollectionState,
     query: Query,
-  ): { candidates: Iterable<StoredDocument>; exact?: readonly StoredDocument[] } {
+  ): { candidates: Iterable<number>; exact?: readonly number[] } {
     const byId = documentsById(state, query);
     if (byId) return { candidates: byId };
     const all = () => ({ candidates: state.documents.values() });
     if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
     if (equalities.size === 0) return all();
-    let best: { index: HashIndex; documents: readonly StoredDocument[] } | undefined;
+    let best: { index: HashIndex; documents: readonly number[] } | undefined;
     for (const index of state.indexes.values()) {
       if (!index.fields.every((field) => equalities.has(field))) continue;
       this.load(collection, state, index);
@@ -365,7 +371,7 @@ export class EmbeddedReadStore extends ReadStore {
 
   private collectionState(collection: string): CollectionState {
     let state = this.collections.get(collection);
-    if (!state) this.collections.set(collection, (state = new CollectionState()));
+    if (!state) this.collections.set(collection, (state = new CollectionState(() => this.file.ranksOf(collection))));
     return state;
   }
 
@@ -375,7 +381,7 @@ export class EmbeddedReadStore extends ReadStore {
 }
 
 /** `{_id: 'x'}`, `{_id: {$eq: 'x'}}` or `{_id: {$in: [...]}}`: the primary map answers directly. */
-function documentsById(state: CollectionState, query: Query): StoredDocument[] | undefined {
+function documentsById(state: CollectionState, query: Query): number[] | undefined {
   const condition = query._id;
   let ids: readonly unknown[];
   const onlyOperator = isJsonObject(condition) && Object.keys(condition).length === 1 ? condition : undefined;
@@ -388,12 +394,12 @@ function documentsById(state: CollectionState, query: Query): StoredDocument[] |
   } else {
     return undefined;
   }
-  const found: StoredDocument[] = [];
+  const found: number[] = [];
   for (const id of new Set(ids)) {
-    const stored = state.documents.get(id as string);
-    if (stored) found.push(stored);
+    const ord = state.documents.get(id as string);
+    if (ord !== undefined) found.push(ord);
   }
-  return found.length > 1 ? found.sort((a, b) => a.ord - b.ord) : found;
+  return found.length > 1 ? found.sort((a, b) => a - b) : found;
 }
 
 /**
@@ -423,6 +429,12 @@ function assertUniqueKeysAvailable(
   writes: ReadonlyMap<string, DocumentWrite>,
   newKeys: ReadonlyMap<string, IndexKeys>,
 ): void {
+  // Ranks of the documents this commit rewrites: their current keys do not count.
+  const rewritten = new Set<number>();
+  for (const id of writes.keys()) {
+    const ord = state.documents.get(id);
+    if (ord !== undefined) rewritten.add(ord);
+  }
   for (const [name, index] of state.indexes) {
     if (!index.spec.unique) continue;
     const claimedBy = new Map<string, string>();
@@ -432,7 +444,7 @@ function assertUniqueKeysAvailable(
         if (claimant !== undefined && claimant !== id) throw new UniqueIndexViolationError(collection, index.spec.name, id);
         claimedBy.set(key, id);
         for (const holder of index.documentsWithKey(key)) {
-          if (!writes.has(holder.id)) throw new UniqueIndexViolationError(collection, index.spec.name, id);
+          if (!rewritten.has(holder)) throw new UniqueIndexViolationError(collection, index.spec.name, id);
         }
       }
     }
@@ -440,11 +452,11 @@ function assertUniqueKeysAvailable(
 }
 
 /** Adds a document to an index being loaded or built, refusing a second holder of a unique key. */
-function addChecked(collection: string, index: HashIndex, stored: StoredDocument, keys: readonly string[]): void {
+function addChecked(collection: string, index: HashIndex, id: string | undefined, ord: number, keys: readonly string[]): void {
   if (index.spec.unique && keys.some((key) => index.documentsWithKey(key).length > 0)) {
-    throw new UniqueIndexViolationError(collection, index.spec.name, stored.id);
+    throw new UniqueIndexViolationError(collection, index.spec.name, id);
   }
-  index.add(stored, keys);
+  index.add(ord, keys);
 }
 
 function normalizeIndexSpec(spec: IndexSpec): IndexSpec {

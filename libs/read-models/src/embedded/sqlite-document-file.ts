@@ -8,16 +8,19 @@ import type { Checkpoint, IndexSpec } from '../read-store.port';
 // their rows directly. No other index: keyed by (collection, id) without a rowid, as the first
 // version of this file was, every insert landed at a random place of a b-tree of 1 KB rows.
 //
-// A document is two rows of the same rank. `entries` is what opening the store reads: the id, and
-// the document's keys in each equality index of its collection (JSON, by index name), so indexes
-// are rebuilt without parsing a body; narrow rows, so that scan reads little. `bodies` holds the
-// JSON text, read when a query returns the document.
+// A document is three rows of the same rank: its entry (collection and id: what a collection's
+// first use reads, narrow rows so that scan reads little), its keys in each equality index of its
+// collection (JSON by index name: an index is rebuilt from them without parsing a body, when a
+// query first needs it), its body (the JSON text, read when a query returns the document).
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS entries (
     ord        INTEGER PRIMARY KEY,
     collection TEXT    NOT NULL,
-    id         TEXT    NOT NULL,
-    index_keys TEXT
+    id         TEXT    NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS document_keys (
+    ord        INTEGER PRIMARY KEY,
+    index_keys TEXT    NOT NULL
   );
   CREATE TABLE IF NOT EXISTS bodies (
     ord  INTEGER PRIMARY KEY,
@@ -38,18 +41,21 @@ const SCHEMA = `
 /** Moves the documents of a file of the first layout (WITHOUT ROWID, keyed by collection and id). */
 const MIGRATE_FROM_KEYED_LAYOUT = `
   DROP INDEX IF EXISTS documents_by_insertion;
-  INSERT INTO entries (ord, collection, id, index_keys) SELECT ord, collection, id, NULL FROM documents ORDER BY ord;
+  INSERT INTO entries (ord, collection, id) SELECT ord, collection, id FROM documents ORDER BY ord;
   INSERT INTO bodies (ord, body) SELECT ord, body FROM documents ORDER BY ord;
   DROP TABLE documents;
 `;
 
-/** Splits the rows of the second layout (one `documents` table by rank, bodies inline). */
+/** Splits the rows of the second layout (one documents table by rank, bodies inline). */
 const MIGRATE_FROM_ONE_TABLE = `
   DROP INDEX IF EXISTS documents_by_id;
-  INSERT INTO entries (ord, collection, id, index_keys) SELECT ord, collection, id, NULL FROM documents;
+  INSERT INTO entries (ord, collection, id) SELECT ord, collection, id FROM documents;
   INSERT INTO bodies (ord, body) SELECT ord, body FROM documents;
   DROP TABLE documents;
 `;
+
+/** user_version once every document has its index keys (documents moved from older layouts have none). */
+const KEYED_VERSION = 1;
 
 /** A document's keys in each index of its collection, by index name. */
 export type IndexKeys = Readonly<Record<string, readonly string[]>>;
@@ -83,11 +89,12 @@ export interface DocumentUpdate {
  * exactly what was lost.
  */
 export class SqliteDocumentFile {
-  private readonly insertEntry: Database.Statement<[number, string, string, string]>;
+  private readonly insertEntry: Database.Statement<[number, string, string]>;
   private readonly insertBody: Database.Statement<[number, string]>;
-  private readonly updateEntry: Database.Statement<[string, number]>;
+  private readonly writeKeys: Database.Statement<[number, string]>;
   private readonly updateBody: Database.Statement<[string, number]>;
   private readonly deleteEntry: Database.Statement<[number]>;
+  private readonly deleteKeys: Database.Statement<[number]>;
   private readonly deleteBody: Database.Statement<[number]>;
   private readonly selectBody: Database.Statement<[number], string>;
   private readonly selectIndexKeys: Database.Statement<[number], string | null>;
@@ -119,14 +126,15 @@ export class SqliteDocumentFile {
   }
 
   private constructor(private readonly db: Database.Database) {
-    this.insertEntry = db.prepare('INSERT INTO entries (ord, collection, id, index_keys) VALUES (?, ?, ?, ?)');
+    this.insertEntry = db.prepare('INSERT INTO entries (ord, collection, id) VALUES (?, ?, ?)');
     this.insertBody = db.prepare('INSERT INTO bodies (ord, body) VALUES (?, ?)');
-    this.updateEntry = db.prepare('UPDATE entries SET index_keys = ? WHERE ord = ?');
+    this.writeKeys = db.prepare('INSERT OR REPLACE INTO document_keys (ord, index_keys) VALUES (?, ?)');
     this.updateBody = db.prepare('UPDATE bodies SET body = ? WHERE ord = ?');
     this.deleteEntry = db.prepare('DELETE FROM entries WHERE ord = ?');
+    this.deleteKeys = db.prepare('DELETE FROM document_keys WHERE ord = ?');
     this.deleteBody = db.prepare('DELETE FROM bodies WHERE ord = ?');
     this.selectBody = db.prepare<[number], string>('SELECT body FROM bodies WHERE ord = ?').pluck();
-    this.selectIndexKeys = db.prepare<[number], string | null>('SELECT index_keys FROM entries WHERE ord = ?').pluck();
+    this.selectIndexKeys = db.prepare<[number], string | null>('SELECT index_keys FROM document_keys WHERE ord = ?').pluck();
     // Monotonic: a replayed, older commit never moves a checkpoint back.
     this.advanceCheckpoint = db.prepare(
       'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ' +
@@ -135,38 +143,61 @@ export class SqliteDocumentFile {
     this.writeCommit = db.transaction((deletions, updates, inserts, checkpoint) => {
       for (const ord of deletions) {
         this.deleteEntry.run(ord);
+        this.deleteKeys.run(ord);
         this.deleteBody.run(ord);
       }
       for (const { ord, body, indexKeys } of updates) {
-        this.updateEntry.run(JSON.stringify(indexKeys), ord);
+        this.writeKeys.run(ord, JSON.stringify(indexKeys));
         this.updateBody.run(body, ord);
       }
       for (const { ord, collection, id, body, indexKeys } of inserts) {
-        this.insertEntry.run(ord, collection, id, JSON.stringify(indexKeys));
+        this.insertEntry.run(ord, collection, id);
+        this.writeKeys.run(ord, JSON.stringify(indexKeys));
         this.insertBody.run(ord, body);
       }
       this.advanceCheckpoint.run(checkpoint.projection, checkpoint.position);
     });
   }
 
-  /** Every document in insertion order (so each collection's are in insertion order too), without bodies. */
-  documents(): IterableIterator<DocumentEntry> {
-    return this.db.prepare<[], DocumentEntry>('SELECT collection, id, ord FROM entries ORDER BY ord').iterate();
+  /** Rank by id of the collection's documents, in insertion order. */
+  ranksOf(collection: string): Map<string, number> {
+    const rows = this.db.prepare('SELECT id, ord FROM entries WHERE collection = ? ORDER BY ord').raw().iterate(collection) as IterableIterator<[string, number]>;
+    const ranks = new Map<string, number>();
+    for (const [id, ord] of rows) ranks.set(id, ord);
+    return ranks;
   }
 
-  /** The documents whose index keys were never stored (moved from an older layout). */
+  /** The highest rank of a document still stored (0 when none is). */
+  highestRank(): number {
+    return this.db.prepare<[], number>('SELECT COALESCE(MAX(ord), 0) FROM entries').pluck().get() ?? 0;
+  }
+
+  /** The documents without stored index keys (moved from an older layout); none once `indexKeysComplete`. */
   entriesWithoutIndexKeys(): DocumentEntry[] {
-    return this.db.prepare<[], DocumentEntry>('SELECT collection, id, ord FROM entries WHERE index_keys IS NULL ORDER BY ord').all();
+    if (this.db.pragma('user_version', { simple: true }) === KEYED_VERSION) return [];
+    return this.db
+      .prepare<[], DocumentEntry>(
+        'SELECT entries.collection, entries.id, entries.ord FROM entries LEFT JOIN document_keys ON document_keys.ord = entries.ord ' +
+          'WHERE document_keys.ord IS NULL ORDER BY entries.ord',
+      )
+      .all();
   }
 
-  /** Each document of the collection with its keys in one index, in insertion order. */
-  *keysInIndex(collection: string, index: string): IterableIterator<{ readonly id: string; readonly keys: readonly string[] }> {
+  /** Every document has its index keys now: later opens need not look for rows without. */
+  indexKeysComplete(): void {
+    this.db.pragma(`user_version = ${KEYED_VERSION}`);
+  }
+
+  /** Every key of every document of the collection in one index, in insertion order. */
+  forEachIndexKey(collection: string, index: string, visit: (ord: number, key: string) => void): void {
     const rows = this.db
-      .prepare<[string, string], { id: string; keys: string | null }>(
-        "SELECT id, json_extract(index_keys, '$.' || json_quote(?)) AS keys FROM entries WHERE collection = ? ORDER BY ord",
+      .prepare(
+        'SELECT entries.ord, key.value FROM entries JOIN document_keys ON document_keys.ord = entries.ord, ' +
+          "json_each(document_keys.index_keys, '$.' || json_quote(?)) AS key WHERE entries.collection = ? ORDER BY entries.ord",
       )
-      .iterate(index, collection);
-    for (const { id, keys } of rows) yield { id, keys: keys === null ? [] : (JSON.parse(keys) as string[]) };
+      .raw()
+      .iterate(index, collection) as IterableIterator<[number, string]>;
+    for (const [ord, key] of rows) visit(ord, key);
   }
 
   /** The JSON text of a stored document. */
@@ -185,7 +216,7 @@ export class SqliteDocumentFile {
   /** Saves recomputed keys (after an index was added, or for rows moved from an older layout). */
   saveIndexKeys(documentKeys: readonly { readonly ord: number; readonly indexKeys: IndexKeys }[]): void {
     this.db.transaction(() => {
-      for (const { ord, indexKeys } of documentKeys) this.updateEntry.run(JSON.stringify(indexKeys), ord);
+      for (const { ord, indexKeys } of documentKeys) this.writeKeys.run(ord, JSON.stringify(indexKeys));
     })();
   }
 
@@ -226,7 +257,7 @@ export class SqliteDocumentFile {
 
   /** Documents and checkpoints go; index definitions stay, as in MongoDB after deleteMany. */
   clear(): void {
-    this.db.exec('DELETE FROM entries; DELETE FROM bodies; DELETE FROM checkpoints;');
+    this.db.exec('DELETE FROM entries; DELETE FROM document_keys; DELETE FROM bodies; DELETE FROM checkpoints;');
   }
 
   close(): void {
