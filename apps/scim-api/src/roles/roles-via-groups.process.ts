@@ -9,6 +9,8 @@ import { UserWriteModel } from '../users/user-write-model';
 /** User streams written at once per group event: large group commits (10,000 grants in ~1 s here), bounded memory. */
 const PARALLEL_USERS = 2000;
 const RESTART_DELAY_MS = 1000;
+/** Other streams' events read past before the checkpoint is stored anyway, so a restart does not read them again. */
+const SKIPPED_EVENTS_PER_CHECKPOINT = 1_000;
 
 /**
  * Process manager: group membership, mapping and deletion events become RoleGrantedViaGroup /
@@ -22,6 +24,7 @@ export class RolesViaGroupsProcess implements OnApplicationBootstrap, OnApplicat
   private subscription?: Subscription;
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
+  private checkpointed = 0;
 
   constructor(
     private readonly eventStore: EventStore,
@@ -47,8 +50,15 @@ export class RolesViaGroupsProcess implements OnApplicationBootstrap, OnApplicat
 
   private async start(): Promise<void> {
     const fromPosition = await this.checkpoint();
+    this.checkpointed = fromPosition;
     this.subscription = this.eventStore.subscribeToAll(
-      { fromPosition, streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers] },
+      {
+        fromPosition,
+        streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers],
+        onSkipped: async (position) => {
+          if (position - this.checkpointed >= SKIPPED_EVENTS_PER_CHECKPOINT) await this.commitCheckpoint(position);
+        },
+      },
       (batch) => this.handle(batch),
       (error) => {
         this.logger.error(`Stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
@@ -63,7 +73,12 @@ export class RolesViaGroupsProcess implements OnApplicationBootstrap, OnApplicat
       if (affectsRoles(event)) await this.react(recorded, event);
     }
     const last = batch[batch.length - 1];
-    if (last) await this.readStore.commit([], { projection: RolesViaGroupsProcess.checkpointName, position: last.position });
+    if (last) await this.commitCheckpoint(last.position);
+  }
+
+  private async commitCheckpoint(position: number): Promise<void> {
+    await this.readStore.commit([], { projection: RolesViaGroupsProcess.checkpointName, position });
+    this.checkpointed = position;
   }
 
   private async react(recorded: RecordedEvent, event: GroupEvent | GroupMembershipEvent): Promise<void> {

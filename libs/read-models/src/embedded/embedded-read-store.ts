@@ -142,7 +142,8 @@ export class EmbeddedReadStore extends ReadStore {
     );
     for (const [name, index] of added) {
       state.indexes.set(name, index);
-      state.loaded.add(index);
+      // An empty collection's index is loaded (empty) when a query needs it: a rebuild never does.
+      if (state.documents.size > 0) state.loaded.add(index);
     }
   }
 
@@ -288,6 +289,8 @@ export class EmbeddedReadStore extends ReadStore {
     for (const state of this.collections.values()) {
       state.documents.clear();
       for (const index of state.indexes.values()) index.clear();
+      // Loaded again (empty) when a query needs them, so a rebuild into this store does not maintain them.
+      state.loaded.clear();
     }
     this.recent.clear();
     this.checkpoints.clear();
