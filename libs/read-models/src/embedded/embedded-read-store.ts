@@ -31,6 +31,8 @@ export interface EmbeddedReadStoreOptions {
 }
 
 const DEFAULT_CACHED_DOCUMENTS = 5_000;
+const FIRST_SCAN_CHUNK = 16;
+const LARGEST_SCAN_CHUNK = 512;
 
 class CollectionState {
   private ranks: Map<string, number> | undefined;
@@ -171,12 +173,11 @@ export class EmbeddedReadStore extends ReadStore {
 
     if (!sort) {
       // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-      if (exact) return exact.slice(skip, skip + limit).map((ord) => this.documentOf(ord)) as T[];
+      if (exact) return this.documentsOf(exact.slice(skip, skip + limit), true) as T[];
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       const page: Doc[] = [];
       let toSkip = skip;
-      for (const ord of candidates) {
-        const doc = this.scanned(ord);
+      for (const doc of this.scan(candidates)) {
         if (!matches(doc)) continue;
         if (toSkip > 0) {
           toSkip--;
@@ -189,8 +190,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
 
     const keyed: { doc: Doc; keys: unknown[] }[] = [];
-    for (const ord of candidates) {
-      const doc = this.scanned(ord);
+    for (const doc of this.scan(candidates)) {
       if (exact || matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
     }
     // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
@@ -205,7 +205,7 @@ export class EmbeddedReadStore extends ReadStore {
     const { candidates, exact } = this.plan(collection, state, query);
     if (exact) return exact.length;
     let count = 0;
-    for (const ord of candidates) if (matches(this.scanned(ord))) count++;
+    for (const doc of this.scan(candidates)) if (matches(doc)) count++;
     return count;
   }
 
@@ -313,9 +313,41 @@ export class EmbeddedReadStore extends ReadStore {
     return doc;
   }
 
-  /** A document looked at by a scan: from the cache when there, else parsed without caching it. */
-  private scanned(ord: number): Doc {
-    return this.recent.peek(ord) ?? this.parse(ord);
+  /**
+   * Documents a query returns, in the order of `ords`; those not among the recently read are read
+   * from the file in one statement, and kept among the recently read when `keep`.
+   */
+  private documentsOf(ords: readonly number[], keep: boolean): Doc[] {
+    const docs = ords.map((ord) => (keep ? this.recent.get(ord) : this.recent.peek(ord)));
+    const missing = ords.filter((_, index) => docs[index] === undefined);
+    if (missing.length === 0) return docs as Doc[];
+    const bodies = this.file.bodies(missing);
+    return ords.map((ord, index) => {
+      const cached = docs[index];
+      if (cached !== undefined) return cached;
+      const body = bodies.get(ord);
+      if (body === undefined) throw new Error(`No document at rank ${ord} in the read-model file`);
+      const doc = deepFreeze(JSON.parse(body) as Doc);
+      if (keep) this.recent.set(ord, doc);
+      return doc;
+    });
+  }
+
+  /**
+   * The candidates' documents, in order, read in chunks that grow as the scan goes on (a query
+   * that stops at its first match reads few); a scan does not push hot documents out of the cache.
+   */
+  private *scan(candidates: Iterable<number>): Generator<Doc> {
+    let chunk: number[] = [];
+    let chunkSize = FIRST_SCAN_CHUNK;
+    for (const ord of candidates) {
+      chunk.push(ord);
+      if (chunk.length < chunkSize) continue;
+      yield* this.documentsOf(chunk, false);
+      chunk = [];
+      chunkSize = Math.min(chunkSize * 2, LARGEST_SCAN_CHUNK);
+    }
+    if (chunk.length > 0) yield* this.documentsOf(chunk, false);
   }
 
   private parse(ord: number): Doc {
