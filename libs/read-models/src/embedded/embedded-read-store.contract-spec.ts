@@ -22,6 +22,18 @@ describeReadStoreContract('EmbeddedReadStore on a file', async () => {
   };
 });
 
+describeReadStoreContract('EmbeddedReadStore on a scratch file', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'read-store-contract-'));
+  const store = EmbeddedReadStore.open({ file: join(directory, 'read-models.sqlite'), scratch: true });
+  return {
+    store,
+    teardown: async () => {
+      await store.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+});
+
 describe('EmbeddedReadStore persistence', () => {
   let directory: string;
   let file: string;

@@ -28,6 +28,11 @@ export interface EmbeddedReadStoreOptions {
   readonly file: string | ':memory:';
   /** Parsed documents kept in memory, the most recently read (default 5,000). */
   readonly cachedDocuments?: number;
+  /**
+   * A store being rebuilt from nothing, deleted if that fails: written without journal or sync
+   * (see SqliteDocumentFile.open). Never for the live read models.
+   */
+  readonly scratch?: boolean;
 }
 
 const DEFAULT_CACHED_DOCUMENTS = 5_000;
@@ -85,7 +90,7 @@ export class EmbeddedReadStore extends ReadStore {
 
   /** Opens (creating when needed) the store and reads the ids and ranks of its documents. */
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
-    const file = SqliteDocumentFile.open(options.file);
+    const file = SqliteDocumentFile.open(options.file, options.scratch === true);
     try {
       return new EmbeddedReadStore(file, new RecentDocuments(options.cachedDocuments ?? DEFAULT_CACHED_DOCUMENTS));
     } catch (error) {
