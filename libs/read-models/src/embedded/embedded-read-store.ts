@@ -113,7 +113,7 @@ export class EmbeddedReadStore extends ReadStore {
       ord,
       indexKeys: this.collectionState(collection).indexKeysOf(this.parse(ord)),
     }));
-    file.saveIndexKeys(backfilled);
+    if (backfilled.length > 0) file.saveIndexKeys(backfilled);
     file.indexKeysComplete();
   }
 

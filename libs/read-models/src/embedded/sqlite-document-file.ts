@@ -121,10 +121,11 @@ export class SqliteDocumentFile {
     try {
       db.pragma(scratch ? 'journal_mode = OFF' : 'journal_mode = WAL');
       db.pragma(scratch ? 'synchronous = OFF' : 'synchronous = NORMAL');
-      db.transaction(() => {
-        db.exec(SCHEMA);
-        migrateOlderLayouts(db);
-      }).immediate();
+      // A CLI opening the live file beside the service must wait for its commits, not fail.
+      db.pragma('busy_timeout = 5000');
+      // Only writes when something is missing: opening an existing file beside the service takes no lock.
+      db.exec(SCHEMA);
+      migrateOlderLayouts(db);
       return new SqliteDocumentFile(db);
     } catch (error) {
       db.close();
@@ -196,7 +197,7 @@ export class SqliteDocumentFile {
 
   /** Every document has its index keys now: later opens need not look for rows without. */
   indexKeysComplete(): void {
-    this.db.pragma(`user_version = ${KEYED_VERSION}`);
+    if (this.db.pragma('user_version', { simple: true }) !== KEYED_VERSION) this.db.pragma(`user_version = ${KEYED_VERSION}`);
   }
 
   /** Every key of every document of the collection in one index, in insertion order. */
@@ -286,5 +287,5 @@ function migrateOlderLayouts(db: Database.Database): void {
     .prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'")
     .get();
   if (!table) return;
-  db.exec(/WITHOUT\s+ROWID/i.test(table.sql) ? MIGRATE_FROM_KEYED_LAYOUT : MIGRATE_FROM_ONE_TABLE);
+  db.transaction(() => db.exec(/WITHOUT\s+ROWID/i.test(table.sql) ? MIGRATE_FROM_KEYED_LAYOUT : MIGRATE_FROM_ONE_TABLE)).immediate();
 }
