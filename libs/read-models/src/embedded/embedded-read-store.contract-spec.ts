@@ -243,6 +243,26 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('opens an up-to-date file while another connection holds its write lock (cli rebuild beside the service)', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [{ name: 'team', fields: [['team', 1]] }]);
+    await store.commit([{ collection: 'users', id: 'a', doc: { _id: 'a', team: 't' } }], { projection: 'users', position: 1 });
+    await store.close();
+    const writer = new Database(file);
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      const reader = EmbeddedReadStore.open({ file });
+      try {
+        expect(await reader.find('users', { team: 't' })).toEqual([{ _id: 'a', team: 't' }]);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
   it('a rejected commit leaves nothing in the file', async () => {
     const store = EmbeddedReadStore.open({ file });
     await store.ensureIndexes('users', [{ name: 'userName', fields: [['userName', 1]], unique: true }]);
