@@ -40,6 +40,10 @@ const FIRST_SCAN_CHUNK = 16;
 const LARGEST_SCAN_CHUNK = 512;
 
 class CollectionState {
+  /** Every index of the collection; its keys are read from the file when a query first needs it. */
+  readonly indexes = new Map<string, HashIndex>();
+  /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
+  readonly loaded = new Set<HashIndex>();
   private ranks: Map<string, number> | undefined;
 
   constructor(private readonly readRanks: () => Map<string, number>) {}
@@ -51,10 +55,6 @@ class CollectionState {
   get documents(): Map<string, number> {
     return (this.ranks ??= this.readRanks());
   }
-  /** Every index of the collection; its keys are read from the file when a query first needs it. */
-  readonly indexes = new Map<string, HashIndex>();
-  /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
-  readonly loaded = new Set<HashIndex>();
 
   /** The document's keys in every index of this collection. */
   indexKeysOf(doc: Doc): IndexKeys {
@@ -85,7 +85,7 @@ export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, CollectionState>();
   private readonly checkpoints: Map<string, number>;
   private readonly recent: RecentDocuments;
-  private nextOrd = 1;
+  private nextOrd: number;
   private closed = false;
 
   /** Opens (creating when needed) the store and reads the ids and ranks of its documents. */
@@ -157,7 +157,7 @@ export class EmbeddedReadStore extends ReadStore {
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
     const ord = this.collectionState(collection).documents.get(id);
-    return ord === undefined ? null : (this.documentOf(ord) as T);
+    return ord === undefined ? null : (this.documentsOf([ord], true)[0] as T);
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -306,16 +306,6 @@ export class EmbeddedReadStore extends ReadStore {
     this.closed = true;
     this.recent.clear();
     this.file.close();
-  }
-
-  /** The document a query returns: parsed once, then kept among the recently read. */
-  private documentOf(ord: number): Doc {
-    let doc = this.recent.get(ord);
-    if (doc === undefined) {
-      doc = this.parse(ord);
-      this.recent.set(ord, doc);
-    }
-    return doc;
   }
 
   /**
