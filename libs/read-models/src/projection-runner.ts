@@ -193,7 +193,8 @@ export class ProjectionRunner {
 
   /**
    * Runs every projection over the whole log into `target` (cleared first) in large batches, then
-   * resolves with the totals. The result equals the live read model, checkpoints included.
+   * resolves with the totals. The result equals the live read model, checkpoints included (a live
+   * checkpoint may also have moved on past other streams' events, see `skipTo`).
    */
   async rebuild(target: ReadStore, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress> {
     if (target === this.readStore && this.projections.some((running) => running.state === 'running')) {
