@@ -1,7 +1,8 @@
 'use strict';
 // The rebuild scenario: every projection over the whole event log of DATA_DIR/events.db into a
-// fresh EmbeddedReadStore file (indexes created first, as the service does), with
-// ProjectionRunner.rebuild. Prints one JSON line with the events and the time taken.
+// fresh EmbeddedReadStore file (indexes created first, as the service does; a scratch file, as
+// `cli rebuild` writes), with ProjectionRunner.rebuild. Prints one JSON line with the events and
+// the time taken.
 //
 //   node bench/rebuild.js '{"dataDir":…,"target":"/path/to/fresh/read-models.db"}'
 const { rmSync } = require('node:fs');
@@ -16,7 +17,7 @@ async function main() {
 
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   const eventStore = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
-  const readStore = EmbeddedReadStore.open({ file: target });
+  const readStore = EmbeddedReadStore.open({ file: target, scratch: true });
   for (const [collection, indexes] of Object.entries(readModelIndexes)) await readStore.ensureIndexes(collection, indexes);
   const quiet = { log: () => undefined, error: (message, error) => console.error(message, error) };
   const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: quiet });

@@ -48,6 +48,16 @@ export interface ReadAllOptions {
   readonly batchSize?: number;
 }
 
+export interface SubscribeOptions extends ReadAllOptions {
+  /**
+   * Called, and awaited like the handler, when the subscription has looked at every event up to
+   * `position` and none after the last one delivered is for it (they are other streams'): a
+   * subscriber filtering by stream prefix may move its checkpoint there, so that a restart does not
+   * scan those events again. An adapter that cannot tell never calls it.
+   */
+  readonly onSkipped?: (position: number) => Promise<void> | void;
+}
+
 export interface ReadAllMatchingOptions extends ReadAllOptions {
   readonly metadata: MetadataFilter;
 }
@@ -130,7 +140,7 @@ export abstract class EventStore {
    * one batch at a time (the next batch waits for the handler's promise).
    */
   abstract subscribeToAll(
-    options: ReadAllOptions,
+    options: SubscribeOptions,
     handler: SubscriptionHandler,
     onError?: (error: unknown) => void,
   ): Subscription;

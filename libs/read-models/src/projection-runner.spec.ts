@@ -205,6 +205,41 @@ describe('ProjectionRunner', () => {
     expect(await tally('a')).toEqual({ _id: 'a', total: 111, _position: later.position });
   });
 
+  it('moves its checkpoint past other streams\' events, and after a restart resumes from there, applying what came next', async () => {
+    const options = { logger, waitPollMs: 10, skippedEventsPerCheckpoint: 5 };
+    const first = new ProjectionRunner(eventStore, readStore, [tallyProjection()], options);
+    runners.push(first);
+    await first.start();
+    await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyIncremented', 'a', { by: 1 })], 'no_stream');
+    const few = await eventStore.append('other-1', [1, 2, 3].map((n) => tallyEvent('Noise', `x${n}`)), 'no_stream');
+    expect(await first.waitFor(few.position, 5_000)).toBe(true);
+    // Three events of other streams: not yet worth storing.
+    expect(await readStore.checkpoint('tallies')).toBe(2);
+    const more = await eventStore.append('other-2', [1, 2, 3, 4, 5, 6].map((n) => tallyEvent('Noise', `y${n}`)), 'no_stream');
+    for (let attempt = 0; attempt < 100 && (await readStore.checkpoint('tallies')) < more.position; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await readStore.checkpoint('tallies')).toBe(more.position);
+    await first.stop();
+
+    const next = await eventStore.append('tally-a', [tallyEvent('TallyIncremented', 'a', { by: 10 })], 1);
+    const subscribedFrom: number[] = [];
+    const watched = new RedeliveringEventStore(eventStore);
+    const subscribe = watched.subscribeToAll.bind(watched);
+    watched.subscribeToAll = (subscribeOptions, handler, onError) => {
+      subscribedFrom.push(subscribeOptions.fromPosition ?? 0);
+      return subscribe(subscribeOptions, handler, onError);
+    };
+    const evolved: number[] = [];
+    const second = new ProjectionRunner(watched, readStore, [tallyProjection({ onEvolve: (event) => evolved.push(event.position) })], options);
+    runners.push(second);
+    await second.start();
+    expect(await second.waitFor(next.position, 5_000)).toBe(true);
+    expect(subscribedFrom).toEqual([more.position]);
+    expect(evolved).toEqual([next.position]);
+    expect(await tally('a')).toEqual({ _id: 'a', total: 11, _position: next.position });
+  });
+
   it('stops a projection whose evolve throws, at its checkpoint, reports it, and retries on start', async () => {
     let poisonIsFatal = true;
     const runner = newRunner([tallyProjection({ poisonIsFatal: () => poisonIsFatal }), auditProjection]);

@@ -45,10 +45,19 @@ export interface ProjectionRunnerOptions {
   readonly rebuildBatchSize?: number;
   /** How often `waitFor` re-checks when no commit wakes it up. */
   readonly waitPollMs?: number;
+  /**
+   * How far past its checkpoint a projection must have read other streams' events alone before it
+   * stores the position it reached (default 1,000), so that a restart does not read them again.
+   */
+  readonly skippedEventsPerCheckpoint?: number;
 }
 
-const DEFAULT_REBUILD_BATCH_SIZE = 5_000;
+// Small enough that a batch's events, documents and JSON die young: at 5,000 they outgrew V8's
+// young generation and were promoted, and garbage collection took a third of a rebuild (1M
+// events: 34.8 s at 5,000, 22-24 s at 100-250).
+const DEFAULT_REBUILD_BATCH_SIZE = 250;
 const DEFAULT_WAIT_POLL_MS = 50;
+const DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT = 1_000;
 
 const consoleLogger: RunnerLogger = {
   log: (message) => console.log(message),
@@ -117,6 +126,7 @@ export class ProjectionRunner {
             fromPosition: running.checkpoint,
             streamPrefixes: streamPrefixes.length > 0 ? streamPrefixes : undefined,
             ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
+            onSkipped: (position) => this.skipTo(running, generation, position),
           },
           (events) => this.projectDelivered(running, generation, events),
           (error) => this.fail(running, generation, error),
@@ -183,7 +193,8 @@ export class ProjectionRunner {
 
   /**
    * Runs every projection over the whole log into `target` (cleared first) in large batches, then
-   * resolves with the totals. The result equals the live read model, checkpoints included.
+   * resolves with the totals. The result equals the live read model, checkpoints included (a live
+   * checkpoint may also have moved on past other streams' events, see `skipTo`).
    */
   async rebuild(target: ReadStore, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress> {
     if (target === this.readStore && this.projections.some((running) => running.state === 'running')) {
@@ -240,6 +251,25 @@ export class ProjectionRunner {
     try {
       const changes = await projectBatch(running.projection, fresh, this.load);
       await this.readStore.commit(changes, { projection: running.projection.name, position });
+    } catch (error) {
+      this.fail(running, generation, error);
+      return;
+    }
+    running.checkpoint = Math.max(running.checkpoint, position);
+    this.progress.notify();
+  }
+
+  /**
+   * The subscription read up to `position` without an event of the projection's streams since the
+   * last one: the checkpoint may move there (nothing of the projection lies between), and is stored
+   * once far enough ahead, so a start after a long import of other streams does not rescan them.
+   */
+  private async skipTo(running: RunningProjection, generation: number, position: number): Promise<void> {
+    if (running.state !== 'running' || running.generation !== generation) return;
+    const distance = this.options.skippedEventsPerCheckpoint ?? DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT;
+    if (position - running.checkpoint < distance) return;
+    try {
+      await this.readStore.commit([], { projection: running.projection.name, position });
     } catch (error) {
       this.fail(running, generation, error);
       return;

@@ -47,7 +47,8 @@ export async function rebuild(files: DataFiles, options: RebuildOptions, stdout:
   }
   const log = openEventLog(files);
   const directory = mkdtempSync(join(tmpdir(), 'scim-rebuild-'));
-  const target = EmbeddedReadStore.open({ file: join(directory, 'read-models.db') });
+  // Deleted unless --keep, so written as a scratch file (no journal, no sync).
+  const target = EmbeddedReadStore.open({ file: join(directory, 'read-models.db'), scratch: true });
   let live: LiveSnapshot | undefined;
   try {
     const upTo = await log.headPosition();

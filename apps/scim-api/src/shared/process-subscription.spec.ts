@@ -35,6 +35,16 @@ describe('ProcessSubscription', () => {
     expect(seen).toEqual(['Made', 'Changed']);
   });
 
+  it("moves its checkpoint past other streams' events, so a restart does not read them again", async () => {
+    await eventStore.append('thing-1', [event('Made')], 'no_stream');
+    for (let i = 0; i < 1200; i++) await eventStore.append(`other-${i}`, [event('Ignored')], 'no_stream');
+    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', streamPrefixes: ['thing-'], react: async () => undefined });
+
+    await process.start();
+    await until(async () => (await process.checkpoint()) > 1000);
+    await process.stop();
+  });
+
   it('after a failing batch, starts again from its checkpoint and reacts again to what failed', async () => {
     await eventStore.append('thing-1', [event('Made')], 'no_stream');
     let failures = 0;

@@ -4,6 +4,8 @@ import type { ReadStore } from '@scim/read-models';
 import type { CommandContext } from './request-context';
 
 const RESTART_DELAY_MS = 1000;
+/** Other streams' events read past before the checkpoint is stored anyway, so a restart does not read them again. */
+const SKIPPED_EVENTS_PER_CHECKPOINT = 1_000;
 
 export interface ProcessSubscriptionOptions {
   /** Names the checkpoint in the read store and the logger. */
@@ -23,6 +25,7 @@ export class ProcessSubscription {
   private subscription?: Subscription;
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
+  private checkpointed = 0;
 
   constructor(
     private readonly eventStore: EventStore,
@@ -39,8 +42,15 @@ export class ProcessSubscription {
 
   async start(): Promise<void> {
     const fromPosition = await this.checkpoint();
+    this.checkpointed = fromPosition;
     this.subscription = this.eventStore.subscribeToAll(
-      { fromPosition, streamPrefixes: this.options.streamPrefixes },
+      {
+        fromPosition,
+        streamPrefixes: this.options.streamPrefixes,
+        onSkipped: async (position) => {
+          if (position - this.checkpointed >= SKIPPED_EVENTS_PER_CHECKPOINT) await this.commitCheckpoint(position);
+        },
+      },
       (batch) => this.handle(batch),
       (error) => {
         this.logger.error(`Stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
@@ -58,7 +68,12 @@ export class ProcessSubscription {
   private async handle(batch: readonly RecordedEvent[]): Promise<void> {
     for (const event of batch) await this.options.react(event);
     const last = batch[batch.length - 1];
-    if (last) await this.readStore.commit([], { projection: this.options.name, position: last.position });
+    if (last) await this.commitCheckpoint(last.position);
+  }
+
+  private async commitCheckpoint(position: number): Promise<void> {
+    await this.readStore.commit([], { projection: this.options.name, position });
+    this.checkpointed = position;
   }
 }
 

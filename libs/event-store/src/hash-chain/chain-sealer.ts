@@ -63,6 +63,9 @@ export class ChainSealer {
           onlySeals &&= event.streamId === SEAL_STREAM;
           if (digest.events === this.maxEventsPerSeal) break read;
         }
+        // Reading and hashing a batch is synchronous work: a long backlog (a log imported without
+        // seals) must not hold requests up for the whole of it.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // The previous seal alone needs no seal of its own, or an idle log would grow one per tick.
       if (digest.events === 0 || onlySeals) return sealed;

@@ -189,6 +189,24 @@ describe('ChainSealer', () => {
     expect((await verifyChain(inner)).ok).toBe(true);
   });
 
+  test('lets the event loop run between the batches it reads of a long backlog', async () => {
+    await store.append('s', Array.from({ length: 12_000 }, () => newEvent()), 'no_stream');
+    let turns = 0;
+    let sealing = true;
+    const countTurns = () => {
+      turns++;
+      if (sealing) setImmediate(countTurns);
+    };
+    setImmediate(countTurns);
+
+    const seals = await new ChainSealer(store, { maxEventsPerSeal: 20_000 }).seal();
+    sealing = false;
+
+    expect(seals.map((seal) => seal.events)).toEqual([12_000]);
+    // Three batches of at most 5,000 events, then the seal's own append: the loop turned between each.
+    expect(turns).toBeGreaterThanOrEqual(4);
+  });
+
   test('of two sealers racing, one seals and the other gives way', async () => {
     await store.append('s', [newEvent(), newEvent()], 'no_stream');
 

@@ -6,6 +6,7 @@ import {
   type ReadAllMatchingOptions,
   type ReadAllOptions,
   type RecordedEvent,
+  type SubscribeOptions,
   type Subscription,
   type SubscriptionHandler,
   WrongExpectedRevisionError,
@@ -110,7 +111,7 @@ export class HashChainedEventStore extends EventStore {
   }
 
   override subscribeToAll(
-    options: ReadAllOptions,
+    options: SubscribeOptions,
     handler: SubscriptionHandler,
     onError?: (error: unknown) => void,
   ): Subscription {

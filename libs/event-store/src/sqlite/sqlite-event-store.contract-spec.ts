@@ -195,6 +195,31 @@ describe('SqliteEventStore specifics', () => {
     }
   });
 
+  test('a filtered subscription reports how far it read past other streams\' events, in order with its deliveries', async () => {
+    const seen: string[] = [];
+    const subscription = store.subscribeToAll(
+      {
+        streamPrefixes: ['mine-'],
+        onSkipped: (position) => {
+          seen.push(`skipped to ${position}`);
+        },
+      },
+      (events) => {
+        seen.push(`delivered ${events.map((event) => event.position).join(',')}`);
+      },
+    );
+    try {
+      await store.append('other-1', [newEvent(), newEvent()], 'no_stream');
+      await waitFor(() => seen.length === 1, 'the first skip');
+      const mine = await store.append('mine-1', [newEvent()], 'no_stream');
+      const other = await store.append('other-2', [newEvent()], 'no_stream');
+      await waitFor(() => seen.includes(`skipped to ${other.position}`), 'the second skip');
+      expect(seen).toEqual(['skipped to 2', `delivered ${mine.position}`, `skipped to ${other.position}`]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
   test('headPosition is 0 when empty', async () => {
     expect(await store.headPosition()).toBe(0);
   });

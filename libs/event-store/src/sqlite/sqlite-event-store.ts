@@ -10,6 +10,7 @@ import {
   type ReadAllMatchingOptions,
   type ReadAllOptions,
   type RecordedEvent,
+  type SubscribeOptions,
   type Subscription,
   type SubscriptionHandler,
 } from '../event-store.port';
@@ -256,7 +257,7 @@ export class SqliteEventStore extends EventStore {
   }
 
   override subscribeToAll(
-    options: ReadAllOptions,
+    options: SubscribeOptions,
     handler: SubscriptionHandler,
     onError: (error: unknown) => void = reportStoppedSubscription,
   ): Subscription {
@@ -265,6 +266,7 @@ export class SqliteEventStore extends EventStore {
       fromPosition,
       (cursor) => this.readPage(cursor, streamPrefixes, batchSize),
       handler,
+      options.onSkipped,
       onError,
       () => this.subscriptions.delete(subscription),
     );
@@ -470,6 +472,7 @@ class SqliteSubscription implements Subscription {
     private cursor: number,
     private readonly readPage: (cursor: number) => EventPage,
     private readonly handler: SubscriptionHandler,
+    private readonly onSkipped: ((position: number) => Promise<void> | void) | undefined,
     private readonly onError: (error: unknown) => void,
     private readonly onFinished: () => void,
   ) {
@@ -496,13 +499,19 @@ class SqliteSubscription implements Subscription {
       while (!this.stopped) {
         const page = this.readPage(this.cursor);
         if (page.events.length === 0) {
-          this.cursor = page.scannedUpTo;
+          if (page.scannedUpTo > this.cursor) {
+            // Other streams' events only: say so, then read again, as commits may land meanwhile.
+            this.cursor = page.scannedUpTo;
+            await this.onSkipped?.(this.cursor);
+            continue;
+          }
           // Registered in the same tick as the empty read, so no commit can slip in between.
           await new Promise<void>((resolve) => (this.wakeUp = resolve));
           continue;
         }
         await this.handler(page.events);
         this.cursor = page.scannedUpTo;
+        if (this.cursor > page.events[page.events.length - 1].position) await this.onSkipped?.(this.cursor);
         // A long catch-up with a synchronous handler must not starve appends and I/O.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

@@ -22,6 +22,18 @@ describeReadStoreContract('EmbeddedReadStore on a file', async () => {
   };
 });
 
+describeReadStoreContract('EmbeddedReadStore on a scratch file', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'read-store-contract-'));
+  const store = EmbeddedReadStore.open({ file: join(directory, 'read-models.sqlite'), scratch: true });
+  return {
+    store,
+    teardown: async () => {
+      await store.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+});
+
 describe('EmbeddedReadStore persistence', () => {
   let directory: string;
   let file: string;
@@ -104,11 +116,150 @@ describe('EmbeddedReadStore persistence', () => {
     }
     const migrated = new Database(file, { readonly: true });
     try {
-      const { sql } = migrated.prepare("SELECT sql FROM sqlite_master WHERE name = 'documents'").get() as { sql: string };
-      expect(sql).not.toMatch(/WITHOUT ROWID/i);
-      expect(migrated.prepare("SELECT name FROM sqlite_master WHERE name = 'documents_keyed'").get()).toBeUndefined();
+      const tables = migrated.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all();
+      expect(tables.map((table) => table.name).sort()).toEqual(['bodies', 'checkpoints', 'document_keys', 'entries', 'indexes']);
+      expect(tables.filter((table) => /WITHOUT ROWID/i.test(table.sql))).toEqual([]);
     } finally {
       migrated.close();
+    }
+  });
+
+  it('reopens a file whose rows carry no index keys (written before they were stored) with working indexes', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [{ name: 'account', fields: [['accountId', 1]] }, { name: 'userName', fields: [['userName', 1]], unique: true }]);
+    await store.commit(
+      ['a', 'b', 'c'].map((id) => ({ collection: 'users', id, doc: { _id: id, accountId: id === 'b' ? 'acc2' : 'acc1', userName: id } })),
+      { projection: 'users', position: 3 },
+    );
+    await store.close();
+    const raw = new Database(file);
+    raw.exec('DELETE FROM document_keys; PRAGMA user_version = 0;');
+    raw.close();
+
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect((await reopened.find('users', { accountId: 'acc1' })).map((doc) => doc._id)).toEqual(['a', 'c']);
+      await expect(
+        reopened.commit([{ collection: 'users', id: 'd', doc: { _id: 'd', accountId: 'acc1', userName: 'c' } }], { projection: 'users', position: 4 }),
+      ).rejects.toBeInstanceOf(UniqueIndexViolationError);
+    } finally {
+      await reopened.close();
+    }
+    const check = new Database(file, { readonly: true });
+    try {
+      expect(check.prepare('SELECT COUNT(*) FROM document_keys').pluck().get()).toBe(3);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('an index added to a filled collection is stored with every document, and used after a reopen', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.commit(
+      ['a', 'b', 'c'].map((id) => ({ collection: 'groups', id, doc: { _id: id, tags: id === 'b' ? ['x'] : ['x', 'y'] } })),
+      { projection: 'groups', position: 3 },
+    );
+    await store.ensureIndexes('groups', [{ name: 'tag', fields: [['tags', 1]] }]);
+    expect((await store.find('groups', { tags: 'y' })).map((doc) => doc._id)).toEqual(['a', 'c']);
+    await store.commit([{ collection: 'groups', id: 'a', doc: { _id: 'a', tags: ['z'] } }], { projection: 'groups', position: 4 });
+    await store.close();
+
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect((await reopened.find('groups', { tags: 'y' })).map((doc) => doc._id)).toEqual(['c']);
+      expect((await reopened.find('groups', { tags: 'z' })).map((doc) => doc._id)).toEqual(['a']);
+      expect(await reopened.count('groups', { tags: 'x' })).toBe(2);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('reads every document right however few it keeps parsed, and never an outdated version', async () => {
+    const store = EmbeddedReadStore.open({ file, cachedDocuments: 2 });
+    try {
+      await store.ensureIndexes('users', [{ name: 'team', fields: [['team', 1]] }]);
+      const ids = Array.from({ length: 10 }, (_, i) => `u${i}`);
+      await store.commit(ids.map((id, i) => ({ collection: 'users', id, doc: { _id: id, team: i % 2 === 0 ? 'even' : 'odd', n: i } })), {
+        projection: 'users',
+        position: 1,
+      });
+      for (const id of ids) expect((await store.get('users', id))?._id).toBe(id);
+      expect(await store.get('users', 'u9')).toEqual({ _id: 'u9', team: 'odd', n: 9 });
+      await store.commit([{ collection: 'users', id: 'u9', doc: { _id: 'u9', team: 'even', n: 90 } }], { projection: 'users', position: 2 });
+      expect(await store.get('users', 'u9')).toEqual({ _id: 'u9', team: 'even', n: 90 });
+      expect((await store.find('users', { team: 'even' })).map((doc) => doc.n)).toEqual([0, 2, 4, 6, 8, 90]);
+      expect((await store.find('users', { n: { $gte: 8 } })).map((doc) => doc._id)).toEqual(['u8', 'u9']);
+      await store.commit([{ collection: 'users', id: 'u9', doc: null }], { projection: 'users', position: 3 });
+      expect(await store.get('users', 'u9')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('opens a file of the second layout (one table by rank, bodies inline) with its documents, order and indexes', async () => {
+    mkdirSync(dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.exec(`
+      CREATE TABLE documents (ord INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE indexes (collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name));
+    `);
+    const insert = old.prepare('INSERT INTO documents (ord, collection, id, body) VALUES (?, ?, ?, ?)');
+    insert.run(1, 'users', 'b', JSON.stringify({ _id: 'b', team: 't1' }));
+    insert.run(2, 'groups', 'g', JSON.stringify({ _id: 'g' }));
+    insert.run(4, 'users', 'a', JSON.stringify({ _id: 'a', team: 't1' }));
+    old.prepare('INSERT INTO checkpoints VALUES (?, ?)').run('users', 9);
+    old.prepare('INSERT INTO indexes VALUES (?, ?, ?)').run('users', 'team', JSON.stringify({ name: 'team', fields: [['team', 1]] }));
+    old.close();
+
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      expect((await store.find('users', { team: 't1' })).map((doc) => doc._id)).toEqual(['b', 'a']);
+      expect(await store.get('groups', 'g')).toEqual({ _id: 'g' });
+      expect(await store.checkpoint('users')).toBe(9);
+      await store.commit([{ collection: 'users', id: 'c', doc: { _id: 'c', team: 't1' } }], { projection: 'users', position: 10 });
+      expect((await store.find('users', { team: 't1' })).map((doc) => doc._id)).toEqual(['b', 'a', 'c']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('after a reopen, a commit to a collection not read yet replaces its stored documents instead of adding twins', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.commit([{ collection: 'notes', id: 'n', doc: { _id: 'n', v: 1 } }], { projection: 'notes', position: 1 });
+    await store.close();
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      await reopened.commit([{ collection: 'notes', id: 'n', doc: { _id: 'n', v: 2 } }], { projection: 'notes', position: 2 });
+      expect(await reopened.find('notes', {})).toEqual([{ _id: 'n', v: 2 }]);
+    } finally {
+      await reopened.close();
+    }
+    const again = EmbeddedReadStore.open({ file });
+    try {
+      expect(await again.find('notes', {})).toEqual([{ _id: 'n', v: 2 }]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('opens an up-to-date file while another connection holds its write lock (cli rebuild beside the service)', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [{ name: 'team', fields: [['team', 1]] }]);
+    await store.commit([{ collection: 'users', id: 'a', doc: { _id: 'a', team: 't' } }], { projection: 'users', position: 1 });
+    await store.close();
+    const writer = new Database(file);
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      const reader = EmbeddedReadStore.open({ file });
+      try {
+        expect(await reader.find('users', { team: 't' })).toEqual([{ _id: 'a', team: 't' }]);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
     }
   });
 

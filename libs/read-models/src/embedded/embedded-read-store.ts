@@ -19,91 +19,145 @@ import {
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
-import { HashIndex, type StoredDocument } from './hash-index';
-import { type DocumentRow, SqliteDocumentFile } from './sqlite-document-file';
+import { HashIndex } from './hash-index';
+import { RecentDocuments } from './recent-documents';
+import { type DocumentRow, type IndexKeys, SqliteDocumentFile } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
   readonly file: string | ':memory:';
+  /** Parsed documents kept in memory, the most recently read (default 5,000). */
+  readonly cachedDocuments?: number;
+  /**
+   * A store being rebuilt from nothing, deleted if that fails: written without journal or sync
+   * (see SqliteDocumentFile.open). Never for the live read models.
+   */
+  readonly scratch?: boolean;
 }
 
+const DEFAULT_CACHED_DOCUMENTS = 5_000;
+const FIRST_SCAN_CHUNK = 16;
+const LARGEST_SCAN_CHUNK = 512;
+
 class CollectionState {
-  /** Map order is insertion order: a replaced document keeps its entry, hence its place. */
-  readonly documents = new Map<string, StoredDocument>();
+  /** Every index of the collection; its keys are read from the file when a query first needs it. */
   readonly indexes = new Map<string, HashIndex>();
+  /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
+  readonly loaded = new Set<HashIndex>();
+  private ranks: Map<string, number> | undefined;
+
+  constructor(private readonly readRanks: () => Map<string, number>) {}
+
+  /**
+   * Rank (of first insertion: the file's rowid) by id, read from the file when the collection is
+   * first used. Map order is insertion order: a replaced document keeps its entry, hence its place.
+   */
+  get documents(): Map<string, number> {
+    return (this.ranks ??= this.readRanks());
+  }
+
+  /** The document's keys in every index of this collection. */
+  indexKeysOf(doc: Doc): IndexKeys {
+    const keys: Record<string, readonly string[]> = {};
+    for (const [name, index] of this.indexes) keys[name] = index.keysOf(doc);
+    return keys;
+  }
 }
 
 interface PlannedUpsert {
   readonly row: DocumentRow;
-  readonly doc: Doc;
-  /** The stored version this one replaces in place (not when the commit deleted and re-created it). */
-  readonly replaced: StoredDocument | undefined;
+  /** The rank of the version this one replaces in place (not when the commit deleted and re-created it). */
+  readonly replaced: number | undefined;
 }
 
 /**
- * The in-process read store: every document in memory (a Map per collection, equality indexes as
- * hash maps), written through to a SQLite file and loaded back from it on open.
+ * The in-process read store: ids, insertion ranks and equality indexes (hash maps) in memory,
+ * documents in a SQLite file, read from it when a query returns them (the most recently read also
+ * kept parsed). Opening a file reads ids and ranks only; an index's keys, stored with each
+ * document, are read when a query first needs that index. So memory grows with the number of
+ * documents, not with their size, and a start does not parse the collections.
  *
- * Documents are deep-frozen when committed and returned as they are stored, never copied: reads
- * cost nothing per document, and a caller that tries to modify one gets a TypeError (strict mode)
- * instead of corrupting the store. Documents are normalized through JSON on commit, so the
- * in-memory copy is exactly what a reopened file yields.
+ * Documents are returned deep-frozen and shared between callers: a caller that tries to modify
+ * one gets a TypeError (strict mode) instead of corrupting the store. What is read back is the
+ * JSON text the commit wrote, so a document reads the same before and after a reopen.
  */
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, CollectionState>();
   private readonly checkpoints: Map<string, number>;
-  private nextOrd = 1;
+  private readonly recent: RecentDocuments;
+  private nextOrd: number;
   private closed = false;
 
-  /** Opens (creating when needed) the store and loads the whole file into memory. */
+  /** Opens (creating when needed) the store and reads the ids and ranks of its documents. */
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
-    const file = SqliteDocumentFile.open(options.file);
+    const file = SqliteDocumentFile.open(options.file, options.scratch === true);
     try {
-      return new EmbeddedReadStore(file);
+      return new EmbeddedReadStore(file, new RecentDocuments(options.cachedDocuments ?? DEFAULT_CACHED_DOCUMENTS));
     } catch (error) {
       file.close();
       throw error;
     }
   }
 
-  private constructor(private readonly file: SqliteDocumentFile) {
+  private constructor(
+    private readonly file: SqliteDocumentFile,
+    recent: RecentDocuments,
+  ) {
     super();
+    this.recent = recent;
     this.checkpoints = file.checkpoints();
-    for (const row of file.documents()) {
-      const stored: StoredDocument = { id: row.id, ord: row.ord, doc: deepFreeze(JSON.parse(row.body) as Doc) };
-      this.collectionState(row.collection).documents.set(row.id, stored);
-      this.nextOrd = Math.max(this.nextOrd, row.ord + 1);
-    }
-    for (const { collection, spec } of file.indexes()) {
-      this.collectionState(collection).indexes.set(spec.name, this.buildIndex(collection, spec));
-    }
+    for (const { collection, spec } of file.indexes()) this.collectionState(collection).indexes.set(spec.name, new HashIndex(spec));
+    this.nextOrd = file.highestRank() + 1;
+    // Rows moved from an older layout get their keys from their bodies, once.
+    const backfilled = file.entriesWithoutIndexKeys().map(({ collection, ord }) => ({
+      ord,
+      indexKeys: this.collectionState(collection).indexKeysOf(this.parse(ord)),
+    }));
+    if (backfilled.length > 0) file.saveIndexKeys(backfilled);
+    file.indexKeysComplete();
   }
 
   override async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     this.assertOpen();
     assertValidCollectionName(collection);
     const state = this.collectionState(collection);
-    const built = new Map<string, HashIndex>();
+    const added = new Map<string, HashIndex>();
     for (const requested of indexes) {
       const spec = normalizeIndexSpec(requested);
-      const existing = state.indexes.get(spec.name)?.spec ?? built.get(spec.name)?.spec;
+      const existing = state.indexes.get(spec.name)?.spec ?? added.get(spec.name)?.spec;
       if (existing) {
         if (!sameIndexSpec(existing, spec)) {
           throw new Error(`Index ${spec.name} on ${collection} already exists with a different definition`);
         }
         continue;
       }
-      built.set(spec.name, this.buildIndex(collection, spec));
+      added.set(spec.name, new HashIndex(spec));
     }
-    if (built.size === 0) return;
-    const added = [...built.values()];
-    this.file.saveIndexes(collection, added.map((index) => index.spec));
-    for (const index of added) state.indexes.set(index.spec.name, index);
+    if (added.size === 0) return;
+    // Every document's keys, in the old indexes and the new ones, saved with the index definitions.
+    const all = new CollectionState(() => new Map());
+    for (const [name, index] of [...state.indexes, ...added]) all.indexes.set(name, index);
+    const keys = [...state.documents].map(([id, ord]) => {
+      const indexKeys = all.indexKeysOf(this.parse(ord));
+      for (const [name, index] of added) addChecked(collection, index, id, ord, indexKeys[name]);
+      return { ord, indexKeys };
+    });
+    this.file.saveIndexes(
+      collection,
+      [...added.values()].map((index) => index.spec),
+      keys,
+    );
+    for (const [name, index] of added) {
+      state.indexes.set(name, index);
+      // An empty collection's index is loaded (empty) when a query needs it: a rebuild never does.
+      if (state.documents.size > 0) state.loaded.add(index);
+    }
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
-    return (this.collections.get(collection)?.documents.get(id)?.doc as T | undefined) ?? null;
+    const ord = this.collectionState(collection).documents.get(id);
+    return ord === undefined ? null : (this.documentsOf([ord], true)[0] as T);
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -118,17 +172,17 @@ export class EmbeddedReadStore extends ReadStore {
     const sort = options.sort ? compileSort(options.sort) : undefined;
     const skip = options.skip ?? 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const state = this.collections.get(collection);
-    if (!state || limit === 0) return [];
-    const { candidates, exact } = this.plan(state, query);
+    if (limit === 0) return [];
+    const state = this.collectionState(collection);
+    const { candidates, exact } = this.plan(collection, state, query);
 
     if (!sort) {
       // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-      if (exact) return exact.slice(skip, skip + limit).map(({ doc }) => doc) as T[];
+      if (exact) return this.documentsOf(exact.slice(skip, skip + limit), true) as T[];
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       const page: Doc[] = [];
       let toSkip = skip;
-      for (const { doc } of candidates) {
+      for (const doc of this.scan(candidates)) {
         if (!matches(doc)) continue;
         if (toSkip > 0) {
           toSkip--;
@@ -141,7 +195,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
 
     const keyed: { doc: Doc; keys: unknown[] }[] = [];
-    for (const { doc } of candidates) {
+    for (const doc of this.scan(candidates)) {
       if (exact || matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
     }
     // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
@@ -152,12 +206,11 @@ export class EmbeddedReadStore extends ReadStore {
   override async count(collection: string, query: Query): Promise<number> {
     this.assertOpen();
     const matches = compileQuery(query);
-    const state = this.collections.get(collection);
-    if (!state) return 0;
-    const { candidates, exact } = this.plan(state, query);
+    const state = this.collectionState(collection);
+    const { candidates, exact } = this.plan(collection, state, query);
     if (exact) return exact.length;
     let count = 0;
-    for (const { doc } of candidates) if (matches(doc)) count++;
+    for (const doc of this.scan(candidates)) if (matches(doc)) count++;
     return count;
   }
 
@@ -170,49 +223,60 @@ export class EmbeddedReadStore extends ReadStore {
     // before memory changes, so a rejected commit leaves the store as it was.
     let nextOrd = this.nextOrd;
     const upserts: PlannedUpsert[] = [];
-    const deletions: { readonly collection: string; readonly stored: StoredDocument }[] = [];
+    const deletions: { readonly collection: string; readonly id: string; readonly ord: number }[] = [];
     for (const [collection, writes] of writesByCollection) {
-      const state = this.collections.get(collection);
-      const newDocs = new Map<string, Doc>();
+      const state = this.collectionState(collection);
+      const newKeys = new Map<string, IndexKeys>();
       for (const [id, { doc, recreated }] of writes) {
-        const existing = state?.documents.get(id);
+        const existing = state.documents.get(id);
         if (doc === null) {
-          if (existing) deletions.push({ collection, stored: existing });
+          if (existing !== undefined) deletions.push({ collection, id, ord: existing });
           continue;
         }
-        if (existing && recreated) deletions.push({ collection, stored: existing });
+        if (existing !== undefined && recreated) deletions.push({ collection, id, ord: existing });
         const replaced = recreated ? undefined : existing;
         const body = JSON.stringify(doc);
-        const stored = deepFreeze(JSON.parse(body) as Doc);
-        newDocs.set(id, stored);
-        upserts.push({ row: { collection, id, ord: replaced?.ord ?? nextOrd++, body }, doc: stored, replaced });
+        // Keyed from the document as given, not from its JSON text parsed back: the same for the
+        // JSON values the port admits, and a rebuild does not parse each document it writes.
+        const indexKeys = state.indexKeysOf(doc);
+        newKeys.set(id, indexKeys);
+        upserts.push({ row: { collection, id, ord: replaced ?? nextOrd++, body, indexKeys }, replaced });
       }
-      if (state) assertUniqueKeysAvailable(collection, state, writes, newDocs);
+      for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
+      assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
+    // The keys the replaced and deleted versions are filed under in loaded indexes, read before the file changes.
+    const previousKeys = new Map<number, IndexKeys>();
+    const filedUnder = (collection: string, ord: number) => {
+      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) previousKeys.set(ord, this.file.indexKeys(ord));
+    };
+    for (const { collection, ord } of deletions) filedUnder(collection, ord);
+    for (const { row, replaced } of upserts) if (replaced !== undefined) filedUnder(row.collection, replaced);
     // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
-      deletions.map(({ stored }) => stored.ord),
-      upserts.filter(({ replaced }) => replaced).map(({ row }) => ({ ord: row.ord, body: row.body })),
-      upserts.filter(({ replaced }) => !replaced).map(({ row }) => row),
+      deletions.map(({ ord }) => ord),
+      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row }) => row),
+      upserts.filter(({ replaced }) => replaced === undefined).map(({ row }) => row),
       checkpoint,
     );
 
     this.nextOrd = nextOrd;
-    for (const { collection, stored } of deletions) {
+    for (const { collection, id, ord } of deletions) {
       const state = this.collectionState(collection);
-      state.documents.delete(stored.id);
-      for (const index of state.indexes.values()) index.remove(stored, stored.doc);
+      state.documents.delete(id);
+      this.recent.delete(ord);
+      const before = previousKeys.get(ord) ?? {};
+      for (const index of state.loaded) index.remove(ord, before[index.spec.name] ?? []);
     }
-    for (const { row, doc, replaced } of upserts) {
+    for (const { row, replaced } of upserts) {
       const state = this.collectionState(row.collection);
-      if (replaced) {
-        const before = replaced.doc;
-        replaced.doc = doc;
-        for (const index of state.indexes.values()) index.replace(replaced, before, doc);
+      if (replaced !== undefined) {
+        this.recent.delete(replaced);
+        const before = previousKeys.get(replaced) ?? {};
+        for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
       } else {
-        const stored: StoredDocument = { id: row.id, ord: row.ord, doc };
-        state.documents.set(row.id, stored);
-        for (const index of state.indexes.values()) index.add(stored);
+        state.documents.set(row.id, row.ord);
+        for (const index of state.loaded) index.add(row.ord, row.indexKeys[index.spec.name] ?? []);
       }
     }
     const previous = this.checkpoints.get(checkpoint.projection) ?? 0;
@@ -230,14 +294,72 @@ export class EmbeddedReadStore extends ReadStore {
     for (const state of this.collections.values()) {
       state.documents.clear();
       for (const index of state.indexes.values()) index.clear();
+      // Loaded again (empty) when a query needs them, so a rebuild into this store does not maintain them.
+      state.loaded.clear();
     }
+    this.recent.clear();
     this.checkpoints.clear();
   }
 
   override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.recent.clear();
     this.file.close();
+  }
+
+  /**
+   * Documents a query returns, in the order of `ords`; those not among the recently read are read
+   * from the file in one statement, and kept among the recently read when `keep`.
+   */
+  private documentsOf(ords: readonly number[], keep: boolean): Doc[] {
+    const docs = ords.map((ord) => (keep ? this.recent.get(ord) : this.recent.peek(ord)));
+    const missing = ords.filter((_, index) => docs[index] === undefined);
+    if (missing.length === 0) return docs as Doc[];
+    const bodies = this.file.bodies(missing);
+    return ords.map((ord, index) => {
+      const cached = docs[index];
+      if (cached !== undefined) return cached;
+      const body = bodies.get(ord);
+      if (body === undefined) throw new Error(`No document at rank ${ord} in the read-model file`);
+      const doc = deepFreeze(JSON.parse(body) as Doc);
+      if (keep) this.recent.set(ord, doc);
+      return doc;
+    });
+  }
+
+  /**
+   * The candidates' documents, in order, read in chunks that grow as the scan goes on (a query
+   * that stops at its first match reads few); a scan does not push hot documents out of the cache.
+   */
+  private *scan(candidates: Iterable<number>): Generator<Doc> {
+    let chunk: number[] = [];
+    let chunkSize = FIRST_SCAN_CHUNK;
+    for (const ord of candidates) {
+      chunk.push(ord);
+      if (chunk.length < chunkSize) continue;
+      yield* this.documentsOf(chunk, false);
+      chunk = [];
+      chunkSize = Math.min(chunkSize * 2, LARGEST_SCAN_CHUNK);
+    }
+    if (chunk.length > 0) yield* this.documentsOf(chunk, false);
+  }
+
+  private parse(ord: number): Doc {
+    return deepFreeze(JSON.parse(this.file.body(ord)) as Doc);
+  }
+
+  /** Reads an index's keys from the file the first time it is needed (a rebuild never needs them). */
+  private load(collection: string, state: CollectionState, index: HashIndex): HashIndex {
+    if (state.loaded.has(index)) return index;
+    this.file.forEachIndexKey(collection, index.spec.name, (ord, key) => {
+      if (index.spec.unique && index.documentsWithKey(key).some((holder) => holder !== ord)) {
+        throw new UniqueIndexViolationError(collection, index.spec.name);
+      }
+      index.add(ord, [key]);
+    });
+    state.loaded.add(index);
+    return index;
   }
 
   /**
@@ -248,18 +370,20 @@ export class EmbeddedReadStore extends ReadStore {
    * key stands for: then every candidate matches and none needs to be looked at.
    */
   private plan(
+    collection: string,
     state: CollectionState,
     query: Query,
-  ): { candidates: Iterable<StoredDocument>; exact?: readonly StoredDocument[] } {
+  ): { candidates: Iterable<number>; exact?: readonly number[] } {
     const byId = documentsById(state, query);
     if (byId) return { candidates: byId };
     const all = () => ({ candidates: state.documents.values() });
     if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
     if (equalities.size === 0) return all();
-    let best: { index: HashIndex; documents: readonly StoredDocument[] } | undefined;
+    let best: { index: HashIndex; documents: readonly number[] } | undefined;
     for (const index of state.indexes.values()) {
       if (!index.fields.every((field) => equalities.has(field))) continue;
+      this.load(collection, state, index);
       const values = index.fields.map((field) => equalities.get(field) as IndexableValue);
       const documents = index.documentsWithKey(index.keyFor(values));
       // Among equally small keys, the index covering more of the query leaves less to check.
@@ -275,26 +399,9 @@ export class EmbeddedReadStore extends ReadStore {
     return { candidates: best.documents, exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined };
   }
 
-  private buildIndex(collection: string, spec: IndexSpec): HashIndex {
-    const index = new HashIndex(spec);
-    const state = this.collections.get(collection);
-    if (!state) return index;
-    for (const stored of state.documents.values()) {
-      if (spec.unique) {
-        for (const key of index.keysOf(stored.doc)) {
-          if (index.documentsWithKey(key).length > 0) {
-            throw new UniqueIndexViolationError(collection, spec.name, stored.id);
-          }
-        }
-      }
-      index.add(stored);
-    }
-    return index;
-  }
-
   private collectionState(collection: string): CollectionState {
     let state = this.collections.get(collection);
-    if (!state) this.collections.set(collection, (state = new CollectionState()));
+    if (!state) this.collections.set(collection, (state = new CollectionState(() => this.file.ranksOf(collection))));
     return state;
   }
 
@@ -304,7 +411,7 @@ export class EmbeddedReadStore extends ReadStore {
 }
 
 /** `{_id: 'x'}`, `{_id: {$eq: 'x'}}` or `{_id: {$in: [...]}}`: the primary map answers directly. */
-function documentsById(state: CollectionState, query: Query): StoredDocument[] | undefined {
+function documentsById(state: CollectionState, query: Query): number[] | undefined {
   const condition = query._id;
   let ids: readonly unknown[];
   const onlyOperator = isJsonObject(condition) && Object.keys(condition).length === 1 ? condition : undefined;
@@ -317,12 +424,12 @@ function documentsById(state: CollectionState, query: Query): StoredDocument[] |
   } else {
     return undefined;
   }
-  const found: StoredDocument[] = [];
+  const found: number[] = [];
   for (const id of new Set(ids)) {
-    const stored = state.documents.get(id as string);
-    if (stored) found.push(stored);
+    const ord = state.documents.get(id as string);
+    if (ord !== undefined) found.push(ord);
   }
-  return found.length > 1 ? found.sort((a, b) => a.ord - b.ord) : found;
+  return found.length > 1 ? found.sort((a, b) => a - b) : found;
 }
 
 /**
@@ -350,22 +457,36 @@ function assertUniqueKeysAvailable(
   collection: string,
   state: CollectionState,
   writes: ReadonlyMap<string, DocumentWrite>,
-  newDocs: ReadonlyMap<string, Doc>,
+  newKeys: ReadonlyMap<string, IndexKeys>,
 ): void {
-  for (const index of state.indexes.values()) {
+  // Ranks of the documents this commit rewrites: their current keys do not count.
+  const rewritten = new Set<number>();
+  for (const id of writes.keys()) {
+    const ord = state.documents.get(id);
+    if (ord !== undefined) rewritten.add(ord);
+  }
+  for (const [name, index] of state.indexes) {
     if (!index.spec.unique) continue;
     const claimedBy = new Map<string, string>();
-    for (const [id, doc] of newDocs) {
-      for (const key of index.keysOf(doc)) {
+    for (const [id, indexKeys] of newKeys) {
+      for (const key of indexKeys[name] ?? []) {
         const claimant = claimedBy.get(key);
         if (claimant !== undefined && claimant !== id) throw new UniqueIndexViolationError(collection, index.spec.name, id);
         claimedBy.set(key, id);
         for (const holder of index.documentsWithKey(key)) {
-          if (!writes.has(holder.id)) throw new UniqueIndexViolationError(collection, index.spec.name, id);
+          if (!rewritten.has(holder)) throw new UniqueIndexViolationError(collection, index.spec.name, id);
         }
       }
     }
   }
+}
+
+/** Adds a document to an index being loaded or built, refusing a second holder of a unique key. */
+function addChecked(collection: string, index: HashIndex, id: string | undefined, ord: number, keys: readonly string[]): void {
+  if (index.spec.unique && keys.some((key) => index.documentsWithKey(key).length > 0)) {
+    throw new UniqueIndexViolationError(collection, index.spec.name, id);
+  }
+  index.add(ord, keys);
 }
 
 function normalizeIndexSpec(spec: IndexSpec): IndexSpec {
@@ -389,7 +510,7 @@ function sameIndexSpec(a: IndexSpec, b: IndexSpec): boolean {
   );
 }
 
-// Walks without allocating (no Object.values array per object): it runs for every document loaded.
+// Walks without allocating (no Object.values array per object): it runs for every document read.
 // Documents are JSON.parse results: plain objects and arrays, no inherited enumerable property.
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;

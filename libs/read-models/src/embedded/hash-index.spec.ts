@@ -1,7 +1,7 @@
 import type { Doc } from '../read-store.port';
-import { HashIndex, type StoredDocument } from './hash-index';
+import { HashIndex } from './hash-index';
 
-const stored = (ord: number, doc: Doc): StoredDocument => ({ id: doc._id, ord, doc });
+const stored = (ord: number, doc: Doc) => ({ id: doc._id, ord, doc });
 
 describe('HashIndex', () => {
   const byAccountAndName = new HashIndex({ name: 'n', fields: [['accountId', 1], ['search.userName', 1]] });
@@ -41,17 +41,18 @@ describe('HashIndex', () => {
     const first = stored(1, { _id: 'first', group: 'x' });
     const second = stored(2, { _id: 'second', group: 'y' });
     const third = stored(3, { _id: 'third', group: 'y' });
-    [first, second, third].forEach((s) => index.add(s));
+    [first, second, third].forEach((s) => index.add(s.ord, index.keysOf(s.doc)));
 
     const moved = { _id: 'first', group: 'y' };
-    index.replace(first, first.doc, moved);
+    index.replace(first.ord, index.keysOf(first.doc), index.keysOf(moved));
     first.doc = moved;
 
-    const ids = (key: string) => index.documentsWithKey(key).map((s) => s.id);
+    const idOf = new Map([first, second, third].map((s) => [s.ord, s.id]));
+    const ids = (key: string) => index.documentsWithKey(key).map((ord) => idOf.get(ord));
     expect(ids(index.keyFor(['y']))).toEqual(['first', 'second', 'third']);
     expect(ids(index.keyFor(['x']))).toEqual([]);
 
-    index.remove(second, second.doc);
+    index.remove(second.ord, index.keysOf(second.doc));
     expect(ids(index.keyFor(['y']))).toEqual(['first', 'third']);
   });
 });

@@ -2,20 +2,13 @@ import type { IndexableValue } from '../query/equality-constraints';
 import { splitPath, valuesAtPath } from '../query/values';
 import type { Doc, IndexSpec } from '../read-store.port';
 
-/** A document as the embedded store holds it. */
-export interface StoredDocument {
-  readonly id: string;
-  /** Rank of first insertion; a replaced document keeps it, so pages stay in insertion order. */
-  readonly ord: number;
-  /** Deep-frozen. */
-  doc: Doc;
-}
-
-const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
+const NO_DOCUMENTS: readonly number[] = Object.freeze([]);
 
 /**
- * Equality index over one or more fields. Each key lists its documents in insertion order, so an
- * indexed query pages without sorting and without touching documents outside its key.
+ * Equality index over one or more fields. Each key lists its documents by rank (of first insertion,
+ * which a replaced document keeps), so an indexed query pages in insertion order without sorting
+ * and without touching documents outside its key. Ranks are small integers: a key's list is a
+ * packed array, a few bytes per document.
  *
  * Keys follow MongoDB: an array value is indexed under each of its elements, a missing field under
  * null (so a unique index admits one document without the field, as in MongoDB).
@@ -23,7 +16,7 @@ const NO_DOCUMENTS: readonly StoredDocument[] = Object.freeze([]);
 export class HashIndex {
   readonly fields: readonly string[];
   private readonly paths: readonly (readonly string[])[];
-  private readonly buckets = new Map<string, StoredDocument[]>();
+  private readonly buckets = new Map<string, number[]>();
 
   constructor(readonly spec: IndexSpec) {
     this.fields = spec.fields.map(([field]) => field);
@@ -48,61 +41,62 @@ export class HashIndex {
     return values.map(keyComponent).join('');
   }
 
-  documentsWithKey(key: string): readonly StoredDocument[] {
+  /** Ranks of the documents under `key`, ascending. */
+  documentsWithKey(key: string): readonly number[] {
     return this.buckets.get(key) ?? NO_DOCUMENTS;
   }
 
-  add(stored: StoredDocument): void {
-    for (const key of this.keysOf(stored.doc)) this.insertIntoBucket(key, stored);
+  /** Files the document under `keys` (its `keysOf`, computed now or when it was written). */
+  add(ord: number, keys: readonly string[]): void {
+    for (const key of keys) this.insertIntoBucket(key, ord);
   }
 
-  remove(stored: StoredDocument, doc: Doc): void {
-    for (const key of this.keysOf(doc)) this.removeFromBucket(key, stored);
+  remove(ord: number, keys: readonly string[]): void {
+    for (const key of keys) this.removeFromBucket(key, ord);
   }
 
   /** Moves a replaced document between keys; keys it keeps are untouched. */
-  replace(stored: StoredDocument, before: Doc, after: Doc): void {
-    const keysBefore = this.keysOf(before);
-    const keysAfter = this.keysOf(after);
+  replace(ord: number, keysBefore: readonly string[], keysAfter: readonly string[]): void {
     if (keysBefore.length === 1 && keysAfter.length === 1 && keysBefore[0] === keysAfter[0]) return;
     const kept = new Set(keysAfter);
-    for (const key of keysBefore) if (!kept.has(key)) this.removeFromBucket(key, stored);
+    for (const key of keysBefore) if (!kept.has(key)) this.removeFromBucket(key, ord);
     const previous = new Set(keysBefore);
-    for (const key of keysAfter) if (!previous.has(key)) this.insertIntoBucket(key, stored);
+    for (const key of keysAfter) if (!previous.has(key)) this.insertIntoBucket(key, ord);
   }
 
   clear(): void {
     this.buckets.clear();
   }
 
-  private insertIntoBucket(key: string, stored: StoredDocument): void {
+  private insertIntoBucket(key: string, ord: number): void {
     const bucket = this.buckets.get(key);
     if (!bucket) {
-      this.buckets.set(key, [stored]);
-    } else if (bucket[bucket.length - 1].ord < stored.ord) {
-      bucket.push(stored); // the usual case: a new document is the newest
+      this.buckets.set(key, [ord]);
+    } else if (bucket[bucket.length - 1] < ord) {
+      bucket.push(ord); // the usual case: a new document is the newest
     } else {
-      bucket.splice(positionOf(bucket, stored.ord), 0, stored);
+      const position = positionOf(bucket, ord);
+      if (bucket[position] !== ord) bucket.splice(position, 0, ord);
     }
   }
 
-  private removeFromBucket(key: string, stored: StoredDocument): void {
+  private removeFromBucket(key: string, ord: number): void {
     const bucket = this.buckets.get(key);
     if (!bucket) return;
-    const position = positionOf(bucket, stored.ord);
-    if (bucket[position] !== stored) return;
+    const position = positionOf(bucket, ord);
+    if (bucket[position] !== ord) return;
     if (bucket.length === 1) this.buckets.delete(key);
     else bucket.splice(position, 1);
   }
 }
 
 /** First position whose ord is >= `ord` (binary search; buckets are sorted by ord). */
-function positionOf(bucket: readonly StoredDocument[], ord: number): number {
+function positionOf(bucket: readonly number[], ord: number): number {
   let low = 0;
   let high = bucket.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (bucket[middle].ord < ord) low = middle + 1;
+    if (bucket[middle] < ord) low = middle + 1;
     else high = middle;
   }
   return low;
