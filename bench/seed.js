@@ -1,7 +1,8 @@
 'use strict';
 // Seeds a stopped service's DATA_DIR directly (no HTTP): the events of `users` SCIM creates,
-// appended with SqliteEventStore in large group-committed batches, then (with --rebuild) the read
-// models rebuilt from the whole log into DATA_DIR/read-models.db, as the service would have them.
+// appended through the hash chain to SqliteEventStore in large group-committed batches and sealed,
+// then (with --rebuild) the read models rebuilt from the whole log into DATA_DIR/read-models.db and
+// the process managers' checkpoints set to the head: the log and stores as the service leaves them.
 //
 //   node bench/seed.js '{"dataDir":…,"accountId":…,"tokenId":…,"prefix":"u","users":100000,"rebuild":true}'
 //
@@ -17,7 +18,8 @@ const USERS_PER_BATCH = 2_500;
 async function main() {
   const options = JSON.parse(process.argv[2]);
   const { SqliteEventStore } = dist.eventStore();
-  const store = SqliteEventStore.open({ file: join(options.dataDir, 'events.db') });
+  const { ChainSealer, HashChainedEventStore } = dist.hashChain();
+  const store = new HashChainedEventStore(SqliteEventStore.open({ file: join(options.dataDir, 'events.db') }));
   const appendsForUser = userEventFactory(options);
   const started = performance.now();
   const base = Date.parse('2025-01-01T00:00:00.000Z');
@@ -38,6 +40,7 @@ async function main() {
     await Promise.all(pending);
     appendFileSync(join(options.dataDir, 'bench-users.txt'), `${ids.join('\n')}\n`);
   }
+  await new ChainSealer(store).seal();
   const seedSeconds = (performance.now() - started) / 1000;
   const head = await store.headPosition();
 
@@ -58,6 +61,7 @@ async function rebuildReadModels(eventStore, dataDir) {
   const started = performance.now();
   const progress = await runner.rebuild(readStore);
   const seconds = (performance.now() - started) / 1000;
+  await dist.markProcessManagersAt(readStore, await eventStore.headPosition());
   await readStore.close();
   return { events: progress.events, seconds, eventsPerSecond: progress.events / seconds };
 }
