@@ -18,10 +18,25 @@ export interface ListResponse<T> extends ListPaging {
  * figure is not a non-negative integer, or startIndex is below 1.
  */
 export function listResponse<T>(resources: readonly T[], paging: ListPaging): ListResponse<T> {
+  const { totalResults, startIndex, itemsPerPage } = checkedPaging(paging);
+  return { schemas: [ScimUrn.ListResponse], totalResults, startIndex, itemsPerPage, Resources: resources };
+}
+
+/**
+ * The JSON text of `listResponse(resources, paging)` from resources already serialised: a page
+ * of a hundred is joined, not serialised again. Same RangeErrors as `listResponse`.
+ */
+export function listResponseJson(resourceJsons: readonly string[], paging: ListPaging): string {
+  const { totalResults, startIndex, itemsPerPage } = checkedPaging(paging);
+  const head = JSON.stringify({ schemas: [ScimUrn.ListResponse], totalResults, startIndex, itemsPerPage });
+  return `${head.slice(0, -1)},"Resources":[${resourceJsons.join(',')}]}`;
+}
+
+function checkedPaging(paging: ListPaging): ListPaging {
   const { totalResults, startIndex, itemsPerPage } = paging;
   for (const [name, value] of Object.entries({ totalResults, startIndex, itemsPerPage })) {
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
   }
   if (startIndex < 1) throw new RangeError(`startIndex is 1-based, got ${startIndex}`);
-  return { schemas: [ScimUrn.ListResponse], totalResults, startIndex, itemsPerPage, Resources: resources };
+  return { totalResults, startIndex, itemsPerPage };
 }

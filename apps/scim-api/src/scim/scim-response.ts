@@ -3,6 +3,11 @@ import { SCIM_CONTENT_TYPE } from './scim-http';
 
 /** Sends a SCIM JSON body with its content type and headers. */
 export function sendScim(response: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendScimJson(response, status, JSON.stringify(body), headers);
+}
+
+/** Sends a body already serialised to JSON. */
+export function sendScimJson(response: Response, status: number, json: string, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-  response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+  response.status(status).type(SCIM_CONTENT_TYPE).send(json);
 }

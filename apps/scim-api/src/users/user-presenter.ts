@@ -4,6 +4,7 @@ import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } 
 import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
+import type { UserJsonCache } from './user-json-cache';
 import type { WrittenUser } from './user-write-model';
 
 /** The facts a SCIM user representation is made of, from the write side or a read model. */
@@ -41,14 +42,21 @@ export const snapshotOfView = (view: UserView): UserSnapshot => ({
   version: view.version,
 });
 
+const selects = (selection: AttributeSelection): boolean => Boolean(selection.attributes || selection.excludedAttributes);
+
 export function userResource(snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): Record<string, unknown> {
   const { id, profile, active, created, lastModified, version } = snapshot;
   const resource = renderUser({ id, profile, active, meta: { created, lastModified, version } }, baseUrl);
-  if (!selection.attributes && !selection.excludedAttributes) return resource;
+  if (!selects(selection)) return resource;
   return selectAttributes(resource, userResourceSchema, {
     attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,
     excludedAttributes: selection.excludedAttributes ? parseAttributeList(selection.excludedAttributes) : undefined,
   });
+}
+
+/** The user's JSON for a read: the full representation comes from the cache, a selection is rendered. */
+export function userJson(cache: UserJsonCache, snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection): string {
+  return selects(selection) ? JSON.stringify(userResource(snapshot, baseUrl, selection)) : cache.jsonOf(snapshot, baseUrl);
 }
 
 /** Headers of a single-resource response (RFC 7644 §3.1, §3.14). */

@@ -7,7 +7,9 @@ import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendUser, snapshotOfView, userHeaders } from '../user-presenter';
+import { sendScimJson } from '../../scim/scim-response';
+import { UserJsonCache } from '../user-json-cache';
+import { snapshotOfView, userHeaders, userJson } from '../user-presenter';
 import { GetUserQuery } from './get-user.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -16,6 +18,7 @@ export class GetUserController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly userJsonCache: UserJsonCache,
   ) {}
 
   @Get(':userId')
@@ -35,6 +38,6 @@ export class GetUserController {
       response.end();
       return;
     }
-    sendUser(response, 200, snapshot, baseUrl, selection);
+    sendScimJson(response, 200, userJson(this.userJsonCache, snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
   }
 }

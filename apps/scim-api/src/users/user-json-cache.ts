@@ -1,0 +1,40 @@
+import { resourceJson, serialiseUser, type SerialisedResource } from '@scim/scim-protocol';
+import type { UserSnapshot } from './user-presenter';
+
+/**
+ * Roughly a 100,000-user directory (~0.6 kB of JSON each): an IdP paging through every user of
+ * it, as imports do, finds each one already serialised.
+ */
+export const USER_JSON_CACHE_ENTRIES = 100_000;
+
+interface Entry {
+  readonly version: number;
+  readonly serialised: SerialisedResource;
+}
+
+/**
+ * The full JSON of a user, serialised once per revision. The stream revision changes with every
+ * event of the user, and ids are never reused, so an entry for (id, version) never goes stale; an
+ * entry for an older version is replaced the first time the newer one is read.
+ */
+export class UserJsonCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly capacity: number = USER_JSON_CACHE_ENTRIES) {}
+
+  jsonOf(snapshot: UserSnapshot, baseUrl: string): string {
+    return resourceJson(this.serialised(snapshot), baseUrl);
+  }
+
+  private serialised(snapshot: UserSnapshot): SerialisedResource {
+    const cached = this.entries.get(snapshot.id);
+    if (cached?.version === snapshot.version) return cached.serialised;
+    const { id, profile, active, created, lastModified, version } = snapshot;
+    const serialised = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
+    // Map order is insertion order: the first key is the entry stored longest ago.
+    this.entries.delete(id);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(id, { version, serialised });
+    return serialised;
+  }
+}
