@@ -23,13 +23,14 @@ export function listResponse<T>(resources: readonly T[], paging: ListPaging): Li
 }
 
 /**
- * The JSON text of `listResponse(resources, paging)` from resources already serialised: a page
- * of a hundred is joined, not serialised again. Same RangeErrors as `listResponse`.
+ * The JSON text of `listResponse(resources, paging)` around its resources: `before`, then each
+ * resource's JSON separated by commas, then `after`. Resources serialised earlier are written
+ * as they are, not serialised again. Same RangeErrors as `listResponse`.
  */
-export function listResponseJson(resourceJsons: readonly string[], paging: ListPaging): string {
+export function listResponseFrame(paging: ListPaging): { readonly before: string; readonly after: string } {
   const { totalResults, startIndex, itemsPerPage } = checkedPaging(paging);
   const head = JSON.stringify({ schemas: [ScimUrn.ListResponse], totalResults, startIndex, itemsPerPage });
-  return `${head.slice(0, -1)},"Resources":[${resourceJsons.join(',')}]}`;
+  return { before: `${head.slice(0, -1)},"Resources":[`, after: ']}' };
 }
 
 function checkedPaging(paging: ListPaging): ListPaging {

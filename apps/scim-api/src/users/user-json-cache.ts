@@ -1,4 +1,4 @@
-import { resourceJson, serialiseUser, type SerialisedResource } from '@scim/scim-protocol';
+import { serialiseUser } from '@scim/scim-protocol';
 import type { UserSnapshot } from './user-presenter';
 
 /**
@@ -7,34 +7,37 @@ import type { UserSnapshot } from './user-presenter';
  */
 export const USER_JSON_CACHE_ENTRIES = 100_000;
 
+/** A user's JSON in UTF-8, around the base URL of `meta.location` (see `serialiseUser`). */
+export interface UserJsonBytes {
+  readonly beforeBaseUrl: Buffer;
+  readonly afterBaseUrl: Buffer;
+}
+
 interface Entry {
   readonly version: number;
-  readonly serialised: SerialisedResource;
+  readonly bytes: UserJsonBytes;
 }
 
 /**
- * The full JSON of a user, serialised once per revision. The stream revision changes with every
- * event of the user, and ids are never reused, so an entry for (id, version) never goes stale; an
- * entry for an older version is replaced the first time the newer one is read.
+ * The full JSON of a user, serialised and encoded once per revision. The stream revision changes
+ * with every event of the user, and ids are never reused, so an entry for (id, version) never
+ * goes stale; an entry for an older version is replaced the first time the newer one is read.
  */
 export class UserJsonCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly capacity: number = USER_JSON_CACHE_ENTRIES) {}
 
-  jsonOf(snapshot: UserSnapshot, baseUrl: string): string {
-    return resourceJson(this.serialised(snapshot), baseUrl);
-  }
-
-  private serialised(snapshot: UserSnapshot): SerialisedResource {
+  bytesOf(snapshot: UserSnapshot): UserJsonBytes {
     const cached = this.entries.get(snapshot.id);
-    if (cached?.version === snapshot.version) return cached.serialised;
+    if (cached?.version === snapshot.version) return cached.bytes;
     const { id, profile, active, created, lastModified, version } = snapshot;
-    const serialised = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
+    const { beforeBaseUrl, afterBaseUrl } = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
+    const bytes = { beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
     // Map order is insertion order: the first key is the entry stored longest ago.
     this.entries.delete(id);
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { version, serialised });
-    return serialised;
+    this.entries.set(id, { version, bytes });
+    return bytes;
   }
 }

@@ -1,6 +1,6 @@
 import type { ExistingUser, UserProfile } from '@scim/domain';
 import type { UserView } from '@scim/read-models/projections';
-import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } from '@scim/scim-protocol';
+import { jsonStringContent, listResponseFrame, parseAttributeList, renderUser, selectAttributes, userResourceSchema, type ListPaging } from '@scim/scim-protocol';
 import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
@@ -54,9 +54,47 @@ export function userResource(snapshot: UserSnapshot, baseUrl: string, selection:
   });
 }
 
-/** The user's JSON for a read: the full representation comes from the cache, a selection is rendered. */
-export function userJson(cache: UserJsonCache, snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection): string {
-  return selects(selection) ? JSON.stringify(userResource(snapshot, baseUrl, selection)) : cache.jsonOf(snapshot, baseUrl);
+const COMMA = Buffer.from(',');
+
+/**
+ * Bodies of reads, in UTF-8 bytes: a full representation is copied from the cache, with the
+ * request's base URL in between; a selection (RFC 7644 §3.9) is rendered for the request.
+ */
+export class UserReadBodies {
+  private readonly baseUrlBytes: Buffer;
+
+  constructor(
+    private readonly cache: UserJsonCache,
+    private readonly baseUrl: string,
+    private readonly selection: AttributeSelection,
+  ) {
+    this.baseUrlBytes = Buffer.from(jsonStringContent(baseUrl), 'utf8');
+  }
+
+  user(snapshot: UserSnapshot): Buffer {
+    return Buffer.concat(this.appendTo([], snapshot));
+  }
+
+  list(snapshots: readonly UserSnapshot[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
+    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: snapshots.length });
+    const pieces: Buffer[] = [Buffer.from(before, 'utf8')];
+    snapshots.forEach((snapshot, index) => {
+      if (index > 0) pieces.push(COMMA);
+      this.appendTo(pieces, snapshot);
+    });
+    pieces.push(Buffer.from(after, 'utf8'));
+    return Buffer.concat(pieces);
+  }
+
+  private appendTo(pieces: Buffer[], snapshot: UserSnapshot): Buffer[] {
+    if (selects(this.selection)) {
+      pieces.push(Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8'));
+    } else {
+      const { beforeBaseUrl, afterBaseUrl } = this.cache.bytesOf(snapshot);
+      pieces.push(beforeBaseUrl, this.baseUrlBytes, afterBaseUrl);
+    }
+    return pieces;
+  }
 }
 
 /** Headers of a single-resource response (RFC 7644 §3.1, §3.14). */

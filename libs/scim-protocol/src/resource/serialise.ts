@@ -4,7 +4,7 @@ import { renderUser, type UserRenderInput } from './render';
  * A resource's JSON text with the base URL left out: `meta.location` is the only place a user
  * without `groups` names it, and the base URL depends on the request (Host, PUBLIC_URL), while
  * the rest depends only on the resource's revision. So the text can be kept per revision and
- * completed for each request.
+ * completed for each request with `jsonStringContent(baseUrl)`.
  */
 export interface SerialisedResource {
   /** Everything up to and including the opening quote of `meta.location`. */
@@ -21,19 +21,15 @@ const LOCATION_KEY = '"location":"';
  */
 export function serialiseUser(input: Omit<UserRenderInput, 'groups'>): SerialisedResource {
   const json = JSON.stringify(renderUser(input, ''));
-  // `meta` is rendered last and `location` is its only key after which a value can follow that
-  // holds the base URL; a `"location":"` inside a string value would have its quotes escaped.
+  // `meta` is rendered last, so the last `"location":"` is its key: in a string value, the
+  // quotes would be escaped.
   const at = json.lastIndexOf(LOCATION_KEY) + LOCATION_KEY.length;
   return { beforeBaseUrl: json.slice(0, at), afterBaseUrl: json.slice(at) };
 }
 
 /**
- * The resource's JSON for `baseUrl`: equal to `JSON.stringify` of the resource rendered for it,
- * since JSON escapes a string character by character.
+ * `value` as it appears between the quotes of a JSON string. JSON escapes a string character by
+ * character, so `beforeBaseUrl + jsonStringContent(baseUrl) + afterBaseUrl` is the JSON of the
+ * resource rendered for `baseUrl`.
  */
-export function resourceJson(serialised: SerialisedResource, baseUrl: string): string {
-  return serialised.beforeBaseUrl + jsonStringContent(baseUrl) + serialised.afterBaseUrl;
-}
-
-/** `value` as it appears between the quotes of a JSON string. */
-const jsonStringContent = (value: string): string => JSON.stringify(value).slice(1, -1);
+export const jsonStringContent = (value: string): string => JSON.stringify(value).slice(1, -1);

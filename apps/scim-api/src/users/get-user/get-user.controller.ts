@@ -7,9 +7,9 @@ import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendScimJson } from '../../scim/scim-response';
+import { sendScimBytes } from '../../scim/scim-response';
 import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView, userHeaders, userJson } from '../user-presenter';
+import { snapshotOfView, userHeaders, UserReadBodies } from '../user-presenter';
 import { GetUserQuery } from './get-user.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -38,6 +38,7 @@ export class GetUserController {
       response.end();
       return;
     }
-    sendScimJson(response, 200, userJson(this.userJsonCache, snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+    const body = new UserReadBodies(this.userJsonCache, baseUrl, selection).user(snapshot);
+    sendScimBytes(response, 200, body, userHeaders(snapshot, baseUrl));
   }
 }

@@ -2,15 +2,14 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } fro
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import type { UserView } from '@scim/read-models/projections';
-import { listResponseJson } from '@scim/scim-protocol';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ListQueryDto } from '../../scim/list-query.dto';
 import type { ListPage } from '../../scim/paging';
-import { sendScimJson } from '../../scim/scim-response';
+import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView, userJson } from '../user-presenter';
+import { snapshotOfView, UserReadBodies } from '../user-presenter';
 import { ListUsersQuery } from './list-users.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -38,7 +37,8 @@ export class ListUsersController {
   private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
     const page = await this.queryBus.execute<ListUsersQuery, ListPage<UserView>>(new ListUsersQuery(context.accountId, params));
     const baseUrl = this.baseUrls.of(request, context.accountId);
-    const resources = page.resources.map((view) => userJson(this.userJsonCache, snapshotOfView(view), baseUrl, params));
-    sendScimJson(response, 200, listResponseJson(resources, { totalResults: page.totalResults, startIndex: page.startIndex, itemsPerPage: resources.length }));
+    const bodies = new UserReadBodies(this.userJsonCache, baseUrl, params);
+    const paging = { totalResults: page.totalResults, startIndex: page.startIndex };
+    sendScimBytes(response, 200, bodies.list(page.resources.map(snapshotOfView), paging));
   }
 }
