@@ -13,9 +13,9 @@ export interface UserJsonBytes {
   readonly afterBaseUrl: Buffer;
 }
 
-interface Entry {
+// Flat, so that a hit reads one object: with a whole directory cached, lookups wait on memory.
+interface Entry extends UserJsonBytes {
   readonly version: number;
-  readonly bytes: UserJsonBytes;
 }
 
 /**
@@ -30,14 +30,14 @@ export class UserJsonCache {
 
   bytesOf(snapshot: UserSnapshot): UserJsonBytes {
     const cached = this.entries.get(snapshot.id);
-    if (cached?.version === snapshot.version) return cached.bytes;
+    if (cached?.version === snapshot.version) return cached;
     const { id, profile, active, created, lastModified, version } = snapshot;
     const { beforeBaseUrl, afterBaseUrl } = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
-    const bytes = { beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
+    const entry: Entry = { version, beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
     // Map order is insertion order: the first key is the entry stored longest ago.
     this.entries.delete(id);
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { version, bytes });
-    return bytes;
+    this.entries.set(id, entry);
+    return entry;
   }
 }
