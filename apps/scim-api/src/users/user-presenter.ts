@@ -54,11 +54,9 @@ export function userResource(snapshot: UserSnapshot, baseUrl: string, selection:
   });
 }
 
-const COMMA = Buffer.from(',');
-
 /**
  * Bodies of reads, in UTF-8 bytes: a full representation is copied from the cache, with the
- * request's base URL in between; a selection (RFC 7644 §3.9) is rendered for the request.
+ * request's base URL put in; a selection (RFC 7644 §3.9) is rendered for the request.
  */
 export class UserReadBodies {
   private readonly baseUrlBytes: Buffer;
@@ -72,30 +70,50 @@ export class UserReadBodies {
   }
 
   user(snapshot: UserSnapshot): Buffer {
-    return Buffer.concat(this.appendTo([], snapshot));
+    return this.write([this.bytesOf(snapshot)]);
   }
 
   list(snapshots: readonly UserSnapshot[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
     const { before, after } = listResponseFrame({ ...paging, itemsPerPage: snapshots.length });
-    const pieces: Buffer[] = [Buffer.from(before, 'utf8')];
-    snapshots.forEach((snapshot, index) => {
-      if (index > 0) pieces.push(COMMA);
-      this.appendTo(pieces, snapshot);
-    });
-    pieces.push(Buffer.from(after, 'utf8'));
-    return Buffer.concat(pieces);
+    return this.write(snapshots.map((snapshot) => this.bytesOf(snapshot)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
   }
 
-  private appendTo(pieces: Buffer[], snapshot: UserSnapshot): Buffer[] {
-    if (selects(this.selection)) {
-      pieces.push(Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8'));
-    } else {
-      const { beforeBaseUrl, afterBaseUrl } = this.cache.bytesOf(snapshot);
-      pieces.push(beforeBaseUrl, this.baseUrlBytes, afterBaseUrl);
-    }
-    return pieces;
+  private bytesOf(snapshot: UserSnapshot): ResourceBytes {
+    if (!selects(this.selection)) return this.cache.bytesOf(snapshot);
+    // Rendered for this request: the base URL is in it already.
+    return { json: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
+  }
+
+  /** `before`, the resources separated by commas, `after`: one allocation, one copy of each piece. */
+  private write(resources: readonly ResourceBytes[], before = EMPTY, after = EMPTY): Buffer {
+    const baseUrl = this.baseUrlBytes;
+    let length = before.length + after.length + Math.max(0, resources.length - 1);
+    for (const { json, baseUrlAt } of resources) length += json.length + (baseUrlAt === undefined ? 0 : baseUrl.length);
+    const body = Buffer.allocUnsafe(length);
+    let at = before.copy(body, 0);
+    resources.forEach(({ json, baseUrlAt }, index) => {
+      if (index > 0) body[at++] = COMMA;
+      if (baseUrlAt === undefined) {
+        at += json.copy(body, at);
+      } else {
+        at += json.copy(body, at, 0, baseUrlAt);
+        at += baseUrl.copy(body, at);
+        at += json.copy(body, at, baseUrlAt);
+      }
+    });
+    after.copy(body, at);
+    return body;
   }
 }
+
+/** A resource's JSON; `baseUrlAt`: where the request's base URL goes, if it is not in yet. */
+interface ResourceBytes {
+  readonly json: Buffer;
+  readonly baseUrlAt?: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const COMMA = 0x2c;
 
 /** Headers of a single-resource response (RFC 7644 §3.1, §3.14). */
 export const userHeaders = (snapshot: UserSnapshot, baseUrl: string) => ({
