@@ -1,10 +1,9 @@
 import type { ExistingUser, UserProfile } from '@scim/domain';
 import type { UserView } from '@scim/read-models/projections';
-import { jsonStringContent, listResponseFrame, parseAttributeList, renderUser, selectAttributes, userResourceSchema, type ListPaging } from '@scim/scim-protocol';
+import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
-import type { UserJsonCache } from './user-json-cache';
 import type { WrittenUser } from './user-write-model';
 
 /** The facts a SCIM user representation is made of, from the write side or a read model. */
@@ -42,7 +41,8 @@ export const snapshotOfView = (view: UserView): UserSnapshot => ({
   version: view.version,
 });
 
-const selects = (selection: AttributeSelection): boolean => Boolean(selection.attributes || selection.excludedAttributes);
+/** Whether the request asks for some attributes only (RFC 7644 §3.9). */
+export const selects = (selection: AttributeSelection): boolean => Boolean(selection.attributes || selection.excludedAttributes);
 
 export function userResource(snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): Record<string, unknown> {
   const { id, profile, active, created, lastModified, version } = snapshot;
@@ -53,67 +53,6 @@ export function userResource(snapshot: UserSnapshot, baseUrl: string, selection:
     excludedAttributes: selection.excludedAttributes ? parseAttributeList(selection.excludedAttributes) : undefined,
   });
 }
-
-/**
- * Bodies of reads, in UTF-8 bytes: a full representation is copied from the cache, with the
- * request's base URL put in; a selection (RFC 7644 §3.9) is rendered for the request.
- */
-export class UserReadBodies {
-  private readonly baseUrlBytes: Buffer;
-
-  constructor(
-    private readonly cache: UserJsonCache,
-    private readonly baseUrl: string,
-    private readonly selection: AttributeSelection,
-  ) {
-    this.baseUrlBytes = Buffer.from(jsonStringContent(baseUrl), 'utf8');
-  }
-
-  user(snapshot: UserSnapshot): Buffer {
-    return this.write([this.bytesOf(snapshot)]);
-  }
-
-  list(snapshots: readonly UserSnapshot[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
-    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: snapshots.length });
-    return this.write(snapshots.map((snapshot) => this.bytesOf(snapshot)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
-  }
-
-  private bytesOf(snapshot: UserSnapshot): ResourceBytes {
-    if (!selects(this.selection)) return this.cache.bytesOf(snapshot);
-    // Rendered for this request: the base URL is in it already.
-    return { json: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
-  }
-
-  /** `before`, the resources separated by commas, `after`: one allocation, one copy of each piece. */
-  private write(resources: readonly ResourceBytes[], before = EMPTY, after = EMPTY): Buffer {
-    const baseUrl = this.baseUrlBytes;
-    let length = before.length + after.length + Math.max(0, resources.length - 1);
-    for (const { json, baseUrlAt } of resources) length += json.length + (baseUrlAt === undefined ? 0 : baseUrl.length);
-    const body = Buffer.allocUnsafe(length);
-    let at = before.copy(body, 0);
-    resources.forEach(({ json, baseUrlAt }, index) => {
-      if (index > 0) body[at++] = COMMA;
-      if (baseUrlAt === undefined) {
-        at += json.copy(body, at);
-      } else {
-        at += json.copy(body, at, 0, baseUrlAt);
-        at += baseUrl.copy(body, at);
-        at += json.copy(body, at, baseUrlAt);
-      }
-    });
-    after.copy(body, at);
-    return body;
-  }
-}
-
-/** A resource's JSON; `baseUrlAt`: where the request's base URL goes, if it is not in yet. */
-interface ResourceBytes {
-  readonly json: Buffer;
-  readonly baseUrlAt?: number;
-}
-
-const EMPTY = Buffer.alloc(0);
-const COMMA = 0x2c;
 
 /** Headers of a single-resource response (RFC 7644 §3.1, §3.14). */
 export const userHeaders = (snapshot: UserSnapshot, baseUrl: string) => ({

@@ -9,7 +9,8 @@ import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendScimBytes } from '../../scim/scim-response';
 import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView, userHeaders, UserReadBodies } from '../user-presenter';
+import { snapshotOfView, userHeaders } from '../user-presenter';
+import { UserReadBodies } from '../user-read-bodies';
 import { GetUserQuery } from './get-user.query';
 
 @Controller('scim/v2/:accountId/Users')

@@ -9,7 +9,8 @@ import type { ListPage } from '../../scim/paging';
 import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView, UserReadBodies } from '../user-presenter';
+import { snapshotOfView } from '../user-presenter';
+import { UserReadBodies } from '../user-read-bodies';
 import { ListUsersQuery } from './list-users.query';
 
 @Controller('scim/v2/:accountId/Users')

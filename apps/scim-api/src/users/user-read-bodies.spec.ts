@@ -1,6 +1,7 @@
 import { listResponse } from '@scim/scim-protocol';
 import { UserJsonCache } from './user-json-cache';
-import { userResource, UserReadBodies, type UserSnapshot } from './user-presenter';
+import { userResource, type UserSnapshot } from './user-presenter';
+import { UserReadBodies } from './user-read-bodies';
 
 const base = 'https://scim.example.com/scim/v2/a1';
 const snapshot = (id: string, version: number, givenName = 'Ann'): UserSnapshot => ({
