@@ -1,4 +1,4 @@
-import { renderUser, type UserRenderInput } from './render';
+import { renderUserShared, type UserRenderInput } from './render';
 
 /**
  * A resource's JSON text with the base URL left out: `meta.location` is the only place a user
@@ -20,7 +20,7 @@ const LOCATION_KEY = '"location":"';
  * accepted: their `$ref`s would hold the base URL too.
  */
 export function serialiseUser(input: Omit<UserRenderInput, 'groups'>): SerialisedResource {
-  const json = JSON.stringify(renderUser(input, ''));
+  const json = JSON.stringify(renderUserShared(input, ''));
   // `meta` is rendered last, so the last `"location":"` is its key: in a string value, the
   // quotes would be escaped.
   const at = json.lastIndexOf(LOCATION_KEY) + LOCATION_KEY.length;
