@@ -8,12 +8,12 @@ import type { UserSnapshot } from './user-presenter';
 export const USER_JSON_CACHE_ENTRIES = 100_000;
 
 /**
- * A user's JSON in UTF-8 with the base URL of `meta.location` left out (see `serialiseUser`):
- * it goes at byte `baseUrlAt`.
+ * A user's JSON in UTF-8, around the base URL of `meta.location` (see `serialiseUser`). Two
+ * whole buffers: copying part of one would allocate a view per copy, per resource, per request.
  */
 export interface UserJsonBytes {
-  readonly json: Buffer;
-  readonly baseUrlAt: number;
+  readonly beforeBaseUrl: Buffer;
+  readonly afterBaseUrl: Buffer;
 }
 
 // Flat, so that a hit reads one object: with a whole directory cached, lookups wait on memory.
@@ -36,7 +36,7 @@ export class UserJsonCache {
     if (cached?.version === snapshot.version) return cached;
     const { id, profile, active, created, lastModified, version } = snapshot;
     const { beforeBaseUrl, afterBaseUrl } = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
-    const entry: Entry = { version, json: Buffer.from(beforeBaseUrl + afterBaseUrl, 'utf8'), baseUrlAt: Buffer.byteLength(beforeBaseUrl, 'utf8') };
+    const entry: Entry = { version, beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
     // Map order is insertion order: the first key is the entry stored longest ago.
     this.entries.delete(id);
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);

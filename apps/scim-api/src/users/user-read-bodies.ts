@@ -1,5 +1,5 @@
 import { jsonStringContent, listResponseFrame, type ListPaging } from '@scim/scim-protocol';
-import type { UserJsonCache } from './user-json-cache';
+import type { UserJsonBytes, UserJsonCache } from './user-json-cache';
 import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
 
 /**
@@ -29,36 +29,33 @@ export class UserReadBodies {
   private bytesOf(snapshot: UserSnapshot): ResourceBytes {
     if (!selects(this.selection)) return this.cache.bytesOf(snapshot);
     // Rendered for this request: the base URL is in it already.
-    return { json: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
+    return { whole: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
   }
 
   /** `before`, the resources separated by commas, `after`: one allocation, one copy of each piece. */
   private write(resources: readonly ResourceBytes[], before = EMPTY, after = EMPTY): Buffer {
-    const baseUrl = this.baseUrlBytes;
-    let length = before.length + after.length + Math.max(0, resources.length - 1);
-    for (const { json, baseUrlAt } of resources) length += json.length + (baseUrlAt === undefined ? 0 : baseUrl.length);
-    const body = Buffer.allocUnsafe(length);
-    let at = before.copy(body, 0);
-    resources.forEach(({ json, baseUrlAt }, index) => {
-      if (index > 0) body[at++] = COMMA;
-      if (baseUrlAt === undefined) {
-        at += json.copy(body, at);
-      } else {
-        at += json.copy(body, at, 0, baseUrlAt);
-        at += baseUrl.copy(body, at);
-        at += json.copy(body, at, baseUrlAt);
-      }
+    const pieces: Buffer[] = [before];
+    resources.forEach((resource, index) => {
+      if (index > 0) pieces.push(COMMA);
+      if ('whole' in resource) pieces.push(resource.whole);
+      else pieces.push(resource.beforeBaseUrl, this.baseUrlBytes, resource.afterBaseUrl);
     });
-    after.copy(body, at);
+    pieces.push(after);
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    // TypedArray#set copies a whole buffer without allocating (Buffer#copy of a part makes a view).
+    for (const piece of pieces) {
+      body.set(piece, at);
+      at += piece.length;
+    }
     return body;
   }
 }
 
-/** A resource's JSON; `baseUrlAt`: where the request's base URL goes, if it is not in yet. */
-interface ResourceBytes {
-  readonly json: Buffer;
-  readonly baseUrlAt?: number;
-}
+/** A resource's JSON: around the request's base URL, or `whole` when rendered for the request. */
+type ResourceBytes = UserJsonBytes | { readonly whole: Buffer };
 
 const EMPTY = Buffer.alloc(0);
-const COMMA = 0x2c;
+const COMMA = Buffer.from(',');
