@@ -2,7 +2,7 @@ import { serialiseUser } from '@scim/scim-protocol';
 import type { UserSnapshot } from './user-presenter';
 
 /**
- * Roughly a 100,000-user directory (~0.6 kB of JSON each, ~65 MB in all): an IdP paging through
+ * Roughly a 100,000-user directory (~0.6 kB of JSON each, ~90 MB in all): an IdP paging through
  * every user of it, as imports do, finds each one already serialised.
  */
 export const USER_JSON_CACHE_ENTRIES = 100_000;
