@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService, ValidationPipe } from '@nestjs/common';
+import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { resolveOperatorKey } from './config/operator-key';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
+import { ScimValidationPipe } from './scim/scim-validation.pipe';
 import { requestIdMiddleware } from './shared/request-id.middleware';
 
 /** RFC 7644 §3.1 names application/scim+json; Okta may send application/json. Both are JSON. */
@@ -50,7 +51,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(scimJsonBody);
-  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true }));
+  app.useGlobalPipes(new ScimValidationPipe());
   app.useGlobalFilters(new ScimExceptionFilter());
   app.enableShutdownHooks();
 }

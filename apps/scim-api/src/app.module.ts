@@ -17,7 +17,19 @@ export class AppModule {
   static forRoot(config: AppConfig, operatorKey: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), PersistenceModule.forRoot(config), ScimModule, AdminModule.forRoot(operatorKey), UsersModule, GroupsModule, RolesModule, AuditModule, SupportModule.forRoot(operatorKey)],
+      // SCIM resources before the admin API: Express tries routes in the order they were registered,
+      // and the IdPs' requests are most of the traffic.
+      imports: [
+        CqrsModule.forRoot(),
+        PersistenceModule.forRoot(config),
+        ScimModule,
+        UsersModule,
+        GroupsModule,
+        AdminModule.forRoot(operatorKey),
+        RolesModule,
+        AuditModule,
+        SupportModule.forRoot(operatorKey),
+      ],
       controllers: [DiscoveryController, UnsupportedController],
     };
   }

@@ -5,7 +5,7 @@
  */
 export { ScimUrn } from './urns';
 export { ScimError, badRequest, toScimErrorBody, type ScimErrorBody, type ScimType } from './scim-error';
-export { listResponse, type ListPaging, type ListResponse } from './list-response';
+export { listResponse, listResponseFrame, type ListPaging, type ListResponse } from './list-response';
 export { parseDateTime, formatDateTime, canonicalDateTime, type ParsedDateTime } from './date-time';
 export * from './schema';
 export * from './resource';

@@ -40,9 +40,11 @@ export async function pageOf<T extends Doc>(
   const startIndex = Math.max(1, params.startIndex ?? 1);
   const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
   const sort = params.sortField ? ([[params.sortField, params.sortOrder === 'descending' ? -1 : 1]] as const) : undefined;
-  const [totalResults, resources] = await Promise.all([
-    store.count(collection, query),
-    count === 0 ? Promise.resolve([] as T[]) : store.find<T>(collection, query, { sort, skip: startIndex - 1, limit: count }),
-  ]);
+  const resources = count === 0 ? [] : await store.find<T>(collection, query, { sort, skip: startIndex - 1, limit: count });
+  // A short page ends the results, so its last position is their number; an empty page says so
+  // only from the start (past the end, the results may stop anywhere before it). Okta's
+  // existence check (userName eq, one or no match) then costs one query, not two.
+  const pageEndsResults = resources.length < count && (resources.length > 0 || startIndex === 1);
+  const totalResults = pageEndsResults ? startIndex - 1 + resources.length : await store.count(collection, query);
   return { totalResults, startIndex, resources };
 }

@@ -6,3 +6,12 @@ export function sendScim(response: Response, status: number, body: unknown, head
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
 }
+
+/**
+ * Sends a JSON body already encoded in UTF-8. As bytes, Express also skips re-writing the
+ * content type to add the charset it already names.
+ */
+export function sendScimBytes(response: Response, status: number, json: Buffer, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.status(status).type(SCIM_CONTENT_TYPE).send(json);
+}

@@ -17,6 +17,13 @@ describe('bearer credentials', () => {
     expect(issued.secretHash).not.toContain(secret);
   });
 
+  it('hashes with SHA-256 in hex, as the stored hashes were made', () => {
+    // FIPS 180-2 test vector.
+    expect(hashSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(secretMatches('abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')).toBe(true);
+    expect(secretMatches('abd', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')).toBe(false);
+  });
+
   it('rejects malformed credentials and credentials of another kind', () => {
     for (const token of ['', 'abc', 'scim..x', 'bearer.a.b', 'scim.a.b.c']) expect(parseCredential('scim', token)).toBeUndefined();
     expect(parseCredential('scim', generateCredential('admin').token)).toBeUndefined();

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * Bearer credentials look like `<prefix>.<id>.<secret>`: the id finds the record without a
@@ -25,11 +25,12 @@ export function parseCredential(prefix: CredentialPrefix, token: string): { id: 
   return { id: parts[1], secret: parts[2] };
 }
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+// One-shot hashing: every authenticated request hashes the secret it presents.
+export const hashSecret = (secret: string): string => hash('sha256', secret, 'hex');
 
 /** Compares in constant time; also when the stored hash is missing, so timing tells nothing. */
 export function secretMatches(secret: string, storedHash: string | undefined): boolean {
-  const presented = Buffer.from(hashSecret(secret), 'hex');
+  const presented = hash('sha256', secret, 'buffer');
   const stored = Buffer.from(storedHash ?? '', 'hex');
   const comparable = stored.length === presented.length ? stored : Buffer.alloc(presented.length);
   return timingSafeEqual(presented, comparable) && stored.length === presented.length;

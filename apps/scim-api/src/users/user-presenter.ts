@@ -41,10 +41,13 @@ export const snapshotOfView = (view: UserView): UserSnapshot => ({
   version: view.version,
 });
 
+/** Whether the request asks for some attributes only (RFC 7644 §3.9). */
+export const selects = (selection: AttributeSelection): boolean => Boolean(selection.attributes || selection.excludedAttributes);
+
 export function userResource(snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): Record<string, unknown> {
   const { id, profile, active, created, lastModified, version } = snapshot;
   const resource = renderUser({ id, profile, active, meta: { created, lastModified, version } }, baseUrl);
-  if (!selection.attributes && !selection.excludedAttributes) return resource;
+  if (!selects(selection)) return resource;
   return selectAttributes(resource, userResourceSchema, {
     attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,
     excludedAttributes: selection.excludedAttributes ? parseAttributeList(selection.excludedAttributes) : undefined,

@@ -11,6 +11,7 @@ import { PatchUserController } from './patch-user/patch-user.controller';
 import { PatchUserHandler } from './patch-user/patch-user.handler';
 import { ReplaceUserController } from './replace-user/replace-user.controller';
 import { ReplaceUserHandler } from './replace-user/replace-user.handler';
+import { UserJsonCache } from './user-json-cache';
 import { UserWriteModel } from './user-write-model';
 
 @Module({
@@ -25,6 +26,8 @@ import { UserWriteModel } from './user-write-model';
   ],
   providers: [
     UserWriteModel,
+    // One per process, shared by GET /Users/{id} and the lists.
+    { provide: UserJsonCache, useFactory: () => new UserJsonCache() },
     CreateUserHandler,
     GetUserHandler,
     ListUsersHandler,

@@ -42,10 +42,22 @@ const meta = (resourceType: string, input: ResourceMetaInput, location: string) 
  * else leaks; `schemas` lists the enterprise URN only when the profile has the extension.
  */
 export function renderUser(input: UserRenderInput, baseUrl: string): ScimResource {
+  return buildUser(input, baseUrl, cloneJson);
+}
+
+/**
+ * `renderUser` whose result shares the profile's values instead of copying them: for callers
+ * that only serialise it, never modify it.
+ */
+export function renderUserShared(input: UserRenderInput, baseUrl: string): ScimResource {
+  return buildUser(input, baseUrl, (value) => value);
+}
+
+function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) => T): ScimResource {
   const { id, profile, active } = input;
   const schemas: string[] = [ScimUrn.User];
   const out: ScimResource = { schemas, id };
-  if (profile.externalId !== undefined) out.externalId = cloneJson(profile.externalId);
+  if (profile.externalId !== undefined) out.externalId = copy(profile.externalId);
   for (const attr of userResourceSchema.schema.attributes) {
     if (attr.name === 'active') out.active = active;
     else if (attr.name === 'groups') {
@@ -57,13 +69,13 @@ export function renderUser(input: UserRenderInput, baseUrl: string): ScimResourc
           type: 'direct',
         }));
       }
-    } else if (attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = cloneJson(profile[attr.name]);
+    } else if (attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
   }
   for (const extension of userResourceSchema.extensions) {
     const value = profile[extension.schema.id];
     if (value === undefined) continue;
     schemas.push(extension.schema.id);
-    out[extension.schema.id] = cloneJson(value);
+    out[extension.schema.id] = copy(value);
   }
   out.meta = meta('User', input.meta, `${baseUrl}/Users/${id}`);
   return out;

@@ -7,7 +7,10 @@ import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendUser, snapshotOfView, userHeaders } from '../user-presenter';
+import { sendScimBytes } from '../../scim/scim-response';
+import { UserJsonCache } from '../user-json-cache';
+import { snapshotOfView, userHeaders } from '../user-presenter';
+import { UserReadBodies } from '../user-read-bodies';
 import { GetUserQuery } from './get-user.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -16,6 +19,7 @@ export class GetUserController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly userJsonCache: UserJsonCache,
   ) {}
 
   @Get(':userId')
@@ -35,6 +39,7 @@ export class GetUserController {
       response.end();
       return;
     }
-    sendUser(response, 200, snapshot, baseUrl, selection);
+    const body = new UserReadBodies(this.userJsonCache, baseUrl, selection).user(snapshot);
+    sendScimBytes(response, 200, body, userHeaders(snapshot, baseUrl));
   }
 }

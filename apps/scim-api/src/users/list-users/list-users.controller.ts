@@ -2,14 +2,15 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } fro
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import type { UserView } from '@scim/read-models/projections';
-import { listResponse } from '@scim/scim-protocol';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ListQueryDto } from '../../scim/list-query.dto';
 import type { ListPage } from '../../scim/paging';
-import { sendScim } from '../../scim/scim-response';
+import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { snapshotOfView, userResource } from '../user-presenter';
+import { UserJsonCache } from '../user-json-cache';
+import { snapshotOfView } from '../user-presenter';
+import { UserReadBodies } from '../user-read-bodies';
 import { ListUsersQuery } from './list-users.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -18,6 +19,7 @@ export class ListUsersController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly userJsonCache: UserJsonCache,
   ) {}
 
   /** RFC 7644 §3.4.2. An empty result is a 200 with an empty ListResponse (Entra's Test Connection). */
@@ -36,7 +38,8 @@ export class ListUsersController {
   private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
     const page = await this.queryBus.execute<ListUsersQuery, ListPage<UserView>>(new ListUsersQuery(context.accountId, params));
     const baseUrl = this.baseUrls.of(request, context.accountId);
-    const resources = page.resources.map((view) => userResource(snapshotOfView(view), baseUrl, params));
-    sendScim(response, 200, listResponse(resources, { totalResults: page.totalResults, startIndex: page.startIndex, itemsPerPage: resources.length }));
+    const bodies = new UserReadBodies(this.userJsonCache, baseUrl, params);
+    const paging = { totalResults: page.totalResults, startIndex: page.startIndex };
+    sendScimBytes(response, 200, bodies.list(page.resources.map(snapshotOfView), paging));
   }
 }

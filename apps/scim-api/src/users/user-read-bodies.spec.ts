@@ -1,0 +1,77 @@
+import { listResponse } from '@scim/scim-protocol';
+import { UserJsonCache } from './user-json-cache';
+import { userResource, type UserSnapshot } from './user-presenter';
+import { UserReadBodies } from './user-read-bodies';
+
+const base = 'https://scim.example.com/scim/v2/a1';
+const snapshot = (id: string, version: number, givenName = 'Ann'): UserSnapshot => ({
+  id,
+  profile: { userName: `${id}@example.com`, name: { givenName }, emails: [{ value: `${id}@example.com`, primary: true }] },
+  active: true,
+  created: '2024-01-01T00:00:00.000Z',
+  lastModified: '2024-02-01T00:00:00.000Z',
+  version,
+});
+const fullJson = (cache: UserJsonCache, user: UserSnapshot, baseUrl = base) => new UserReadBodies(cache, baseUrl, {}).user(user).toString('utf8');
+const givenNameIn = (json: string) => (JSON.parse(json) as { name: { givenName: string } }).name.givenName;
+
+describe('UserReadBodies', () => {
+  const users = [snapshot('u1', 3), snapshot('u2', 0, 'Zoë "Z"')];
+  const paging = { totalResults: 42, startIndex: 11 };
+
+  it('writes the JSON of the full user resource', () => {
+    expect(fullJson(new UserJsonCache(), users[1])).toBe(JSON.stringify(userResource(users[1], base)));
+  });
+
+  it('writes the JSON of a selection (attributes, excludedAttributes)', () => {
+    for (const selection of [{ attributes: 'userName' }, { excludedAttributes: 'emails' }]) {
+      const body = new UserReadBodies(new UserJsonCache(), base, selection).user(users[0]).toString('utf8');
+      expect(body).toBe(JSON.stringify(userResource(users[0], base, selection)));
+    }
+  });
+
+  it('writes the JSON of a ListResponse, with or without a selection', () => {
+    for (const selection of [{}, { attributes: 'userName,emails' }]) {
+      const body = new UserReadBodies(new UserJsonCache(), base, selection).list(users, paging).toString('utf8');
+      const resources = users.map((user) => userResource(user, base, selection));
+      expect(body).toBe(JSON.stringify(listResponse(resources, { ...paging, itemsPerPage: 2 })));
+    }
+  });
+
+  it('writes an empty ListResponse', () => {
+    const body = new UserReadBodies(new UserJsonCache(), base, {}).list([], { totalResults: 0, startIndex: 1 }).toString('utf8');
+    expect(body).toBe(JSON.stringify(listResponse([], { totalResults: 0, startIndex: 1, itemsPerPage: 0 })));
+  });
+});
+
+describe('UserJsonCache', () => {
+  it('serialises a revision once: the same version is answered from the cache', () => {
+    const cache = new UserJsonCache();
+    fullJson(cache, snapshot('u1', 3, 'Ann'));
+    // Same id and version cannot differ in a real store; a different name here shows what was reused.
+    expect(givenNameIn(fullJson(cache, snapshot('u1', 3, 'Changed')))).toBe('Ann');
+  });
+
+  it('serialises a new revision again', () => {
+    const cache = new UserJsonCache();
+    fullJson(cache, snapshot('u1', 3, 'Ann'));
+    const json = fullJson(cache, snapshot('u1', 4, 'Anna'));
+    expect(givenNameIn(json)).toBe('Anna');
+    expect(JSON.parse(json).meta.version).toBe('W/"4"');
+  });
+
+  it('completes a cached user with each request’s base URL', () => {
+    const cache = new UserJsonCache();
+    fullJson(cache, snapshot('u1', 3));
+    expect(JSON.parse(fullJson(cache, snapshot('u1', 3), 'http://other:8080/scim/v2/a1')).meta.location).toBe('http://other:8080/scim/v2/a1/Users/u1');
+  });
+
+  it('drops the entry stored longest ago when full', () => {
+    const cache = new UserJsonCache(2);
+    fullJson(cache, snapshot('u1', 1, 'One'));
+    fullJson(cache, snapshot('u2', 1, 'Two'));
+    fullJson(cache, snapshot('u3', 1, 'Three'));
+    expect(givenNameIn(fullJson(cache, snapshot('u2', 1, 'Two again')))).toBe('Two');
+    expect(givenNameIn(fullJson(cache, snapshot('u1', 1, 'One again')))).toBe('One again');
+  });
+});

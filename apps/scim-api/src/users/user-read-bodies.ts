@@ -1,0 +1,61 @@
+import { jsonStringContent, listResponseFrame, type ListPaging } from '@scim/scim-protocol';
+import type { UserJsonBytes, UserJsonCache } from './user-json-cache';
+import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
+
+/**
+ * Bodies of reads, in UTF-8 bytes: a full representation is copied from the cache, with the
+ * request's base URL put in; a selection (RFC 7644 §3.9) is rendered for the request.
+ */
+export class UserReadBodies {
+  private readonly baseUrlBytes: Buffer;
+
+  constructor(
+    private readonly cache: UserJsonCache,
+    private readonly baseUrl: string,
+    private readonly selection: AttributeSelection,
+  ) {
+    this.baseUrlBytes = Buffer.from(jsonStringContent(baseUrl), 'utf8');
+  }
+
+  user(snapshot: UserSnapshot): Buffer {
+    return this.write([this.bytesOf(snapshot)]);
+  }
+
+  list(snapshots: readonly UserSnapshot[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
+    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: snapshots.length });
+    return this.write(snapshots.map((snapshot) => this.bytesOf(snapshot)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
+  }
+
+  private bytesOf(snapshot: UserSnapshot): ResourceBytes {
+    if (!selects(this.selection)) return this.cache.bytesOf(snapshot);
+    // Rendered for this request: the base URL is in it already.
+    return { whole: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
+  }
+
+  /** `before`, the resources separated by commas, `after`: one allocation, one copy of each piece. */
+  private write(resources: readonly ResourceBytes[], before = EMPTY, after = EMPTY): Buffer {
+    const pieces: Buffer[] = [before];
+    resources.forEach((resource, index) => {
+      if (index > 0) pieces.push(COMMA);
+      if ('whole' in resource) pieces.push(resource.whole);
+      else pieces.push(resource.beforeBaseUrl, this.baseUrlBytes, resource.afterBaseUrl);
+    });
+    pieces.push(after);
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    // TypedArray#set copies a whole buffer without allocating (Buffer#copy of a part makes a view).
+    for (const piece of pieces) {
+      body.set(piece, at);
+      at += piece.length;
+    }
+    return body;
+  }
+}
+
+/** A resource's JSON: around the request's base URL, or `whole` when rendered for the request. */
+type ResourceBytes = UserJsonBytes | { readonly whole: Buffer };
+
+const EMPTY = Buffer.alloc(0);
+const COMMA = Buffer.from(',');

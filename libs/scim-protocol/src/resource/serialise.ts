@@ -1,0 +1,35 @@
+import { renderUserShared, type UserRenderInput } from './render';
+
+/**
+ * A resource's JSON text with the base URL left out: `meta.location` is the only place a user
+ * without `groups` names it, and the base URL depends on the request (Host, PUBLIC_URL), while
+ * the rest depends only on the resource's revision. So the text can be kept per revision and
+ * completed for each request with `jsonStringContent(baseUrl)`.
+ */
+export interface SerialisedResource {
+  /** Everything up to and including the opening quote of `meta.location`. */
+  readonly beforeBaseUrl: string;
+  /** The rest: the location's path (`/Users/<id>`), `meta.version` and the closing braces. */
+  readonly afterBaseUrl: string;
+}
+
+const LOCATION_KEY = '"location":"';
+
+/**
+ * The JSON of `renderUser(input, baseUrl)`, serialised once for any base URL. Groups are not
+ * accepted: their `$ref`s would hold the base URL too.
+ */
+export function serialiseUser(input: Omit<UserRenderInput, 'groups'>): SerialisedResource {
+  const json = JSON.stringify(renderUserShared(input, ''));
+  // `meta` is rendered last, so the last `"location":"` is its key: in a string value, the
+  // quotes would be escaped.
+  const at = json.lastIndexOf(LOCATION_KEY) + LOCATION_KEY.length;
+  return { beforeBaseUrl: json.slice(0, at), afterBaseUrl: json.slice(at) };
+}
+
+/**
+ * `value` as it appears between the quotes of a JSON string. JSON escapes a string character by
+ * character, so `beforeBaseUrl + jsonStringContent(baseUrl) + afterBaseUrl` is the JSON of the
+ * resource rendered for `baseUrl`.
+ */
+export const jsonStringContent = (value: string): string => JSON.stringify(value).slice(1, -1);
