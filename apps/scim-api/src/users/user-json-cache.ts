@@ -2,10 +2,12 @@ import { serialiseUser } from '@scim/scim-protocol';
 import type { UserSnapshot } from './user-presenter';
 
 /**
- * Roughly a 100,000-user directory (~0.6 kB of JSON each, ~90 MB in all): an IdP paging through
- * every user of it, as imports do, finds each one already serialised.
+ * The users read again soon after they were read or written (an IdP's GET before its PUT, a
+ * support console, the first pages of a list): ~6 MB. Not a whole directory: with the read store
+ * keeping documents on disk, a 100,000-user cache (~90 MB, and its garbage) cost ~260 MB of RSS
+ * for ~10 % more paged reads (BENCHMARKS.md).
  */
-export const USER_JSON_CACHE_ENTRIES = 100_000;
+export const USER_JSON_CACHE_ENTRIES = 10_000;
 
 /**
  * A user's JSON in UTF-8, around the base URL of `meta.location` (see `serialiseUser`). Two
@@ -28,8 +30,13 @@ interface Entry extends UserJsonBytes {
  */
 export class UserJsonCache {
   private readonly entries = new Map<string, Entry>();
+  /** Ids in the order they were stored, a ring: evicting is O(1) (a Map's first key is not, after many deletions). */
+  private readonly order: (string | undefined)[];
+  private next = 0;
 
-  constructor(private readonly capacity: number = USER_JSON_CACHE_ENTRIES) {}
+  constructor(capacity: number = USER_JSON_CACHE_ENTRIES) {
+    this.order = new Array<string | undefined>(capacity);
+  }
 
   bytesOf(snapshot: UserSnapshot): UserJsonBytes {
     const cached = this.entries.get(snapshot.id);
@@ -37,9 +44,12 @@ export class UserJsonCache {
     const { id, profile, active, created, lastModified, version } = snapshot;
     const { beforeBaseUrl, afterBaseUrl } = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
     const entry: Entry = { version, beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
-    // Map order is insertion order: the first key is the entry stored longest ago.
-    this.entries.delete(id);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    if (!cached) {
+      const evicted = this.order[this.next];
+      if (evicted !== undefined) this.entries.delete(evicted);
+      this.order[this.next] = id;
+      this.next = (this.next + 1) % this.order.length;
+    }
     this.entries.set(id, entry);
     return entry;
   }
