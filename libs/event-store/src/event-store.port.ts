@@ -50,6 +50,11 @@ export interface ReadAllOptions {
 
 export interface SubscribeOptions extends ReadAllOptions {
   /**
+   * Only events of these types (default: all). The others are read past like other streams'
+   * events, without being decoded where the adapter can avoid it.
+   */
+  readonly eventTypes?: readonly string[];
+  /**
    * Called, and awaited like the handler, when the subscription has looked at every event up to
    * `position` and none after the last one delivered is for it (they are other streams'): a
    * subscriber filtering by stream prefix may move its checkpoint there, so that a restart does not

@@ -26,6 +26,8 @@ export class DeletedUsersLeaveGroupsProcess implements OnApplicationBootstrap, O
     this.subscription = new ProcessSubscription(eventStore, readStore, {
       name: DeletedUsersLeaveGroupsProcess.checkpointName,
       streamPrefixes: [StreamPrefix.user],
+      // Not the role grants and attribute updates that make up most of the user streams.
+      eventTypes: ['UserDeprovisioned'],
       react: (event) => this.react(event),
     });
   }
@@ -43,7 +45,6 @@ export class DeletedUsersLeaveGroupsProcess implements OnApplicationBootstrap, O
   }
 
   private async react(event: RecordedEvent): Promise<void> {
-    if (event.type !== 'UserDeprovisioned') return;
     // The memberships read model must hold every membership added before the deletion.
     if (!(await this.freshness.waitFor(event.position))) throw new Error(`Read models did not reach position ${event.position}`);
     const context = reactionContext(event, 'deleted-users-leave-groups');

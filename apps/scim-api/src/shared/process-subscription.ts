@@ -11,6 +11,8 @@ export interface ProcessSubscriptionOptions {
   /** Names the checkpoint in the read store and the logger. */
   readonly name: string;
   readonly streamPrefixes: readonly string[];
+  /** Only these event types, when the process reacts to a few of its streams' events. */
+  readonly eventTypes?: readonly string[];
   /** Reacts to one event; a throw stops the batch, which is retried from the checkpoint. */
   readonly react: (event: RecordedEvent) => Promise<void>;
 }
@@ -47,6 +49,7 @@ export class ProcessSubscription {
       {
         fromPosition,
         streamPrefixes: this.options.streamPrefixes,
+        ...(this.options.eventTypes ? { eventTypes: this.options.eventTypes } : {}),
         onSkipped: async (position) => {
           if (position - this.checkpointed >= SKIPPED_EVENTS_PER_CHECKPOINT) await this.commitCheckpoint(position);
         },

@@ -14,6 +14,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type SubscribeOptions,
   type RecordedEvent,
   type Subscription,
   type SubscriptionHandler,
@@ -125,7 +126,7 @@ export class EsdbEventStore extends EventStore {
   // projection into per-account streams would be the way to one.
 
   override subscribeToAll(
-    options: ReadAllOptions,
+    options: SubscribeOptions,
     handler: SubscriptionHandler,
     onError: (error: unknown) => void = reportStoppedSubscription,
   ): Subscription {
@@ -138,7 +139,7 @@ export class EsdbEventStore extends EventStore {
       },
       { highWaterMark: batchSize },
     );
-    const subscription = new EsdbSubscription(source, fromPosition, streamPrefixes, batchSize, handler, onError, () =>
+    const subscription = new EsdbSubscription(source, fromPosition, streamPrefixes, options.eventTypes, batchSize, handler, onError, () =>
       this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
@@ -211,6 +212,8 @@ class EsdbSubscription implements Subscription {
     private readonly source: AllStreamSubscription,
     private lastDeliveredPosition: number,
     private readonly streamPrefixes: readonly string[] | undefined,
+    // The server filters by stream prefix; types are filtered here (one server-side filter per subscription).
+    private readonly eventTypes: readonly string[] | undefined,
     private readonly batchSize: number,
     private readonly handler: SubscriptionHandler,
     private readonly onError: (error: unknown) => void,
@@ -236,8 +239,8 @@ class EsdbSubscription implements Subscription {
           // The server filters too; this also drops an event at exactly the checkpoint if it is resent.
           if (!isDeliverable(resolved, this.lastDeliveredPosition, this.streamPrefixes)) continue;
           const event = toRecordedEvent(resolved);
-          events.push(event);
           this.lastDeliveredPosition = event.position;
+          if (!this.eventTypes || this.eventTypes.includes(event.type)) events.push(event);
         }
         if (events.length === 0) continue;
         try {

@@ -264,7 +264,7 @@ export class SqliteEventStore extends EventStore {
     const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     const subscription = new SqliteSubscription(
       fromPosition,
-      (cursor) => this.readPage(cursor, streamPrefixes, batchSize),
+      (cursor) => this.readPage(cursor, streamPrefixes, batchSize, options.eventTypes),
       handler,
       options.onSkipped,
       onError,
@@ -396,13 +396,15 @@ export class SqliteEventStore extends EventStore {
     return { nextExpectedRevision: last.revision, position: last.position };
   }
 
-  private readPage(cursor: number, streamPrefixes: readonly string[] | undefined, batchSize: number): EventPage {
+  private readPage(cursor: number, streamPrefixes: readonly string[] | undefined, batchSize: number, eventTypes?: readonly string[]): EventPage {
     // Synchronous driver: no commit can land between these two statements.
     const headPosition = this.selectHeadPosition.get() ?? 0;
     const rows = this.selectEventsAfter(cursor, streamPrefixes, batchSize);
     const scannedUpTo =
       rows.length === batchSize ? rows[rows.length - 1].position : Math.max(cursor, headPosition);
-    return { events: rows.map(toRecordedEvent), scannedUpTo };
+    // Types are filtered before decoding: the rows of other types cost no JSON parsing.
+    const wanted = eventTypes ? rows.filter((row) => eventTypes.includes(row.type)) : rows;
+    return { events: wanted.map(toRecordedEvent), scannedUpTo };
   }
 
   private selectEventsAfter(

@@ -456,6 +456,30 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       }
     });
 
+    test('with eventTypes, delivers only events of those types, in order', async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+      const wanted = [newEvent({ n: 1 }, 'Wanted'), newEvent({ n: 2 }, 'Other'), newEvent({ n: 3 }, 'Wanted')];
+      await store().append(`${scope}a`, wanted, 'no_stream');
+      await store().append(`${scope}b`, [newEvent({ n: 4 }, 'Other')], 'no_stream');
+      const received: RecordedEvent[] = [];
+
+      const subscription = store().subscribeToAll({ fromPosition: start, streamPrefixes: [scope], eventTypes: ['Wanted'] }, (batch) => {
+        received.push(...batch);
+      });
+      try {
+        await waitFor(() => received.length >= 2, 'the events of the wanted type');
+        const live = newEvent({ n: 5 }, 'Wanted');
+        await store().append(`${scope}b`, [newEvent({ n: 6 }, 'Other'), live], 0);
+        await waitFor(() => received.length >= 3, 'the live event');
+        await delay(QUIET_PERIOD_MS);
+
+        expect(received.map((event) => event.id)).toEqual([wanted[0].id, wanted[2].id, live.id]);
+      } finally {
+        await subscription.close();
+      }
+    });
+
     test('close waits for the handler in flight and stops delivery', async () => {
       const stream = newStream();
       const start = await store().headPosition();
