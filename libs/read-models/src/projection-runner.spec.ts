@@ -121,6 +121,22 @@ describe('ProjectionRunner', () => {
     expect(await readStore.checkpoint('tallies')).toBe(0);
   });
 
+  it("waitFor learns from the subscriptions that read past other streams' events, without scanning the log", async () => {
+    const runner = newRunner([tallyProjection(), auditProjection]);
+    await runner.start();
+    const scans = jest.spyOn(eventStore, 'readAll');
+
+    for (let i = 0; i < 20; i++) {
+      const { position } = await eventStore.append(`tally-${i}`, [tallyEvent('TallyOpened', `${i}`)], 'no_stream');
+      expect(await runner.waitFor(position, 5_000)).toBe(true);
+    }
+
+    // The audit projection read past the tally events: once it had said so (after the first at the
+    // latest), no write had to ask the event store.
+    expect(scans.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(await readStore.checkpoint('audit')).toBe(0);
+  });
+
   it('waitFor answers false when the time runs out', async () => {
     const runner = newRunner([tallyProjection()]);
     const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
