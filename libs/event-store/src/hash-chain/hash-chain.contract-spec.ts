@@ -134,6 +134,18 @@ describe('HashChainedEventStore', () => {
     expect((await verifyChain(inner)).ok).toBe(true);
   });
 
+  test("an append after reading the stream (as every command does) reads nothing more to find its link", async () => {
+    await store.append('user-1', [newEvent(), newEvent()], 'no_stream');
+    const cold = new HashChainedEventStore(inner);
+    const innerReads = jest.spyOn(inner, 'readStream');
+
+    const history = await cold.readStream('user-1');
+    await cold.append('user-1', [newEvent()], history[history.length - 1].revision);
+
+    expect(innerReads).toHaveBeenCalledTimes(1);
+    expect((await verifyChain(inner)).problems).toEqual([]);
+  });
+
   test('links a new event to an event written before the chain existed, which verify still reports', async () => {
     await inner.append('legacy', [newEvent()], 'no_stream');
     await store.append('legacy', [newEvent()], 0);

@@ -35,7 +35,8 @@ interface Base {
 /**
  * Decorates any event store with tamper evidence (docs/TAMPER-EVIDENCE.md): every appended event
  * gets `metadata.chain = { prev, hash }`, where `hash` covers the event and `prev` is the hash of the
- * stream's previous event (GENESIS_HASH for revision 0). Reads pass through unchanged.
+ * stream's previous event (GENESIS_HASH for revision 0). Reads pass through unchanged (a stream's
+ * read also tells the decorator its last link).
  *
  * The revisions of the new events follow from the expected revision. 'any' and 'stream_exists'
  * are turned into the exact revision read just before, so a concurrent append can never slip in
@@ -94,8 +95,13 @@ export class HashChainedEventStore extends EventStore {
     }
   }
 
-  override readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, options);
+  override async readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
+    const events = await this.inner.readStream(streamId, options);
+    // A command reads its stream before appending: remember the link it will attach to. A link at
+    // a revision never changes, so even a stale entry is right for an append at that revision.
+    const last = events[events.length - 1];
+    if (last) this.remember(streamId, last.revision, linkHashOf(last));
+    return events;
   }
 
   override streamRevision(streamId: string): Promise<number> {
