@@ -146,6 +146,18 @@ describe('HashChainedEventStore', () => {
     expect((await verifyChain(inner)).problems).toEqual([]);
   });
 
+  test('remembers the links of the streams written last, and reads the others', async () => {
+    const small = new HashChainedEventStore(inner, { cacheSize: 2 });
+    for (const stream of ['s-1', 's-2', 's-3']) await small.append(stream, [newEvent()], 'no_stream');
+    const innerReads = jest.spyOn(inner, 'readStream');
+
+    await small.append('s-3', [newEvent()], 0);
+    expect(innerReads).not.toHaveBeenCalled();
+    await small.append('s-1', [newEvent()], 0);
+    expect(innerReads).toHaveBeenCalledTimes(1);
+    expect((await verifyChain(inner)).problems).toEqual([]);
+  });
+
   test('links a new event to an event written before the chain existed, which verify still reports', async () => {
     await inner.append('legacy', [newEvent()], 'no_stream');
     await store.append('legacy', [newEvent()], 0);

@@ -44,6 +44,12 @@ interface Base {
  */
 export class HashChainedEventStore extends EventStore {
   private readonly lastLinks = new Map<string, { readonly revision: number; readonly hash: string }>();
+  /**
+   * Streams in the order they entered the cache, a ring: the oldest is evicted in O(1). (Deleting a
+   * Map's first key costs microseconds once many deletions lie at its front.)
+   */
+  private readonly arrivals: (string | undefined)[];
+  private nextArrival = 0;
   /** Per stream, the last 'any'/'stream_exists' append queued in this process. */
   private readonly inexactTails = new Map<string, Promise<unknown>>();
   private readonly cacheSize: number;
@@ -55,6 +61,7 @@ export class HashChainedEventStore extends EventStore {
   ) {
     super();
     this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.arrivals = new Array<string | undefined>(this.cacheSize);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
@@ -195,11 +202,13 @@ export class HashChainedEventStore extends EventStore {
   }
 
   private remember(streamId: string, revision: number, hash: string): void {
-    // A Map iterates in insertion order: deleting first moves the stream to the young end.
-    this.lastLinks.delete(streamId);
-    this.lastLinks.set(streamId, { revision, hash });
-    if (this.lastLinks.size > this.cacheSize) {
-      this.lastLinks.delete(this.lastLinks.keys().next().value as string);
+    if (this.cacheSize === 0) return;
+    if (!this.lastLinks.has(streamId)) {
+      const evicted = this.arrivals[this.nextArrival];
+      if (evicted !== undefined) this.lastLinks.delete(evicted);
+      this.arrivals[this.nextArrival] = streamId;
+      this.nextArrival = (this.nextArrival + 1) % this.cacheSize;
     }
+    this.lastLinks.set(streamId, { revision, hash });
   }
 }
