@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AppendResult,
-  EventStore,
-  type ExpectedRevision,
-  type NewEvent,
-  type ReadAllOptions,
-  type RecordedEvent,
-  type Subscription,
-  type SubscriptionHandler,
-} from './event-store.port';
+import { DelegatingEventStore } from './delegating-event-store';
+import { type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from './event-store.port';
 import {
   aggregateStream,
   ConcurrencyError,
@@ -55,13 +47,9 @@ const options: HandleCommandOptions<CounterEvent> = {
 };
 
 // Lets the test write "from another request" right before the command's own append.
-class InterleavingStore extends EventStore {
+class InterleavingStore extends DelegatingEventStore {
   appendCalls = 0;
   private beforeNextAppends: Array<() => Promise<unknown>> = [];
-
-  constructor(readonly inner: EventStore) {
-    super();
-  }
 
   interleave(...writes: Array<() => Promise<unknown>>): void {
     this.beforeNextAppends.push(...writes);
@@ -71,34 +59,6 @@ class InterleavingStore extends EventStore {
     this.appendCalls++;
     await this.beforeNextAppends.shift()?.();
     return this.inner.append(streamId, events, expected);
-  }
-
-  override readStream(streamId: string, readOptions?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, readOptions);
-  }
-
-  override streamRevision(streamId: string): Promise<number> {
-    return this.inner.streamRevision(streamId);
-  }
-
-  override readAll(readOptions?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    return this.inner.readAll(readOptions);
-  }
-
-  override subscribeToAll(
-    subscribeOptions: ReadAllOptions,
-    handler: SubscriptionHandler,
-    onError?: (error: unknown) => void,
-  ): Subscription {
-    return this.inner.subscribeToAll(subscribeOptions, handler, onError);
-  }
-
-  override headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  override close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

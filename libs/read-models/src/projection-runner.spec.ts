@@ -1,6 +1,6 @@
 import {
-  type AppendResult,
-  EventStore,
+  DelegatingEventStore,
+  type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
@@ -19,23 +19,7 @@ import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/
  * At-least-once delivery, as after a reconnect from an older position: after each batch, the
  * previous batch is delivered once more.
  */
-class RedeliveringEventStore extends EventStore {
-  constructor(private readonly inner: EventStore) {
-    super();
-  }
-  override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.inner.append(streamId, events, expected);
-  }
-  override readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-  override streamRevision(streamId: string): Promise<number> {
-    return this.inner.streamRevision(streamId);
-  }
-
-  override readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
+class RedeliveringEventStore extends DelegatingEventStore {
   override subscribeToAll(options: ReadAllOptions, handler: SubscriptionHandler, onError?: (error: unknown) => void): Subscription {
     let previous: readonly RecordedEvent[] | undefined;
     return this.inner.subscribeToAll(
@@ -47,12 +31,6 @@ class RedeliveringEventStore extends EventStore {
       },
       onError,
     );
-  }
-  override headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-  override close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -1,14 +1,11 @@
+import { DelegatingEventStore } from '../delegating-event-store';
 import {
   type AppendResult,
-  EventStore,
+  type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type ReadAllMatchingOptions,
-  type ReadAllOptions,
   type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
-  type SubscriptionHandler,
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { assertValidAppend, NO_STREAM_REVISION } from '../adapter-support';
@@ -42,7 +39,7 @@ interface Base {
  * are turned into the exact revision read just before, so a concurrent append can never slip in
  * between and break the chain; such a race is retried a few times.
  */
-export class HashChainedEventStore extends EventStore {
+export class HashChainedEventStore extends DelegatingEventStore {
   private readonly lastLinks = new Map<string, { readonly revision: number; readonly hash: string }>();
   /**
    * Streams in the order they entered the cache, a ring: the oldest is evicted in O(1). (Deleting a
@@ -56,10 +53,10 @@ export class HashChainedEventStore extends EventStore {
   private readonly maxAttempts: number;
 
   constructor(
-    private readonly inner: EventStore,
+    inner: EventStore,
     options: HashChainOptions = {},
   ) {
-    super();
+    super(inner);
     this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
     this.arrivals = new Array<string | undefined>(this.cacheSize);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -111,32 +108,8 @@ export class HashChainedEventStore extends EventStore {
     return events;
   }
 
-  override streamRevision(streamId: string): Promise<number> {
-    return this.inner.streamRevision(streamId);
-  }
-
-  override readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
   override readAllMatching(options: ReadAllMatchingOptions): AsyncIterable<readonly RecordedEvent[]> {
     return this.inner.readAllMatching(options);
-  }
-
-  override subscribeToAll(
-    options: SubscribeOptions,
-    handler: SubscriptionHandler,
-    onError?: (error: unknown) => void,
-  ): Subscription {
-    return this.inner.subscribeToAll(options, handler, onError);
-  }
-
-  override headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  override close(): Promise<void> {
-    return this.inner.close();
   }
 
   private queued<T>(streamId: string, run: () => Promise<T>): Promise<T> {

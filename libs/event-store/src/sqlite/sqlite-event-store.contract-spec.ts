@@ -10,18 +10,8 @@ import {
   waitFor,
 } from '@scim/event-store/testing/event-store.contract';
 import Database from 'better-sqlite3';
-import {
-  type AppendResult,
-  DuplicateEventIdError,
-  EventStore,
-  type ExpectedRevision,
-  type NewEvent,
-  type ReadAllOptions,
-  type RecordedEvent,
-  type Subscription,
-  type SubscriptionHandler,
-  WrongExpectedRevisionError,
-} from '../event-store.port';
+import { DelegatingEventStore } from '../delegating-event-store';
+import { DuplicateEventIdError, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const temporaryDirectories: string[] = [];
@@ -43,32 +33,7 @@ describeEventStoreContract('SQLite', async () => ({
 }));
 
 /** Delegates everything but readAllMatching, so the port's default implementation runs. */
-class PortDefaults extends EventStore {
-  constructor(private readonly inner: EventStore) {
-    super();
-  }
-  override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.inner.append(streamId, events, expected);
-  }
-  override readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-  override streamRevision(streamId: string): Promise<number> {
-    return this.inner.streamRevision(streamId);
-  }
-  override readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-  override subscribeToAll(options: ReadAllOptions, handler: SubscriptionHandler, onError?: (error: unknown) => void): Subscription {
-    return this.inner.subscribeToAll(options, handler, onError);
-  }
-  override headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-  override close(): Promise<void> {
-    return this.inner.close();
-  }
-}
+class PortDefaults extends DelegatingEventStore {}
 
 // The port's default readAllMatching (read and filter), which adapters without an index inherit.
 describeEventStoreContract('SQLite through the port defaults', async () => ({
