@@ -1,12 +1,10 @@
 import { badRequest } from '../scim-error';
-import { isPlainObject } from '../json';
 import { Notes } from '../notes';
 import type { FilterNode, PatchPath } from '../filter/ast';
-import { parsePatchPath } from '../filter/parser';
 import { groupResourceSchema } from '../schema/resource-schema';
 import { normalizeAttributeValue } from '../resource/normalize';
 import { memberValues, type GroupProfile } from '../resource/group-profile';
-import type { PatchOpName, PatchOperation } from './patch-request';
+import { pathlessAttributes, type PatchOpName, type PatchOperation } from './patch-request';
 
 /**
  * A group PATCH as deltas. Apply in this order: clear all members when `removeAllMembers`, then
@@ -63,23 +61,7 @@ class GroupPlanner {
   apply(operation: PatchOperation): void {
     for (const quirk of operation.quirks) this.notes.add(quirk);
     if (operation.path) return this.applyAtPath(operation.op, operation.path, operation.value, operation.value !== undefined, false);
-    if (!isPlainObject(operation.value)) {
-      throw badRequest('invalidValue', `A PATCH "${operation.op}" without "path" needs an object of attributes as its "value"`);
-    }
-    for (const [key, value] of Object.entries(operation.value)) {
-      if (key.toLowerCase() === 'schemas') {
-        this.notes.add('readonly-ignored:schemas');
-        continue;
-      }
-      let path: PatchPath;
-      try {
-        path = parsePatchPath(key);
-      } catch {
-        this.notes.add(`unknown-attribute-ignored:${key}`);
-        continue;
-      }
-      this.applyAtPath(operation.op, path, value, true, true);
-    }
+    for (const { path, value } of pathlessAttributes(operation.op, operation.value, this.notes)) this.applyAtPath(operation.op, path, value, true, true);
   }
 
   private applyAtPath(op: PatchOpName, path: PatchPath, value: unknown, hasValue: boolean, lenient: boolean): void {

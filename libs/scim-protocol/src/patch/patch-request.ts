@@ -2,6 +2,7 @@ import { badRequest } from '../scim-error';
 import { findKey, isPlainObject } from '../json';
 import type { PatchPath } from '../filter/ast';
 import { parsePatchPath } from '../filter/parser';
+import type { Notes } from '../notes';
 import { ScimUrn } from '../urns';
 
 export type PatchOpName = 'add' | 'remove' | 'replace';
@@ -65,4 +66,26 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
   if (op !== 'remove' && valueKey === undefined) throw badRequest('invalidValue', `${where} (${op}) needs a "value"`);
   if (op === 'remove' && !path) throw badRequest('noTarget', `${where} (remove) needs a "path" naming what to remove`);
   return { op, ...(path ? { path } : {}), ...(valueKey !== undefined ? { value } : {}), quirks };
+}
+
+/**
+ * The attributes of a path-less add/replace value (RFC 7644 §3.5.2.1, §3.5.2.3), each with its
+ * parsed path. `schemas` and keys that are no attribute path are ignored, and noted.
+ */
+export function* pathlessAttributes(op: PatchOpName, value: unknown, notes: Notes): Iterable<{ readonly key: string; readonly path: PatchPath; readonly value: unknown }> {
+  if (!isPlainObject(value)) throw badRequest('invalidValue', `A PATCH "${op}" without "path" needs an object of attributes as its "value"`);
+  for (const [key, attributeValue] of Object.entries(value)) {
+    if (key.toLowerCase() === 'schemas') {
+      notes.add('readonly-ignored:schemas');
+      continue;
+    }
+    let path: PatchPath;
+    try {
+      path = parsePatchPath(key);
+    } catch {
+      notes.add(`unknown-attribute-ignored:${key}`);
+      continue;
+    }
+    yield { key, path, value: attributeValue };
+  }
 }

@@ -4,12 +4,11 @@ import { Notes } from '../notes';
 import type { PatchPath } from '../filter/ast';
 import { equalities, matchesValue } from '../filter/evaluate';
 import { failWith, fold } from '../filter/operand';
-import { parsePatchPath } from '../filter/parser';
 import { subAttribute, type AttributeDefinition } from '../schema/attribute';
 import { userResourceSchema, type ResourceSchema, type SchemaExtension } from '../schema/resource-schema';
 import { attributePath, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes } from '../resource/normalize';
 import { finishUser, type UserProfile } from '../resource/user-profile';
-import type { PatchOpName, PatchOperation } from './patch-request';
+import { pathlessAttributes, type PatchOpName, type PatchOperation } from './patch-request';
 
 type Doc = Record<string, unknown>;
 type Element = Record<string, unknown>;
@@ -66,21 +65,9 @@ class UserPatcher {
 
   /** §3.5.2.1/§3.5.2.3 without path: the value is a set of attributes (Okta, Entra). */
   private applyPathless(op: PatchOpName, value: unknown): void {
-    if (!isPlainObject(value)) throw invalidValue(`A PATCH "${op}" without "path" needs an object of attributes as its "value"`);
-    for (const [key, attrValue] of Object.entries(value)) {
-      if (key.toLowerCase() === 'schemas') {
-        this.notes.add('readonly-ignored:schemas');
-        continue;
-      }
-      let path: PatchPath;
-      try {
-        path = parsePatchPath(key);
-      } catch {
-        this.notes.add(`unknown-attribute-ignored:${key}`);
-        continue;
-      }
+    for (const { key, path, value: attributeValue } of pathlessAttributes(op, value, this.notes)) {
       if (/[.[:]/.test(key) && !this.schema.extension(key)) this.notes.add(`pathless-path-key:${key}`);
-      this.applyAtPath(op, path, attrValue, true);
+      this.applyAtPath(op, path, attributeValue, true);
     }
   }
 
