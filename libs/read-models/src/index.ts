@@ -8,6 +8,7 @@ export { RESERVED_COLLECTIONS, RESERVED_FIELDS } from './store-rules';
 export { POSITION_FIELD, type DocumentRef, type Projection } from './projection';
 export { projectBatch, ProjectionEventError, type DocumentLoader } from './project-batch';
 export {
+  DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT,
   ProjectionRunner,
   type ProjectionLag,
   type ProjectionRunnerOptions,

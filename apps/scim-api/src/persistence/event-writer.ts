@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { currentSchemaVersion, type DomainEvent, type EventMetadata } from '@scim/domain';
+import { currentSchemaVersion, provisioningStream, type DomainEvent, type EventMetadata, type ProvisioningRejected } from '@scim/domain';
 import { EventStore, type NewEvent } from '@scim/event-store';
 import type { CommandContext } from '../shared/request-context';
 import { ReadModelFreshness } from './read-model-freshness';
@@ -38,6 +38,14 @@ export class EventWriter {
   }
 
   readonly newEventId = (): string => randomUUID();
+
+  /**
+   * Records an IdP request refused without touching any aggregate in the account's provisioning
+   * log. A log with no invariant to protect: any order of concurrent rejections is correct.
+   */
+  async recordRejection(context: CommandContext, rejected: ProvisioningRejected): Promise<void> {
+    await this.store.append(provisioningStream(context.accountId), this.toNewEvents([rejected], context), 'any');
+  }
 
   /** Waits (bounded) until the read models include `position`. */
   async settle(position: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { catchError, from, mergeMap, throwError, type Observable } from 'rxjs';
-import { DomainError, provisioningStream, requestRefused } from '@scim/domain';
+import { DomainError, requestRefused } from '@scim/domain';
 import { EventWriter } from '../persistence/event-writer';
 import { scimCommandContext, type AuthenticatedRequest } from '../shared/request-context';
 import { toScimError } from './error-mapping';
@@ -46,8 +46,7 @@ export class RefusedWritesInterceptor implements NestInterceptor {
       at: context.at,
     });
     try {
-      // A log with no invariant to protect: any order of concurrent refusals is correct.
-      await this.writer.store.append(provisioningStream(context.accountId), this.writer.toNewEvents([event], context), 'any');
+      await this.writer.recordRejection(context, event);
     } catch (failure) {
       this.logger.warn(`Could not record a refused ${request.method} ${request.path}: ${failure instanceof Error ? failure.message : String(failure)}`);
     }

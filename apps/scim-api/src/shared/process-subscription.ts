@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
-import type { ReadStore } from '@scim/read-models';
+import { DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT, type ReadStore } from '@scim/read-models';
 import type { CommandContext } from './request-context';
 
 const RESTART_DELAY_MS = 1000;
-/** Other streams' events read past before the checkpoint is stored anyway, so a restart does not read them again. */
-const SKIPPED_EVENTS_PER_CHECKPOINT = 1_000;
 
 export interface ProcessSubscriptionOptions {
   /** Names the checkpoint in the read store and the logger. */
@@ -51,7 +49,7 @@ export class ProcessSubscription {
         streamPrefixes: this.options.streamPrefixes,
         ...(this.options.eventTypes ? { eventTypes: this.options.eventTypes } : {}),
         onSkipped: async (position) => {
-          if (position - this.checkpointed >= SKIPPED_EVENTS_PER_CHECKPOINT) await this.commitCheckpoint(position);
+          if (position - this.checkpointed >= DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT) await this.commitCheckpoint(position);
         },
       },
       (batch) => this.handle(batch),

@@ -6,7 +6,6 @@ import {
   initialUserNameState,
   initialUserState,
   manualUserToConvert,
-  provisioningStream,
   upcastEvent,
   userDecider,
   userNameDecider,
@@ -21,7 +20,6 @@ import {
   type UserProfile,
   type UserState,
   type UserCommand,
-  type ProvisioningRejected,
 } from '@scim/domain';
 import {
   aggregateStream,
@@ -151,13 +149,11 @@ export class UserWriteModel {
     });
   }
 
-  private async recordRejection(context: CommandContext, userName: string): Promise<void> {
-    const rejected: ProvisioningRejected = {
+  private recordRejection(context: CommandContext, userName: string): Promise<void> {
+    return this.writer.recordRejection(context, {
       type: 'ProvisioningRejected',
       data: { accountId: context.accountId, resourceType: 'User', userName, reason: 'username-held-by-another-account', rejectedAt: context.at },
-    };
-    // A log with no invariant to protect: any order of concurrent rejections is correct.
-    await this.writer.store.append(provisioningStream(context.accountId), this.writer.toNewEvents([rejected], context), 'any');
+    });
   }
 
   private load(userId: string) {
