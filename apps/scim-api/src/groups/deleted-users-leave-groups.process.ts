@@ -1,10 +1,10 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { StreamPrefix } from '@scim/domain';
 import { EventStore, type RecordedEvent } from '@scim/event-store';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type GroupMemberView } from '@scim/read-models/projections';
 import { ReadModelFreshness } from '../persistence/read-model-freshness';
-import { ProcessSubscription, reactionContext } from '../shared/process-subscription';
+import { ProcessManager, reactionContext } from '../shared/process-subscription';
 import { GroupWriteModel } from './group-write-model';
 
 /**
@@ -13,9 +13,8 @@ import { GroupWriteModel } from './group-write-model';
  * roles process then revokes the roles those groups granted (already void for a deleted user).
  */
 @Injectable()
-export class DeletedUsersLeaveGroupsProcess implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeletedUsersLeaveGroupsProcess extends ProcessManager {
   static readonly checkpointName = 'process:deleted-users-leave-groups';
-  private readonly subscription: ProcessSubscription;
 
   constructor(
     eventStore: EventStore,
@@ -23,28 +22,15 @@ export class DeletedUsersLeaveGroupsProcess implements OnApplicationBootstrap, O
     private readonly groups: GroupWriteModel,
     private readonly freshness: ReadModelFreshness,
   ) {
-    this.subscription = new ProcessSubscription(eventStore, readStore, {
+    super(eventStore, readStore, {
       name: DeletedUsersLeaveGroupsProcess.checkpointName,
       streamPrefixes: [StreamPrefix.user],
       // Not the role grants and attribute updates that make up most of the user streams.
       eventTypes: ['UserDeprovisioned'],
-      react: (event) => this.react(event),
     });
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.subscription.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.subscription.stop();
-  }
-
-  checkpoint(): Promise<number> {
-    return this.subscription.checkpoint();
-  }
-
-  private async react(event: RecordedEvent): Promise<void> {
+  protected async react(event: RecordedEvent): Promise<void> {
     // The memberships read model must hold every membership added before the deletion.
     if (!(await this.freshness.waitFor(event.position))) throw new Error(`Read models did not reach position ${event.position}`);
     const context = reactionContext(event, 'deleted-users-leave-groups');

@@ -1,9 +1,9 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { affectsRoles, roleReactions, StreamPrefix, upcastEvent, type GroupEvent, type GroupMembershipEvent, type RoleReaction } from '@scim/domain';
 import { EventStore, type RecordedEvent } from '@scim/event-store';
 import { ReadStore } from '@scim/read-models';
 import { GroupWriteModel } from '../groups/group-write-model';
-import { ProcessSubscription, reactionContext } from '../shared/process-subscription';
+import { ProcessManager, reactionContext } from '../shared/process-subscription';
 import { UserWriteModel } from '../users/user-write-model';
 
 /** User streams written at once per group event: large group commits (10,000 grants in ~1 s here), bounded memory. */
@@ -15,9 +15,8 @@ const PARALLEL_USERS = 2000;
  * the user commands are idempotent, so a restart that replays a batch changes nothing.
  */
 @Injectable()
-export class RolesViaGroupsProcess implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RolesViaGroupsProcess extends ProcessManager {
   static readonly checkpointName = 'process:roles-via-groups';
-  private readonly subscription: ProcessSubscription;
 
   constructor(
     eventStore: EventStore,
@@ -25,27 +24,10 @@ export class RolesViaGroupsProcess implements OnApplicationBootstrap, OnApplicat
     private readonly users: UserWriteModel,
     private readonly groups: GroupWriteModel,
   ) {
-    this.subscription = new ProcessSubscription(eventStore, readStore, {
-      name: RolesViaGroupsProcess.checkpointName,
-      streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers],
-      react: (event) => this.react(event),
-    });
+    super(eventStore, readStore, { name: RolesViaGroupsProcess.checkpointName, streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers] });
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.subscription.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.subscription.stop();
-  }
-
-  /** Position up to which every role consequence has been written (for tests and the benchmark). */
-  checkpoint(): Promise<number> {
-    return this.subscription.checkpoint();
-  }
-
-  private async react(recorded: RecordedEvent): Promise<void> {
+  protected async react(recorded: RecordedEvent): Promise<void> {
     const event = upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as GroupEvent | GroupMembershipEvent;
     if (!affectsRoles(event)) return;
     const groupId = event.data.groupId;

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
 import { DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT, type ReadStore } from '@scim/read-models';
 import type { CommandContext } from './request-context';
@@ -76,6 +76,33 @@ export class ProcessSubscription {
     await this.readStore.commit([], { projection: this.options.name, position });
     this.checkpointed = position;
   }
+}
+
+/**
+ * A process manager run by the API: subscribed from its checkpoint at start-up, stopped at shutdown
+ * (waiting for the batch in flight). Subclasses say which events they read and how they react.
+ */
+export abstract class ProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly subscription: ProcessSubscription;
+
+  protected constructor(eventStore: EventStore, readStore: ReadStore, options: Omit<ProcessSubscriptionOptions, 'react'>) {
+    this.subscription = new ProcessSubscription(eventStore, readStore, { ...options, react: (event) => this.react(event) });
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.subscription.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.subscription.stop();
+  }
+
+  /** Position up to which every reaction has been written (for tests and the benchmark). */
+  checkpoint(): Promise<number> {
+    return this.subscription.checkpoint();
+  }
+
+  protected abstract react(event: RecordedEvent): Promise<void>;
 }
 
 /**
