@@ -8,28 +8,15 @@
 const { rmSync } = require('node:fs');
 const { join } = require('node:path');
 const dist = require('./lib/dist');
+const { rebuildReadModels } = require('./lib/rebuild-read-models');
 
 async function main() {
   const { dataDir, target } = JSON.parse(process.argv[2]);
   const { SqliteEventStore } = dist.eventStore();
-  const { EmbeddedReadStore, ProjectionRunner } = dist.readModels();
-  const { allProjections, readModelIndexes } = dist.projections();
 
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   const eventStore = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
-  const readStore = EmbeddedReadStore.open({ file: target, scratch: true });
-  for (const [collection, indexes] of Object.entries(readModelIndexes)) await readStore.ensureIndexes(collection, indexes);
-  const quiet = { log: () => undefined, error: (message, error) => console.error(message, error) };
-  const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: quiet });
-
-  const started = performance.now();
-  const progress = await runner.rebuild(readStore);
-  const seconds = (performance.now() - started) / 1000;
-  const checkpoints = {};
-  for (const projection of allProjections) checkpoints[projection.name] = await readStore.checkpoint(projection.name);
-  // The cold start loads these read models, as a service stopped at the head leaves them.
-  await dist.markProcessManagersAt(readStore, progress.head);
-  await readStore.close();
+  const { progress, seconds, checkpoints } = await rebuildReadModels(eventStore, target, { scratch: true });
   await eventStore.close();
   const rssMiB = process.memoryUsage().rss / 2 ** 20;
   process.stdout.write(

@@ -10,6 +10,7 @@
 const { appendFileSync } = require('node:fs');
 const { join } = require('node:path');
 const dist = require('./lib/dist');
+const { rebuildReadModels } = require('./lib/rebuild-read-models');
 const { userEventFactory } = require('./lib/user-events');
 
 // Creates per transaction: large enough for batch speed, small enough to bound memory.
@@ -45,25 +46,13 @@ async function main() {
   const head = await store.headPosition();
 
   let rebuild;
-  if (options.rebuild) rebuild = await rebuildReadModels(store, options.dataDir);
+  if (options.rebuild) {
+    // Into DATA_DIR/read-models.db, which keeps the index definitions of the template it came from.
+    const { progress, seconds } = await rebuildReadModels(store, join(options.dataDir, 'read-models.db'));
+    rebuild = { events: progress.events, seconds, eventsPerSecond: progress.events / seconds };
+  }
   await store.close();
   process.stdout.write(`${JSON.stringify({ users: options.users, events, head, seedSeconds, eventsPerSecond: events / seedSeconds, rebuild })}\n`);
-}
-
-/** Rebuilds DATA_DIR/read-models.db from the whole log (the file keeps its index definitions). */
-async function rebuildReadModels(eventStore, dataDir) {
-  const { EmbeddedReadStore, ProjectionRunner } = dist.readModels();
-  const { allProjections, readModelIndexes } = dist.projections();
-  const readStore = EmbeddedReadStore.open({ file: join(dataDir, 'read-models.db') });
-  for (const [collection, indexes] of Object.entries(readModelIndexes)) await readStore.ensureIndexes(collection, indexes);
-  const quiet = { log: () => undefined, error: (message, error) => console.error(message, error) };
-  const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: quiet });
-  const started = performance.now();
-  const progress = await runner.rebuild(readStore);
-  const seconds = (performance.now() - started) / 1000;
-  await dist.markProcessManagersAt(readStore, await eventStore.headPosition());
-  await readStore.close();
-  return { events: progress.events, seconds, eventsPerSecond: progress.events / seconds };
 }
 
 main().catch((error) => {

@@ -17,6 +17,7 @@ function lib(path) {
 
 module.exports = {
   ROOT,
+  DIST,
   MAIN,
   domain: () => lib('domain/src'),
   protocol: () => lib('scim-protocol/src'),
@@ -24,15 +25,4 @@ module.exports = {
   readModels: () => lib('read-models/src'),
   projections: () => lib('read-models/src/projections'),
   hashChain: () => lib('event-store/src/hash-chain'),
-  /**
-   * Sets the process managers' checkpoints (names from the compiled API) to `position`: for a log
-   * whose events give them nothing to do, where the running service would have read past them.
-   */
-  async markProcessManagersAt(readStore, position) {
-    const names = [
-      require(join(DIST, 'apps', 'scim-api', 'src', 'roles', 'roles-via-groups.process')).RolesViaGroupsProcess.checkpointName,
-      require(join(DIST, 'apps', 'scim-api', 'src', 'groups', 'deleted-users-leave-groups.process')).DeletedUsersLeaveGroupsProcess.checkpointName,
-    ];
-    for (const name of names) await readStore.commit([], { projection: name, position });
-  },
 };
