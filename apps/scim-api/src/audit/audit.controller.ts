@@ -1,6 +1,7 @@
 import { Controller, Get, Logger, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { RecordedEvent } from '@scim/event-store';
 import { writeNdjson } from '@scim/event-store/ndjson';
 import { type AuditEvent, filterHistory, readHistoryPage, toAuditEvent } from './audit-history';
 import { AuditLog, historyFilterOf } from './audit-log';
@@ -32,10 +33,7 @@ export class AuditController {
   @Get('events')
   @ApiOperation({ summary: "The account's events, filtered by type and time, cursor-paged in commit order" })
   async accountHistory(@Param('accountId') accountId: string, @Query() query: AuditPageQueryDto): Promise<AuditHistoryResponse> {
-    const filter = historyFilterOf(query);
-    const source = await this.audit.accountHistory(accountId, query.cursor ?? 0);
-    const page = await readHistoryPage(source, filter, query.limit ?? DEFAULT_PAGE_SIZE, SCAN_LIMIT);
-    return { accountId, events: page.events.map(toAuditEvent), nextCursor: page.nextCursor };
+    return { accountId, ...(await this.page(query, (cursor) => this.audit.accountHistory(accountId, cursor))) };
   }
 
   @Get('users/:userId/events')
@@ -45,10 +43,7 @@ export class AuditController {
     @Param('userId') userId: string,
     @Query() query: AuditPageQueryDto,
   ): Promise<AuditHistoryResponse> {
-    const filter = historyFilterOf(query);
-    const source = await this.audit.userHistory(accountId, userId, query.cursor ?? 0);
-    const page = await readHistoryPage(source, filter, query.limit ?? DEFAULT_PAGE_SIZE, SCAN_LIMIT);
-    return { accountId, userId, events: page.events.map(toAuditEvent), nextCursor: page.nextCursor };
+    return { accountId, userId, ...(await this.page(query, (cursor) => this.audit.userHistory(accountId, userId, cursor))) };
   }
 
   @Get('groups/:groupId/events')
@@ -58,10 +53,14 @@ export class AuditController {
     @Param('groupId') groupId: string,
     @Query() query: AuditPageQueryDto,
   ): Promise<AuditHistoryResponse> {
+    return { accountId, groupId, ...(await this.page(query, (cursor) => this.audit.groupHistory(accountId, groupId, cursor))) };
+  }
+
+  /** One page of a history: the query is validated before the history is read (400 before 404). */
+  private async page(query: AuditPageQueryDto, read: (cursor: number) => Promise<AsyncIterable<readonly RecordedEvent[]>>) {
     const filter = historyFilterOf(query);
-    const source = await this.audit.groupHistory(accountId, groupId, query.cursor ?? 0);
-    const page = await readHistoryPage(source, filter, query.limit ?? DEFAULT_PAGE_SIZE, SCAN_LIMIT);
-    return { accountId, groupId, events: page.events.map(toAuditEvent), nextCursor: page.nextCursor };
+    const page = await readHistoryPage(await read(query.cursor ?? 0), filter, query.limit ?? DEFAULT_PAGE_SIZE, SCAN_LIMIT);
+    return { events: page.events.map(toAuditEvent), nextCursor: page.nextCursor };
   }
 
   /** The whole (filtered) history as NDJSON, streamed: the log is read as fast as the client takes it. */
