@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // npm run bench: builds, measures the service in embedded mode against the framework's ceiling on
-// the same machine, prints a table, writes bench/results/latest.json. Exits 1 when a scenario fails
+// the same machine, prints a table, writes bench/results/latest.json. Beside each HTTP scenario it
+// also measures that route's framework floor (floor-app.js: the same request pipeline, no domain
+// work), which bounds what any implementation on this stack can reach. Exits 1 when a scenario fails
 // functionally (errors, non-2xx, lost members); a missed target is reported, not an error.
 //
 // Options: --quick (small data, short runs: a smoke test), --only=post,filter,paged,groups,memory,
@@ -16,6 +18,8 @@ const { call, bootstrap } = require('./lib/http');
 const { startNode, stopNode, startService, waitUntil, rssMiB, runNodeJson, freePort } = require('./lib/processes');
 const { median, medianOfRuns } = require('./lib/stats');
 const { groupScenarios, createManyGroups } = require('./groups');
+const { FLOOR_ACCOUNT, FLOOR_TOKEN } = require('./floor-app');
+const { oktaUserBody } = require('./lib/fixtures');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -73,31 +77,60 @@ function loadRun(url, spec) {
  * Warm-up run, then CONFIG.runs measured runs, each right after a run of the ceiling app, so that
  * each ratio compares two runs under the same background load; medians of the figures and of the
  * ratios. Any non-2xx, error or failed check of the scenario is a functional failure.
+ * `references`: other routes measured after each run in the same way (the framework floor of the
+ * scenario's route, see floor-app.js), each reported with its median ratio to the ceiling.
  */
-async function measure(label, url, spec, ceiling) {
+async function measure(label, url, spec, ceiling, references = {}) {
   await loadRun(url, { ...spec, duration: CONFIG.warmup, ...(spec.warmup ?? {}) });
+  for (const reference of Object.values(references)) await loadRun(reference.url, { ...reference.spec, duration: CONFIG.warmup });
   const runs = [];
   const ceilingRuns = [];
+  const referenceRuns = Object.fromEntries(Object.keys(references).map((name) => [name, []]));
   for (let run = 0; run < CONFIG.runs; run++) {
-    const reference = await loadRun(ceiling.url, ceiling.spec);
-    ceilingRuns.push(reference);
+    const top = await loadRun(ceiling.url, ceiling.spec);
+    ceilingRuns.push(top);
     const result = await loadRun(url, typeof spec.forRun === 'function' ? { ...spec, ...spec.forRun(run) } : spec);
     runs.push(result);
-    log(
+    let line =
       `  ${label} run ${run + 1}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms` +
-        ` (ceiling ${Math.round(reference.requestsPerSecond)} req/s, p99 ${reference.latencyMs.p99} ms)`,
-    );
-    const bad = result.non2xx + result.errors + result.timeouts + result.failedChecks;
-    if (bad > 0) {
+      ` (ceiling ${Math.round(top.requestsPerSecond)} req/s, p99 ${top.latencyMs.p99} ms`;
+    for (const [name, reference] of Object.entries(references)) {
+      const measured = await loadRun(reference.url, { ...reference.spec, prefix: `${reference.spec.prefix ?? ''}${run}` });
+      referenceRuns[name].push(measured);
+      line += `; ${name} ${Math.round(measured.requestsPerSecond)} req/s`;
+      if (badAnswers(measured) > 0) fail(`${label}, ${name}: ${measured.non2xx} non-2xx, ${measured.errors} errors (first: ${measured.firstFailure ?? 'n/a'})`);
+    }
+    log(`${line})`);
+    if (badAnswers(result) > 0) {
       fail(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.failedChecks} wrong answers (first: ${result.firstFailure ?? 'n/a'})`);
     }
   }
+  const ratioToCeiling = (measuredRuns) => median(measuredRuns.map((measured, index) => measured.requestsPerSecond / ceilingRuns[index].requestsPerSecond));
   return {
     ...medianOfRuns(runs),
     ceiling: medianOfRuns(ceilingRuns),
-    ratio: median(runs.map((run, index) => run.requestsPerSecond / ceilingRuns[index].requestsPerSecond)),
+    ratio: ratioToCeiling(runs),
     p99Ratio: median(runs.map((run, index) => run.latencyMs.p99 / ceilingRuns[index].latencyMs.p99)),
+    references: Object.fromEntries(Object.entries(referenceRuns).map(([name, measuredRuns]) => [name, { ...medianOfRuns(measuredRuns), ratio: ratioToCeiling(measuredRuns) }])),
   };
+}
+
+const badAnswers = (result) => result.non2xx + result.errors + result.timeouts + result.failedChecks;
+
+/** Information rows: what the reference routes of a scenario reached, beside its own figure. */
+function referenceRows(key, result, ceiling, descriptions) {
+  for (const [name, description] of Object.entries(descriptions)) {
+    const reference = result.references[name];
+    row({
+      key: `${key}-${name}`,
+      scenario: `  reference: ${description}`,
+      figure: `${Math.round(reference.requestsPerSecond)} req/s`,
+      ceiling: `${Math.round(result.ceiling.requestsPerSecond)} req/s`,
+      ratio: reference.ratio,
+      target: '(information)',
+      details: reference,
+    });
+  }
 }
 
 function row(entry) {
@@ -128,19 +161,20 @@ async function main() {
     if (needUsers || needBigLog) {
       const { usersDir, bigDir, account } = await seedDatasets(work, needUsers, needBigLog);
       if (needUsers) await readScenarios(usersDir, account, ceiling, profiles);
-      if (ceiling) await stopNode(ceiling.proc);
+      if (ceiling) await stopCeiling(ceiling);
       if (needBigLog) await bigLogScenarios(bigDir, account, profiles);
     }
   } finally {
-    if (ceiling) await stopNode(ceiling.proc);
+    if (ceiling) await stopCeiling(ceiling);
     if (!flag('keep')) rmSync(work, { recursive: true, force: true });
   }
   report(profiles);
 }
 
 /**
- * The ceiling app, in its own process for the whole HTTP part of the run (idle between its runs):
- * GET /ping, the same load settings as the scenarios, warmed up once.
+ * The reference apps, each in its own process for the whole HTTP part of the run (idle between
+ * their runs): the ceiling (GET /ping, the same load settings as the scenarios, warmed up once)
+ * and the framework floor of a SCIM route (floor-app.js).
  */
 async function startCeiling(work) {
   log('ceiling: minimal Nest 11 + Express app returning a small JSON, measured before each scenario run');
@@ -150,7 +184,16 @@ async function startCeiling(work) {
   await waitUntil(proc, async () => (await call(`${url}/ping`)).status === 200);
   const spec = { kind: 'static', path: '/ping' };
   await loadRun(url, { ...spec, duration: CONFIG.warmup });
-  return { proc, url, spec };
+
+  const floorPort = await freePort();
+  const floorProc = startNode(join(__dirname, 'floor-app.js'), { env: { PORT: String(floorPort), DATA_DIR: join(work, 'floor') }, logFile: join(work, 'floor.log') });
+  const floorUrl = `http://127.0.0.1:${floorPort}`;
+  await waitUntil(floorProc, async () => (await call(`${floorUrl}/scim/v2/${FLOOR_ACCOUNT}/Users`, { token: FLOOR_TOKEN })).status === 200);
+  return { proc, url, spec, floor: { proc: floorProc, url: floorUrl, headers: { authorization: `Bearer ${FLOOR_TOKEN}` } } };
+}
+
+async function stopCeiling(ceiling) {
+  await Promise.all([stopNode(ceiling.proc), stopNode(ceiling.floor.proc)]);
 }
 
 async function postUsers(work, ceiling, profiles) {
@@ -169,7 +212,10 @@ async function postUsers(work, ceiling, profiles) {
       headers,
       prefix: `w${tag}`,
       forRun: (run) => ({ prefix: `r${run}${tag}` }),
-    }, ceiling);
+    }, ceiling, {
+      floor: { url: ceiling.floor.url, spec: { kind: 'create-users', path: `/scim/v2/${FLOOR_ACCOUNT}/Users`, headers: ceiling.floor.headers, prefix: 'floor' } },
+      'json-post': { url: ceiling.url, spec: { kind: 'static', method: 'POST', path: '/ping', headers: { 'content-type': 'application/json' }, body: oktaUserBody('ping', 0) } },
+    });
     const { ratio, p99Ratio } = result;
     row({
       key: 'post-users',
@@ -190,6 +236,10 @@ async function postUsers(work, ceiling, profiles) {
       target: '≤ 3 × ceiling p99',
       pass: p99Ratio <= 3,
       details: result.latencyMs,
+    });
+    referenceRows('post-users', result, ceiling, {
+      'json-post': 'the ceiling app taking a POST of the same JSON body',
+      floor: "this route's framework floor: its pipeline + 2 durable appends, no domain work",
     });
   } finally {
     await stopService(service, 'post', profiles);
@@ -263,7 +313,9 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
 
     if (wanted('filter')) {
       log(`GET /Users?filter=userName eq "…" (random user of ${users.toLocaleString('en')})`);
-      const result = await measure('filter', service.url, { kind: 'filter-users', path: usersPath, headers, prefix: 'user', users, warmup: { duration: CONFIG.readWarmup } }, ceiling);
+      const result = await measure('filter', service.url, { kind: 'filter-users', path: usersPath, headers, prefix: 'user', users, warmup: { duration: CONFIG.readWarmup } }, ceiling, {
+        floor: { url: ceiling.floor.url, spec: { kind: 'static', path: `/scim/v2/${FLOOR_ACCOUNT}/Users?count=1`, headers: ceiling.floor.headers } },
+      });
       const { ratio } = result;
       row({
         key: 'filter-username',
@@ -275,10 +327,13 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
         pass: ratio >= 0.8,
         details: result,
       });
+      referenceRows('filter-username', result, ceiling, { floor: "this route's framework floor: its pipeline answering a fixed 1-user list" });
     }
     if (wanted('paged')) {
       log(`GET /Users?startIndex=…&count=100 (pages over all ${users.toLocaleString('en')} users)`);
-      const result = await measure('paged', service.url, { kind: 'page-users', path: usersPath, headers, users, warmup: { duration: CONFIG.readWarmup } }, ceiling);
+      const result = await measure('paged', service.url, { kind: 'page-users', path: usersPath, headers, users, warmup: { duration: CONFIG.readWarmup } }, ceiling, {
+        floor: { url: ceiling.floor.url, spec: { kind: 'static', path: `/scim/v2/${FLOOR_ACCOUNT}/Users?count=100`, headers: ceiling.floor.headers } },
+      });
       const { ratio } = result;
       row({
         key: 'paged-users',
@@ -290,6 +345,7 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
         pass: ratio >= 0.5,
         details: result,
       });
+      referenceRows('paged-users', result, ceiling, { floor: "this route's framework floor: its pipeline answering a fixed 100-user page" });
     }
     const usersRss = rssMiB(service.pid);
     log(`  RSS with ${users.toLocaleString('en')} users: ${usersRss.toFixed(0)} ${MB}`);
