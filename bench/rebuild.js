@@ -3,16 +3,20 @@
 // fresh EmbeddedReadStore file (indexes created first, as the service does; a scratch file, as
 // `cli rebuild` writes), with ProjectionRunner.rebuild. Prints one JSON line with the events and
 // the time taken. Then the process managers' checkpoints are set to the head, untimed.
+// With "readOnly": only reads the events a rebuild reads, as it reads them (the same stream
+// prefixes and batches, decoded), and writes nothing: the floor of any rebuild from this log.
 //
 //   node bench/rebuild.js '{"dataDir":…,"target":"/path/to/fresh/read-models.db"}'
+//   node bench/rebuild.js '{"dataDir":…,"readOnly":true}'
 const { rmSync } = require('node:fs');
 const { join } = require('node:path');
 const dist = require('./lib/dist');
 const { rebuildReadModels } = require('./lib/rebuild-read-models');
 
 async function main() {
-  const { dataDir, target } = JSON.parse(process.argv[2]);
+  const { dataDir, target, readOnly } = JSON.parse(process.argv[2]);
   const { SqliteEventStore } = dist.eventStore();
+  if (readOnly) return readTheLog(SqliteEventStore.open({ file: join(dataDir, 'events.db'), readonly: true }));
 
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   const eventStore = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
@@ -22,6 +26,21 @@ async function main() {
   process.stdout.write(
     `${JSON.stringify({ events: progress.events, head: progress.head, position: progress.position, seconds, eventsPerSecond: progress.events / seconds, checkpoints, rssMiB })}\n`,
   );
+}
+
+// ProjectionRunner's rebuild batch size.
+const REBUILD_BATCH_SIZE = 250;
+
+async function readTheLog(eventStore) {
+  const { allProjections } = dist.projections();
+  const streamPrefixes = [...new Set(allProjections.flatMap((projection) => projection.streamPrefixes))];
+  const head = await eventStore.headPosition();
+  const started = performance.now();
+  let events = 0;
+  for await (const batch of eventStore.readAll({ batchSize: REBUILD_BATCH_SIZE, streamPrefixes })) events += batch.length;
+  const seconds = (performance.now() - started) / 1000;
+  await eventStore.close();
+  process.stdout.write(`${JSON.stringify({ events, head, seconds, logEventsPerSecond: head / seconds })}\n`);
 }
 
 main().catch((error) => {

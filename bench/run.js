@@ -474,6 +474,17 @@ async function bigLogScenarios(dataDir, account, profiles) {
         pass: eventsPerSecond >= 200_000,
         details: { eventsPerSecond, seconds: median(runs.map((run) => run.seconds)), runs },
       });
+      const reads = [];
+      for (let run = 0; run < CONFIG.runs; run++) reads.push(await runNodeJson(join(__dirname, 'rebuild.js'), { dataDir, readOnly: true }));
+      const readsPerSecond = median(reads.map((read) => read.logEventsPerSecond));
+      log(`  reading alone (the events a rebuild reads, decoded, nothing written): ${Math.round(readsPerSecond).toLocaleString('en')} events/s`);
+      row({
+        key: 'rebuild-read-floor',
+        scenario: '  reference: reading the events a rebuild reads, decoded, nothing projected or written',
+        figure: `${Math.round(readsPerSecond).toLocaleString('en')} events/s`,
+        target: '(information)',
+        details: { reads },
+      });
     }
   }
   if (wanted('coldstart')) {
