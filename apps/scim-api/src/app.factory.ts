@@ -8,6 +8,7 @@ import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { resolveOperatorKey } from './config/operator-key';
+import { RefusedWrites } from './scim/refused-writes';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
 import { ScimValidationPipe } from './scim/scim-validation.pipe';
 import { requestIdMiddleware } from './shared/request-id.middleware';
@@ -55,6 +56,6 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(requestIdMiddleware);
   app.use(scimJsonBody);
   app.useGlobalPipes(new ScimValidationPipe());
-  app.useGlobalFilters(new ScimExceptionFilter());
+  app.useGlobalFilters(new ScimExceptionFilter(app.get(RefusedWrites)));
   app.enableShutdownHooks();
 }

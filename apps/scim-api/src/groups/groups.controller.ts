@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { listResponse } from '@scim/scim-protocol';
-import { RecordsRefusals } from '../scim/refused-writes.interceptor';
 import { ScimAuthGuard } from '../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../scim/scim-base-url';
 import { expectedRevisionFrom, ifNoneMatchHits } from '../scim/scim-http';
@@ -36,7 +35,6 @@ export class GroupsController {
   }
 
   @Post()
-  @RecordsRefusals()
   async create(@ScimContext() context: CommandContext, @Body() body: unknown, @Query() selection: AttributesQueryDto, @Req() request: Request, @Res() response: Response) {
     const created = await this.commandBus.execute<CreateGroupCommand, CreatedGroup>(new CreateGroupCommand(context, body));
     const baseUrl = this.baseUrls.of(request, context.accountId);
@@ -65,7 +63,6 @@ export class GroupsController {
   }
 
   @Put(':groupId')
-  @RecordsRefusals()
   async replace(
     @ScimContext() context: CommandContext,
     @Param('groupId') groupId: string,
@@ -83,7 +80,6 @@ export class GroupsController {
 
   /** 204: a membership PATCH of thousands of members should not echo them all (Okta and Entra accept it). */
   @Patch(':groupId')
-  @RecordsRefusals()
   async patch(@ScimContext() context: CommandContext, @Param('groupId') groupId: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Req() request: Request, @Res() response: Response) {
     const written = await this.commandBus.execute(new PatchGroupCommand(context, groupId, body, expectedRevisionFrom(ifMatch)));
     response.setHeader('ETag', groupHeaders(snapshotOfGroup(written.group, written.version), this.baseUrls.of(request, context.accountId)).ETag);
@@ -91,7 +87,6 @@ export class GroupsController {
   }
 
   @Delete(':groupId')
-  @RecordsRefusals()
   @HttpCode(204)
   async delete(@ScimContext() context: CommandContext, @Param('groupId') groupId: string, @Headers('if-match') ifMatch: string | undefined) {
     await this.commandBus.execute(new DeleteGroupCommand(context, groupId, expectedRevisionFrom(ifMatch)));

@@ -1,20 +1,36 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { toScimErrorBody } from '@scim/scim-protocol';
+import { toScimErrorBody, type ScimError } from '@scim/scim-protocol';
+import type { AuthenticatedRequest } from '../shared/request-context';
 import { SCIM_CONTENT_TYPE } from './scim-http';
 import { toScimError } from './error-mapping';
+import type { RefusedWrites } from './refused-writes';
 
-/** Every failure, on every route, answers with a SCIM Error body (RFC 7644 §3.12). */
+/**
+ * Every failure, on every route, answers with a SCIM Error body (RFC 7644 §3.12); a refused SCIM
+ * write is recorded first (`RefusedWrites`), so the activity log has it when the IdP gets the answer.
+ */
 @Catch()
 export class ScimExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(private readonly refusals?: RefusedWrites) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
     const error = toScimError(exception);
     if (error.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
+    if (response.headersSent) return;
+    const recorded = this.refusals?.record(http.getRequest<AuthenticatedRequest>(), error, exception) ?? Promise.resolve();
+    void recorded
+      .catch((failure: unknown) => this.logger.error(`Recording a refused write failed: ${String(failure)}`))
+      .then(() => this.send(response, error));
+  }
+
+  private send(response: Response, error: ScimError): void {
     if (response.headersSent) return;
     if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
     response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(toScimErrorBody(error)));

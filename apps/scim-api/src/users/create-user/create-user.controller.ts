@@ -1,7 +1,6 @@
 import { Body, Controller, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { RecordsRefusals } from '../../scim/refused-writes.interceptor';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
@@ -12,7 +11,6 @@ import { CreateUserCommand } from './create-user.command';
 
 @Controller('scim/v2/:accountId/Users')
 @UseGuards(ScimAuthGuard)
-@RecordsRefusals()
 export class CreateUserController {
   constructor(
     private readonly commandBus: CommandBus,

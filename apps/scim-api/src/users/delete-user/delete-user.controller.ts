@@ -1,6 +1,5 @@
 import { Controller, Delete, Headers, HttpCode, Param, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { RecordsRefusals } from '../../scim/refused-writes.interceptor';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { expectedRevisionFrom } from '../../scim/scim-http';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
@@ -8,7 +7,6 @@ import { DeleteUserCommand } from './delete-user.command';
 
 @Controller('scim/v2/:accountId/Users')
 @UseGuards(ScimAuthGuard)
-@RecordsRefusals()
 export class DeleteUserController {
   constructor(private readonly commandBus: CommandBus) {}
 

@@ -1,7 +1,6 @@
 import { Body, Controller, Headers, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { RecordsRefusals } from '../../scim/refused-writes.interceptor';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
@@ -13,7 +12,6 @@ import { ReplaceUserCommand } from './replace-user.command';
 
 @Controller('scim/v2/:accountId/Users')
 @UseGuards(ScimAuthGuard)
-@RecordsRefusals()
 export class ReplaceUserController {
   constructor(
     private readonly commandBus: CommandBus,
