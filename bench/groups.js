@@ -89,25 +89,25 @@ async function bigMembershipPatch(ctx, roles) {
  */
 async function untilGranted(ctx, roles, members, role, started) {
   const deadline = started + VISIBLE_TIMEOUT_MS;
-  const sample = [members[members.length - 1], ...Array.from({ length: 19 }, () => members[Math.floor(Math.random() * members.length)])];
-  let pending = [...new Set(sample)];
-  let checkedAll = false;
+  // One request per poll: the holders of the role, counted through an index. Asking every member,
+  // or a sample of 20 every 20 ms, took a quarter of the service's CPU from the work measured.
+  let visibleMs;
   for (;;) {
-    const still = await inBatches(pending, 50, async (id) => ((await roles.hasRole(id, role)) ? undefined : id));
-    pending = still.filter(Boolean);
-    if (pending.length === 0) {
-      const at = performance.now() - started;
-      if (checkedAll) return at;
-      checkedAll = true;
-      pending = (await inBatches(members, 50, async (id) => ((await roles.hasRole(id, role)) ? undefined : id))).filter(Boolean);
-      if (pending.length === 0) return at;
+    // The role is new to this run: only the members can hold it.
+    if ((await roles.holders(role)) >= members.length) {
+      visibleMs = performance.now() - started;
+      break;
     }
     if (performance.now() > deadline) {
-      ctx.fail(`${pending.length} members still without role ${role} ${VISIBLE_TIMEOUT_MS / 1000} s after the PATCH`);
+      ctx.fail(`members still without role ${role} ${VISIBLE_TIMEOUT_MS / 1000} s after the PATCH`);
       return NaN;
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // Then each member's own effective roles, untimed: the count must be these members.
+  const missing = (await inBatches(members, 50, async (id) => ((await roles.hasRole(id, role)) ? undefined : id))).filter(Boolean);
+  if (missing.length > 0) ctx.fail(`${missing.length} of the members counted as holders of ${role} do not show it`);
+  return visibleMs;
 }
 
 async function inBatches(items, width, fn) {

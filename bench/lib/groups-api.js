@@ -115,6 +115,12 @@ async function discoverRoles(service, account) {
       const response = await operator(mapping[0], fill(mapping[1], { ...ids, groupId }), { roles });
       if (response.status >= 300) throw new Error(`mapping roles answered ${response.status}: ${JSON.stringify(response.body)}`);
     },
+    /** How many users of the account hold `roleName` now (the admin users list filtered by role, counted). */
+    async holders(roleName) {
+      const response = await operator('GET', fill('/admin/accounts/{accountId}/users', ids) + `?role=${encodeURIComponent(roleName)}&count=0`);
+      if (response.status !== 200) throw new Error(`counting holders of ${roleName} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return response.body.totalResults;
+    },
     /** True once the user's effective roles name `roleName` (the response shape does not matter). */
     async hasRole(userId, roleName) {
       const response = await operator(effective[0], fill(effective[1], { ...ids, userId }));

@@ -89,10 +89,14 @@ describe('user matching and roles (e2e)', () => {
     await eventually(async () => {
       for (const id of ids) expect((await rolesOf(id)).map((r) => r.role)).toEqual(['billing', 'ops']);
     });
+    const holders = async (role: string) => ((await admin('get', `/users?role=${role}&count=1000`).expect(200)).body.users as { id: string }[]).map((u) => u.id).sort();
+    expect(await holders('billing')).toEqual([...ids].sort());
     await mapRoles(g, ['ops']).expect(200);
     await eventually(async () => {
       for (const id of ids) expect((await rolesOf(id)).map((r) => r.role)).toEqual(['ops']);
     });
+    expect(await holders('billing')).toEqual([]);
+    expect(await holders('ops')).toEqual(expect.arrayContaining(ids));
     await mapRoles(g, ['nope']).expect(400);
   });
 

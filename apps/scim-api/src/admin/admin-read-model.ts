@@ -29,6 +29,7 @@ export class AdminReadModel {
       ...(params.source ? { source: params.source } : {}),
       ...(params.status ? { status: params.status } : {}),
       ...(params.userName ? { userNameKey: userNameKey(params.userName) } : {}),
+      ...(params.role ? { effectiveRoles: params.role } : {}),
     };
     const page = await pageOf<UserView>(this.readStore, Collections.users, scope, undefined, params);
     // Each user with its groups of both sources, as the product's users page shows them.

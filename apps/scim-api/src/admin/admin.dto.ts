@@ -59,6 +59,7 @@ export class AdminListQueryDto {
   @ApiPropertyOptional({ enum: ['scim', 'manual'] }) @IsOptional() @IsIn(['scim', 'manual']) source?: 'scim' | 'manual';
   @ApiPropertyOptional({ enum: ['active', 'inactive'] }) @IsOptional() @IsIn(['active', 'inactive']) status?: 'active' | 'inactive';
   @ApiPropertyOptional({ description: 'userName, case-insensitive exact match' }) @IsOptional() @IsString() userName?: string;
+  @ApiPropertyOptional({ description: 'only users who hold this role now (manual or through a group; not while inactive)' }) @IsOptional() @IsString() role?: string;
   @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toInteger) @IsInt() startIndex?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 1000 }) @IsOptional() @Transform(toInteger) @IsInt() count?: number;
 }

@@ -15,6 +15,8 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
     { name: 'account_userName', fields: [['accountId', 1], ['search.userName', 1]] },
     { name: 'account_externalId', fields: [['accountId', 1], ['search.externalId', 1]] },
     { name: 'account_emails', fields: [['accountId', 1], ['search.emails.value', 1]] },
+    // Who holds a role now (the admin users list filtered by role), without reading every user.
+    { name: 'account_effectiveRoles', fields: [['accountId', 1], ['effectiveRoles', 1]] },
   ],
   [Collections.groups]: [
     { name: 'account', fields: [['accountId', 1]] },
