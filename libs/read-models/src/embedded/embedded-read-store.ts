@@ -203,7 +203,7 @@ export class EmbeddedReadStore extends ReadStore {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     if (limit === 0) return [];
     const state = this.collectionState(collection);
-    const { candidates, exact } = this.plan(collection, state, query);
+    const { candidates, exact, broad } = this.plan(collection, state, query);
     const fields = options.fields;
 
     // An exact index key holds the matches themselves, in insertion order: the page is a slice.
@@ -211,17 +211,18 @@ export class EmbeddedReadStore extends ReadStore {
       const ords = exact.slice(skip, skip + limit);
       return (fields ? this.projected(state, ords, fields) : this.documentsOf(state, ords, true)) as T[];
     }
-    // What the scan reads of each candidate: what the query and the sort look at, and the fields asked for.
+    // A broad scan reads of each document only what the query and the sort look at, and the fields
+    // asked for; the page then reads the rest. A few candidates are read whole at once.
     const needed = topLevelFieldsOf(query);
     for (const [field] of options.sort ?? []) needed.add(field.split('.')[0]);
     for (const field of fields ?? []) needed.add(field);
-    const scanReadsWholeDocuments = [...state.storedApart].every((field) => needed.has(field));
+    const scanReadsWholeDocuments = !broad || [...state.storedApart].every((field) => needed.has(field));
 
     const page: ScannedDocument[] = [];
     if (!sort) {
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       let toSkip = skip;
-      for (const candidate of this.scan(state, candidates, needed)) {
+      for (const candidate of this.scan(state, candidates, scanReadsWholeDocuments ? undefined : needed)) {
         if (!matches(candidate.doc)) continue;
         if (toSkip > 0) {
           toSkip--;
@@ -232,7 +233,7 @@ export class EmbeddedReadStore extends ReadStore {
       }
     } else {
       const keyed: { candidate: ScannedDocument; keys: unknown[] }[] = [];
-      for (const candidate of this.scan(state, candidates, needed)) {
+      for (const candidate of this.scan(state, candidates, scanReadsWholeDocuments ? undefined : needed)) {
         if (exact || matches(candidate.doc)) keyed.push({ candidate, keys: sort.keysOf(candidate.doc) });
       }
       // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
@@ -388,14 +389,13 @@ export class EmbeddedReadStore extends ReadStore {
     });
     const missing = ords.filter((_, index) => docs[index] === undefined);
     if (missing.length === 0) return docs as Doc[];
-    const ids = this.file.ids(missing);
-    const stored = this.file.fields(missing, wanted);
+    const stored = this.file.fieldsWithIds(missing, wanted);
     const incomplete: number[] = [];
     ords.forEach((ord, index) => {
       if (docs[index] !== undefined) return;
-      const found = stored.get(ord) ?? [];
-      if (found.length < wanted.length) incomplete.push(index);
-      else docs[index] = deepFreeze(withStoredFields({ _id: ids.get(ord) }, found) as Doc);
+      const found = stored.get(ord);
+      if (!found || found.fields.length < wanted.length) incomplete.push(index);
+      else docs[index] = deepFreeze(withStoredFields({ _id: found.id }, found.fields) as Doc);
     });
     if (incomplete.length > 0) {
       const whole = cachedOrWhole(incomplete.map((index) => ords[index]));
@@ -408,7 +408,7 @@ export class EmbeddedReadStore extends ReadStore {
    * The candidates' documents, in order, read in chunks that grow as the scan goes on (a query
    * that stops at its first match reads few); a scan does not push hot documents out of the cache.
    */
-  private *scan(state: CollectionState, candidates: Iterable<number>, needed: ReadonlySet<string>): Generator<ScannedDocument> {
+  private *scan(state: CollectionState, candidates: Iterable<number>, needed?: ReadonlySet<string>): Generator<ScannedDocument> {
     let chunk: number[] = [];
     let chunkSize = FIRST_SCAN_CHUNK;
     const read = (ords: number[]) => this.documentsOf(state, ords, false, needed).map((doc, index) => ({ ord: ords[index], doc }));
@@ -440,16 +440,17 @@ export class EmbeddedReadStore extends ReadStore {
    * the documents under the smallest key among the indexes whose fields the query pins by
    * equality (the most selective index for these values, not merely the widest), else the whole
    * collection. `exact` (the same documents) when the query is nothing but the equalities that
-   * key stands for: then every candidate matches and none needs to be looked at.
+   * key stands for: then every candidate matches and none needs to be looked at. `broad` when
+   * there are more candidates than a scan reads at once.
    */
   private plan(
     collection: string,
     state: CollectionState,
     query: Query,
-  ): { candidates: Iterable<number>; exact?: readonly number[] } {
+  ): { candidates: Iterable<number>; exact?: readonly number[]; broad: boolean } {
     const byId = documentsById(state, query);
-    if (byId) return { candidates: byId };
-    const all = () => ({ candidates: state.documents.values() });
+    if (byId) return { candidates: byId, broad: byId.length > LARGEST_SCAN_CHUNK };
+    const all = () => ({ candidates: state.documents.values(), broad: true });
     if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
     if (equalities.size === 0) return all();
@@ -469,7 +470,11 @@ export class EmbeddedReadStore extends ReadStore {
       }
     }
     if (!best) return all();
-    return { candidates: best.documents, exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined };
+    return {
+      candidates: best.documents,
+      exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined,
+      broad: best.documents.length > LARGEST_SCAN_CHUNK,
+    };
   }
 
   private collectionState(collection: string): CollectionState {

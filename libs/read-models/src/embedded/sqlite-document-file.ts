@@ -122,7 +122,7 @@ export class SqliteDocumentFile {
   private readonly deleteFields: Database.Statement<[number]>;
   private readonly selectFields: Database.Statement<[string], [number, string, string, number]>;
   private readonly selectSomeFields: Database.Statement<[string, string], [number, string, string, number]>;
-  private readonly selectIds: Database.Statement<[string], [number, string]>;
+  private readonly selectFieldsWithIds: Database.Statement<[string, string], [number, string, string, string, number]>;
   private readonly selectBody: Database.Statement<[number], string>;
   private readonly selectBodies: Database.Statement<[string], [number, string]>;
   private readonly selectIndexKeys: Database.Statement<[number], string | null>;
@@ -173,7 +173,10 @@ export class SqliteDocumentFile {
     this.selectBodies = db
       .prepare<[string], [number, string]>('SELECT ord, body FROM bodies WHERE ord IN (SELECT value FROM json_each(?))')
       .raw();
-    this.writeField = db.prepare('INSERT OR REPLACE INTO document_fields (ord, field, value, json) VALUES (?, ?, ?, ?)');
+    // Updated in place when the row exists (REPLACE would delete it and insert it again, in both b-trees).
+    this.writeField = db.prepare(
+      'INSERT INTO document_fields (ord, field, value, json) VALUES (?, ?, ?, ?) ON CONFLICT (ord, field) DO UPDATE SET value = excluded.value, json = excluded.json',
+    );
     this.deleteField = db.prepare('DELETE FROM document_fields WHERE ord = ? AND field = ?');
     this.deleteFields = db.prepare('DELETE FROM document_fields WHERE ord = ?');
     this.selectFields = db
@@ -184,7 +187,12 @@ export class SqliteDocumentFile {
         'SELECT ord, field, value, json FROM document_fields WHERE ord IN (SELECT value FROM json_each(?)) AND field IN (SELECT value FROM json_each(?))',
       )
       .raw();
-    this.selectIds = db.prepare<[string], [number, string]>('SELECT ord, id FROM entries WHERE ord IN (SELECT value FROM json_each(?))').raw();
+    this.selectFieldsWithIds = db
+      .prepare<[string, string], [number, string, string, string, number]>(
+        'SELECT f.ord, e.id, f.field, f.value, f.json FROM document_fields f JOIN entries e ON e.ord = f.ord ' +
+          'WHERE f.ord IN (SELECT value FROM json_each(?)) AND f.field IN (SELECT value FROM json_each(?))',
+      )
+      .raw();
     this.selectIndexKeys = db.prepare<[number], string | null>('SELECT index_keys FROM document_keys WHERE ord = ?').pluck();
     // Monotonic: a replayed, older commit never moves a checkpoint back.
     this.advanceCheckpoint = db.prepare(
@@ -199,7 +207,9 @@ export class SqliteDocumentFile {
         this.deleteFields.run(ord);
       }
       for (const update of updates) {
-        this.writeKeys.run(update.ord, JSON.stringify(update.indexKeys));
+        // Most new versions keep their keys (a role granted to a user): reading them is cheaper than rewriting them.
+        const keys = JSON.stringify(update.indexKeys);
+        if (this.selectIndexKeys.get(update.ord) !== keys) this.writeKeys.run(update.ord, keys);
         this.updateBody.run(update.body, update.ord);
         this.writeFieldsOf(update);
         for (const field of update.notApart) this.deleteField.run(update.ord, field);
@@ -275,18 +285,20 @@ export class SqliteDocumentFile {
   fields(ords: readonly number[], only?: readonly string[]): Map<number, StoredField[]> {
     const rows = only ? this.selectSomeFields.all(JSON.stringify(ords), JSON.stringify(only)) : this.selectFields.all(JSON.stringify(ords));
     const byOrd = new Map<number, StoredField[]>();
-    for (const [ord, field, value, json] of rows) {
-      const fields = byOrd.get(ord);
-      const stored = { field, value, json: json === 1 };
-      if (fields) fields.push(stored);
-      else byOrd.set(ord, [stored]);
-    }
+    for (const [ord, field, value, json] of rows) addField(byOrd, ord, { field, value, json: json === 1 });
     return byOrd;
   }
 
-  /** The ids of stored documents, by rank. */
-  ids(ords: readonly number[]): Map<number, string> {
-    return new Map(this.selectIds.all(JSON.stringify(ords)));
+  /** These fields stored apart of these documents, with their ids (a document without any is not there), by rank. */
+  fieldsWithIds(ords: readonly number[], only: readonly string[]): Map<number, { readonly id: string; readonly fields: StoredField[] }> {
+    const byOrd = new Map<number, { readonly id: string; readonly fields: StoredField[] }>();
+    for (const [ord, id, field, value, json] of this.selectFieldsWithIds.all(JSON.stringify(ords), JSON.stringify(only))) {
+      const stored = { field, value, json: json === 1 };
+      const found = byOrd.get(ord);
+      if (found) found.fields.push(stored);
+      else byOrd.set(ord, { id, fields: [stored] });
+    }
+    return byOrd;
   }
 
   /** The fields each collection stores apart. */
@@ -358,6 +370,12 @@ export class SqliteDocumentFile {
   close(): void {
     this.db.close();
   }
+}
+
+function addField(byOrd: Map<number, StoredField[]>, ord: number, stored: StoredField): void {
+  const fields = byOrd.get(ord);
+  if (fields) fields.push(stored);
+  else byOrd.set(ord, [stored]);
 }
 
 function migrateOlderLayouts(db: Database.Database): void {
