@@ -1,8 +1,8 @@
 'use strict';
 // Rebuilds every read model from an event store into an EmbeddedReadStore file, as the service
-// would leave them: the service's indexes created first, ProjectionRunner.rebuild timed, then the
-// process managers' checkpoints set to the head (untimed: the seeded events give them nothing to
-// do, and a running service would have read past them).
+// would leave them: the service's indexes and fields stored apart declared first,
+// ProjectionRunner.rebuild timed, then the process managers' checkpoints set to the head (untimed:
+// the seeded events give them nothing to do, and a running service would have read past them).
 const { join } = require('node:path');
 const dist = require('./dist');
 
@@ -14,10 +14,10 @@ const processCheckpointNames = () => [
 /** Resolves with the rebuild's progress, its seconds and each projection's checkpoint; closes the read store. */
 async function rebuildReadModels(eventStore, file, { scratch = false } = {}) {
   const { EmbeddedReadStore, ProjectionRunner } = dist.readModels();
-  const { allProjections, readModelIndexes } = dist.projections();
+  const { allProjections, prepareReadModelStore } = dist.projections();
   const readStore = EmbeddedReadStore.open({ file, scratch });
   try {
-    for (const [collection, indexes] of Object.entries(readModelIndexes)) await readStore.ensureIndexes(collection, indexes);
+    await prepareReadModelStore(readStore);
     const quiet = { log: () => undefined, error: (message, error) => console.error(message, error) };
     const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: quiet });
     const started = performance.now();

@@ -27,6 +27,13 @@ export interface FindOptions {
   readonly sort?: SortSpec;
   readonly skip?: number;
   readonly limit?: number;
+  /**
+   * Top-level fields to return (MongoDB's inclusion projection): each document comes back with its
+   * `_id` and those of these fields it has, nothing else. The query and the sort still see whole
+   * documents. With a field the collection stores apart (`ensureStoredApart`), a page can be read
+   * without materialising the rest of its documents.
+   */
+  readonly fields?: readonly string[];
 }
 
 export interface IndexSpec {
@@ -49,6 +56,14 @@ export interface Checkpoint {
 
 export abstract class ReadStore {
   abstract ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+
+  /**
+   * Top-level fields that reads ask for alone (`FindOptions.fields`), such as a resource's
+   * serialised representation: an adapter may keep them apart from the rest of each document, so
+   * that such a read parses nothing else. A storage hint, declared once per collection like an
+   * index: documents, queries and results are the same with or without it.
+   */
+  abstract ensureStoredApart(collection: string, fields: readonly string[]): Promise<void>;
 
   abstract get<T extends Doc>(collection: string, id: string): Promise<T | null>;
 

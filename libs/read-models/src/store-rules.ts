@@ -37,6 +37,18 @@ export function assertValidFindOptions(options: FindOptions): void {
       throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
     }
   }
+  if (options.fields !== undefined) assertTopLevelFields(options.fields);
+}
+
+/** Names of top-level fields (`FindOptions.fields`, `ensureStoredApart`): no path, operator or reserved field. */
+export function assertTopLevelFields(fields: readonly string[]): void {
+  if (!Array.isArray(fields)) throw new TypeError('Fields must be an array of top-level field names');
+  for (const field of fields) {
+    if (typeof field !== 'string' || field.length === 0 || field.includes('.') || field.startsWith('$') || field.includes('\0')) {
+      throw new TypeError(`"${String(field)}" is not the name of a top-level field`);
+    }
+    if (RESERVED_FIELDS.includes(field)) throw new TypeError(`${field} is reserved by the read store`);
+  }
 }
 
 /** What a commit does to one document, the changes to it taken in order. */

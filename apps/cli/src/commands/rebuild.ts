@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '@scim/event-store';
 import { EmbeddedReadStore, POSITION_FIELD, type Projection, ProjectionRunner, RESERVED_FIELDS, type ReadStore } from '@scim/read-models';
-import { allProjections, Collections, readModelIndexes } from '@scim/read-models/projections';
+import { allProjections, Collections, prepareReadModelStore } from '@scim/read-models/projections';
 import { CliError, type DataFiles, openEventLog } from '../data-dir';
 import { EventLogView } from '../event-log-view';
 import { ProgressBar, type ProgressOutput, formatCount } from '../progress';
@@ -52,7 +52,7 @@ export async function rebuild(files: DataFiles, options: RebuildOptions, stdout:
   let live: LiveSnapshot | undefined;
   try {
     const upTo = await log.headPosition();
-    await ensureIndexes(target);
+    await prepareReadModelStore(target);
     stderr.write(`Rebuilding the read models from ${files.eventLog} (up to position ${formatCount(upTo)}) into ${directory}\n`);
     const bar = new ProgressBar(stderr, 'rebuild');
     const runner = new ProjectionRunner(new EventLogView(log, upTo), target, [...allProjections], { logger: quietRunner });
@@ -156,8 +156,4 @@ function report(
     stdout.write(`  ${difference.collection}${difference.id ? `/${difference.id}` : ''} [${difference.kind}] ${difference.detail}\n`);
   }
   if (differences.length > maxDifferences) stdout.write(`  … and ${formatCount(differences.length - maxDifferences)} more (--max-diffs)\n`);
-}
-
-async function ensureIndexes(store: ReadStore): Promise<void> {
-  for (const [collection, indexes] of Object.entries(readModelIndexes)) await store.ensureIndexes(collection, indexes);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@scim/event-store';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointWaiter, EmbeddedReadStore, MongoReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
-import { allProjections, readModelIndexes } from '@scim/read-models/projections';
+import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { EventWriter } from './event-writer';
 import { HealthController } from './health.controller';
@@ -59,7 +59,7 @@ function embeddedProviders(config: AppConfig): Provider[] {
       provide: ReadStore,
       useFactory: async () => {
         const store = EmbeddedReadStore.open({ file: join(config.dataDir, 'read-models.db') });
-        await ensureReadModelIndexes(store);
+        await prepareReadModelStore(store);
         return store;
       },
     },
@@ -93,7 +93,7 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           throw new Error(`MongoDB at MONGODB_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
         // Every replica asks; creating an index that exists with the same keys is a no-op in MongoDB.
-        await ensureReadModelIndexes(store);
+        await prepareReadModelStore(store);
         return store;
       },
     },
@@ -165,6 +165,3 @@ function tamperEvidence(): Provider[] {
   ];
 }
 
-async function ensureReadModelIndexes(store: ReadStore): Promise<void> {
-  for (const [collection, indexes] of Object.entries(readModelIndexes)) await store.ensureIndexes(collection, indexes);
-}

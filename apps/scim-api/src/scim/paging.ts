@@ -16,6 +16,8 @@ export interface PageParams {
   readonly count?: number;
   readonly sortField?: string;
   readonly sortOrder?: 'ascending' | 'descending';
+  /** Only these top-level fields of each resource (and `_id`). */
+  readonly fields?: readonly string[];
 }
 
 /**
@@ -40,7 +42,7 @@ export async function pageOf<T extends Doc>(
   const startIndex = Math.max(1, params.startIndex ?? 1);
   const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
   const sort = params.sortField ? ([[params.sortField, params.sortOrder === 'descending' ? -1 : 1]] as const) : undefined;
-  const resources = count === 0 ? [] : await store.find<T>(collection, query, { sort, skip: startIndex - 1, limit: count });
+  const resources = count === 0 ? [] : await store.find<T>(collection, query, { sort, skip: startIndex - 1, limit: count, fields: params.fields });
   // A short page ends the results, so its last position is their number; an empty page says so
   // only from the start (past the end, the results may stop anywhere before it). Okta's
   // existence check (userName eq, one or no match) then costs one query, not two.

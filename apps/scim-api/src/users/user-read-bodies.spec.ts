@@ -1,4 +1,4 @@
-import { listResponse } from '@scim/scim-protocol';
+import { listResponse, userJsonWithoutBaseUrl } from '@scim/scim-protocol';
 import { UserJsonCache } from './user-json-cache';
 import { userResource, type UserSnapshot } from './user-presenter';
 import { UserReadBodies } from './user-read-bodies';
@@ -36,6 +36,17 @@ describe('UserReadBodies', () => {
       const resources = users.map((user) => userResource(user, base, selection));
       expect(body).toBe(JSON.stringify(listResponse(resources, { ...paging, itemsPerPage: 2 })));
     }
+  });
+
+  it('writes the same ListResponse from users’ stored JSON, alone or beside users serialised here', () => {
+    const stored = (user: UserSnapshot) => {
+      const { id, profile, active, created, lastModified, version } = user;
+      return { storedJson: userJsonWithoutBaseUrl({ id, profile, active, meta: { created, lastModified, version } }) };
+    };
+    const expected = new UserReadBodies(new UserJsonCache(), base, {}).list(users, paging);
+    expect(new UserReadBodies(new UserJsonCache(), base, {}).list(users.map(stored), paging)).toEqual(expected);
+    expect(new UserReadBodies(new UserJsonCache(), base, {}).list([stored(users[0]), users[1]], paging)).toEqual(expected);
+    expect(() => new UserReadBodies(new UserJsonCache(), base, { attributes: 'userName' }).list([stored(users[0])], paging)).toThrow(TypeError);
   });
 
   it('writes an empty ListResponse', () => {

@@ -1,10 +1,19 @@
-import { jsonStringContent, listResponseFrame, type ListPaging } from '@scim/scim-protocol';
+import { jsonStringContent, listResponseFrame, splitAtBaseUrl, type ListPaging, type SerialisedResource } from '@scim/scim-protocol';
 import type { UserJsonBytes, UserJsonCache } from './user-json-cache';
 import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
 
+/** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out). */
+export interface StoredUserJson {
+  readonly storedJson: string;
+}
+
+/** A user to list: its stored JSON, or the facts to serialise it from. */
+export type ListedUser = UserSnapshot | StoredUserJson;
+
 /**
- * Bodies of reads, in UTF-8 bytes: a full representation is copied from the cache, with the
- * request's base URL put in; a selection (RFC 7644 §3.9) is rendered for the request.
+ * Bodies of reads, in UTF-8 bytes: a full representation is copied from the read model's stored
+ * JSON or from the cache, with the request's base URL put in; a selection (RFC 7644 §3.9) is
+ * rendered for the request.
  */
 export class UserReadBodies {
   private readonly baseUrlBytes: Buffer;
@@ -21,20 +30,21 @@ export class UserReadBodies {
     return this.write([this.bytesOf(snapshot)]);
   }
 
-  list(snapshots: readonly UserSnapshot[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
-    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: snapshots.length });
-    return this.write(snapshots.map((snapshot) => this.bytesOf(snapshot)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
+  list(users: readonly ListedUser[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
+    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: users.length });
+    return this.write(users.map((user) => this.bytesOf(user)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
   }
 
-  private bytesOf(snapshot: UserSnapshot): ResourceBytes {
-    if (!selects(this.selection)) return this.cache.bytesOf(snapshot);
+  private bytesOf(user: ListedUser): ResourceBytes {
+    if (!selects(this.selection)) return 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.bytesOf(user);
+    if ('storedJson' in user) throw new TypeError('A selection is rendered from the user, not from its stored JSON');
     // Rendered for this request: the base URL is in it already.
-    return { whole: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
+    return { whole: Buffer.from(JSON.stringify(userResource(user, this.baseUrl, this.selection)), 'utf8') };
   }
 
   /** `before`, the resources separated by commas, `after`: one allocation, one copy of each piece. */
   private write(resources: readonly ResourceBytes[], before = EMPTY, after = EMPTY): Buffer {
-    const pieces: Buffer[] = [before];
+    const pieces: (Buffer | string)[] = [before];
     resources.forEach((resource, index) => {
       if (index > 0) pieces.push(COMMA);
       if ('whole' in resource) pieces.push(resource.whole);
@@ -42,20 +52,25 @@ export class UserReadBodies {
     });
     pieces.push(after);
     let length = 0;
-    for (const piece of pieces) length += piece.length;
+    for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
     const body = Buffer.allocUnsafe(length);
     let at = 0;
-    // TypedArray#set copies a whole buffer without allocating (Buffer#copy of a part makes a view).
+    // Stored text is encoded straight into the body; TypedArray#set copies a whole buffer without
+    // allocating (Buffer#copy of a part makes a view).
     for (const piece of pieces) {
-      body.set(piece, at);
-      at += piece.length;
+      if (typeof piece === 'string') {
+        at += body.write(piece, at, 'utf8');
+      } else {
+        body.set(piece, at);
+        at += piece.length;
+      }
     }
     return body;
   }
 }
 
-/** A resource's JSON: around the request's base URL, or `whole` when rendered for the request. */
-type ResourceBytes = UserJsonBytes | { readonly whole: Buffer };
+/** A resource's JSON: around the request's base URL (bytes from the cache, or stored text), or `whole` when rendered for the request. */
+type ResourceBytes = UserJsonBytes | SerialisedResource | { readonly whole: Buffer };
 
 const EMPTY = Buffer.alloc(0);
 const COMMA = Buffer.from(',');

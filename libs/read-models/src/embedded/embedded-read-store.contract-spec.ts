@@ -78,6 +78,38 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('keeps a string stored apart as it is, outside the body, and documents read back with their keys in order after a reopen', async () => {
+    const doc = { _id: 'u1', accountId: 'a', repr: '{"id":"u1","name":"Zoë"}', search: { name: 'zoë' }, _position: 3 };
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureStoredApart('users', ['repr', 'search']);
+    await store.commit([{ collection: 'users', id: 'u1', doc }], { projection: 'users', position: 3 });
+    await store.close();
+
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(JSON.parse(raw.prepare<[], string>('SELECT body FROM bodies').pluck().get() as string)).toEqual({ ...doc, repr: null, search: null });
+      expect(raw.prepare('SELECT field, value, json FROM document_fields ORDER BY field').all()).toEqual([
+        { field: 'repr', value: doc.repr, json: 0 },
+        { field: 'search', value: JSON.stringify(doc.search), json: 1 },
+      ]);
+    } finally {
+      raw.close();
+    }
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect(JSON.stringify(await reopened.get('users', 'u1'))).toBe(JSON.stringify(doc));
+      expect(await reopened.find('users', {}, { fields: ['repr'] })).toEqual([{ _id: 'u1', repr: doc.repr }]);
+      // The declaration is kept in the file: the next version is stored apart too.
+      await reopened.commit([{ collection: 'users', id: 'u2', doc: { ...doc, _id: 'u2' } }], { projection: 'users', position: 4 });
+      expect(await reopened.find('users', { 'search.name': 'zoë' }, { fields: ['repr'] })).toEqual([
+        { _id: 'u1', repr: doc.repr },
+        { _id: 'u2', repr: doc.repr },
+      ]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('opens a file of the first layout (keyed by collection and id) with its documents, order, indexes and checkpoints', async () => {
     mkdirSync(dirname(file), { recursive: true });
     const old = new Database(file);
@@ -117,7 +149,7 @@ describe('EmbeddedReadStore persistence', () => {
     const migrated = new Database(file, { readonly: true });
     try {
       const tables = migrated.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all();
-      expect(tables.map((table) => table.name).sort()).toEqual(['bodies', 'checkpoints', 'document_keys', 'entries', 'indexes']);
+      expect(tables.map((table) => table.name).sort()).toEqual(['bodies', 'checkpoints', 'document_fields', 'document_keys', 'entries', 'indexes', 'stored_apart']);
       expect(tables.filter((table) => /WITHOUT ROWID/i.test(table.sql))).toEqual([]);
     } finally {
       migrated.close();

@@ -1,5 +1,6 @@
 import { compileQuery } from '../query/compile-query';
 import { isIndexableValue, topLevelEqualities, type IndexableValue } from '../query/equality-constraints';
+import { topLevelFieldsOf } from '../query/referenced-fields';
 import { compileSort } from '../query/sort';
 import { isJsonObject, splitPath } from '../query/values';
 import {
@@ -15,13 +16,14 @@ import {
 import {
   assertValidCheckpoint,
   assertValidCollectionName,
+  assertTopLevelFields,
   assertValidFindOptions,
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
 import { HashIndex } from './hash-index';
 import { RecentDocuments } from './recent-documents';
-import { type DocumentRow, type IndexKeys, SqliteDocumentFile } from './sqlite-document-file';
+import { type DocumentRow, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
@@ -44,6 +46,8 @@ class CollectionState {
   readonly indexes = new Map<string, HashIndex>();
   /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
   readonly loaded = new Set<HashIndex>();
+  /** Top-level fields written apart from the body (see SqliteDocumentFile). */
+  readonly storedApart = new Set<string>();
   private ranks: Map<string, number> | undefined;
 
   constructor(private readonly readRanks: () => Map<string, number>) {}
@@ -62,6 +66,12 @@ class CollectionState {
     for (const [name, index] of this.indexes) keys[name] = index.keysOf(doc);
     return keys;
   }
+}
+
+/** A document a scan read (without the fields stored apart that the query does not look at). */
+interface ScannedDocument {
+  readonly ord: number;
+  readonly doc: Doc;
 }
 
 interface PlannedUpsert {
@@ -107,11 +117,12 @@ export class EmbeddedReadStore extends ReadStore {
     this.recent = recent;
     this.checkpoints = file.checkpoints();
     for (const { collection, spec } of file.indexes()) this.collectionState(collection).indexes.set(spec.name, new HashIndex(spec));
+    for (const { collection, field } of file.storedApart()) this.collectionState(collection).storedApart.add(field);
     this.nextOrd = file.highestRank() + 1;
     // Rows moved from an older layout get their keys from their bodies, once.
     const backfilled = file.entriesWithoutIndexKeys().map(({ collection, ord }) => ({
       ord,
-      indexKeys: this.collectionState(collection).indexKeysOf(this.parse(ord)),
+      indexKeys: this.collectionState(collection).indexKeysOf(this.documentsOf(this.collectionState(collection), [ord], false)[0]),
     }));
     if (backfilled.length > 0) file.saveIndexKeys(backfilled);
     file.indexKeysComplete();
@@ -138,7 +149,7 @@ export class EmbeddedReadStore extends ReadStore {
     const all = new CollectionState(() => new Map());
     for (const [name, index] of [...state.indexes, ...added]) all.indexes.set(name, index);
     const keys = [...state.documents].map(([id, ord]) => {
-      const indexKeys = all.indexKeysOf(this.parse(ord));
+      const indexKeys = all.indexKeysOf(this.documentsOf(state, [ord], false)[0]);
       for (const [name, index] of added) addChecked(collection, index, id, ord, indexKeys[name]);
       return { ord, indexKeys };
     });
@@ -154,10 +165,28 @@ export class EmbeddedReadStore extends ReadStore {
     }
   }
 
+  /**
+   * Fields declared here are written to rows of their own from the next write of each document on
+   * (a document written before keeps them in its body until then); a string is kept as it is, so
+   * reading it alone parses nothing.
+   */
+  override async ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
+    this.assertOpen();
+    assertValidCollectionName(collection);
+    assertTopLevelFields(fields);
+    if (fields.includes('_id')) throw new TypeError('_id cannot be stored apart');
+    const state = this.collectionState(collection);
+    const added = fields.filter((field) => !state.storedApart.has(field));
+    if (added.length === 0) return;
+    this.file.saveStoredApart(collection, added);
+    for (const field of added) state.storedApart.add(field);
+  }
+
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
-    const ord = this.collectionState(collection).documents.get(id);
-    return ord === undefined ? null : (this.documentsOf([ord], true)[0] as T);
+    const state = this.collectionState(collection);
+    const ord = state.documents.get(id);
+    return ord === undefined ? null : (this.documentsOf(state, [ord], true)[0] as T);
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -174,33 +203,47 @@ export class EmbeddedReadStore extends ReadStore {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     if (limit === 0) return [];
     const state = this.collectionState(collection);
-    const { candidates, exact } = this.plan(collection, state, query);
+    const { candidates, exact, broad } = this.plan(collection, state, query);
+    const fields = options.fields;
 
+    // An exact index key holds the matches themselves, in insertion order: the page is a slice.
+    if (!sort && exact) {
+      const ords = exact.slice(skip, skip + limit);
+      return (fields ? this.projected(state, ords, fields) : this.documentsOf(state, ords, true)) as T[];
+    }
+    // A broad scan reads of each document only what the query and the sort look at, and the fields
+    // asked for; the page then reads the rest. A few candidates are read whole at once.
+    const needed = topLevelFieldsOf(query);
+    for (const [field] of options.sort ?? []) needed.add(field.split('.')[0]);
+    for (const field of fields ?? []) needed.add(field);
+    const scanReadsWholeDocuments = !broad || [...state.storedApart].every((field) => needed.has(field));
+
+    const page: ScannedDocument[] = [];
     if (!sort) {
-      // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-      if (exact) return this.documentsOf(exact.slice(skip, skip + limit), true) as T[];
       // Candidates come in insertion order: page while scanning, stop at the page's end.
-      const page: Doc[] = [];
       let toSkip = skip;
-      for (const doc of this.scan(candidates)) {
-        if (!matches(doc)) continue;
+      for (const candidate of this.scan(state, candidates, scanReadsWholeDocuments ? undefined : needed)) {
+        if (!matches(candidate.doc)) continue;
         if (toSkip > 0) {
           toSkip--;
           continue;
         }
-        page.push(doc);
+        page.push(candidate);
         if (page.length >= limit) break;
       }
-      return page as T[];
+    } else {
+      const keyed: { candidate: ScannedDocument; keys: unknown[] }[] = [];
+      for (const candidate of this.scan(state, candidates, scanReadsWholeDocuments ? undefined : needed)) {
+        if (exact || matches(candidate.doc)) keyed.push({ candidate, keys: sort.keysOf(candidate.doc) });
+      }
+      // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
+      keyed.sort((a, b) => sort.compareKeys(a.keys, b.keys));
+      for (const { candidate } of keyed.slice(skip, skip + limit)) page.push(candidate);
     }
-
-    const keyed: { doc: Doc; keys: unknown[] }[] = [];
-    for (const doc of this.scan(candidates)) {
-      if (exact || matches(doc)) keyed.push({ doc, keys: sort.keysOf(doc) });
-    }
-    // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
-    keyed.sort((a, b) => sort.compareKeys(a.keys, b.keys));
-    return keyed.slice(skip, skip + limit).map(({ doc }) => doc) as T[];
+    if (fields) return page.map(({ doc }) => pick(doc, fields)) as T[];
+    if (scanReadsWholeDocuments) return page.map(({ doc }) => doc) as T[];
+    // The scan left out fields stored apart that the query did not need: the page reads them.
+    return this.documentsOf(state, page.map(({ ord }) => ord), false) as T[];
   }
 
   override async count(collection: string, query: Query): Promise<number> {
@@ -210,7 +253,7 @@ export class EmbeddedReadStore extends ReadStore {
     const { candidates, exact } = this.plan(collection, state, query);
     if (exact) return exact.length;
     let count = 0;
-    for (const doc of this.scan(candidates)) if (matches(doc)) count++;
+    for (const { doc } of this.scan(state, candidates, topLevelFieldsOf(query))) if (matches(doc)) count++;
     return count;
   }
 
@@ -235,12 +278,11 @@ export class EmbeddedReadStore extends ReadStore {
         }
         if (existing !== undefined && recreated) deletions.push({ collection, id, ord: existing });
         const replaced = recreated ? undefined : existing;
-        const body = JSON.stringify(doc);
         // Keyed from the document as given, not from its JSON text parsed back: the same for the
         // JSON values the port admits, and a rebuild does not parse each document it writes.
         const indexKeys = state.indexKeysOf(doc);
         newKeys.set(id, indexKeys);
-        upserts.push({ row: { collection, id, ord: replaced ?? nextOrd++, body, indexKeys }, replaced });
+        upserts.push({ row: { collection, id, ord: replaced ?? nextOrd++, indexKeys, ...storedForm(doc, state.storedApart) }, replaced });
       }
       for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
       assertUniqueKeysAvailable(collection, state, writes, newKeys);
@@ -310,43 +352,74 @@ export class EmbeddedReadStore extends ReadStore {
 
   /**
    * Documents a query returns, in the order of `ords`; those not among the recently read are read
-   * from the file in one statement, and kept among the recently read when `keep`.
+   * from the file in one statement, and kept among the recently read when `keep`. With `only`, of
+   * the fields stored apart only those are read (a scan's documents, tested and then dropped).
    */
-  private documentsOf(ords: readonly number[], keep: boolean): Doc[] {
+  private documentsOf(state: CollectionState, ords: readonly number[], keep: boolean, only?: ReadonlySet<string>): Doc[] {
     const docs = ords.map((ord) => (keep ? this.recent.get(ord) : this.recent.peek(ord)));
     const missing = ords.filter((_, index) => docs[index] === undefined);
     if (missing.length === 0) return docs as Doc[];
     const bodies = this.file.bodies(missing);
+    const apart = state.storedApart.size === 0 ? undefined : [...state.storedApart].filter((field) => !only || only.has(field));
+    const fields = apart && apart.length > 0 ? this.file.fields(missing, apart) : undefined;
+    const complete = only === undefined || apart === undefined || apart.length === state.storedApart.size;
     return ords.map((ord, index) => {
       const cached = docs[index];
       if (cached !== undefined) return cached;
       const body = bodies.get(ord);
       if (body === undefined) throw new Error(`No document at rank ${ord} in the read-model file`);
-      const doc = deepFreeze(JSON.parse(body) as Doc);
-      if (keep) this.recent.set(ord, doc);
+      const doc = deepFreeze(withStoredFields(JSON.parse(body) as Record<string, unknown>, fields?.get(ord)) as Doc);
+      if (keep && complete) this.recent.set(ord, doc);
       return doc;
     });
+  }
+
+  /**
+   * `_id` and `fields` of each document: when every field asked for is stored apart, read from
+   * their own rows without the bodies (documents written before the fields were stored apart, or
+   * lacking one, are read whole).
+   */
+  private projected(state: CollectionState, ords: readonly number[], fields: readonly string[]): Doc[] {
+    const wanted = fields.filter((field) => field !== '_id');
+    const cachedOrWhole = (ordsToRead: readonly number[]) => this.documentsOf(state, ordsToRead, false).map((doc) => pick(doc, fields));
+    if (!wanted.every((field) => state.storedApart.has(field))) return cachedOrWhole(ords);
+    const docs: (Doc | undefined)[] = ords.map((ord) => {
+      const cached = this.recent.peek(ord);
+      return cached && pick(cached, fields);
+    });
+    const missing = ords.filter((_, index) => docs[index] === undefined);
+    if (missing.length === 0) return docs as Doc[];
+    const stored = this.file.fieldsWithIds(missing, wanted);
+    const incomplete: number[] = [];
+    ords.forEach((ord, index) => {
+      if (docs[index] !== undefined) return;
+      const found = stored.get(ord);
+      if (!found || found.fields.length < wanted.length) incomplete.push(index);
+      else docs[index] = deepFreeze(withStoredFields({ _id: found.id }, found.fields) as Doc);
+    });
+    if (incomplete.length > 0) {
+      const whole = cachedOrWhole(incomplete.map((index) => ords[index]));
+      incomplete.forEach((index, at) => (docs[index] = whole[at]));
+    }
+    return docs as Doc[];
   }
 
   /**
    * The candidates' documents, in order, read in chunks that grow as the scan goes on (a query
    * that stops at its first match reads few); a scan does not push hot documents out of the cache.
    */
-  private *scan(candidates: Iterable<number>): Generator<Doc> {
+  private *scan(state: CollectionState, candidates: Iterable<number>, needed?: ReadonlySet<string>): Generator<ScannedDocument> {
     let chunk: number[] = [];
     let chunkSize = FIRST_SCAN_CHUNK;
+    const read = (ords: number[]) => this.documentsOf(state, ords, false, needed).map((doc, index) => ({ ord: ords[index], doc }));
     for (const ord of candidates) {
       chunk.push(ord);
       if (chunk.length < chunkSize) continue;
-      yield* this.documentsOf(chunk, false);
+      yield* read(chunk);
       chunk = [];
       chunkSize = Math.min(chunkSize * 2, LARGEST_SCAN_CHUNK);
     }
-    if (chunk.length > 0) yield* this.documentsOf(chunk, false);
-  }
-
-  private parse(ord: number): Doc {
-    return deepFreeze(JSON.parse(this.file.body(ord)) as Doc);
+    if (chunk.length > 0) yield* read(chunk);
   }
 
   /** Reads an index's keys from the file the first time it is needed (a rebuild never needs them). */
@@ -367,16 +440,17 @@ export class EmbeddedReadStore extends ReadStore {
    * the documents under the smallest key among the indexes whose fields the query pins by
    * equality (the most selective index for these values, not merely the widest), else the whole
    * collection. `exact` (the same documents) when the query is nothing but the equalities that
-   * key stands for: then every candidate matches and none needs to be looked at.
+   * key stands for: then every candidate matches and none needs to be looked at. `broad` when
+   * there are more candidates than a scan reads at once.
    */
   private plan(
     collection: string,
     state: CollectionState,
     query: Query,
-  ): { candidates: Iterable<number>; exact?: readonly number[] } {
+  ): { candidates: Iterable<number>; exact?: readonly number[]; broad: boolean } {
     const byId = documentsById(state, query);
-    if (byId) return { candidates: byId };
-    const all = () => ({ candidates: state.documents.values() });
+    if (byId) return { candidates: byId, broad: byId.length > LARGEST_SCAN_CHUNK };
+    const all = () => ({ candidates: state.documents.values(), broad: true });
     if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
     if (equalities.size === 0) return all();
@@ -396,7 +470,11 @@ export class EmbeddedReadStore extends ReadStore {
       }
     }
     if (!best) return all();
-    return { candidates: best.documents, exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined };
+    return {
+      candidates: best.documents,
+      exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined,
+      broad: best.documents.length > LARGEST_SCAN_CHUNK,
+    };
   }
 
   private collectionState(collection: string): CollectionState {
@@ -521,4 +599,34 @@ function deepFreeze<T>(value: T): T {
     for (const key in record) deepFreeze(record[key]);
   }
   return Object.freeze(value);
+}
+
+/**
+ * The body and the fields stored apart of a document: each of those fields it has leaves `null` in
+ * the body where it stands, so that the document reads back with its keys in the same order.
+ */
+function storedForm(doc: Doc, storedApart: ReadonlySet<string>): Pick<DocumentRow, 'body' | 'apart' | 'notApart'> {
+  const apart: StoredField[] = [];
+  const notApart: string[] = [];
+  for (const field of storedApart) {
+    const value = doc[field];
+    if (value === undefined) notApart.push(field);
+    else apart.push(typeof value === 'string' ? { field, value, json: false } : { field, value: JSON.stringify(value), json: true });
+  }
+  if (apart.length === 0) return { body: JSON.stringify(doc), apart, notApart };
+  const rest: Record<string, unknown> = {};
+  for (const key in doc) rest[key] = storedApart.has(key) ? null : doc[key];
+  return { body: JSON.stringify(rest), apart, notApart };
+}
+
+function withStoredFields(doc: Record<string, unknown>, fields: readonly StoredField[] | undefined): Record<string, unknown> {
+  for (const { field, value, json } of fields ?? []) doc[field] = json ? JSON.parse(value) : value;
+  return doc;
+}
+
+/** `_id` and the fields asked for that the document has (MongoDB's inclusion projection). */
+function pick(doc: Doc, fields: readonly string[]): Doc {
+  const picked: Record<string, unknown> = { _id: doc._id };
+  for (const field of fields) if (Object.hasOwn(doc, field)) picked[field] = doc[field];
+  return Object.freeze(picked) as Doc;
 }

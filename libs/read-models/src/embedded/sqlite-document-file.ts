@@ -11,7 +11,9 @@ import type { Checkpoint, IndexSpec } from '../read-store.port';
 // A document is three rows of the same rank: its entry (collection and id: what a collection's
 // first use reads, narrow rows so that scan reads little), its keys in each equality index of its
 // collection (JSON by index name: an index is rebuilt from them without parsing a body, when a
-// query first needs it), its body (the JSON text, read when a query returns the document).
+// query first needs it), its body (the JSON text, read when a query returns the document). The
+// fields its collection stores apart (see ReadStore.ensureStoredApart) have a row each in
+// document_fields, a string as it is (no JSON to parse), and `null` in the body where they stand.
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS entries (
     ord        INTEGER PRIMARY KEY,
@@ -25,6 +27,18 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bodies (
     ord  INTEGER PRIMARY KEY,
     body TEXT    NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS document_fields (
+    ord   INTEGER NOT NULL,
+    field TEXT    NOT NULL,
+    value TEXT    NOT NULL,
+    json  INTEGER NOT NULL,
+    PRIMARY KEY (ord, field)
+  );
+  CREATE TABLE IF NOT EXISTS stored_apart (
+    collection TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    PRIMARY KEY (collection, field)
   );
   CREATE TABLE IF NOT EXISTS checkpoints (
     projection TEXT PRIMARY KEY,
@@ -60,12 +74,23 @@ const KEYED_VERSION = 1;
 /** A document's keys in each index of its collection, by index name. */
 export type IndexKeys = Readonly<Record<string, readonly string[]>>;
 
+/** A field stored apart: a string as it is, any other value as JSON text (`json`). */
+export interface StoredField {
+  readonly field: string;
+  readonly value: string;
+  readonly json: boolean;
+}
+
 export interface DocumentRow {
   readonly collection: string;
   readonly id: string;
   readonly ord: number;
   readonly body: string;
   readonly indexKeys: IndexKeys;
+  /** The fields the collection stores apart that this version has. */
+  readonly apart: readonly StoredField[];
+  /** The collection's fields stored apart that this version lacks (rows of an older version go). */
+  readonly notApart: readonly string[];
 }
 
 /** What opening the store reads of each document. */
@@ -76,11 +101,7 @@ export interface DocumentEntry {
 }
 
 /** A new version of a stored document, which keeps its place. */
-export interface DocumentUpdate {
-  readonly ord: number;
-  readonly body: string;
-  readonly indexKeys: IndexKeys;
-}
+export type DocumentUpdate = Omit<DocumentRow, 'collection' | 'id'>;
 
 /**
  * The embedded read store's durable copy: one SQLite file written through on every commit.
@@ -96,6 +117,12 @@ export class SqliteDocumentFile {
   private readonly deleteEntry: Database.Statement<[number]>;
   private readonly deleteKeys: Database.Statement<[number]>;
   private readonly deleteBody: Database.Statement<[number]>;
+  private readonly writeField: Database.Statement<[number, string, string, number]>;
+  private readonly deleteField: Database.Statement<[number, string]>;
+  private readonly deleteFields: Database.Statement<[number]>;
+  private readonly selectFields: Database.Statement<[string], [number, string, string, number]>;
+  private readonly selectSomeFields: Database.Statement<[string, string], [number, string, string, number]>;
+  private readonly selectFieldsWithIds: Database.Statement<[string, string], [number, string, string, string, number]>;
   private readonly selectBody: Database.Statement<[number], string>;
   private readonly selectBodies: Database.Statement<[string], [number, string]>;
   private readonly selectIndexKeys: Database.Statement<[number], string | null>;
@@ -146,6 +173,26 @@ export class SqliteDocumentFile {
     this.selectBodies = db
       .prepare<[string], [number, string]>('SELECT ord, body FROM bodies WHERE ord IN (SELECT value FROM json_each(?))')
       .raw();
+    // Updated in place when the row exists (REPLACE would delete it and insert it again, in both b-trees).
+    this.writeField = db.prepare(
+      'INSERT INTO document_fields (ord, field, value, json) VALUES (?, ?, ?, ?) ON CONFLICT (ord, field) DO UPDATE SET value = excluded.value, json = excluded.json',
+    );
+    this.deleteField = db.prepare('DELETE FROM document_fields WHERE ord = ? AND field = ?');
+    this.deleteFields = db.prepare('DELETE FROM document_fields WHERE ord = ?');
+    this.selectFields = db
+      .prepare<[string], [number, string, string, number]>('SELECT ord, field, value, json FROM document_fields WHERE ord IN (SELECT value FROM json_each(?))')
+      .raw();
+    this.selectSomeFields = db
+      .prepare<[string, string], [number, string, string, number]>(
+        'SELECT ord, field, value, json FROM document_fields WHERE ord IN (SELECT value FROM json_each(?)) AND field IN (SELECT value FROM json_each(?))',
+      )
+      .raw();
+    this.selectFieldsWithIds = db
+      .prepare<[string, string], [number, string, string, string, number]>(
+        'SELECT f.ord, e.id, f.field, f.value, f.json FROM document_fields f JOIN entries e ON e.ord = f.ord ' +
+          'WHERE f.ord IN (SELECT value FROM json_each(?)) AND f.field IN (SELECT value FROM json_each(?))',
+      )
+      .raw();
     this.selectIndexKeys = db.prepare<[number], string | null>('SELECT index_keys FROM document_keys WHERE ord = ?').pluck();
     // Monotonic: a replayed, older commit never moves a checkpoint back.
     this.advanceCheckpoint = db.prepare(
@@ -157,18 +204,28 @@ export class SqliteDocumentFile {
         this.deleteEntry.run(ord);
         this.deleteKeys.run(ord);
         this.deleteBody.run(ord);
+        this.deleteFields.run(ord);
       }
-      for (const { ord, body, indexKeys } of updates) {
-        this.writeKeys.run(ord, JSON.stringify(indexKeys));
-        this.updateBody.run(body, ord);
+      for (const update of updates) {
+        // Most new versions keep their keys (a role granted to a user): reading them is cheaper than rewriting them.
+        const keys = JSON.stringify(update.indexKeys);
+        if (this.selectIndexKeys.get(update.ord) !== keys) this.writeKeys.run(update.ord, keys);
+        this.updateBody.run(update.body, update.ord);
+        this.writeFieldsOf(update);
+        for (const field of update.notApart) this.deleteField.run(update.ord, field);
       }
-      for (const { ord, collection, id, body, indexKeys } of inserts) {
-        this.insertEntry.run(ord, collection, id);
-        this.writeKeys.run(ord, JSON.stringify(indexKeys));
-        this.insertBody.run(ord, body);
+      for (const row of inserts) {
+        this.insertEntry.run(row.ord, row.collection, row.id);
+        this.writeKeys.run(row.ord, JSON.stringify(row.indexKeys));
+        this.insertBody.run(row.ord, row.body);
+        this.writeFieldsOf(row);
       }
       this.advanceCheckpoint.run(checkpoint.projection, checkpoint.position);
     });
+  }
+
+  private writeFieldsOf({ ord, apart }: DocumentUpdate): void {
+    for (const { field, value, json } of apart) this.writeField.run(ord, field, value, json ? 1 : 0);
   }
 
   /** Rank by id of the collection's documents, in insertion order. */
@@ -224,6 +281,39 @@ export class SqliteDocumentFile {
     return new Map(this.selectBodies.all(JSON.stringify(ords)));
   }
 
+  /** The fields stored apart of these documents (all of them, or those named in `only`), by rank. */
+  fields(ords: readonly number[], only?: readonly string[]): Map<number, StoredField[]> {
+    const rows = only ? this.selectSomeFields.all(JSON.stringify(ords), JSON.stringify(only)) : this.selectFields.all(JSON.stringify(ords));
+    const byOrd = new Map<number, StoredField[]>();
+    for (const [ord, field, value, json] of rows) addField(byOrd, ord, { field, value, json: json === 1 });
+    return byOrd;
+  }
+
+  /** These fields stored apart of these documents, with their ids (a document without any is not there), by rank. */
+  fieldsWithIds(ords: readonly number[], only: readonly string[]): Map<number, { readonly id: string; readonly fields: StoredField[] }> {
+    const byOrd = new Map<number, { readonly id: string; readonly fields: StoredField[] }>();
+    for (const [ord, id, field, value, json] of this.selectFieldsWithIds.all(JSON.stringify(ords), JSON.stringify(only))) {
+      const stored = { field, value, json: json === 1 };
+      const found = byOrd.get(ord);
+      if (found) found.fields.push(stored);
+      else byOrd.set(ord, { id, fields: [stored] });
+    }
+    return byOrd;
+  }
+
+  /** The fields each collection stores apart. */
+  storedApart(): { collection: string; field: string }[] {
+    return this.db.prepare<[], { collection: string; field: string }>('SELECT collection, field FROM stored_apart ORDER BY rowid').all();
+  }
+
+  /** Fields of a collection stored apart from documents written from now on. */
+  saveStoredApart(collection: string, fields: readonly string[]): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO stored_apart (collection, field) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const field of fields) insert.run(collection, field);
+    })();
+  }
+
   /** The keys last saved with a stored document. */
   indexKeys(ord: number): IndexKeys {
     const keys = this.selectIndexKeys.get(ord);
@@ -272,14 +362,20 @@ export class SqliteDocumentFile {
     })();
   }
 
-  /** Documents and checkpoints go; index definitions stay, as in MongoDB after deleteMany. */
+  /** Documents and checkpoints go; index definitions and fields stored apart stay, as in MongoDB after deleteMany. */
   clear(): void {
-    this.db.exec('DELETE FROM entries; DELETE FROM document_keys; DELETE FROM bodies; DELETE FROM checkpoints;');
+    this.db.exec('DELETE FROM entries; DELETE FROM document_keys; DELETE FROM bodies; DELETE FROM document_fields; DELETE FROM checkpoints;');
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+function addField(byOrd: Map<number, StoredField[]>, ord: number, stored: StoredField): void {
+  const fields = byOrd.get(ord);
+  if (fields) fields.push(stored);
+  else byOrd.set(ord, [stored]);
 }
 
 function migrateOlderLayouts(db: Database.Database): void {

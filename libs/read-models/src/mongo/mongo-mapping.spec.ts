@@ -7,6 +7,7 @@ import {
   replaceableIds,
   INSERTION_ORDER_FIELD,
   toBulkOperations,
+  toInclusionProjection,
   toIndexDescriptions,
   toMongoSort,
   translateMongoError,
@@ -30,6 +31,16 @@ describe('MongoDB mapping', () => {
     it('ends a non-unique index with the insertion rank, for pages in insertion order', () => {
       const [, account] = toIndexDescriptions([{ name: 'account', fields: [['accountId', 1]] }]);
       expect(account).toEqual({ name: 'account', key: new Map([['accountId', 1], ['_ord', 1]]) });
+    });
+  });
+
+  describe('toInclusionProjection', () => {
+    it('includes _id and the fields asked for, so the insertion rank stays out', () => {
+      expect(toInclusionProjection(['scim', 'version'])).toEqual({ _id: 1, scim: 1, version: 1 });
+    });
+
+    it('still projects when no field is asked for (an empty projection would return whole documents)', () => {
+      expect(toInclusionProjection([])).toEqual({ _id: 1 });
     });
   });
 

@@ -55,6 +55,17 @@ export function toIndexDescriptions(indexes: readonly IndexSpec[]): IndexDescrip
 }
 
 /** The requested order with insertion order as the tie-breaker, as the embedded store's stable sort. */
+/**
+ * MongoDB's inclusion projection for `FindOptions.fields`: `_id` and the fields named, which also
+ * leaves out the insertion rank. `_id` is named so that no field at all still projects (an empty
+ * projection would return whole documents).
+ */
+export function toInclusionProjection(fields: readonly string[]): Record<string, 1> {
+  const projection: Record<string, 1> = { _id: 1 };
+  for (const field of fields) projection[field] = 1;
+  return projection;
+}
+
 export function toMongoSort(spec: SortSpec | undefined): [string, 1 | -1][] {
   return [...(spec ?? []).map(([field, direction]): [string, 1 | -1] => [field, direction]), [INSERTION_ORDER_FIELD, 1]];
 }

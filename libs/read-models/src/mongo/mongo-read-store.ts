@@ -11,6 +11,7 @@ import {
   ReadStore,
 } from '../read-store.port';
 import {
+  assertTopLevelFields,
   assertValidCheckpoint,
   assertValidCollectionName,
   assertValidFindOptions,
@@ -31,6 +32,7 @@ import {
   toIndexDescriptions,
   toMongoSort,
   translateMongoError,
+  toInclusionProjection,
   WITHOUT_INSERTION_ORDER,
 } from './mongo-mapping';
 import { mongoDatabaseOf } from './mongo-url';
@@ -68,6 +70,13 @@ export class MongoReadStore extends ReadStore {
     }
   }
 
+  /** MongoDB reads only the fields a projection names from each document: nothing to arrange. */
+  override async ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
+    assertValidCollectionName(collection);
+    assertTopLevelFields(fields);
+    if (fields.includes('_id')) throw new TypeError('_id cannot be stored apart');
+  }
+
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     const found = await this.documents(collection).findOne({ _id: id }, { projection: WITHOUT_INSERTION_ORDER });
     return found as T | null;
@@ -85,7 +94,7 @@ export class MongoReadStore extends ReadStore {
     if (options.limit === 0) return [];
     const documents = await this.documents(collection)
       .find(query as Filter<StoredDocument>, {
-        projection: WITHOUT_INSERTION_ORDER,
+        projection: options.fields ? toInclusionProjection(options.fields) : WITHOUT_INSERTION_ORDER,
         sort: toMongoSort(options.sort),
         ...(options.skip ? { skip: options.skip } : {}),
         ...(options.limit !== undefined ? { limit: options.limit } : {}),

@@ -1,4 +1,4 @@
-import type { IndexSpec } from '../read-store.port';
+import type { IndexSpec, ReadStore } from '../read-store.port';
 
 export const Collections = {
   accounts: 'accounts',
@@ -28,3 +28,14 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
     { name: 'user', fields: [['accountId', 1], ['userId', 1]] },
   ],
 };
+
+/** Fields read alone on hot paths (a page of users is its users' stored JSON): stores may keep them apart. */
+export const readModelFieldsStoredApart: Readonly<Record<string, readonly string[]>> = {
+  [Collections.users]: ['scimJson'],
+};
+
+/** Gives a store every read model's indexes and fields stored apart: at start-up, and to a rebuild's target before it fills. */
+export async function prepareReadModelStore(store: ReadStore): Promise<void> {
+  for (const [collection, indexes] of Object.entries(readModelIndexes)) await store.ensureIndexes(collection, indexes);
+  for (const [collection, fields] of Object.entries(readModelFieldsStoredApart)) await store.ensureStoredApart(collection, fields);
+}

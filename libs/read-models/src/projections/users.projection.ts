@@ -10,7 +10,7 @@ import {
   type UserProfile,
   type UserSource,
 } from '@scim/domain';
-import { renderUser, searchMirror, userResourceSchema } from '@scim/scim-protocol';
+import { renderUser, searchMirror, userJsonWithoutBaseUrl, userResourceSchema } from '@scim/scim-protocol';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
@@ -35,8 +35,13 @@ interface UserFields {
   readonly effectiveRoles: readonly string[];
 }
 
-/** A user as SCIM and the admin API list it; `search` is the case-folded mirror filters run against. */
-export type UserView = Doc & UserFields & { readonly search: Readonly<Record<string, unknown>> };
+/**
+ * A user as SCIM and the admin API list it; `search` is the case-folded mirror filters run against.
+ * `scimJson` is the SCIM representation with the base URL left out (`userJsonWithoutBaseUrl`),
+ * serialised once per revision and stored apart, so that a page of users is assembled from stored
+ * text; documents written before it existed lack it until their user's next event or a rebuild.
+ */
+export type UserView = Doc & UserFields & { readonly search: Readonly<Record<string, unknown>>; readonly scimJson?: string };
 
 function stateOf(view: UserView): ExistingUser {
   return {
@@ -74,11 +79,8 @@ function viewOf(state: ExistingUser, version: number): UserView | null {
     groupRoles: state.groupRoles,
     effectiveRoles: active ? roles : [],
   };
-  const resource = renderUser(
-    { id: fields._id, profile: fields.profile, active, meta: { created: fields.created, lastModified: fields.lastModified, version } },
-    '',
-  );
-  return { ...fields, search: searchMirror(resource, userResourceSchema) };
+  const input = { id: fields._id, profile: fields.profile, active, meta: { created: fields.created, lastModified: fields.lastModified, version } };
+  return { ...fields, search: searchMirror(renderUser(input, ''), userResourceSchema), scimJson: userJsonWithoutBaseUrl(input) };
 }
 
 export const usersProjection: Projection = {

@@ -392,6 +392,90 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
       });
     });
 
+    describe('fields', () => {
+      const people = [
+        { _id: 'p1', accountId: 'a', name: 'Zoe', repr: '{"id":"p1"}', tags: ['x'], nested: { n: 1 } },
+        { _id: 'p2', accountId: 'b', name: 'Ann', repr: '{"id":"p2"}' },
+        { _id: 'p3', accountId: 'a', name: 'Bob', nested: { n: 3 } },
+        { _id: 'p4', accountId: 'a', name: 'Cy', repr: '{"id":"p4"}', tags: [] },
+      ];
+      const declarations = {
+        'as declared by default': async () => undefined,
+        'with fields stored apart': () => store.ensureStoredApart('people', ['repr', 'nested']),
+      };
+
+      describe.each(Object.entries(declarations))('%s', (_, declare) => {
+        beforeEach(async () => {
+          await store.ensureIndexes('people', [{ name: 'account', fields: [['accountId', 1]] }]);
+          await declare();
+          await commitDocs('people', people);
+        });
+
+        test('whole documents read back the same, by id, query and sort, on the fields stored apart too', async () => {
+          expect(await store.get('people', 'p1')).toEqual(people[0]);
+          expect(await store.find('people', {})).toEqual(people);
+          expect(ids(await store.find('people', { 'nested.n': 3 }))).toEqual(['p3']);
+          expect(ids(await store.find('people', { repr: { $exists: false } }))).toEqual(['p3']);
+          expect(ids(await store.find('people', { accountId: 'a', repr: { $exists: true } }, { sort: [['name', 1]] }))).toEqual(['p4', 'p1']);
+          expect(await store.find('people', { accountId: 'a' }, { sort: [['repr', -1]], limit: 2 })).toEqual([people[3], people[0]]);
+          expect(await store.count('people', { repr: { $regex: 'p[12]' } })).toBe(2);
+        });
+
+        test('fields gives each document its _id and those of the fields it has', async () => {
+          expect(await store.find('people', { accountId: 'a' }, { fields: ['repr'] })).toEqual([
+            { _id: 'p1', repr: '{"id":"p1"}' },
+            { _id: 'p3' },
+            { _id: 'p4', repr: '{"id":"p4"}' },
+          ]);
+          expect(await store.find('people', {}, { fields: ['name', 'nested'], skip: 1, limit: 2 })).toEqual([
+            { _id: 'p2', name: 'Ann' },
+            { _id: 'p3', name: 'Bob', nested: { n: 3 } },
+          ]);
+          expect(await store.find('people', { name: { $gt: 'B' } }, { fields: [] })).toEqual([{ _id: 'p1' }, { _id: 'p3' }, { _id: 'p4' }]);
+          expect(await store.find('people', { accountId: 'a' }, { fields: ['_id', 'tags'], sort: [['name', 1]] })).toEqual([
+            { _id: 'p3' },
+            { _id: 'p4', tags: [] },
+            { _id: 'p1', tags: ['x'] },
+          ]);
+          expect(await store.find('people', { _id: { $in: ['p2', 'p4'] } }, { fields: ['repr'] })).toEqual([
+            { _id: 'p2', repr: '{"id":"p2"}' },
+            { _id: 'p4', repr: '{"id":"p4"}' },
+          ]);
+        });
+
+        test('a new version without a field, or with another value, reads as written', async () => {
+          await commitDocs('people', [{ _id: 'p1', accountId: 'a', name: 'Zoe' }, { _id: 'p3', accountId: 'a', name: 'Bob', repr: 'now' }], 2);
+          expect(await store.get('people', 'p1')).toEqual({ _id: 'p1', accountId: 'a', name: 'Zoe' });
+          expect(await store.find('people', { accountId: 'a' }, { fields: ['repr', 'nested'] })).toEqual([{ _id: 'p1' }, { _id: 'p3', repr: 'now' }, { _id: 'p4', repr: '{"id":"p4"}' }]);
+          await store.commit([{ collection: 'people', id: 'p4', doc: null }], { projection: 'contract', position: 3 });
+          expect(await store.find('people', {}, { fields: ['repr'] })).toEqual([{ _id: 'p1' }, { _id: 'p2', repr: '{"id":"p2"}' }, { _id: 'p3', repr: 'now' }]);
+        });
+      });
+
+      test('fields stored apart after documents were written: those documents read the same', async () => {
+        await commitDocs('people', people);
+        await store.ensureStoredApart('people', ['repr']);
+        await store.ensureStoredApart('people', ['repr']);
+        await commitDocs('people', [{ _id: 'p5', accountId: 'c', repr: 'new' }], 2);
+        expect(await store.find('people', {})).toEqual([...people, { _id: 'p5', accountId: 'c', repr: 'new' }]);
+        expect(await store.find('people', {}, { fields: ['repr'] })).toEqual([
+          { _id: 'p1', repr: '{"id":"p1"}' },
+          { _id: 'p2', repr: '{"id":"p2"}' },
+          { _id: 'p3' },
+          { _id: 'p4', repr: '{"id":"p4"}' },
+          { _id: 'p5', repr: 'new' },
+        ]);
+      });
+
+      test('rejects fields that are not top-level field names, and storing _id apart', async () => {
+        for (const fields of [['name.first'], ['$name'], [''], ['_ord']]) {
+          await expect(store.find('people', {}, { fields })).rejects.toThrow(TypeError);
+          await expect(store.ensureStoredApart('people', fields)).rejects.toThrow(TypeError);
+        }
+        await expect(store.ensureStoredApart('people', ['_id'])).rejects.toThrow(TypeError);
+      });
+    });
+
     describe('sort', () => {
       const sorted = (sort: SortSpec, query: Query = {}, skip?: number, limit?: number) =>
         store.find('people', query, { sort, skip, limit }).then(ids);

@@ -1,5 +1,5 @@
 import { renderUser, type UserRenderInput } from './render';
-import { jsonStringContent, serialiseUser, type SerialisedResource } from './serialise';
+import { jsonStringContent, serialiseUser, splitAtBaseUrl, userJsonWithoutBaseUrl, type SerialisedResource } from './serialise';
 
 const completed = (serialised: SerialisedResource, baseUrl: string) => serialised.beforeBaseUrl + jsonStringContent(baseUrl) + serialised.afterBaseUrl;
 
@@ -43,5 +43,15 @@ describe('serialiseUser', () => {
     const serialised = serialiseUser(users.full);
     expect(serialised.beforeBaseUrl.endsWith('"location":"')).toBe(true);
     expect(serialised.afterBaseUrl.startsWith(`/Users/${users.full.id}"`)).toBe(true);
+  });
+});
+
+describe('userJsonWithoutBaseUrl', () => {
+  it.each(Object.entries(users))('is the rendered user (%s) with an empty base URL, and split gives it for any base URL', (_, input) => {
+    const stored = userJsonWithoutBaseUrl(input);
+    expect(stored).toBe(JSON.stringify(renderUser(input, '')));
+    for (const baseUrl of baseUrls) {
+      expect(completed(splitAtBaseUrl(stored), baseUrl)).toBe(JSON.stringify(renderUser(input, baseUrl)));
+    }
   });
 });

@@ -16,11 +16,22 @@ export interface SerialisedResource {
 const LOCATION_KEY = '"location":"';
 
 /**
- * The JSON of `renderUser(input, baseUrl)`, serialised once for any base URL. Groups are not
- * accepted: their `$ref`s would hold the base URL too.
+ * The JSON text of `renderUser(input, '')`: a user's representation with the base URL left out,
+ * the same for every request. Read models keep it, so that a page is assembled from stored text;
+ * `splitAtBaseUrl` shows where each request's base URL goes. Groups are not accepted: their
+ * `$ref`s would hold the base URL too.
  */
+export function userJsonWithoutBaseUrl(input: Omit<UserRenderInput, 'groups'>): string {
+  return JSON.stringify(renderUserShared(input, ''));
+}
+
+/** The JSON of `renderUser(input, baseUrl)`, serialised once for any base URL. */
 export function serialiseUser(input: Omit<UserRenderInput, 'groups'>): SerialisedResource {
-  const json = JSON.stringify(renderUserShared(input, ''));
+  return splitAtBaseUrl(userJsonWithoutBaseUrl(input));
+}
+
+/** A `userJsonWithoutBaseUrl` text, cut where the base URL goes. */
+export function splitAtBaseUrl(json: string): SerialisedResource {
   // `meta` is rendered last, so the last `"location":"` is its key: in a string value, the
   // quotes would be escaped.
   const at = json.lastIndexOf(LOCATION_KEY) + LOCATION_KEY.length;

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import type { UserView } from '@scim/read-models/projections';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ListQueryDto } from '../../scim/list-query.dto';
@@ -10,7 +9,8 @@ import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { UserJsonCache } from '../user-json-cache';
 import { snapshotOfView } from '../user-presenter';
-import { UserReadBodies } from '../user-read-bodies';
+import { type ListedUser, UserReadBodies } from '../user-read-bodies';
+import type { ListedUserView } from './list-users.handler';
 import { ListUsersQuery } from './list-users.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -36,10 +36,12 @@ export class ListUsersController {
   }
 
   private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
-    const page = await this.queryBus.execute<ListUsersQuery, ListPage<UserView>>(new ListUsersQuery(context.accountId, params));
+    const page = await this.queryBus.execute<ListUsersQuery, ListPage<ListedUserView>>(new ListUsersQuery(context.accountId, params));
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const bodies = new UserReadBodies(this.userJsonCache, baseUrl, params);
     const paging = { totalResults: page.totalResults, startIndex: page.startIndex };
-    sendScimBytes(response, 200, bodies.list(page.resources.map(snapshotOfView), paging));
+    sendScimBytes(response, 200, bodies.list(page.resources.map(listedUser), paging));
   }
 }
+
+const listedUser = (user: ListedUserView): ListedUser => ('profile' in user ? snapshotOfView(user) : { storedJson: user.scimJson });
