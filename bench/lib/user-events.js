@@ -10,6 +10,8 @@ const { oktaUserBody } = require('./fixtures');
 function userEventFactory({ accountId, tokenId }) {
   const domain = dist.domain();
   const { normalizeUserProfile } = dist.protocol();
+  // Event and user ids as EventWriter mints them (time-ordered).
+  const { newEventId } = dist.eventStore();
   const actor = { kind: 'scim-token', tokenId };
 
   const metadata = (type, at, requestId, normalizations) => ({
@@ -22,7 +24,7 @@ function userEventFactory({ accountId, tokenId }) {
     ...(normalizations.length > 0 ? { normalizations } : {}),
   });
   const toNew = (event, at, requestId, normalizations) => ({
-    id: randomUUID(),
+    id: newEventId(),
     type: event.type,
     data: event.data,
     metadata: metadata(event.type, at, requestId, normalizations),
@@ -31,7 +33,7 @@ function userEventFactory({ accountId, tokenId }) {
   /** The appends of one create: [stream, events, expected revision], in the order the service makes them. */
   return function appendsForUser(prefix, i, at) {
     const { profile, active, notes } = normalizeUserProfile(oktaUserBody(prefix, i));
-    const userId = randomUUID();
+    const userId = newEventId();
     const requestId = randomUUID();
     const key = domain.userNameKey(profile.userName);
     const reserved = domain.decideUserName(

@@ -1,5 +1,6 @@
 export * from './event-store.port';
 export { DelegatingEventStore } from './delegating-event-store';
+export { newEventId } from './event-id';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdb-event-store';
 export { EsdbEventDecodingError } from './esdb/esdb-mapping';

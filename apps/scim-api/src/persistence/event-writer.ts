@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { currentSchemaVersion, provisioningStream, type DomainEvent, type EventMetadata, type ProvisioningRejected } from '@scim/domain';
-import { EventStore, type NewEvent } from '@scim/event-store';
+import { EventStore, newEventId, type NewEvent } from '@scim/event-store';
 import type { CommandContext } from '../shared/request-context';
 import { ReadModelFreshness } from './read-model-freshness';
 
@@ -30,14 +29,15 @@ export class EventWriter {
   toNewEvents(events: readonly DomainEvent[], context: CommandContext, normalizations?: readonly string[]): NewEvent[] {
     const metadata = this.metadataFor(context, normalizations);
     return events.map((event) => ({
-      id: randomUUID(),
+      id: newEventId(),
       type: event.type,
       data: event.data as Record<string, unknown>,
       metadata: metadata(event),
     }));
   }
 
-  readonly newEventId = (): string => randomUUID();
+  /** Also mints new users' ids: time-ordered, their streams grow the log's stream index at its end. */
+  readonly newEventId = (): string => newEventId();
 
   /**
    * Records an IdP request refused without touching any aggregate in the account's provisioning

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { type EventStore, WrongExpectedRevisionError } from '../event-store.port';
 import { NO_STREAM_REVISION } from '../adapter-support';
+import { newEventId } from '../event-id';
 import { HashChainedEventStore } from './hash-chained-event-store';
 import { RangeDigest, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData, sealDataOf } from './seal';
 
@@ -77,7 +77,7 @@ export class ChainSealer {
           SEAL_STREAM,
           [
             {
-              id: randomUUID(),
+              id: newEventId(),
               type: SEAL_EVENT_TYPE,
               data: { ...data },
               metadata: { actor: { kind: 'system', process: 'chain-sealer' }, occurredAt: this.clock().toISOString() },
