@@ -55,4 +55,25 @@ describe('HashIndex', () => {
     index.remove(second.ord, index.keysOf(second.doc));
     expect(ids(index.keyFor(['y']))).toEqual(['first', 'third']);
   });
+
+  it('keeps a large bucket exact while documents leave it one by one and some come back', () => {
+    const index = new HashIndex({ name: 'n', fields: [['roles', 1]] });
+    const none = index.keyFor([]);
+    const empty = index.keysOf({ _id: 'x', roles: [] });
+    const admin = index.keysOf({ _id: 'x', roles: ['admin'] });
+    const ords = Array.from({ length: 5000 }, (_, i) => i + 1);
+    for (const ord of ords) index.add(ord, empty);
+    const granted = ords.filter((ord) => ord % 3 !== 0);
+    granted.forEach((ord, i) => {
+      index.replace(ord, empty, admin);
+      // A read in the middle sees exactly the documents still there.
+      if (i === 1000) expect(index.documentsWithKey(empty[0])).toEqual(ords.filter((o) => o % 3 === 0 || o > granted[i]));
+    });
+    const revoked = granted.filter((ord) => ord % 7 === 0);
+    for (const ord of revoked) index.replace(ord, admin, empty);
+    const withoutRoles = ords.filter((ord) => ord % 3 === 0 || ord % 7 === 0);
+    expect(index.documentsWithKey(empty[0])).toEqual(withoutRoles);
+    expect(index.documentsWithKey(admin[0])).toEqual(granted.filter((ord) => ord % 7 !== 0));
+    expect(index.documentsWithKey(none)).toEqual([]);
+  });
 });
