@@ -123,6 +123,7 @@ export class SqliteDocumentFile {
   private readonly selectFields: Database.Statement<[string], [number, string, string, number]>;
   private readonly selectSomeFields: Database.Statement<[string, string], [number, string, string, number]>;
   private readonly selectFieldsWithIds: Database.Statement<[string, string], [number, string, string, string, number]>;
+  private readonly selectIds: Database.Statement<[string], [number, string]>;
   private readonly selectBody: Database.Statement<[number], string>;
   private readonly selectBodies: Database.Statement<[string], [number, string]>;
   private readonly selectIndexKeys: Database.Statement<[number], string | null>;
@@ -187,6 +188,7 @@ export class SqliteDocumentFile {
         'SELECT ord, field, value, json FROM document_fields WHERE ord IN (SELECT value FROM json_each(?)) AND field IN (SELECT value FROM json_each(?))',
       )
       .raw();
+    this.selectIds = db.prepare<[string], [number, string]>('SELECT ord, id FROM entries WHERE ord IN (SELECT value FROM json_each(?))').raw();
     this.selectFieldsWithIds = db
       .prepare<[string, string], [number, string, string, string, number]>(
         'SELECT f.ord, e.id, f.field, f.value, f.json FROM document_fields f JOIN entries e ON e.ord = f.ord ' +
@@ -289,9 +291,13 @@ export class SqliteDocumentFile {
     return byOrd;
   }
 
-  /** These fields stored apart of these documents, with their ids (a document without any is not there), by rank. */
+  /** These fields stored apart of these documents, with their ids (a document without any is not there; with no fields asked, the ids alone), by rank. */
   fieldsWithIds(ords: readonly number[], only: readonly string[]): Map<number, { readonly id: string; readonly fields: StoredField[] }> {
     const byOrd = new Map<number, { readonly id: string; readonly fields: StoredField[] }>();
+    if (only.length === 0) {
+      for (const [ord, id] of this.selectIds.all(JSON.stringify(ords))) byOrd.set(ord, { id, fields: [] });
+      return byOrd;
+    }
     for (const [ord, id, field, value, json] of this.selectFieldsWithIds.all(JSON.stringify(ords), JSON.stringify(only))) {
       const stored = { field, value, json: json === 1 };
       const found = byOrd.get(ord);

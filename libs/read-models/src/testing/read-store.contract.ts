@@ -435,6 +435,8 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
             { _id: 'p3', name: 'Bob', nested: { n: 3 } },
           ]);
           expect(await store.find('people', { name: { $gt: 'B' } }, { fields: [] })).toEqual([{ _id: 'p1' }, { _id: 'p3' }, { _id: 'p4' }]);
+          expect(await store.find('people', { _id: { $in: ['p4', 'p2', 'p1', 'nobody'] }, accountId: 'a' }, { fields: ['_id'] })).toEqual([{ _id: 'p1' }, { _id: 'p4' }]);
+          expect(await store.find('people', { _id: { $in: ['p3', 'p2'] } }, { fields: [] })).toEqual([{ _id: 'p2' }, { _id: 'p3' }]);
           expect(await store.find('people', { accountId: 'a' }, { fields: ['_id', 'tags'], sort: [['name', 1]] })).toEqual([
             { _id: 'p3' },
             { _id: 'p4', tags: [] },
