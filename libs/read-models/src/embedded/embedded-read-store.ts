@@ -178,7 +178,12 @@ export class EmbeddedReadStore extends ReadStore {
 
     if (!sort) {
       // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-      if (exact) return this.documentsOf(exact.slice(skip, skip + limit), true) as T[];
+      // A lookup (one match) is kept among the recently read; a page of a list is read through:
+      // kept, it would push the hot documents out and leave every page as old-generation garbage.
+      if (exact) {
+        const page = exact.slice(skip, skip + limit);
+        return this.documentsOf(page, page.length === 1) as T[];
+      }
       // Candidates come in insertion order: page while scanning, stop at the page's end.
       const page: Doc[] = [];
       let toSkip = skip;
