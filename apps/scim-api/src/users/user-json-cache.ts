@@ -38,12 +38,18 @@ export class UserJsonCache {
     this.order = new Array<string | undefined>(capacity);
   }
 
-  bytesOf(snapshot: UserSnapshot): UserJsonBytes {
+  /**
+   * `keep` false (the users of a list page): a cached entry is used, a missing one is not stored.
+   * A scan through a directory would otherwise push out the users read again soon, and turn
+   * each entry it stored into old-generation garbage when it fell out.
+   */
+  bytesOf(snapshot: UserSnapshot, keep = true): UserJsonBytes {
     const cached = this.entries.get(snapshot.id);
     if (cached?.version === snapshot.version) return cached;
     const { id, profile, active, created, lastModified, version } = snapshot;
     const { beforeBaseUrl, afterBaseUrl } = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
     const entry: Entry = { version, beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
+    if (!keep) return entry;
     if (!cached) {
       const evicted = this.order[this.next];
       if (evicted !== undefined) this.entries.delete(evicted);

@@ -21,13 +21,15 @@ export class UserReadBodies {
     return this.write([this.bytesOf(snapshot)]);
   }
 
+  /** A lookup's one user (Okta's `userName eq`) is cached; the users of a longer page are not (see UserJsonCache). */
   list(snapshots: readonly UserSnapshot[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
     const { before, after } = listResponseFrame({ ...paging, itemsPerPage: snapshots.length });
-    return this.write(snapshots.map((snapshot) => this.bytesOf(snapshot)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
+    const keep = snapshots.length === 1;
+    return this.write(snapshots.map((snapshot) => this.bytesOf(snapshot, keep)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
   }
 
-  private bytesOf(snapshot: UserSnapshot): ResourceBytes {
-    if (!selects(this.selection)) return this.cache.bytesOf(snapshot);
+  private bytesOf(snapshot: UserSnapshot, keep = true): ResourceBytes {
+    if (!selects(this.selection)) return this.cache.bytesOf(snapshot, keep);
     // Rendered for this request: the base URL is in it already.
     return { whole: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
   }
