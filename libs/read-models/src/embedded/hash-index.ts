@@ -8,7 +8,8 @@ const NO_DOCUMENTS: readonly number[] = Object.freeze([]);
  * Equality index over one or more fields. Each key lists its documents by rank (of first insertion,
  * which a replaced document keeps), so an indexed query pages in insertion order without sorting
  * and without touching documents outside its key. Ranks are small integers: a key's list is a
- * packed array, a few bytes per document.
+ * packed array, a few bytes per document; a key of one document (a userName, a membership) holds
+ * its rank alone, without the ~60 bytes of an array, which 100,000 such keys would cost in 6 MB.
  *
  * Keys follow MongoDB: an array value is indexed under each of its elements, a missing field under
  * null (so a unique index admits one document without the field, as in MongoDB).
@@ -16,7 +17,8 @@ const NO_DOCUMENTS: readonly number[] = Object.freeze([]);
 export class HashIndex {
   readonly fields: readonly string[];
   private readonly paths: readonly (readonly string[])[];
-  private readonly buckets = new Map<string, number[]>();
+  /** Ranks by key, ascending: one rank alone, or an array of two or more. */
+  private readonly buckets = new Map<string, number | number[]>();
 
   constructor(readonly spec: IndexSpec) {
     this.fields = spec.fields.map(([field]) => field);
@@ -43,7 +45,9 @@ export class HashIndex {
 
   /** Ranks of the documents under `key`, ascending. */
   documentsWithKey(key: string): readonly number[] {
-    return this.buckets.get(key) ?? NO_DOCUMENTS;
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return NO_DOCUMENTS;
+    return typeof bucket === 'number' ? [bucket] : bucket;
   }
 
   /** Files the document under `keys` (its `keysOf`, computed now or when it was written). */
@@ -70,8 +74,11 @@ export class HashIndex {
 
   private insertIntoBucket(key: string, ord: number): void {
     const bucket = this.buckets.get(key);
-    if (!bucket) {
-      this.buckets.set(key, [ord]);
+    if (bucket === undefined) {
+      this.buckets.set(key, ord);
+    } else if (typeof bucket === 'number') {
+      // A literal of two: pushing onto [bucket] would reserve room for 17.
+      if (bucket !== ord) this.buckets.set(key, bucket < ord ? [bucket, ord] : [ord, bucket]);
     } else if (bucket[bucket.length - 1] < ord) {
       bucket.push(ord); // the usual case: a new document is the newest
     } else {
@@ -82,11 +89,15 @@ export class HashIndex {
 
   private removeFromBucket(key: string, ord: number): void {
     const bucket = this.buckets.get(key);
-    if (!bucket) return;
+    if (bucket === undefined) return;
+    if (typeof bucket === 'number') {
+      if (bucket === ord) this.buckets.delete(key);
+      return;
+    }
     const position = positionOf(bucket, ord);
     if (bucket[position] !== ord) return;
-    if (bucket.length === 1) this.buckets.delete(key);
-    else bucket.splice(position, 1);
+    bucket.splice(position, 1);
+    if (bucket.length === 1) this.buckets.set(key, bucket[0]);
   }
 }
 
