@@ -10,17 +10,20 @@ import type { UserSnapshot } from './user-presenter';
 export const USER_JSON_CACHE_ENTRIES = 10_000;
 
 /**
- * A user's JSON in UTF-8, around the base URL of `meta.location` (see `serialiseUser`). Two
- * whole buffers: copying part of one would allocate a view per copy, per resource, per request.
+ * A user's JSON around the base URL of `meta.location` (see `serialiseUser`): UTF-8 bytes when
+ * cached, else the text, written straight into the response body. Two whole buffers: copying
+ * part of one would allocate a view per copy, per resource, per request.
  */
-export interface UserJsonBytes {
-  readonly beforeBaseUrl: Buffer;
-  readonly afterBaseUrl: Buffer;
+export interface UserJson {
+  readonly beforeBaseUrl: Buffer | string;
+  readonly afterBaseUrl: Buffer | string;
 }
 
 // Flat, so that a hit reads one object: with a whole directory cached, lookups wait on memory.
-interface Entry extends UserJsonBytes {
+interface Entry {
   readonly version: number;
+  readonly beforeBaseUrl: Buffer;
+  readonly afterBaseUrl: Buffer;
 }
 
 /**
@@ -39,17 +42,17 @@ export class UserJsonCache {
   }
 
   /**
-   * `keep` false (the users of a list page): a cached entry is used, a missing one is not stored.
-   * A scan through a directory would otherwise push out the users read again soon, and turn
-   * each entry it stored into old-generation garbage when it fell out.
+   * `keep` false (the users of a list page): a cached entry is used, a missing one is not stored
+   * but answered as text. A scan through a directory would otherwise push out the users read
+   * again soon, and turn each entry it stored into old-generation garbage when it fell out.
    */
-  bytesOf(snapshot: UserSnapshot, keep = true): UserJsonBytes {
+  jsonOf(snapshot: UserSnapshot, keep = true): UserJson {
     const cached = this.entries.get(snapshot.id);
     if (cached?.version === snapshot.version) return cached;
     const { id, profile, active, created, lastModified, version } = snapshot;
-    const { beforeBaseUrl, afterBaseUrl } = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
-    const entry: Entry = { version, beforeBaseUrl: Buffer.from(beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(afterBaseUrl, 'utf8') };
-    if (!keep) return entry;
+    const text = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
+    if (!keep) return text;
+    const entry: Entry = { version, beforeBaseUrl: Buffer.from(text.beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(text.afterBaseUrl, 'utf8') };
     if (!cached) {
       const evicted = this.order[this.next];
       if (evicted !== undefined) this.entries.delete(evicted);

@@ -1,5 +1,5 @@
 import { jsonStringContent, listResponseFrame, type ListPaging } from '@scim/scim-protocol';
-import type { UserJsonBytes, UserJsonCache } from './user-json-cache';
+import type { UserJson, UserJsonCache } from './user-json-cache';
 import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
 
 /**
@@ -29,14 +29,14 @@ export class UserReadBodies {
   }
 
   private bytesOf(snapshot: UserSnapshot, keep = true): ResourceBytes {
-    if (!selects(this.selection)) return this.cache.bytesOf(snapshot, keep);
+    if (!selects(this.selection)) return this.cache.jsonOf(snapshot, keep);
     // Rendered for this request: the base URL is in it already.
     return { whole: Buffer.from(JSON.stringify(userResource(snapshot, this.baseUrl, this.selection)), 'utf8') };
   }
 
   /** `before`, the resources separated by commas, `after`: one allocation, one copy of each piece. */
   private write(resources: readonly ResourceBytes[], before = EMPTY, after = EMPTY): Buffer {
-    const pieces: Buffer[] = [before];
+    const pieces: (Buffer | string)[] = [before];
     resources.forEach((resource, index) => {
       if (index > 0) pieces.push(COMMA);
       if ('whole' in resource) pieces.push(resource.whole);
@@ -44,20 +44,25 @@ export class UserReadBodies {
     });
     pieces.push(after);
     let length = 0;
-    for (const piece of pieces) length += piece.length;
+    for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
     const body = Buffer.allocUnsafe(length);
     let at = 0;
-    // TypedArray#set copies a whole buffer without allocating (Buffer#copy of a part makes a view).
+    // TypedArray#set copies a whole buffer without allocating (Buffer#copy of a part makes a view);
+    // text (a user not cached) is encoded in place, with no buffer of its own.
     for (const piece of pieces) {
-      body.set(piece, at);
-      at += piece.length;
+      if (typeof piece === 'string') {
+        at += body.write(piece, at, 'utf8');
+      } else {
+        body.set(piece, at);
+        at += piece.length;
+      }
     }
     return body;
   }
 }
 
 /** A resource's JSON: around the request's base URL, or `whole` when rendered for the request. */
-type ResourceBytes = UserJsonBytes | { readonly whole: Buffer };
+type ResourceBytes = UserJson | { readonly whole: Buffer };
 
 const EMPTY = Buffer.alloc(0);
 const COMMA = Buffer.from(',');
