@@ -1,4 +1,4 @@
-import { serialiseUser } from '@scim/scim-protocol';
+import { serialiseUser, type SerialisedResource } from '@scim/scim-protocol';
 import type { UserSnapshot } from './user-presenter';
 
 /**
@@ -52,7 +52,7 @@ export class UserJsonCache {
     const { id, profile, active, created, lastModified, version } = snapshot;
     const text = serialiseUser({ id, profile, active, meta: { created, lastModified, version } });
     if (!keep) return text;
-    const entry: Entry = { version, beforeBaseUrl: Buffer.from(text.beforeBaseUrl, 'utf8'), afterBaseUrl: Buffer.from(text.afterBaseUrl, 'utf8') };
+    const entry: Entry = { version, ...ownBytes(text) };
     if (!cached) {
       const evicted = this.order[this.next];
       if (evicted !== undefined) this.entries.delete(evicted);
@@ -62,4 +62,17 @@ export class UserJsonCache {
     this.entries.set(id, entry);
     return entry;
   }
+}
+
+/**
+ * Both parts in one buffer of their own, exactly sized. Cut from Buffer's shared 8 KB pool, as
+ * `Buffer.from` does, 10,000 cached users held ~2,200 pool slabs (17 MB) for 6.5 MB of JSON: the
+ * rest of each slab was other requests' garbage, kept alive by the entries cut beside it.
+ */
+function ownBytes({ beforeBaseUrl, afterBaseUrl }: SerialisedResource): Omit<Entry, 'version'> {
+  const split = Buffer.byteLength(beforeBaseUrl, 'utf8');
+  const bytes = Buffer.allocUnsafeSlow(split + Buffer.byteLength(afterBaseUrl, 'utf8'));
+  bytes.write(beforeBaseUrl, 0, 'utf8');
+  bytes.write(afterBaseUrl, split, 'utf8');
+  return { beforeBaseUrl: bytes.subarray(0, split), afterBaseUrl: bytes.subarray(split) };
 }
