@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
-import { EsdbEventStore } from '@scim/event-store';
-import { MongoReadStore, type RunnerLogger } from '@scim/read-models';
+import { EsdbEventStore } from '@scim/event-store/esdb';
+import type { RunnerLogger } from '@scim/read-models';
+import { MongoReadStore } from '@scim/read-models/mongo';
 import { allProjections, readModelIndexes } from '@scim/read-models/projections';
 import { createProjectorServer } from './http-server';
 import { Projector } from './projector';

@@ -1,5 +1,5 @@
-import { assertEsdbConnectionString } from '@scim/event-store';
-import { mongoDatabaseOf } from '@scim/read-models';
+import { assertEsdbConnectionString } from '@scim/event-store/esdb';
+import { mongoDatabaseOf } from '@scim/read-models/mongo';
 import { allProjections } from '@scim/read-models/projections';
 
 /** The projector's start-up configuration, read and validated once (shared/STYLE.md §12). */

@@ -2,9 +2,7 @@ export * from './event-store.port';
 export { DelegatingEventStore } from './delegating-event-store';
 export { newEventId } from './event-id';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
-export { EsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdb-event-store';
-export { EsdbEventDecodingError } from './esdb/esdb-mapping';
-export { assertEsdbConnectionString } from './esdb/esdb-connection-string';
+// The EventStoreDB adapter is imported from '@scim/event-store/esdb', so that this index loads no client.
 export {
   aggregateStream,
   type CommandResult,

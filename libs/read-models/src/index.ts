@@ -1,7 +1,6 @@
 export * from './read-store.port';
 export { EmbeddedReadStore, type EmbeddedReadStoreOptions } from './embedded/embedded-read-store';
-export { MongoReadStore } from './mongo/mongo-read-store';
-export { DEFAULT_MONGO_DATABASE, mongoDatabaseOf } from './mongo/mongo-url';
+// The MongoDB adapter is imported from '@scim/read-models/mongo', so that this index loads no driver.
 export { compileQuery, UnsupportedQueryError, type DocumentPredicate } from './query/compile-query';
 export { compareForSort } from './query/sort';
 export { RESERVED_COLLECTIONS, RESERVED_FIELDS } from './store-rules';

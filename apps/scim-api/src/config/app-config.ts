@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { assertEsdbConnectionString } from '@scim/event-store';
-import { mongoDatabaseOf } from '@scim/read-models';
+import type * as EsdbAdapter from '@scim/event-store/esdb';
+import type * as MongoAdapter from '@scim/read-models/mongo';
 
 /** Start-up configuration, read and validated once (shared/STYLE.md §12). */
 export interface AppConfig {
@@ -91,8 +91,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 // The clients' own parsers decide (no connection is made); their messages name the faulty part.
-// Neither message repeats the URL, which may hold a password.
+// Neither message repeats the URL, which may hold a password. The adapters are required here, in
+// distributed mode only: an embedded process never loads the drivers (~30 MB of RSS).
 function validEventStoreUrl(url: string): string {
+  const { assertEsdbConnectionString } = require('@scim/event-store/esdb') as typeof EsdbAdapter;
   try {
     assertEsdbConnectionString(url);
   } catch (error) {
@@ -102,6 +104,7 @@ function validEventStoreUrl(url: string): string {
 }
 
 function mongoDatabaseIn(url: string): string {
+  const { mongoDatabaseOf } = require('@scim/read-models/mongo') as typeof MongoAdapter;
   try {
     return mongoDatabaseOf(url);
   } catch (error) {

@@ -1,8 +1,8 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
-import { EsdbEventStore, EventStore, SqliteEventStore } from '@scim/event-store';
+import { EventStore, SqliteEventStore } from '@scim/event-store';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
-import { CheckpointWaiter, EmbeddedReadStore, MongoReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
+import { CheckpointWaiter, EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { EventWriter } from './event-writer';
@@ -67,11 +67,13 @@ function embeddedProviders(config: AppConfig): Provider[] {
   ];
 }
 
+// The adapters are imported when their factories run: an embedded process never loads the drivers.
 function distributedProviders(config: AppConfig, storage: DistributedStorage): Provider[] {
   return [
     {
       provide: EventStore,
       useFactory: async () => {
+        const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
         try {
@@ -86,7 +88,8 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
     {
       provide: ReadStore,
       useFactory: async () => {
-        let store: MongoReadStore;
+        const { MongoReadStore } = await import('@scim/read-models/mongo');
+        let store: ReadStore;
         try {
           store = await MongoReadStore.connect(storage.mongoUrl, storage.mongoDatabase);
         } catch (error) {

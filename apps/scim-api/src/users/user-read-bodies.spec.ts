@@ -77,6 +77,22 @@ describe('UserJsonCache', () => {
     expect(JSON.parse(fullJson(cache, snapshot('u1', 3), 'http://other:8080/scim/v2/a1')).meta.location).toBe('http://other:8080/scim/v2/a1/Users/u1');
   });
 
+  it('caches the user of a one-user page (a lookup), not the users of a longer page', () => {
+    const cache = new UserJsonCache();
+    const list = (page: UserSnapshot[]) => new UserReadBodies(cache, base, {}).list(page, { totalResults: page.length, startIndex: 1 });
+    list([snapshot('u1', 1, 'One'), snapshot('u2', 1, 'Two')]);
+    list([snapshot('u3', 1, 'Three')]);
+    expect(givenNameIn(fullJson(cache, snapshot('u1', 1, 'One again')))).toBe('One again');
+    expect(givenNameIn(fullJson(cache, snapshot('u3', 1, 'Three again')))).toBe('Three');
+  });
+
+  it('answers a longer page from the cache where it can', () => {
+    const cache = new UserJsonCache();
+    fullJson(cache, snapshot('u1', 1, 'One'));
+    const body = new UserReadBodies(cache, base, {}).list([snapshot('u1', 1, 'One again'), snapshot('u2', 1, 'Two')], { totalResults: 2, startIndex: 1 });
+    expect((JSON.parse(body.toString('utf8')) as { Resources: { name: { givenName: string } }[] }).Resources.map((user) => user.name.givenName)).toEqual(['One', 'Two']);
+  });
+
   it('drops the entry stored longest ago when full', () => {
     const cache = new UserJsonCache(2);
     fullJson(cache, snapshot('u1', 1, 'One'));

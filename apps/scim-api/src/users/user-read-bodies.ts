@@ -1,5 +1,5 @@
-import { jsonStringContent, listResponseFrame, splitAtBaseUrl, type ListPaging, type SerialisedResource } from '@scim/scim-protocol';
-import type { UserJsonBytes, UserJsonCache } from './user-json-cache';
+import { jsonStringContent, listResponseFrame, splitAtBaseUrl, type ListPaging } from '@scim/scim-protocol';
+import type { UserJson, UserJsonCache } from './user-json-cache';
 import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
 
 /** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out). */
@@ -30,13 +30,15 @@ export class UserReadBodies {
     return this.write([this.bytesOf(snapshot)]);
   }
 
+  /** A lookup's one user (Okta's `userName eq`) is cached; the users of a longer page are not (see UserJsonCache). */
   list(users: readonly ListedUser[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
     const { before, after } = listResponseFrame({ ...paging, itemsPerPage: users.length });
-    return this.write(users.map((user) => this.bytesOf(user)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
+    const keep = users.length === 1;
+    return this.write(users.map((user) => this.bytesOf(user, keep)), Buffer.from(before, 'utf8'), Buffer.from(after, 'utf8'));
   }
 
-  private bytesOf(user: ListedUser): ResourceBytes {
-    if (!selects(this.selection)) return 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.bytesOf(user);
+  private bytesOf(user: ListedUser, keep = true): ResourceBytes {
+    if (!selects(this.selection)) return 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.jsonOf(user, keep);
     if ('storedJson' in user) throw new TypeError('A selection is rendered from the user, not from its stored JSON');
     // Rendered for this request: the base URL is in it already.
     return { whole: Buffer.from(JSON.stringify(userResource(user, this.baseUrl, this.selection)), 'utf8') };
@@ -69,8 +71,8 @@ export class UserReadBodies {
   }
 }
 
-/** A resource's JSON: around the request's base URL (bytes from the cache, or stored text), or `whole` when rendered for the request. */
-type ResourceBytes = UserJsonBytes | SerialisedResource | { readonly whole: Buffer };
+/** A resource's JSON: around the request's base URL (bytes from the cache, or text), or `whole` when rendered for the request. */
+type ResourceBytes = UserJson | { readonly whole: Buffer };
 
 const EMPTY = Buffer.alloc(0);
 const COMMA = Buffer.from(',');

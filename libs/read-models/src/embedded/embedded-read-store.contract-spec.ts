@@ -228,6 +228,22 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('keeps a document read by id parsed while pages of a list are read through', async () => {
+    const store = EmbeddedReadStore.open({ file, cachedDocuments: 2 });
+    try {
+      await store.ensureIndexes('users', [{ name: 'team', fields: [['team', 1]] }]);
+      const ids = Array.from({ length: 6 }, (_, i) => `u${i}`);
+      await store.commit(ids.map((id) => ({ collection: 'users', id, doc: { _id: id, team: 't' } })), { projection: 'users', position: 1 });
+      const hot = await store.get('users', 'u5');
+      expect((await store.find('users', { team: 't' })).map((doc) => doc._id)).toEqual(ids);
+      expect((await store.find('users', { team: 't' }, { skip: 2, limit: 3 })).map((doc) => doc._id)).toEqual(['u2', 'u3', 'u4']);
+      // The same parsed object: the pages did not push it out of the two kept.
+      expect(await store.get('users', 'u5')).toBe(hot);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens a file of the second layout (one table by rank, bodies inline) with its documents, order and indexes', async () => {
     mkdirSync(dirname(file), { recursive: true });
     const old = new Database(file);

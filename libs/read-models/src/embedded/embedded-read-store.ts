@@ -207,9 +207,11 @@ export class EmbeddedReadStore extends ReadStore {
     const fields = options.fields;
 
     // An exact index key holds the matches themselves, in insertion order: the page is a slice.
+    // A lookup (one match) is kept among the recently read; a page of a list is read through:
+    // kept, it would push the hot documents out and leave every page as old-generation garbage.
     if (!sort && exact) {
       const ords = exact.slice(skip, skip + limit);
-      return (fields ? this.projected(state, ords, fields) : this.documentsOf(state, ords, true)) as T[];
+      return (fields ? this.projected(state, ords, fields) : this.documentsOf(state, ords, ords.length === 1)) as T[];
     }
     // A broad scan reads of each document only what the query and the sort look at, and the fields
     // asked for; the page then reads the rest. A few candidates are read whole at once.

@@ -76,4 +76,28 @@ describe('HashIndex', () => {
     expect(index.documentsWithKey(admin[0])).toEqual(granted.filter((ord) => ord % 7 !== 0));
     expect(index.documentsWithKey(none)).toEqual([]);
   });
+
+  it('lists one, two and many documents of a key, as documents come and go in any order', () => {
+    const index = new HashIndex({ name: 'n', fields: [['group', 1]] });
+    const key = index.keyFor(['g']);
+    index.add(5, [key]);
+    expect(index.documentsWithKey(key)).toEqual([5]);
+    index.add(5, [key]);
+    index.add(3, [key]);
+    expect(index.documentsWithKey(key)).toEqual([3, 5]);
+    index.add(9, [key]);
+    index.add(4, [key]);
+    expect(index.documentsWithKey(key)).toEqual([3, 4, 5, 9]);
+    for (const ord of [4, 3, 7]) index.remove(ord, [key]);
+    expect(index.documentsWithKey(key)).toEqual([5, 9]);
+    index.remove(9, [key]);
+    expect(index.documentsWithKey(key)).toEqual([5]);
+    index.remove(6, [key]);
+    expect(index.documentsWithKey(key)).toEqual([5]);
+    index.add(2, [key]);
+    expect(index.documentsWithKey(key)).toEqual([2, 5]);
+    index.remove(2, [key]);
+    index.remove(5, [key]);
+    expect(index.documentsWithKey(key)).toEqual([]);
+  });
 });

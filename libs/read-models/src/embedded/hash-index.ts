@@ -10,7 +10,8 @@ const SPLICE_LIMIT = 1024;
  * Equality index over one or more fields. Each key lists its documents by rank (of first insertion,
  * which a replaced document keeps), so an indexed query pages in insertion order without sorting
  * and without touching documents outside its key. Ranks are small integers: a key's list is a
- * packed array, a few bytes per document.
+ * packed array, a few bytes per document; a key of one document (a userName, a membership) holds
+ * its rank alone, without the ~60 bytes of an array, which 100,000 such keys would cost in 6 MB.
  *
  * Keys follow MongoDB: an array value is indexed under each of its elements, a missing field under
  * null (so a unique index admits one document without the field, as in MongoDB).
@@ -18,7 +19,8 @@ const SPLICE_LIMIT = 1024;
 export class HashIndex {
   readonly fields: readonly string[];
   private readonly paths: readonly (readonly string[])[];
-  private readonly buckets = new Map<string, number[]>();
+  /** Ranks by key, ascending: one rank alone, or an array of two or more. */
+  private readonly buckets = new Map<string, number | number[]>();
   /**
    * Ranks removed from a large bucket and not yet dropped from it. Splicing a rank out is O(n):
    * 10,000 users granted a role left one 90,000-rank bucket (those without roles) one at a time,
@@ -52,7 +54,9 @@ export class HashIndex {
   /** Ranks of the documents under `key`, ascending. */
   documentsWithKey(key: string): readonly number[] {
     if (this.removed.has(key)) this.dropRemoved(key);
-    return this.buckets.get(key) ?? NO_DOCUMENTS;
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return NO_DOCUMENTS;
+    return typeof bucket === 'number' ? [bucket] : bucket;
   }
 
   /** Files the document under `keys` (its `keysOf`, computed now or when it was written). */
@@ -82,8 +86,11 @@ export class HashIndex {
     // Back before its removal was applied: it never left its place.
     if (this.removed.get(key)?.delete(ord)) return;
     const bucket = this.buckets.get(key);
-    if (!bucket) {
-      this.buckets.set(key, [ord]);
+    if (bucket === undefined) {
+      this.buckets.set(key, ord);
+    } else if (typeof bucket === 'number') {
+      // A literal of two: pushing onto [bucket] would reserve room for 17.
+      if (bucket !== ord) this.buckets.set(key, bucket < ord ? [bucket, ord] : [ord, bucket]);
     } else if (bucket[bucket.length - 1] < ord) {
       bucket.push(ord); // the usual case: a new document is the newest
     } else {
@@ -94,16 +101,21 @@ export class HashIndex {
 
   private removeFromBucket(key: string, ord: number): void {
     const bucket = this.buckets.get(key);
-    if (!bucket) return;
+    if (bucket === undefined) return;
+    if (typeof bucket === 'number') {
+      if (bucket === ord) this.buckets.delete(key);
+      return;
+    }
     const position = positionOf(bucket, ord);
     if (bucket[position] !== ord) return;
-    if (bucket.length === 1) this.buckets.delete(key);
-    else if (bucket.length <= SPLICE_LIMIT) bucket.splice(position, 1);
-    else {
-      const removed = this.removed.get(key) ?? new Set<number>();
-      this.removed.set(key, removed.add(ord));
-      if (removed.size * 8 > bucket.length) this.dropRemoved(key);
+    if (bucket.length <= SPLICE_LIMIT) {
+      bucket.splice(position, 1);
+      if (bucket.length === 1) this.buckets.set(key, bucket[0]);
+      return;
     }
+    const removed = this.removed.get(key) ?? new Set<number>();
+    this.removed.set(key, removed.add(ord));
+    if (removed.size * 8 > bucket.length) this.dropRemoved(key);
   }
 
   /** One pass over the bucket: O(1) per removal, amortised. */
@@ -111,10 +123,10 @@ export class HashIndex {
     const removed = this.removed.get(key);
     const bucket = this.buckets.get(key);
     this.removed.delete(key);
-    if (!removed || !bucket) return;
+    if (!removed || !Array.isArray(bucket)) return;
     const kept = bucket.filter((ord) => !removed.has(ord));
     if (kept.length === 0) this.buckets.delete(key);
-    else this.buckets.set(key, kept);
+    else this.buckets.set(key, kept.length === 1 ? kept[0] : kept);
   }
 }
 
