@@ -5,7 +5,7 @@ const { spawn, execFile } = require('node:child_process');
 const { openSync, closeSync, readFileSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { join } = require('node:path');
-const { ROOT, MAIN } = require('./dist');
+const { ROOT, MAIN, serviceNodeOptions } = require('./dist');
 
 /** A TCP port free on 127.0.0.1 right now. */
 function freePort() {
@@ -50,15 +50,17 @@ async function stopNode(proc, graceMs = 15_000) {
 }
 
 /**
- * The SCIM service, started as `node dist/apps/scim-api/src/main.js` on its own DATA_DIR.
- * `profileDir` adds --cpu-prof; the preload makes SIGTERM end the process with process.exit, so
- * V8 writes the profile (Nest's shutdown hook would otherwise re-raise the signal).
+ * The SCIM service, started as `npm run start:prod` starts it (`node [options]
+ * dist/apps/scim-api/src/main.js`) on its own DATA_DIR. `profileDir` adds --cpu-prof; the preload
+ * makes SIGTERM end the process with process.exit, so V8 writes the profile (Nest's shutdown hook
+ * would otherwise re-raise the signal).
  */
 async function startService({ dataDir, operatorKey, profileDir, env = {} }) {
   const port = await freePort();
-  const nodeArgs = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--require', join(__dirname, 'exit-on-sigterm.js')]
-    : [];
+  const nodeArgs = [
+    ...serviceNodeOptions(),
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--require', join(__dirname, 'exit-on-sigterm.js')] : []),
+  ];
   const proc = startNode(MAIN, {
     nodeArgs,
     env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, ...env },

@@ -199,10 +199,19 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('USER node');
   });
 
-  it('starts the API by default, from the path the build emits', () => {
-    expect(instructions[instructions.length - 1]).toBe('CMD ["node", "dist/apps/scim-api/src/main.js"]');
+  it('starts the API by default, from the path the build emits, as npm start and npm run start:prod do', () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const last = instructions[instructions.length - 1];
+    expect(last).toMatch(/^CMD \[/);
+    const command = JSON.parse(last.slice('CMD '.length)) as string[];
+    expect(command[0]).toBe('node');
+    expect(command[command.length - 1]).toBe('dist/apps/scim-api/src/main.js');
+    // One set of node options (the heap budget) wherever the service starts; the benchmark reads start:prod's.
+    expect(scripts['start:prod']).toBe(command.join(' '));
+    expect(scripts.start).toBe(`npm run --silent build && ${command.join(' ')}`);
+    expect(command.some((option) => /^--max-old-space-size=\d+$/.test(option))).toBe(true);
     expect(existsSync(join(ROOT, 'apps/scim-api/src/main.ts'))).toBe(true);
-    const build = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.build as string;
+    const build = scripts.build;
     expect(build).toContain('tsc -p tsconfig.build.json');
     expect(JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')).compilerOptions.outDir).toBe('./dist');
   });
