@@ -21,7 +21,7 @@ import {
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
-import { HashIndex } from './hash-index';
+import { HashIndex, positionOf } from './hash-index';
 import { RecentDocuments } from './recent-documents';
 import { type DocumentRow, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
 
@@ -492,7 +492,7 @@ export class EmbeddedReadStore extends ReadStore {
       if (!isExactlyEqualities(rest, index.fields)) continue;
       this.load(collection, state, index);
       const keyed = index.documentsWithKey(index.keyFor(index.fields.map((field) => equalities.get(field) as IndexableValue)));
-      const exact = byId.filter((ord) => sortedIncludes(keyed, ord));
+      const exact = byId.filter((ord) => keyed[positionOf(keyed, ord)] === ord);
       return { candidates: exact, exact, broad: false };
     }
     return { candidates: byId, broad: byId.length > LARGEST_SCAN_CHUNK };
@@ -650,16 +650,4 @@ function pick(doc: Doc, fields: readonly string[]): Doc {
   const picked: Record<string, unknown> = { _id: doc._id };
   for (const field of fields) if (Object.hasOwn(doc, field)) picked[field] = doc[field];
   return Object.freeze(picked) as Doc;
-}
-
-/** Binary search in ascending ranks. */
-function sortedIncludes(ranks: readonly number[], ord: number): boolean {
-  let low = 0;
-  let high = ranks.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (ranks[middle] < ord) low = middle + 1;
-    else high = middle;
-  }
-  return ranks[low] === ord;
 }

@@ -131,7 +131,7 @@ export class HashIndex {
 }
 
 /** First position whose ord is >= `ord` (binary search; buckets are sorted by ord). */
-function positionOf(bucket: readonly number[], ord: number): number {
+export function positionOf(bucket: readonly number[], ord: number): number {
   let low = 0;
   let high = bucket.length;
   while (low < high) {
