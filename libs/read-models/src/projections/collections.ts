@@ -13,9 +13,6 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
     { name: 'account', fields: [['accountId', 1]] },
     { name: 'account_source', fields: [['accountId', 1], ['source', 1]] },
     { name: 'account_userName', fields: [['accountId', 1], ['search.userName', 1]] },
-    // Okta's existence check (SCIM users of the account, userName eq): the key is the whole query,
-    // so the lookup reads the user's stored JSON alone, not its document.
-    { name: 'account_source_userName', fields: [['accountId', 1], ['source', 1], ['search.userName', 1]] },
     { name: 'account_externalId', fields: [['accountId', 1], ['search.externalId', 1]] },
     { name: 'account_emails', fields: [['accountId', 1], ['search.emails.value', 1]] },
     // Who holds a role now (the admin users list filtered by role), without reading every user.
