@@ -10,7 +10,7 @@ import {
   type UserProfile,
   type UserSource,
 } from '@scim/domain';
-import { renderUser, searchMirror, userJsonWithoutBaseUrl, userResourceSchema } from '@scim/scim-protocol';
+import { userReadModelForms } from '@scim/scim-protocol';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
@@ -80,7 +80,8 @@ function viewOf(state: ExistingUser, version: number): UserView | null {
     effectiveRoles: active ? roles : [],
   };
   const input = { id: fields._id, profile: fields.profile, active, meta: { created: fields.created, lastModified: fields.lastModified, version } };
-  return { ...fields, search: searchMirror(renderUser(input, ''), userResourceSchema), scimJson: userJsonWithoutBaseUrl(input) };
+  const { search, json } = userReadModelForms(input);
+  return { ...fields, search, scimJson: json };
 }
 
 export const usersProjection: Projection = {
