@@ -1,19 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { eventually, GROUP_SCHEMA, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
+import { accountAdmin, eventually, GROUP_SCHEMA, scimClient, startTestApp, USER_SCHEMA, type AccountAdmin, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 
 /** A user deleted by the IdP leaves every group it was in: no group lists a member that answers 404. */
 describe('deleted users leave their groups (e2e)', () => {
   let testApp: TestApp;
   let account: ScimAccount;
   let scim: ScimClient;
-  const admin = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+  let admin: AccountAdmin;
 
   beforeAll(async () => {
     testApp = await startTestApp();
     account = await testApp.newAccount('Leavers');
     scim = scimClient(testApp, account);
+    admin = accountAdmin(testApp, account);
   });
   afterAll(() => testApp.close());
 

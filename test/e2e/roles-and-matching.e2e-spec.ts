@@ -1,19 +1,20 @@
 import { ReadStore } from '@scim/read-models';
 import { Collections, type UserView } from '@scim/read-models/projections';
 import { UserWriteModel } from '../../apps/scim-api/src/users/user-write-model';
-import { eventually, expectScimError, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
+import { accountAdmin, eventually, expectScimError, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type AccountAdmin, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 
 /** The provisioning rules of shared/DESIGN.md §2: matching, conversion, roles via groups, provenance. */
 describe('user matching and roles (e2e)', () => {
   let testApp: TestApp;
   let account: ScimAccount;
   let scim: ScimClient;
-  const admin = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+  let admin: AccountAdmin;
 
   beforeAll(async () => {
     testApp = await startTestApp();
     account = await testApp.newAccount('Roles');
     scim = scimClient(testApp, account);
+    admin = accountAdmin(testApp, account);
     for (const role of ['billing', 'developer', 'ops']) await admin('post', '/roles', { role }).expect(201);
   });
   afterAll(() => testApp.close());

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { eventually, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
+import { accountAdmin, eventually, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
 /** Debian's package (`apt-get install -y chromium`; .ci/run installs it). Never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,7 +55,7 @@ if (skipReason) console.log(`SKIP support console in headless Chromium: ${skipRe
 
     account = await testApp.newAccount('Console');
     const scim = scimClient(testApp, account);
-    const admin = (method: 'get' | 'post' | 'put', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+    const admin = accountAdmin(testApp, account);
     adminKey = (await admin('post', '/admin-keys', { label: 'support desk' }).expect(201)).body.key;
     for (const role of ['billing', 'developer', 'ops']) await admin('post', '/roles', { role }).expect(201);
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { AUDITOR_KEY_FILE } from '../../apps/scim-api/src/config/operator-key';
 import {
+  accountAdmin,
   eventually,
   expectScimError,
   GROUP_SCHEMA,
@@ -11,6 +12,7 @@ import {
   scimClient,
   startTestApp,
   USER_SCHEMA,
+  type AccountAdmin,
   type ScimAccount,
   type ScimClient,
   type TestApp,
@@ -41,7 +43,7 @@ describe('support API: point in time, explain, activity (e2e)', () => {
   let testApp: TestApp;
   let account: ScimAccount;
   let scim: ScimClient;
-  const admin = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+  let admin: AccountAdmin;
   const support = (path: string, credential = OPERATOR_KEY) =>
     request(testApp.app.getHttpServer()).get(`/support/accounts/${account.accountId}${path}`).set('Authorization', `Bearer ${credential}`);
   const currentRoles = async (userId: string) => ((await admin('get', `/users/${userId}`).expect(200)).body.roles as { role: string }[]).map((r) => r.role);
@@ -70,6 +72,7 @@ describe('support API: point in time, explain, activity (e2e)', () => {
     testApp = await startTestApp();
     account = await testApp.newAccount('Support');
     scim = scimClient(testApp, account);
+    admin = accountAdmin(testApp, account);
     for (const role of ['billing', 'developer', 'ops']) await admin('post', '/roles', { role }).expect(201);
 
     story.t0 = await instant();

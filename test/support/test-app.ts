@@ -76,6 +76,13 @@ export function scimClient(testApp: TestApp, account: ScimAccount) {
 
 export type ScimClient = ReturnType<typeof scimClient>;
 
+/** The operator on one account's admin API: paths are relative to `/admin/accounts/{accountId}`. */
+export function accountAdmin(testApp: TestApp, account: ScimAccount) {
+  return (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+}
+
+export type AccountAdmin = ReturnType<typeof accountAdmin>;
+
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
