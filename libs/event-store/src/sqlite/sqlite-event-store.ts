@@ -89,13 +89,20 @@ interface PendingAppend {
 }
 
 type AppendOutcome =
-  | { readonly ok: true; readonly result: AppendResult; readonly appended: boolean }
+  | { readonly ok: true; readonly result: AppendResult }
   | { readonly ok: false; readonly error: unknown };
 
 interface EventPage {
   readonly events: RecordedEvent[];
   // Every event up to this position has been looked at (matching or not).
   readonly scannedUpTo: number;
+}
+
+/** The rows one commit added: every position in (after, through]. */
+interface CommittedRows {
+  readonly after: number;
+  readonly through: number;
+  readonly rows: readonly EventRow[];
 }
 
 /**
@@ -111,6 +118,10 @@ export class SqliteEventStore extends EventStore {
   private closed: Promise<void> | undefined;
   private committedTransactions = 0;
   private committedAppends = 0;
+  /** The last position this instance committed (or found at open): its subscriptions know the log up to here. */
+  private head: number;
+  /** Rows written by the transaction in progress, handed to subscriptions once it commits. */
+  private written: EventRow[] = [];
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly selectAfterByPrefixCount = new Map<number, Database.Statement<unknown[], EventRow>>();
   private readonly selectMatchingBySignature = new Map<string, Database.Statement<unknown[], EventRow>>();
@@ -179,6 +190,7 @@ export class SqliteEventStore extends EventStore {
     this.commitBatch = db.transaction((batch: readonly PendingAppend[], recordedAt: string) =>
       batch.map((pending) => this.tryAppend(pending, recordedAt)),
     );
+    this.head = this.selectHeadPosition.get() ?? 0;
   }
 
   override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -264,7 +276,11 @@ export class SqliteEventStore extends EventStore {
     const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     const subscription = new SqliteSubscription(
       fromPosition,
-      (cursor) => this.readPage(cursor, streamPrefixes, batchSize, options.eventTypes),
+      {
+        read: (cursor) => this.readPage(cursor, streamPrefixes, batchSize, options.eventTypes),
+        handed: (committed) => pageOfCommitted(committed, streamPrefixes, batchSize, options.eventTypes),
+        head: () => this.head,
+      },
       handler,
       options.onSkipped,
       onError,
@@ -303,6 +319,7 @@ export class SqliteEventStore extends EventStore {
     if (batch.length === 0) return;
     this.queue = [];
     let outcomes: AppendOutcome[];
+    this.written = [];
     try {
       outcomes = this.commitBatch.immediate(batch, new Date().toISOString());
     } catch (error) {
@@ -312,27 +329,32 @@ export class SqliteEventStore extends EventStore {
     }
     this.committedTransactions++;
     this.committedAppends += batch.length;
-    let anyAppended = false;
     outcomes.forEach((outcome, index) => {
-      if (outcome.ok) {
-        anyAppended ||= outcome.appended;
-        batch[index].resolve(outcome.result);
-      } else {
-        batch[index].reject(outcome.error);
-      }
+      if (outcome.ok) batch[index].resolve(outcome.result);
+      else batch[index].reject(outcome.error);
     });
-    if (anyAppended) {
-      for (const subscription of this.subscriptions) subscription.wake();
-    }
+    const rows = this.written;
+    this.written = [];
+    if (rows.length === 0) return;
+    const committed: CommittedRows = { after: this.head, through: rows[rows.length - 1].position, rows };
+    this.head = committed.through;
+    for (const subscription of this.subscriptions) subscription.wake(committed);
   }
 
   private tryAppend(pending: PendingAppend, recordedAt: string): AppendOutcome {
     try {
       // One INSERT is atomic by itself (SQLite backs out a failing statement), so only an append of
       // several events pays for a savepoint, which undoes the ones before a failing one.
-      const result =
-        pending.events.length > 1 ? this.appendInSavepoint(pending, recordedAt) : this.writeAppend(pending, recordedAt);
-      return { ok: true, result, appended: pending.events.length > 0 };
+      const writtenBefore = this.written.length;
+      try {
+        const result =
+          pending.events.length > 1 ? this.appendInSavepoint(pending, recordedAt) : this.writeAppend(pending, recordedAt);
+        return { ok: true, result };
+      } catch (error) {
+        // Rolled back (by its savepoint, or the statement undone): those rows were never written.
+        this.written.length = writtenBefore;
+        throw error;
+      }
     } catch (error) {
       // SQLite rolls back the whole transaction on some errors (disk full, I/O): the batch must fail.
       if (!this.db.inTransaction) throw error;
@@ -340,7 +362,7 @@ export class SqliteEventStore extends EventStore {
       // Nothing of this append is written now; its ids are someone's: its own earlier commit, or not.
       try {
         const retried = this.findRetriedAppend(pending.streamId, pending.events);
-        return retried ? { ok: true, result: retried, appended: false } : { ok: false, error };
+        return retried ? { ok: true, result: retried } : { ok: false, error };
       } catch (duplicate) {
         return { ok: false, error: duplicate };
       }
@@ -365,16 +387,19 @@ export class SqliteEventStore extends EventStore {
     }
     let position = 0;
     events.forEach((event, index) => {
-      const { lastInsertRowid } = this.insertEvent.run(
-        streamId,
-        currentRevision + 1 + index,
-        event.id,
-        event.type,
-        event.data,
-        event.metadata,
-        recordedAt,
-      );
+      const revision = currentRevision + 1 + index;
+      const { lastInsertRowid } = this.insertEvent.run(streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt);
       position = Number(lastInsertRowid);
+      this.written.push({
+        position,
+        stream_id: streamId,
+        revision,
+        event_id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        recorded_at: recordedAt,
+      });
     });
     return { nextExpectedRevision: currentRevision + events.length, position };
   }
@@ -402,9 +427,7 @@ export class SqliteEventStore extends EventStore {
     const rows = this.selectEventsAfter(cursor, streamPrefixes, batchSize);
     const scannedUpTo =
       rows.length === batchSize ? rows[rows.length - 1].position : Math.max(cursor, headPosition);
-    // Types are filtered before decoding: the rows of other types cost no JSON parsing.
-    const wanted = eventTypes ? rows.filter((row) => eventTypes.includes(row.type)) : rows;
-    return { events: wanted.map(toRecordedEvent), scannedUpTo };
+    return { events: decodeWanted(rows, eventTypes), scannedUpTo };
   }
 
   private selectEventsAfter(
@@ -465,14 +488,24 @@ function isDuplicateEventId(error: unknown): boolean {
 
 // Catch-up and live delivery are one loop reading the table after its own cursor: events committed
 // while a handler runs are simply found by the next read, so nothing is skipped or delivered twice.
+//
+// A subscription waiting at the head is handed the rows of the commit that woke it instead of
+// reading them back (under load, every commit woke every subscription into a query); any other
+// subscription reads the table as before.
 class SqliteSubscription implements Subscription {
   private stopped = false;
   private wakeUp: (() => void) | undefined;
+  private handed: CommittedRows | undefined;
   private readonly finished: Promise<void>;
 
   constructor(
     private cursor: number,
-    private readonly readPage: (cursor: number) => EventPage,
+    private readonly log: {
+      readonly read: (cursor: number) => EventPage;
+      /** The page a commit's rows give this subscription; undefined when they are more than one batch. */
+      readonly handed: (committed: CommittedRows) => EventPage | undefined;
+      readonly head: () => number;
+    },
     private readonly handler: SubscriptionHandler,
     private readonly onSkipped: ((position: number) => Promise<void> | void) | undefined,
     private readonly onError: (error: unknown) => void,
@@ -482,9 +515,10 @@ class SqliteSubscription implements Subscription {
   }
 
   // Called after each commit that added events.
-  wake(): void {
+  wake(committed?: CommittedRows): void {
     const wakeUp = this.wakeUp;
     this.wakeUp = undefined;
+    if (wakeUp && committed) this.handed = committed;
     wakeUp?.();
   }
 
@@ -499,23 +533,23 @@ class SqliteSubscription implements Subscription {
     await Promise.resolve();
     try {
       while (!this.stopped) {
-        const page = this.readPage(this.cursor);
-        if (page.events.length === 0) {
-          if (page.scannedUpTo > this.cursor) {
-            // Other streams' events only: say so, then read again, as commits may land meanwhile.
-            this.cursor = page.scannedUpTo;
-            await this.onSkipped?.(this.cursor);
-            continue;
-          }
-          // Registered in the same tick as the empty read, so no commit can slip in between.
-          await new Promise<void>((resolve) => (this.wakeUp = resolve));
+        const page = this.nextPage();
+        if (page.events.length > 0) {
+          await this.handler(page.events);
+          this.cursor = page.scannedUpTo;
+          if (this.cursor > page.events[page.events.length - 1].position) await this.onSkipped?.(this.cursor);
+          // A long catch-up with a synchronous handler must not starve appends and I/O.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        } else if (page.scannedUpTo > this.cursor) {
+          // Other streams' events only: say so.
+          this.cursor = page.scannedUpTo;
+          await this.onSkipped?.(this.cursor);
+        } else {
+          await this.nextCommit();
           continue;
         }
-        await this.handler(page.events);
-        this.cursor = page.scannedUpTo;
-        if (this.cursor > page.events[page.events.length - 1].position) await this.onSkipped?.(this.cursor);
-        // A long catch-up with a synchronous handler must not starve appends and I/O.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // Caught up with this instance's commits: nothing to read before the next one.
+        if (this.cursor >= this.log.head()) await this.nextCommit();
       }
     } catch (error) {
       this.stopped = true;
@@ -524,6 +558,35 @@ class SqliteSubscription implements Subscription {
       this.onFinished();
     }
   }
+
+  // Registered in the same tick as the check before it, so no commit can slip in between.
+  private nextCommit(): Promise<void> {
+    return this.stopped ? Promise.resolve() : new Promise<void>((resolve) => (this.wakeUp = resolve));
+  }
+
+  private nextPage(): EventPage {
+    const handed = this.handed;
+    this.handed = undefined;
+    // Handed rows are all there is after the cursor only if the commit began right at it.
+    const page = handed && handed.after === this.cursor ? this.log.handed(handed) : undefined;
+    return page ?? this.log.read(this.cursor);
+  }
+}
+
+function pageOfCommitted(
+  committed: CommittedRows,
+  streamPrefixes: readonly string[] | undefined,
+  batchSize: number,
+  eventTypes: readonly string[] | undefined,
+): EventPage | undefined {
+  const rows = streamPrefixes ? committed.rows.filter((row) => streamPrefixes.some((prefix) => row.stream_id.startsWith(prefix))) : committed.rows;
+  if (rows.length > batchSize) return undefined;
+  return { events: decodeWanted(rows, eventTypes), scannedUpTo: committed.through };
+}
+
+// Types are filtered before decoding: the rows of other types cost no JSON parsing.
+function decodeWanted(rows: readonly EventRow[], eventTypes: readonly string[] | undefined): RecordedEvent[] {
+  return (eventTypes ? rows.filter((row) => eventTypes.includes(row.type)) : rows).map(toRecordedEvent);
 }
 
 // substr() rather than LIKE: LIKE is case-insensitive and treats '%' and '_' in ids as wildcards.

@@ -481,6 +481,34 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       }
     });
 
+    test('delivers live events exactly as reading the log gives them', async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+      const received: RecordedEvent[] = [];
+      const subscription = store().subscribeToAll({ fromPosition: start, streamPrefixes: [`${scope}in-`] }, (batch) => {
+        received.push(...batch);
+      });
+      try {
+        // Appends issued together (one commit where the store groups them), other streams between.
+        for (let round = 0; round < 3; round++) {
+          await Promise.all([
+            store().append(`${scope}in-a`, [newEvent({ round, nested: { list: [1, 'two'] } }), newEvent()], 'any'),
+            store().append(`${scope}out`, [newEvent()], 'any'),
+            store().append(`${scope}in-b`, [newEvent({ round })], 'any'),
+          ]);
+          await delay(5);
+        }
+        await waitFor(() => received.length >= 9, 'the live events');
+        await delay(QUIET_PERIOD_MS);
+      } finally {
+        await subscription.close();
+      }
+
+      const committed = await readAllEvents(store(), { fromPosition: start, streamPrefixes: [`${scope}in-`] });
+      expect(committed).toHaveLength(9);
+      expect(received).toEqual(committed);
+    });
+
     test('close waits for the handler in flight and stops delivery', async () => {
       const stream = newStream();
       const start = await store().headPosition();
