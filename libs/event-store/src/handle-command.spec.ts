@@ -139,6 +139,26 @@ describe('handleCommand', () => {
     expect(result.state).toEqual({ total: 8 });
   });
 
+  describe('on a new stream (an id minted for the command)', () => {
+    test('decides on the initial state without reading, and creates the stream', async () => {
+      const reads = jest.spyOn(store, 'readStream');
+
+      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 5 }, { ...options, newStream: true });
+
+      expect(reads).not.toHaveBeenCalled();
+      expect(result).toMatchObject({ state: { total: 5 }, revision: 0 });
+    });
+
+    test('reads and decides again when the stream existed after all', async () => {
+      await sqlite.append('counter-1', [{ id: randomUUID(), type: 'Incremented', data: { by: 10 }, metadata: {} }], 'no_stream');
+
+      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 5 }, { ...options, newStream: true });
+
+      expect(store.appendCalls).toBe(2);
+      expect(result).toMatchObject({ state: { total: 15 }, revision: 1 });
+    });
+  });
+
   describe('without a client expected revision', () => {
     test('re-reads and decides again after a concurrent write', async () => {
       await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);

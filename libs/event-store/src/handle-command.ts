@@ -59,6 +59,11 @@ export interface HandleCommandOptions<Event> {
   readonly maxRetries?: number;
   /** Maps a recorded event (possibly an old shape) to the current domain event. */
   readonly upcast?: Upcaster<Event>;
+  /**
+   * The stream is named by an id minted for this command: the first attempt decides on the
+   * initial state without reading and appends with `no_stream` (which still fails if it exists).
+   */
+  readonly newStream?: boolean;
 }
 
 export interface CommandResult<State, Event> {
@@ -108,13 +113,10 @@ export async function handleCommand<Command, Event extends { type: string; data:
   const clientRevision = options.expectedRevision;
 
   for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await aggregateStream(
-      store,
-      streamId,
-      decider.evolve,
-      decider.initialState,
-      options.upcast,
-    );
+    const { state, revision } =
+      attempt === 1 && options.newStream
+        ? { state: decider.initialState, revision: NO_STREAM_REVISION }
+        : await aggregateStream(store, streamId, decider.evolve, decider.initialState, options.upcast);
     if (clientRevision !== undefined && clientRevision !== revision) {
       throw new PreconditionFailedError(streamId, clientRevision, revision === NO_STREAM_REVISION ? 'no_stream' : revision);
     }

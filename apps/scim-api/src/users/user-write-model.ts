@@ -81,7 +81,7 @@ export class UserWriteModel {
     const command: UserCommand = reservation.convert
       ? { type: 'ConvertUserToScim', accountId: context.accountId, profile, active, at: context.at }
       : { type: 'ProvisionUser', userId, accountId: context.accountId, profile, active, at: context.at };
-    const result = await this.run(context, userId, command, { notes });
+    const result = await this.run(context, userId, command, { notes, newStream: !reservation.convert });
     await this.writer.settle(Math.max(reservation.position, result.position));
     return { user: result.state as ExistingUser, revision: result.revision };
   }
@@ -90,7 +90,7 @@ export class UserWriteModel {
   async createManual(context: CommandContext, profile: UserProfile): Promise<WrittenUser> {
     const userId = this.writer.newEventId();
     const reservation = await this.reserveUserName(context, profile.userName, userId, { convertManualUser: false });
-    const result = await this.run(context, userId, { type: 'CreateManualUser', userId, accountId: context.accountId, profile, at: context.at });
+    const result = await this.run(context, userId, { type: 'CreateManualUser', userId, accountId: context.accountId, profile, at: context.at }, { newStream: true });
     await this.writer.settle(Math.max(reservation.position, result.position));
     return { user: result.state as ExistingUser, revision: result.revision };
   }
@@ -140,9 +140,15 @@ export class UserWriteModel {
     await this.writer.settle(position);
   }
 
-  private run(context: CommandContext, userId: string, command: UserCommand, options: { notes?: readonly string[]; expectedRevision?: number } = {}) {
+  private run(
+    context: CommandContext,
+    userId: string,
+    command: UserCommand,
+    options: { notes?: readonly string[]; expectedRevision?: number; newStream?: boolean } = {},
+  ) {
     return handleCommand(this.writer.store, userStream(userId), userDecider, command, {
       expectedRevision: options.expectedRevision,
+      newStream: options.newStream,
       metadata: this.writer.metadataFor(context, options.notes),
       eventId: this.writer.newEventId,
       upcast: toUserEvent,
