@@ -16,6 +16,10 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
   });
 
+  test('sorts integer-like keys as strings too, at any depth', () => {
+    expect(canonicalJson({ b: [{ '10': 'ten', '9': 'nine', x: 1 }], a: 0 })).toBe('{"a":0,"b":[{"10":"ten","9":"nine","x":1}]}');
+  });
+
   test('serializes strings and numbers exactly as JSON.stringify does', () => {
     expect(canonicalJson(['Zoë 王 🦄', 'quote " backslash \\ newline \n tab \t', '\u0007', 1e21, 0.1 + 0.2, -0, 1.5e-7, 4.5])).toBe(
       '["Zoë 王 🦄","quote \\" backslash \\\\ newline \\n tab \\t","\\u0007",1e+21,0.30000000000000004,0,1.5e-7,4.5]',
