@@ -485,6 +485,17 @@ async function bigLogScenarios(dataDir, account, profiles) {
         target: '(information)',
         details: { reads },
       });
+      const writes = [];
+      for (let run = 0; run < CONFIG.runs; run++) writes.push(await runNodeJson(join(__dirname, 'rebuild.js'), { dataDir, writeFloor: join(dataDir, 'write-floor.db') }));
+      const writesPerSecond = median(writes.map((write) => write.logEventsPerSecond));
+      log(`  reading + one row per document written (nothing projected): ${Math.round(writesPerSecond).toLocaleString('en')} events/s`);
+      row({
+        key: 'rebuild-write-floor',
+        scenario: '  reference: the same reading + one row per document a batch changes (its JSON), nothing projected',
+        figure: `${Math.round(writesPerSecond).toLocaleString('en')} events/s`,
+        target: '(information)',
+        details: { writes },
+      });
     }
   }
   if (wanted('coldstart')) {
