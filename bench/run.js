@@ -3,8 +3,11 @@
 // npm run bench: builds, measures the service in embedded mode against the framework's ceiling on
 // the same machine, prints a table, writes bench/results/latest.json. Beside each HTTP scenario it
 // also measures that route's framework floor (floor-app.js: the same request pipeline, no domain
-// work), which bounds what any implementation on this stack can reach. Exits 1 when a scenario fails
-// functionally (errors, non-2xx, lost members); a missed target is reported, not an error.
+// work), which bounds what any implementation on this stack can reach; for POST, also the create's
+// domain work without HTTP (write-path.js), which with the framework's CPU per request bounds the
+// ratio this design can reach. Load runs also report the CPU each server process spent per
+// request (Linux /proc). Exits 1 when a scenario fails functionally (errors, non-2xx, lost
+// members); a missed target is reported, not an error.
 //
 // Options: --quick (small data, short runs: a smoke test), --only=post,filter,paged,groups,memory,
 // rebuild,coldstart, --runs=N, --duration=S (seconds per measured run), --profile (service under
@@ -13,9 +16,9 @@ const { execFileSync } = require('node:child_process');
 const { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, freemem, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
-const { ROOT } = require('./lib/dist');
+const { ROOT, serviceNodeOptions } = require('./lib/dist');
 const { call, bootstrap } = require('./lib/http');
-const { startNode, stopNode, startService, waitUntil, rssMiB, runNodeJson, freePort } = require('./lib/processes');
+const { startNode, stopNode, startService, waitUntil, rssMiB, cpuMillis, runNodeJson, freePort } = require('./lib/processes');
 const { median, medianOfRuns } = require('./lib/stats');
 const { groupScenarios, createManyGroups } = require('./groups');
 const { FLOOR_ACCOUNT, FLOOR_TOKEN } = require('./floor-app');
@@ -69,8 +72,12 @@ const benchStarted = performance.now();
 const log = (message) => process.stdout.write(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 
 /** One autocannon run in a separate process. */
-function loadRun(url, spec) {
-  return runNodeJson(join(__dirname, 'load-worker.js'), { url, connections: CONFIG.connections, duration: CONFIG.duration, ...spec });
+/** One load run; with `spec.pid`, also the CPU time that process spent per request served. */
+async function loadRun(url, { pid, ...spec }) {
+  const cpuBefore = pid ? cpuMillis(pid) : 0;
+  const result = await runNodeJson(join(__dirname, 'load-worker.js'), { url, connections: CONFIG.connections, duration: CONFIG.duration, ...spec });
+  if (pid && result.completed > 0) result.cpuMicrosPerRequest = Math.round(((cpuMillis(pid) - cpuBefore) * 1000) / result.completed);
+  return result;
 }
 
 /**
@@ -92,12 +99,12 @@ async function measure(label, url, spec, ceiling, references = {}) {
     const result = await loadRun(url, typeof spec.forRun === 'function' ? { ...spec, ...spec.forRun(run) } : spec);
     runs.push(result);
     let line =
-      `  ${label} run ${run + 1}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms` +
-      ` (ceiling ${Math.round(top.requestsPerSecond)} req/s, p99 ${top.latencyMs.p99} ms`;
+      `  ${label} run ${run + 1}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms${cpuNote(result)}` +
+      ` (ceiling ${Math.round(top.requestsPerSecond)} req/s, p99 ${top.latencyMs.p99} ms${cpuNote(top)}`;
     for (const [name, reference] of Object.entries(references)) {
       const measured = await loadRun(reference.url, { ...reference.spec, prefix: `${reference.spec.prefix ?? ''}${run}` });
       referenceRuns[name].push(measured);
-      line += `; ${name} ${Math.round(measured.requestsPerSecond)} req/s`;
+      line += `; ${name} ${Math.round(measured.requestsPerSecond)} req/s${cpuNote(measured)}`;
       if (badAnswers(measured) > 0) fail(`${label}, ${name}: ${measured.non2xx} non-2xx, ${measured.errors} errors (first: ${measured.firstFailure ?? 'n/a'})`);
     }
     log(`${line})`);
@@ -115,7 +122,41 @@ async function measure(label, url, spec, ceiling, references = {}) {
   };
 }
 
+const cpuNote = (result) => (result.cpuMicrosPerRequest === undefined ? '' : `, ${result.cpuMicrosPerRequest} µs CPU/req`);
+
 const badAnswers = (result) => result.non2xx + result.errors + result.timeouts + result.failedChecks;
+
+/**
+ * The create's domain work measured without HTTP (write-path.js), in CPU per create, and what it
+ * bounds: the service needs at least Nest's own CPU per POST (the ceiling app taking the same
+ * body) plus that work per request, so its ratio to the ceiling (a CPU-bound single thread) is at
+ * most the ceiling's CPU per request over the sum.
+ */
+async function writePathBound(work, result) {
+  const dataDir = join(work, 'write-path');
+  mkdirSync(dataDir);
+  const runs = [];
+  for (let run = 0; run < CONFIG.runs; run++) {
+    const runDir = join(dataDir, String(run));
+    mkdirSync(runDir);
+    runs.push(await runNodeJson(join(__dirname, 'write-path.js'), { dataDir: runDir, operatorKey: OPERATOR_KEY, seconds: CONFIG.duration, warmup: CONFIG.warmup }, { nodeArgs: serviceNodeOptions() }));
+  }
+  const domainMicros = median(runs.map((run) => run.cpuMicrosPerCreate));
+  const frameworkMicros = result.references['json-post'].cpuMicrosPerRequest;
+  const bound = result.ceiling.cpuMicrosPerRequest / (frameworkMicros + domainMicros);
+  log(
+    `  the create's domain work without HTTP: ${Math.round(domainMicros)} µs CPU per create (${Math.round(median(runs.map((run) => run.createsPerSecond)))} creates/s);` +
+      ` with Nest taking the body (${frameworkMicros} µs), at most ${(100 * bound).toFixed(0)} % of the ceiling (${result.ceiling.cpuMicrosPerRequest} µs)`,
+  );
+  row({
+    key: 'post-users-domain-bound',
+    scenario: "  reference: the create's domain work alone (no HTTP), CPU per create → the ratio it allows",
+    figure: `${Math.round(domainMicros)} µs`,
+    ratio: bound,
+    target: '(information)',
+    details: { domainMicros, frameworkMicros, ceilingMicros: result.ceiling.cpuMicrosPerRequest, serviceMicros: result.cpuMicrosPerRequest, runs },
+  });
+}
 
 /** Information rows: what the reference routes of a scenario reached, beside its own figure. */
 function referenceRows(key, result, ceiling, descriptions) {
@@ -182,7 +223,7 @@ async function startCeiling(work) {
   const proc = startNode(join(__dirname, 'ceiling-app.js'), { env: { PORT: String(port) }, logFile: join(work, 'ceiling.log') });
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(proc, async () => (await call(`${url}/ping`)).status === 200);
-  const spec = { kind: 'static', path: '/ping' };
+  const spec = { kind: 'static', path: '/ping', pid: proc.pid };
   await loadRun(url, { ...spec, duration: CONFIG.warmup });
 
   const floorPort = await freePort();
@@ -210,11 +251,12 @@ async function postUsers(work, ceiling, profiles) {
       kind: 'create-users',
       path: `${account.basePath}/Users`,
       headers,
+      pid: service.pid,
       prefix: `w${tag}`,
       forRun: (run) => ({ prefix: `r${run}${tag}` }),
     }, ceiling, {
-      floor: { url: ceiling.floor.url, spec: { kind: 'create-users', path: `/scim/v2/${FLOOR_ACCOUNT}/Users`, headers: ceiling.floor.headers, prefix: 'floor' } },
-      'json-post': { url: ceiling.url, spec: { kind: 'static', method: 'POST', path: '/ping', headers: { 'content-type': 'application/json' }, body: oktaUserBody('ping', 0) } },
+      floor: { url: ceiling.floor.url, spec: { kind: 'create-users', path: `/scim/v2/${FLOOR_ACCOUNT}/Users`, headers: ceiling.floor.headers, prefix: 'floor', pid: ceiling.floor.proc.pid } },
+      'json-post': { url: ceiling.url, spec: { kind: 'static', method: 'POST', path: '/ping', headers: { 'content-type': 'application/json' }, body: oktaUserBody('ping', 0), pid: ceiling.proc.pid } },
     });
     const { ratio, p99Ratio } = result;
     row({
@@ -241,6 +283,7 @@ async function postUsers(work, ceiling, profiles) {
       'json-post': 'the ceiling app taking a POST of the same JSON body',
       floor: "this route's framework floor: its pipeline + 2 durable appends, no domain work",
     });
+    await writePathBound(work, result);
   } finally {
     await stopService(service, 'post', profiles);
   }
@@ -313,8 +356,8 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
 
     if (wanted('filter')) {
       log(`GET /Users?filter=userName eq "…" (random user of ${users.toLocaleString('en')})`);
-      const result = await measure('filter', service.url, { kind: 'filter-users', path: usersPath, headers, prefix: 'user', users, warmup: { duration: CONFIG.readWarmup } }, ceiling, {
-        floor: { url: ceiling.floor.url, spec: { kind: 'static', path: `/scim/v2/${FLOOR_ACCOUNT}/Users?count=1`, headers: ceiling.floor.headers } },
+      const result = await measure('filter', service.url, { kind: 'filter-users', path: usersPath, headers, prefix: 'user', users, pid: service.pid, warmup: { duration: CONFIG.readWarmup } }, ceiling, {
+        floor: { url: ceiling.floor.url, spec: { kind: 'static', path: `/scim/v2/${FLOOR_ACCOUNT}/Users?count=1`, headers: ceiling.floor.headers, pid: ceiling.floor.proc.pid } },
       });
       const { ratio } = result;
       row({
@@ -331,8 +374,8 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
     }
     if (wanted('paged')) {
       log(`GET /Users?startIndex=…&count=100 (pages over all ${users.toLocaleString('en')} users)`);
-      const result = await measure('paged', service.url, { kind: 'page-users', path: usersPath, headers, users, warmup: { duration: CONFIG.readWarmup } }, ceiling, {
-        floor: { url: ceiling.floor.url, spec: { kind: 'static', path: `/scim/v2/${FLOOR_ACCOUNT}/Users?count=100`, headers: ceiling.floor.headers } },
+      const result = await measure('paged', service.url, { kind: 'page-users', path: usersPath, headers, users, pid: service.pid, warmup: { duration: CONFIG.readWarmup } }, ceiling, {
+        floor: { url: ceiling.floor.url, spec: { kind: 'static', path: `/scim/v2/${FLOOR_ACCOUNT}/Users?count=100`, headers: ceiling.floor.headers, pid: ceiling.floor.proc.pid } },
       });
       const { ratio } = result;
       row({

@@ -92,6 +92,12 @@ function rssMiB(pid) {
   return kib / 1024;
 }
 
+/** CPU time (user + system, all threads) a running process has used, in ms (Linux /proc, 100 ticks/s). */
+function cpuMillis(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Runs a node script to completion and parses the JSON its last stdout line holds. */
 function runNodeJson(script, argument, { nodeArgs = [], env = {}, timeoutMs = 600_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -112,4 +118,4 @@ function runNodeJson(script, argument, { nodeArgs = [], env = {}, timeoutMs = 60
   });
 }
 
-module.exports = { freePort, startNode, stopNode, startService, waitUntil, rssMiB, runNodeJson };
+module.exports = { freePort, startNode, stopNode, startService, waitUntil, rssMiB, cpuMillis, runNodeJson };

@@ -15,7 +15,8 @@ function medianOfRuns(runs) {
       p50: median(runs.map((run) => run.latencyMs.p50)),
       p99: median(runs.map((run) => run.latencyMs.p99)),
     },
-    runs: runs.map((run) => ({ requestsPerSecond: Math.round(run.requestsPerSecond), p99: run.latencyMs.p99 })),
+    cpuMicrosPerRequest: median(runs.map((run) => run.cpuMicrosPerRequest)),
+    runs: runs.map((run) => ({ requestsPerSecond: Math.round(run.requestsPerSecond), p99: run.latencyMs.p99, cpuMicrosPerRequest: run.cpuMicrosPerRequest })),
   };
 }
 
