@@ -13,7 +13,7 @@
 // rebuild,coldstart, --runs=N, --duration=S (seconds per measured run), --profile (service under
 // --cpu-prof; summaries printed and written next to the results), --no-build.
 const { execFileSync } = require('node:child_process');
-const { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, freemem, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { ROOT, serviceNodeOptions } = require('./lib/dist');
@@ -74,9 +74,10 @@ const log = (message) => process.stdout.write(`[${((performance.now() - benchSta
 /** One autocannon run in a separate process. */
 /** One load run; with `spec.pid`, also the CPU time that process spent per request served. */
 async function loadRun(url, { pid, ...spec }) {
-  const cpuBefore = pid ? cpuMillis(pid) : 0;
+  const cpuOf = pid && existsSync(`/proc/${pid}/stat`) ? () => cpuMillis(pid) : undefined;
+  const cpuBefore = cpuOf?.();
   const result = await runNodeJson(join(__dirname, 'load-worker.js'), { url, connections: CONFIG.connections, duration: CONFIG.duration, ...spec });
-  if (pid && result.completed > 0) result.cpuMicrosPerRequest = Math.round(((cpuMillis(pid) - cpuBefore) * 1000) / result.completed);
+  if (cpuOf && result.completed > 0) result.cpuMicrosPerRequest = Math.round(((cpuOf() - cpuBefore) * 1000) / result.completed);
   return result;
 }
 
@@ -143,6 +144,7 @@ async function writePathBound(work, result) {
   }
   const domainMicros = median(runs.map((run) => run.cpuMicrosPerCreate));
   const frameworkMicros = result.references['json-post'].cpuMicrosPerRequest;
+  if (frameworkMicros === undefined || result.ceiling.cpuMicrosPerRequest === undefined) return note('no /proc: the POST bound needs CPU times');
   const bound = result.ceiling.cpuMicrosPerRequest / (frameworkMicros + domainMicros);
   log(
     `  the create's domain work without HTTP: ${Math.round(domainMicros)} µs CPU per create (${Math.round(median(runs.map((run) => run.createsPerSecond)))} creates/s);` +
