@@ -456,25 +456,27 @@ export class EmbeddedReadStore extends ReadStore {
     if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
     if (equalities.size === 0) return all();
-    let best: { index: HashIndex; documents: readonly number[] } | undefined;
+    const keyed: KeyedDocuments[] = [];
     for (const index of state.indexes.values()) {
       if (!index.fields.every((field) => equalities.has(field))) continue;
       this.load(collection, state, index);
       const values = index.fields.map((field) => equalities.get(field) as IndexableValue);
-      const documents = index.documentsWithKey(index.keyFor(values));
-      // Among equally small keys, the index covering more of the query leaves less to check.
-      if (
-        !best ||
-        documents.length < best.documents.length ||
-        (documents.length === best.documents.length && index.fields.length > best.index.fields.length)
-      ) {
-        best = { index, documents };
-      }
+      keyed.push({ fields: index.fields, documents: index.documentsWithKey(index.keyFor(values)) });
     }
+    // Among equally small keys, the index covering more of the query leaves less to check.
+    const best = keyed.reduce<KeyedDocuments | undefined>(
+      (smallest, key) =>
+        !smallest ||
+        key.documents.length < smallest.documents.length ||
+        (key.documents.length === smallest.documents.length && key.fields.length > smallest.fields.length)
+          ? key
+          : smallest,
+      undefined,
+    );
     if (!best) return all();
     return {
       candidates: best.documents,
-      exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined,
+      exact: exactMatches(query, best, keyed),
       broad: best.documents.length > LARGEST_SCAN_CHUNK,
     };
   }
@@ -529,6 +531,31 @@ function documentsById(state: CollectionState, query: Query): number[] | undefin
     if (ord !== undefined) found.push(ord);
   }
   return found.length > 1 ? found.sort((a, b) => a - b) : found;
+}
+
+/** The documents under one index's key for a query's values (ascending ranks). */
+interface KeyedDocuments {
+  readonly fields: readonly string[];
+  readonly documents: readonly number[];
+}
+
+/**
+ * The matches themselves, when the query is nothing but equalities that the keys looked up cover
+ * together: the smallest key's documents that every other key needed also holds (a binary search
+ * each). Okta's `userName eq` within the account's SCIM users is then answered from memory: the
+ * one user under (account, userName) is checked against (account, source) without being read.
+ */
+function exactMatches(query: Query, smallest: KeyedDocuments, keyed: readonly KeyedDocuments[]): readonly number[] | undefined {
+  const covered = new Set(smallest.fields);
+  const others: KeyedDocuments[] = [];
+  for (const key of keyed) {
+    if (key.fields.every((field) => covered.has(field))) continue;
+    others.push(key);
+    for (const field of key.fields) covered.add(field);
+  }
+  if (!isExactlyEqualities(query, [...covered])) return undefined;
+  if (others.length === 0) return smallest.documents;
+  return smallest.documents.filter((ord) => others.every(({ documents }) => documents[positionOf(documents, ord)] === ord));
 }
 
 /**

@@ -288,6 +288,12 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         ['an index and one more condition', { accountId: 'a2', status: 'active', tags: 'ops' }, ['u4']],
         ['an index key with no document', { accountId: 'a1', status: 'gone' }, []],
         ['an index and a condition inside $and', { accountId: 'a1', $and: [{ status: 'active' }] }, ['u1']],
+        // Equalities that two indexes cover together: a document under one key and not the other is no match.
+        ['two indexes pin the query, the second key leaves the first key out', { accountId: 'a1', status: 'active', userName: 'bob' }, []],
+        ['two indexes pin the query, in $eq form', { accountId: { $eq: 'a1' }, userName: 'alice', status: { $eq: 'active' } }, ['u1']],
+        ['an index and an index on an array', { accountId: 'a2', status: 'active', tags: 'ops' }, ['u4']],
+        ['an index and an index on an array, no element equal', { accountId: 'a1', userName: 'alice', tags: 'dev' }, []],
+        ['indexes on values of objects in an array', { accountId: 'a1', 'emails.value': 'alice@home.test', status: 'active' }, ['u1']],
       ];
 
       test.each(cases)('%s', async (_, query, expected) => {
