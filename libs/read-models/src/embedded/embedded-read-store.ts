@@ -383,14 +383,15 @@ export class EmbeddedReadStore extends ReadStore {
    */
   private projected(state: CollectionState, ords: readonly number[], fields: readonly string[]): Doc[] {
     const wanted = fields.filter((field) => field !== '_id');
-    const cachedOrWhole = (ordsToRead: readonly number[]) => this.documentsOf(state, ordsToRead, false).map((doc) => pick(doc, fields));
-    if (!wanted.every((field) => state.storedApart.has(field))) return cachedOrWhole(ords);
-    const docs: (Doc | undefined)[] = ords.map((ord) => {
+    if (!wanted.every((field) => state.storedApart.has(field))) return this.documentsOf(state, ords, false).map((doc) => pick(doc, fields));
+    const docs: Doc[] = new Array(ords.length);
+    const missing: number[] = [];
+    ords.forEach((ord, index) => {
       const cached = this.recent.peek(ord);
-      return cached && pick(cached, fields);
+      if (cached) docs[index] = pick(cached, fields);
+      else missing.push(ord);
     });
-    const missing = ords.filter((_, index) => docs[index] === undefined);
-    if (missing.length === 0) return docs as Doc[];
+    if (missing.length === 0) return docs;
     const stored = this.file.fieldsWithIds(missing, wanted);
     const incomplete: number[] = [];
     ords.forEach((ord, index) => {
@@ -400,10 +401,10 @@ export class EmbeddedReadStore extends ReadStore {
       else docs[index] = deepFreeze(withStoredFields({ _id: found.id }, found.fields) as Doc);
     });
     if (incomplete.length > 0) {
-      const whole = cachedOrWhole(incomplete.map((index) => ords[index]));
-      incomplete.forEach((index, at) => (docs[index] = whole[at]));
+      const whole = this.documentsOf(state, incomplete.map((index) => ords[index]), false);
+      incomplete.forEach((index, at) => (docs[index] = pick(whole[at], fields)));
     }
-    return docs as Doc[];
+    return docs;
   }
 
   /**

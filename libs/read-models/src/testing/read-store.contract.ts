@@ -454,6 +454,28 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
           ]);
         });
 
+        test('fields of one document, and of documents written in turn with another collection', async () => {
+          expect(await store.find('people', { accountId: 'b' }, { fields: ['repr'] })).toEqual([{ _id: 'p2', repr: '{"id":"p2"}' }]);
+          expect(await store.find('people', { _id: 'p3' }, { fields: ['repr'] })).toEqual([{ _id: 'p3' }]);
+          await store.ensureStoredApart('pets', ['repr']);
+          const pets = ['q1', 'q2', 'q3'].map((id) => ({ _id: id, accountId: 'a', repr: `pet ${id}` }));
+          for (const [turn, pet] of pets.entries()) {
+            await store.commit(
+              [
+                { collection: 'pets', id: pet._id, doc: pet },
+                { collection: 'people', id: `n${turn}`, doc: { _id: `n${turn}`, accountId: 'a', repr: `person ${turn}` } },
+              ],
+              { projection: 'contract', position: 2 + turn },
+            );
+          }
+          expect(await store.find('people', { accountId: 'a' }, { fields: ['repr'], skip: 3 })).toEqual([
+            { _id: 'n0', repr: 'person 0' },
+            { _id: 'n1', repr: 'person 1' },
+            { _id: 'n2', repr: 'person 2' },
+          ]);
+          expect(await store.find('pets', {}, { fields: ['repr'] })).toEqual(pets.map(({ _id, repr }) => ({ _id, repr })));
+        });
+
         test('a new version without a field, or with another value, reads as written', async () => {
           await commitDocs('people', [{ _id: 'p1', accountId: 'a', name: 'Zoe' }, { _id: 'p3', accountId: 'a', name: 'Bob', repr: 'now' }], 2);
           expect(await store.get('people', 'p1')).toEqual({ _id: 'p1', accountId: 'a', name: 'Zoe' });
