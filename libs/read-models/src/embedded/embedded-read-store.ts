@@ -475,11 +475,9 @@ export class EmbeddedReadStore extends ReadStore {
       undefined,
     );
     if (!best) return all();
-    return {
-      candidates: best.documents,
-      exact: exactMatches(query, best, keyed),
-      broad: best.documents.length > LARGEST_SCAN_CHUNK,
-    };
+    const exact = exactMatches(query, best, keyed);
+    const candidates = exact ?? best.documents;
+    return { candidates, exact, broad: candidates.length > LARGEST_SCAN_CHUNK };
   }
 
   /**

@@ -303,6 +303,15 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         expect(first?._id ?? null).toBe(expected[0] ?? null);
       });
 
+      test('equalities two indexes cover together, sorted and paged', async () => {
+        const query = { accountId: 'a2', status: 'active', tags: 'ops' };
+        expect(ids(await store.find('people', query, { sort: [['userName', -1]] }))).toEqual(['u4']);
+        const active = { accountId: 'a1', status: 'active', userName: 'alice' };
+        expect(ids(await store.find('people', active, { sort: [['age', 1]], limit: 5 }))).toEqual(['u1']);
+        expect(ids(await store.find('people', { ...active, userName: 'bob' }, { sort: [['age', 1]] }))).toEqual([]);
+        expect(ids(await store.find('people', { accountId: 'a2', status: 'active', tags: 'ops' }, { skip: 1 }))).toEqual([]);
+      });
+
       test('rejects an operator outside the subset, in find, findOne and count', async () => {
         await expect(store.find('people', { tags: { $size: 2 } })).rejects.toThrow(UnsupportedQueryError);
         await expect(store.findOne('people', { $where: 'true' })).rejects.toThrow(UnsupportedQueryError);
@@ -474,6 +483,10 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
             { _id: 'n2', repr: 'person 2' },
           ]);
           expect(await store.find('pets', {}, { fields: ['repr'] })).toEqual(pets.map(({ _id, repr }) => ({ _id, repr })));
+          expect(await store.find('people', { _id: { $in: ['n2', 'p1'] } }, { fields: ['repr'] })).toEqual([
+            { _id: 'p1', repr: '{"id":"p1"}' },
+            { _id: 'n2', repr: 'person 2' },
+          ]);
         });
 
         test('a new version without a field, or with another value, reads as written', async () => {
