@@ -442,9 +442,9 @@ export class EmbeddedReadStore extends ReadStore {
    * The documents a query can match, in insertion order: one document for `_id` equality, else
    * the documents under the smallest key among the indexes whose fields the query pins by
    * equality (the most selective index for these values, not merely the widest), else the whole
-   * collection. `exact` (the same documents) when the query is nothing but the equalities that
-   * key stands for: then every candidate matches and none needs to be looked at. `broad` when
-   * there are more candidates than a scan reads at once.
+   * collection. `exact` (then also the candidates) when the query is nothing but equalities that
+   * key, with the keys of other indexes the query pins, stands for: every candidate matches and
+   * none needs to be looked at. `broad` when there are more candidates than a scan reads at once.
    */
   private plan(
     collection: string,
