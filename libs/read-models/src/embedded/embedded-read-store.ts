@@ -383,14 +383,15 @@ export class EmbeddedReadStore extends ReadStore {
    */
   private projected(state: CollectionState, ords: readonly number[], fields: readonly string[]): Doc[] {
     const wanted = fields.filter((field) => field !== '_id');
-    const cachedOrWhole = (ordsToRead: readonly number[]) => this.documentsOf(state, ordsToRead, false).map((doc) => pick(doc, fields));
-    if (!wanted.every((field) => state.storedApart.has(field))) return cachedOrWhole(ords);
-    const docs: (Doc | undefined)[] = ords.map((ord) => {
+    if (!wanted.every((field) => state.storedApart.has(field))) return this.documentsOf(state, ords, false).map((doc) => pick(doc, fields));
+    const docs: Doc[] = new Array(ords.length);
+    const missing: number[] = [];
+    ords.forEach((ord, index) => {
       const cached = this.recent.peek(ord);
-      return cached && pick(cached, fields);
+      if (cached) docs[index] = pick(cached, fields);
+      else missing.push(ord);
     });
-    const missing = ords.filter((_, index) => docs[index] === undefined);
-    if (missing.length === 0) return docs as Doc[];
+    if (missing.length === 0) return docs;
     const stored = this.file.fieldsWithIds(missing, wanted);
     const incomplete: number[] = [];
     ords.forEach((ord, index) => {
@@ -400,10 +401,10 @@ export class EmbeddedReadStore extends ReadStore {
       else docs[index] = deepFreeze(withStoredFields({ _id: found.id }, found.fields) as Doc);
     });
     if (incomplete.length > 0) {
-      const whole = cachedOrWhole(incomplete.map((index) => ords[index]));
-      incomplete.forEach((index, at) => (docs[index] = whole[at]));
+      const whole = this.documentsOf(state, incomplete.map((index) => ords[index]), false);
+      incomplete.forEach((index, at) => (docs[index] = pick(whole[at], fields)));
     }
-    return docs as Doc[];
+    return docs;
   }
 
   /**
@@ -441,9 +442,9 @@ export class EmbeddedReadStore extends ReadStore {
    * The documents a query can match, in insertion order: one document for `_id` equality, else
    * the documents under the smallest key among the indexes whose fields the query pins by
    * equality (the most selective index for these values, not merely the widest), else the whole
-   * collection. `exact` (the same documents) when the query is nothing but the equalities that
-   * key stands for: then every candidate matches and none needs to be looked at. `broad` when
-   * there are more candidates than a scan reads at once.
+   * collection. `exact` (then also the candidates) when the query is nothing but equalities that
+   * key, with the keys of other indexes the query pins, stands for: every candidate matches and
+   * none needs to be looked at. `broad` when there are more candidates than a scan reads at once.
    */
   private plan(
     collection: string,
@@ -456,27 +457,27 @@ export class EmbeddedReadStore extends ReadStore {
     if (state.indexes.size === 0) return all();
     const equalities = topLevelEqualities(query);
     if (equalities.size === 0) return all();
-    let best: { index: HashIndex; documents: readonly number[] } | undefined;
+    const keyed: KeyedDocuments[] = [];
     for (const index of state.indexes.values()) {
       if (!index.fields.every((field) => equalities.has(field))) continue;
       this.load(collection, state, index);
       const values = index.fields.map((field) => equalities.get(field) as IndexableValue);
-      const documents = index.documentsWithKey(index.keyFor(values));
-      // Among equally small keys, the index covering more of the query leaves less to check.
-      if (
-        !best ||
-        documents.length < best.documents.length ||
-        (documents.length === best.documents.length && index.fields.length > best.index.fields.length)
-      ) {
-        best = { index, documents };
-      }
+      keyed.push({ fields: index.fields, documents: index.documentsWithKey(index.keyFor(values)) });
     }
+    // Among equally small keys, the index covering more of the query leaves less to check.
+    const best = keyed.reduce<KeyedDocuments | undefined>(
+      (smallest, key) =>
+        !smallest ||
+        key.documents.length < smallest.documents.length ||
+        (key.documents.length === smallest.documents.length && key.fields.length > smallest.fields.length)
+          ? key
+          : smallest,
+      undefined,
+    );
     if (!best) return all();
-    return {
-      candidates: best.documents,
-      exact: isExactlyEqualities(query, best.index.fields) ? best.documents : undefined,
-      broad: best.documents.length > LARGEST_SCAN_CHUNK,
-    };
+    const exact = exactMatches(query, best, keyed);
+    const candidates = exact ?? best.documents;
+    return { candidates, exact, broad: candidates.length > LARGEST_SCAN_CHUNK };
   }
 
   /**
@@ -529,6 +530,31 @@ function documentsById(state: CollectionState, query: Query): number[] | undefin
     if (ord !== undefined) found.push(ord);
   }
   return found.length > 1 ? found.sort((a, b) => a - b) : found;
+}
+
+/** The documents under one index's key for a query's values (ascending ranks). */
+interface KeyedDocuments {
+  readonly fields: readonly string[];
+  readonly documents: readonly number[];
+}
+
+/**
+ * The matches themselves, when the query is nothing but equalities that the keys looked up cover
+ * together: the smallest key's documents that every other key needed also holds (a binary search
+ * each). Okta's `userName eq` within the account's SCIM users is then answered from memory: the
+ * one user under (account, userName) is checked against (account, source) without being read.
+ */
+function exactMatches(query: Query, smallest: KeyedDocuments, keyed: readonly KeyedDocuments[]): readonly number[] | undefined {
+  const covered = new Set(smallest.fields);
+  const others: KeyedDocuments[] = [];
+  for (const key of keyed) {
+    if (key.fields.every((field) => covered.has(field))) continue;
+    others.push(key);
+    for (const field of key.fields) covered.add(field);
+  }
+  if (!isExactlyEqualities(query, [...covered])) return undefined;
+  if (others.length === 0) return smallest.documents;
+  return smallest.documents.filter((ord) => others.every(({ documents }) => documents[positionOf(documents, ord)] === ord));
 }
 
 /**

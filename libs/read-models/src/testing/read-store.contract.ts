@@ -288,6 +288,12 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         ['an index and one more condition', { accountId: 'a2', status: 'active', tags: 'ops' }, ['u4']],
         ['an index key with no document', { accountId: 'a1', status: 'gone' }, []],
         ['an index and a condition inside $and', { accountId: 'a1', $and: [{ status: 'active' }] }, ['u1']],
+        // Equalities that two indexes cover together: a document under one key and not the other is no match.
+        ['two indexes pin the query, the second key leaves the first key out', { accountId: 'a1', status: 'active', userName: 'bob' }, []],
+        ['two indexes pin the query, in $eq form', { accountId: { $eq: 'a1' }, userName: 'alice', status: { $eq: 'active' } }, ['u1']],
+        ['an index and an index on an array', { accountId: 'a2', status: 'active', tags: 'ops' }, ['u4']],
+        ['an index and an index on an array, no element equal', { accountId: 'a1', userName: 'alice', tags: 'dev' }, []],
+        ['indexes on values of objects in an array', { accountId: 'a1', 'emails.value': 'alice@home.test', status: 'active' }, ['u1']],
       ];
 
       test.each(cases)('%s', async (_, query, expected) => {
@@ -295,6 +301,15 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         expect(await store.count('people', query)).toBe(expected.length);
         const first = await store.findOne('people', query);
         expect(first?._id ?? null).toBe(expected[0] ?? null);
+      });
+
+      test('equalities two indexes cover together, sorted and paged', async () => {
+        const query = { accountId: 'a2', status: 'active', tags: 'ops' };
+        expect(ids(await store.find('people', query, { sort: [['userName', -1]] }))).toEqual(['u4']);
+        const active = { accountId: 'a1', status: 'active', userName: 'alice' };
+        expect(ids(await store.find('people', active, { sort: [['age', 1]], limit: 5 }))).toEqual(['u1']);
+        expect(ids(await store.find('people', { ...active, userName: 'bob' }, { sort: [['age', 1]] }))).toEqual([]);
+        expect(ids(await store.find('people', { accountId: 'a2', status: 'active', tags: 'ops' }, { skip: 1 }))).toEqual([]);
       });
 
       test('rejects an operator outside the subset, in find, findOne and count', async () => {
@@ -445,6 +460,32 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
           expect(await store.find('people', { _id: { $in: ['p2', 'p4'] } }, { fields: ['repr'] })).toEqual([
             { _id: 'p2', repr: '{"id":"p2"}' },
             { _id: 'p4', repr: '{"id":"p4"}' },
+          ]);
+        });
+
+        test('fields of one document, and of documents written in turn with another collection', async () => {
+          expect(await store.find('people', { accountId: 'b' }, { fields: ['repr'] })).toEqual([{ _id: 'p2', repr: '{"id":"p2"}' }]);
+          expect(await store.find('people', { _id: 'p3' }, { fields: ['repr'] })).toEqual([{ _id: 'p3' }]);
+          await store.ensureStoredApart('pets', ['repr']);
+          const pets = ['q1', 'q2', 'q3'].map((id) => ({ _id: id, accountId: 'a', repr: `pet ${id}` }));
+          for (const [turn, pet] of pets.entries()) {
+            await store.commit(
+              [
+                { collection: 'pets', id: pet._id, doc: pet },
+                { collection: 'people', id: `n${turn}`, doc: { _id: `n${turn}`, accountId: 'a', repr: `person ${turn}` } },
+              ],
+              { projection: 'contract', position: 2 + turn },
+            );
+          }
+          expect(await store.find('people', { accountId: 'a' }, { fields: ['repr'], skip: 3 })).toEqual([
+            { _id: 'n0', repr: 'person 0' },
+            { _id: 'n1', repr: 'person 1' },
+            { _id: 'n2', repr: 'person 2' },
+          ]);
+          expect(await store.find('pets', {}, { fields: ['repr'] })).toEqual(pets.map(({ _id, repr }) => ({ _id, repr })));
+          expect(await store.find('people', { _id: { $in: ['n2', 'p1'] } }, { fields: ['repr'] })).toEqual([
+            { _id: 'p1', repr: '{"id":"p1"}' },
+            { _id: 'n2', repr: 'person 2' },
           ]);
         });
 
