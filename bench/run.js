@@ -4,7 +4,7 @@
 // the same machine, prints a table, writes bench/results/latest.json. Beside each HTTP scenario it
 // also measures that route's framework floor (floor-app.js: the same request pipeline, no domain
 // work), which bounds what any implementation on this stack can reach; for POST, also the create's
-// domain work without HTTP (write-path.js), which with the framework's CPU per request bounds the
+// domain work without HTTP (write-path.js; read-path.js for the reads), which with the framework's CPU per request bounds the
 // ratio this design can reach. Load runs also report the CPU each server process spent per
 // request (Linux /proc). Exits 1 when a scenario fails functionally (errors, non-2xx, lost
 // members); a missed target is reported, not an error.
@@ -128,36 +128,31 @@ const cpuNote = (result) => (result.cpuMicrosPerRequest === undefined ? '' : `, 
 const badAnswers = (result) => result.non2xx + result.errors + result.timeouts + result.failedChecks;
 
 /**
- * The create's domain work measured without HTTP (write-path.js), in CPU per create, and what it
- * bounds: the service needs at least Nest's own CPU per POST (the ceiling app taking the same
- * body) plus that work per request, so its ratio to the ceiling (a CPU-bound single thread) is at
- * most the ceiling's CPU per request over the sum.
+ * A scenario's domain work measured without HTTP (write-path.js, read-path.js), in CPU per
+ * request, and the ratio it allows: the service spends at least the framework's CPU per request
+ * (`frameworkMicros`: a reference route without domain work) plus that work, on one thread, so it
+ * serves at most one second of CPU over the sum per second: a ratio to the ceiling's requests/s.
  */
-async function writePathBound(work, result) {
-  const dataDir = join(work, 'write-path');
-  mkdirSync(dataDir);
-  const runs = [];
-  for (let run = 0; run < CONFIG.runs; run++) {
-    const runDir = join(dataDir, String(run));
-    mkdirSync(runDir);
-    runs.push(await runNodeJson(join(__dirname, 'write-path.js'), { dataDir: runDir, operatorKey: OPERATOR_KEY, seconds: CONFIG.duration, warmup: CONFIG.warmup }, { nodeArgs: serviceNodeOptions() }));
-  }
-  const domainMicros = median(runs.map((run) => run.cpuMicrosPerCreate));
-  const frameworkMicros = result.references['json-post'].cpuMicrosPerRequest;
-  if (frameworkMicros === undefined || result.ceiling.cpuMicrosPerRequest === undefined) return note('no /proc: the POST bound needs CPU times');
-  const bound = result.ceiling.cpuMicrosPerRequest / (frameworkMicros + domainMicros);
+function domainBoundRow(key, label, result, frameworkMicros, domain) {
+  if (frameworkMicros === undefined) return note(`${label}: no /proc, so no CPU times for its bound`);
+  const bound = 1e6 / (frameworkMicros + domain.cpuMicrosPerCall) / result.ceiling.requestsPerSecond;
   log(
-    `  the create's domain work without HTTP: ${Math.round(domainMicros)} µs CPU per create (${Math.round(median(runs.map((run) => run.createsPerSecond)))} creates/s);` +
-      ` with Nest taking the body (${frameworkMicros} µs), at most ${(100 * bound).toFixed(0)} % of the ceiling (${result.ceiling.cpuMicrosPerRequest} µs)`,
+    `  ${label}'s domain work without HTTP: ${domain.cpuMicrosPerCall} µs CPU per request; with the framework's ${frameworkMicros} µs,` +
+      ` at most ${(100 * bound).toFixed(0)} % of the ceiling's ${Math.round(result.ceiling.requestsPerSecond)} req/s (the service spent ${result.cpuMicrosPerRequest} µs per request)`,
   );
   row({
-    key: 'post-users-domain-bound',
-    scenario: "  reference: the create's domain work alone (no HTTP), CPU per create → the ratio it allows",
-    figure: `${Math.round(domainMicros)} µs`,
+    key: `${key}-domain-bound`,
+    scenario: `  reference: ${label}'s domain work alone (no HTTP), CPU per request → the ratio it allows`,
+    figure: `${domain.cpuMicrosPerCall} µs`,
     ratio: bound,
     target: '(information)',
-    details: { domainMicros, frameworkMicros, ceilingMicros: result.ceiling.cpuMicrosPerRequest, serviceMicros: result.cpuMicrosPerRequest, runs },
+    details: { domain, frameworkMicros, ceilingMicros: result.ceiling.cpuMicrosPerRequest, serviceMicros: result.cpuMicrosPerRequest },
   });
+}
+
+/** Runs a reference script of the service's domain work in its own process, with the service's node options. */
+function domainWork(script, argument) {
+  return runNodeJson(join(__dirname, script), { ...argument, operatorKey: OPERATOR_KEY, seconds: CONFIG.duration, warmup: CONFIG.warmup, runs: CONFIG.runs }, { nodeArgs: serviceNodeOptions() });
 }
 
 /** Information rows: what the reference routes of a scenario reached, beside its own figure. */
@@ -285,7 +280,10 @@ async function postUsers(work, ceiling, profiles) {
       'json-post': 'the ceiling app taking a POST of the same JSON body',
       floor: "this route's framework floor: its pipeline + 2 durable appends, no domain work",
     });
-    await writePathBound(work, result);
+    const writePath = join(work, 'write-path');
+    mkdirSync(writePath);
+    // With Nest taking the same body as the framework's part: the floor route also appends, which is domain work.
+    domainBoundRow('post-users', 'the create', result, result.references['json-post'].cpuMicrosPerRequest, await domainWork('write-path.js', { dataDir: writePath }));
   } finally {
     await stopService(service, 'post', profiles);
   }
@@ -338,6 +336,15 @@ async function seedDatasets(work, needUsers, needBigLog) {
 async function readScenarios(dataDir, account, ceiling, profiles) {
   const users = CONFIG.users;
   const userIds = readFileSync(join(dataDir, 'bench-users.txt'), 'utf8').split('\n').filter(Boolean);
+  const readKinds = ['filter', 'paged'].filter(wanted);
+  let readPath = {};
+  if (readKinds.length > 0) {
+    // Before the service starts, on a copy: the machine to itself, the data as the service finds it.
+    const copy = `${dataDir}-read-path`;
+    cpSync(dataDir, copy, { recursive: true });
+    readPath = await domainWork('read-path.js', { dataDir: copy, accountId: account.accountId, kinds: readKinds, users, prefix: 'user' });
+    rmSync(copy, { recursive: true, force: true });
+  }
   log(`service with ${users.toLocaleString('en')} users`);
   const service = await startService({ dataDir, operatorKey: OPERATOR_KEY, profileDir: profileDirFor('reads') });
   const headers = { authorization: `Bearer ${account.token}` };
@@ -373,6 +380,7 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
         details: result,
       });
       referenceRows('filter-username', result, ceiling, { floor: "this route's framework floor: its pipeline answering a fixed 1-user list" });
+      domainBoundRow('filter-username', 'the lookup', result, result.references.floor.cpuMicrosPerRequest, readPath.filter);
     }
     if (wanted('paged')) {
       log(`GET /Users?startIndex=…&count=100 (pages over all ${users.toLocaleString('en')} users)`);
@@ -391,6 +399,7 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
         details: result,
       });
       referenceRows('paged-users', result, ceiling, { floor: "this route's framework floor: its pipeline answering a fixed 100-user page" });
+      domainBoundRow('paged-users', 'the page', result, result.references.floor.cpuMicrosPerRequest, readPath.paged);
     }
     const usersRss = rssMiB(service.pid);
     log(`  RSS with ${users.toLocaleString('en')} users: ${usersRss.toFixed(0)} ${MB}`);
