@@ -284,22 +284,23 @@ export class EmbeddedReadStore extends ReadStore {
         // JSON values the port admits, and a rebuild does not parse each document it writes.
         const indexKeys = state.indexKeysOf(doc);
         newKeys.set(id, indexKeys);
-        upserts.push({ row: { collection, id, ord: replaced ?? nextOrd++, indexKeys, ...storedForm(doc, state.storedApart) }, replaced });
+        const row = { collection, id, ord: replaced ?? nextOrd++, indexKeys, indexKeysJson: JSON.stringify(indexKeys), ...storedForm(doc, state.storedApart) };
+        upserts.push({ row, replaced });
       }
       for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
       assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
-    // The keys the replaced and deleted versions are filed under in loaded indexes, read before the file changes.
-    const previousKeys = new Map<number, IndexKeys>();
-    const filedUnder = (collection: string, ord: number) => {
-      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) previousKeys.set(ord, this.file.indexKeys(ord));
-    };
-    for (const { collection, ord } of deletions) filedUnder(collection, ord);
-    for (const { row, replaced } of upserts) if (replaced !== undefined) filedUnder(row.collection, replaced);
+    // The keys the replaced and deleted versions are stored with, read once before the file changes:
+    // loaded indexes move their ranks from them, and a replacement that keeps them does not write them.
+    const storedKeys = new Map<number, string | undefined>();
+    for (const { collection, ord } of deletions) {
+      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) storedKeys.set(ord, this.file.storedIndexKeys(ord));
+    }
+    for (const { replaced } of upserts) if (replaced !== undefined) storedKeys.set(replaced, this.file.storedIndexKeys(replaced));
     // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
       deletions.map(({ ord }) => ord),
-      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row }) => row),
+      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row, replaced }) => ({ ...row, storedIndexKeys: storedKeys.get(replaced as number) })),
       upserts.filter(({ replaced }) => replaced === undefined).map(({ row }) => row),
       checkpoint,
     );
@@ -309,14 +310,16 @@ export class EmbeddedReadStore extends ReadStore {
       const state = this.collectionState(collection);
       state.documents.delete(id);
       this.recent.delete(ord);
-      const before = previousKeys.get(ord) ?? {};
+      const before = parsedKeys(storedKeys.get(ord));
       for (const index of state.loaded) index.remove(ord, before[index.spec.name] ?? []);
     }
     for (const { row, replaced } of upserts) {
       const state = this.collectionState(row.collection);
       if (replaced !== undefined) {
         this.recent.delete(replaced);
-        const before = previousKeys.get(replaced) ?? {};
+        const stored = storedKeys.get(replaced);
+        if (stored === row.indexKeysJson || state.loaded.size === 0) continue;
+        const before = parsedKeys(stored);
         for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
       } else {
         state.documents.set(row.id, row.ord);
@@ -638,6 +641,10 @@ function storedForm(doc: Doc, storedApart: ReadonlySet<string>): Pick<DocumentRo
   const rest: Record<string, unknown> = {};
   for (const key in doc) rest[key] = storedApart.has(key) ? null : doc[key];
   return { body: JSON.stringify(rest), apart, notApart };
+}
+
+function parsedKeys(stored: string | undefined): IndexKeys {
+  return stored === undefined ? {} : (JSON.parse(stored) as IndexKeys);
 }
 
 function withStoredFields(doc: Record<string, unknown>, fields: readonly StoredField[] | undefined): Record<string, unknown> {
