@@ -35,9 +35,9 @@ export class HashIndex {
 
   /** Every key the document is indexed under, without duplicates. */
   keysOf(doc: Doc): string[] {
-    let keys = [''];
-    for (const path of this.paths) {
-      const components = fieldKeyComponents(doc, path);
+    let keys = fieldKeyComponents(doc, this.paths[0]);
+    for (let field = 1; field < this.paths.length; field++) {
+      const components = fieldKeyComponents(doc, this.paths[field]);
       keys =
         components.length === 1
           ? keys.map((key) => key + components[0])
@@ -143,8 +143,11 @@ export function positionOf(bucket: readonly number[], ord: number): number {
 }
 
 function fieldKeyComponents(doc: Doc, path: readonly string[]): string[] {
+  const values = valuesAtPath(doc, path);
+  // Most fields hold one value that is not an array: nothing to deduplicate (every document written is keyed).
+  if (values.length === 1 && !Array.isArray(values[0])) return [keyComponent(values[0])];
   const components = new Set<string>();
-  for (const value of valuesAtPath(doc, path)) {
+  for (const value of values) {
     if (!Array.isArray(value)) components.add(keyComponent(value));
     else if (value.length === 0) components.add(EMPTY_ARRAY_COMPONENT);
     else for (const element of value) components.add(keyComponent(element));

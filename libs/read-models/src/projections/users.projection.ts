@@ -71,7 +71,7 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
     accountId: state.accountId,
     source: state.source,
     status: state.status,
-    userNameKey: userNameKey(state.profile.userName),
+    userNameKey: previous?.profile === state.profile ? previous.userNameKey : userNameKey(state.profile.userName),
     profile: state.profile,
     active,
     created: state.createdAt,

@@ -45,18 +45,18 @@ export interface UserReadModelForms {
 /**
  * `userReadModelForms` at `version`, from the forms of an earlier revision whose input differed in
  * nothing but `meta.version` (a role granted changes no SCIM attribute): the same text and mirror,
- * the version replaced, without rendering the user again. Undefined when `forms` do not end with
- * `fromVersion`'s tag (forms of another rendering): render the user instead.
+ * the version replaced, without rendering the user again. Undefined when `forms` do not hold
+ * `fromVersion`'s tag where a rendering puts it (forms of another rendering): render the user instead.
  */
 export function userReadModelFormsAtVersion(forms: UserReadModelForms, fromVersion: number, version: number): UserReadModelForms | undefined {
   // `meta` is rendered last and `version` last in it: the text ends with `"version":"W/\"n\""}}`.
   const oldTail = `"version":${JSON.stringify(versionTag(fromVersion))}}}`;
   const meta = forms.search.meta as Readonly<Record<string, unknown>> | undefined;
-  if (!forms.json.endsWith(oldTail) || meta === undefined) return undefined;
+  // The mirror keeps the tag as it is (`version` is caseExact): then it keeps the new one so too.
+  if (!forms.json.endsWith(oldTail) || meta?.version !== versionTag(fromVersion)) return undefined;
   const json = `${forms.json.slice(0, forms.json.length - oldTail.length)}"version":${JSON.stringify(versionTag(version))}}}`;
-  // The version as the mirror keeps it (spread keeps each key in its place, so the mirror's JSON is the rendered one's).
-  const mirrored = (searchMirror({ meta: { version: versionTag(version) } }, userResourceSchema).meta as Record<string, unknown>).version;
-  return { search: { ...forms.search, meta: { ...meta, version: mirrored } }, json };
+  // Spread keeps each key in its place: the mirror's JSON is the full rendering's.
+  return { search: { ...forms.search, meta: { ...meta, version: versionTag(version) } }, json };
 }
 
 /** The JSON of `renderUser(input, baseUrl)`, serialised once for any base URL. */
