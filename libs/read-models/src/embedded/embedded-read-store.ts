@@ -23,7 +23,7 @@ import {
 } from '../store-rules';
 import { HashIndex, positionOf } from './hash-index';
 import { RecentDocuments } from './recent-documents';
-import { type DocumentRow, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
+import { type DocumentRow, type DocumentUpdate, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
@@ -75,7 +75,7 @@ interface ScannedDocument {
 }
 
 interface PlannedUpsert {
-  readonly row: DocumentRow;
+  readonly row: DocumentUpdate;
   /** The rank of the version this one replaces in place (not when the commit deleted and re-created it). */
   readonly replaced: number | undefined;
 }
@@ -284,23 +284,25 @@ export class EmbeddedReadStore extends ReadStore {
         // JSON values the port admits, and a rebuild does not parse each document it writes.
         const indexKeys = state.indexKeysOf(doc);
         newKeys.set(id, indexKeys);
-        const row = { collection, id, ord: replaced ?? nextOrd++, indexKeys, indexKeysJson: JSON.stringify(indexKeys), ...storedForm(doc, state.storedApart) };
+        const { body, apart, notApart } = storedForm(doc, state.storedApart);
+        // The keys the replaced version is stored with, read before the file changes: loaded indexes
+        // move its rank from them, and a replacement that keeps them does not write them again.
+        const storedIndexKeys = replaced === undefined ? undefined : this.file.storedIndexKeys(replaced);
+        const row = { collection, id, ord: replaced ?? nextOrd++, indexKeys, indexKeysJson: JSON.stringify(indexKeys), storedIndexKeys, body, apart, notApart };
         upserts.push({ row, replaced });
       }
       for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
       assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
-    // The keys the replaced and deleted versions are stored with, read once before the file changes:
-    // loaded indexes move their ranks from them, and a replacement that keeps them does not write them.
-    const storedKeys = new Map<number, string | undefined>();
+    // Likewise the keys of the deleted versions, for the loaded indexes.
+    const deletedKeys = new Map<number, string | undefined>();
     for (const { collection, ord } of deletions) {
-      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) storedKeys.set(ord, this.file.storedIndexKeys(ord));
+      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) deletedKeys.set(ord, this.file.storedIndexKeys(ord));
     }
-    for (const { replaced } of upserts) if (replaced !== undefined) storedKeys.set(replaced, this.file.storedIndexKeys(replaced));
     // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
       deletions.map(({ ord }) => ord),
-      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row, replaced }) => ({ ...row, storedIndexKeys: storedKeys.get(replaced as number) })),
+      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row }) => row),
       upserts.filter(({ replaced }) => replaced === undefined).map(({ row }) => row),
       checkpoint,
     );
@@ -310,16 +312,15 @@ export class EmbeddedReadStore extends ReadStore {
       const state = this.collectionState(collection);
       state.documents.delete(id);
       this.recent.delete(ord);
-      const before = parsedKeys(storedKeys.get(ord));
+      const before = parsedKeys(deletedKeys.get(ord));
       for (const index of state.loaded) index.remove(ord, before[index.spec.name] ?? []);
     }
     for (const { row, replaced } of upserts) {
       const state = this.collectionState(row.collection);
       if (replaced !== undefined) {
         this.recent.delete(replaced);
-        const stored = storedKeys.get(replaced);
-        if (stored === row.indexKeysJson || state.loaded.size === 0) continue;
-        const before = parsedKeys(stored);
+        if (row.storedIndexKeys === row.indexKeysJson || state.loaded.size === 0) continue;
+        const before = parsedKeys(row.storedIndexKeys);
         for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
       } else {
         state.documents.set(row.id, row.ord);

@@ -102,11 +102,11 @@ export interface DocumentEntry {
   readonly ord: number;
 }
 
-/** A new version of a stored document, which keeps its place. */
-export type DocumentUpdate = Omit<DocumentRow, 'collection' | 'id'> & {
-  /** The keys the version it replaces is stored with (`storedIndexKeys`), read before the commit. */
+/** A document version to write: a new one, or one that replaces a stored version and keeps its place. */
+export interface DocumentUpdate extends DocumentRow {
+  /** The keys the version it replaces is stored with (`storedIndexKeys`), read before the commit; undefined for a new one. */
   readonly storedIndexKeys: string | undefined;
-};
+}
 
 /**
  * The embedded read store's durable copy: one SQLite file written through on every commit.
