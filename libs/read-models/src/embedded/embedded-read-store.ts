@@ -294,7 +294,7 @@ export class EmbeddedReadStore extends ReadStore {
       for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
       assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
-    // Likewise the keys of the deleted versions, for the loaded indexes.
+    // The keys the deleted versions are stored with, read before the file changes: loaded indexes drop their ranks from them.
     const deletedKeys = new Map<number, string | undefined>();
     for (const { collection, ord } of deletions) {
       if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) deletedKeys.set(ord, this.file.storedIndexKeys(ord));

@@ -104,7 +104,7 @@ export interface DocumentEntry {
 
 /** A document version to write: a new one, or one that replaces a stored version and keeps its place. */
 export interface DocumentUpdate extends DocumentRow {
-  /** The keys the version it replaces is stored with (`storedIndexKeys`), read before the commit; undefined for a new one. */
+  /** The keys of the version it replaces as stored, read before the commit (undefined for a new document): the same as `indexKeysJson`, they are not written again. */
   readonly storedIndexKeys: string | undefined;
 }
 
