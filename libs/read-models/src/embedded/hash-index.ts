@@ -35,6 +35,18 @@ export class HashIndex {
 
   /** Every key the document is indexed under, without duplicates. */
   keysOf(doc: Doc): string[] {
+    // Every document a commit writes is keyed in each index of its collection: most have one value,
+    // not an array, at each field, hence one key, built without the arrays of the general case.
+    let key = '';
+    for (const path of this.paths) {
+      const value = singleValueAtPath(doc, path);
+      if (value === SEVERAL_VALUES) return this.keysOfEveryValue(doc);
+      key += keyComponent(value);
+    }
+    return [key];
+  }
+
+  private keysOfEveryValue(doc: Doc): string[] {
     let keys = fieldKeyComponents(doc, this.paths[0]);
     for (let field = 1; field < this.paths.length; field++) {
       const components = fieldKeyComponents(doc, this.paths[field]);
@@ -140,6 +152,22 @@ export function positionOf(bucket: readonly number[], ord: number): number {
     else high = middle;
   }
   return low;
+}
+
+const SEVERAL_VALUES = Symbol('several values');
+
+/**
+ * The value `valuesAtPath` finds alone (undefined when the path stops short of it), or
+ * SEVERAL_VALUES when the path meets an array, which may hold several.
+ */
+function singleValueAtPath(doc: Doc, path: readonly string[]): unknown {
+  let value: unknown = doc;
+  for (const segment of path) {
+    if (Array.isArray(value)) return SEVERAL_VALUES;
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = Object.hasOwn(value, segment) ? (value as Record<string, unknown>)[segment] : undefined;
+  }
+  return Array.isArray(value) ? SEVERAL_VALUES : value;
 }
 
 function fieldKeyComponents(doc: Doc, path: readonly string[]): string[] {
