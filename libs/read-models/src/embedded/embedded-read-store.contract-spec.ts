@@ -206,6 +206,44 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('replacements that keep their keys or change them leave loaded indexes and stored keys right', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [
+      { name: 'team', fields: [['team', 1]] },
+      { name: 'roles', fields: [['roles', 1]] },
+    ]);
+    const ids = ['u0', 'u1', 'u2', 'u3'];
+    await store.commit(ids.map((id) => ({ collection: 'users', id, doc: { _id: id, team: 't', roles: [], n: 0 } })), { projection: 'users', position: 1 });
+    // Loads both indexes before the replacements.
+    expect(await store.count('users', { team: 't' })).toBe(4);
+    expect(await store.count('users', { roles: 'admin' })).toBe(0);
+    await store.commit(
+      [
+        { collection: 'users', id: 'u0', doc: { _id: 'u0', team: 't', roles: [], n: 1 } },
+        { collection: 'users', id: 'u1', doc: { _id: 'u1', team: 't', roles: ['admin'], n: 1 } },
+        { collection: 'users', id: 'u2', doc: { _id: 'u2', team: 's', roles: ['admin', 'ops'], n: 1 } },
+        { collection: 'users', id: 'u3', doc: null },
+      ],
+      { projection: 'users', position: 2 },
+    );
+    const expectations = async (reading: EmbeddedReadStore) => {
+      expect((await reading.find('users', { team: 't' })).map((doc) => doc._id)).toEqual(['u0', 'u1']);
+      expect((await reading.find('users', { team: 's' })).map((doc) => doc._id)).toEqual(['u2']);
+      expect((await reading.find('users', { roles: 'admin' })).map((doc) => doc._id)).toEqual(['u1', 'u2']);
+      expect((await reading.find('users', { roles: 'ops' })).map((doc) => doc._id)).toEqual(['u2']);
+      expect((await reading.find('users', { n: 1 })).map((doc) => doc._id)).toEqual(['u0', 'u1', 'u2']);
+    };
+    await expectations(store);
+    await store.close();
+
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      await expectations(reopened);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('reads every document right however few it keeps parsed, and never an outdated version', async () => {
     const store = EmbeddedReadStore.open({ file, cachedDocuments: 2 });
     try {

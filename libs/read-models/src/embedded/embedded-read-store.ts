@@ -23,7 +23,7 @@ import {
 } from '../store-rules';
 import { HashIndex, positionOf } from './hash-index';
 import { RecentDocuments } from './recent-documents';
-import { type DocumentRow, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
+import { type DocumentRow, type DocumentUpdate, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
@@ -75,7 +75,7 @@ interface ScannedDocument {
 }
 
 interface PlannedUpsert {
-  readonly row: DocumentRow;
+  readonly row: DocumentUpdate;
   /** The rank of the version this one replaces in place (not when the commit deleted and re-created it). */
   readonly replaced: number | undefined;
 }
@@ -284,18 +284,21 @@ export class EmbeddedReadStore extends ReadStore {
         // JSON values the port admits, and a rebuild does not parse each document it writes.
         const indexKeys = state.indexKeysOf(doc);
         newKeys.set(id, indexKeys);
-        upserts.push({ row: { collection, id, ord: replaced ?? nextOrd++, indexKeys, ...storedForm(doc, state.storedApart) }, replaced });
+        const { body, apart, notApart } = storedForm(doc, state.storedApart);
+        // The keys the replaced version is stored with, read before the file changes: loaded indexes
+        // move its rank from them, and a replacement that keeps them does not write them again.
+        const storedIndexKeys = replaced === undefined ? undefined : this.file.storedIndexKeys(replaced);
+        const row = { collection, id, ord: replaced ?? nextOrd++, indexKeys, indexKeysJson: JSON.stringify(indexKeys), storedIndexKeys, body, apart, notApart };
+        upserts.push({ row, replaced });
       }
       for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
       assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
-    // The keys the replaced and deleted versions are filed under in loaded indexes, read before the file changes.
-    const previousKeys = new Map<number, IndexKeys>();
-    const filedUnder = (collection: string, ord: number) => {
-      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) previousKeys.set(ord, this.file.indexKeys(ord));
-    };
-    for (const { collection, ord } of deletions) filedUnder(collection, ord);
-    for (const { row, replaced } of upserts) if (replaced !== undefined) filedUnder(row.collection, replaced);
+    // The keys the deleted versions are stored with, read before the file changes: loaded indexes drop their ranks from them.
+    const deletedKeys = new Map<number, string | undefined>();
+    for (const { collection, ord } of deletions) {
+      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) deletedKeys.set(ord, this.file.storedIndexKeys(ord));
+    }
     // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
     this.file.commit(
       deletions.map(({ ord }) => ord),
@@ -309,14 +312,15 @@ export class EmbeddedReadStore extends ReadStore {
       const state = this.collectionState(collection);
       state.documents.delete(id);
       this.recent.delete(ord);
-      const before = previousKeys.get(ord) ?? {};
+      const before = parsedKeys(deletedKeys.get(ord));
       for (const index of state.loaded) index.remove(ord, before[index.spec.name] ?? []);
     }
     for (const { row, replaced } of upserts) {
       const state = this.collectionState(row.collection);
       if (replaced !== undefined) {
         this.recent.delete(replaced);
-        const before = previousKeys.get(replaced) ?? {};
+        if (row.storedIndexKeys === row.indexKeysJson || state.loaded.size === 0) continue;
+        const before = parsedKeys(row.storedIndexKeys);
         for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
       } else {
         state.documents.set(row.id, row.ord);
@@ -664,6 +668,10 @@ function storedForm(doc: Doc, storedApart: ReadonlySet<string>): Pick<DocumentRo
   const rest: Record<string, unknown> = {};
   for (const key in doc) rest[key] = storedApart.has(key) ? null : doc[key];
   return { body: JSON.stringify(rest), apart, notApart };
+}
+
+function parsedKeys(stored: string | undefined): IndexKeys {
+  return stored === undefined ? {} : (JSON.parse(stored) as IndexKeys);
 }
 
 function withStoredFields(doc: Record<string, unknown>, fields: readonly StoredField[] | undefined): Record<string, unknown> {

@@ -30,6 +30,20 @@ describe('HashIndex', () => {
     expect(index.keysOf({ _id: 'c', tag: [] })).not.toEqual(index.keysOf({ _id: 'a' }));
   });
 
+  it('keys documents with one value per field as those whose fields are arrays of one value', () => {
+    const index = new HashIndex({ name: 'n', fields: [['accountId', 1], ['profile.emails.value', 1], ['tag', 1]] });
+    const single = { _id: 'a', accountId: 'a1', profile: { emails: { value: 'x' } }, tag: 't' };
+    const arrays = { _id: 'b', accountId: ['a1'], profile: { emails: [{ value: 'x' }] }, tag: ['t'] };
+    expect(index.keysOf(single)).toEqual([index.keyFor(['a1', 'x', 't'])]);
+    expect(index.keysOf(arrays)).toEqual(index.keysOf(single));
+    // A path that stops at a scalar, null or a missing field reaches "missing", as in MongoDB.
+    const missing = index.keysOf({ _id: 'c', accountId: 'a1', tag: 't' });
+    expect(index.keysOf({ _id: 'd', accountId: 'a1', profile: 'p', tag: 't' })).toEqual(missing);
+    expect(index.keysOf({ _id: 'e', accountId: 'a1', profile: { emails: null }, tag: 't' })).toEqual(missing);
+    expect(index.keysOf({ _id: 'f', accountId: 'a1', profile: { emails: { value: null } }, tag: 't' })).toEqual(missing);
+    expect(index.keysOf({ _id: 'g', accountId: 'a1', profile: { emails: [] }, tag: 't' })).toEqual(missing);
+  });
+
   it('treats numbers by value', () => {
     const index = new HashIndex({ name: 'n', fields: [['n', 1]] });
     expect(index.keysOf({ _id: 'a', n: -0 })).toEqual([index.keyFor([0])]);

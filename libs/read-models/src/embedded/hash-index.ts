@@ -35,9 +35,21 @@ export class HashIndex {
 
   /** Every key the document is indexed under, without duplicates. */
   keysOf(doc: Doc): string[] {
-    let keys = [''];
+    // Every document a commit writes is keyed in each index of its collection: most have one value,
+    // not an array, at each field, hence one key, built without the arrays of the general case.
+    let key = '';
     for (const path of this.paths) {
-      const components = fieldKeyComponents(doc, path);
+      const value = singleValueAtPath(doc, path);
+      if (value === SEVERAL_VALUES) return this.keysOfEveryValue(doc);
+      key += keyComponent(value);
+    }
+    return [key];
+  }
+
+  private keysOfEveryValue(doc: Doc): string[] {
+    let keys = fieldKeyComponents(doc, this.paths[0]);
+    for (let field = 1; field < this.paths.length; field++) {
+      const components = fieldKeyComponents(doc, this.paths[field]);
       keys =
         components.length === 1
           ? keys.map((key) => key + components[0])
@@ -142,9 +154,28 @@ export function positionOf(bucket: readonly number[], ord: number): number {
   return low;
 }
 
+const SEVERAL_VALUES = Symbol('several values');
+
+/**
+ * The value `valuesAtPath` finds alone (undefined when the path stops short of it), or
+ * SEVERAL_VALUES when the path meets an array, which may hold several.
+ */
+function singleValueAtPath(doc: Doc, path: readonly string[]): unknown {
+  let value: unknown = doc;
+  for (const segment of path) {
+    if (Array.isArray(value)) return SEVERAL_VALUES;
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = Object.hasOwn(value, segment) ? (value as Record<string, unknown>)[segment] : undefined;
+  }
+  return Array.isArray(value) ? SEVERAL_VALUES : value;
+}
+
 function fieldKeyComponents(doc: Doc, path: readonly string[]): string[] {
+  const values = valuesAtPath(doc, path);
+  // Most fields hold one value that is not an array: nothing to deduplicate (every document written is keyed).
+  if (values.length === 1 && !Array.isArray(values[0])) return [keyComponent(values[0])];
   const components = new Set<string>();
-  for (const value of valuesAtPath(doc, path)) {
+  for (const value of values) {
     if (!Array.isArray(value)) components.add(keyComponent(value));
     else if (value.length === 0) components.add(EMPTY_ARRAY_COMPONENT);
     else for (const element of value) components.add(keyComponent(element));

@@ -87,6 +87,8 @@ export interface DocumentRow {
   readonly ord: number;
   readonly body: string;
   readonly indexKeys: IndexKeys;
+  /** `indexKeys` as stored: JSON text. */
+  readonly indexKeysJson: string;
   /** The fields the collection stores apart that this version has. */
   readonly apart: readonly StoredField[];
   /** The collection's fields stored apart that this version lacks (rows of an older version go). */
@@ -100,8 +102,11 @@ export interface DocumentEntry {
   readonly ord: number;
 }
 
-/** A new version of a stored document, which keeps its place. */
-export type DocumentUpdate = Omit<DocumentRow, 'collection' | 'id'>;
+/** A document version to write: a new one, or one that replaces a stored version and keeps its place. */
+export interface DocumentUpdate extends DocumentRow {
+  /** The keys of the version it replaces as stored, read before the commit (undefined for a new document): the same as `indexKeysJson`, they are not written again. */
+  readonly storedIndexKeys: string | undefined;
+}
 
 /**
  * The embedded read store's durable copy: one SQLite file written through on every commit.
@@ -224,16 +229,15 @@ export class SqliteDocumentFile {
         this.deleteFields.run(ord);
       }
       for (const update of updates) {
-        // Most new versions keep their keys (a role granted to a user): reading them is cheaper than rewriting them.
-        const keys = JSON.stringify(update.indexKeys);
-        if (this.selectIndexKeys.get(update.ord) !== keys) this.writeKeys.run(update.ord, keys);
+        // Many new versions keep their keys (an attribute no index covers): those are not rewritten.
+        if (update.storedIndexKeys !== update.indexKeysJson) this.writeKeys.run(update.ord, update.indexKeysJson);
         this.updateBody.run(update.body, update.ord);
         this.writeFieldsOf(update);
         for (const field of update.notApart) this.deleteField.run(update.ord, field);
       }
       for (const row of inserts) {
         this.insertEntry.run(row.ord, row.collection, row.id);
-        this.writeKeys.run(row.ord, JSON.stringify(row.indexKeys));
+        this.writeKeys.run(row.ord, row.indexKeysJson);
         this.insertBody.run(row.ord, row.body);
         this.writeFieldsOf(row);
       }
@@ -241,7 +245,7 @@ export class SqliteDocumentFile {
     });
   }
 
-  private writeFieldsOf({ ord, apart }: DocumentUpdate): void {
+  private writeFieldsOf({ ord, apart }: Pick<DocumentRow, 'ord' | 'apart'>): void {
     for (const { field, value, json } of apart) this.writeField.run(ord, field, value, json ? 1 : 0);
   }
 
@@ -353,10 +357,9 @@ export class SqliteDocumentFile {
     })();
   }
 
-  /** The keys last saved with a stored document. */
-  indexKeys(ord: number): IndexKeys {
-    const keys = this.selectIndexKeys.get(ord);
-    return typeof keys === 'string' ? (JSON.parse(keys) as IndexKeys) : {};
+  /** The keys last saved with a stored document, as JSON text (undefined when it has none). */
+  storedIndexKeys(ord: number): string | undefined {
+    return this.selectIndexKeys.get(ord) ?? undefined;
   }
 
   /** Saves recomputed keys (after an index was added, or for rows moved from an older layout). */

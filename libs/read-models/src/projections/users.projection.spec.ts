@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@scim/event-store';
-import { userJsonWithoutBaseUrl } from '@scim/scim-protocol';
+import { userJsonWithoutBaseUrl, userReadModelForms } from '@scim/scim-protocol';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
 import { usersProjection, type UserView } from './users.projection';
@@ -17,6 +17,10 @@ const recorded = (type: string, revision: number, data: Record<string, unknown>)
   position,
   recordedAt: '2025-01-01T00:00:00.000Z',
 });
+
+/** A full rendering of the view's facts: what the projection must store, whatever shortcut it takes. */
+const fullForms = (view: UserView) =>
+  userReadModelForms({ id: view._id, profile: view.profile, active: view.active, meta: { created: view.created, lastModified: view.lastModified, version: view.version } });
 
 /** The representation read models served before they stored it: rendered from the view's facts. */
 const renderedFromView = (view: UserView) =>
@@ -40,5 +44,37 @@ describe('usersProjection', () => {
     const granted = usersProjection.evolve(ref, stored, recorded('RoleGrantedViaGroup', 1, { userId, role: 'admin', groupId: 'g1', grantedAt: '2025-01-02T00:00:00.000Z' })) as UserView;
     expect(granted.scimJson).toBe(renderedFromView(granted));
     expect(JSON.parse(granted.scimJson as string).meta.version).toBe('W/"1"');
+  });
+
+  it('stores after every kind of event the JSON and search mirror a full rendering gives, byte for byte', () => {
+    const events = [
+      provisioned,
+      recorded('RoleGrantedViaGroup', 1, { userId, role: 'admin', groupId: 'g1', grantedAt: '2025-01-02T00:00:00.000Z' }),
+      recorded('RoleGrantedViaGroup', 2, { userId, role: 'admin', groupId: 'g2', grantedAt: '2025-01-02T00:00:01.000Z' }),
+      recorded('RoleAssignedManually', 3, { userId, role: 'auditor', assignedAt: '2025-01-03T00:00:00.000Z' }),
+      recorded('UserAttributesUpdated', 4, { userId, changed: { displayName: '"version":"W/\\"4\\""}}' }, removed: [], updatedAt: '2025-01-04T00:00:00.000Z' }),
+      recorded('RoleRevokedViaGroup', 5, { userId, role: 'admin', groupId: 'g1', reason: 'membership-removed', revokedAt: '2025-01-05T00:00:00.000Z' }),
+      recorded('UserDeactivated', 6, { userId, deactivatedAt: '2025-01-06T00:00:00.000Z' }),
+      recorded('RoleRemovedManually', 7, { userId, role: 'auditor', removedAt: '2025-01-07T00:00:00.000Z' }),
+      recorded('UserReactivated', 8, { userId, reactivatedAt: '2025-01-08T00:00:00.000Z' }),
+      // Revisions whose tags differ in length: 9 → 10.
+      recorded('RoleGrantedViaGroup', 9, { userId, role: 'ops', groupId: 'g3', grantedAt: '2025-01-09T00:00:00.000Z' }),
+      recorded('RoleGrantedViaGroup', 10, { userId, role: 'dev', groupId: 'g3', grantedAt: '2025-01-10T00:00:00.000Z' }),
+    ];
+    let doc: Doc | null = null;
+    for (const event of events) {
+      // Each time as a store gives it back (JSON text parsed), and each time as the previous evolve left it.
+      const fromStore = usersProjection.evolve(ref, doc && (JSON.parse(JSON.stringify(doc)) as Doc), event) as UserView;
+      const inBatch = usersProjection.evolve(ref, doc, event) as UserView;
+      for (const view of [fromStore, inBatch]) {
+        const full = fullForms(view);
+        expect(view.version).toBe(event.revision);
+        expect(view.scimJson).toBe(full.json);
+        expect(JSON.stringify(view.search)).toBe(JSON.stringify(full.search));
+      }
+      expect(JSON.stringify(fromStore)).toBe(JSON.stringify(inBatch));
+      doc = inBatch;
+    }
+    expect((doc as UserView).effectiveRoles).toEqual(['admin', 'dev', 'ops']);
   });
 });

@@ -29,12 +29,16 @@ export interface GroupRenderInput {
 /** A SCIM resource as JSON. */
 export type ScimResource = Record<string, unknown>;
 
+/** `meta.version` of a resource at a stream revision: its weak ETag (RFC 7644 §3.14). */
+export const versionTag = (version: number): string => `W/"${version}"`;
+
+// `version` last: a new revision of an unchanged resource differs only at the end of its JSON.
 const meta = (resourceType: string, input: ResourceMetaInput, location: string) => ({
   resourceType,
   created: input.created,
   lastModified: input.lastModified,
   location,
-  version: `W/"${input.version}"`,
+  version: versionTag(input.version),
 });
 
 /**

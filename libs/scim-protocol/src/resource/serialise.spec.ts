@@ -1,5 +1,5 @@
 import { renderUser, type UserRenderInput } from './render';
-import { jsonStringContent, serialiseUser, splitAtBaseUrl, userJsonWithoutBaseUrl, type SerialisedResource } from './serialise';
+import { jsonStringContent, serialiseUser, splitAtBaseUrl, userJsonWithoutBaseUrl, userReadModelForms, userReadModelFormsAtVersion, type SerialisedResource } from './serialise';
 
 const completed = (serialised: SerialisedResource, baseUrl: string) => serialised.beforeBaseUrl + jsonStringContent(baseUrl) + serialised.afterBaseUrl;
 
@@ -53,5 +53,27 @@ describe('userJsonWithoutBaseUrl', () => {
     for (const baseUrl of baseUrls) {
       expect(completed(splitAtBaseUrl(stored), baseUrl)).toBe(JSON.stringify(renderUser(input, baseUrl)));
     }
+  });
+});
+
+describe('userReadModelFormsAtVersion', () => {
+  const atVersion = (input: UserRenderInput, version: number): UserRenderInput => ({ ...input, meta: { ...input.meta, version } });
+
+  it.each(Object.entries(users))('gives the forms of a full rendering at the new version (%s), byte for byte', (_, input) => {
+    for (const version of [input.meta.version + 1, 9, 10, 100, 1_000_000]) {
+      const moved = userReadModelFormsAtVersion(userReadModelForms(input), input.meta.version, version);
+      const full = userReadModelForms(atVersion(input, version));
+      expect(moved?.json).toBe(full.json);
+      expect(JSON.stringify(moved?.search)).toBe(JSON.stringify(full.search));
+    }
+  });
+
+  it('declines forms that are not at the version named', () => {
+    const forms = userReadModelForms(users.full);
+    expect(userReadModelFormsAtVersion(forms, users.full.meta.version + 1, 20)).toBeUndefined();
+    expect(userReadModelFormsAtVersion({ ...forms, json: forms.json.slice(0, -1) }, users.full.meta.version, 20)).toBeUndefined();
+    // A mirror that does not keep the tag as rendered (another schema's folding) is not guessed at.
+    const folded = { ...forms.search, meta: { ...(forms.search.meta as object), version: 'w/"12"' } };
+    expect(userReadModelFormsAtVersion({ ...forms, search: folded }, users.full.meta.version, 20)).toBeUndefined();
   });
 });

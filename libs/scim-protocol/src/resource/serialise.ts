@@ -1,6 +1,6 @@
 import { searchMirror } from '../filter/search-mirror';
 import { userResourceSchema } from '../schema/resource-schema';
-import { renderUserShared, type UserRenderInput } from './render';
+import { renderUserShared, versionTag, type UserRenderInput } from './render';
 
 /**
  * A resource's JSON text with the base URL left out: `meta.location` is the only place a user
@@ -34,6 +34,29 @@ export function userJsonWithoutBaseUrl(input: Omit<UserRenderInput, 'groups'>): 
 export function userReadModelForms(input: Omit<UserRenderInput, 'groups'>): { readonly search: Record<string, unknown>; readonly json: string } {
   const resource = renderUserShared(input, '');
   return { search: searchMirror(resource, userResourceSchema), json: JSON.stringify(resource) };
+}
+
+/** What a read model keeps of a user at one revision (see `userReadModelForms`). */
+export interface UserReadModelForms {
+  readonly search: Readonly<Record<string, unknown>>;
+  readonly json: string;
+}
+
+/**
+ * `userReadModelForms` at `version`, from the forms of an earlier revision whose input differed in
+ * nothing but `meta.version` (a role granted changes no SCIM attribute): the same text and mirror,
+ * the version replaced, without rendering the user again. Undefined when `forms` do not hold
+ * `fromVersion`'s tag where a rendering puts it (forms of another rendering): render the user instead.
+ */
+export function userReadModelFormsAtVersion(forms: UserReadModelForms, fromVersion: number, version: number): UserReadModelForms | undefined {
+  // `meta` is rendered last and `version` last in it: the text ends with `"version":"W/\"n\""}}`.
+  const oldTail = `"version":${JSON.stringify(versionTag(fromVersion))}}}`;
+  const meta = forms.search.meta as Readonly<Record<string, unknown>> | undefined;
+  // The mirror keeps the tag as it is (`version` is caseExact): then it keeps the new one so too.
+  if (!forms.json.endsWith(oldTail) || meta?.version !== versionTag(fromVersion)) return undefined;
+  const json = `${forms.json.slice(0, forms.json.length - oldTail.length)}"version":${JSON.stringify(versionTag(version))}}}`;
+  // Spread keeps each key in its place: the mirror's JSON is the full rendering's.
+  return { search: { ...forms.search, meta: { ...meta, version: versionTag(version) } }, json };
 }
 
 /** The JSON of `renderUser(input, baseUrl)`, serialised once for any base URL. */
