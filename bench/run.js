@@ -3,8 +3,8 @@
 // npm run bench: builds, measures the service in embedded mode against the framework's ceiling on
 // the same machine, prints a table, writes bench/results/latest.json. Beside each HTTP scenario it
 // also measures that route's framework floor (floor-app.js: the same request pipeline, no domain
-// work), which bounds what any implementation on this stack can reach; for POST, also the create's
-// domain work without HTTP (write-path.js; read-path.js for the reads), which with the framework's CPU per request bounds the
+// work), which bounds what any implementation on this stack can reach, and the route's domain work
+// without HTTP (write-path.js, read-path.js), which with the framework's CPU per request bounds the
 // ratio this design can reach. Load runs also report the CPU each server process spent per
 // request (Linux /proc). Exits 1 when a scenario fails functionally (errors, non-2xx, lost
 // members); a missed target is reported, not an error.
