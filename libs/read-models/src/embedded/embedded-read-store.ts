@@ -21,7 +21,7 @@ import {
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
-import { HashIndex, positionOf } from './hash-index';
+import { HashIndex, includesRank } from './hash-index';
 import { RecentDocuments } from './recent-documents';
 import { type DocumentRow, type DocumentUpdate, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
 
@@ -497,7 +497,7 @@ export class EmbeddedReadStore extends ReadStore {
       if (!isExactlyEqualities(rest, index.fields)) continue;
       this.load(collection, state, index);
       const keyed = index.documentsWithKey(index.keyFor(index.fields.map((field) => equalities.get(field) as IndexableValue)));
-      const exact = byId.filter((ord) => keyed[positionOf(keyed, ord)] === ord);
+      const exact = byId.filter((ord) => includesRank(keyed, ord));
       return { candidates: exact, exact, broad: false };
     }
     return { candidates: byId, broad: byId.length > LARGEST_SCAN_CHUNK };
@@ -558,7 +558,7 @@ function exactMatches(query: Query, smallest: KeyedDocuments, keyed: readonly Ke
   }
   if (!isExactlyEqualities(query, [...covered])) return undefined;
   if (others.length === 0) return smallest.documents;
-  return smallest.documents.filter((ord) => others.every(({ documents }) => documents[positionOf(documents, ord)] === ord));
+  return smallest.documents.filter((ord) => others.every(({ documents }) => includesRank(documents, ord)));
 }
 
 /**

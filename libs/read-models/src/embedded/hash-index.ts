@@ -154,6 +154,11 @@ export function positionOf(bucket: readonly number[], ord: number): number {
   return low;
 }
 
+/** Whether a bucket (or any list of ranks sorted the same way) holds `ord`. */
+export function includesRank(bucket: readonly number[], ord: number): boolean {
+  return bucket[positionOf(bucket, ord)] === ord;
+}
+
 const SEVERAL_VALUES = Symbol('several values');
 
 /**
