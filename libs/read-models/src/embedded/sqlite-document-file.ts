@@ -306,7 +306,7 @@ export class SqliteDocumentFile {
   fields(ords: readonly number[], only?: readonly string[]): Map<number, StoredField[]> {
     const rows = only ? this.selectSomeFields.all(JSON.stringify(ords), JSON.stringify(only)) : this.selectFields.all(JSON.stringify(ords));
     const byOrd = new Map<number, StoredField[]>();
-    for (const [ord, field, value, json] of rows) addField(byOrd, ord, { field, value, json: json === 1 });
+    for (const [ord, field, value, json] of rows) addField(byOrd, ord, storedField(field, value, json));
     return byOrd;
   }
 
@@ -325,18 +325,18 @@ export class SqliteDocumentFile {
     const last = ords[ords.length - 1];
     if (only.length === 1 && ords.length === 1) {
       const row = this.selectFieldWithId.get(first, only[0]);
-      if (row) byOrd.set(first, { id: row[0], fields: [{ field: only[0], value: row[1], json: row[2] === 1 }] });
+      if (row) byOrd.set(first, { id: row[0], fields: [storedField(only[0], row[1], row[2])] });
       return byOrd;
     }
     // Dense enough that the rows between are mostly wanted ones (ranks are shared by all collections).
     if (only.length === 1 && isAscending(ords) && last - first < 2 * ords.length) {
       for (const [ord, id, value, json] of this.selectFieldRangeWithIds.all(first, last, only[0])) {
-        byOrd.set(ord, { id, fields: [{ field: only[0], value, json: json === 1 }] });
+        byOrd.set(ord, { id, fields: [storedField(only[0], value, json)] });
       }
       return byOrd;
     }
     for (const [ord, id, field, value, json] of this.selectFieldsWithIds.all(JSON.stringify(ords), JSON.stringify(only))) {
-      const stored = { field, value, json: json === 1 };
+      const stored = storedField(field, value, json);
       const found = byOrd.get(ord);
       if (found) found.fields.push(stored);
       else byOrd.set(ord, { id, fields: [stored] });
@@ -417,6 +417,11 @@ export class SqliteDocumentFile {
 function isAscending(ords: readonly number[]): boolean {
   for (let index = 1; index < ords.length; index++) if (ords[index] <= ords[index - 1]) return false;
   return true;
+}
+
+/** A row of document_fields (`json` stored as 0 or 1). */
+function storedField(field: string, value: string, json: number): StoredField {
+  return { field, value, json: json === 1 };
 }
 
 function addField(byOrd: Map<number, StoredField[]>, ord: number, stored: StoredField): void {
