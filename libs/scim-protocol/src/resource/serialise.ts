@@ -27,19 +27,16 @@ export function userJsonWithoutBaseUrl(input: Omit<UserRenderInput, 'groups'>): 
   return JSON.stringify(renderUserShared(input, ''));
 }
 
-/**
- * What a read model keeps of a user at each revision, from one rendering: its search mirror and its
- * `userJsonWithoutBaseUrl` text (a projection rebuilding 500,000 users renders each once, not twice).
- */
-export function userReadModelForms(input: Omit<UserRenderInput, 'groups'>): { readonly search: Record<string, unknown>; readonly json: string } {
-  const resource = renderUserShared(input, '');
-  return { search: searchMirror(resource, userResourceSchema), json: JSON.stringify(resource) };
-}
-
-/** What a read model keeps of a user at one revision (see `userReadModelForms`). */
+/** What a read model keeps of a user at one revision: its search mirror and its `userJsonWithoutBaseUrl` text. */
 export interface UserReadModelForms {
   readonly search: Readonly<Record<string, unknown>>;
   readonly json: string;
+}
+
+/** A user's read-model forms from one rendering (a projection rebuilding 500,000 users renders each once, not twice). */
+export function userReadModelForms(input: Omit<UserRenderInput, 'groups'>): UserReadModelForms {
+  const resource = renderUserShared(input, '');
+  return { search: searchMirror(resource, userResourceSchema), json: JSON.stringify(resource) };
 }
 
 /**
