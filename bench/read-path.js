@@ -10,7 +10,8 @@
 const { join } = require('node:path');
 const { QueryBus } = require('@nestjs/cqrs');
 const { userName } = require('./lib/fixtures');
-const { DIST, startApp, cpuPerCall } = require('./lib/in-process');
+const { DIST } = require('./lib/dist');
+const { startApp, cpuPerCall } = require('./lib/in-process');
 
 async function main() {
   const { dataDir, operatorKey, accountId, kinds, users, prefix, seconds, warmup, runs } = JSON.parse(process.argv[2]);

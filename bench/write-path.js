@@ -11,9 +11,9 @@ const { randomUUID } = require('node:crypto');
 const { join } = require('node:path');
 const { promisify } = require('node:util');
 const { CommandBus } = require('@nestjs/cqrs');
-const { ROOT } = require('./lib/dist');
+const { DIST, ROOT } = require('./lib/dist');
 const { oktaUserBody } = require('./lib/fixtures');
-const { DIST, startApp, cpuPerCall } = require('./lib/in-process');
+const { startApp, cpuPerCall } = require('./lib/in-process');
 
 async function main() {
   const { dataDir, operatorKey, seconds, warmup, runs } = JSON.parse(process.argv[2]);
