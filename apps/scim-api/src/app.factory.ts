@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { openDataFolder } from './config/data-folder';
 import { resolveOperatorKey } from './config/operator-key';
 import { RefusedWrites } from './scim/refused-writes';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
@@ -26,15 +27,24 @@ function scimJsonBody(request: Request, response: Response, next: NextFunction):
 
 /** Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function. */
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<INestApplication> {
-  const operator = resolveOperatorKey(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operator.key), {
-    bodyParser: false,
-    logger: logger ?? ['log', 'warn', 'error'],
-  });
-  configureApp(app);
-  documentAdminApi(app);
-  await app.init();
-  return app;
+  // Owned before anything in it is opened (the platform keys included); released when the app closes.
+  const dataFolder = config.storage.kind === 'embedded' ? openDataFolder(config.dataDir) : undefined;
+  try {
+    const operator = resolveOperatorKey(config);
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operator.key, dataFolder), {
+      bodyParser: false,
+      logger: logger ?? ['log', 'warn', 'error'],
+      // A failed start-up is thrown to the caller (main.ts says it in one line), not aborted here.
+      abortOnError: false,
+    });
+    configureApp(app);
+    documentAdminApi(app);
+    await app.init();
+    return app;
+  } catch (error) {
+    dataFolder?.release();
+    throw error;
+  }
 }
 
 /** OpenAPI for the admin API at /admin/docs (JSON at /admin/docs-json). */

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { DataFolderLock } from '@scim/event-store';
 import type { AppConfig } from './config/app-config';
 import { PersistenceModule } from './persistence/persistence.module';
 import { AdminModule } from './admin/admin.module';
@@ -14,14 +15,14 @@ import { RolesModule } from './roles/roles.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, operatorKey: string): DynamicModule {
+  static forRoot(config: AppConfig, operatorKey: string, dataFolder?: DataFolderLock): DynamicModule {
     return {
       module: AppModule,
       // SCIM resources before the admin API: Express tries routes in the order they were registered,
       // and the IdPs' requests are most of the traffic.
       imports: [
         CqrsModule.forRoot(),
-        PersistenceModule.forRoot(config),
+        PersistenceModule.forRoot(config, dataFolder),
         ScimModule,
         UsersModule,
         GroupsModule,

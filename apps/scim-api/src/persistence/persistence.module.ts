@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
-import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointWaiter, EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
@@ -17,6 +17,8 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     private readonly sealer: ChainSealer,
     // Absent on an API replica whose projections run in apps/projector.
     @Optional() private readonly runner?: ProjectionRunner,
+    // Embedded mode only.
+    @Optional() private readonly dataFolderLock?: DataFolderLock,
   ) {}
 
   /** Stop projecting before closing the stores, so no batch is cut in half. */
@@ -26,6 +28,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     await this.sealer.stop();
     await this.eventStore.close();
     await this.readStore.close();
+    this.dataFolderLock?.release();
   }
 }
 
@@ -37,8 +40,9 @@ class PersistenceLifecycle implements OnApplicationShutdown {
  */
 @Module({})
 export class PersistenceModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const storageProviders = config.storage.kind === 'embedded' ? embeddedProviders(config) : distributedProviders(config, config.storage);
+  /** `dataFolder`: embedded mode's lock on DATA_DIR, taken by the caller before anything is opened. */
+  static forRoot(config: AppConfig, dataFolder?: DataFolderLock): DynamicModule {
+    const storageProviders = config.storage.kind === 'embedded' ? embeddedProviders(config, dataFolder) : distributedProviders(config, config.storage);
     return {
       module: PersistenceModule,
       global: true,
@@ -49,8 +53,10 @@ export class PersistenceModule {
   }
 }
 
-function embeddedProviders(config: AppConfig): Provider[] {
+function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undefined): Provider[] {
+  if (!dataFolder) throw new Error('Embedded mode needs the lock on DATA_DIR before its stores are opened');
   return [
+    { provide: DataFolderLock, useValue: dataFolder },
     {
       provide: EventStore,
       useFactory: () => new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })),
