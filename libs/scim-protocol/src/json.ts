@@ -3,14 +3,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep copy of JSON data, so callers may mutate results without touching stored profiles. */
+/**
+ * Deep copy of JSON data, so callers may mutate results without touching stored profiles. Keys are
+ * defined, not assigned: JSON.parse gives "__proto__" as an own key, which `out[k] = v` would turn
+ * into the copy's prototype.
+ */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
-    return out as T;
-  }
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneJson(v)])) as T;
   return value;
 }
 
@@ -22,7 +22,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
 }
 
 /** Own key of an object matching `name` case-insensitively (RFC 7643 §2.1). */
