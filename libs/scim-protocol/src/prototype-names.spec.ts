@@ -63,12 +63,18 @@ describe.each(PROTOTYPE_NAMES)('protocol: the name %s', (name) => {
     expectOrdinaryPrototypes(query);
   });
 
-  it.each(['NAME', 'name.NAME', `${ENTERPRISE}:NAME`, 'emails[NAME eq "x"].value', 'emails[type eq "work"].NAME'])('PATCH path %s is an invalid path', (template) => {
-    const run = (n: string) => () =>
-      applyUserPatch({ profile: { userName: 'u@example.com', emails: [{ value: 'e@example.com', type: 'work' }] }, active: true }, parsePatchRequest({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: as(template, n), value: 'x' }] }));
-    expect(outcome(run(name))).toBe('400 invalidPath');
-    expect(outcome(run(UNKNOWN))).toBe('400 invalidPath');
-  });
+  it.each(['NAME', 'name.NAME', `${ENTERPRISE}:NAME`, 'emails[NAME eq "x"].value', 'emails[type eq "home" and NAME eq "x"]', 'emails[type eq "work"].NAME'])(
+    'PATCH path %s is an invalid path, whether or not the user has a value it could match',
+    (template) => {
+      for (const profile of [{ userName: 'u@example.com', emails: [{ value: 'e@example.com', type: 'work' }] }, { userName: 'u@example.com' }]) {
+        for (const op of ['add', 'replace']) {
+          const run = (n: string) => () => applyUserPatch({ profile, active: true }, parsePatchRequest({ schemas: [PATCH_OP], Operations: [{ op, path: as(template, n), value: 'x' }] }));
+          expect(outcome(run(name))).toBe('400 invalidPath');
+          expect(outcome(run(UNKNOWN))).toBe('400 invalidPath');
+        }
+      }
+    },
+  );
 
   it('in a create body, it is ignored and noted as an unknown attribute at every level', () => {
     const user = normalizeUserProfile(bodyNaming(name));
