@@ -151,6 +151,14 @@ describe('prototype-named keys in one account (e2e)', () => {
         expectScimError(refused.body, 400, 'invalidPath');
       }
     }
+    // Admin bodies too: what a "__proto__" or "constructor" key holds is dropped, the named fields kept.
+    const adminRaw = (path: string, body: string) =>
+      request(testApp.app.getHttpServer()).post(`/admin/accounts/${c.account.accountId}${path}`).set('Authorization', `Bearer ${OPERATOR_KEY}`).set('Content-Type', 'application/json').send(body);
+    expect((await adminRaw('/roles', '{"role":"plain","__proto__":{"role":"evil","description":"x"}}').expect(201)).body).toEqual({ role: 'plain', description: '' });
+    expectScimError((await adminRaw('/roles', '{"__proto__":{"role":"evil"}}').expect(400)).body, 400);
+    const manual = (await adminRaw('/users', '{"userName":"manual@c.example","__proto__":{"displayName":"evil"},"constructor":{"prototype":{"polluted":true}}}').expect(201)).body;
+    expect(manual.displayName).toBeUndefined();
+    expect((await c.admin('get', '/roles').expect(200)).body.map((r: { role: string }) => r.role)).not.toContain('evil');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
