@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject } from './json';
+import { cloneJson, isPlainObject, setOwn } from './json';
 import { findAttribute, subAttribute, type AttributeDefinition } from './schema/attribute';
 import type { ResourceSchema } from './schema/resource-schema';
 
@@ -56,7 +56,12 @@ function pickValue(def: AttributeDefinition, value: unknown, selected: Selected)
   if (selected.all) return cloneJson(value);
   const pickObject = (object: unknown) => {
     if (!isPlainObject(object)) return undefined;
-    return objectOrUndefined(copiedEntries(object, (key) => isSelected(def, key, selected)));
+    const out: Record<string, unknown> = {};
+    for (const [key, sub] of Object.entries(object)) {
+      const subDef = subAttribute(def, key);
+      if (subDef && selected.children.get(subDef.name)?.all) setOwn(out, key, cloneJson(sub));
+    }
+    return Object.keys(out).length ? out : undefined;
   };
   if (Array.isArray(value)) {
     const items = value.map(pickObject).filter((item) => item !== undefined);
@@ -69,7 +74,12 @@ function dropValue(def: AttributeDefinition, value: unknown, selected: Selected)
   if (selected.all) return undefined;
   const dropObject = (object: unknown) => {
     if (!isPlainObject(object)) return object;
-    return objectOrUndefined(copiedEntries(object, (key) => !isSelected(def, key, selected)));
+    const out: Record<string, unknown> = {};
+    for (const [key, sub] of Object.entries(object)) {
+      const subDef = subAttribute(def, key);
+      if (!(subDef && selected.children.get(subDef.name)?.all)) setOwn(out, key, cloneJson(sub));
+    }
+    return Object.keys(out).length ? out : undefined;
   };
   if (Array.isArray(value)) {
     const items = value.map(dropObject).filter((item) => item !== undefined);
@@ -83,29 +93,16 @@ function selectExtension(defs: readonly AttributeDefinition[], value: unknown, s
   if (mode === 'pick' && selected.all) return cloneJson(value);
   if (mode === 'drop' && selected.all) return undefined;
   if (!isPlainObject(value)) return mode === 'pick' ? undefined : cloneJson(value);
-  const entries = Object.entries(value).map(([key, attrValue]): [string, unknown] => {
+  const out: Record<string, unknown> = {};
+  for (const [key, attrValue] of Object.entries(value)) {
     const def = findAttribute(defs, key);
     const sel = def && selected.children.get(def.name);
-    if (mode === 'pick') return [key, def && sel ? pickValue(def, attrValue, sel) : undefined];
-    return [key, def && sel ? dropValue(def, attrValue, sel) : cloneJson(attrValue)];
-  });
-  return objectOrUndefined(entries.filter(([, result]) => result !== undefined));
-}
-
-function isSelected(def: AttributeDefinition, key: string, selected: Selected): boolean {
-  const subDef = subAttribute(def, key);
-  return subDef !== undefined && selected.children.get(subDef.name)?.all === true;
-}
-
-function copiedEntries(object: Readonly<Record<string, unknown>>, keep: (key: string) => boolean): [string, unknown][] {
-  return Object.entries(object)
-    .filter(([key]) => keep(key))
-    .map(([key, value]) => [key, cloneJson(value)]);
-}
-
-/** The entries as an object with own keys whatever their names ("__proto__"), undefined when there are none. */
-function objectOrUndefined(entries: readonly [string, unknown][]): Record<string, unknown> | undefined {
-  return entries.length ? Object.fromEntries(entries) : undefined;
+    let result: unknown;
+    if (mode === 'pick') result = def && sel ? pickValue(def, attrValue, sel) : undefined;
+    else result = def && sel ? dropValue(def, attrValue, sel) : cloneJson(attrValue);
+    if (result !== undefined) setOwn(out, key, result);
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -124,11 +121,11 @@ export function selectAttributes(
 ): Record<string, unknown> {
   const include = selection.attributes?.length ? selectionTree(selection.attributes, schema) : undefined;
   const exclude = selection.excludedAttributes?.length ? selectionTree(selection.excludedAttributes, schema) : undefined;
-  const out = new Map<string, unknown>();
+  const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resource)) {
     const def = defineKey(schema, key);
     if (key === 'schemas' || alwaysReturned(def)) {
-      out.set(key, cloneJson(value));
+      setOwn(out, key, cloneJson(value));
       continue;
     }
     if (!def) continue;
@@ -146,7 +143,7 @@ export function selectAttributes(
     if (result !== undefined && dropped) {
       result = def.kind === 'attribute' ? dropValue(def.def, result, dropped) : selectExtension(def.defs, result, dropped, 'drop');
     }
-    if (result !== undefined) out.set(key, result);
+    if (result !== undefined) setOwn(out, key, result);
   }
-  return Object.fromEntries(out);
+  return out;
 }

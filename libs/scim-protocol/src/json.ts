@@ -3,15 +3,25 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Deep copy of JSON data, so callers may mutate results without touching stored profiles. Keys are
- * defined, not assigned: JSON.parse gives "__proto__" as an own key, which `out[k] = v` would turn
- * into the copy's prototype.
- */
+/** Deep copy of JSON data, so callers may mutate results without touching stored profiles. */
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneJson(v)])) as T;
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, cloneJson(v));
+    return out as T;
+  }
   return value;
+}
+
+/**
+ * `object[key] = value` as an own data property whatever the key: JSON.parse gives "__proto__" as
+ * an own key, which assignment would turn into the object's prototype instead. (Object.fromEntries
+ * does the same, at twice the cost per copied profile.)
+ */
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 /** Structural equality of JSON data (key order is irrelevant). */
