@@ -113,6 +113,16 @@ describe('prototype-named keys in one account (e2e)', () => {
       expect(timeline).toEqual(expect.arrayContaining(['UserProvisioned', 'RoleGrantedViaGroup', 'RoleAssignedManually']));
       expect((await support(c, `/groups/${cGroups.get(name)}/members`).expect(200)).body).toMatchObject({ displayName: name, roles: [name], memberCount: 1 });
     }
+    // Ids named like that are unknown ids, in A as anywhere.
+    for (const name of PROTOTYPE_NAMES) {
+      const id = encodeURIComponent(name);
+      for (const path of [`/users/${id}/explain`, `/users/${id}/timeline`, `/users/${id}/roles`, `/groups/${id}/members`]) {
+        const answer = await support(a, path);
+        expect([path, answer.status]).toEqual([path, 404]);
+      }
+      const audit = await request(testApp.app.getHttpServer()).get(`/audit/accounts/${a.account.accountId}/users/${id}/events`).set('Authorization', `Bearer ${OPERATOR_KEY}`);
+      expect(audit.status).toBe(404);
+    }
     const explainedA = (await support(a, `/users/${aUser}/explain`).expect(200)).body;
     expect(explainedA.effectiveRoles).toEqual(['developer']);
     expect((await support(a, `/users/${aUser}/timeline`).expect(200)).body.events.map((e: { type: string }) => e.type)).toEqual(['UserProvisioned', 'RoleGrantedViaGroup']);
