@@ -19,8 +19,9 @@ export function createLogger(config: LoggingConfig, destination?: DestinationStr
     redact: { paths: ['authorization', 'headers.authorization', 'req.headers.authorization'], censor: '[redacted]' },
   };
   if (destination) return pino(options, destination);
-  if (config.format === 'pretty') return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l' }));
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  if (config.format === 'pretty') return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: 'pid,hostname', sync: true }));
+  // Written synchronously: a line logged just before a signal or a crash is not lost in a buffer.
+  return pino(options, pino.destination({ dest: 1, sync: true }));
 }
 
 /** A logger that writes nothing (tests that do not look at logs). */
