@@ -15,8 +15,6 @@ export function createLogger(config: LoggingConfig, destination?: DestinationStr
     timestamp: pino.stdTimeFunctions.isoTime,
     // Level names read better than pino's numbers in a collector's search box.
     formatters: { level: (label) => ({ level: label }) },
-    // Belt and braces: the request line never carries headers, but nothing may log a credential.
-    redact: { paths: ['authorization', 'headers.authorization', 'req.headers.authorization'], censor: '[redacted]' },
   };
   if (destination) return pino(options, destination);
   if (config.format === 'pretty') return pino(options, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', singleLine: true, ignore: 'pid,hostname', sync: true }));
