@@ -98,13 +98,15 @@ describe('operators can see: logs, metrics, readiness (e2e)', () => {
           request(testApp.app.getHttpServer()).get(`${account.base}/Users`).set('Authorization', `Bearer ${wrongToken}`).expect(401),
         ),
       );
+      // A request is logged and counted when its response closes on the server: all of them, still in the frozen second.
+      await eventually(async () => expect(sample(await metrics(), 'scim_auth_failures_total{realm="scim",kind="wrong-secret"}')).toBe(flood));
     } finally {
       frozen.mockRestore();
     }
     await request(testApp.app.getHttpServer()).get(`/audit/accounts/${account.accountId}/events`).expect(401);
 
     const refusedLines = () => logs.lines().filter((line) => line.authRefusal === 'scim/wrong-secret' && line.status === 401);
-    await eventually(() => expect(refusedLines()).toHaveLength(10));
+    expect(refusedLines()).toHaveLength(10);
     testApp.app.get(RefusalSampler).flush();
     const summary = logs.lines().filter((line) => line.authRefusal === 'scim/wrong-secret' && line.suppressed !== undefined);
     expect(summary).toEqual([expect.objectContaining({ level: 'warn', suppressed: flood - 10 })]);
@@ -112,9 +114,45 @@ describe('operators can see: logs, metrics, readiness (e2e)', () => {
     expect(refusedLines()[0].credential).toBeUndefined();
     expect(logs.raw.join('')).not.toContain('not-the-secret');
 
-    const text = await metrics();
-    expect(sample(text, 'scim_auth_failures_total{realm="scim",kind="wrong-secret"}')).toBe(flood);
-    expect(sample(text, 'scim_auth_failures_total{realm="audit",kind="missing"}')).toBe(1);
+    await eventually(async () => expect(sample(await metrics(), 'scim_auth_failures_total{realm="audit",kind="missing"}')).toBe(1));
+  });
+
+  it('names why each guard refused a credential, in the log line and the failure counter', async () => {
+    const server = testApp.app.getHttpServer();
+    const admin = accountAdmin(testApp, account);
+    const other = await testApp.newAccount('Other');
+    const revoked = (await admin('post', '/scim/tokens', { validForDays: 30, label: 'old' }).expect(201)).body;
+    await admin('delete', `/scim/tokens/${revoked.tokenId}`).expect(204);
+    const adminKey = (await admin('post', '/admin-keys', { label: 'desk' }).expect(201)).body;
+    await admin('delete', `/admin-keys/${adminKey.keyId}`).expect(204);
+    const liveKey = (await admin('post', '/admin-keys', { label: 'desk 2' }).expect(201)).body.key as string;
+    const withBearer = (test: request.Test, bearer?: string) => (bearer ? test.set('Authorization', `Bearer ${bearer}`) : test);
+    const cases: Array<[request.Test, string]> = [
+      [request(server).get(`${account.base}/Users`), 'scim/missing'],
+      [withBearer(request(server).get(`${account.base}/Users`), 'not-a-token'), 'scim/malformed'],
+      [withBearer(request(server).get('/scim/v2/no-such-account/Users'), account.token), 'scim/unknown-account'],
+      [withBearer(request(server).get(`${account.base}/Users`), other.token), 'scim/unknown-credential'],
+      [withBearer(request(server).get(`${account.base}/Users`), revoked.token), 'scim/revoked'],
+      [withBearer(request(server).get(`/admin/accounts/${account.accountId}/roles`), adminKey.key), 'admin/revoked'],
+      [withBearer(request(server).post(`/admin/accounts/${account.accountId}/admin-keys`).send({}), liveKey), 'admin/operator-only'],
+      [withBearer(request(server).get(`/support/accounts/${account.accountId}/users?userName=x`), 'wrong'), 'support/wrong-key'],
+    ];
+    const before = await metrics();
+    for (const [test, refusal] of cases) {
+      const response = await test;
+      expect([refusal, response.status]).toEqual([refusal, refusal.endsWith('operator-only') ? 403 : 401]);
+    }
+
+    await eventually(() => expect(logs.lines().filter((line) => line.authRefusal !== undefined && line.status !== undefined).map((line) => line.authRefusal)).toEqual(expect.arrayContaining(cases.map(([, refusal]) => refusal))));
+    await eventually(async () => {
+      const after = await metrics();
+      for (const [, refusal] of cases) {
+        const [realm, kind] = refusal.split('/');
+        const series = `scim_auth_failures_total{realm="${realm}",kind="${kind}"}`;
+        expect([series, sample(after, series)]).toEqual([series, (sample(before, series) ?? 0) + 1]);
+      }
+    });
+    expect(logs.raw.join('')).not.toContain(liveKey.split('.')[2]);
   });
 
   it('serves Prometheus metrics to the operator key, by route template, never by account', async () => {
