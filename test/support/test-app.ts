@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../apps/scim-api/src/app.factory';
-import { loadConfig } from '../../apps/scim-api/src/config/app-config';
+import { type AppConfig, loadConfig } from '../../apps/scim-api/src/config/app-config';
+import type { Logger } from '../../apps/scim-api/src/observability/logger';
 
 export const OPERATOR_KEY = 'e2e-operator-key-0123456789abcdef';
 
@@ -27,11 +28,17 @@ export interface TestApp {
   close(removeData?: boolean): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Where the app logs (silent by default). */
+  readonly logger?: Logger;
+  readonly config?: Partial<AppConfig>;
+}
+
 /** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder. */
-export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-'))): Promise<TestApp> {
+export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), options: TestAppOptions = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
   const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000' });
-  const app = await createApp(config, false);
+  const app = await createApp({ ...config, ...options.config }, options.logger ?? false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
   const operator = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {

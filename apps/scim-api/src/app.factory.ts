@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +9,8 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { openDataFolder } from './config/data-folder';
 import { resolveOperatorKey } from './config/operator-key';
+import { createLogger, PinoNestLogger, silentLogger, type Logger } from './observability/logger';
+import { installRequestLog } from './observability/request-log';
 import { RefusedWrites } from './scim/refused-writes';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
 import { ScimValidationPipe } from './scim/scim-validation.pipe';
@@ -25,15 +27,19 @@ function scimJsonBody(request: Request, response: Response, next: NextFunction):
   parseJson(request, response, (error?: unknown) => next(error === undefined ? undefined : toScimError(error)));
 }
 
-/** Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function. */
-export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<INestApplication> {
+/**
+ * Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function.
+ * `logger`: where every log line goes (LOG_FORMAT/LOG_LEVEL on stdout by default; false: nowhere).
+ */
+export async function createApp(config: AppConfig, logger?: Logger | false): Promise<INestApplication> {
   // Owned before anything in it is opened (the platform keys included); released when the app closes.
   const dataFolder = config.storage.kind === 'embedded' ? openDataFolder(config.dataDir) : undefined;
   try {
     const operator = resolveOperatorKey(config);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operator.key, dataFolder), {
+    const log = logger === false ? silentLogger() : (logger ?? createLogger(config.logging));
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operator.key, log, dataFolder), {
       bodyParser: false,
-      logger: logger ?? ['log', 'warn', 'error'],
+      logger: new PinoNestLogger(log),
       // A failed start-up is thrown to the caller (main.ts says it in one line), not aborted here.
       abortOnError: false,
     });
@@ -63,6 +69,7 @@ export function configureApp(app: NestExpressApplication): void {
   // Express would hash every body it sends for a weak ETag (SHA-1 of a 100-user page: 6 % of its
   // CPU). SCIM resources carry their own ETag, the stream revision; lists and the admin API need none.
   app.set('etag', false);
+  installRequestLog(app);
   app.use(requestIdMiddleware);
   app.use(scimJsonBody);
   app.useGlobalPipes(new ScimValidationPipe());

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DataFolderLock } from '@scim/event-store';
 import type { AppConfig } from './config/app-config';
+import type { Logger } from './observability/logger';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
@@ -15,13 +17,14 @@ import { RolesModule } from './roles/roles.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, operatorKey: string, dataFolder?: DataFolderLock): DynamicModule {
+  static forRoot(config: AppConfig, operatorKey: string, logger: Logger, dataFolder?: DataFolderLock): DynamicModule {
     return {
       module: AppModule,
       // SCIM resources before the admin API: Express tries routes in the order they were registered,
       // and the IdPs' requests are most of the traffic.
       imports: [
         CqrsModule.forRoot(),
+        ObservabilityModule.forRoot(operatorKey, logger),
         PersistenceModule.forRoot(config, dataFolder),
         ScimModule,
         UsersModule,

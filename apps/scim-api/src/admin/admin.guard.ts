@@ -5,7 +5,7 @@ import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
 import { bearerOf, parseCredential, secretMatches } from '../scim/scim-token';
-import type { AuthenticatedRequest } from '../shared/request-context';
+import { noteRefusal, type AuthenticatedRequest } from '../shared/request-context';
 
 export const OPERATOR_KEY = Symbol('OPERATOR_KEY');
 
@@ -42,11 +42,15 @@ export class AdminGuard implements CanActivate {
     const accountId = String(request.params.accountId ?? '');
     const parsed = parseCredential('admin', bearer);
     const account = parsed && accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
-    const key = account?.adminKeys.find((k) => k.keyId === parsed?.id && !k.revokedAt);
-    if (!secretMatches(parsed?.secret ?? '', key?.secretHash) || !key) {
+    const key = account?.adminKeys.find((k) => k.keyId === parsed?.id);
+    const secretOk = secretMatches(parsed?.secret ?? '', key?.secretHash);
+    if (!secretOk || !key || key.revokedAt) {
+      // Revocation is told apart only to the logs, and only for the right secret.
+      noteRefusal(request, 'admin', !bearer ? 'missing' : !parsed ? 'wrong-key' : !key ? 'unknown-credential' : !secretOk ? 'wrong-secret' : 'revoked');
       throw new ScimError(401, 'Admin credential missing or wrong: use the operator key or an admin key of this account');
     }
     if (this.reflector.getAllAndOverride<boolean>(OPERATOR_ONLY, [context.getHandler(), context.getClass()])) {
+      noteRefusal(request, 'admin', 'operator-only');
       throw new ForbiddenException('Only the platform operator may do this');
     }
     request.admin = { kind: 'account-admin', adminId: key.keyId };

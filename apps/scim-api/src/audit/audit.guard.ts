@@ -4,7 +4,7 @@ import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolveAuditorKey, resolveOperatorKey } from '../config/operator-key';
 import { bearerOf } from '../scim/scim-token';
-import type { AuthenticatedRequest } from '../shared/request-context';
+import { noteRefusal, type AuthenticatedRequest } from '../shared/request-context';
 
 /** The keys that may read the audit API: the auditor's (read-only) and the platform operator's. */
 export const AUDIT_KEYS = Symbol('AUDIT_KEYS');
@@ -34,11 +34,15 @@ export class AuditGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const presented = digest(bearerOf(request.header('authorization')) ?? '');
+    const bearer = bearerOf(request.header('authorization'));
+    const presented = digest(bearer ?? '');
     const matches = this.digests.map((expected) => timingSafeEqual(presented, expected));
     if (!matches.includes(true)) {
+      noteRefusal(request, 'audit', bearer ? 'wrong-key' : 'missing');
       throw new ScimError(401, 'Audit credential missing or wrong: use the auditor key (AUDITOR_KEY or DATA_DIR/auditor.key) or the operator key');
     }
+    // AUDIT_KEYS lists the operator's key first.
+    request.auditReader = matches[0] ? 'operator' : 'auditor';
     return true;
   }
 }

@@ -5,9 +5,11 @@ import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain
 import { CheckpointWaiter, EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
+import { MeteredEventStore } from '../observability/metered-event-store';
+import { Metrics } from '../observability/metrics';
+import { Subscribers } from '../observability/subscribers';
 import { EventWriter } from './event-writer';
-import { HealthController } from './health.controller';
-import { ReadModelFreshness } from './read-model-freshness';
+import { meteredFreshness, ReadModelFreshness } from './read-model-freshness';
 
 @Injectable()
 class PersistenceLifecycle implements OnApplicationShutdown {
@@ -46,7 +48,6 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      controllers: [HealthController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
       exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
     };
@@ -59,7 +60,8 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
     { provide: DataFolderLock, useValue: dataFolder },
     {
       provide: EventStore,
-      useFactory: () => new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })),
+      inject: [Metrics],
+      useFactory: (metrics: Metrics) => new MeteredEventStore(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), metrics),
     },
     {
       provide: ReadStore,
@@ -78,7 +80,8 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
   return [
     {
       provide: EventStore,
-      useFactory: async () => {
+      inject: [Metrics],
+      useFactory: async (metrics: Metrics) => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -88,7 +91,7 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        return new HashChainedEventStore(store);
+        return new MeteredEventStore(new HashChainedEventStore(store), metrics);
       },
     },
     {
@@ -115,22 +118,22 @@ function inProcessProjections(config: AppConfig): Provider[] {
   return [
     {
       provide: ProjectionRunner,
-      inject: [EventStore, ReadStore],
-      useFactory: async (eventStore: EventStore, readStore: ReadStore) => {
+      inject: [EventStore, ReadStore, Subscribers],
+      useFactory: async (eventStore: EventStore, readStore: ReadStore, subscribers: Subscribers) => {
         const logger = new Logger('Projections');
         const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], {
           logger: { log: (message) => logger.log(message), error: (message, error) => logger.error(message, error instanceof Error ? error.stack : error) },
         });
+        subscribers.watchProjections(runner);
         await runner.start();
         return runner;
       },
     },
     {
       provide: ReadModelFreshness,
-      inject: [ProjectionRunner],
-      useFactory: (runner: ProjectionRunner): ReadModelFreshness => ({
-        waitFor: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
-      }),
+      inject: [ProjectionRunner, Metrics],
+      useFactory: (runner: ProjectionRunner, metrics: Metrics): ReadModelFreshness =>
+        meteredFreshness(metrics, (position) => runner.waitFor(position, config.readYourWritesTimeoutMs)),
     },
   ];
 }
@@ -143,13 +146,13 @@ function projectorCheckpoints(config: AppConfig): Provider[] {
   return [
     {
       provide: ReadModelFreshness,
-      inject: [EventStore, ReadStore],
-      useFactory: (eventStore: EventStore, readStore: ReadStore): ReadModelFreshness => {
+      inject: [EventStore, ReadStore, Metrics],
+      useFactory: (eventStore: EventStore, readStore: ReadStore, metrics: Metrics): ReadModelFreshness => {
         new Logger('Projections').log(
           `Projections run in apps/projector; writes wait up to ${config.readYourWritesTimeoutMs} ms for its checkpoints`,
         );
         const waiter = new CheckpointWaiter(eventStore, readStore, allProjections);
-        return { waitFor: (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs) };
+        return meteredFreshness(metrics, (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs));
       },
     },
   ];

@@ -19,12 +19,13 @@ export class ScimExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
+    const request = http.getRequest<AuthenticatedRequest>();
     const error = toScimError(exception);
-    if (error.status >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    }
+    // Logged once, with its stack, on the request's line (observability/request-log.ts). A 501 is
+    // an answer (RFC 7644 §3.12: an operation this service does not offer, such as /Bulk), not a fault.
+    if (error.status >= 500 && error.status !== 501) request.serverError = exception;
     if (response.headersSent) return;
-    const recorded = this.refusals?.record(http.getRequest<AuthenticatedRequest>(), error, exception) ?? Promise.resolve();
+    const recorded = this.refusals?.record(request, error, exception) ?? Promise.resolve();
     void recorded
       .catch((failure: unknown) => this.logger.error(`Recording a refused write failed: ${String(failure)}`))
       .then(() => this.send(response, error));
