@@ -22,6 +22,8 @@ const SCIM_UNSUPPORTED = new Set(['bulk', 'me']);
 const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
 const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
 const SUPPORT_CONSOLE = /^\/support\/console\/?$/i;
+// MembersDto takes up to 100,000 member ids: as large as a SCIM group push.
+const ADMIN_GROUP_MEMBERS = /^\/admin\/accounts\/[^/]+\/groups\/[^/]+\/members\/?$/i;
 const READS = new Set(['GET', 'HEAD']);
 
 export function edgeRouteOf(method: string, path: string): EdgeRoute {
@@ -35,7 +37,7 @@ export function edgeRouteOf(method: string, path: string): EdgeRoute {
   const api = ACCOUNT_API.exec(path);
   if (!api) return OPEN;
   const accountId = api[2] === undefined ? undefined : decoded(api[2]);
-  return { kind: 'guarded', realm: api[1].toLowerCase() as Realm, accountId, body: 'small' };
+  return { kind: 'guarded', realm: api[1].toLowerCase() as Realm, accountId, body: ADMIN_GROUP_MEMBERS.test(path) ? 'group' : 'small' };
 }
 
 function scimBodySize(resource: string, rest: string | undefined): BodySize {
