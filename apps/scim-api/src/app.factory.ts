@@ -23,6 +23,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     logger: logger ?? ['log', 'warn', 'error'],
   });
   configureApp(app);
+  if (config.edge.trustProxy !== undefined) app.set('trust proxy', config.edge.trustProxy);
   applyTimeouts(app.getHttpServer() as Server, config.edge.timeouts);
   documentAdminApi(app);
   await app.init();
