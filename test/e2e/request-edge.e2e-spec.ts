@@ -308,6 +308,30 @@ describe('slow clients (e2e)', () => {
     expect(sent).toBeLessThan(body.length);
   });
 
+  /** Sends a POST with `Expect: 100-continue` and its body only if the server says continue. */
+  async function expectContinue(token: string, body: string): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+      if (answer === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write(body);
+    });
+    socket.write(
+      `POST ${account.base}/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${SCIM_JSON}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    await once(socket, 'close');
+    return answer;
+  }
+
+  it('tells a client that expects 100-continue to send its body only once it is authenticated', async () => {
+    const body = JSON.stringify({ schemas: [USER_SCHEMA], userName: 'continued@edge.test' });
+    const refused = await expectContinue('scim.wrong.token', body);
+    expect(refused).toMatch(/^HTTP\/1\.1 401 /);
+    const accepted = await expectContinue(account.token, body);
+    expect(accepted).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
+  });
+
   it('cuts headers that trickle in', async () => {
     const headers = `X-Padding: ${'x'.repeat(2000)}\r\n\r\n`;
     const { answer, sent } = await trickle(`GET ${account.base}/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n`, headers);

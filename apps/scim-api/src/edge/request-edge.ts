@@ -41,7 +41,7 @@ export class RequestEdge {
     if (route.kind === 'open') return;
     request.principal = await this.authenticate(request, route);
     await this.admission.admit(request.principal);
-    request.body = await this.bodies.read(request, route.body);
+    request.body = await this.bodies.read(request, response, route.body);
   }
 
   /** Without PUBLIC_URL absolute URLs are built from Host, so only listed hosts are served (RFC 9110 §15.5.20). */
