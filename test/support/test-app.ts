@@ -31,13 +31,16 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Where the app logs (silent by default). */
   readonly logger?: Logger;
+  /** Overrides the test configuration's environment (e.g. rate limits, which are off unless a test sets them). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Overrides of the loaded configuration, for values no variable can set (e.g. an ephemeral METRICS_PORT). */
   readonly config?: Partial<AppConfig>;
 }
 
 /** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder. */
 export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), options: TestAppOptions = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
-  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000' });
+  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', RATE_LIMITS: 'off', ...options.env });
   const app = await createApp({ ...config, ...options.config }, options.logger ?? false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);

@@ -14,25 +14,27 @@ import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RolesModule } from './roles/roles.module';
+import { EdgeModule } from './edge/edge.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, operatorKey: string, logger: Logger, dataFolder?: DataFolderLock): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, dataFolder?: DataFolderLock): DynamicModule {
     return {
       module: AppModule,
       // SCIM resources before the admin API: Express tries routes in the order they were registered,
       // and the IdPs' requests are most of the traffic.
       imports: [
         CqrsModule.forRoot(),
-        ObservabilityModule.forRoot(operatorKey, logger),
+        ObservabilityModule.forRoot(logger),
         PersistenceModule.forRoot(config, dataFolder),
+        EdgeModule,
         ScimModule,
         UsersModule,
         GroupsModule,
-        AdminModule.forRoot(operatorKey),
+        AdminModule,
         RolesModule,
         AuditModule,
-        SupportModule.forRoot(operatorKey),
+        SupportModule,
       ],
       controllers: [DiscoveryController, UnsupportedController],
     };

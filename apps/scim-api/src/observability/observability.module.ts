@@ -1,7 +1,7 @@
 import { DynamicModule, Injectable, Logger as NestLogger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { AdminGuard, OPERATOR_KEY } from '../admin/admin.guard';
+import { AdminGuard } from '../admin/admin.guard';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics';
 import { MetricsController } from './metrics.controller';
@@ -37,7 +37,7 @@ class ShutdownLog implements BeforeApplicationShutdown, OnApplicationShutdown {
  */
 @Module({})
 export class ObservabilityModule {
-  static forRoot(operatorKey: string, logger: Logger): DynamicModule {
+  static forRoot(logger: Logger): DynamicModule {
     return {
       module: ObservabilityModule,
       global: true,
@@ -57,7 +57,6 @@ export class ObservabilityModule {
         MetricsListener,
         ShutdownLog,
         AdminGuard,
-        { provide: OPERATOR_KEY, useValue: operatorKey },
       ],
       exports: [ROOT_LOGGER, Metrics, RefusalSampler, Subscribers],
     };

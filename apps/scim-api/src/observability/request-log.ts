@@ -34,7 +34,7 @@ export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSa
         route,
         status,
         latencyMs: Math.round(seconds * 10_000) / 10,
-        accountId: bounded(request.scimCaller?.accountId ?? request.params?.accountId),
+        accountId: bounded(request.scimCaller?.accountId ?? request.params?.accountId ?? request.edgeRoute?.accountId),
         credential: credentialOf(request),
         ...(refusal ? { authRefusal: `${refusal.realm}/${refusal.kind}` } : {}),
         ...(response.writableFinished ? {} : { aborted: true }),
@@ -56,10 +56,14 @@ export function installRequestLog(app: INestApplication): void {
   app.use(requestLog(app.get<Logger>(ROOT_LOGGER), app.get(Metrics), app.get(RefusalSampler)));
 }
 
-/** The route as declared (`/scim/v2/:accountId/Users/:id`); requests no route matched share one label. */
+/**
+ * The route as declared (`/scim/v2/:accountId/Users/:id`); a request the edge refused before
+ * routing has the edge's coarser label (`/scim/v2/:accountId/Users/*`); others share one label.
+ */
 function routeTemplate(request: AuthenticatedRequest): string {
   const path: unknown = request.route?.path;
-  return typeof path === 'string' ? `${request.baseUrl}${path}` : '(unmatched)';
+  if (typeof path === 'string') return `${request.baseUrl}${path}`;
+  return request.edgeRoute?.label ?? '(unmatched)';
 }
 
 /** Which credential the request was authenticated with: its id, never the secret. */

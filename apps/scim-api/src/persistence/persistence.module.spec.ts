@@ -28,7 +28,7 @@ describe('PersistenceModule in distributed mode', () => {
   const projectors: ProjectionRunner[] = [];
 
   const start = async (env: Record<string, string>) => {
-    const moduleRef = await Test.createTestingModule({ imports: [ObservabilityModule.forRoot(OPERATOR_KEY, silentLogger()), PersistenceModule.forRoot(loadConfig(env))] })
+    const moduleRef = await Test.createTestingModule({ imports: [ObservabilityModule.forRoot(silentLogger()), PersistenceModule.forRoot(loadConfig(env))] })
       .overrideProvider(EventStore)
       .useValue(eventStore)
       .overrideProvider(ReadStore)

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { toScimErrorBody, type ScimError } from '@scim/scim-protocol';
 import type { AuthenticatedRequest } from '../shared/request-context';
+import { RateLimited } from '../edge/admission-control';
 import { SCIM_CONTENT_TYPE } from './scim-http';
 import { toScimError } from './error-mapping';
 import type { RefusedWrites } from './refused-writes';
@@ -18,8 +19,8 @@ export class ScimExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
     const request = http.getRequest<AuthenticatedRequest>();
+    const response = http.getResponse<Response>();
     const error = toScimError(exception);
     // Logged once, with its stack, on the request's line (observability/request-log.ts). A 501 is
     // an answer (RFC 7644 §3.12: an operation this service does not offer, such as /Bulk), not a fault.
@@ -34,6 +35,7 @@ export class ScimExceptionFilter implements ExceptionFilter {
   private send(response: Response, error: ScimError): void {
     if (response.headersSent) return;
     if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
+    if (error instanceof RateLimited) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(toScimErrorBody(error)));
   }
 }

@@ -14,8 +14,18 @@ export interface CommandContext {
   readonly causationId?: string;
 }
 
+/** Who the request edge authenticated, from headers alone, before any body byte was read. */
+export type Principal =
+  | { readonly kind: 'scim-token'; readonly accountId: string; readonly tokenId: string }
+  | { readonly kind: 'operator' }
+  | { readonly kind: 'account-admin'; readonly accountId: string; readonly adminId: string }
+  | { readonly kind: 'auditor' };
+
 export interface AuthenticatedRequest extends Request {
   requestId?: string;
+  principal?: Principal;
+  /** How the request edge classified the route (its realm, account and a bounded label), before routing. */
+  edgeRoute?: { readonly accountId: string | undefined; readonly label: string };
   scimCaller?: { readonly accountId: string; readonly tokenId: string };
   admin?: { readonly kind: 'operator' } | { readonly kind: 'account-admin'; readonly adminId: string };
   /** Which key opened the audit API (set by AuditGuard). */
