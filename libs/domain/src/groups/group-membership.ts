@@ -40,6 +40,46 @@ export function decideMembershipChange(command: ChangeGroupMembers, group: Group
 }
 
 /**
+ * PUT, or a PATCH that replaces `members` (RFC 7644 §3.5.1, §3.5.2.3): the desired list as deltas
+ * against the current members, so only what changes is written.
+ */
+export function membershipReplacement(current: ReadonlySet<string>, desired: readonly string[]): { add: string[]; remove: string[] } {
+  const wanted = new Set(desired);
+  return { add: [...wanted].filter((m) => !current.has(m)), remove: [...current].filter((m) => !wanted.has(m)) };
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Splits deltas so that each one's member list weighs at most `maxMemberBytes` as JSON: each can
+ * then be appended on its own under the event store's append size limit (EventStoreDB: 1 MiB, about
+ * 26,000 member ids). Order is kept, removals before additions as decided.
+ */
+export function splitMembershipEvents(events: readonly GroupMembershipEvent[], maxMemberBytes: number): GroupMembershipEvent[] {
+  const parts: GroupMembershipEvent[] = [];
+  for (const event of events) {
+    let chunk: string[] = [];
+    let bytes = 1; // '['
+    for (const member of event.data.members) {
+      const size = utf8.encode(JSON.stringify(member)).length + 1; // the ',' or ']' after it
+      if (chunk.length > 0 && bytes + size > maxMemberBytes) {
+        parts.push(withMembers(event, chunk));
+        chunk = [];
+        bytes = 1;
+      }
+      chunk.push(member);
+      bytes += size;
+    }
+    if (chunk.length > 0) parts.push(withMembers(event, chunk));
+  }
+  return parts;
+}
+
+function withMembers(event: GroupMembershipEvent, members: readonly string[]): GroupMembershipEvent {
+  return event.type === 'GroupMembersAdded' ? { type: event.type, data: { ...event.data, members } } : { type: event.type, data: { ...event.data, members } };
+}
+
+/**
  * A deleted user leaves the groups it was in, Platform and SCIM groups alike: the platform acts
  * here, not the IdP or an admin, so neither one's restriction applies. Nothing to do for a group
  * that is gone or belongs to another account.
