@@ -1,12 +1,14 @@
 import { EventStore } from '@scim/event-store';
-import { PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
+import { NetworkLikeReads } from '../support/event-store-decorators';
+import { GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
 describe('concurrency and durability (e2e)', () => {
   let testApp: TestApp;
   let account: ScimAccount;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
+    // Reads answer on a later turn, as EventStoreDB's do: concurrent requests interleave for real.
+    testApp = await startTestApp(undefined, { eventStore: (store) => new NetworkLikeReads(store) });
     account = await testApp.newAccount();
   });
   afterAll(() => testApp.close());
@@ -37,19 +39,108 @@ describe('concurrency and durability (e2e)', () => {
     expect(reservation.map((e) => e.type)).toEqual(['UserNameReserved']);
   });
 
-  it('concurrent PATCHes without If-Match are all applied (no lost update)', async () => {
+  it('30 concurrent PATCHes of one user without If-Match: 30 × 200, every change present', async () => {
     const scim = scimClient(testApp, account);
     const created = await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'patched@example.com' }).expect(201);
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
+      Array.from({ length: 30 }, (_, i) =>
         scim.patch(`/Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails', value: [{ value: `m${i}@example.com`, type: `t${i}` }] }] }),
       ),
     );
-    expect(responses.map((r) => r.status).every((s) => s === 200 || s === 409)).toBe(true);
-    const applied = responses.filter((r) => r.status === 200).length;
+    expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 30 }, () => 200));
     const final = await scim.get(`/Users/${created.body.id}`).expect(200);
-    expect(final.body.emails).toHaveLength(applied);
-    expect(final.headers.etag).toBe(`W/"${applied}"`);
+    expect(final.body.emails.map((e: { value: string }) => e.value).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}@example.com`).sort());
+    expect(final.headers.etag).toBe('W/"30"');
+  });
+
+  it('two PATCHes of one user racing with one If-Match: one 200 and one 412, every time', async () => {
+    const scim = scimClient(testApp, account);
+    const created = await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'precondition@example.com' }).expect(201);
+    for (let round = 0; round < 10; round++) {
+      const etag = (await scim.get(`/Users/${created.body.id}`).expect(200)).headers.etag;
+      const responses = await Promise.all(
+        ['a', 'b'].map((side) =>
+          scim.patch(`/Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: `${side}${round}` }] }).set('If-Match', etag),
+        ),
+      );
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 412]);
+      const winner = responses.find((r) => r.status === 200)!;
+      expect((await scim.get(`/Users/${created.body.id}`).expect(200)).body.title).toBe(winner.body.title);
+    }
+  });
+
+  describe('groups', () => {
+    const memberIds: string[] = [];
+    let groupId: string;
+
+    beforeAll(async () => {
+      const scim = scimClient(testApp, account);
+      for (let i = 0; i < 30; i++) memberIds.push((await scim.post('/Users', { schemas: [USER_SCHEMA], userName: `member${i}@example.com` }).expect(201)).body.id);
+      groupId = (await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Racing' }).expect(201)).body.id;
+    });
+
+    const addMember = (userId: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] });
+    const memberValues = async () => {
+      const group = await scimClient(testApp, account).get(`/Groups/${groupId}`).expect(200);
+      return ((group.body.members ?? []) as { value: string }[]).map((m) => m.value).sort();
+    };
+
+    it('30 concurrent membership PATCHes without If-Match are all applied', async () => {
+      const scim = scimClient(testApp, account);
+      const before = (await scim.get(`/Groups/${groupId}`).expect(200)).headers.etag;
+      const responses = await Promise.all(memberIds.map((userId) => scim.patch(`/Groups/${groupId}`, addMember(userId))));
+      expect(responses.map((r) => r.status)).toEqual(memberIds.map(() => 204));
+      expect(await memberValues()).toEqual([...memberIds].sort());
+      expect((await scim.get(`/Groups/${groupId}`).expect(200)).headers.etag).toBe(`W/"${Number(/\d+/.exec(before)![0]) + 30}"`);
+    });
+
+    it('two membership PATCHes racing with one If-Match: one 204 and one 412, every time', async () => {
+      const scim = scimClient(testApp, account);
+      for (let round = 0; round < 10; round++) {
+        const etag = (await scim.get(`/Groups/${groupId}`).expect(200)).headers.etag;
+        const members = await memberValues();
+        const [a, b] = [memberIds[round], memberIds[round + 10]];
+        const removeMember = (userId: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${userId}"]` }] });
+        const responses = await Promise.all([a, b].map((userId) => scim.patch(`/Groups/${groupId}`, removeMember(userId)).set('If-Match', etag)));
+        expect(responses.map((r) => r.status).sort()).toEqual([204, 412]);
+        const removed = responses[0].status === 204 ? a : b;
+        expect(await memberValues()).toEqual(members.filter((m) => m !== removed));
+      }
+    });
+
+    it('a rename and a membership PATCH racing with one If-Match: exactly one is applied', async () => {
+      const scim = scimClient(testApp, account);
+      for (let round = 0; round < 10; round++) {
+        const current = await scim.get(`/Groups/${groupId}`).expect(200);
+        const members = await memberValues();
+        const rename = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: `Racing ${round}` }] };
+        const removal = { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${members[0]}"]` }] };
+        const responses = await Promise.all([rename, removal].map((body) => scim.patch(`/Groups/${groupId}`, body).set('If-Match', current.headers.etag)));
+        expect(responses.map((r) => r.status).sort()).toEqual([204, 412]);
+        const after = await scim.get(`/Groups/${groupId}`).expect(200);
+        const renamed = after.body.displayName !== current.body.displayName;
+        const removed = (await memberValues()).length === members.length - 1;
+        expect([renamed, removed]).toEqual(responses[0].status === 204 ? [true, false] : [false, true]);
+      }
+    });
+
+    it('a delete and a PATCH racing with one If-Match: exactly one is applied', async () => {
+      const scim = scimClient(testApp, account);
+      const doomed = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Doomed', members: [{ value: memberIds[0] }] }).expect(201);
+      const [deleted, patched] = await Promise.all([
+        scim.delete(`/Groups/${doomed.body.id}`).set('If-Match', doomed.headers.etag),
+        scim.patch(`/Groups/${doomed.body.id}`, addMember(memberIds[1])).set('If-Match', doomed.headers.etag),
+      ]);
+      const after = await scim.get(`/Groups/${doomed.body.id}`);
+      if (deleted.status === 204) {
+        // The PATCH came second: to a group that is gone (404), or checked against its old version (412).
+        expect([404, 412]).toContain(patched.status);
+        expect(after.status).toBe(404);
+      } else {
+        expect([deleted.status, patched.status]).toEqual([412, 204]);
+        expect(after.body.members.map((m: { value: string }) => m.value).sort()).toEqual([memberIds[0], memberIds[1]].sort());
+      }
+    });
   });
 
   it('keeps everything across a restart on the same data folder', async () => {
