@@ -1,14 +1,15 @@
 import { EventStore } from '@scim/event-store';
-import { NetworkLikeReads } from '../support/event-store-decorators';
+import { FailingAppends, NetworkLikeReads } from '../support/event-store-decorators';
 import { GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
 describe('concurrency and durability (e2e)', () => {
   let testApp: TestApp;
   let account: ScimAccount;
+  let failing: FailingAppends;
 
   beforeAll(async () => {
     // Reads answer on a later turn, as EventStoreDB's do: concurrent requests interleave for real.
-    testApp = await startTestApp(undefined, { eventStore: (store) => new NetworkLikeReads(store) });
+    testApp = await startTestApp(undefined, { eventStore: (store) => new NetworkLikeReads((failing = new FailingAppends(store))) });
     account = await testApp.newAccount();
   });
   afterAll(() => testApp.close());
@@ -122,6 +123,27 @@ describe('concurrency and durability (e2e)', () => {
         const removed = (await memberValues()).length === members.length - 1;
         expect([renamed, removed]).toEqual(responses[0].status === 204 ? [true, false] : [false, true]);
       }
+    });
+
+    it('a create that fails between its appends leaves no group; the retry creates exactly one, with its members', async () => {
+      const scim = scimClient(testApp, account);
+      const body = { schemas: [GROUP_SCHEMA], displayName: 'Half written', externalId: 'half-1', members: memberIds.slice(0, 3).map((value) => ({ value })) };
+      // The second of its two appends (the group's and its members'), whichever order they come in.
+      let appends = 0;
+      failing.shouldFail = (streamId) => /^group(members)?-/.test(streamId) && ++appends === 2;
+      const failed = await scim.post('/Groups', body);
+      failing.shouldFail = () => false;
+      expect(failed.status).toBe(500);
+      const byName = `/Groups?filter=${encodeURIComponent('displayName eq "Half written"')}`;
+      expect((await scim.get(byName).expect(200)).body.totalResults).toBe(0);
+      const byMember = `/Groups?filter=${encodeURIComponent(`members[value eq "${memberIds[0]}"] and externalId eq "half-1"`)}`;
+      expect((await scim.get(byMember).expect(200)).body.totalResults).toBe(0);
+
+      const retried = await scim.post('/Groups', body).expect(201);
+      const listed = await scim.get(byName).expect(200);
+      expect(listed.body.Resources.map((g: { id: string }) => g.id)).toEqual([retried.body.id]);
+      expect(listed.body.Resources[0].members.map((m: { value: string }) => m.value).sort()).toEqual(memberIds.slice(0, 3).sort());
+      expect((await scim.get(`/Groups/${retried.body.id}`).expect(200)).headers.etag).toBe(retried.headers.etag);
     });
 
     it('a delete and a PATCH racing with one If-Match: exactly one is applied', async () => {
