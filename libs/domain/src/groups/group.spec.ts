@@ -121,6 +121,18 @@ describe('group membership deltas', () => {
     expect(splitMembershipEvents([added], 1_000)).toEqual([added]);
   });
 
+  it('counts every character by its UTF-8 size', () => {
+    const members = ['ab', 'é', '€', '😀', 'a😀é€'];
+    const added: GroupMembershipEvent = { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members, addedAt: at } };
+    // With a budget of exactly one member's list (its JSON bytes), two of it make two parts.
+    for (const member of members) {
+      const size = new TextEncoder().encode(JSON.stringify([member])).length;
+      const parts = splitMembershipEvents([{ ...added, data: { ...added.data, members: [member, member] } }], size);
+      expect(parts.map((p) => p.data.members)).toEqual([[member], [member]]);
+      expect(splitMembershipEvents([{ ...added, data: { ...added.data, members: [member, member] } }], size * 2)).toHaveLength(1);
+    }
+  });
+
   it('keeps a member that alone exceeds the budget in a part of its own rather than dropping it', () => {
     const added: GroupMembershipEvent = { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members: ['a-long-id', 'u'], addedAt: at } };
     expect(splitMembershipEvents([added], 5).map((p) => p.data.members)).toEqual([['a-long-id'], ['u']]);
