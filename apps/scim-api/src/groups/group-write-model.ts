@@ -69,6 +69,9 @@ const MAX_ATTEMPTS = 4;
  */
 const ADAPTER_METADATA_BYTES = 4096;
 
+/** Only members being added must be users of the account: those a PUT keeps already are. */
+const added = (deltas: readonly GroupMembershipEvent[]): string[] => deltas.flatMap((d) => (d.type === 'GroupMembersAdded' ? d.data.members : []));
+
 const toDomain = <E>(recorded: RecordedEvent): E =>
   upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as E;
 
@@ -127,7 +130,8 @@ export class GroupWriteModel {
     const written = await this.write(groupId, ifMatch, async () => {
       const { current, revision, membersRevision } = await this.current(groupId, context.accountId, by, ifMatch);
       const desired = plan(current);
-      if (desired.members) await this.requireMembers(context.accountId, desired.members.add, by);
+      const deltas = desired.members ? await this.membershipDeltas(context, current, by, desired.members) : [];
+      await this.requireMembers(context.accountId, added(deltas), by);
       const updated = await handleCommand(
         this.writer.store,
         groupStream(groupId),
@@ -136,7 +140,6 @@ export class GroupWriteModel {
         // Exact, even without If-Match: a request that lost the race is planned again on the fresh group.
         { ...this.options(context, desired.notes), expectedRevision: revision, maxRetries: 0 },
       );
-      const deltas = desired.members ? await this.membershipDeltas(context, updated.state as LiveGroup, by, desired.members) : [];
       const membership = await this.appendDeltas(context, groupId, deltas, desired.notes, membersRevision);
       return { group: updated.state as LiveGroup, version: updated.revision + membership.revision + 1, position: Math.max(updated.position, membership.position) };
     });
