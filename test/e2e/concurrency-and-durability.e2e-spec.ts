@@ -1,15 +1,20 @@
-import { EventStore } from '@scim/event-store';
-import { FailingAppends, NetworkLikeReads } from '../support/event-store-decorators';
+import { currentSchemaVersion, type DomainEvent } from '@scim/domain';
+import { EventStore, newEventId, type NewEvent } from '@scim/event-store';
+import { FailingAppends, InterleavedWriter, NetworkLikeReads } from '../support/event-store-decorators';
 import { GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
 describe('concurrency and durability (e2e)', () => {
   let testApp: TestApp;
   let account: ScimAccount;
   let failing: FailingAppends;
+  let otherInstance: InterleavedWriter;
 
   beforeAll(async () => {
     // Reads answer on a later turn, as EventStoreDB's do: concurrent requests interleave for real.
-    testApp = await startTestApp(undefined, { eventStore: (store) => new NetworkLikeReads((failing = new FailingAppends(store))) });
+    testApp = await startTestApp(undefined, {
+      eventStore: (store) => new NetworkLikeReads((otherInstance = new InterleavedWriter((failing = new FailingAppends(store))))),
+    });
+    otherInstance.top = testApp.app.get(EventStore);
     account = await testApp.newAccount();
   });
   afterAll(() => testApp.close());
@@ -68,6 +73,64 @@ describe('concurrency and durability (e2e)', () => {
       const winner = responses.find((r) => r.status === 200)!;
       expect((await scim.get(`/Users/${created.body.id}`).expect(200)).body.title).toBe(winner.body.title);
     }
+  });
+
+  describe('another API instance appending first', () => {
+    const fromOtherInstance = (event: DomainEvent): NewEvent => ({
+      id: newEventId(),
+      type: event.type,
+      data: event.data as Record<string, unknown>,
+      metadata: { accountId: account.accountId, actor: { kind: 'system', process: 'other-instance' }, occurredAt: new Date().toISOString(), correlationId: 'other-instance', causationId: 'other-instance', schemaVersion: currentSchemaVersion(event.type) },
+    });
+    const renamedElsewhere = (userId: string, displayName: string) =>
+      fromOtherInstance({ type: 'UserAttributesUpdated', data: { userId, changed: { displayName }, removed: [], updatedAt: new Date().toISOString() } });
+    afterEach(() => {
+      otherInstance.foreignBefore = () => undefined;
+    });
+
+    it('a PATCH without If-Match is decided again on the other instance\'s writes, and both are kept', async () => {
+      const scim = scimClient(testApp, account);
+      const { id } = (await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'elsewhere@example.com' }).expect(201)).body;
+      let interleaved = 0;
+      otherInstance.foreignBefore = (streamId) => (streamId === `user-${id}` && interleaved < 2 ? [renamedElsewhere(id, `Elsewhere ${++interleaved}`)] : undefined);
+      const patched = await scim.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Ours' }] }).expect(200);
+      expect(patched.body).toMatchObject({ title: 'Ours', displayName: 'Elsewhere 2' });
+      expect(patched.headers.etag).toBe('W/"3"');
+    });
+
+    it('gives up with 409 after a bounded number of attempts when the other instance always wins', async () => {
+      const scim = scimClient(testApp, account);
+      const { id } = (await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'always-elsewhere@example.com' }).expect(201)).body;
+      let interleaved = 0;
+      otherInstance.foreignBefore = (streamId) => (streamId === `user-${id}` ? [renamedElsewhere(id, `Elsewhere ${++interleaved}`)] : undefined);
+      const refused = await scim.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Ours' }] }).expect(409);
+      expect(refused.body.detail).toMatch(/concurrent/i);
+      expect(interleaved).toBe(4);
+      otherInstance.foreignBefore = () => undefined;
+      expect((await scim.get(`/Users/${id}`).expect(200)).body.title).toBeUndefined();
+    });
+
+    it('a membership PATCH is decided again without If-Match, and refused with 412 with it', async () => {
+      const scim = scimClient(testApp, account);
+      const ids: string[] = [];
+      for (const name of ['ours', 'theirs', 'late']) ids.push((await scim.post('/Users', { schemas: [USER_SCHEMA], userName: `${name}-member@example.com` }).expect(201)).body.id);
+      const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Elsewhere' }).expect(201);
+      const membersStream = `groupmembers-${group.body.id}`;
+      const addedElsewhere = (userId: string) =>
+        fromOtherInstance({ type: 'GroupMembersAdded', data: { groupId: group.body.id, accountId: account.accountId, members: [userId], addedAt: new Date().toISOString() } });
+      const add = (userId: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] });
+
+      let interleaved = 0;
+      otherInstance.foreignBefore = (streamId) => (streamId === membersStream && interleaved++ === 0 ? [addedElsewhere(ids[1])] : undefined);
+      await scim.patch(`/Groups/${group.body.id}`, add(ids[0])).expect(204);
+      const both = await scim.get(`/Groups/${group.body.id}`).expect(200);
+      expect(both.body.members.map((m: { value: string }) => m.value).sort()).toEqual([ids[0], ids[1]].sort());
+
+      interleaved = 0;
+      await scim.patch(`/Groups/${group.body.id}`, add(ids[2])).set('If-Match', both.headers.etag).expect(412);
+      const after = await scim.get(`/Groups/${group.body.id}`).expect(200);
+      expect(after.body.members.map((m: { value: string }) => m.value)).not.toContain(ids[2]);
+    });
   });
 
   describe('groups', () => {

@@ -3,6 +3,7 @@ import {
   appendSize,
   DelegatingEventStore,
   type AppendResult,
+  type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
@@ -41,6 +42,27 @@ export class FailingAppends extends DelegatingEventStore {
 
   override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.shouldFail(streamId, events)) return Promise.reject(new Error(`Injected failure appending to ${streamId}`));
+    return this.inner.append(streamId, events, expected);
+  }
+}
+
+/**
+ * Another writer gets in first: before each append `foreignBefore` answers for, its events are
+ * appended to the same stream through `top` (the store the service appends through, so the hash
+ * chain stays whole), as another API instance would. Its own appends pass through untouched.
+ */
+export class InterleavedWriter extends DelegatingEventStore {
+  top?: EventStore;
+  foreignBefore: (streamId: string, events: readonly NewEvent[]) => NewEvent[] | undefined = () => undefined;
+  private readonly foreignIds = new Set<string>();
+
+  override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const top = this.top;
+    const foreign = top && !events.some((e) => this.foreignIds.has(e.id)) ? this.foreignBefore(streamId, events) : undefined;
+    if (top && foreign) {
+      for (const event of foreign) this.foreignIds.add(event.id);
+      await top.append(streamId, foreign, 'any');
+    }
     return this.inner.append(streamId, events, expected);
   }
 }
