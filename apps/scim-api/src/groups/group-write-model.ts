@@ -104,6 +104,7 @@ export class GroupWriteModel {
     await this.requireMembers(context.accountId, members, by);
     const creating: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, accountId: context.accountId, at: context.at, ...command };
     const written = await this.inTurn.run(groupId, async (): Promise<Written> => {
+      // The membership is decided against the group as it will be once created.
       const group = groupDecider.decide(creating, initialGroupState).reduce(evolveGroup, initialGroupState) as LiveGroup;
       const deltas = decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: members, remove: [], at: context.at }, group);
       const membership = await this.appendDeltas(context, groupId, deltas, notes, -1);
