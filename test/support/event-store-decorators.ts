@@ -36,7 +36,7 @@ export class AppendSizes extends DelegatingEventStore {
   }
 }
 
-/** Fails the appends `shouldFail` picks (once each), as a store that goes away between two appends. */
+/** Fails every append `shouldFail` picks, as a store that goes away between two appends. */
 export class FailingAppends extends DelegatingEventStore {
   shouldFail: (streamId: string, events: readonly NewEvent[]) => boolean = () => false;
 

@@ -88,6 +88,7 @@ export function splitMembershipEvents(events: readonly GroupMembershipEvent[], m
 }
 
 function withMembers(event: GroupMembershipEvent, members: readonly string[]): GroupMembershipEvent {
+  // One branch per type: a spread of the union would lose which data goes with which type.
   return event.type === 'GroupMembersAdded' ? { type: event.type, data: { ...event.data, members } } : { type: event.type, data: { ...event.data, members } };
 }
 
