@@ -9,6 +9,8 @@ import {
   StreamNotFoundError,
 } from '@eventstore/db-client';
 import {
+  appendSizeInBytes,
+  AppendTooLargeError,
   type AppendResult,
   EventStore,
   type ExpectedRevision,
@@ -18,6 +20,7 @@ import {
   type RecordedEvent,
   type Subscription,
   type SubscriptionHandler,
+  MAX_APPEND_BYTES,
 } from '../event-store.port';
 import {
   assertExpectedRevision,
@@ -43,6 +46,8 @@ import { readInBatches } from './read-in-batches';
 export interface EsdbEventStoreOptions {
   /** e.g. `esdb://localhost:2113?tls=false` */
   readonly connectionString: string;
+  /** The server's `MaxAppendSize` when it is not the default (`MAX_APPEND_BYTES`). */
+  readonly maxAppendBytes?: number;
 }
 
 /**
@@ -55,16 +60,22 @@ export class EsdbEventStore extends EventStore {
 
   /** Connects lazily: the client dials on the first call. */
   static connect(options: EsdbEventStoreOptions): EsdbEventStore {
-    return new EsdbEventStore(EventStoreDBClient.connectionString(options.connectionString));
+    return new EsdbEventStore(EventStoreDBClient.connectionString(options.connectionString), options.maxAppendBytes);
   }
 
-  constructor(private readonly client: EventStoreDBClient) {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly maxAppendBytes = MAX_APPEND_BYTES,
+  ) {
     super();
   }
 
   override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     assertValidAppend(streamId, events, expected);
     if (events.length === 0) return this.checkExpectation(streamId, expected);
+    // Measured here too, so the refusal names the size; the server's own refusal is translated below.
+    const bytes = appendSizeInBytes(events);
+    if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(streamId, bytes, this.maxAppendBytes);
     let result: EsdbAppendResult;
     try {
       result = await this.client.appendToStream(streamId, events.map(toEsdbEventData), {

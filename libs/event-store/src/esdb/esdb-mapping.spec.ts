@@ -2,11 +2,12 @@ import {
   ANY,
   type AllStreamResolvedEvent,
   NO_STREAM,
+  MaxAppendSizeExceededError,
   START,
   STREAM_EXISTS,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { WrongExpectedRevisionError } from '../event-store.port';
+import { AppendTooLargeError, WrongExpectedRevisionError } from '../event-store.port';
 import {
   EsdbEventDecodingError,
   isDeliverable,
@@ -209,6 +210,13 @@ describe('translateAppendError', () => {
       expected: 'stream_exists',
       actual: 'no_stream',
     });
+  });
+
+  test("the server's MaximumAppendSizeExceeded becomes AppendTooLargeError with the server's limit", () => {
+    const translated = translateAppendError(MaxAppendSizeExceededError.fromMaxAppendSize(2_097_152), 'group-1', 4);
+
+    expect(translated).toBeInstanceOf(AppendTooLargeError);
+    expect(translated).toMatchObject({ streamId: 'group-1', maxBytes: 2_097_152 });
   });
 
   test('other errors pass through unchanged', () => {

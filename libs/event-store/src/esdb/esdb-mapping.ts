@@ -16,13 +16,16 @@ import {
   type ResolvedEvent,
   START,
   STREAM_EXISTS,
+  MaxAppendSizeExceededError,
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import {
+  AppendTooLargeError,
   type EventMetadata,
   type ExpectedRevision,
   type NewEvent,
+  MAX_APPEND_BYTES,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../event-store.port';
@@ -138,8 +141,14 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
   };
 }
 
-/** The client's optimistic-concurrency failure becomes the port's; other errors pass through. */
+/**
+ * The client's optimistic-concurrency and append-size failures become the port's; other errors
+ * pass through. The server refuses an oversized append before writing any of it.
+ */
 export function translateAppendError(error: unknown, streamId: string, expected: ExpectedRevision): unknown {
+  if (error instanceof MaxAppendSizeExceededError) {
+    return new AppendTooLargeError(streamId, undefined, Number.isSafeInteger(error.maxAppendSize) ? error.maxAppendSize : MAX_APPEND_BYTES);
+  }
   if (!(error instanceof WrongExpectedVersionError)) return error;
   const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
   return new WrongExpectedRevisionError(streamId, expected, actual);

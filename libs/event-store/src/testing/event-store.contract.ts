@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AppendResult,
+  AppendTooLargeError,
   type EventStore,
+  MAX_APPEND_BYTES,
   type NewEvent,
   type ReadAllMatchingOptions,
   type ReadAllOptions,
@@ -228,6 +230,26 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
         expect(loser).toMatchObject({ expected: 0, actual: 1 });
       }
       expect(await store().readStream(stream)).toHaveLength(2);
+    });
+
+    // EventStoreDB refuses an append over its MaxAppendSize (1 MiB by default); the embedded store
+    // refuses the same, so a write that passes the tests here does not fail in production.
+    test('refuses an append over MAX_APPEND_BYTES with AppendTooLargeError, writing none of it', async () => {
+      const stream = newStream();
+      await store().append(stream, [newEvent()], 'no_stream');
+      const half = 'x'.repeat(MAX_APPEND_BYTES / 2);
+
+      const split = await captureError(store().append(stream, [newEvent({ half }), newEvent({ half })], 0));
+      // Counted in UTF-8 bytes: 'é' is two.
+      const multibyte = await captureError(store().append(stream, [newEvent({ text: 'é'.repeat(MAX_APPEND_BYTES / 2 + 16) })], 0));
+      const under = await store().append(stream, [newEvent({ text: 'x'.repeat(MAX_APPEND_BYTES - 8_192) })], 0);
+
+      for (const error of [split, multibyte]) {
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect(error).toMatchObject({ streamId: stream, maxBytes: MAX_APPEND_BYTES });
+      }
+      expect(under.nextExpectedRevision).toBe(1);
+      expect((await store().readStream(stream)).map((event) => event.revision)).toEqual([0, 1]);
     });
 
     test('100 concurrent appends to different streams all succeed', async () => {
