@@ -2,7 +2,8 @@ import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store'
 import { CatchUpTracker } from './catch-up';
 import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
 import type { Projection } from './projection';
-import type { ReadStore } from './read-store.port';
+import type { Checkpoint, DocumentChange, ReadStore } from './read-store.port';
+import { splitIntoSubCommits } from './store-limits';
 
 /** Structurally compatible with Nest's Logger, without depending on Nest. */
 export interface RunnerLogger {
@@ -226,7 +227,8 @@ export class ProjectionRunner {
         if (relevant.length === 0) continue;
         const changes = await projectBatch(projection, relevant, load);
         // The position of its own last event, as the live subscription would have committed.
-        await target.commit(changes, { projection: projection.name, position: relevant[relevant.length - 1].position });
+        const position = relevant[relevant.length - 1].position;
+        await commitInParts(target, changes, { projection: projection.name, position }, await target.checkpoint(projection.name));
       }
       const events = progress.events + batch.length;
       const seconds = (performance.now() - startedAt) / 1000;
@@ -260,7 +262,7 @@ export class ProjectionRunner {
     const position = fresh[fresh.length - 1].position;
     try {
       const changes = await projectBatch(running.projection, fresh, this.load);
-      await this.readStore.commit(changes, { projection: running.projection.name, position });
+      await commitInParts(this.readStore, changes, { projection: running.projection.name, position }, running.checkpoint);
     } catch (error) {
       this.fail(running, generation, error);
       return;
@@ -323,6 +325,21 @@ export class ProjectionRunner {
     }
     return 'caught-up';
   }
+}
+
+/**
+ * Commits a batch's changes in sub-commits that each stay within the store's limits (MongoDB's
+ * 16 MiB); only the last moves the checkpoint, the others restate `previousPosition`. A crash
+ * between them replays the batch from the checkpoint, and documents already written carry a
+ * `_position` that makes their events no-ops. Most batches are one commit, as before; a split one
+ * may show readers part of a batch, and two documents swapping a unique key across parts fail.
+ */
+export async function commitInParts(store: ReadStore, changes: readonly DocumentChange[], checkpoint: Checkpoint, previousPosition: number): Promise<void> {
+  const parts = splitIntoSubCommits(changes);
+  for (let index = 0; index < parts.length - 1; index++) {
+    await store.commit(parts[index], { projection: checkpoint.projection, position: previousPosition });
+  }
+  await store.commit(parts[parts.length - 1], checkpoint);
 }
 
 function matchesPrefixes(streamId: string, prefixes: readonly string[]): boolean {

@@ -21,6 +21,7 @@ import {
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
+import { assertCommitWithinLimits } from '../store-limits';
 import { HashIndex, includesRank } from './hash-index';
 import { RecentDocuments } from './recent-documents';
 import { type DocumentRow, type DocumentUpdate, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
@@ -263,6 +264,7 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
+    assertCommitWithinLimits(changes);
 
     // Everything that can fail (serialization, unique indexes, the SQLite transaction) happens
     // before memory changes, so a rejected commit leaves the store as it was.

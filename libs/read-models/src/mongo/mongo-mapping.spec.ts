@@ -1,3 +1,4 @@
+import { calculateObjectSize } from 'bson';
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { type Doc, UniqueIndexViolationError } from '../read-store.port';
 import type { DocumentWrite } from '../store-rules';
@@ -6,6 +7,8 @@ import {
   checkpointUpdate,
   replaceableIds,
   INSERTION_ORDER_FIELD,
+  IN_LIST_CHUNK,
+  inListChunks,
   toBulkOperations,
   toInclusionProjection,
   toIndexDescriptions,
@@ -107,6 +110,21 @@ describe('MongoDB mapping', () => {
         { insertOne: { document: { _id: 'u1', name: 'a', [INSERTION_ORDER_FIELD]: 7 } } },
         { insertOne: { document: { _id: 'u3', name: 'c', [INSERTION_ORDER_FIELD]: 12 } } },
       ]);
+    });
+
+    it('splits the deletions of a large commit into $in lists that each fit in one command', () => {
+      // 250,000 group-member-sized ids: one $in list of them all is over 16 MiB, which the driver refuses.
+      const ids = Array.from({ length: 250_000 }, (_, index) => `account-0123456789abcdef-member-${String(index).padStart(40, '0')}`);
+      const writes = new Map(ids.map((id) => [id, deletion]));
+
+      const operations = toBulkOperations(writes, new Map());
+
+      const filters = operations.map((operation) => ('deleteMany' in operation ? operation.deleteMany.filter : undefined));
+      expect(filters.every((filter) => filter !== undefined)).toBe(true);
+      expect(calculateObjectSize({ $in: ids })).toBeGreaterThan(16 * 1024 * 1024);
+      for (const filter of filters) expect(calculateObjectSize(filter as object)).toBeLessThan(1024 * 1024);
+      expect(filters.flatMap((filter) => (filter as { _id: { $in: string[] } })._id.$in)).toEqual(ids);
+      expect(inListChunks(ids).every((chunk) => chunk.length <= IN_LIST_CHUNK)).toBe(true);
     });
 
     it('does not modify the documents it is given', () => {

@@ -35,6 +35,19 @@ export interface CounterDocument {
 const DUPLICATE_KEY_ERROR = 11000;
 
 /**
+ * Ids per `$in` list: a list is one BSON value, and 10,000 ids of up to 1 KiB stay far below the
+ * 16 MiB a command may be (one list of 200,000 member ids was 17 MB).
+ */
+export const IN_LIST_CHUNK = 10_000;
+
+/** `ids` in consecutive lists of at most `IN_LIST_CHUNK`, for `{_id: {$in}}` filters. */
+export function inListChunks(ids: readonly string[], chunkSize = IN_LIST_CHUNK): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += chunkSize) chunks.push(ids.slice(start, start + chunkSize));
+  return chunks;
+}
+
+/**
  * The declared indexes plus the insertion-order index every unsorted page uses. A non-unique index
  * gets the insertion rank as its last key, so a page of `{accountId: x}` in insertion order is read
  * in index order instead of sorted in memory; equality lookups use it as before. Unique indexes keep
@@ -105,7 +118,7 @@ export function toBulkOperations(
   ranks: ReadonlyMap<string, number>,
 ): AnyBulkWriteOperation<StoredDocument>[] {
   if (writes.size === 0) return [];
-  const operations: AnyBulkWriteOperation<StoredDocument>[] = [{ deleteMany: { filter: { _id: { $in: [...writes.keys()] } } } }];
+  const operations: AnyBulkWriteOperation<StoredDocument>[] = inListChunks([...writes.keys()]).map((ids) => ({ deleteMany: { filter: { _id: { $in: ids } } } }));
   for (const [id, { doc }] of writes) {
     if (doc === null) continue;
     const rank = ranks.get(id);

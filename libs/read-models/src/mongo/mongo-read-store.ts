@@ -17,6 +17,7 @@ import {
   assertValidFindOptions,
   planWrites,
 } from '../store-rules';
+import { assertCommitWithinLimits } from '../store-limits';
 import {
   assignInsertionOrder,
   CHECKPOINTS_COLLECTION,
@@ -26,6 +27,7 @@ import {
   type CounterDocument,
   INSERTION_ORDER_COUNTER,
   INSERTION_ORDER_FIELD,
+  inListChunks,
   replaceableIds,
   type StoredDocument,
   toBulkOperations,
@@ -111,6 +113,8 @@ export class MongoReadStore extends ReadStore {
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
+    // The driver would refuse these too, but only after part of the transaction ran.
+    assertCommitWithinLimits(changes);
     const session = this.client.startSession();
     try {
       // The callback may run again on a transient error; it derives everything inside the transaction.
@@ -168,11 +172,14 @@ export class MongoReadStore extends ReadStore {
   }
 
   private async insertionRanks(collection: string, ids: readonly string[], session: ClientSession): Promise<Map<string, number>> {
-    if (ids.length === 0) return new Map();
-    const found = await this.documents(collection)
-      .find({ _id: { $in: [...ids] } }, { projection: { [INSERTION_ORDER_FIELD]: 1 }, session })
-      .toArray();
-    return new Map(found.map((doc) => [String(doc._id), doc[INSERTION_ORDER_FIELD] as number]));
+    const ranks = new Map<string, number>();
+    for (const chunk of inListChunks(ids)) {
+      const found = await this.documents(collection)
+        .find({ _id: { $in: chunk } }, { projection: { [INSERTION_ORDER_FIELD]: 1 }, session })
+        .toArray();
+      for (const doc of found) ranks.set(String(doc._id), doc[INSERTION_ORDER_FIELD] as number);
+    }
+    return ranks;
   }
 
   /** Reserves `count` consecutive ranks and returns the first. */

@@ -4,6 +4,7 @@
  */
 import { UnsupportedQueryError } from '../query/unsupported-query.error';
 import { type Doc, type Query, ReadStore, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
+import { CommitTooLargeError, DocumentTooLargeError, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
 
 export type ReadStoreContractSetup = () => Promise<
   { readonly store: ReadStore; readonly teardown?: () => Promise<void> } | { readonly skip: string }
@@ -135,6 +136,35 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
             store.commit([{ collection, id: 'x', doc: { _id: 'x' } }], { projection: 'contract', position: 1 }),
           ).rejects.toThrow(TypeError);
         }
+      });
+    });
+
+    // MongoDB's limits, held by every adapter: what the embedded store accepts, production accepts.
+    describe('size limits', () => {
+      test("refuses a document over MongoDB's 16 MiB with DocumentTooLargeError, writing nothing", async () => {
+        await commitDocs('groups', [{ _id: 'g0', members: [] }], 1);
+        const huge = { _id: 'g1', members: 'x'.repeat(MAX_DOCUMENT_BYTES) };
+
+        const refused = await store.commit(
+          [{ collection: 'groups', id: 'g0', doc: { _id: 'g0', members: ['u1'] } }, { collection: 'groups', id: 'g1', doc: huge }],
+          { projection: 'contract', position: 2 },
+        ).catch((error: unknown) => error);
+
+        expect(refused).toBeInstanceOf(DocumentTooLargeError);
+        expect(refused).toMatchObject({ collection: 'groups', documentId: 'g1' });
+        expect(await store.get('groups', 'g0')).toEqual({ _id: 'g0', members: [] });
+        expect(await store.get('groups', 'g1')).toBeNull();
+        expect(await store.checkpoint('contract')).toBe(1);
+      });
+
+      test('refuses a commit over MAX_COMMIT_BYTES with CommitTooLargeError, writing nothing', async () => {
+        const docs = Array.from({ length: 5 }, (_, index) => ({ _id: `g${index}`, blob: 'x'.repeat(MAX_COMMIT_BYTES / 4) }));
+
+        const refused = await commitDocs('groups', docs, 3).catch((error: unknown) => error);
+
+        expect(refused).toBeInstanceOf(CommitTooLargeError);
+        expect(await store.count('groups', {})).toBe(0);
+        expect(await store.checkpoint('contract')).toBe(0);
       });
     });
 
