@@ -17,6 +17,7 @@ import {
   toPortPosition,
   toRecordedEvent,
   toSubscriptionFilter,
+  queueCheckpoint,
   translateAppendError,
   UNKNOWN_POSITION,
 } from './esdb-mapping';
@@ -166,6 +167,13 @@ describe('isDeliverable', () => {
     expect(isDeliverable(resolvedFromAll({ streamId: '$ce-user' }), 0, ['$ce-'])).toBe(false);
   });
 
+  test("never delivers system event types in application streams (a tombstone's $streamDeleted)", () => {
+    const tombstone = resolvedFromAll({ streamId: 'user-1' });
+    const withType = { ...tombstone, event: { ...tombstone.event, type: '$streamDeleted' } } as AllStreamResolvedEvent;
+
+    expect(isDeliverable(withType, 0, ['user-'])).toBe(false);
+  });
+
   test('applies stream prefixes', () => {
     expect(isDeliverable(resolvedFromAll({ streamId: 'user-1' }), 0, ['group-', 'user-'])).toBe(true);
     expect(isDeliverable(resolvedFromAll({ streamId: 'account-1' }), 0, ['group-', 'user-'])).toBe(false);
@@ -186,6 +194,12 @@ describe('toSubscriptionFilter', () => {
 
   test('otherwise excludes system events', () => {
     expect(toSubscriptionFilter(undefined)).toMatchObject({ filterOn: 'eventType', regex: '^[^$].*' });
+  });
+
+  test("asks for the server's checkpoints at its own interval, and queues them behind the events", () => {
+    for (const filter of [toSubscriptionFilter(['user-']), toSubscriptionFilter(undefined)]) {
+      expect(filter).toMatchObject({ checkpointInterval: 1, checkpointReached: queueCheckpoint });
+    }
   });
 });
 

@@ -39,6 +39,35 @@ export function isSystemStream(streamId: string): boolean {
   return streamId.startsWith('$');
 }
 
+/**
+ * EventStoreDB's own event types, which also appear in application streams: a hard-deleted
+ * (tombstoned) stream ends with a `$streamDeleted` record under its own name. Never delivered.
+ */
+export function isSystemEventType(type: string): boolean {
+  return type.startsWith('$');
+}
+
+/** An event the server wrote for itself (a system stream or a system type), not the application's. */
+export function isSystemEvent(event: { readonly streamId: string; readonly type: string }): boolean {
+  return isSystemStream(event.streamId) || isSystemEventType(event.type);
+}
+
+/**
+ * A checkpoint of a filtered subscription, put in the subscription's stream in order with the
+ * events: the server has looked at every event up to `position`, the ones it filtered out included.
+ */
+export class ReachedCheckpoint {
+  constructor(readonly position: number) {}
+}
+
+/**
+ * The `checkpointReached` callback: queues the checkpoint behind the events already received, so it
+ * is acted on only once they are handled (the client calls it before those reach the consumer).
+ */
+export function queueCheckpoint(subscription: { push(chunk: unknown): boolean }, position: { readonly commit: bigint }): void {
+  subscription.push(new ReachedCheckpoint(toPortPosition(position.commit)));
+}
+
 export class EsdbEventDecodingError extends Error {
   constructor(
     readonly eventId: string,
@@ -96,11 +125,17 @@ export function toEsdbReadPosition(position: number): ReadPosition {
   return { commit: logPosition, prepare: logPosition };
 }
 
-/** The server-side filter of a subscription: only the wanted streams, never system events. */
+/**
+ * The server-side filter of a subscription: only the wanted streams, never system events. The
+ * server sends a checkpoint each time it has looked at `checkpointInterval × maxSearchWindow`
+ * events (1 × 32, its default window) since the last, matching or not, and at the end of every
+ * catch-up page it filtered past; `queueCheckpoint` keeps it in order with the events.
+ */
 export function toSubscriptionFilter(streamPrefixes: readonly string[] | undefined): Filter {
+  const checkpoints = { checkpointInterval: 1, checkpointReached: queueCheckpoint };
   return streamPrefixes === undefined
-    ? excludeSystemEvents()
-    : streamNameFilter({ prefixes: [...streamPrefixes] });
+    ? excludeSystemEvents(checkpoints)
+    : streamNameFilter({ prefixes: [...streamPrefixes], ...checkpoints });
 }
 
 /** Whether an event read from $all belongs in the port's result (also applied client-side). */
@@ -110,7 +145,7 @@ export function isDeliverable(
   streamPrefixes: readonly string[] | undefined,
 ): boolean {
   const event = resolved.event;
-  if (!event || isSystemStream(event.streamId) || !matchesStreamPrefixes(event.streamId, streamPrefixes)) {
+  if (!event || isSystemEvent(event) || !matchesStreamPrefixes(event.streamId, streamPrefixes)) {
     return false;
   }
   return toPortPosition(event.position.commit) > afterPosition;

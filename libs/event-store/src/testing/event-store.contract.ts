@@ -413,6 +413,30 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
   });
 
   describe('subscribeToAll', () => {
+    // A subscriber whose streams are quiet must still learn how far the log was read, or its
+    // checkpoint never moves and every restart rereads everything since (EventStoreDB: the filtered
+    // subscription's checkpoints, sent every 32 events it looked at).
+    test("reports progress past other streams' events through onSkipped", async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+      const skippedTo: number[] = [];
+      const delivered: RecordedEvent[] = [];
+      const subscription = store().subscribeToAll(
+        { fromPosition: start, streamPrefixes: [`${scope}mine-`], onSkipped: (position) => void skippedTo.push(position) },
+        (events) => void delivered.push(...events),
+      );
+      try {
+        const others: AppendResult[] = [];
+        for (let index = 0; index < 100; index++) others.push(await store().append(`${scope}other-${index}`, [newEvent()], 'no_stream'));
+        await waitFor(() => skippedTo.some((position) => position >= others[63].position), 'progress past the other streams');
+
+        expect(delivered).toEqual([]);
+        expectStrictlyIncreasing(skippedTo);
+      } finally {
+        await subscription.close();
+      }
+    });
+
     test('catches up then goes live without gaps or duplicates, even for events written during catch-up', async () => {
       const scope = newScope();
       const start = await store().headPosition();

@@ -14,6 +14,12 @@ export const INSERTION_ORDER_FIELD = '_ord';
 export const WITHOUT_INSERTION_ORDER = { [INSERTION_ORDER_FIELD]: 0 } as const;
 
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
+
+/**
+ * Checkpoints are read with majority read concern: after a failover, a checkpoint that only the old
+ * primary had (rolled back since) must not tell a waiting write that its position is projected.
+ */
+export const CHECKPOINT_READ_OPTIONS = { readConcern: { level: 'majority' } } as const;
 export const COUNTERS_COLLECTION = 'read_store_counters';
 export const INSERTION_ORDER_COUNTER = 'insertion_order';
 

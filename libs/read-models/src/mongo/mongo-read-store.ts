@@ -20,6 +20,7 @@ import {
 import { assertCommitWithinLimits } from '../store-limits';
 import {
   assignInsertionOrder,
+  CHECKPOINT_READ_OPTIONS,
   CHECKPOINTS_COLLECTION,
   type CheckpointDocument,
   checkpointUpdate,
@@ -60,6 +61,11 @@ export class MongoReadStore extends ReadStore {
   static async connect(url: string, dbName: string = mongoDatabaseOf(url)): Promise<MongoReadStore> {
     const client = new MongoClient(url);
     await client.connect();
+    return MongoReadStore.over(client, dbName);
+  }
+
+  /** A store on a client the caller made (it connects on first use); closing the store closes it. */
+  static over(client: MongoClient, dbName: string): MongoReadStore {
     return new MongoReadStore(client, client.db(dbName));
   }
 
@@ -151,7 +157,7 @@ export class MongoReadStore extends ReadStore {
   }
 
   override async checkpoint(projection: string): Promise<number> {
-    const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: projection });
+    const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION, CHECKPOINT_READ_OPTIONS).findOne({ _id: projection });
     return stored?.position ?? 0;
   }
 
