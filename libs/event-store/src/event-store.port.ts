@@ -42,6 +42,11 @@ export interface AppendResult {
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Default: from the start. */
   readonly fromPosition?: number;
+  /**
+   * Inclusive: no event after this position; the read stops there instead of going on to the end
+   * (a question about a stretch of the log reads only that stretch). Default: to the end.
+   */
+  readonly toPosition?: number;
   /** Only streams whose id starts with one of these prefixes. Default: all. */
   readonly streamPrefixes?: readonly string[];
   /** Events per batch yielded by the iterator. */

@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
-import { CatchUpTracker } from './catch-up';
+import { CatchUpTracker, withinTime } from './catch-up';
 import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
 import type { Projection } from './projection';
 import type { Checkpoint, DocumentChange, ReadStore } from './read-store.port';
@@ -194,7 +194,8 @@ export class ProjectionRunner {
     for (;;) {
       // Taken before checking, so a commit landing during the check still wakes us.
       const progressed = this.progress.next();
-      const verdict = await this.verdictAt(position);
+      // Raced against the deadline: a scan of the log cannot hold a write's response past it.
+      const verdict = await withinTime(this.verdictAt(position), deadline - Date.now(), 'behind');
       if (verdict !== 'behind') return verdict === 'caught-up';
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
@@ -316,7 +317,7 @@ export class ProjectionRunner {
   private async verdictAt(position: number): Promise<'caught-up' | 'behind' | 'failed'> {
     for (const { projection, state, checkpoint, seenThrough } of this.projections) {
       const included = state === 'running' ? Math.max(checkpoint, seenThrough) : checkpoint;
-      if (this.catchUp.includedThrough(projection, included) >= position) continue;
+      if (this.catchUp.knownToInclude(projection, included, position)) continue;
       if (state === 'failed') return 'failed';
       // Its subscription will commit the position or say it read past it: waiting for that is
       // cheaper than scanning the log, once the event store is known to report such reads.

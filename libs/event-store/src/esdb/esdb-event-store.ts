@@ -113,7 +113,7 @@ export class EsdbEventStore extends EventStore {
    * filtered here; system events are always left out.
    */
   override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
+    const { fromPosition, toPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     const read = this.client.readAll({
       direction: FORWARDS,
       fromPosition: toEsdbReadPosition(fromPosition),
@@ -122,6 +122,8 @@ export class EsdbEventStore extends EventStore {
     try {
       let batch: RecordedEvent[] = [];
       for await (const resolved of read) {
+        // Checked on every event, filtered out or not: the read stops at the bound, not at the end.
+        if (resolved.event && toPortPosition(resolved.event.position.commit) > toPosition) break;
         if (!isDeliverable(resolved, fromPosition, streamPrefixes)) continue;
         batch.push(toRecordedEvent(resolved));
         if (batch.length === batchSize) {

@@ -23,6 +23,7 @@ import {
   NO_STREAM_REVISION,
   normalizeReadAllOptions,
   reportStoppedSubscription,
+  upTo,
 } from '../adapter-support';
 import { normalizeMetadataFilter } from '../metadata-filter';
 
@@ -245,13 +246,13 @@ export class SqliteEventStore extends EventStore {
   }
 
   override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
+    const { fromPosition, toPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     let cursor = fromPosition;
     for (;;) {
       const rows = this.selectEventsAfter(cursor, streamPrefixes, batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toRecordedEvent);
-      if (rows.length < batchSize) return;
+      const within = upTo(rows, toPosition);
+      if (within.length > 0) yield within.map(toRecordedEvent);
+      if (within.length < batchSize) return;
       cursor = rows[rows.length - 1].position;
     }
   }
@@ -260,15 +261,15 @@ export class SqliteEventStore extends EventStore {
   override async *readAllMatching(options: ReadAllMatchingOptions): AsyncIterable<readonly RecordedEvent[]> {
     const { metadata, ...readOptions } = options;
     const filter = normalizeMetadataFilter(metadata);
-    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(readOptions);
+    const { fromPosition, toPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(readOptions);
     const statement = this.selectMatchingStatement(filter.map(([key]) => key), streamPrefixes?.length ?? 0);
     const filterParameters = filter.map(([, value]) => value);
     let cursor = fromPosition;
     for (;;) {
       const rows = statement.all(...filterParameters, cursor, ...prefixParameters(streamPrefixes), batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toRecordedEvent);
-      if (rows.length < batchSize) return;
+      const within = upTo(rows, toPosition);
+      if (within.length > 0) yield within.map(toRecordedEvent);
+      if (within.length < batchSize) return;
       cursor = rows[rows.length - 1].position;
     }
   }

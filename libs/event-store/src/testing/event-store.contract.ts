@@ -311,6 +311,21 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       expect(batches.flat().map((event) => event.id)).toEqual(wanted);
     });
 
+    test('readAll and readAllMatching stop at toPosition', async () => {
+      const [mine, other] = [newScope(), newScope()];
+      const start = await store().headPosition();
+      const tagged = { ...newEvent(), metadata: { correlationId: randomUUID(), accountId: `account-${randomUUID()}` } };
+      const first = await store().append(`${mine}1`, [tagged], 'no_stream');
+      const bound = await store().append(`${other}1`, [newEvent()], 'no_stream');
+      await store().append(`${mine}2`, [{ ...newEvent(), metadata: tagged.metadata }], 'no_stream');
+
+      const upToBound = await readAllEvents(store(), { fromPosition: start, toPosition: bound.position, streamPrefixes: [mine], batchSize: 1 });
+      const matching = await readMatching(store(), { fromPosition: start, toPosition: bound.position, metadata: { accountId: tagged.metadata.accountId } });
+
+      expect(upToBound.map((event) => event.position)).toEqual([first.position]);
+      expect(matching.map((event) => event.position)).toEqual([first.position]);
+    });
+
     test('event data and metadata round-trip exactly (nested objects, unicode)', async () => {
       const stream = newStream('round-trip');
       const data = {
