@@ -55,6 +55,6 @@ describe('projection commits at any size (embedded store, MongoDB limits on)', (
     expect(sizes.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_COMMIT_BYTES);
     // Only the last sub-commit moved the checkpoint.
-    expect(commits.mock.calls.map(([, checkpoint]) => checkpoint.position)).toEqual([...sizes.slice(1).map(() => 0), position]);
+    expect(commits.mock.calls.map(([, checkpoint]) => [checkpoint.position, checkpoint.after])).toEqual([...sizes.slice(1).map(() => [0, 0]), [position, 0]]);
   }, 180_000);
 });

@@ -288,7 +288,7 @@ export class ProjectionRunner {
     const distance = this.options.skippedEventsPerCheckpoint ?? DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT;
     if (position - running.checkpoint < distance) return;
     try {
-      await this.readStore.commit([], { projection: running.projection.name, position });
+      await this.readStore.commit([], { projection: running.projection.name, position, after: running.checkpoint });
     } catch (error) {
       this.fail(running, generation, error);
       return;
@@ -337,10 +337,12 @@ export class ProjectionRunner {
  */
 export async function commitInParts(store: ReadStore, changes: readonly DocumentChange[], checkpoint: Checkpoint, previousPosition: number): Promise<void> {
   const parts = splitIntoSubCommits(changes);
+  // Each part is refused if another runner moved the checkpoint past the one this batch read.
+  const after = previousPosition;
   for (let index = 0; index < parts.length - 1; index++) {
-    await store.commit(parts[index], { projection: checkpoint.projection, position: previousPosition });
+    await store.commit(parts[index], { projection: checkpoint.projection, position: previousPosition, after });
   }
-  await store.commit(parts[parts.length - 1], checkpoint);
+  await store.commit(parts[parts.length - 1], { ...checkpoint, after });
 }
 
 function matchesPrefixes(streamId: string, prefixes: readonly string[]): boolean {

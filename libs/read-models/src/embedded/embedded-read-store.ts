@@ -14,6 +14,7 @@ import {
   UniqueIndexViolationError,
 } from '../read-store.port';
 import {
+  assertCheckpointNotMoved,
   assertValidCheckpoint,
   assertValidCollectionName,
   assertTopLevelFields,
@@ -265,6 +266,7 @@ export class EmbeddedReadStore extends ReadStore {
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
     assertCommitWithinLimits(changes);
+    assertCheckpointNotMoved(checkpoint, this.checkpoints.get(checkpoint.projection) ?? 0);
 
     // Everything that can fail (serialization, unique indexes, the SQLite transaction) happens
     // before memory changes, so a rejected commit leaves the store as it was.

@@ -140,10 +140,12 @@ describe('MongoDB mapping', () => {
   });
 
   describe('checkpointUpdate', () => {
-    it('raises the position to at least the committed one, never lowers it', () => {
+    it('raises the position to at least the committed one, never lowers it, and always writes the document', () => {
+      // The $inc makes every commit of a projection write its checkpoint document, even one that
+      // leaves the position as it is, so two concurrent commits of one projection always conflict.
       expect(checkpointUpdate({ projection: 'users', position: 42 })).toEqual({
         filter: { _id: 'users' },
-        update: { $max: { position: 42 } },
+        update: { $max: { position: 42 }, $inc: { commits: 1 } },
       });
     });
   });

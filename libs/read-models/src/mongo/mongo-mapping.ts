@@ -31,6 +31,8 @@ export interface StoredDocument extends Document {
 export interface CheckpointDocument {
   readonly _id: string;
   readonly position: number;
+  /** Commits so far; written by each, so that concurrent commits of one projection conflict. */
+  readonly commits?: number;
 }
 
 export interface CounterDocument {
@@ -134,12 +136,16 @@ export function toBulkOperations(
   return operations;
 }
 
-/** `$max` makes the checkpoint monotonic and the upsert safe: an older position changes nothing. */
+/**
+ * `$max` makes the checkpoint monotonic and the upsert safe: an older position changes nothing. The
+ * `$inc` writes the document on every commit (a no-op update writes nothing), so that two
+ * transactions committing one projection conflict and are serialized, never interleaved.
+ */
 export function checkpointUpdate(checkpoint: Checkpoint): {
   readonly filter: { readonly _id: string };
   readonly update: UpdateFilter<CheckpointDocument>;
 } {
-  return { filter: { _id: checkpoint.projection }, update: { $max: { position: checkpoint.position } } };
+  return { filter: { _id: checkpoint.projection }, update: { $max: { position: checkpoint.position }, $inc: { commits: 1 } } };
 }
 
 /** MongoDB's duplicate-key error (E11000) as the port's error; any other error unchanged. */

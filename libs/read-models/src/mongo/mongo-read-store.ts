@@ -11,6 +11,7 @@ import {
   ReadStore,
 } from '../read-store.port';
 import {
+  assertCheckpointNotMoved,
   assertTopLevelFields,
   assertValidCheckpoint,
   assertValidCollectionName,
@@ -125,6 +126,10 @@ export class MongoReadStore extends ReadStore {
     try {
       // The callback may run again on a transient error; it derives everything inside the transaction.
       await session.withTransaction(async () => {
+        // Read in the transaction: a concurrent commit of the same projection writes this document
+        // too, so one of the two transactions conflicts, is retried, and then sees the other's checkpoint.
+        const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: checkpoint.projection }, { session });
+        assertCheckpointNotMoved(checkpoint, stored?.position ?? 0);
         const storedRanks = new Map<string, Map<string, number>>();
         let newDocuments = 0;
         for (const [collection, writes] of writesByCollection) {

@@ -3,7 +3,7 @@
  * *.contract-spec.ts with a setup that returns a fresh, empty store each time it is called.
  */
 import { UnsupportedQueryError } from '../query/unsupported-query.error';
-import { type Doc, type Query, ReadStore, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
+import { CheckpointMovedError, type Doc, type Query, ReadStore, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
 import { CommitTooLargeError, DocumentTooLargeError, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
 
 export type ReadStoreContractSetup = () => Promise<
@@ -186,6 +186,23 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         expect(await store.checkpoint('contract')).toBe(10);
         await commitDocs('users', [{ _id: 'u3' }], 10);
         expect(await store.checkpoint('contract')).toBe(10);
+      });
+
+      // Two projectors of one projection (a rolling deploy): the lagging one's commit, computed from
+      // an older checkpoint, must not move documents back.
+      test('a commit computed after a checkpoint that has since moved on is refused whole', async () => {
+        await store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', _position: 9 } }], { projection: 'contract', position: 9, after: 0 });
+
+        const stale = await store
+          .commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', _position: 5 } }, { collection: 'users', id: 'u2', doc: { _id: 'u2' } }], { projection: 'contract', position: 5, after: 0 })
+          .catch((error: unknown) => error);
+        await store.commit([], { projection: 'contract', position: 12, after: 9 });
+
+        expect(stale).toBeInstanceOf(CheckpointMovedError);
+        expect(stale).toMatchObject({ projection: 'contract', after: 0, stored: 9 });
+        expect(await store.get('users', 'u1')).toEqual({ _id: 'u1', _position: 9 });
+        expect(await store.get('users', 'u2')).toBeNull();
+        expect(await store.checkpoint('contract')).toBe(12);
       });
 
       test('checkpoints are per projection', async () => {
