@@ -260,14 +260,29 @@ export class ProjectionRunner {
     // At-least-once delivery: whatever the checkpoint already covers is not applied again.
     const fresh = events.filter((event) => event.position > running.checkpoint);
     if (fresh.length === 0) return;
-    const position = fresh[fresh.length - 1].position;
     try {
-      const changes = await projectBatch(running.projection, fresh, this.load);
-      await commitInParts(this.readStore, changes, { projection: running.projection.name, position }, running.checkpoint);
+      await this.projectAndCommit(running, fresh);
     } catch (error) {
       this.fail(running, generation, error);
+    }
+  }
+
+  /**
+   * Projects the events and commits them with the checkpoint of the last. When their changes do
+   * not fit one commit, the events are halved and each half committed in turn, so every commit
+   * still carries whole events and moves the checkpoint (a crash, or a second projector, finds a
+   * checkpoint that matches the documents). Only one event too large alone is cut into sub-commits.
+   */
+  private async projectAndCommit(running: RunningProjection, events: readonly RecordedEvent[]): Promise<void> {
+    const changes = await projectBatch(running.projection, events, this.load);
+    if (events.length > 1 && splitIntoSubCommits(changes).length > 1) {
+      const half = Math.ceil(events.length / 2);
+      await this.projectAndCommit(running, events.slice(0, half));
+      await this.projectAndCommit(running, events.slice(half));
       return;
     }
+    const position = events[events.length - 1].position;
+    await commitInParts(this.readStore, changes, { projection: running.projection.name, position }, running.checkpoint);
     running.checkpoint = Math.max(running.checkpoint, position);
     this.progress.notify();
   }
