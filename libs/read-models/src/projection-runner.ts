@@ -229,7 +229,7 @@ export class ProjectionRunner {
         const changes = await projectBatch(projection, relevant, load);
         // The position of its own last event, as the live subscription would have committed.
         const position = relevant[relevant.length - 1].position;
-        await commitInParts(target, changes, { projection: projection.name, position }, await target.checkpoint(projection.name));
+        await commitInParts(target, splitIntoSubCommits(changes), { projection: projection.name, position }, await target.checkpoint(projection.name));
       }
       const events = progress.events + batch.length;
       const seconds = (performance.now() - startedAt) / 1000;
@@ -274,15 +274,15 @@ export class ProjectionRunner {
    * checkpoint that matches the documents). Only one event too large alone is cut into sub-commits.
    */
   private async projectAndCommit(running: RunningProjection, events: readonly RecordedEvent[]): Promise<void> {
-    const changes = await projectBatch(running.projection, events, this.load);
-    if (events.length > 1 && splitIntoSubCommits(changes).length > 1) {
+    const parts = splitIntoSubCommits(await projectBatch(running.projection, events, this.load));
+    if (events.length > 1 && parts.length > 1) {
       const half = Math.ceil(events.length / 2);
       await this.projectAndCommit(running, events.slice(0, half));
       await this.projectAndCommit(running, events.slice(half));
       return;
     }
     const position = events[events.length - 1].position;
-    await commitInParts(this.readStore, changes, { projection: running.projection.name, position }, running.checkpoint);
+    await commitInParts(this.readStore, parts, { projection: running.projection.name, position }, running.checkpoint);
     running.checkpoint = Math.max(running.checkpoint, position);
     this.progress.notify();
   }
@@ -344,14 +344,13 @@ export class ProjectionRunner {
 }
 
 /**
- * Commits a batch's changes in sub-commits that each stay within the store's limits (MongoDB's
- * 16 MiB); only the last moves the checkpoint, the others restate `previousPosition`. A crash
- * between them replays the batch from the checkpoint, and documents already written carry a
- * `_position` that makes their events no-ops. Most batches are one commit, as before; a split one
- * may show readers part of a batch, and two documents swapping a unique key across parts fail.
+ * Commits a batch's changes, split by `splitIntoSubCommits` into parts that each stay within the
+ * store's limits (MongoDB's 16 MiB); only the last moves the checkpoint, the others restate
+ * `previousPosition`. A crash between them replays the batch from the checkpoint, and documents
+ * already written carry a `_position` that makes their events no-ops. Most batches are one part; a
+ * split one may show readers part of a batch, and two documents swapping a unique key across parts fail.
  */
-export async function commitInParts(store: ReadStore, changes: readonly DocumentChange[], checkpoint: Checkpoint, previousPosition: number): Promise<void> {
-  const parts = splitIntoSubCommits(changes);
+export async function commitInParts(store: ReadStore, parts: readonly (readonly DocumentChange[])[], checkpoint: Checkpoint, previousPosition: number): Promise<void> {
   // Each part is refused if another runner moved the checkpoint past the one this batch read.
   const after = previousPosition;
   for (let index = 0; index < parts.length - 1; index++) {
