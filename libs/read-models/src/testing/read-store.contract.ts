@@ -205,6 +205,20 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         expect(await store.checkpoint('contract')).toBe(12);
       });
 
+      test('of two concurrent commits computed after the same checkpoint, one is refused', async () => {
+        const outcomes = await Promise.allSettled([
+          store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', by: 'first' } }], { projection: 'contract', position: 4, after: 0 }),
+          store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', by: 'second' } }], { projection: 'contract', position: 6, after: 0 }),
+        ]);
+
+        const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+        expect(refused).toHaveLength(1);
+        expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(CheckpointMovedError);
+        const winner = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+        expect(await store.get('users', 'u1')).toEqual({ _id: 'u1', by: winner === 0 ? 'first' : 'second' });
+        expect(await store.checkpoint('contract')).toBe(winner === 0 ? 4 : 6);
+      });
+
       test('checkpoints are per projection', async () => {
         await commitDocs('users', [{ _id: 'u1' }], 5, 'users');
         await commitDocs('groups', [{ _id: 'g1' }], 3, 'groups');
