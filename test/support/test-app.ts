@@ -21,20 +21,20 @@ export interface TestApp {
   readonly app: INestApplication;
   readonly dataDir: string;
   readonly http: () => TestAgent;
-  readonly operator: (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => request.Test;
+  readonly operator: (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => request.Test;
   newAccount(name?: string): Promise<ScimAccount>;
   /** Stops the app; keeps the data folder unless `removeData`. */
   close(removeData?: boolean): Promise<void>;
 }
 
-/** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder. */
-export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-'))): Promise<TestApp> {
+/** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder; `env` adds settings. */
+export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), env: Readonly<Record<string, string>> = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
-  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000' });
+  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', ...env });
   const app = await createApp(config, false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
-  const operator = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {
+  const operator = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => {
     const req = request(server)[method](path).set('Authorization', `Bearer ${OPERATOR_KEY}`);
     return body ? req.send(body) : req;
   };
@@ -78,7 +78,7 @@ export type ScimClient = ReturnType<typeof scimClient>;
 
 /** The operator on one account's admin API: paths are relative to `/admin/accounts/{accountId}`. */
 export function accountAdmin(testApp: TestApp, account: ScimAccount) {
-  return (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+  return (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
 }
 
 export type AccountAdmin = ReturnType<typeof accountAdmin>;

@@ -11,6 +11,7 @@ import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RolesModule } from './roles/roles.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         RolesModule,
         AuditModule,
         SupportModule.forRoot(operatorKey),
+        WebhooksModule.forRoot(operatorKey),
       ],
       controllers: [DiscoveryController, UnsupportedController],
     };

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type * as EsdbAdapter from '@scim/event-store/esdb';
 import type * as MongoAdapter from '@scim/read-models/mongo';
+import { loadWebhookConfig, type WebhookConfig } from '../webhooks/webhook-config';
 
 /** Start-up configuration, read and validated once (shared/STYLE.md §12). */
 export interface AppConfig {
@@ -16,6 +17,7 @@ export interface AppConfig {
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
+  readonly webhooks: WebhookConfig;
 }
 
 /** Events and read models in DATA_DIR, projected in-process. */
@@ -87,7 +89,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditorKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
+    webhooks: webhookConfig(env),
   };
+}
+
+function webhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  try {
+    return loadWebhookConfig(env, { integer: (name, fallback, min, max) => integer(env, name, fallback, min, max), boolean: (name) => boolean(env, name) });
+  } catch (error) {
+    throw error instanceof ConfigError ? error : new ConfigError(messageOf(error));
+  }
 }
 
 // The clients' own parsers decide (no connection is made); their messages name the faulty part.

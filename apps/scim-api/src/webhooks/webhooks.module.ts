@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AdminGuard, OPERATOR_KEY } from '../admin/admin.guard';
+import { EventsKeyGuard } from '../events/events-key.guard';
+import { EventsKeysController } from '../events/events-keys.controller';
+import { EventsController } from '../events/events.controller';
+import { PublicEventLog } from '../events/public-event-log';
+import { DeliveryLog } from './delivery-log';
+import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhooksController } from './webhooks.controller';
+
+/**
+ * Telling the account's application what changed: the events API (its own read-only keys) and
+ * webhooks (managed with the admin API's credentials, delivered by WebhookDispatcher).
+ */
+@Module({})
+export class WebhooksModule {
+  static forRoot(operatorKey: string): DynamicModule {
+    return {
+      module: WebhooksModule,
+      controllers: [EventsController, EventsKeysController, WebhooksController],
+      providers: [PublicEventLog, EventsKeyGuard, DeliveryLog, WebhookDispatcher, AdminGuard, { provide: OPERATOR_KEY, useValue: operatorKey }],
+    };
+  }
+}
