@@ -1,8 +1,12 @@
 import { eventually, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
+import type { PublicEventType } from '@scim/public-events';
+import { documentedEventSchemas } from '../support/event-schemas';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 // Short backoffs: an outage of the receiver is caught up within the test, without sleeping a minute.
 const WEBHOOK_ENV = { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOKS_RETRY_INITIAL_DELAY_MS: '20', WEBHOOKS_RETRY_MAX_DELAY_MS: '200' };
+
+const schemas = documentedEventSchemas();
 
 interface Subscribed {
   readonly account: ScimAccount;
@@ -42,6 +46,10 @@ async function expectAllDelivered(testApp: TestApp, subscribed: Subscribed, rece
   const expected = (await allEvents(testApp, subscribed)).map((e) => e.id);
   await eventually(() => expect(receiver.firstArrivals()).toEqual(expected));
   expect(receiver.messages.every((m) => m.verified && m.webhookId === m.event.id)).toBe(true);
+  for (const { event } of receiver.messages) {
+    const validate = schemas.get(event.type as PublicEventType)!;
+    expect(validate(event) ? [] : validate.errors).toEqual([]);
+  }
   return expected;
 }
 
@@ -246,5 +254,32 @@ describe('webhook targets on private addresses (e2e)', () => {
       expect(refused.body.detail).toMatch(/private, loopback or link-local/);
     }
     expect((await testApp.operator('get', base).expect(200)).body).toEqual([]);
+  });
+});
+
+describe('webhooks across a restart of the service (e2e)', () => {
+  const receiver = new WebhookReceiver(9243);
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  it('loses nothing when the service stops mid-delivery; a redelivered event carries the same webhook-id', async () => {
+    let testApp = await startTestApp(undefined, WEBHOOK_ENV);
+    const restarting = await subscribe(testApp, receiver, 'Restart customer');
+    // The third message is received but never answered: the service is closed while waiting for it.
+    receiver.holdFrom = 2;
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await restarting.scim.post('/Users', oktaUser(`${name}@restart.test`)).expect(201);
+    await eventually(() => expect(receiver.messages.length).toBe(3));
+    const cutOff = receiver.messages[2].event.id;
+    await testApp.close(false);
+    receiver.release();
+
+    testApp = await startTestApp(testApp.dataDir, WEBHOOK_ENV);
+    try {
+      const expected = await expectAllDelivered(testApp, restarting, receiver);
+      expect(expected).toHaveLength(5);
+      expect(receiver.messages.filter((m) => m.webhookId === cutOff).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await testApp.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
 /** One message as received, after its signature was checked with the published Standard Webhooks library. */
@@ -15,6 +15,9 @@ export interface ReceivedMessage {
 export class WebhookReceiver {
   readonly messages: ReceivedMessage[] = [];
   failWith: number | undefined;
+  /** From this many messages on, each is recorded but never answered (the sender is cut off mid-delivery). */
+  holdFrom: number | undefined;
+  private readonly held: ServerResponse[] = [];
   private server?: Server;
   private verifier?: Webhook;
 
@@ -39,7 +42,8 @@ export class WebhookReceiver {
         }
         const body = Buffer.concat(chunks).toString('utf8');
         this.messages.push({ webhookId: String(request.headers['webhook-id']), verified: this.verify(body, request.headers), event: JSON.parse(body) });
-        response.writeHead(204).end();
+        if (this.holdFrom !== undefined && this.messages.length > this.holdFrom) this.held.push(response);
+        else response.writeHead(204).end();
       });
     });
     const server = this.server;
@@ -49,7 +53,14 @@ export class WebhookReceiver {
     });
   }
 
+  /** Answers nothing more to the held requests: their connections are cut. */
+  release(): void {
+    this.holdFrom = undefined;
+    for (const response of this.held.splice(0)) response.destroy();
+  }
+
   async stop(): Promise<void> {
+    this.release();
     const server = this.server;
     this.server = undefined;
     if (!server) return;

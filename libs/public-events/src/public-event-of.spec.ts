@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv from 'ajv';
 import {
   evolveGroup,
   evolveUser,
@@ -13,15 +10,14 @@ import {
   type UserEvent,
 } from '@scim/domain';
 import { publicEventOf, resourceNeeded, type ResourceAtEvent, type SourceEvent } from './public-event-of';
-import { publicEventTypes, type PublicEvent } from './vocabulary';
+import { documentedEventSchemas } from '../../../test/support/event-schemas';
+import type { PublicEvent } from './vocabulary';
 
 const baseUrl = 'https://scim.test/scim/v2/a1';
 const at = '2026-03-01T10:00:00.000Z';
 const later = '2026-03-02T10:00:00.000Z';
 
-const ajv = new Ajv({ allErrors: true });
-ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)) && /T/.test(value));
-const schemas = new Map(publicEventTypes.map((type) => [type, ajv.compile(JSON.parse(readFileSync(join(__dirname, '../../../docs/events', `${type}.schema.json`), 'utf8')))]));
+const schemas = documentedEventSchemas();
 
 /** Validates the event against docs/events/<type>.schema.json, so the documentation cannot drift. */
 function expectDocumented(event: PublicEvent | undefined): PublicEvent {

@@ -53,6 +53,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly context: WorkerContext;
   private doorbell?: Subscription;
   private stopped = false;
+  /** Cuts the attempts in flight at shutdown; they are not recorded as delivered, so they are sent again after the restart. */
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly store: EventStore,
@@ -101,6 +103,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shutdown.abort();
     await this.doorbell?.close();
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
   }
@@ -157,7 +160,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const body = JSON.stringify(event);
     const headers = signedHeaders(this.secretOf(endpoint), event.id, Math.floor(Date.now() / 1000), body);
     const { timeoutMs, allowPrivateTargets } = this.config.webhooks;
-    return this.slots.run(() => sendWebhook(endpoint.url, { ...headers }, body, { timeoutMs, allowPrivateTargets }));
+    return this.slots.run(() => sendWebhook(endpoint.url, { ...headers }, body, { timeoutMs, allowPrivateTargets, signal: this.shutdown.signal }));
   }
 
   private async disable(accountId: string, endpointId: string, detail: string): Promise<void> {

@@ -17,6 +17,8 @@ export interface AttemptOutcome {
 export interface SendOptions {
   readonly timeoutMs: number;
   readonly allowPrivateTargets: boolean;
+  /** Ends the attempt early (shutdown): a slow receiver does not hold up a restart. */
+  readonly signal?: AbortSignal;
 }
 
 /** Response bytes kept per attempt. */
@@ -46,6 +48,7 @@ export async function sendWebhook(url: string, headers: Readonly<Record<string, 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       resolve({ ...outcome, latencyMs: elapsed() });
     };
     const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
@@ -68,6 +71,12 @@ export async function sendWebhook(url: string, headers: Readonly<Record<string, 
       request.destroy();
     }, options.timeoutMs);
     request.on('error', (error) => finish({ ok: false, error: messageOf(error) }));
+    const abort = () => {
+      finish({ ok: false, error: 'cut off: the service is shutting down' });
+      request.destroy();
+    };
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
     request.end(body);
   });
 }
