@@ -1,4 +1,4 @@
-import { eventually, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
+import { eventually, GROUP_SCHEMA, OPERATOR_KEY, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 import type { PublicEventType } from '@scim/public-events';
 import { documentedEventSchemas } from '../support/event-schemas';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -281,5 +281,40 @@ describe('webhooks across a restart of the service (e2e)', () => {
     } finally {
       await testApp.close();
     }
+  });
+});
+
+describe('failing webhook endpoints (e2e)', () => {
+  let testApp: TestApp;
+  const healthy = new WebhookReceiver(9244);
+  const failing = new WebhookReceiver(9245);
+
+  beforeAll(async () => {
+    // A retry window of a few hundred milliseconds stands in for 24 hours.
+    testApp = await startTestApp(undefined, { ...WEBHOOK_ENV, WEBHOOKS_RETRY_WINDOW_MS: '400' });
+    await Promise.all([healthy.start(), failing.start()]);
+    failing.failWith = 500;
+  });
+  afterAll(async () => {
+    await Promise.all([healthy.stop(), failing.stop()]);
+    await testApp.close();
+  });
+
+  it('delay only their own deliveries, are disabled when the window ends (the account history says so), and resume from where they stopped', async () => {
+    const subscribed = await subscribe(testApp, healthy, 'Two endpoints');
+    const base = `/admin/accounts/${subscribed.account.accountId}/webhooks`;
+    const broken = await testApp.operator('post', base, { url: failing.url }).expect(201);
+    failing.useSecret(broken.body.secret);
+    for (const name of ['p', 'q']) await subscribed.scim.post('/Users', oktaUser(`${name}@failing.test`)).expect(201);
+
+    const expected = await expectAllDelivered(testApp, subscribed, healthy);
+    await eventually(async () => expect((await testApp.operator('get', `${base}/${broken.body.id}`).expect(200)).body).toMatchObject({ enabled: false, disabledReason: 'deliveries-failing' }));
+    const history = await testApp.http().get(`/audit/accounts/${subscribed.account.accountId}/events?type=WebhookEndpointDisabled`).set('Authorization', `Bearer ${OPERATOR_KEY}`).expect(200);
+    expect(history.body.events).toEqual([expect.objectContaining({ type: 'WebhookEndpointDisabled', data: expect.objectContaining({ reason: 'deliveries-failing', detail: expect.stringContaining('HTTP 500') }) })]);
+    expect(failing.messages).toEqual([]);
+
+    failing.failWith = undefined;
+    await testApp.operator('patch', `${base}/${broken.body.id}`, { enabled: true }).expect(200);
+    await eventually(() => expect(failing.firstArrivals()).toEqual(expected));
   });
 });
