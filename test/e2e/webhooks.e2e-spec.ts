@@ -2,6 +2,7 @@ import { eventually, GROUP_SCHEMA, OPERATOR_KEY, PATCH_OP, scimClient, startTest
 import type { PublicEventType } from '@scim/public-events';
 import { documentedEventSchemas } from '../support/event-schemas';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { TokenExpiryWatch } from '../../apps/scim-api/src/webhooks/token-expiry-watch';
 
 // Short backoffs: an outage of the receiver is caught up within the test, without sleeping a minute.
 const WEBHOOK_ENV = { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOKS_RETRY_INITIAL_DELAY_MS: '20', WEBHOOKS_RETRY_MAX_DELAY_MS: '200' };
@@ -210,6 +211,17 @@ describe('webhooks and the events API (e2e)', () => {
     await testApp.operator('delete', `${base}/${id}`).expect(204);
     await testApp.operator('get', `${base}/${id}`).expect(404);
     await testApp.operator('delete', `${base}/${id}`).expect(404);
+  });
+
+  it('announces a SCIM token about to expire once, as scim.token_expiring', async () => {
+    const expiring = await subscribe(testApp, receiver, 'Expiring token customer');
+    const token = await testApp.operator('post', `/admin/accounts/${expiring.account.accountId}/scim/tokens`, { validForDays: 7, label: 'Okta' }).expect(201);
+    const watch = testApp.app.get(TokenExpiryWatch);
+    await watch.check();
+    await watch.check();
+    const announced = (await allEvents(testApp, expiring)).filter((e) => e.type === 'scim.token_expiring');
+    expect(announced).toEqual([expect.objectContaining({ data: { tokenId: token.body.tokenId, label: 'Okta', expiresAt: token.body.expiresAt } })]);
+    await expectAllDelivered(testApp, expiring, receiver);
   });
 
   it('the events API pages the whole history with an account-scoped key; other keys are refused', async () => {

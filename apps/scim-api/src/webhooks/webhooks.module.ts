@@ -5,6 +5,7 @@ import { EventsKeysController } from '../events/events-keys.controller';
 import { EventsController } from '../events/events.controller';
 import { PublicEventLog } from '../events/public-event-log';
 import { DeliveryLog } from './delivery-log';
+import { TokenExpiryWatch } from './token-expiry-watch';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhooksController } from './webhooks.controller';
 
@@ -18,7 +19,7 @@ export class WebhooksModule {
     return {
       module: WebhooksModule,
       controllers: [EventsController, EventsKeysController, WebhooksController],
-      providers: [PublicEventLog, EventsKeyGuard, DeliveryLog, WebhookDispatcher, AdminGuard, { provide: OPERATOR_KEY, useValue: operatorKey }],
+      providers: [PublicEventLog, EventsKeyGuard, DeliveryLog, WebhookDispatcher, TokenExpiryWatch, AdminGuard, { provide: OPERATOR_KEY, useValue: operatorKey }],
     };
   }
 }
