@@ -206,6 +206,13 @@ describe('public event vocabulary', () => {
     expect(publicEventOf(source, resource, baseUrl)).toEqual(publicEventOf(source, resource, baseUrl));
   });
 
+  it("never describes another account's user or group", () => {
+    const elsewhere: UserEvent = { type: 'UserProvisioned', data: { ...provisioned.data, accountId: 'a2' } } as UserEvent;
+    expect(publicEventOf(recorded(provisioned, 0), { user: evolveUser(initialUserState, elsewhere) }, baseUrl)).toBeUndefined();
+    const otherGroup: GroupEvent = { type: 'GroupCreated', data: { ...groupCreated.data, accountId: 'a2' } } as GroupEvent;
+    expect(publicEventOf(recorded(groupCreated, 0), { group: evolveGroup({ status: 'absent' }, otherGroup) }, baseUrl)).toBeUndefined();
+  });
+
   it('an event whose aggregate could not be folded maps to nothing rather than to a half event', () => {
     expect(publicEventOf(recorded(provisioned, 0), {}, baseUrl)).toBeUndefined();
     expect(publicEventOf(recorded(groupCreated, 0), { group: evolveGroup({ status: 'absent' }, { type: 'GroupDeleted', data: { groupId: 'g1', deletedAt: at } }) }, baseUrl)).toBeUndefined();

@@ -92,13 +92,14 @@ export function publicEventOf(source: SourceEvent, resource: ResourceAtEvent, ba
 type Mapped = { readonly type: PublicEventType; readonly data: Readonly<Record<string, unknown>> } | undefined;
 
 function mappedData(source: SourceEvent, resource: ResourceAtEvent, baseUrl: string): Mapped {
+  // An aggregate of another account is never described, whatever an event refers to.
   if (userEvents.has(source.type)) {
     const user = 'user' in resource ? resource.user : undefined;
-    return user && user.status !== 'absent' ? userEventData(source.type as UserEvent['type'], source, user, baseUrl) : undefined;
+    return user && user.status !== 'absent' && user.accountId === source.accountId ? userEventData(source.type as UserEvent['type'], source, user, baseUrl) : undefined;
   }
   if (groupEvents.has(source.type)) {
     const group = 'group' in resource ? resource.group : undefined;
-    return group && group.status !== 'absent' ? groupEventData(source, group, baseUrl) : undefined;
+    return group && group.status !== 'absent' && group.accountId === source.accountId ? groupEventData(source, group, baseUrl) : undefined;
   }
   if (source.type === 'ProvisioningRejected') return { type: 'provisioning.rejected', data: rejectionData(source.data as ProvisioningRejected['data']) };
   if (source.type === 'ScimTokenExpiring') {

@@ -12,6 +12,7 @@ const EVENTS_PER_READ = 100;
 const SCAN_PER_READ = 5000;
 /** Woken by new events of the account; this is only the fallback when a wake-up is missed. */
 const IDLE_POLL_MS = 5000;
+const RETRY_AFTER_ERROR_MS = 1000;
 
 /** What a worker needs from the dispatcher that runs it. */
 export interface WorkerContext {
@@ -45,9 +46,7 @@ export class EndpointWorker {
     private readonly context: WorkerContext,
     private readonly onExit: () => void,
   ) {
-    this.running = this.run()
-      .catch((error) => context.logger.error(`Webhook ${endpointId} stopped: ${error instanceof Error ? error.stack : String(error)}`))
-      .finally(onExit);
+    this.running = this.run().finally(onExit);
   }
 
   /** New events for the account, or its endpoint changed: look again now. */
@@ -63,19 +62,31 @@ export class EndpointWorker {
   }
 
   private async run(): Promise<void> {
-    const { events, deliveries } = this.context;
     while (!this.stopped) {
-      const endpoint = await this.context.loadEndpoint(this.accountId, this.endpointId);
-      if (!endpoint?.enabled) return;
-      this.pendingWake = false;
-      const cursor = await deliveries.checkpoint(this.endpointId);
-      const types = endpoint.eventTypes ? new Set(endpoint.eventTypes.filter(isPublicEventType)) : undefined;
-      const read = await events.read(this.accountId, cursor, { limit: EVENTS_PER_READ, scanLimit: SCAN_PER_READ, ...(types ? { types } : {}) });
-      const delivered = await this.deliverInOrder(endpoint, read.events, cursor);
-      if (!delivered) return;
-      if (read.nextCursor > cursor) await deliveries.commit(this.endpointId, delivered.attempts, read.nextCursor);
-      if (!read.hasMore && !this.pendingWake) await this.pause(IDLE_POLL_MS, true);
+      try {
+        if ((await this.round()) === 'done') return;
+      } catch (error) {
+        // A store that failed (a dropped connection) is tried again from the checkpoint: nothing is skipped.
+        this.context.logger.error(`Webhook ${this.endpointId}: ${error instanceof Error ? error.stack : String(error)}; retrying from its checkpoint`);
+        await this.pause(RETRY_AFTER_ERROR_MS, false);
+      }
     }
+  }
+
+  /** Reads the next events after the checkpoint and delivers them; 'done' when the endpoint is disabled or gone. */
+  private async round(): Promise<'done' | 'more'> {
+    const { events, deliveries } = this.context;
+    const endpoint = await this.context.loadEndpoint(this.accountId, this.endpointId);
+    if (!endpoint?.enabled) return 'done';
+    this.pendingWake = false;
+    const cursor = await deliveries.checkpoint(this.endpointId);
+    const types = endpoint.eventTypes ? new Set(endpoint.eventTypes.filter(isPublicEventType)) : undefined;
+    const read = await events.read(this.accountId, cursor, { limit: EVENTS_PER_READ, scanLimit: SCAN_PER_READ, ...(types ? { types } : {}) });
+    const delivered = await this.deliverInOrder(endpoint, read.events, cursor);
+    if (!delivered) return 'done';
+    if (read.nextCursor > cursor) await deliveries.commit(this.endpointId, delivered.attempts, read.nextCursor);
+    if (!read.hasMore && !this.pendingWake) await this.pause(IDLE_POLL_MS, true);
+    return 'more';
   }
 
   /**
