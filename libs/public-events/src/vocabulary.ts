@@ -43,6 +43,14 @@ export interface PublicEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** The "Send test event" action's message: shaped like an event, outside the log (cursor "0"). */
+export interface TestEvent extends Omit<PublicEvent, 'type'> {
+  readonly type: 'webhook.test';
+}
+
+/** What a webhook delivers. */
+export type WebhookMessage = PublicEvent | TestEvent;
+
 /** What caused a change of a user's effective roles. */
 export type RolesChangeCause =
   | { readonly kind: 'role-assigned'; readonly role: string }

@@ -22,7 +22,7 @@ export interface WorkerContext {
   /** The endpoint as the account's stream says it is now; undefined once deleted. */
   loadEndpoint(accountId: string, endpointId: string): Promise<WebhookEndpointState | undefined>;
   /** Signs and sends one event, within the process's bound on attempts in flight. */
-  send(accountId: string, endpoint: WebhookEndpointState, event: PublicEvent): Promise<AttemptOutcome>;
+  send(endpoint: WebhookEndpointState, event: PublicEvent): Promise<AttemptOutcome>;
   /** Gives up on the endpoint: recorded in the account's history, which its administrators see. */
   disable(accountId: string, endpointId: string, detail: string): Promise<void>;
   readonly logger: Logger;
@@ -44,7 +44,7 @@ export class EndpointWorker {
     readonly accountId: string,
     readonly endpointId: string,
     private readonly context: WorkerContext,
-    private readonly onExit: () => void,
+    onExit: () => void,
   ) {
     this.running = this.run().finally(onExit);
   }
@@ -107,7 +107,7 @@ export class EndpointWorker {
           return undefined;
         }
         const at = new Date();
-        const outcome = await this.context.send(this.accountId, current, event);
+        const outcome = await this.context.send(current, event);
         attempts.push(this.context.deliveries.attempt(this.base(event, 'automatic'), at, outcome));
         if (outcome.ok) break;
         failures += 1;

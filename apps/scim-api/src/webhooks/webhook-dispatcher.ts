@@ -4,7 +4,7 @@ import { accountDecider, accountStream, upcastEvent, type AccountEvent, type Acc
 import { aggregateStream, EventStore, type Subscription } from '@scim/event-store';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
-import type { PublicEvent } from '@scim/public-events';
+import type { WebhookMessage } from '@scim/public-events';
 import { RunAccountCommand } from '../admin/account-command';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolvePlatformKey } from '../config/operator-key';
@@ -60,7 +60,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly store: EventStore,
     private readonly readStore: ReadStore,
     private readonly commandBus: CommandBus,
-    private readonly events: PublicEventLog,
+    events: PublicEventLog,
     private readonly deliveries: DeliveryLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -73,7 +73,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       retry: { initialDelayMs: webhooks.retryInitialDelayMs, maxDelayMs: webhooks.retryMaxDelayMs, windowMs: webhooks.retryWindowMs },
       logger: this.logger,
       loadEndpoint: (accountId, endpointId) => this.endpoint(accountId, endpointId),
-      send: (accountId, endpoint, event) => this.send(accountId, endpoint, event),
+      send: (endpoint, event) => this.send(endpoint, event),
       disable: (accountId, endpointId, detail) => this.disable(accountId, endpointId, detail),
     };
   }
@@ -120,9 +120,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** Sends one event now, outside the ordered delivery (a test event, a manual redelivery), and logs it. */
-  async sendNow(accountId: string, endpoint: WebhookEndpointState, event: PublicEvent, trigger: DeliveryTrigger): Promise<DeliveryAttempt> {
+  async sendNow(accountId: string, endpoint: WebhookEndpointState, event: WebhookMessage, trigger: DeliveryTrigger): Promise<DeliveryAttempt> {
     const at = new Date();
-    const outcome = await this.send(accountId, endpoint, event);
+    const outcome = await this.send(endpoint, event);
     const attempt = this.deliveries.attempt(
       { endpointId: endpoint.endpointId, accountId, eventId: event.id, eventType: event.type, cursor: trigger === 'test' ? null : event.cursor, trigger },
       at,
@@ -156,7 +156,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return registered?.position ?? (await this.store.headPosition());
   }
 
-  private send(accountId: string, endpoint: WebhookEndpointState, event: PublicEvent): Promise<AttemptOutcome> {
+  private send(endpoint: WebhookEndpointState, event: WebhookMessage): Promise<AttemptOutcome> {
     const body = JSON.stringify(event);
     const headers = signedHeaders(this.secretOf(endpoint), event.id, Math.floor(Date.now() / 1000), body);
     const { timeoutMs, allowPrivateTargets } = this.config.webhooks;

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type AccountCommand, type AccountState, type WebhookEndpointState } from '@scim/domain';
-import { publicEventTypes, PUBLIC_EVENT_VERSION, type PublicEvent } from '@scim/public-events';
+import { publicEventTypes, PUBLIC_EVENT_VERSION, type TestEvent } from '@scim/public-events';
 import { badRequest } from '@scim/scim-protocol';
 import { RunAccountCommand } from '../admin/account-command';
 import { AdminGuard } from '../admin/admin.guard';
@@ -138,7 +138,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Sends a webhook.test event now, signed like every delivery; answers the attempt' })
   async test(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('endpointId') endpointId: string) {
     const endpoint = this.endpointIn(await this.accountState(accountId), endpointId);
-    const event = {
+    const event: TestEvent = {
       id: `evt_test_${randomUUID()}`,
       type: 'webhook.test',
       version: PUBLIC_EVENT_VERSION,
@@ -147,7 +147,7 @@ export class WebhooksController {
       requestId: context.requestId,
       cursor: '0',
       data: { endpointId },
-    } as unknown as PublicEvent;
+    };
     return attemptView(await this.dispatcher.sendNow(accountId, endpoint, event, 'test'));
   }
 
