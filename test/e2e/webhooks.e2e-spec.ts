@@ -217,6 +217,8 @@ describe('webhooks and the events API (e2e)', () => {
     expect((await testApp.operator('patch', `${base}/${id}`, { events: null, enabled: false }).expect(200)).body).toMatchObject({ events: null, enabled: false, disabledReason: 'by-administrator' });
     await testApp.operator('delete', `${base}/${id}`).expect(204);
     await testApp.operator('get', `${base}/${id}`).expect(404);
+    const openApi = (await testApp.http().get('/admin/docs-json').expect(200)).body;
+    expect(Object.keys(openApi.paths)).toEqual(expect.arrayContaining(['/admin/accounts/{accountId}/webhooks', '/admin/accounts/{accountId}/events-keys', '/api/v1/accounts/{accountId}/events']));
     await testApp.operator('delete', `${base}/${id}`).expect(404);
   });
 
