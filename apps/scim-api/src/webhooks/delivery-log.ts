@@ -45,7 +45,10 @@ export class DeliveryLog implements OnModuleInit {
   constructor(private readonly readStore: ReadStore) {}
 
   async onModuleInit(): Promise<void> {
-    await this.readStore.ensureIndexes(COLLECTION, [{ name: 'endpoint', fields: [['endpointId', 1]] }]);
+    await this.readStore.ensureIndexes(COLLECTION, [
+      { name: 'endpoint', fields: [['endpointId', 1]] },
+      { name: 'endpoint_event', fields: [['endpointId', 1], ['eventId', 1]] },
+    ]);
   }
 
   attempt(base: Pick<DeliveryAttempt, 'endpointId' | 'accountId' | 'eventId' | 'eventType' | 'cursor' | 'trigger'>, at: Date, outcome: AttemptOutcome): DeliveryAttempt {
@@ -86,6 +89,19 @@ export class DeliveryLog implements OnModuleInit {
   list(endpointId: string, limit: number, before?: string): Promise<DeliveryAttempt[]> {
     const query = before ? { endpointId, _id: { $lt: before } } : { endpointId };
     return this.readStore.find<DeliveryAttempt>(COLLECTION, query, { sort: [['_id', -1]], limit });
+  }
+
+  /**
+   * The automatic attempts that failed for an event since it was last delivered (and not before
+   * `since`), and when the first of them was made: the retry window runs from there, across
+   * restarts of the service.
+   */
+  async failuresOf(endpointId: string, eventId: string, since: string): Promise<{ failures: number; failingSince: number }> {
+    const query = { endpointId, eventId, trigger: 'automatic', attemptedAt: { $gte: since } };
+    const attempts = await this.readStore.find<DeliveryAttempt>(COLLECTION, query, { sort: [['_id', -1]], fields: ['attemptedAt', 'ok'] });
+    const lastDelivered = attempts.findIndex((attempt) => attempt.ok);
+    const failed = lastDelivered < 0 ? attempts : attempts.slice(0, lastDelivered);
+    return { failures: failed.length, failingSince: failed.length > 0 ? Date.parse(failed[failed.length - 1].attemptedAt) : Date.now() };
   }
 
   async get(endpointId: string, attemptId: string): Promise<DeliveryAttempt | null> {

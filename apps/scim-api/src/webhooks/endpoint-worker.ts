@@ -110,10 +110,11 @@ export class EndpointWorker {
         const outcome = await this.context.send(current, event);
         attempts.push(this.context.deliveries.attempt(this.base(event, 'automatic'), at, outcome));
         if (outcome.ok) break;
-        failures += 1;
-        failingSince ||= at.getTime();
         await this.context.deliveries.commit(this.endpointId, attempts, deliveredTo);
         attempts = [];
+        // The first failure seen by this process: earlier ones (before a restart) count too, unless the
+        // endpoint changed since (re-enabled, new URL), which starts a new window.
+        ({ failures, failingSince } = failures === 0 ? await this.context.deliveries.failuresOf(this.endpointId, event.id, current.updatedAt) : { failures: failures + 1, failingSince });
         const delay = nextRetryDelay(this.context.retry, failures, Date.now() - failingSince);
         if (delay === undefined) {
           await this.context.disable(this.accountId, this.endpointId, `${failures} attempts failed over ${Math.round((Date.now() - failingSince) / 1000)} s; last: ${outcome.error ?? 'failed'}`);
