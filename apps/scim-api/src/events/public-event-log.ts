@@ -53,7 +53,9 @@ export class PublicEventLog {
     const events: PublicEvent[] = [];
     let scanned = 0;
     let cursor = after;
-    for await (const batch of this.store.readAllMatching({ metadata: { accountId }, fromPosition: after, batchSize: READ_BATCH_SIZE })) {
+    // Batches no larger than the page: each batch is mapped whole (its aggregates read and folded).
+    const batchSize = Math.min(READ_BATCH_SIZE, options.limit);
+    for await (const batch of this.store.readAllMatching({ metadata: { accountId }, fromPosition: after, batchSize })) {
       const sources = batch.filter((recorded) => hasPublicCounterpart(recorded.type)).map((recorded) => sourceOf(recorded, accountId));
       const resources = await this.resourcesAt(sources);
       const mappedById = new Map(sources.map((source) => [source.id, publicEventOf(source, resources.get(source.id) ?? {}, this.baseUrl(accountId))]));

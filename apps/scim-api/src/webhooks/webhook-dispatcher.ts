@@ -91,7 +91,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           accounts.add(accountId);
           if (event.type.startsWith('Webhook')) reconfigured.add(accountId);
         }
-        for (const accountId of reconfigured) void this.refresh(accountId);
+        for (const accountId of reconfigured) {
+          this.refresh(accountId).catch((error) => this.logger.error(`Webhooks of account ${accountId} not refreshed: ${String(error)}`));
+        }
         for (const worker of this.workers.values()) if (accounts.has(worker.accountId)) worker.wake();
       },
       (error) => this.logger.error(`Webhook wake-up subscription failed; workers fall back to polling: ${String(error)}`),
@@ -175,6 +177,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return account.status === 'open' ? account.webhooks.find((w) => w.endpointId === endpointId) : undefined;
   }
 
+  /** The account folded from its stream (the write side): what workers and the admin API act on. */
   async accountState(accountId: string): Promise<AccountState> {
     const { state } = await aggregateStream(this.store, accountStream(accountId), accountDecider.evolve, accountDecider.initialState, (recorded) =>
       upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as AccountEvent,
