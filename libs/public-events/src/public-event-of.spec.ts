@@ -9,7 +9,7 @@ import {
   type GroupEvent,
   type UserEvent,
 } from '@scim/domain';
-import { publicEventOf, resourceNeeded, type ResourceAtEvent, type SourceEvent } from './public-event-of';
+import { publicEventOf, publicTypeOf, resourceNeeded, type ResourceAtEvent, type SourceEvent } from './public-event-of';
 import { documentedEventSchemas } from '../../../test/support/event-schemas';
 import type { PublicEvent } from './vocabulary';
 
@@ -19,25 +19,25 @@ const later = '2026-03-02T10:00:00.000Z';
 
 const schemas = documentedEventSchemas();
 
-/** Validates the event against docs/events/<type>.schema.json, so the documentation cannot drift. */
+/**
+ * Validates the event against docs/events/<type>.schema.json, so the documentation cannot drift,
+ * and checks that readers filtering by type before mapping (publicTypeOf) would have kept it.
+ */
 function expectDocumented(event: PublicEvent | undefined): PublicEvent {
   expect(event).toBeDefined();
+  expect(publicTypeOf(lastSourceType)).toBe(event!.type);
   const validate = schemas.get(event!.type)!;
   expect(validate(event) ? [] : validate.errors).toEqual([]);
   return event!;
 }
 
 let position = 0;
-const recorded = (event: DomainEvent, revision: number): SourceEvent => ({
-  id: `e${++position}`,
-  type: event.type,
-  data: event.data as Record<string, unknown>,
-  accountId: 'a1',
-  occurredAt: later,
-  correlationId: 'req-1',
-  position,
-  revision,
-});
+let lastSourceType = '';
+function recorded(event: DomainEvent, revision: number): SourceEvent {
+  lastSourceType = event.type;
+  position += 1;
+  return { id: `e${position}`, type: event.type, data: event.data as Record<string, unknown>, accountId: 'a1', occurredAt: later, correlationId: 'req-1', position, revision };
+}
 
 /** given the user's stream so far, when this event is recorded, then this public event. */
 function whenUserEvent(history: readonly UserEvent[], event: UserEvent): PublicEvent | undefined {
@@ -197,7 +197,10 @@ describe('public event vocabulary', () => {
       { type: 'WebhookEndpointRegistered', data: { accountId: 'a1', endpointId: 'w', url: 'https://x.test', eventTypes: null, description: '', secretVersion: 1, registeredAt: at } },
       { type: 'UserNameReserved', data: { userId: 'u1', accountId: 'a1' } },
     ];
-    for (const event of internal) expect(publicEventOf(recorded(event, 0), {}, baseUrl)).toBeUndefined();
+    for (const event of internal) {
+      expect(publicEventOf(recorded(event, 0), {}, baseUrl)).toBeUndefined();
+      expect(publicTypeOf(event.type)).toBeUndefined();
+    }
   });
 
   it('the same recorded event always maps to the same public event (redeliveries are identical)', () => {

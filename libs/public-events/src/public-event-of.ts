@@ -34,32 +34,35 @@ export type ResourceNeeded = { readonly kind: 'user'; readonly userId: string } 
 
 export type ResourceAtEvent = { readonly user: UserState } | { readonly group: GroupState } | Record<string, never>;
 
-const userEvents: ReadonlySet<string> = new Set<UserEvent['type']>([
-  'UserProvisioned',
-  'ManualUserCreated',
-  'UserConvertedToScim',
-  'UserAttributesUpdated',
-  'UserDeactivated',
-  'UserReactivated',
-  'UserDeprovisioned',
-  'RoleAssignedManually',
-  'RoleRemovedManually',
-  'RoleGrantedViaGroup',
-  'RoleRevokedViaGroup',
+/** The public type of each internal event type that has one (one each: a reader can filter before mapping). */
+const publicTypes: ReadonlyMap<string, PublicEventType> = new Map<(UserEvent | GroupEvent | GroupMembershipEvent | ProvisioningRejected | AccountEvent)['type'], PublicEventType>([
+  ['UserProvisioned', 'user.created'],
+  ['ManualUserCreated', 'user.created'],
+  ['UserConvertedToScim', 'user.converted'],
+  ['UserAttributesUpdated', 'user.updated'],
+  ['UserDeactivated', 'user.deactivated'],
+  ['UserReactivated', 'user.reactivated'],
+  ['UserDeprovisioned', 'user.deleted'],
+  ['RoleAssignedManually', 'user.roles_changed'],
+  ['RoleRemovedManually', 'user.roles_changed'],
+  ['RoleGrantedViaGroup', 'user.roles_changed'],
+  ['RoleRevokedViaGroup', 'user.roles_changed'],
+  ['GroupCreated', 'group.created'],
+  ['GroupRenamed', 'group.updated'],
+  ['GroupExternalIdChanged', 'group.updated'],
+  ['GroupRoleMappingChanged', 'group.updated'],
+  ['GroupDeleted', 'group.deleted'],
+  ['GroupMembersAdded', 'group.members_added'],
+  ['GroupMembersRemoved', 'group.members_removed'],
+  ['ProvisioningRejected', 'provisioning.rejected'],
+  ['ScimTokenExpiring', 'scim.token_expiring'],
 ]);
-const groupEvents: ReadonlySet<string> = new Set<(GroupEvent | GroupMembershipEvent)['type']>([
-  'GroupCreated',
-  'GroupRenamed',
-  'GroupExternalIdChanged',
-  'GroupRoleMappingChanged',
-  'GroupDeleted',
-  'GroupMembersAdded',
-  'GroupMembersRemoved',
-]);
-const otherMapped: ReadonlySet<string> = new Set<string>(['ProvisioningRejected', 'ScimTokenExpiring'] satisfies (ProvisioningRejected | AccountEvent)['type'][]);
 
-/** Whether an internal event type has a public counterpart (the others are read past). */
-export const hasPublicCounterpart = (type: string): boolean => userEvents.has(type) || groupEvents.has(type) || otherMapped.has(type);
+/** The public type an internal event type is published as; undefined for internal ones. */
+export const publicTypeOf = (internalType: string): PublicEventType | undefined => publicTypes.get(internalType);
+
+const userEvents: ReadonlySet<string> = new Set([...publicTypes].filter(([, type]) => type.startsWith('user.')).map(([internal]) => internal));
+const groupEvents: ReadonlySet<string> = new Set([...publicTypes].filter(([, type]) => type.startsWith('group.')).map(([internal]) => internal));
 
 /** The aggregate state `publicEventOf` needs for this event, if any. */
 export function resourceNeeded(source: SourceEvent): ResourceNeeded | undefined {

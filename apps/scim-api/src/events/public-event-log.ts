@@ -11,7 +11,7 @@ import {
   type UserState,
 } from '@scim/domain';
 import { EventStore, type RecordedEvent } from '@scim/event-store';
-import { hasPublicCounterpart, publicEventOf, resourceNeeded, type PublicEvent, type PublicEventType, type ResourceAtEvent, type SourceEvent } from '@scim/public-events';
+import { publicEventOf, publicTypeOf, resourceNeeded, type PublicEvent, type PublicEventType, type ResourceAtEvent, type SourceEvent } from '@scim/public-events';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 const READ_BATCH_SIZE = 500;
@@ -56,14 +56,19 @@ export class PublicEventLog {
     // Batches no larger than the page: each batch is mapped whole (its aggregates read and folded).
     const batchSize = Math.min(READ_BATCH_SIZE, options.limit);
     for await (const batch of this.store.readAllMatching({ metadata: { accountId }, fromPosition: after, batchSize })) {
-      const sources = batch.filter((recorded) => hasPublicCounterpart(recorded.type)).map((recorded) => sourceOf(recorded, accountId));
+      // Only what the page keeps is mapped (reading aggregates is the cost of mapping).
+      const wanted = (recorded: RecordedEvent) => {
+        const type = publicTypeOf(recorded.type);
+        return type !== undefined && (!options.types || options.types.has(type));
+      };
+      const sources = batch.filter(wanted).map((recorded) => sourceOf(recorded, accountId));
       const resources = await this.resourcesAt(sources);
       const mappedById = new Map(sources.map((source) => [source.id, publicEventOf(source, resources.get(source.id) ?? {}, this.baseUrl(accountId))]));
       for (const recorded of batch) {
         scanned += 1;
         cursor = recorded.position;
         const mapped = mappedById.get(recorded.id);
-        if (mapped && (!options.types || options.types.has(mapped.type))) events.push(mapped);
+        if (mapped) events.push(mapped);
         if (events.length >= options.limit || scanned >= options.scanLimit) return { events, nextCursor: cursor, hasMore: true };
       }
     }
