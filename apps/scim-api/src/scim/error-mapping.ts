@@ -23,6 +23,10 @@ const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimTyp
   group_not_managed_by_scim: { status: 404 },
   group_managed_by_scim: { status: 409 },
   admin_key_not_found: { status: 404 },
+  events_key_not_found: { status: 404 },
+  webhook_not_found: { status: 404 },
+  webhook_limit_reached: { status: 409 },
+  invalid_webhook: { status: 400, scimType: 'invalidValue' },
 };
 
 /** body-parser marks its failures with a `type`; they are the client's fault, never a 500. */
