@@ -3,6 +3,7 @@ import type { GroupView } from '@scim/read-models/projections';
 import { groupResourceSchema, parseAttributeList, renderGroup, selectAttributes } from '@scim/scim-protocol';
 import { etagOf } from '../scim/scim-http';
 import type { AttributeSelection } from '../users/user-presenter';
+import type { GroupMember } from './group-queries';
 
 export interface GroupSnapshot {
   readonly id: string;
@@ -40,13 +41,13 @@ export function membersWanted(selection: AttributeSelection): boolean {
   return !excluded.some(isMembers) && (!only || only.some(isMembers));
 }
 
-export function groupResource(snapshot: GroupSnapshot, members: readonly string[] | undefined, baseUrl: string, selection: AttributeSelection = {}) {
+export function groupResource(snapshot: GroupSnapshot, members: readonly GroupMember[] | undefined, baseUrl: string, selection: AttributeSelection = {}) {
   const { id, displayName, externalId, created, lastModified, version } = snapshot;
   const resource = renderGroup(
     {
       id,
       profile: { displayName, ...(externalId ? { externalId } : {}) },
-      members: members?.map((value) => ({ value, $ref: `${baseUrl}/Users/${value}`, type: 'User' })),
+      members: members?.map((member) => ({ ...member, type: 'User' })),
       meta: { created, lastModified, version },
     },
     baseUrl,

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '@scim/domain';
+import { DomainError, type UserProfile } from '@scim/domain';
 import { ReadStore, type Query } from '@scim/read-models';
-import { Collections, type GroupMemberView, type GroupView } from '@scim/read-models/projections';
+import { Collections, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
 import { filterToQuery, groupResourceSchema, parseFilter, ScimError, sortPath } from '@scim/scim-protocol';
 import type { ListQueryDto } from '../scim/list-query.dto';
 import { pageOf, type ListPage } from '../scim/paging';
@@ -22,9 +22,23 @@ export class ListGroupsQuery {
   ) {}
 }
 
+/** Members of a group as responses show them (for the members given, in their order). */
+export class GroupMembersQuery {
+  constructor(
+    readonly accountId: string,
+    readonly userIds: readonly string[],
+  ) {}
+}
+
+/** A member as SCIM shows it: `display` is readOnly here, the user's current name (see displayOf). */
+export interface GroupMember {
+  readonly value: string;
+  readonly display?: string;
+}
+
 export interface GroupWithMembers {
   readonly view: GroupView;
-  readonly members: readonly string[] | undefined;
+  readonly members: readonly GroupMember[] | undefined;
 }
 
 /** The IdP sees only the account's SCIM groups. */
@@ -37,7 +51,16 @@ export class GetGroupHandler implements IQueryHandler<GetGroupQuery, GroupWithMe
   async execute({ accountId, groupId, withMembers }: GetGroupQuery): Promise<GroupWithMembers> {
     const view = await this.readStore.get<GroupView>(Collections.groups, groupId);
     if (!view || view.accountId !== accountId || view.source !== 'SCIM') throw new DomainError('group_not_found', `Group ${groupId} not found`);
-    return { view, members: withMembers ? await membersOf(this.readStore, groupId) : undefined };
+    return { view, members: withMembers ? await membersOf(this.readStore, accountId, groupId) : undefined };
+  }
+}
+
+@QueryHandler(GroupMembersQuery)
+export class GroupMembersHandler implements IQueryHandler<GroupMembersQuery, GroupMember[]> {
+  constructor(private readonly readStore: ReadStore) {}
+
+  execute({ accountId, userIds }: GroupMembersQuery): Promise<GroupMember[]> {
+    return withDisplays(this.readStore, accountId, userIds);
   }
 }
 
@@ -52,15 +75,35 @@ export class ListGroupsHandler implements IQueryHandler<ListGroupsQuery, ListPag
     const sortField = params.sortBy ? sortPath(params.sortBy, groupResourceSchema) : undefined;
     const page = await pageOf<GroupView>(this.readStore, Collections.groups, scimGroups(accountId), filter, { ...params, sortField });
     const resources = await Promise.all(
-      page.resources.map(async (view) => ({ view, members: withMembers ? await membersOf(this.readStore, view._id) : undefined })),
+      page.resources.map(async (view) => ({ view, members: withMembers ? await membersOf(this.readStore, accountId, view._id) : undefined })),
     );
     return { ...page, resources };
   }
 }
 
-async function membersOf(readStore: ReadStore, groupId: string): Promise<string[]> {
-  return (await readStore.find<GroupMemberView>(Collections.groupMembers, { groupId })).map((m) => m.userId);
+async function membersOf(readStore: ReadStore, accountId: string, groupId: string): Promise<GroupMember[]> {
+  const userIds = (await readStore.find<GroupMemberView>(Collections.groupMembers, { groupId })).map((m) => m.userId);
+  return withDisplays(readStore, accountId, userIds);
 }
+
+/**
+ * RFC 7643 §4.2 `members.display`, declared readOnly in /Schemas: the member's current
+ * displayName, or its userName when it has none, so a rename shows on the next read. What a
+ * client sends as `display` is not stored (§2.2: readOnly values in requests are ignored).
+ */
+async function withDisplays(readStore: ReadStore, accountId: string, userIds: readonly string[]): Promise<GroupMember[]> {
+  const displays = new Map<string, string>();
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const users = await readStore.find<UserView>(Collections.users, { _id: { $in: userIds.slice(i, i + 1000) }, accountId }, { fields: ['profile'] });
+    for (const user of users) displays.set(user._id, displayOf(user.profile));
+  }
+  return userIds.map((value) => {
+    const display = displays.get(value);
+    return display === undefined ? { value } : { value, display };
+  });
+}
+
+const displayOf = (profile: UserProfile): string => (typeof profile.displayName === 'string' && profile.displayName !== '' ? profile.displayName : profile.userName);
 
 async function groupIdsOfMember(readStore: ReadStore, accountId: string, userId: string): Promise<string[]> {
   return (await readStore.find<GroupMemberView>(Collections.groupMembers, { accountId, userId })).map((m) => m.groupId);
