@@ -79,6 +79,83 @@ describe('SCIM RFC points (e2e)', () => {
     });
   });
 
+  describe('groups on users (RFC 7643 §4.1.2): readOnly, from SCIM memberships', () => {
+    let eng: string;
+    const inGroups: string[] = [];
+    let ops: string;
+    const groupsOf = (body: { groups?: { value: string; display: string; type: string; $ref: string }[] }) => body.groups ?? [];
+    const ref = (groupId: string) => `https://scim.test${account.base}/Groups/${groupId}`;
+    const byUserName = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+
+    beforeAll(async () => {
+      for (const userName of ['cat@rfc.test', 'dan@rfc.test']) inGroups.push((await scim.post('/Users', { schemas: [USER_SCHEMA], userName }).expect(201)).body.id);
+      eng = (await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Engineering', members: [{ value: inGroups[0] }, { value: inGroups[1] }] }).expect(201)).body.id;
+      ops = (await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Ops', members: [{ value: inGroups[0] }] }).expect(201)).body.id;
+      // A Platform group is the product's, not the IdP's: never in SCIM's groups.
+      const platform = (await testApp.operator('post', `/admin/accounts/${account.accountId}/groups`, { displayName: 'Everyone' }).expect(201)).body.id;
+      await testApp.operator('post', `/admin/accounts/${account.accountId}/groups/${platform}/members`, { members: [inGroups[0]] }).expect(204);
+    });
+
+    it('GET, lists and .search return the SCIM groups, each with value, $ref, display and type direct', async () => {
+      const expected = [
+        { value: eng, $ref: ref(eng), display: 'Engineering', type: 'direct' },
+        { value: ops, $ref: ref(ops), display: 'Ops', type: 'direct' },
+      ];
+      expect(groupsOf((await scim.get(`/Users/${inGroups[0]}`).expect(200)).body)).toEqual(expected);
+      const listed = (await scim.get(byUserName('cat@rfc.test')).expect(200)).body.Resources[0];
+      expect(groupsOf(listed)).toEqual(expected);
+      const page = (await scim.get('/Users?count=10').expect(200)).body.Resources as { id: string }[];
+      expect(groupsOf(page.find((u) => u.id === inGroups[1]) as object)).toEqual([expected[0]]);
+      const searched = await scim.post('/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq "cat@rfc.test"', attributes: ['groups'] }).expect(200);
+      expect(searched.body.Resources[0]).toEqual({ schemas: [USER_SCHEMA], id: inGroups[0], groups: expected });
+    });
+
+    it('attributes and excludedAttributes select them', async () => {
+      expect((await scim.get(`/Users/${inGroups[0]}?attributes=groups.display`).expect(200)).body).toEqual({
+        schemas: [USER_SCHEMA],
+        id: inGroups[0],
+        groups: [{ display: 'Engineering' }, { display: 'Ops' }],
+      });
+      const excluded = await scim.get(`/Users/${inGroups[0]}?excludedAttributes=groups`).expect(200);
+      expect(excluded.body).not.toHaveProperty('groups');
+      expect(excluded.body.userName).toBe('cat@rfc.test');
+    });
+
+    it('filters with groups.value eq and groups[value eq], also combined; another id matches nobody', async () => {
+      const ids = async (filter: string) => ((await scim.get(`/Users?filter=${encodeURIComponent(filter)}`).expect(200)).body.Resources as { id: string }[]).map((u) => u.id).sort();
+      expect(await ids(`groups.value eq "${eng}"`)).toEqual([...inGroups].sort());
+      expect(await ids(`groups[value eq "${ops}"]`)).toEqual([inGroups[0]]);
+      expect(await ids(`groups.value eq "${eng}" and not (groups.value eq "${ops}")`)).toEqual([inGroups[1]]);
+      expect(await ids(`groups.value eq "${eng}" and userName eq "dan@rfc.test"`)).toEqual([inGroups[1]]);
+      expect(await ids('groups.value eq "no-such-group"')).toEqual([]);
+      const refused = await scim.get(`/Users?filter=${encodeURIComponent('groups.display eq "Ops"')}`).expect(400);
+      expect(refused.body).toMatchObject({ scimType: 'invalidFilter' });
+    });
+
+    it('another account filtering on this account\'s group finds nobody', async () => {
+      const other = scimClient(testApp, await testApp.newAccount('Other'));
+      await other.post('/Users', { schemas: [USER_SCHEMA], userName: 'ann@other.test' }).expect(201);
+      expect((await other.get(`/Users?filter=${encodeURIComponent(`groups.value eq "${eng}"`)}`).expect(200)).body.totalResults).toBe(0);
+    });
+
+    it('membership changes and renames show in the next read (read-your-writes), and in PATCH/PUT responses', async () => {
+      await scim.patch(`/Groups/${ops}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${inGroups[0]}"]` }] }).expect(204);
+      expect(groupsOf((await scim.get(`/Users/${inGroups[0]}`).expect(200)).body).map((g) => g.value)).toEqual([eng]);
+      await scim.patch(`/Groups/${eng}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Engineering 2' }] }).expect(204);
+      expect(groupsOf((await scim.get(byUserName('dan@rfc.test')).expect(200)).body.Resources[0]).map((g) => g.display)).toEqual(['Engineering 2']);
+
+      const patched = await scim.patch(`/Users/${inGroups[1]}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Dev' }] }).expect(200);
+      expect(groupsOf(patched.body).map((g) => g.value)).toEqual([eng]);
+      // groups is readOnly: a PUT's groups are ignored, the memberships stay.
+      const put = await scim.put(`/Users/${inGroups[1]}`, { schemas: [USER_SCHEMA], userName: 'dan@rfc.test', groups: [{ value: ops }] }).expect(200);
+      expect(groupsOf(put.body).map((g) => g.value)).toEqual([eng]);
+      await scim.patch(`/Groups/${ops}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: inGroups[1] }] }] }).expect(204);
+      expect(groupsOf((await scim.get(`/Users/${inGroups[1]}`).expect(200)).body).map((g) => g.value)).toEqual([eng, ops]);
+      await scim.delete(`/Groups/${ops}`).expect(204);
+      expect(groupsOf((await scim.get(`/Users/${inGroups[1]}`).expect(200)).body).map((g) => g.value)).toEqual([eng]);
+    });
+  });
+
   describe('remove active (RFC 7644 §3.5.2.2: unassigned, treated as inactive)', () => {
     it('deactivates the user, who reads back as active false, as /Schemas says', async () => {
       const userId = (await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'removed-active@rfc.test', active: true }).expect(201)).body.id;

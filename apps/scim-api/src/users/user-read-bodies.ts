@@ -1,10 +1,12 @@
-import { jsonStringContent, listResponseFrame, splitAtBaseUrl, type ListPaging } from '@scim/scim-protocol';
+import { jsonStringContent, listResponseFrame, renderUserGroups, splitAtBaseUrl, type ListPaging } from '@scim/scim-protocol';
+import type { UserGroup } from './user-groups/user-groups.query';
 import type { UserJson, UserJsonCache } from './user-json-cache';
 import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
 
-/** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out). */
+/** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out), and its groups. */
 export interface StoredUserJson {
   readonly storedJson: string;
+  readonly groups?: readonly UserGroup[];
 }
 
 /** A user to list: its stored JSON, or the facts to serialise it from. */
@@ -41,7 +43,11 @@ export class UserReadBodies {
   }
 
   private bytesOf(user: ListedUser, keep = true): ResourceBytes {
-    if (!selects(this.selection)) return 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.jsonOf(user, keep);
+    if (!selects(this.selection)) {
+      const json = 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.jsonOf(user, keep);
+      // Stored and cached JSON is the user's own; its groups go after `meta`, where renderUser puts them.
+      return user.groups?.length ? { ...json, groupsText: `,"groups":${JSON.stringify(renderUserGroups(user.groups, this.baseUrl))}}` } : json;
+    }
     if ('storedJson' in user) throw new TypeError('A selection is rendered from the user, not from its stored JSON');
     // Rendered for this request: the base URL is in it already.
     return { whole: Buffer.from(JSON.stringify(userResource(user, this.baseUrl, this.selection)), 'utf8') };
@@ -65,10 +71,13 @@ export class UserReadBodies {
         endText();
         pieces.push(resource.whole);
       } else if (typeof resource.beforeBaseUrl === 'string' && typeof resource.afterBaseUrl === 'string') {
-        text += resource.beforeBaseUrl + this.baseUrlText + resource.afterBaseUrl;
+        text += resource.beforeBaseUrl + this.baseUrlText + (resource.groupsText === undefined ? resource.afterBaseUrl : resource.afterBaseUrl.slice(0, -1) + resource.groupsText);
       } else {
         endText();
-        pieces.push(resource.beforeBaseUrl, this.baseUrlBytes, resource.afterBaseUrl);
+        const { beforeBaseUrl, afterBaseUrl, groupsText } = resource;
+        // groupsText replaces the closing brace of the resource.
+        pieces.push(beforeBaseUrl, this.baseUrlBytes, groupsText === undefined ? afterBaseUrl : withoutLastByte(afterBaseUrl));
+        if (groupsText !== undefined) text += groupsText;
       }
     });
     text += after;
@@ -91,4 +100,7 @@ export class UserReadBodies {
 }
 
 /** A resource's JSON: around the request's base URL (bytes from the cache, or text), or `whole` when rendered for the request. */
-type ResourceBytes = UserJson | { readonly whole: Buffer };
+type ResourceBytes = (UserJson & { readonly groupsText?: string }) | { readonly whole: Buffer };
+
+/** JSON ends with a one-byte `}`. */
+const withoutLastByte = (json: Buffer | string): Buffer | string => (typeof json === 'string' ? json.slice(0, -1) : json.subarray(0, json.length - 1));
