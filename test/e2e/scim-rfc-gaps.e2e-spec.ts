@@ -156,6 +156,58 @@ describe('SCIM RFC points (e2e)', () => {
     });
   });
 
+  describe('POST {base}/.search across Users and Groups (RFC 7644 §3.4.3)', () => {
+    const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+    let other: ScimClient;
+    let everything: { id: string; meta: { resourceType: string } }[];
+
+    beforeAll(async () => {
+      other = scimClient(testApp, await testApp.newAccount('Root search'));
+      for (const userName of ['r1@root.test', 'r2@root.test', 'r3@root.test']) await other.post('/Users', { schemas: [USER_SCHEMA], userName, displayName: `Root ${userName}` }).expect(201);
+      for (const displayName of ['Root group A', 'Root group B']) await other.post('/Groups', { schemas: [GROUP_SCHEMA], displayName }).expect(201);
+      everything = (await other.post('/.search', { schemas: [SEARCH] }).expect(200)).body.Resources;
+    });
+
+    it('lists users then groups, of this account only', async () => {
+      const res = await other.post('/.search', { schemas: [SEARCH] }).expect(200);
+      expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 5, startIndex: 1, itemsPerPage: 5 });
+      expect(everything.map((r) => r.meta.resourceType)).toEqual(['User', 'User', 'User', 'Group', 'Group']);
+    });
+
+    it('pages across the boundary between the types', async () => {
+      for (const [startIndex, count] of [[1, 2], [2, 3], [3, 2], [4, 10], [5, 1], [6, 5], [1, 0]]) {
+        const res = await other.post('/.search', { schemas: [SEARCH], startIndex, count }).expect(200);
+        expect(res.body.totalResults).toBe(5);
+        expect(res.body.startIndex).toBe(startIndex);
+        expect(res.body.Resources.map((r: { id: string }) => r.id)).toEqual(everything.slice(startIndex - 1, startIndex - 1 + count).map((r) => r.id));
+        expect(res.body.itemsPerPage).toBe(res.body.Resources.length);
+      }
+    });
+
+    it('filters: an attribute of both types matches both; of one type, that type only; of neither, 400', async () => {
+      const found = async (filter: string) => ((await other.post('/.search', { schemas: [SEARCH], filter }).expect(200)).body.Resources as { meta: { resourceType: string } }[]).map((r) => r.meta.resourceType);
+      expect(await found('displayName sw "root"')).toEqual(['User', 'User', 'User', 'Group', 'Group']);
+      expect(await found('displayName eq "Root group B"')).toEqual(['Group']);
+      expect(await found('userName eq "r2@root.test"')).toEqual(['User']);
+      const refused = await other.post('/.search', { schemas: [SEARCH], filter: 'nickName eq "x" or' }).expect(400);
+      expect(refused.body).toMatchObject({ scimType: 'invalidFilter' });
+      await other.post('/.search', { schemas: [SEARCH], filter: 'noSuchAttribute eq "x"' }).expect(400);
+    });
+
+    it('applies attributes to each type; sortBy is refused with a reason', async () => {
+      const res = await other.post('/.search', { schemas: [SEARCH], attributes: ['displayName'], count: 10 }).expect(200);
+      expect(res.body.Resources[0]).toEqual({ schemas: [USER_SCHEMA], id: everything[0].id, displayName: 'Root r1@root.test' });
+      expect(res.body.Resources[4]).toEqual({ schemas: [GROUP_SCHEMA], id: everything[4].id, displayName: 'Root group B' });
+      const sorted = await other.post('/.search', { schemas: [SEARCH], sortBy: 'displayName' }).expect(400);
+      expect(sorted.body).toMatchObject({ scimType: 'invalidValue' });
+    });
+
+    it('needs the account\'s token', async () => {
+      await testApp.http().post(`${account.base}/.search`).set('Content-Type', 'application/scim+json').send('{}').expect(401);
+      await scim.post('/.search', { schemas: [SEARCH] }).expect(200);
+    });
+  });
+
   describe('remove active (RFC 7644 §3.5.2.2: unassigned, treated as inactive)', () => {
     it('deactivates the user, who reads back as active false, as /Schemas says', async () => {
       const userId = (await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'removed-active@rfc.test', active: true }).expect(201)).body.id;

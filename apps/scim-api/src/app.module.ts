@@ -11,6 +11,7 @@ import { UnsupportedController } from './discovery/unsupported.controller';
 import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
+import { RootSearchModule } from './root-search/root-search.module';
 import { RolesModule } from './roles/roles.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         ScimModule,
         UsersModule,
         GroupsModule,
+        RootSearchModule,
         AdminModule.forRoot(operatorKey),
         RolesModule,
         AuditModule,

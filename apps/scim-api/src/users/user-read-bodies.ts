@@ -36,10 +36,12 @@ export class UserReadBodies {
   }
 
   /** A lookup's one user (Okta's `userName eq`) is cached; the users of a longer page are not (see UserJsonCache). */
-  list(users: readonly ListedUser[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
-    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: users.length });
-    const keep = users.length === 1;
-    return this.write(users.map((user) => this.bytesOf(user, keep)), before, after);
+  list(users: readonly ListedUser[], paging: Omit<ListPaging, 'itemsPerPage'>, others: readonly string[] = []): Buffer {
+    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: users.length + others.length });
+    const keep = users.length === 1 && others.length === 0;
+    // `others`: the JSON of resources of other types after the users (a search at the root, RFC 7644 §3.4.3).
+    const resources = [...users.map((user) => this.bytesOf(user, keep)), ...others.map((json) => ({ whole: Buffer.from(json, 'utf8') }))];
+    return this.write(resources, before, after);
   }
 
   private bytesOf(user: ListedUser, keep = true): ResourceBytes {

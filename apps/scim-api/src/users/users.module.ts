@@ -37,6 +37,6 @@ import { UserWriteModel } from './user-write-model';
     PatchUserHandler,
     DeleteUserHandler,
   ],
-  exports: [UserWriteModel],
+  exports: [UserWriteModel, UserJsonCache],
 })
 export class UsersModule {}

@@ -44,10 +44,15 @@ export class ListUsersController {
 
 /** The ListResponse a users query answers, in UTF-8 (also what the benchmark times without HTTP). */
 export async function listResponseBody(queryBus: QueryBus, cache: UserJsonCache, baseUrl: string, accountId: string, params: ListQueryDto): Promise<Buffer> {
+  const page = await listedUsers(queryBus, accountId, params);
+  return new UserReadBodies(cache, baseUrl, params).list(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex });
+}
+
+/** A page of the account's SCIM users, each with its groups when the response shows them. */
+export async function listedUsers(queryBus: QueryBus, accountId: string, params: ListQueryDto): Promise<ListPage<ListedUser>> {
   const page = await queryBus.execute<ListUsersQuery, ListPage<ListedUserView>>(new ListUsersQuery(accountId, params));
   const groups = groupsWanted(params) && page.resources.length > 0 ? await queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(accountId, page.resources.map((u) => u._id))) : undefined;
-  const bodies = new UserReadBodies(cache, baseUrl, params);
-  return bodies.list(page.resources.map((user) => listedUser(user, groups?.get(user._id))), { totalResults: page.totalResults, startIndex: page.startIndex });
+  return { ...page, resources: page.resources.map((user) => listedUser(user, groups?.get(user._id))) };
 }
 
 const listedUser = (user: ListedUserView, groups: readonly UserGroup[] | undefined): ListedUser =>
