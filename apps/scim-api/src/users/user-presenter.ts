@@ -4,7 +4,6 @@ import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } 
 import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
-import type { UserGroup } from './user-groups/user-groups.query';
 import type { WrittenUser } from './user-write-model';
 
 /** The facts a SCIM user representation is made of, from the write side or a read model. */
@@ -17,6 +16,12 @@ export interface UserSnapshot {
   readonly version: number;
   /** The user's SCIM groups, when they were read (not part of the user's stream nor its version). */
   readonly groups?: readonly UserGroup[];
+}
+
+/** A group in a user's `groups` (RFC 7643 §4.1.2). */
+export interface UserGroup {
+  readonly value: string;
+  readonly display: string;
 }
 
 export interface AttributeSelection {

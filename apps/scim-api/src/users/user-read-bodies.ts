@@ -1,7 +1,6 @@
 import { jsonStringContent, listResponseFrame, renderUserGroups, splitAtBaseUrl, type ListPaging } from '@scim/scim-protocol';
-import type { UserGroup } from './user-groups/user-groups.query';
 import type { UserJson, UserJsonCache } from './user-json-cache';
-import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
+import { selects, userResource, type AttributeSelection, type UserGroup, type UserSnapshot } from './user-presenter';
 
 /** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out), and its groups. */
 export interface StoredUserJson {

@@ -1,7 +1,7 @@
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type GroupMemberView, type GroupView } from '@scim/read-models/projections';
-import { groupsWanted, type AttributeSelection, type UserSnapshot } from '../user-presenter';
+import { groupsWanted, type AttributeSelection, type UserGroup, type UserSnapshot } from '../user-presenter';
 
 /** The SCIM groups each of these users is a member of (RFC 7643 §4.1.2 `groups`). */
 export class UserGroupsQuery {
@@ -9,11 +9,6 @@ export class UserGroupsQuery {
     readonly accountId: string,
     readonly userIds: readonly string[],
   ) {}
-}
-
-export interface UserGroup {
-  readonly value: string;
-  readonly display: string;
 }
 
 /** Users without a group are absent from the map. */
