@@ -12,6 +12,7 @@ import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RootSearchModule } from './root-search/root-search.module';
+import { BulkModule } from './bulk/bulk.module';
 import { RolesModule } from './roles/roles.module';
 
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         UsersModule,
         GroupsModule,
         RootSearchModule,
+        BulkModule,
         AdminModule.forRoot(operatorKey),
         RolesModule,
         AuditModule,
