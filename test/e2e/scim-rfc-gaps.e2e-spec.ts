@@ -71,6 +71,15 @@ describe('SCIM RFC points (e2e)', () => {
       const read = await scim.get(`/Groups/${created.body.id}`).expect(200);
       expect(displays(read.body).get(users[0])).toBe('Ann Renamed');
       await scim.patch(`/Users/${users[0]}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Ann Lee' }] }).expect(200);
+
+      // Display names are read only when the selection shows them.
+      for (const query of ['attributes=members.value', 'excludedAttributes=members.display']) {
+        const selected = await scim.get(`/Groups/${created.body.id}?${query}`).expect(200);
+        expect(selected.body.members.map((m: object) => Object.keys(m))).toEqual([expect.not.arrayContaining(['display']), expect.not.arrayContaining(['display'])]);
+        expect(selected.body.members.map((m: { value: string }) => m.value).sort()).toEqual([...users].sort());
+      }
+      const displayOnly = await scim.get(`/Groups/${created.body.id}?attributes=members.display`).expect(200);
+      expect(displayOnly.body.members.map((m: { display: string }) => m.display).sort()).toEqual(['Ann Lee', 'ben@rfc.test']);
     });
 
     it('a member of only a display is refused, not dropped', async () => {

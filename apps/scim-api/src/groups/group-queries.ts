@@ -7,11 +7,17 @@ import { resolveMembershipConditions } from '../scim/membership-filter';
 import type { ListQueryDto } from '../scim/list-query.dto';
 import { pageOf, type ListPage } from '../scim/paging';
 
+/**
+ * What a response shows of the members: nothing (Entra reads with excludedAttributes=members), their
+ * ids, or their ids and display names, which are read from the member users (the larger cost).
+ */
+export type MembersShown = 'none' | 'values' | 'withDisplay';
+
 export class GetGroupQuery {
   constructor(
     readonly accountId: string,
     readonly groupId: string,
-    readonly withMembers: boolean,
+    readonly members: MembersShown,
   ) {}
 }
 
@@ -19,7 +25,7 @@ export class ListGroupsQuery {
   constructor(
     readonly accountId: string,
     readonly params: ListQueryDto,
-    readonly withMembers: boolean,
+    readonly members: MembersShown,
   ) {}
 }
 
@@ -49,10 +55,10 @@ const scimGroups = (accountId: string): Query => ({ accountId, source: 'SCIM' })
 export class GetGroupHandler implements IQueryHandler<GetGroupQuery, GroupWithMembers> {
   constructor(private readonly readStore: ReadStore) {}
 
-  async execute({ accountId, groupId, withMembers }: GetGroupQuery): Promise<GroupWithMembers> {
+  async execute({ accountId, groupId, members }: GetGroupQuery): Promise<GroupWithMembers> {
     const view = await this.readStore.get<GroupView>(Collections.groups, groupId);
     if (!view || view.accountId !== accountId || view.source !== 'SCIM') throw new DomainError('group_not_found', `Group ${groupId} not found`);
-    return { view, members: withMembers ? await membersOf(this.readStore, accountId, groupId) : undefined };
+    return { view, members: await membersOf(this.readStore, accountId, groupId, members) };
   }
 }
 
@@ -69,22 +75,23 @@ export class GroupMembersHandler implements IQueryHandler<GroupMembersQuery, Gro
 export class ListGroupsHandler implements IQueryHandler<ListGroupsQuery, ListPage<GroupWithMembers>> {
   constructor(private readonly readStore: ReadStore) {}
 
-  async execute({ accountId, params, withMembers }: ListGroupsQuery): Promise<ListPage<GroupWithMembers>> {
+  async execute({ accountId, params, members }: ListGroupsQuery): Promise<ListPage<GroupWithMembers>> {
     const filter = params.filter
       ? await resolveMembershipConditions(filterToQuery(parseFilter(params.filter), groupResourceSchema), 'search.members', (userId) => groupIdsOfMember(this.readStore, accountId, userId))
       : undefined;
     const sortField = params.sortBy ? sortPath(params.sortBy, groupResourceSchema) : undefined;
     const page = await pageOf<GroupView>(this.readStore, Collections.groups, scimGroups(accountId), filter, { ...params, sortField });
     const resources = await Promise.all(
-      page.resources.map(async (view) => ({ view, members: withMembers ? await membersOf(this.readStore, accountId, view._id) : undefined })),
+      page.resources.map(async (view) => ({ view, members: await membersOf(this.readStore, accountId, view._id, members) })),
     );
     return { ...page, resources };
   }
 }
 
-async function membersOf(readStore: ReadStore, accountId: string, groupId: string): Promise<GroupMember[]> {
+async function membersOf(readStore: ReadStore, accountId: string, groupId: string, shown: MembersShown): Promise<GroupMember[] | undefined> {
+  if (shown === 'none') return undefined;
   const userIds = (await readStore.find<GroupMemberView>(Collections.groupMembers, { groupId })).map((m) => m.userId);
-  return withDisplays(readStore, accountId, userIds);
+  return shown === 'withDisplay' ? withDisplays(readStore, accountId, userIds) : userIds.map((value) => ({ value }));
 }
 
 /**

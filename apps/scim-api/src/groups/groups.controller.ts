@@ -12,7 +12,7 @@ import { ScimContext, type CommandContext } from '../shared/request-context';
 import { selects, type AttributeSelection } from '../users/user-presenter';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from './group-commands';
 import type { WrittenGroup } from './group-write-model';
-import { groupHeaders, groupResource, membersWanted, snapshotOfGroup, snapshotOfGroupView } from './group-presenter';
+import { groupHeaders, groupResource, membersShown, snapshotOfGroup, snapshotOfGroupView } from './group-presenter';
 import { GetGroupQuery, GroupMembersQuery, ListGroupsQuery, type GroupMember, type GroupWithMembers } from './group-queries';
 
 /** SCIM /Groups (RFC 7644 §3): the routes map requests to commands and queries, nothing else. */
@@ -53,7 +53,7 @@ export class GroupsController {
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const found = await this.queryBus.execute<GetGroupQuery, GroupWithMembers>(new GetGroupQuery(context.accountId, groupId, membersWanted(selection)));
+    const found = await this.queryBus.execute<GetGroupQuery, GroupWithMembers>(new GetGroupQuery(context.accountId, groupId, membersShown(selection)));
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const snapshot = snapshotOfGroupView(found.view);
     if (ifNoneMatchHits(ifNoneMatch, snapshot.version)) {
@@ -103,7 +103,7 @@ export class GroupsController {
       response.status(204).end();
       return;
     }
-    const found = await this.queryBus.execute<GetGroupQuery, GroupWithMembers>(new GetGroupQuery(context.accountId, groupId, membersWanted(selection)));
+    const found = await this.queryBus.execute<GetGroupQuery, GroupWithMembers>(new GetGroupQuery(context.accountId, groupId, membersShown(selection)));
     const snapshot = snapshotOfGroupView(found.view);
     sendScim(response, 200, groupResource(snapshot, found.members, baseUrl, selection), groupHeaders(snapshot, baseUrl));
   }
@@ -116,12 +116,14 @@ export class GroupsController {
 
   /** The written members with their display names, when the response shows members. */
   private async membersShown(context: CommandContext, userIds: readonly string[], selection: AttributeSelection): Promise<readonly GroupMember[] | undefined> {
-    if (!membersWanted(selection)) return undefined;
+    const shown = membersShown(selection);
+    if (shown === 'none') return undefined;
+    if (shown === 'values') return userIds.map((value) => ({ value }));
     return this.queryBus.execute<GroupMembersQuery, GroupMember[]>(new GroupMembersQuery(context.accountId, userIds));
   }
 
   private async respondList(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
-    const page = await this.queryBus.execute<ListGroupsQuery, ListPage<GroupWithMembers>>(new ListGroupsQuery(context.accountId, params, membersWanted(params)));
+    const page = await this.queryBus.execute<ListGroupsQuery, ListPage<GroupWithMembers>>(new ListGroupsQuery(context.accountId, params, membersShown(params)));
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const resources = page.resources.map(({ view, members }) => groupResource(snapshotOfGroupView(view), members, baseUrl, params));
     sendScim(response, 200, listResponse(resources, { totalResults: page.totalResults, startIndex: page.startIndex, itemsPerPage: resources.length }));

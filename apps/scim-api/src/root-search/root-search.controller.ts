@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/c
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { filterToQuery, groupResourceSchema, parseFilter, ScimError, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
-import { groupResource, membersWanted, snapshotOfGroupView } from '../groups/group-presenter';
+import { groupResource, membersShown, snapshotOfGroupView } from '../groups/group-presenter';
 import { ListGroupsQuery, type GroupWithMembers } from '../groups/group-queries';
 import { ScimAuthGuard } from '../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../scim/scim-base-url';
@@ -45,7 +45,7 @@ export class RootSearchController {
     // The groups continue where the users end: position startIndex is group number startIndex - users.
     const groupsPage = { ...params, startIndex: Math.max(1, startIndex - users.totalResults), count: count - users.resources.length };
     const groups: ListPage<GroupWithMembers> = searchGroups
-      ? await this.queryBus.execute(new ListGroupsQuery(context.accountId, groupsPage, membersWanted(params)))
+      ? await this.queryBus.execute(new ListGroupsQuery(context.accountId, groupsPage, membersShown(params)))
       : NONE;
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const groupJson = groups.resources.map(({ view, members }) => JSON.stringify(groupResource(snapshotOfGroupView(view), members, baseUrl, params)));
