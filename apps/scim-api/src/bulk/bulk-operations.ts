@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { bulkIdReferences, resolveBulkIds, ScimError, toScimErrorBody, type BulkOperation, type BulkRequest } from '@scim/scim-protocol';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from '../groups/group-commands';
@@ -37,6 +37,8 @@ interface Written {
  */
 @Injectable()
 export class BulkOperations {
+  private readonly logger = new Logger('Bulk');
+
   constructor(
     private readonly commandBus: CommandBus,
     private readonly refusals: RefusedWrites,
@@ -86,7 +88,8 @@ export class BulkOperations {
       };
     } catch (failure) {
       const error = toScimError(failure);
-      if (error.status >= 500) throw failure;
+      // Reported in its entry, like any failure (§3.7.3): the operations before it stay applied and listed.
+      if (error.status >= 500) this.logger.error(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure));
       return this.refused(context, operation, error, failure, baseUrl);
     }
   }
