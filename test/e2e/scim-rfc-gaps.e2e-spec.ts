@@ -198,6 +198,9 @@ describe('SCIM RFC points (e2e)', () => {
       expect(await found('displayName sw "root"')).toEqual(['User', 'User', 'User', 'Group', 'Group']);
       expect(await found('displayName eq "Root group B"')).toEqual(['Group']);
       expect(await found('userName eq "r2@root.test"')).toEqual(['User']);
+      expect(await found('meta.resourceType eq "Group"')).toEqual(['Group', 'Group']);
+      expect(await found('meta.resourceType eq "User" and displayName sw "Root r1"')).toEqual(['User']);
+      expect(await found('meta.resourceType ne "User"')).toEqual(['Group', 'Group']);
       const refused = await other.post('/.search', { schemas: [SEARCH], filter: 'nickName eq "x" or' }).expect(400);
       expect(refused.body).toMatchObject({ scimType: 'invalidFilter' });
       await other.post('/.search', { schemas: [SEARCH], filter: 'noSuchAttribute eq "x"' }).expect(400);

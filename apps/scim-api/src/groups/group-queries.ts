@@ -4,6 +4,7 @@ import { ReadStore, type Query } from '@scim/read-models';
 import { Collections, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
 import { filterToQuery, groupResourceSchema, parseFilter, sortPath } from '@scim/scim-protocol';
 import { resolveMembershipConditions } from '../scim/membership-filter';
+import { resolveResourceTypeConditions } from '../scim/resource-type-filter';
 import type { ListQueryDto } from '../scim/list-query.dto';
 import { pageOf, type ListPage } from '../scim/paging';
 
@@ -77,7 +78,11 @@ export class ListGroupsHandler implements IQueryHandler<ListGroupsQuery, ListPag
 
   async execute({ accountId, params, members }: ListGroupsQuery): Promise<ListPage<GroupWithMembers>> {
     const filter = params.filter
-      ? await resolveMembershipConditions(filterToQuery(parseFilter(params.filter), groupResourceSchema), 'search.members', (userId) => groupIdsOfMember(this.readStore, accountId, userId))
+      ? await resolveMembershipConditions(
+          resolveResourceTypeConditions(filterToQuery(parseFilter(params.filter), groupResourceSchema), 'Group'),
+          'search.members',
+          (userId) => groupIdsOfMember(this.readStore, accountId, userId),
+        )
       : undefined;
     const sortField = params.sortBy ? sortPath(params.sortBy, groupResourceSchema) : undefined;
     const page = await pageOf<GroupView>(this.readStore, Collections.groups, scimGroups(accountId), filter, { ...params, sortField });

@@ -1,4 +1,5 @@
 import { resolveMembershipConditions } from './membership-filter';
+import { resolveResourceTypeConditions } from './resource-type-filter';
 
 const idsOf = async (id: string) => (id === 'g1' ? ['u1', 'u2'] : []);
 const resolve = (query: Record<string, unknown>) => resolveMembershipConditions(query, 'search.groups', idsOf);
@@ -28,5 +29,22 @@ describe('resolveMembershipConditions', () => {
   it('keeps a condition named "__proto__" as an own key', async () => {
     const resolved = await resolve(JSON.parse('{"__proto__": {"x": 1}}'));
     expect(Object.hasOwn(resolved, '__proto__')).toBe(true);
+  });
+});
+
+describe('resolveResourceTypeConditions', () => {
+  const ALL = { _id: { $exists: true } };
+  const NONE = { _id: { $in: [] } };
+
+  it('decides eq, ne and pr on meta.resourceType against the collection\'s type, nested too', () => {
+    expect(resolveResourceTypeConditions({ 'search.meta.resourceType': 'Group', 'search.displayName': 'x' }, 'Group')).toEqual({ $and: [ALL], 'search.displayName': 'x' });
+    expect(resolveResourceTypeConditions({ 'search.meta.resourceType': 'User' }, 'Group')).toEqual({ $and: [NONE] });
+    expect(resolveResourceTypeConditions({ $or: [{ 'search.meta.resourceType': { $ne: 'Group' } }, { 'search.meta.resourceType': { $exists: true } }] }, 'Group')).toEqual({
+      $or: [{ $and: [NONE] }, { $and: [ALL] }],
+    });
+  });
+
+  it('refuses other operators with invalidFilter', () => {
+    expect(() => resolveResourceTypeConditions({ 'search.meta.resourceType': { $regex: '^G' } }, 'Group')).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidFilter' }));
   });
 });
