@@ -7,7 +7,7 @@
 export type Realm = 'scim' | 'admin' | 'audit' | 'support';
 
 /** Which of the configured body limits applies (BodyLimits). */
-export type BodySize = 'user' | 'group' | 'small';
+export type BodySize = 'user' | 'group' | 'small' | 'bulk';
 
 export type EdgeRoute =
   | {
@@ -23,13 +23,14 @@ export type EdgeRoute =
 
 const OPEN: EdgeRoute = { kind: 'open' };
 const SCIM = /^\/scim\/v2\/([^/]+)(?:\/([^/]*))?(\/.*)?$/i;
-// RFC 7644 §4: discovery needs no authentication; /Bulk and /Me answer 501 to anyone.
+// RFC 7644 §4: discovery needs no authentication; /Me answers 501 to anyone.
 const SCIM_DISCOVERY = new Set(['serviceproviderconfig', 'schemas', 'resourcetypes']);
-const SCIM_UNSUPPORTED = new Set(['bulk', 'me']);
+const SCIM_UNSUPPORTED = new Set(['me']);
 const SCIM_RESOURCES = new Map([
   ['users', 'Users'],
   ['groups', 'Groups'],
   ['.search', '.search'],
+  ['bulk', 'Bulk'],
 ]);
 const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
 const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
@@ -62,6 +63,7 @@ function scimBodySize(resource: string, rest: string | undefined): BodySize {
   if (rest?.toLowerCase() === '/.search' || resource === '.search') return 'small';
   if (resource === 'users') return 'user';
   if (resource === 'groups') return 'group';
+  if (resource === 'bulk') return 'bulk';
   return 'small';
 }
 
