@@ -17,6 +17,8 @@ export type EdgeRoute =
       readonly body: BodySize;
       /** A bounded route label for the request log and metrics of a request refused before routing. */
       readonly label: string;
+      /** Served without a credential too (discovery); one that is presented must be right. */
+      readonly credentialOptional?: true;
     }
   /** Needs no credential and takes no body: discovery, the 501 endpoints, docs, console, health. */
   | { readonly kind: 'open' };
@@ -31,6 +33,9 @@ const SCIM_RESOURCES = new Map([
   ['groups', 'Groups'],
   ['.search', '.search'],
   ['bulk', 'Bulk'],
+  ['serviceproviderconfig', 'ServiceProviderConfig'],
+  ['schemas', 'Schemas'],
+  ['resourcetypes', 'ResourceTypes'],
 ]);
 const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
 const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
@@ -45,8 +50,10 @@ export function edgeRouteOf(method: string, path: string): EdgeRoute {
   const scim = SCIM.exec(path);
   if (scim) {
     const resource = (scim[2] ?? '').toLowerCase();
-    if (SCIM_UNSUPPORTED.has(resource) || (SCIM_DISCOVERY.has(resource) && READS.has(method))) return OPEN;
+    if (SCIM_UNSUPPORTED.has(resource)) return OPEN;
     const label = `/scim/v2/:accountId/${SCIM_RESOURCES.get(resource) ?? '*'}${scim[3] ? '/*' : ''}`;
+    // RFC 7644 §4 lets discovery go unauthenticated, but a wrong token is still refused, not ignored.
+    if (SCIM_DISCOVERY.has(resource) && READS.has(method)) return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: 'small', label, credentialOptional: true };
     return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: scimBodySize(resource, scim[3]), label };
   }
   if (READS.has(method) && (ADMIN_DOCS.test(path) || SUPPORT_CONSOLE.test(path))) return OPEN;
