@@ -6,6 +6,8 @@ import { toScimError } from './scim/error-mapping';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
+import { AuditModule } from './audit/audit.module';
+import { SupportModule } from './support/support.module';
 import type { AppConfig } from './config/app-config';
 import { resolveOperatorKey } from './config/operator-key';
 import { RefusedWrites } from './scim/refused-writes';
@@ -40,11 +42,11 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
 /** OpenAPI for the admin API at /admin/docs (JSON at /admin/docs-json). */
 function documentAdminApi(app: INestApplication): void {
   const config = new DocumentBuilder()
-    .setTitle('SCIM provisioning service: admin API')
-    .setDescription('Accounts, SCIM tokens, manual users and roles, groups and role mappings. Bearer: the operator key or an account admin key.')
-    .addBearerAuth()
+    .setTitle('SCIM provisioning service: admin, audit and support API')
+    .setDescription('Accounts, SCIM tokens, manual users and roles, groups and role mappings; audit histories; support answers. Bearer: the operator key, an account admin key or (audit, support) the auditor key.')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque key', description: 'operator key, admin.<id>.<secret> or auditor key' })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule] });
+  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule, AuditModule, SupportModule] });
   SwaggerModule.setup('admin/docs', app, document);
 }
 

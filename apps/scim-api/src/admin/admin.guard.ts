@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
-import { bearerOf, parseCredential, secretMatches } from '../scim/scim-token';
+import { bearerOf, malformedBearerReason, parseCredential, secretMatches } from '../scim/scim-token';
 import type { AuthenticatedRequest } from '../shared/request-context';
 
 export const OPERATOR_KEY = Symbol('OPERATOR_KEY');
@@ -34,8 +34,11 @@ export class AdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const bearer = bearerOf(request.header('authorization')) ?? '';
-    if (timingSafeEqual(digest(bearer), this.operatorDigest)) {
+    const authorization = request.header('authorization');
+    const malformed = malformedBearerReason(authorization);
+    if (malformed) throw new ScimError(401, malformed);
+    const bearer = bearerOf(authorization) ?? '';
+    if (this.isOperator(bearer)) {
       request.admin = { kind: 'operator' };
       return true;
     }
@@ -51,5 +54,9 @@ export class AdminGuard implements CanActivate {
     }
     request.admin = { kind: 'account-admin', adminId: key.keyId };
     return true;
+  }
+
+  isOperator(bearer: string): boolean {
+    return timingSafeEqual(digest(bearer), this.operatorDigest);
   }
 }

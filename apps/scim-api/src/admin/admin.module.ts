@@ -7,12 +7,15 @@ import { RunAccountCommandHandler } from './account-command';
 import {
   ChangeManualRoleHandler,
   ChangePlatformGroupHandler,
+  CreateDefaultGroupsHandler,
   CreateManualUserHandler,
   CreatePlatformGroupHandler,
   MapGroupToRolesHandler,
 } from './admin-commands';
 import { AdminGuard, OPERATOR_KEY } from './admin.guard';
 import { AdminReadModel } from './admin-read-model';
+import { AuditGuard, auditKeysProvider } from '../audit/audit.guard';
+import { SessionController } from './session.controller';
 
 @Module({})
 export class AdminModule {
@@ -20,9 +23,10 @@ export class AdminModule {
     return {
       module: AdminModule,
       imports: [UsersModule, GroupsModule],
-      controllers: [AccountsController, AccountDirectoryController],
+      controllers: [SessionController, AccountsController, AccountDirectoryController],
       providers: [
         RunAccountCommandHandler,
+        CreateDefaultGroupsHandler,
         CreateManualUserHandler,
         ChangeManualRoleHandler,
         CreatePlatformGroupHandler,
@@ -31,6 +35,8 @@ export class AdminModule {
         AdminReadModel,
         AdminGuard,
         { provide: OPERATOR_KEY, useValue: operatorKey },
+        AuditGuard,
+        auditKeysProvider,
       ],
     };
   }

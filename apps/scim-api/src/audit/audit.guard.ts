@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolveAuditorKey, resolveOperatorKey } from '../config/operator-key';
-import { bearerOf } from '../scim/scim-token';
+import { bearerOf, malformedBearerReason } from '../scim/scim-token';
 import type { AuthenticatedRequest } from '../shared/request-context';
 
 /** The keys that may read the audit API: the auditor's (read-only) and the platform operator's. */
@@ -34,11 +34,18 @@ export class AuditGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const presented = digest(bearerOf(request.header('authorization')) ?? '');
-    const matches = this.digests.map((expected) => timingSafeEqual(presented, expected));
-    if (!matches.includes(true)) {
+    const authorization = request.header('authorization');
+    const malformed = malformedBearerReason(authorization);
+    if (malformed) throw new ScimError(401, malformed);
+    if (!this.accepts(bearerOf(authorization) ?? '')) {
       throw new ScimError(401, 'Audit credential missing or wrong: use the auditor key (AUDITOR_KEY or DATA_DIR/auditor.key) or the operator key');
     }
     return true;
+  }
+
+  accepts(bearer: string): boolean {
+    const presented = digest(bearer);
+    const matches = this.digests.map((expected) => timingSafeEqual(presented, expected));
+    return matches.includes(true);
   }
 }

@@ -1,5 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
 import { ScimError } from '@scim/scim-protocol';
+import { malformedBearerReason } from '../scim/scim-token';
 import { AdminGuard } from '../admin/admin.guard';
 import { AuditGuard } from '../audit/audit.guard';
 
@@ -25,6 +27,9 @@ export class SupportGuard implements CanActivate {
       return this.audit.canActivate(context);
     } catch (refusal) {
       if (!(refusal instanceof ScimError) || refusal.status !== 401) throw refusal;
+      const authorization = context.switchToHttp().getRequest<Request>().header('authorization');
+      const malformed = malformedBearerReason(authorization);
+      if (malformed) throw new ScimError(401, malformed);
       throw new ScimError(401, 'Support credential missing or wrong: use the operator key, an admin key of this account, or the auditor key');
     }
   }
