@@ -49,8 +49,8 @@ export const SupportSchemas = {
   },
   members: { type: 'object', properties: { groupId: { type: 'string' }, asOf: instant, displayName: { type: 'string' }, members: { type: 'array', items: { type: 'object', additionalProperties: true } } }, additionalProperties: true },
   activity: {
-    type: 'array',
-    items: {
+    type: 'object',
+    properties: { accountId: { type: 'string' }, requests: { type: 'array', items: {
       type: 'object',
       properties: {
         correlationId: { type: 'string', description: 'the X-Request-Id of the IdP request' },
@@ -71,7 +71,7 @@ export const SupportSchemas = {
         },
         roleChanges: { type: 'object', properties: { granted: { type: 'number' }, revoked: { type: 'number' }, users: { type: 'number' } } },
       },
-    },
+    } } },
   },
 } satisfies Record<string, SchemaObject>;
 
