@@ -41,9 +41,10 @@ const PHONE = { width: 390, height: 844 };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get update && apt-get install -y chromium", or set SKIP_BROWSER_TESTS=1`);
-    // CI runs `npm test` without `npm run build`: build (and type-check) the console from its sources.
-    const build = spawnSync('npm', ['run', '--silent', 'build:console'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
+    // CI runs `npm test` without `npm run build`: build the console from its sources (`npm run
+    // typecheck` type-checks them), into dist/console where the API serves it from.
+    const build = spawnSync(process.execPath, [join(__dirname, '../../node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/console/vite.config.mts'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
 
     testApp = await startTestApp();
     await testApp.app.listen(0, '127.0.0.1');
@@ -65,7 +66,7 @@ const PHONE = { width: 390, height: 844 };
       // A refused request shows in the console as a failed resource; the page shows its reason itself.
       if (message.type() === 'error' && !message.text().includes('the server responded with a status of')) problems.push(`console error: ${message.text()}`);
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -151,11 +152,15 @@ const PHONE = { width: 390, height: 844 };
 
     // The IdP provisions with that token: a new user, the manual user converted, a group pushed.
     const scim = idp(scimBase, token);
-    const alan = (await (await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'alan@acme.test', name: { formatted: 'Alan Turing' } })).json()).id;
+    const idOf = async (response: Response) => ((await response.json()) as { id: string }).id;
+    const alan = await idOf(await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'alan@acme.test', name: { formatted: 'Alan Turing' } }));
     expect((await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'grace@acme.test' })).status).toBe(201);
-    const engineering = (await (await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Engineering' })).json()).id;
+    const engineering = await idOf(await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Engineering' }));
     const push = await scim('PATCH', `/Groups/${engineering}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: alan }, { value: grace }] }] });
     expect(push.status).toBe(204);
+    const duplicate = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'ALAN@acme.test' });
+    expect(duplicate.status).toBe(409);
+    const refusal = ((await duplicate.json()) as { detail: string }).detail;
 
     // Access > Users: both, Source SCIM; searchable by name.
     await nav('Users').click();
@@ -216,6 +221,11 @@ const PHONE = { width: 390, height: 844 };
     expect(await page.getByRole('alert').allTextContents()).toEqual([]);
     await page.getByRole('row', { name: /converted User grace@acme\.test/ }).waitFor();
     expect(await page.getByRole('row', { name: /created User alan@acme\.test/ }).textContent()).toContain('token "Okta production"');
+    // The refused request, with the reason the IdP was given.
+    expect(await page.getByRole('row', { name: /Refused User/ }).textContent()).toContain(refusal);
+    const perToken = page.getByRole('region', { name: 'Requests per token' }).getByRole('row', { name: /Okta production/ });
+    // Two users, a group, its members, and the refused duplicate.
+    expect(await perToken.getByRole('cell').allTextContents()).toEqual(['token "Okta production"', expect.any(String), '5', '1']);
     await checkPage('activity');
 
     // Support: why Grace has her roles.

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 
 /** Loads on mount and when `deps` change; `reload` fetches again. Errors are shown, never thrown. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
@@ -19,6 +19,16 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   }, [...deps, round]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
   return { ...state, reload };
+}
+
+/** `value`, once it has stopped changing for `ms`: a search box asks once per pause, not per key. */
+export function useSettled<T>(value: T, ms = 250): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -55,11 +65,20 @@ export function Loading({ when, children }: { when: boolean; children?: Componen
   return when ? <p class="muted" aria-live="polite">Loading…</p> : <>{children}</>;
 }
 
-/** Tables scroll inside their own box, so a narrow screen scrolls the table, not the page. */
+/**
+ * A table that becomes one card per row on a narrow screen: each cell is labelled with its
+ * column's heading (data-label, shown by the stylesheet), so nothing scrolls sideways.
+ */
 export function Table({ caption, children }: { caption: string; children: ComponentChildren }) {
+  const [table, setTable] = useState<HTMLTableElement | null>(null);
+  useLayoutEffect(() => {
+    if (!table) return;
+    const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+    for (const row of table.querySelectorAll('tbody tr')) [...row.children].forEach((cell, i) => cell.setAttribute('data-label', headings[i] ?? ''));
+  });
   return (
     <div class="table-wrap" role="region" aria-label={caption} tabIndex={0}>
-      <table>
+      <table ref={setTable}>
         <caption class="visually-hidden">{caption}</caption>
         {children}
       </table>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { platformApi } from '../api';
 import { href } from '../routes';
 import { day } from '../format';
-import { ErrorNote, Loading, Pager, Table, useAction, useLoad } from '../ui';
+import { ErrorNote, Loading, Pager, Table, useAction, useLoad, useSettled } from '../ui';
 
 /** The operator's way in: find an account (or create one); the auditor, who cannot list accounts, names one. */
 export function AccountPicker({ canList, canCreate }: { canList: boolean; canCreate: boolean }) {
@@ -18,7 +18,8 @@ export function AccountPicker({ canList, canCreate }: { canList: boolean; canCre
 function AccountList() {
   const [search, setSearch] = useState('');
   const [startIndex, setStartIndex] = useState(1);
-  const accounts = useLoad(() => platformApi.accounts(search, startIndex), [search, startIndex]);
+  const query = useSettled(search);
+  const accounts = useLoad(() => platformApi.accounts(query, startIndex), [query, startIndex]);
   return (
     <section aria-labelledby="find-account">
       <h2 id="find-account">Find an account</h2>

@@ -97,7 +97,7 @@ export function ActivityPage({ api, accountId, labels, readOnly }: PageContext) 
                   <ul class="plain">
                     {r.items.map((item, i) => (
                       <li key={i} class={item.outcome === 'rejected' ? 'bad' : undefined}>
-                        <strong>{item.outcome === 'rejected' ? 'Refused' : item.outcome}</strong> {item.resourceType}{' '}
+                        <strong>{item.outcome === 'rejected' ? 'Refused' : item.outcome.replace(/-/g, ' ')}</strong> {item.resourceType}{' '}
                         {item.resourceId && item.resourceType === 'User' ? <a href={href(accountId, readOnly ? 'support' : 'users', item.resourceId)}>{item.name ?? item.resourceId}</a> : item.resourceId && !readOnly ? <a href={href(accountId, 'groups', item.resourceId)}>{item.name ?? item.resourceId}</a> : item.name}
                         {item.detail && <span class="muted"> — {item.detail}</span>}
                       </li>

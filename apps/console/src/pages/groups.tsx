@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { href, type PageContext } from '../routes';
-import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad } from '../ui';
+import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad, useSettled } from '../ui';
 
 const PAGE = 50;
 
@@ -8,7 +8,8 @@ const PAGE = 50;
 export function GroupsPage({ api, accountId }: PageContext) {
   const [search, setSearch] = useState('');
   const [startIndex, setStartIndex] = useState(1);
-  const groups = useLoad(() => api.groups({ search, startIndex, count: PAGE }), [api, search, startIndex]);
+  const query = useSettled(search);
+  const groups = useLoad(() => api.groups({ search: query, startIndex, count: PAGE }), [api, query, startIndex]);
   const [name, setName] = useState('');
   const create = useAction();
   return (

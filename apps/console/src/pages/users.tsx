@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { RoleSource } from '../api';
 import { href, type PageContext } from '../routes';
 import { actorName, when } from '../format';
-import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad } from '../ui';
+import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad, useSettled } from '../ui';
 
 const PAGE = 50;
 
@@ -11,7 +11,8 @@ export function UsersPage({ api, accountId }: PageContext) {
   const [search, setSearch] = useState('');
   const [source, setSource] = useState('');
   const [startIndex, setStartIndex] = useState(1);
-  const users = useLoad(() => api.users({ search, source, startIndex, count: PAGE }), [api, search, source, startIndex]);
+  const query = useSettled(search);
+  const users = useLoad(() => api.users({ search: query, source, startIndex, count: PAGE }), [api, query, source, startIndex]);
   return (
     <>
       <h1>Users</h1>
