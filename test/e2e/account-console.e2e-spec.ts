@@ -1,21 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/browser';
 import { accountAdmin, GROUP_SCHEMA, PATCH_OP, startTestApp, USER_SCHEMA, type TestApp } from '../support/test-app';
 
-/** Debian's package (`apt-get install -y chromium`; .ci/run installs it). Never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const browserRequired = process.env.REQUIRE_BROWSER_TESTS === '1';
-const skipReason =
-  process.env.SKIP_BROWSER_TESTS === '1'
-    ? 'SKIP_BROWSER_TESTS=1'
-    : !existsSync(CHROMIUM) && !browserRequired
-      ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`
-      : undefined;
-if (skipReason) console.log(`SKIP account console in headless Chromium: ${skipReason}`);
+const skipReason = browserSkipReason('account console');
 
 /** `CONSOLE_SCREENSHOTS=docs/console npx jest account-console` refreshes the README's screenshots. */
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
@@ -40,7 +31,7 @@ const PHONE = { width: 390, height: 844 };
   let grace: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get update && apt-get install -y chromium", or set SKIP_BROWSER_TESTS=1`);
+    requireChromium();
     // CI runs `npm test` without `npm run build`: build the console from its sources (`npm run
     // typecheck` type-checks them), into dist/console where the API serves it from.
     const build = spawnSync(process.execPath, [join(__dirname, '../../node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/console/vite.config.mts'], { encoding: 'utf8' });

@@ -31,6 +31,27 @@ export function useSettled<T>(value: T, ms = 250): T {
   return settled;
 }
 
+/** A list's search box and page: a new search starts at the first page; the list asks once per pause. */
+export function useSearchPaging() {
+  const [search, setSearch] = useState('');
+  const [startIndex, setStartIndex] = useState(1);
+  const query = useSettled(search);
+  const onSearch = (value: string) => {
+    setSearch(value);
+    setStartIndex(1);
+  };
+  return { search, query, onSearch, startIndex, setStartIndex };
+}
+
+export function SearchField({ id, label, placeholder, value, onSearch }: { id: string; label: string; placeholder: string; value: string; onSearch: (value: string) => void }) {
+  return (
+    <div class="field-row">
+      <label for={id}>{label}</label>
+      <input id={id} type="search" placeholder={placeholder} value={value} onInput={(e) => onSearch(e.currentTarget.value)} />
+    </div>
+  );
+}
+
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Runs an action, keeping its error (or success note) to show next to the control that started it. */
@@ -67,20 +88,28 @@ export function Loading({ when, children }: { when: boolean; children?: Componen
 
 /**
  * A table that becomes one card per row on a narrow screen: each cell is labelled with its
- * column's heading (data-label, shown by the stylesheet), so nothing scrolls sideways.
+ * column's heading (data-label, shown by the stylesheet), so nothing scrolls sideways. `children`
+ * are the body's rows; an empty column name is an unnamed actions column.
  */
-export function Table({ caption, children }: { caption: string; children: ComponentChildren }) {
-  const [table, setTable] = useState<HTMLTableElement | null>(null);
+export function Table({ caption, columns, children }: { caption: string; columns: readonly string[]; children: ComponentChildren }) {
+  const [body, setBody] = useState<HTMLTableSectionElement | null>(null);
   useLayoutEffect(() => {
-    if (!table) return;
-    const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
-    for (const row of table.querySelectorAll('tbody tr')) [...row.children].forEach((cell, i) => cell.setAttribute('data-label', headings[i] ?? ''));
+    for (const row of body?.rows ?? []) [...row.cells].forEach((cell, i) => cell.setAttribute('data-label', columns[i] ?? ''));
   });
   return (
     <div class="table-wrap" role="region" aria-label={caption} tabIndex={0}>
-      <table ref={setTable}>
+      <table>
         <caption class="visually-hidden">{caption}</caption>
-        {children}
+        <thead>
+          <tr>
+            {columns.map((column, i) => (
+              <th scope="col" key={i}>
+                {column || <span class="visually-hidden">Actions</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody ref={setBody}>{children}</tbody>
       </table>
     </div>
   );

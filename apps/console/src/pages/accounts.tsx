@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { platformApi } from '../api';
 import { href } from '../routes';
 import { day } from '../format';
-import { ErrorNote, Loading, Pager, Table, useAction, useLoad, useSettled } from '../ui';
+import { ErrorNote, Loading, Pager, Table, useAction, useLoad, useSearchPaging, SearchField } from '../ui';
 
 /** The operator's way in: find an account (or create one); the auditor, who cannot list accounts, names one. */
 export function AccountPicker({ canList, canCreate }: { canList: boolean; canCreate: boolean }) {
@@ -16,37 +16,18 @@ export function AccountPicker({ canList, canCreate }: { canList: boolean; canCre
 }
 
 function AccountList() {
-  const [search, setSearch] = useState('');
-  const [startIndex, setStartIndex] = useState(1);
-  const query = useSettled(search);
+  const paging = useSearchPaging();
+  const { query, startIndex, setStartIndex } = paging;
   const accounts = useLoad(() => platformApi.accounts(query, startIndex), [query, startIndex]);
   return (
     <section aria-labelledby="find-account">
       <h2 id="find-account">Find an account</h2>
-      <label for="account-search">Search accounts</label>
-      <input
-        id="account-search"
-        type="search"
-        placeholder="Account name"
-        value={search}
-        onInput={(e) => {
-          setSearch(e.currentTarget.value);
-          setStartIndex(1);
-        }}
-      />
+      <SearchField id="account-search" label="Search accounts" placeholder="Account name" value={paging.search} onSearch={paging.onSearch} />
       <ErrorNote error={accounts.error} />
       <Loading when={accounts.loading && !accounts.data}>
         {accounts.data && (
           <>
-            <Table caption="Accounts">
-              <thead>
-                <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">SCIM</th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption="Accounts" columns={['Account', 'Created', 'SCIM']}>
                 {accounts.data.items.map((a) => (
                   <tr key={a.accountId}>
                     <td>
@@ -56,8 +37,7 @@ function AccountList() {
                     <td>{a.scimEnabled ? 'Enabled' : 'Off'}</td>
                   </tr>
                 ))}
-              </tbody>
-            </Table>
+              </Table>
             <Pager startIndex={startIndex} count={20} total={accounts.data.totalResults} onPage={setStartIndex} noun="accounts" />
           </>
         )}

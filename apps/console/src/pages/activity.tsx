@@ -56,16 +56,7 @@ export function ActivityPage({ api, accountId, labels, readOnly }: PageContext) 
       </section>
       <section aria-labelledby="per-token-heading">
         <h2 id="per-token-heading">Per token</h2>
-        <Table caption="Requests per token">
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Last request</th>
-              <th scope="col">Requests</th>
-              <th scope="col">Refused</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table caption="Requests per token" columns={['Token', 'Last request', 'Requests', 'Refused']}>
             {[...perToken].map(([tokenId, t]) => (
               <tr key={tokenId}>
                 <td>{tokenName(labels, tokenId)}</td>
@@ -74,21 +65,11 @@ export function ActivityPage({ api, accountId, labels, readOnly }: PageContext) 
                 <td class={t.errors > 0 ? 'bad' : undefined}>{t.errors}</td>
               </tr>
             ))}
-          </tbody>
-        </Table>
+          </Table>
       </section>
       <section aria-labelledby="requests-heading">
         <h2 id="requests-heading">Provisioning requests</h2>
-        <Table caption="Provisioning requests, most recent first">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Token</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Request</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table caption="Provisioning requests, most recent first" columns={['When', 'Token', 'Outcome', 'Request']}>
             {requests.map((r) => (
               <tr key={r.correlationId} data-outcome={refused(r) ? 'refused' : 'accepted'}>
                 <td>{when(r.at)}</td>
@@ -114,8 +95,7 @@ export function ActivityPage({ api, accountId, labels, readOnly }: PageContext) 
                 </td>
               </tr>
             ))}
-          </tbody>
-        </Table>
+          </Table>
       </section>
     </>
   );

@@ -1,14 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { href, type PageContext } from '../routes';
-import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad, useSettled } from '../ui';
+import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad, useSearchPaging, SearchField } from '../ui';
 
 const PAGE = 50;
 
 /** Access > Groups: the account's Platform groups next to the ones the IdP pushed. */
 export function GroupsPage({ api, accountId }: PageContext) {
-  const [search, setSearch] = useState('');
-  const [startIndex, setStartIndex] = useState(1);
-  const query = useSettled(search);
+  const paging = useSearchPaging();
+  const { query, startIndex, setStartIndex } = paging;
   const groups = useLoad(() => api.groups({ search: query, startIndex, count: PAGE }), [api, query, startIndex]);
   const [name, setName] = useState('');
   const create = useAction();
@@ -16,34 +15,13 @@ export function GroupsPage({ api, accountId }: PageContext) {
     <>
       <h1>Groups</h1>
       <div class="filters">
-        <div class="field-row">
-          <label for="group-search">Search groups</label>
-          <input
-            id="group-search"
-            type="search"
-            placeholder="Group name"
-            value={search}
-            onInput={(e) => {
-              setSearch(e.currentTarget.value);
-              setStartIndex(1);
-            }}
-          />
-        </div>
+        <SearchField id="group-search" label="Search groups" placeholder="Group name" value={paging.search} onSearch={paging.onSearch} />
       </div>
       <ErrorNote error={groups.error} />
       <Loading when={groups.loading && !groups.data}>
         {groups.data && (
           <>
-            <Table caption="Groups">
-              <thead>
-                <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">Mapped roles</th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption="Groups" columns={['Group', 'Source', 'Members', 'Mapped roles']}>
                 {groups.data.items.map((g) => (
                   <tr key={g.id}>
                     <td>
@@ -56,8 +34,7 @@ export function GroupsPage({ api, accountId }: PageContext) {
                     <td>{g.roles.join(', ') || <span class="muted">none</span>}</td>
                   </tr>
                 ))}
-              </tbody>
-            </Table>
+              </Table>
             <Pager startIndex={startIndex} count={PAGE} total={groups.data.totalResults} onPage={setStartIndex} noun="groups" />
           </>
         )}
@@ -162,20 +139,7 @@ export function GroupPage({ api, accountId, groupId }: PageContext & { groupId: 
         <ErrorNote error={members.error ?? membership.error} />
         {members.data && (
           <>
-            <Table caption={`Members of ${g.displayName}`}>
-              <thead>
-                <tr>
-                  <th scope="col">User name</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Source</th>
-                  {platform && (
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption={`Members of ${g.displayName}`} columns={platform ? ['User name', 'Name', 'Source', ''] : ['User name', 'Name', 'Source']}>
                 {members.data.items.map((m) => (
                   <tr key={m.id}>
                     <td>
@@ -194,8 +158,7 @@ export function GroupPage({ api, accountId, groupId }: PageContext & { groupId: 
                     )}
                   </tr>
                 ))}
-              </tbody>
-            </Table>
+              </Table>
             <Pager startIndex={startIndex} count={50} total={members.data.totalResults} onPage={setStartIndex} noun="members" />
           </>
         )}

@@ -86,20 +86,7 @@ function TokenTable({ tokens, revoke, onRevoked }: { tokens: Token[]; revoke: (t
           Token "{t.label || 'unlabelled'}" expires in {daysUntil(t.expiresAt)} day(s), {when(t.expiresAt)}: generate a new one and paste it into your identity provider before then.
         </p>
       ))}
-      <Table caption="SCIM tokens">
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Issued</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table caption="SCIM tokens" columns={['Label', 'Issued', 'Expires', 'Last used', 'Status', '']}>
           {tokens.map((t) => (
             <tr key={t.tokenId}>
               <td>{t.label || <span class="muted">unlabelled</span>}</td>
@@ -128,8 +115,7 @@ function TokenTable({ tokens, revoke, onRevoked }: { tokens: Token[]; revoke: (t
               </td>
             </tr>
           ))}
-        </tbody>
-      </Table>
+        </Table>
       <ErrorNote error={action.error} />
     </>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ExplainedSource, Explanation } from '../api';
 import { href, type PageContext } from '../routes';
+import { Timeline } from '../timeline';
 import { actorName, when, type Labels } from '../format';
 import { ErrorNote, Loading, Table, useAction, useLoad } from '../ui';
 
@@ -56,14 +57,7 @@ function Explain({ api, accountId, labels, userId }: { api: PageContext['api']; 
       <ErrorNote error={explained.error} />
       <Loading when={explained.loading && !explained.data}>{explained.data && <Explained x={explained.data} labels={labels} accountId={accountId} />}</Loading>
       <h3>Timeline</h3>
-      <ErrorNote error={timeline.error} />
-      <ol class="timeline">
-        {(timeline.data?.events ?? []).map((entry, i) => (
-          <li key={i}>
-            <time dateTime={entry.at}>{when(entry.at)}</time> {entry.summary} <span class="muted">by {actorName(labels, entry.actor)}</span>
-          </li>
-        ))}
-      </ol>
+      <Timeline events={timeline.data?.events} error={timeline.error} labels={labels} />
     </section>
   );
 }
@@ -105,14 +99,7 @@ function Explained({ x, labels, accountId }: { x: Explanation; labels: Labels; a
           {note}
         </p>
       ))}
-      <Table caption="Roles and their provenance">
-        <thead>
-          <tr>
-            <th scope="col">Role</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table caption="Roles and their provenance" columns={['Role', 'Why']}>
           {x.roles.map((r) => (
             <tr key={r.role} data-role={r.role}>
               <th scope="row">{r.role}</th>
@@ -133,8 +120,7 @@ function Explained({ x, labels, accountId }: { x: Explanation; labels: Labels; a
               <td>held before, no longer</td>
             </tr>
           ))}
-        </tbody>
-      </Table>
+        </Table>
     </>
   );
 }
@@ -162,15 +148,7 @@ function AccessDiff({ api, accountId }: { api: PageContext['api']; accountId: st
       </form>
       <ErrorNote error={action.error} />
       {changes && (
-        <Table caption="Access gained and lost">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Gained</th>
-              <th scope="col">Lost</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table caption="Access gained and lost" columns={['User', 'Gained', 'Lost']}>
             {changes.length === 0 && (
               <tr>
                 <td colSpan={3} class="muted">
@@ -187,8 +165,7 @@ function AccessDiff({ api, accountId }: { api: PageContext['api']; accountId: st
                 <td>{c.lost.join(', ')}</td>
               </tr>
             ))}
-          </tbody>
-        </Table>
+          </Table>
       )}
     </section>
   );

@@ -1,35 +1,23 @@
 import { useState } from 'preact/hooks';
 import type { RoleSource } from '../api';
 import { href, type PageContext } from '../routes';
-import { actorName, when } from '../format';
-import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad, useSettled } from '../ui';
+import { Timeline } from '../timeline';
+import { when } from '../format';
+import { ErrorNote, Loading, Pager, SourceBadge, Table, useAction, useLoad, useSearchPaging, SearchField } from '../ui';
 
 const PAGE = 50;
 
 /** Access > Users: manual and SCIM users in one list, searched by user name, name or email. */
 export function UsersPage({ api, accountId }: PageContext) {
-  const [search, setSearch] = useState('');
+  const paging = useSearchPaging();
+  const { query, startIndex, setStartIndex } = paging;
   const [source, setSource] = useState('');
-  const [startIndex, setStartIndex] = useState(1);
-  const query = useSettled(search);
   const users = useLoad(() => api.users({ search: query, source, startIndex, count: PAGE }), [api, query, source, startIndex]);
   return (
     <>
       <h1>Users</h1>
       <div class="filters">
-        <div class="field-row">
-          <label for="user-search">Search users</label>
-          <input
-            id="user-search"
-            type="search"
-            placeholder="User name, name or email"
-            value={search}
-            onInput={(e) => {
-              setSearch(e.currentTarget.value);
-              setStartIndex(1);
-            }}
-          />
-        </div>
+        <SearchField id="user-search" label="Search users" placeholder="User name, name or email" value={paging.search} onSearch={paging.onSearch} />
         <div class="field-row">
           <label for="user-source">Source</label>
           <select
@@ -50,17 +38,7 @@ export function UsersPage({ api, accountId }: PageContext) {
       <Loading when={users.loading && !users.data}>
         {users.data && (
           <>
-            <Table caption="Users">
-              <thead>
-                <tr>
-                  <th scope="col">User name</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Effective roles</th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption="Users" columns={['User name', 'Name', 'Source', 'Status', 'Effective roles']}>
                 {users.data.items.map((u) => (
                   <tr key={u.id}>
                     <td>
@@ -74,8 +52,7 @@ export function UsersPage({ api, accountId }: PageContext) {
                     <td>{u.effectiveRoles.join(', ') || <span class="muted">none</span>}</td>
                   </tr>
                 ))}
-              </tbody>
-            </Table>
+              </Table>
             <Pager startIndex={startIndex} count={PAGE} total={users.data.totalResults} onPage={setStartIndex} noun="users" />
           </>
         )}
@@ -175,23 +152,14 @@ export function UserPage({ api, accountId, labels, userId }: PageContext & { use
               ))}
         </dd>
       </dl>
+      {/* The erasure issue adds its "Erase" action here, below the user's facts. */}
       <section aria-labelledby="roles-heading">
         <h2 id="roles-heading">Roles</h2>
         <p>
           <a href={href(accountId, 'support', userId)}>Why does this user have these roles?</a>
         </p>
         {u.status === 'inactive' && <p class="warning">The user is inactive: the roles below are held but not in effect until the user is reactivated.</p>}
-        <Table caption="Roles and where they come from">
-          <thead>
-            <tr>
-              <th scope="col">Role</th>
-              <th scope="col">Where it comes from</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table caption="Roles and where they come from" columns={['Role', 'Where it comes from', '']}>
             {u.roles.map((r) => {
               const manual = r.sources.find((s) => s.kind !== 'group');
               const groups = r.sources.filter((s): s is Extract<RoleSource, { kind: 'group' }> => s.kind === 'group');
@@ -235,8 +203,7 @@ export function UserPage({ api, accountId, labels, userId }: PageContext & { use
                 </td>
               </tr>
             )}
-          </tbody>
-        </Table>
+          </Table>
         <form
           class="inline"
           onSubmit={(event) => {
@@ -261,14 +228,7 @@ export function UserPage({ api, accountId, labels, userId }: PageContext & { use
       </section>
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <ErrorNote error={timeline.error} />
-        <ol class="timeline">
-          {(timeline.data?.events ?? []).map((entry, i) => (
-            <li key={i}>
-              <time dateTime={entry.at}>{when(entry.at)}</time> {entry.summary} <span class="muted">by {actorName(labels, entry.actor)}</span>
-            </li>
-          ))}
-        </ol>
+        <Timeline events={timeline.data?.events} error={timeline.error} labels={labels} />
       </section>
     </>
   );
