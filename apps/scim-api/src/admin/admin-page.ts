@@ -21,7 +21,11 @@ export function pageOfList<T>(all: readonly T[], params: PageQueryDto): AdminPag
   return { totalResults: all.length, startIndex, itemsPerPage: items.length, items };
 }
 
-/** A user-typed prefix as a range on a case-folded field: index-friendly, and no regular expression to escape. */
+/**
+ * A user-typed prefix as a range on a case-folded field: no regular expression to escape, and
+ * MongoDB serves it from an index. The embedded store's indexes are hash indexes: there it scans
+ * the account's documents (README, Account console, measures it).
+ */
 export function prefixOf(field: string, prefix: string): Query {
   const key = prefix.normalize('NFC').toLowerCase();
   return { [field]: { $gte: key, $lt: `${key}\uffff` } };
