@@ -157,6 +157,7 @@ const PHONE = { width: 390, height: 844 };
     await nav('Users').click();
     await heading('Users').waitFor();
     const alanRow = page.getByRole('row', { name: /alan@acme\.test/ });
+    await alanRow.waitFor();
     expect(await alanRow.getByText('SCIM', { exact: true }).count()).toBe(1);
     expect(await page.getByRole('row', { name: /grace@acme\.test/ }).getByText('SCIM', { exact: true }).count()).toBe(1);
     await page.getByLabel('Search users').fill('alan tu');
@@ -190,7 +191,12 @@ const PHONE = { width: 390, height: 844 };
     await page.getByRole('link', { name: 'alan@acme.test' }).click();
     await heading('alan@acme.test').waitFor();
     const developer = page.getByRole('row', { name: /^developer/ });
-    for (let attempt = 0; (await developer.count()) === 0 && attempt < 100; attempt++) await page.reload();
+    const roles = page.getByRole('region', { name: 'Roles and where they come from' });
+    await roles.waitFor();
+    for (let attempt = 0; (await developer.count()) === 0 && attempt < 100; attempt++) {
+      await page.reload();
+      await roles.waitFor();
+    }
     expect(await developer.textContent()).toContain('Via group Engineering');
     expect(await developer.getByRole('link', { name: 'Engineering' }).first().getAttribute('href')).toBe(`#/${accountId}/groups/${engineering}`);
     expect(await developer.textContent()).toContain('it cannot be removed here');

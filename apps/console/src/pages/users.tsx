@@ -13,6 +13,9 @@ export function UsersPage({ api, accountId }: PageContext) {
   const { query, startIndex, setStartIndex } = paging;
   const [source, setSource] = useState('');
   const users = useLoad(() => api.users({ search: query, source, startIndex, count: PAGE }), [api, query, source, startIndex]);
+  // A whole user name is found through its index at once; the prefix search may scan (README).
+  const exact = useLoad(() => (query.trim() ? api.userByName(query.trim()) : Promise.resolve(undefined)), [api, query]);
+  const exactHit = users.loading ? exact.data?.items[0] : undefined;
   return (
     <>
       <h1>Users</h1>
@@ -35,6 +38,11 @@ export function UsersPage({ api, accountId }: PageContext) {
         </div>
       </div>
       <ErrorNote error={users.error} />
+      {exactHit && (
+        <p class="note" aria-live="polite">
+          <a href={href(accountId, 'users', exactHit.id)}>{exactHit.userName}</a> — still searching for more…
+        </p>
+      )}
       <Loading when={users.loading && !users.data}>
         {users.data && (
           <>

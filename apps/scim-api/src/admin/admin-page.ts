@@ -22,9 +22,9 @@ export function pageOfList<T>(all: readonly T[], params: PageQueryDto): AdminPag
 }
 
 /**
- * A user-typed prefix as a range on a case-folded field: no regular expression to escape, and
- * MongoDB serves it from an index. The embedded store's indexes are hash indexes: there it scans
- * the account's documents (README, Account console, measures it).
+ * A user-typed prefix as a range on a case-folded field: no regular expression to escape. A
+ * range is served by a MongoDB index on the field; the embedded store's indexes are hash indexes,
+ * so there it reads the account's documents (README, Account console, measures it).
  */
 export function prefixOf(field: string, prefix: string): Query {
   const key = prefix.normalize('NFC').toLowerCase();
