@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/browser';
-import { accountAdmin, GROUP_SCHEMA, PATCH_OP, startTestApp, USER_SCHEMA, type TestApp } from '../support/test-app';
+import { accountAdmin, GROUP_SCHEMA, OPERATOR_KEY, PATCH_OP, startTestApp, USER_SCHEMA, type TestApp } from '../support/test-app';
 
 const skipReason = browserSkipReason('account console');
 
@@ -243,4 +243,45 @@ const PHONE = { width: 390, height: 844 };
 
     expect(problems).toEqual([]);
   }, 180_000);
+
+  async function signIn(key: string): Promise<void> {
+    await page.goto(`${baseUrl}/console`);
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    await page.getByLabel('Admin key').or(signOut).first().waitFor();
+    if (await signOut.isVisible()) await signOut.click();
+    await page.getByLabel('Admin key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('lets the operator find and create accounts, and the auditor read support views only', async () => {
+    await signIn(OPERATOR_KEY);
+    await heading('Accounts').waitFor();
+    await page.getByLabel('Search accounts').fill('acme');
+    await page.getByRole('link', { name: 'Acme Corp' }).waitFor();
+    await checkPage('accounts');
+    await page.getByLabel('Account name').fill('Globex');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading('Identity and access').waitFor();
+    expect(await page.getByRole('switch', { name: 'Enable users and group sync' }).isChecked()).toBe(false);
+    // A new account starts with the default Platform groups, mapped to the default roles.
+    await nav('Groups').click();
+    await page.getByRole('link', { name: 'Administrators' }).waitFor();
+    const groups = await page.getByRole('region', { name: 'Groups' }).getByRole('row').allTextContents();
+    expect(groups.slice(1)).toEqual(['AdministratorsPlatform0administrator', 'UsersPlatform0user']);
+
+    const auditorKey = readFileSync(join(testApp.dataDir, 'auditor.key'), 'utf8').trim();
+    await signIn(auditorKey);
+    await page.getByLabel('Account ID').fill(accountId);
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await heading('Support').waitFor();
+    const links = await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents();
+    expect(links).toEqual(['Activity', 'Support']);
+    await page.getByLabel('Find a user by user name').fill('GRACE');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('link', { name: 'grace@acme.test' }).click();
+    await page.getByRole('row', { name: /^developer/ }).waitFor();
+    // Read-only: no control that changes anything.
+    expect(await page.getByRole('button', { name: /Remove|Revoke|Assign|Save|Create|Generate/ }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -110,7 +110,7 @@ function Shell(props: { session: Session; onSignOut: () => void; accountId?: str
           Account console
         </a>
         <span class="who">{who}</span>
-        {session.role !== 'account-admin' && (
+        {session.role !== 'account-admin' && accountId && (
           <a class="switch" href="#/accounts">
             Switch account
           </a>
