@@ -1,5 +1,9 @@
 /** The console's only I/O: the service's own admin and support APIs, with the signed-in key. */
 
+// The domain's own type (erased at build): the console reads actors as the history records them.
+import type { Actor } from '../../../libs/domain/src/metadata';
+export type { Actor };
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -90,11 +94,6 @@ export interface Member {
   readonly source?: string;
   readonly status?: string;
 }
-export type Actor =
-  | { readonly kind: 'scim-token'; readonly tokenId: string }
-  | { readonly kind: 'account-admin'; readonly adminId: string }
-  | { readonly kind: 'operator' }
-  | { readonly kind: 'system'; readonly process: string };
 export interface ActivityRequest {
   readonly correlationId: string;
   readonly at: string;
