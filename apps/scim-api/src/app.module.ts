@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { DataFolderLock } from '@scim/event-store';
 import type { AppConfig } from './config/app-config';
+import type { Logger } from './observability/logger';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
@@ -12,24 +15,27 @@ import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RolesModule } from './roles/roles.module';
+import { EdgeModule } from './edge/edge.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, operatorKey: string): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, dataFolder?: DataFolderLock): DynamicModule {
     return {
       module: AppModule,
       // SCIM resources before the admin API: Express tries routes in the order they were registered,
       // and the IdPs' requests are most of the traffic.
       imports: [
         CqrsModule.forRoot(),
-        PersistenceModule.forRoot(config),
+        ObservabilityModule.forRoot(logger),
+        PersistenceModule.forRoot(config, dataFolder),
+        EdgeModule,
         ScimModule,
         UsersModule,
         GroupsModule,
-        AdminModule.forRoot(operatorKey),
+        AdminModule,
         RolesModule,
         AuditModule,
-        SupportModule.forRoot(operatorKey),
+        SupportModule,
         ConsoleModule,
       ],
       controllers: [DiscoveryController, UnsupportedController],

@@ -19,8 +19,58 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OPERATOR_KEY: 'short' })).toThrow('OPERATOR_KEY');
   });
 
+  it('logs JSON at info by default; LOG_FORMAT, LOG_LEVEL and METRICS_PORT are checked', () => {
+    expect(loadConfig({})).toMatchObject({ logging: { format: 'json', level: 'info' }, metricsPort: undefined });
+    expect(loadConfig({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug', METRICS_PORT: '9464' })).toMatchObject({ logging: { format: 'pretty', level: 'debug' }, metricsPort: 9464 });
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT must be one of json, pretty, got "xml"');
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+    expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow('METRICS_PORT must be an integer from 1 to 65535');
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://scim.example.com/' }).publicUrl).toBe('https://scim.example.com');
+  });
+
+  describe('the request edge', () => {
+    it('defaults to IdP-sized limits, 30 s request and 10 s header timeouts, and admission control on', () => {
+      expect(loadConfig({}).edge).toEqual({
+        bodyLimits: { user: 1024 * 1024, group: 4 * 1024 * 1024, small: 64 * 1024 },
+        maxJsonDepth: 64,
+        timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
+        rateLimits: {
+          scimToken: { points: 100, windowSeconds: 1 },
+          scimAccount: { points: 200, windowSeconds: 1 },
+          credential: { points: 50, windowSeconds: 1 },
+          failedAuthentication: { points: 20, windowSeconds: 60 },
+        },
+        allowedHosts: undefined,
+      });
+    });
+
+    it('reads rate limits as requests per window, and RATE_LIMITS=off turns them off', () => {
+      const limits = loadConfig({ RATE_LIMIT_SCIM_TOKEN: '1000/10s', RATE_LIMIT_FAILED_AUTH: '5/h' }).edge.rateLimits;
+      expect(limits?.scimToken).toEqual({ points: 1000, windowSeconds: 10 });
+      expect(limits?.failedAuthentication).toEqual({ points: 5, windowSeconds: 3600 });
+      expect(loadConfig({ RATE_LIMITS: 'off' }).edge.rateLimits).toBeUndefined();
+      expect(() => loadConfig({ RATE_LIMITS: 'no' })).toThrow('RATE_LIMITS must be on or off, got "no"');
+      expect(() => loadConfig({ RATE_LIMIT_SCIM_ACCOUNT: '100' })).toThrow(/^RATE_LIMIT_SCIM_ACCOUNT must look like 100\/s/);
+      expect(() => loadConfig({ RATE_LIMIT_CREDENTIAL: '0/s' })).toThrow(/^RATE_LIMIT_CREDENTIAL/);
+    });
+
+    it('lists allowed hosts in lower case and refuses what is not a host', () => {
+      expect(loadConfig({ ALLOWED_HOSTS: 'SCIM.example.com, [::1]:8080' }).edge.allowedHosts).toEqual(['scim.example.com', '[::1]:8080']);
+      expect(() => loadConfig({ ALLOWED_HOSTS: 'https://scim.example.com' })).toThrow('ALLOWED_HOSTS holds "https://scim.example.com"');
+    });
+
+    it("passes TRUST_PROXY to Express as a hop count or Express's own names", () => {
+      expect(loadConfig({ TRUST_PROXY: '1' }).edge.trustProxy).toBe(1);
+      expect(loadConfig({ TRUST_PROXY: 'uniquelocal' }).edge.trustProxy).toBe('uniquelocal');
+      expect(loadConfig({}).edge).not.toHaveProperty('trustProxy');
+    });
+
+    it('refuses a header timeout longer than the request timeout', () => {
+      expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toThrow('HEADERS_TIMEOUT_MS (6000) must not exceed REQUEST_TIMEOUT_MS (5000)');
+    });
   });
 
   describe('distributed mode', () => {
