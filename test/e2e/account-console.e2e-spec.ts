@@ -101,7 +101,7 @@ const PHONE = { width: 390, height: 844 };
     if (SCREENSHOTS) await checkPage('sign-in');
     await page.getByLabel('Admin key').fill('admin.wrong.key');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').getByText('not the operator key').waitFor();
+    await page.getByRole('alert').getByText('credential missing or wrong').waitFor();
     await page.getByLabel('Admin key').fill(adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Identity and access').waitFor();
