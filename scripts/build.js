@@ -17,6 +17,9 @@ const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: '
 try {
   run(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', next]);
   run(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', next]);
+  // The account console (apps/console): type-checked, then bundled by Vite into dist/console.
+  run(bin('tsc'), ['-p', 'apps/console/tsconfig.json']);
+  run(bin('vite'), ['build', '--config', 'apps/console/vite.config.mts', '--outDir', join(next, 'console')]);
 } catch {
   rmSync(next, { recursive: true, force: true });
   process.exit(1);

@@ -32,6 +32,8 @@ describe('accounts, SCIM switch and bearer tokens (e2e)', () => {
     await testApp.operator('delete', `/admin/accounts/${account.accountId}/scim/tokens/${account.tokenId}`).expect(204);
     const res = await scim.get('/Users').expect(401);
     expect(res.body.detail).toMatch(/revoked/);
+    expect(res.body.detail).not.toMatch(/account settings/);
+    expect(res.body.detail).toContain('Identity and access > Generate token');
   });
 
   it('keeps two tokens valid at once for rotation, and lists them without secrets', async () => {
@@ -40,7 +42,10 @@ describe('accounts, SCIM switch and bearer tokens (e2e)', () => {
     await scimClient(testApp, account).get('/Users').expect(200);
     await scimClient(testApp, { ...account, token: second.body.token }).get('/Users').expect(200);
     const listed = await testApp.operator('get', `/admin/accounts/${account.accountId}/scim/tokens`).expect(200);
-    expect(listed.body).toHaveLength(2);
+    expect(listed.body).toMatchObject({ totalResults: 2, startIndex: 1, itemsPerPage: 2 });
+    // Newest first, each with when this process last saw it used.
+    expect(listed.body.items.map((t: { tokenId: string }) => t.tokenId)).toEqual([second.body.tokenId, account.tokenId]);
+    for (const token of listed.body.items) expect(Date.parse(token.lastUsedAt)).not.toBeNaN();
     expect(JSON.stringify(listed.body)).not.toContain(account.token.split('.')[2]);
     expect(JSON.stringify(listed.body)).not.toContain('secretHash');
   });

@@ -31,7 +31,7 @@ describe('deleted users leave their groups (e2e)', () => {
     await eventually(async () => {
       const group = await scim.get(`/Groups/${scimGroup}`).expect(200);
       expect(group.body.members.map((member: { value: string }) => member.value)).toEqual([stayer]);
-      const platform = (await admin('get', '/groups').expect(200)).body.find((g: { id: string }) => g.id === platformGroup);
+      const platform = (await admin('get', '/groups').expect(200)).body.items.find((g: { id: string }) => g.id === platformGroup);
       expect(platform).toMatchObject({ memberCount: 1 });
     });
     const byMember = await scim.get(`/Groups?filter=${encodeURIComponent(`members.value eq "${leaver}"`)}`).expect(200);

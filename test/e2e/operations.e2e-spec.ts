@@ -69,16 +69,16 @@ describe('operators can see: logs, metrics, readiness (e2e)', () => {
     expect(everything).not.toContain('\u001b[');
   });
 
-  it('logs 4xx and the 501 of /Bulk as answers, and a 5xx once, with its stack, on its request line', async () => {
+  it('logs 4xx and the 501 of /Me as answers, and a 5xx once, with its stack, on its request line', async () => {
     await scim.get('/Users/no-such-user').expect(404);
-    await scim.post('/Bulk', {}).expect(501);
+    await scim.get('/Me').expect(501);
     const readStore = testApp.app.get(ReadStore);
     const failure = jest.spyOn(readStore, 'find').mockRejectedValueOnce(new Error('disk on fire'));
     await scim.get('/Users').expect(500);
     failure.mockRestore();
 
-    await eventually(() => expect(requestLines(logs.lines(), '/scim/v2/:accountId/Bulk')).toHaveLength(1));
-    expect(requestLines(logs.lines(), '/scim/v2/:accountId/Bulk')[0]).toMatchObject({ level: 'info', status: 501 });
+    await eventually(() => expect(requestLines(logs.lines(), '/scim/v2/:accountId/Me')).toHaveLength(1));
+    expect(requestLines(logs.lines(), '/scim/v2/:accountId/Me')[0]).toMatchObject({ level: 'info', status: 501 });
     expect(requestLines(logs.lines(), '/scim/v2/:accountId/Users/:userId').find((line) => line.status === 404)).toMatchObject({ level: 'info' });
     const errors = logs.lines().filter((line) => line.level === 'error');
     expect(errors).toHaveLength(1);

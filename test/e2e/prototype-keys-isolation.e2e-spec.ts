@@ -88,7 +88,7 @@ describe('prototype-named keys in one account (e2e)', () => {
         expect(body.roles[0].sources).toHaveLength(3);
       });
     }
-    const holders = (await c.admin('get', '/users?role=constructor&count=100').expect(200)).body.users.map((u: { id: string }) => u.id);
+    const holders = (await c.admin('get', '/users?role=constructor&count=100').expect(200)).body.items.map((u: { id: string }) => u.id);
     expect(holders).toEqual([cUsers.get('constructor')]);
   });
 
@@ -168,7 +168,7 @@ describe('prototype-named keys in one account (e2e)', () => {
     expectScimError((await adminRaw('/roles', '{"__proto__":{"role":"evil"}}').expect(400)).body, 400);
     const manual = (await adminRaw('/users', '{"userName":"manual@c.example","__proto__":{"displayName":"evil"},"constructor":{"prototype":{"polluted":true}}}').expect(201)).body;
     expect(manual.displayName).toBeUndefined();
-    expect((await c.admin('get', '/roles').expect(200)).body.map((r: { role: string }) => r.role)).not.toContain('evil');
+    expect((await c.admin('get', '/roles').expect(200)).body.items.map((r: { role: string }) => r.role)).not.toContain('evil');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -191,7 +191,7 @@ describe('prototype-named keys in one account (e2e)', () => {
       expect((await c.scim.get(`/Groups?filter=${encodeURIComponent(`externalId eq "${name}"`)}`).expect(200)).body.totalResults).toBe(1);
       // A's directory holds none of C's names.
       expect((await a.scim.get(`/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`).expect(200)).body.totalResults).toBe(0);
-      expect((await a.admin('get', `/users?role=${encodeURIComponent(name)}`).expect(200)).body.users).toEqual([]);
+      expect((await a.admin('get', `/users?role=${encodeURIComponent(name)}`).expect(200)).body.items).toEqual([]);
     }
   });
 

@@ -26,7 +26,7 @@ describe('user matching and roles (e2e)', () => {
   it('converts a manual user with a manual role, which then gains a group role; provenance shows both', async () => {
     const manual = await admin('post', '/users', { userName: 'grace@acme.com', displayName: 'Grace' }).expect(201);
     const userId = manual.body.id;
-    expect(manual.body.source).toBe('manual');
+    expect(manual.body.source).toBe('Manual');
     await admin('post', `/users/${userId}/roles`, { role: 'billing' }).expect(201);
 
     // The IdP does not see manual users...
@@ -90,7 +90,7 @@ describe('user matching and roles (e2e)', () => {
     await eventually(async () => {
       for (const id of ids) expect((await rolesOf(id)).map((r) => r.role)).toEqual(['billing', 'ops']);
     });
-    const holders = async (role: string) => ((await admin('get', `/users?role=${role}&count=1000`).expect(200)).body.users as { id: string }[]).map((u) => u.id).sort();
+    const holders = async (role: string) => ((await admin('get', `/users?role=${role}&count=1000`).expect(200)).body.items as { id: string }[]).map((u) => u.id).sort();
     expect(await holders('billing')).toEqual([...ids].sort());
     await mapRoles(g, ['ops']).expect(200);
     await eventually(async () => {
@@ -105,17 +105,17 @@ describe('user matching and roles (e2e)', () => {
     await admin('post', '/users', { userName: 'manual.only@acme.com' }).expect(201);
     const everyone = (await admin('post', '/groups', { displayName: 'Everyone' }).expect(201)).body.id;
     type Listed = { id: string; source: string; groups: { displayName: string; source: string }[] };
-    const inMapped = ((await admin('get', '/users?count=1000').expect(200)).body.users as Listed[]).find((u) => u.groups.some((g) => g.displayName === 'Mapped'));
+    const inMapped = ((await admin('get', '/users?count=1000').expect(200)).body.items as Listed[]).find((u) => u.groups.some((g) => g.displayName === 'Mapped'));
     await admin('post', `/groups/${everyone}/members`, { members: [inMapped?.id] }).expect(204);
-    const users = (await admin('get', '/users?count=1000').expect(200)).body.users as Listed[];
-    expect(new Set(users.map((u) => u.source))).toEqual(new Set(['manual', 'scim']));
+    const users = (await admin('get', '/users?count=1000').expect(200)).body.items as Listed[];
+    expect(new Set(users.map((u) => u.source))).toEqual(new Set(['Manual', 'SCIM']));
     // Each user with its groups of both sources.
     expect(users.find((u) => u.id === inMapped?.id)?.groups).toEqual(
       expect.arrayContaining([{ id: expect.any(String), displayName: 'Mapped', source: 'SCIM' }, { id: everyone, displayName: 'Everyone', source: 'Platform' }]),
     );
     const groups = await admin('get', '/groups').expect(200);
-    expect(groups.body.find((g: { displayName: string }) => g.displayName === 'Everyone')).toMatchObject({ source: 'Platform', memberCount: 1 });
-    expect(groups.body.find((g: { displayName: string }) => g.displayName === 'Mapped')).toMatchObject({ source: 'SCIM', memberCount: 3, roles: ['ops'] });
+    expect(groups.body.items.find((g: { displayName: string }) => g.displayName === 'Everyone')).toMatchObject({ source: 'Platform', memberCount: 1 });
+    expect(groups.body.items.find((g: { displayName: string }) => g.displayName === 'Mapped')).toMatchObject({ source: 'SCIM', memberCount: 3, roles: ['ops'] });
     // The IdP sees only SCIM groups.
     expect((await scim.get(`/Groups?filter=${encodeURIComponent('displayName eq "Everyone"')}`).expect(200)).body.totalResults).toBe(0);
   });

@@ -1,32 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/browser';
 import { accountAdmin, eventually, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
-/** Debian's package (`apt-get install -y chromium`; .ci/run installs it). Never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/**
- * `.ci/run` installs Chromium and sets REQUIRE_BROWSER_TESTS=1: there, a missing browser fails the
- * run. Elsewhere (`npm test` on a machine without it) the suite is skipped, and says why.
- */
-const browserRequired = process.env.REQUIRE_BROWSER_TESTS === '1';
-const skipReason =
-  process.env.SKIP_BROWSER_TESTS === '1'
-    ? 'SKIP_BROWSER_TESTS=1'
-    : !existsSync(CHROMIUM) && !browserRequired
-      ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`
-      : undefined;
-if (skipReason) console.log(`SKIP support console in headless Chromium: ${skipReason}`);
+const skipReason = browserSkipReason('support console');
 
 /**
  * Issue 6 deliverable 7, in a real browser: support staff open the console, search a user and see
@@ -42,12 +19,7 @@ if (skipReason) console.log(`SKIP support console in headless Chromium: ${skipRe
   const hostileName = '<img src=x onerror="window.__xss=1">Ops';
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: run "apt-get update && apt-get install -y chromium" (.ci/run does it), ` +
-          'or set SKIP_BROWSER_TESTS=1 to skip the browser tests deliberately.',
-      );
-    }
+    requireChromium();
     testApp = await startTestApp();
     await testApp.app.listen(0, '127.0.0.1');
     const { port } = testApp.app.getHttpServer().address() as AddressInfo;

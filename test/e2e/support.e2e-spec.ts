@@ -114,7 +114,7 @@ describe('support API: point in time, explain, activity (e2e)', () => {
 
   it('explain shows exactly the sources of each role, with the chain back to the requests, and the group role lost', async () => {
     const { body } = await support(`/users/${story.grace}/explain`).expect(200);
-    expect(body).toMatchObject({ userId: story.grace, userName: 'Grace@acme.com', source: 'scim', status: 'active', effectiveRoles: ['billing', 'developer'] });
+    expect(body).toMatchObject({ userId: story.grace, userName: 'Grace@acme.com', source: 'SCIM', status: 'active', effectiveRoles: ['billing', 'developer'] });
     expect(body.converted).toMatchObject({ type: 'UserConvertedToScim', actor: { kind: 'scim-token', tokenId: account.tokenId }, correlationId: story.convertReq });
     expect(body.roles).toEqual([
       {
@@ -280,7 +280,7 @@ describe('support API: point in time, explain, activity (e2e)', () => {
   });
 
   it('searches users by userName prefix, case-insensitively', async () => {
-    expect((await support('/users?userName=GRA').expect(200)).body).toEqual([{ userId: story.grace, userName: 'Grace@acme.com', source: 'scim', status: 'active' }]);
+    expect((await support('/users?userName=GRA').expect(200)).body).toEqual([{ userId: story.grace, userName: 'Grace@acme.com', source: 'SCIM', status: 'active' }]);
     expect((await support('/users?userName=nobody').expect(200)).body).toEqual([]);
     expectScimError((await support('/users').expect(400)).body, 400);
   });
@@ -323,7 +323,7 @@ describe('support API: point in time, explain, activity (e2e)', () => {
     await scim.delete(`/Users/${story.other}`).expect(204);
     expect((await support('/users?userName=other').expect(200)).body).toEqual([]);
     expect((await support('/users?userName=other&includeDeleted=true').expect(200)).body).toEqual([
-      { userId: story.other, userName: 'other@acme.com', source: 'scim', status: 'deprovisioned' },
+      { userId: story.other, userName: 'other@acme.com', source: 'SCIM', status: 'deprovisioned' },
     ]);
     expect((await support(`/users/${story.other}/explain`).expect(200)).body).toMatchObject({ status: 'deprovisioned', effectiveRoles: [] });
     // The past is unchanged by the deletion.

@@ -14,32 +14,35 @@ interface Subscribed {
   readonly scim: ScimClient;
   readonly endpointId: string;
   readonly eventsKey: string;
+  /** The events API cursor at registration: an endpoint is sent what happens after it (not the default groups of the account's creation). */
+  readonly since: string;
 }
 
 async function subscribe(testApp: TestApp, receiver: WebhookReceiver, name: string): Promise<Subscribed> {
   const account = await testApp.newAccount(name);
+  const key = await testApp.operator('post', `/admin/accounts/${account.accountId}/events-keys`, { label: 'app' }).expect(201);
+  const before = await eventsOf(testApp, account.accountId, key.body.key, '0');
   const registered = await testApp.operator('post', `/admin/accounts/${account.accountId}/webhooks`, { url: receiver.url, description: name }).expect(201);
   expect(registered.headers['cache-control']).toBe('no-store');
   expect(registered.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
   receiver.useSecret(registered.body.secret);
-  const key = await testApp.operator('post', `/admin/accounts/${account.accountId}/events-keys`, { label: 'app' }).expect(201);
-  return { account, scim: scimClient(testApp, account), endpointId: registered.body.id, eventsKey: key.body.key };
+  return { account, scim: scimClient(testApp, account), endpointId: registered.body.id, eventsKey: key.body.key, since: before.cursor };
 }
 
-/** Every public event of the account, through the events API, paging with its cursor. */
-async function allEvents(testApp: TestApp, subscribed: Subscribed): Promise<{ id: string; type: string }[]> {
+/** The account's public events after a cursor, through the events API, paging with its cursor; and the cursor after them. */
+async function eventsOf(testApp: TestApp, accountId: string, eventsKey: string, after: string): Promise<{ events: { id: string; type: string }[]; cursor: string }> {
   const events: { id: string; type: string }[] = [];
-  let after = '0';
   for (;;) {
-    const page = await testApp
-      .http()
-      .get(`/api/v1/accounts/${subscribed.account.accountId}/events?after=${after}&limit=7`)
-      .set('Authorization', `Bearer ${subscribed.eventsKey}`)
-      .expect(200);
+    const page = await testApp.http().get(`/api/v1/accounts/${accountId}/events?after=${after}&limit=7`).set('Authorization', `Bearer ${eventsKey}`).expect(200);
     events.push(...page.body.events);
     after = page.body.nextCursor;
-    if (!page.body.hasMore) return events;
+    if (!page.body.hasMore) return { events, cursor: after };
   }
+}
+
+/** Every public event of the account since its endpoint was registered. */
+async function allEvents(testApp: TestApp, subscribed: Subscribed): Promise<{ id: string; type: string }[]> {
+  return (await eventsOf(testApp, subscribed.account.accountId, subscribed.eventsKey, subscribed.since)).events;
 }
 
 /** Every event of the log arrived, first arrivals in the log's order, each verified, each under its own id. */
@@ -67,7 +70,7 @@ const oktaUser = (userName: string) => ({
 
 describe('webhooks and the events API (e2e)', () => {
   let testApp: TestApp;
-  const receiver = new WebhookReceiver(9241);
+  const receiver = new WebhookReceiver();
 
   beforeAll(async () => {
     testApp = await startTestApp(undefined, { env: WEBHOOK_ENV });
@@ -237,8 +240,11 @@ describe('webhooks and the events API (e2e)', () => {
     const one = await subscribe(testApp, receiver, 'Events one');
     const other = await subscribe(testApp, receiver, 'Events two');
     for (const name of ['x', 'y', 'z']) await one.scim.post('/Users', oktaUser(`${name}@events.test`)).expect(201);
-    const events = await allEvents(testApp, one);
-    expect(events.map((e) => e.type)).toEqual(['user.created', 'user.created', 'user.created']);
+    expect((await allEvents(testApp, one)).map((e) => e.type)).toEqual(['user.created', 'user.created', 'user.created']);
+    // The whole history: the default Platform groups of the account's creation come first.
+    const history = (await eventsOf(testApp, one.account.accountId, one.eventsKey, '0')).events.map((e) => e.type);
+    expect(history.slice(-3)).toEqual(['user.created', 'user.created', 'user.created']);
+    expect(history.slice(0, -3)).toEqual(expect.arrayContaining(['group.created']));
 
     const path = `/api/v1/accounts/${one.account.accountId}/events`;
     await testApp.http().get(path).set('Authorization', `Bearer ${other.eventsKey}`).expect(403);
@@ -279,7 +285,7 @@ describe('webhook targets on private addresses (e2e)', () => {
 });
 
 describe('webhooks across a restart of the service (e2e)', () => {
-  const receiver = new WebhookReceiver(9243);
+  const receiver = new WebhookReceiver();
   beforeAll(() => receiver.start());
   afterAll(() => receiver.stop());
 
@@ -307,8 +313,8 @@ describe('webhooks across a restart of the service (e2e)', () => {
 
 describe('failing webhook endpoints (e2e)', () => {
   let testApp: TestApp;
-  const healthy = new WebhookReceiver(9244);
-  const failing = new WebhookReceiver(9245);
+  const healthy = new WebhookReceiver();
+  const failing = new WebhookReceiver();
 
   beforeAll(async () => {
     // A retry window of a few hundred milliseconds stands in for 24 hours.

@@ -21,7 +21,8 @@ export class WebhookReceiver {
   private server?: Server;
   private verifier?: Webhook;
 
-  constructor(readonly port: number) {}
+  /** 0: an ephemeral port, chosen at the first start and kept across restarts (the endpoint's URL stays the same). */
+  constructor(private port = 0) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hooks`;
@@ -49,7 +50,10 @@ export class WebhookReceiver {
     const server = this.server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      server.listen(this.port, '127.0.0.1', () => {
+        this.port = (server.address() as { port: number }).port;
+        resolve();
+      });
     });
   }
 

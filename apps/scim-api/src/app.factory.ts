@@ -5,6 +5,8 @@ import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
+import { AuditModule } from './audit/audit.module';
+import { SupportModule } from './support/support.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import type { AppConfig, HttpTimeouts } from './config/app-config';
 import { openDataFolder } from './config/data-folder';
@@ -50,11 +52,13 @@ export async function createApp(config: AppConfig, logger?: Logger | false): Pro
 /** OpenAPI for the admin API at /admin/docs (JSON at /admin/docs-json). */
 function documentAdminApi(app: INestApplication): void {
   const config = new DocumentBuilder()
-    .setTitle('SCIM provisioning service: admin API')
-    .setDescription('Accounts, SCIM tokens, manual users and roles, groups and role mappings, webhooks and events API keys. Bearer: the operator key or an account admin key; the events API takes an events key.')
-    .addBearerAuth()
+    .setTitle('SCIM provisioning service: admin, audit and support API')
+    .setDescription(
+      'Accounts, SCIM tokens, manual users and roles, groups and role mappings, webhooks and events API keys; audit histories; support answers. Bearer: the operator key, an account admin key or (audit, support) the auditor key; the events API takes an events key.',
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque key', description: 'operator key, admin.<id>.<secret> or auditor key' })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule, WebhooksModule] });
+  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule, AuditModule, SupportModule, WebhooksModule] });
   SwaggerModule.setup('admin/docs', app, document);
 }
 

@@ -8,6 +8,7 @@ import { PersistenceModule } from './persistence/persistence.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { SupportModule } from './support/support.module';
+import { ConsoleModule } from './console/console.module';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { UnsupportedController } from './discovery/unsupported.controller';
 import { ScimModule } from './scim/scim.module';
@@ -41,6 +42,7 @@ export class AppModule {
         AuditModule,
         SupportModule,
         WebhooksModule,
+        ConsoleModule,
       ],
       controllers: [DiscoveryController, UnsupportedController],
     };

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccountDto, AccountPageDto, AdminKeyPageDto, CreatedAccountDto, IssuedAdminKeyDto, IssuedTokenDto, RoleDto, RolePageDto, ScimSwitchDto, TokenPageDto } from './admin-responses.dto';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type AccountCommand, type AccountState } from '@scim/domain';
@@ -8,9 +9,13 @@ import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import { ScimBaseUrl } from '../scim/scim-base-url';
 import { generateCredential } from '../scim/scim-token';
+import { TokenUsage } from '../scim/token-usage';
+import { pageOf } from '../scim/paging';
 import { AdminContext, type AdminCommandContext } from '../shared/request-context';
-import { CreateAccountDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto } from './admin.dto';
+import { CreateAccountDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto, PageQueryDto, SearchQueryDto } from './admin.dto';
 import { RunAccountCommand } from './account-command';
+import { CreateDefaultGroupsCommand } from './admin-commands';
+import { adminPageOf, pageOfList } from './admin-page';
 import { AdminGuard, OperatorOnly } from './admin.guard';
 
 /** Accounts, their SCIM switch, bearer tokens, admin keys and role catalogue. */
@@ -23,19 +28,35 @@ export class AccountsController {
     private readonly commandBus: CommandBus,
     private readonly readStore: ReadStore,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly usage: TokenUsage,
   ) {}
 
+  @Get()
+  @OperatorOnly()
+  @ApiOperation({ summary: 'List accounts (platform operator); search is a case-insensitive prefix of the name' })
+  @ApiOkResponse({ type: AccountPageDto })
+  async list(@Query() params: SearchQueryDto) {
+    // Accounts number in the hundreds, not millions: a case-insensitive regex needs no folded copy of the name.
+    const search = params.search?.trim() ? { name: { $regex: `^${escapeRegExp(params.search.trim())}`, $options: 'i' } } : undefined;
+    const page = await pageOf<AccountView>(this.readStore, Collections.accounts, {}, search, params);
+    return adminPageOf(page, ({ _id, name, createdAt, scimEnabled }) => ({ accountId: _id, name, createdAt, scimEnabled }));
+  }
+
+  /** With the default role catalogue (the decider adds it) and the default Platform groups mapped to it. */
   @Post()
   @OperatorOnly()
-  @ApiOperation({ summary: 'Create an account (platform operator)' })
+  @ApiOperation({ summary: 'Create an account (platform operator), with the default Platform groups and roles' })
+  @ApiCreatedResponse({ type: CreatedAccountDto })
   async create(@AdminContext() context: AdminCommandContext, @Body() body: CreateAccountDto, @Req() request: Request) {
     const accountId = randomUUID();
     await this.run(context, accountId, { type: 'CreateAccount', accountId, name: body.name, at: context.at });
+    await this.commandBus.execute(new CreateDefaultGroupsCommand({ ...context, accountId }));
     return { accountId, name: body.name, scimBaseUrl: this.baseUrls.of(request, accountId) };
   }
 
   @Get(':accountId')
   @ApiOperation({ summary: 'The account, its SCIM base URL and whether SCIM is enabled' })
+  @ApiOkResponse({ type: AccountDto })
   async get(@Param('accountId') accountId: string, @Req() request: Request) {
     const { name, createdAt, scimEnabled } = await this.account(accountId);
     return { accountId, name, createdAt, scimEnabled, scimBaseUrl: this.baseUrls.of(request, accountId) };
@@ -45,15 +66,26 @@ export class AccountsController {
   @Post(':accountId/admin-keys')
   @OperatorOnly()
   @ApiOperation({ summary: "Issue an account administrator's API key (shown once)" })
+  @ApiCreatedResponse({ type: IssuedAdminKeyDto })
   async issueAdminKey(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueAdminKeyDto) {
     const { id: keyId, token: key, secretHash } = generateCredential('admin');
     await this.run(context, accountId, { type: 'IssueAdminKey', keyId, secretHash, label: body.label ?? '', at: context.at });
     return { keyId, key, label: body.label ?? '' };
   }
 
+  @Get(':accountId/admin-keys')
+  @ApiOperation({ summary: "The account's admin keys: id, label, issued, revoked (never the secret)" })
+  @ApiOkResponse({ type: AdminKeyPageDto })
+  async listAdminKeys(@Param('accountId') accountId: string, @Query() params: PageQueryDto) {
+    const { adminKeys } = await this.account(accountId);
+    const keys = adminKeys.map(({ keyId, label, issuedAt, revokedAt }) => ({ keyId, label, issuedAt, revokedAt, status: revokedAt ? 'revoked' : 'active' }));
+    return pageOfList(keys, params);
+  }
+
   @Delete(':accountId/admin-keys/:keyId')
   @OperatorOnly()
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'revoked' })
   async revokeAdminKey(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('keyId') keyId: string) {
     await this.run(context, accountId, { type: 'RevokeAdminKey', keyId, at: context.at });
   }
@@ -61,6 +93,7 @@ export class AccountsController {
   @Post(':accountId/scim/enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enable SCIM provisioning; answers the SCIM base URL to paste into the IdP' })
+  @ApiOkResponse({ type: ScimSwitchDto })
   async enable(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Req() request: Request) {
     await this.run(context, accountId, { type: 'EnableScimProvisioning', at: context.at });
     return { accountId, scimEnabled: true, scimBaseUrl: this.baseUrls.of(request, accountId) };
@@ -69,6 +102,7 @@ export class AccountsController {
   @Post(':accountId/scim/disable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disable SCIM provisioning: SCIM calls are refused with 403 until enabled again' })
+  @ApiOkResponse({ type: ScimSwitchDto })
   async disable(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string) {
     await this.run(context, accountId, { type: 'DisableScimProvisioning', at: context.at });
     return { accountId, scimEnabled: false };
@@ -77,6 +111,7 @@ export class AccountsController {
   /** The token is in this response only; the service keeps nothing but its hash. */
   @Post(':accountId/scim/tokens')
   @ApiOperation({ summary: 'Issue a SCIM bearer token valid for the chosen number of days (shown once)' })
+  @ApiCreatedResponse({ type: IssuedTokenDto })
   async issueToken(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueTokenDto) {
     const { id: tokenId, token, secretHash } = generateCredential('scim');
     const label = body.label ?? '';
@@ -86,34 +121,40 @@ export class AccountsController {
   }
 
   @Get(':accountId/scim/tokens')
-  @ApiOperation({ summary: 'List tokens (never their secrets); two may be active at once for rotation' })
-  async listTokens(@Param('accountId') accountId: string) {
+  @ApiOperation({ summary: 'List tokens (never their secrets), newest first; two may be active at once for rotation' })
+  @ApiOkResponse({ type: TokenPageDto })
+  async listTokens(@Param('accountId') accountId: string, @Query() params: PageQueryDto) {
     const account = await this.account(accountId);
     const now = Date.now();
-    return account.tokens.map(({ tokenId, label, issuedAt, expiresAt, revokedAt }) => ({
+    const tokens = [...account.tokens].reverse().map(({ tokenId, label, issuedAt, expiresAt, revokedAt }) => ({
       tokenId,
       label,
       issuedAt,
       expiresAt,
       revokedAt,
+      lastUsedAt: this.usage.lastUsedAt(tokenId),
       status: revokedAt ? 'revoked' : Date.parse(expiresAt) <= now ? 'expired' : 'active',
     }));
+    return pageOfList(tokens, params);
   }
 
   @Delete(':accountId/scim/tokens/:tokenId')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'revoked: the IdP\'s next call with it gets a 401' })
   async revokeToken(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('tokenId') tokenId: string) {
     await this.run(context, accountId, { type: 'RevokeScimToken', tokenId, at: context.at });
   }
 
   @Get(':accountId/roles')
   @ApiOperation({ summary: "The account's role catalogue" })
-  async roles(@Param('accountId') accountId: string) {
-    return (await this.account(accountId)).roles;
+  @ApiOkResponse({ type: RolePageDto })
+  async roles(@Param('accountId') accountId: string, @Query() params: PageQueryDto) {
+    return pageOfList((await this.account(accountId)).roles, params);
   }
 
   @Post(':accountId/roles')
   @ApiOperation({ summary: 'Add a role to the catalogue' })
+  @ApiCreatedResponse({ type: RoleDto })
   async defineRole(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: DefineRoleDto) {
     await this.run(context, accountId, { type: 'DefineRole', role: body.role, description: body.description ?? '', at: context.at });
     return { role: body.role.trim(), description: body.description ?? '' };
@@ -129,3 +170,5 @@ export class AccountsController {
     return this.commandBus.execute<RunAccountCommand, AccountState>(new RunAccountCommand({ ...context, accountId }, command));
   }
 }
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { DomainError, type UserProfile } from '@scim/domain';
+import { DEFAULT_PLATFORM_GROUPS, DEFAULT_ROLES, DomainError, type UserProfile } from '@scim/domain';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView, type GroupView } from '@scim/read-models/projections';
 import { normalizeUserProfile, ScimUrn } from '@scim/scim-protocol';
@@ -47,6 +47,11 @@ export class ChangePlatformGroupCommand {
     readonly groupId: string,
     readonly change: { readonly add: readonly string[]; readonly remove: readonly string[] } | 'delete',
   ) {}
+}
+
+/** A new account's default Platform groups (DEFAULT_PLATFORM_GROUPS), each mapped to its default roles. */
+export class CreateDefaultGroupsCommand {
+  constructor(readonly context: CommandContext) {}
 }
 
 async function roleCatalogue(readStore: ReadStore, accountId: string): Promise<string[]> {
@@ -110,6 +115,22 @@ export class CreatePlatformGroupHandler implements ICommandHandler<CreatePlatfor
 
   execute({ context, displayName }: CreatePlatformGroupCommand): Promise<WrittenGroup> {
     return this.groups.create(context, randomUUID(), { displayName, source: 'Platform' }, []);
+  }
+}
+
+@CommandHandler(CreateDefaultGroupsCommand)
+export class CreateDefaultGroupsHandler implements ICommandHandler<CreateDefaultGroupsCommand, void> {
+  constructor(private readonly groups: GroupWriteModel) {}
+
+  async execute({ context }: CreateDefaultGroupsCommand): Promise<void> {
+    const { accountId, at } = context;
+    // The catalogue was defined with the account itself, in the same command's events.
+    const knownRoles = DEFAULT_ROLES.map((r) => r.role);
+    for (const { displayName, roles } of DEFAULT_PLATFORM_GROUPS) {
+      const groupId = randomUUID();
+      await this.groups.create(context, groupId, { displayName, source: 'Platform' }, []);
+      await this.groups.execute(context, groupId, { type: 'MapGroupToRoles', accountId, roles, knownRoles, at });
+    }
   }
 }
 

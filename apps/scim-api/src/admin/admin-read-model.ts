@@ -4,7 +4,20 @@ import { ReadStore, type Query } from '@scim/read-models';
 import { heldRoles } from '@scim/domain/history';
 import { Collections, userStateOf, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
 import { pageOf } from '../scim/paging';
-import type { AdminListQueryDto } from './admin.dto';
+import type { AdminListQueryDto, GroupListQueryDto, PageQueryDto, UserSource } from './admin.dto';
+import { adminPageOf, prefixOf, type AdminPage } from './admin-page';
+
+/** The read model stores the SCIM-protocol spelling; the admin API speaks the product's words. */
+const USER_SOURCE_LABEL = { manual: 'Manual', scim: 'SCIM' } as const satisfies Record<UserView['source'], UserSource>;
+const STORED_USER_SOURCE = { Manual: 'manual', SCIM: 'scim' } as const satisfies Record<UserSource, UserView['source']>;
+export const userSourceLabel = (source: UserView['source']): UserSource => USER_SOURCE_LABEL[source];
+
+/** Users whose user name, display name or an email starts with `search` (the console's one search box). */
+function userSearch(search: string | undefined): Query {
+  if (!search?.trim()) return {};
+  const prefix = search.trim();
+  return { $or: [prefixOf('search.userName', prefix), prefixOf('search.displayName', prefix), prefixOf('search.name.formatted', prefix), prefixOf('search.emails.value', prefix)] };
+}
 
 /** Where an effective (or held but inactive) role comes from. */
 export type RoleSource =
@@ -27,29 +40,27 @@ export class AdminReadModel {
   async users(accountId: string, params: AdminListQueryDto) {
     const scope: Query = {
       accountId,
-      ...(params.source ? { source: params.source } : {}),
+      ...(params.source ? { source: STORED_USER_SOURCE[params.source] } : {}),
       ...(params.status ? { status: params.status } : {}),
       ...(params.userName ? { userNameKey: userNameKey(params.userName) } : {}),
       ...(params.role ? { effectiveRoles: params.role } : {}),
     };
-    const page = await pageOf<UserView>(this.readStore, Collections.users, scope, undefined, params);
+    const search = userSearch(params.search);
+    const page = await pageOf<UserView>(this.readStore, Collections.users, scope, Object.keys(search).length ? search : undefined, params);
     // Each user with its groups of both sources, as the product's users page shows them.
-    const groups = await Promise.all(page.resources.map((u) => this.groupsOf(accountId, u._id)));
-    return {
-      totalResults: page.totalResults,
-      startIndex: page.startIndex,
-      users: page.resources.map((u, index) => ({
-        id: u._id,
-        userName: u.profile.userName,
-        displayName: u.profile.displayName,
-        source: u.source,
-        status: u.status,
-        groups: groups[index].map(groupSummary),
-        effectiveRoles: u.effectiveRoles,
-        created: u.created,
-        lastModified: u.lastModified,
-      })),
-    };
+    const groups = new Map(await Promise.all(page.resources.map(async (u) => [u._id, await this.groupsOf(accountId, u._id)] as const)));
+    return adminPageOf(page, (u) => ({
+      id: u._id,
+      userName: u.profile.userName,
+      displayName: nameOf(u.profile),
+      emails: emailsOf(u.profile),
+      source: userSourceLabel(u.source),
+      status: u.status,
+      groups: (groups.get(u._id) ?? []).map(groupSummary),
+      effectiveRoles: u.effectiveRoles,
+      created: u.created,
+      lastModified: u.lastModified,
+    }));
   }
 
   async user(accountId: string, userId: string) {
@@ -59,8 +70,9 @@ export class AdminReadModel {
     return {
       id: user._id,
       userName: user.profile.userName,
-      displayName: user.profile.displayName,
-      source: user.source,
+      displayName: nameOf(user.profile),
+      emails: emailsOf(user.profile),
+      source: userSourceLabel(user.source),
       status: user.status,
       convertedAt: user.convertedAt,
       created: user.created,
@@ -92,20 +104,31 @@ export class AdminReadModel {
     });
   }
 
-  async groups(accountId: string) {
-    const groups = await this.readStore.find<GroupView>(Collections.groups, { accountId });
-    return Promise.all(
-      groups.map(async (g) => ({
-        id: g._id,
-        displayName: g.displayName,
-        externalId: g.externalId,
-        source: g.source,
-        roles: g.roles,
-        memberCount: await this.readStore.count(Collections.groupMembers, { groupId: g._id }),
-        created: g.created,
-        lastModified: g.lastModified,
-      })),
-    );
+  async groups(accountId: string, params: GroupListQueryDto) {
+    const scope: Query = { accountId, ...(params.source ? { source: params.source } : {}) };
+    const search = params.search?.trim() ? prefixOf('search.displayName', params.search.trim()) : undefined;
+    const page = await pageOf<GroupView>(this.readStore, Collections.groups, scope, search, params);
+    const counts = new Map(await Promise.all(page.resources.map(async (g) => [g._id, await this.readStore.count(Collections.groupMembers, { groupId: g._id })] as const)));
+    return adminPageOf(page, (g) => groupDetail(g, counts.get(g._id) ?? 0));
+  }
+
+  async group(accountId: string, groupId: string) {
+    const group = await this.readStore.get<GroupView>(Collections.groups, groupId);
+    if (!group || group.accountId !== accountId) throw new DomainError('group_not_found', 'Group not found');
+    return groupDetail(group, await this.readStore.count(Collections.groupMembers, { groupId }));
+  }
+
+  /** A group's members, a page at a time (SCIM groups may have tens of thousands), with their names. */
+  async members(accountId: string, groupId: string, params: PageQueryDto): Promise<AdminPage<MemberSummary>> {
+    await this.group(accountId, groupId);
+    const page = await pageOf<GroupMemberView>(this.readStore, Collections.groupMembers, { groupId }, undefined, params);
+    const users = new Map(await Promise.all(page.resources.map(async (m) => [m.userId, await this.readStore.get<UserView>(Collections.users, m.userId)] as const)));
+    return adminPageOf(page, (m) => {
+      const user = users.get(m.userId);
+      return user
+        ? { id: m.userId, userName: user.profile.userName, displayName: nameOf(user.profile), source: userSourceLabel(user.source), status: user.status }
+        : { id: m.userId, userName: '(deleted user)', source: undefined, status: undefined };
+    });
   }
 
   private async groupsOf(accountId: string, userId: string): Promise<GroupView[]> {
@@ -115,4 +138,34 @@ export class AdminReadModel {
   }
 }
 
+/** The name an administrator knows the user by: displayName, else the formatted name (IdPs send one or the other). */
+function nameOf(profile: UserView['profile']): string | undefined {
+  const formatted = (profile.name as { formatted?: unknown } | undefined)?.formatted;
+  return typeof profile.displayName === 'string' ? profile.displayName : typeof formatted === 'string' ? formatted : undefined;
+}
+
+function emailsOf(profile: UserView['profile']): string[] {
+  const emails = Array.isArray(profile.emails) ? (profile.emails as { value?: unknown }[]) : [];
+  return emails.flatMap((e) => (typeof e?.value === 'string' ? [e.value] : []));
+}
+
 const groupSummary = (group: GroupView) => ({ id: group._id, displayName: group.displayName, source: group.source });
+
+const groupDetail = (g: GroupView, memberCount: number) => ({
+  id: g._id,
+  displayName: g.displayName,
+  externalId: g.externalId,
+  source: g.source,
+  roles: g.roles,
+  memberCount,
+  created: g.created,
+  lastModified: g.lastModified,
+});
+
+export interface MemberSummary {
+  readonly id: string;
+  readonly userName: string;
+  readonly displayName?: string;
+  readonly source?: UserSource;
+  readonly status?: string;
+}

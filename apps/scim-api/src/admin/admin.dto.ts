@@ -55,11 +55,43 @@ export class MembersDto {
 
 const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
-export class AdminListQueryDto {
-  @ApiPropertyOptional({ enum: ['scim', 'manual'] }) @IsOptional() @IsIn(['scim', 'manual']) source?: 'scim' | 'manual';
+/** Every admin list takes the same paging parameters and answers an AdminPage (admin-page.ts). */
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1, description: '1-based index of the first item' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  startIndex?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000, default: 100, description: 'items per page' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  count?: number;
+}
+
+export class SearchQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'case-insensitive prefix of the name (of a user: user name, display name or email)' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 256)
+  search?: string;
+}
+
+export const USER_SOURCES = ['Manual', 'SCIM'] as const;
+export type UserSource = (typeof USER_SOURCES)[number];
+export const GROUP_SOURCES = ['Platform', 'SCIM'] as const;
+
+export class AdminListQueryDto extends SearchQueryDto {
+  @ApiPropertyOptional({ enum: USER_SOURCES }) @IsOptional() @IsIn(USER_SOURCES) source?: UserSource;
   @ApiPropertyOptional({ enum: ['active', 'inactive'] }) @IsOptional() @IsIn(['active', 'inactive']) status?: 'active' | 'inactive';
   @ApiPropertyOptional({ description: 'userName, case-insensitive exact match' }) @IsOptional() @IsString() userName?: string;
   @ApiPropertyOptional({ description: 'only users who hold this role now (manual or through a group; not while inactive)' }) @IsOptional() @IsString() role?: string;
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toInteger) @IsInt() startIndex?: number;
-  @ApiPropertyOptional({ minimum: 0, maximum: 1000 }) @IsOptional() @Transform(toInteger) @IsInt() count?: number;
+}
+
+export class GroupListQueryDto extends SearchQueryDto {
+  @ApiPropertyOptional({ enum: GROUP_SOURCES }) @IsOptional() @IsIn(GROUP_SOURCES) source?: (typeof GROUP_SOURCES)[number];
 }

@@ -7,18 +7,21 @@ import { RunAccountCommandHandler } from './account-command';
 import {
   ChangeManualRoleHandler,
   ChangePlatformGroupHandler,
+  CreateDefaultGroupsHandler,
   CreateManualUserHandler,
   CreatePlatformGroupHandler,
   MapGroupToRolesHandler,
 } from './admin-commands';
 import { AdminGuard } from './admin.guard';
 import { AdminReadModel } from './admin-read-model';
+import { SessionController } from './session.controller';
 
 @Module({
   imports: [UsersModule, GroupsModule],
-  controllers: [AccountsController, AccountDirectoryController],
+  controllers: [SessionController, AccountsController, AccountDirectoryController],
   providers: [
     RunAccountCommandHandler,
+    CreateDefaultGroupsHandler,
     CreateManualUserHandler,
     ChangeManualRoleHandler,
     CreatePlatformGroupHandler,

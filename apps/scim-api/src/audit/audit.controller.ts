@@ -1,5 +1,5 @@
 import { Controller, Get, Logger, Param, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { RecordedEvent } from '@scim/event-store';
 import { writeNdjson } from '@scim/event-store/ndjson';
@@ -7,6 +7,37 @@ import { type AuditEvent, filterHistory, readHistoryPage, toAuditEvent } from '.
 import { AuditLog, historyFilterOf } from './audit-log';
 import { AuditFilterQueryDto, AuditPageQueryDto, DEFAULT_PAGE_SIZE } from './audit-query.dto';
 import { AuditGuard } from './audit.guard';
+
+const AUDIT_EVENT_SCHEMA = {
+  type: 'object',
+  properties: {
+    position: { type: 'number', description: 'global position (commit order)' },
+    eventId: { type: 'string' },
+    streamId: { type: 'string' },
+    revision: { type: 'number' },
+    type: { type: 'string', example: 'UserProvisioned' },
+    schemaVersion: { type: 'number', nullable: true },
+    data: { type: 'object', additionalProperties: true },
+    recordedAt: { type: 'string', format: 'date-time' },
+    occurredAt: { type: 'string', format: 'date-time', nullable: true },
+    actor: { type: 'object', additionalProperties: true, description: 'scim-token, account-admin, operator or system' },
+    correlationId: { type: 'string', nullable: true, description: 'X-Request-Id of the request that caused it' },
+    causationId: { type: 'string', nullable: true },
+    normalizations: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+};
+const HISTORY_PAGE = {
+  schema: {
+    type: 'object',
+    properties: {
+      accountId: { type: 'string' },
+      userId: { type: 'string' },
+      groupId: { type: 'string' },
+      events: { type: 'array', items: AUDIT_EVENT_SCHEMA },
+      nextCursor: { type: 'number', nullable: true, description: 'pass as cursor to continue; null when the log held nothing more' },
+    },
+  },
+};
 
 /** Events looked at per page at most, so a rare type over a long history answers quickly (with a cursor). */
 const SCAN_LIMIT = 20_000;
@@ -32,12 +63,14 @@ export class AuditController {
 
   @Get('events')
   @ApiOperation({ summary: "The account's events, filtered by type and time, cursor-paged in commit order" })
+  @ApiOkResponse(HISTORY_PAGE)
   async accountHistory(@Param('accountId') accountId: string, @Query() query: AuditPageQueryDto): Promise<AuditHistoryResponse> {
     return { accountId, ...(await this.page(query, (cursor) => this.audit.accountHistory(accountId, cursor))) };
   }
 
   @Get('users/:userId/events')
   @ApiOperation({ summary: "A user's events (its own stream), filtered by type and time, cursor-paged in commit order" })
+  @ApiOkResponse(HISTORY_PAGE)
   async userHistory(
     @Param('accountId') accountId: string,
     @Param('userId') userId: string,
@@ -48,6 +81,7 @@ export class AuditController {
 
   @Get('groups/:groupId/events')
   @ApiOperation({ summary: "A group's events (lifecycle and membership deltas), filtered by type and time, cursor-paged in commit order" })
+  @ApiOkResponse(HISTORY_PAGE)
   async groupHistory(
     @Param('accountId') accountId: string,
     @Param('groupId') groupId: string,
@@ -66,6 +100,8 @@ export class AuditController {
   /** The whole (filtered) history as NDJSON, streamed: the log is read as fast as the client takes it. */
   @Get('events.ndjson')
   @ApiOperation({ summary: "The account's events as NDJSON (one event per line), streamed" })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'one audit event (as in the paged history) per line', schema: AUDIT_EVENT_SCHEMA })
   async exportAccount(
     @Param('accountId') accountId: string,
     @Query() query: AuditFilterQueryDto,

@@ -50,7 +50,7 @@ describe('loadConfig', () => {
   describe('the request edge', () => {
     it('defaults to IdP-sized limits, 30 s request and 10 s header timeouts, and admission control on', () => {
       expect(loadConfig({}).edge).toEqual({
-        bodyLimits: { user: 1024 * 1024, group: 4 * 1024 * 1024, small: 64 * 1024 },
+        bodyLimits: { user: 1024 * 1024, group: 4 * 1024 * 1024, small: 64 * 1024, bulk: 1024 * 1024 },
         maxJsonDepth: 64,
         timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
         rateLimits: {

@@ -5,9 +5,11 @@ import { AccountView, Collections } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolveAuditorKey, resolveOperatorKey } from '../config/operator-key';
-import { bearerOf, parseCredential, secretMatches } from '../scim/scim-token';
+import { bearerOf, malformedBearerReason, missingBearerReason, parseCredential, secretMatches } from '../scim/scim-token';
 import type { AuthRefusalKind, Principal } from '../shared/request-context';
 import type { Realm } from './edge-routes';
+
+const NEW_TOKEN = 'an account administrator can generate a new one in the console (/console, Identity and access > Generate token) or with POST /admin/accounts/{accountId}/scim/tokens';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
@@ -39,6 +41,9 @@ export class Credentials {
 
   async authenticate(realm: Realm, accountId: string | undefined, authorization: string | undefined): Promise<Principal> {
     const bearer = bearerOf(authorization);
+    // A header that is there but unusable ("Bearer Bearer …") is told apart from a wrong key.
+    const malformed = malformedBearerReason(authorization);
+    if (malformed) refuse(malformed, 'malformed');
     switch (realm) {
       case 'scim':
         return this.scimToken(accountId, bearer);
@@ -69,7 +74,7 @@ export class Credentials {
   }
 
   private async scimToken(accountId: string | undefined, bearer: string | undefined): Promise<Principal> {
-    if (!bearer) refuse('Missing bearer token: send "Authorization: Bearer <token>"', 'missing');
+    if (!bearer) refuse(missingBearerReason(undefined), 'missing');
     const parsed = parseCredential('scim', bearer);
     const account = accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
     const token = parsed ? account?.tokens.find((t) => t.tokenId === parsed.id) : undefined;
@@ -78,21 +83,27 @@ export class Credentials {
       // Tokens are looked up in the URL's account only: another account's token is an unknown one here.
       refuse('The bearer token is not valid for this SCIM base URL', !parsed ? 'malformed' : !account ? 'unknown-account' : !token ? 'unknown-credential' : 'wrong-secret');
     }
-    if (token.revokedAt) refuse('The bearer token was revoked; issue a new one in the account settings', 'revoked');
-    if (Date.parse(token.expiresAt) <= Date.now()) {
-      refuse(`The bearer token expired at ${token.expiresAt}; issue a new one in the account settings`, 'expired');
-    }
+    if (token.revokedAt) refuse(`The bearer token was revoked at ${token.revokedAt}; ${NEW_TOKEN}`, 'revoked');
+    if (Date.parse(token.expiresAt) <= Date.now()) refuse(`The bearer token expired at ${token.expiresAt}; ${NEW_TOKEN}`, 'expired');
     if (!account.scimEnabled) {
       throw new CredentialRefused(403, 'SCIM provisioning is disabled for this account; an account administrator can enable it', 'scim-disabled');
     }
     return { kind: 'scim-token', accountId: account._id, tokenId: token.tokenId };
   }
 
-  /** The operator or an admin of the account; else why not (for the logs and metrics only). */
+  /**
+   * The operator or an admin of the account; else why not (for the logs and metrics only). On a
+   * route that names no account (`/admin/session`), an admin key is an admin of its own account:
+   * the guards then refuse it wherever the route's account is another (or none).
+   */
   private async admin(accountId: string | undefined, bearer: string): Promise<Principal | AuthRefusalKind> {
     if (this.isOperator(bearer)) return { kind: 'operator' };
     const parsed = parseCredential('admin', bearer);
-    const account = parsed && accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
+    const account = !parsed
+      ? null
+      : accountId !== undefined
+        ? await this.readStore.get<AccountView>(Collections.accounts, accountId)
+        : await this.readStore.findOne<AccountView>(Collections.accounts, { 'adminKeys.keyId': parsed.id });
     const key = account?.adminKeys.find((k) => k.keyId === parsed?.id);
     const secretOk = secretMatches(parsed?.secret ?? '', key?.secretHash);
     // Revocation is told apart only to the logs, and only for the right secret.

@@ -48,5 +48,11 @@ describe('edgeRouteOf', () => {
     expect(edgeRouteOf('GET', '/health')).toEqual({ kind: 'open' });
     expect(edgeRouteOf('POST', '/admin/docs')).toMatchObject({ kind: 'guarded', realm: 'admin' });
     expect(edgeRouteOf('GET', '/administrator')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/console')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/console/assets/index-abc.js')).toEqual({ kind: 'open' });
+  });
+
+  it('takes any admin, audit or support credential for /admin/session, which names no account', () => {
+    expect(edgeRouteOf('GET', '/admin/session')).toEqual({ kind: 'guarded', realm: 'support', accountId: undefined, body: 'small', label: '/admin/session' });
   });
 });

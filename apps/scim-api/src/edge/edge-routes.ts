@@ -40,6 +40,8 @@ const SCIM_RESOURCES = new Map([
 const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
 const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
 const SUPPORT_CONSOLE = /^\/support\/console\/?$/i;
+// Who a key is (the console signs in with a key alone): any admin, audit or support credential.
+const ADMIN_SESSION = /^\/admin\/session\/?$/i;
 // MembersDto takes up to 100,000 member ids: as large as a SCIM group push.
 const ADMIN_GROUP_MEMBERS = /^\/admin\/accounts\/[^/]+\/groups\/[^/]+\/members\/?$/i;
 const READS = new Set(['GET', 'HEAD']);
@@ -57,6 +59,7 @@ export function edgeRouteOf(method: string, path: string): EdgeRoute {
     return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: scimBodySize(resource, scim[3]), label };
   }
   if (READS.has(method) && (ADMIN_DOCS.test(path) || SUPPORT_CONSOLE.test(path))) return OPEN;
+  if (ADMIN_SESSION.test(path)) return { kind: 'guarded', realm: 'support', accountId: undefined, body: 'small', label: '/admin/session' };
   if (METRICS.test(path)) return { kind: 'guarded', realm: 'admin', accountId: undefined, body: 'small', label: '/metrics' };
   const api = ACCOUNT_API.exec(path);
   if (!api) return OPEN;

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventsKeyDto, IssuedEventsKeyDto } from '../webhooks/webhooks-responses.dto';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { DomainError, type AccountCommand, type AccountState } from '@scim/domain';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
@@ -25,6 +26,7 @@ export class EventsKeysController {
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Issue a read-only events API key for this account (shown once)' })
+  @ApiCreatedResponse({ type: IssuedEventsKeyDto })
   async issue(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueAdminKeyDto) {
     const { id: keyId, token: key, secretHash } = generateCredential('events');
     const label = body.label ?? '';
@@ -34,6 +36,7 @@ export class EventsKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List events API keys (never their secrets)' })
+  @ApiOkResponse({ type: [EventsKeyDto] })
   async list(@Param('accountId') accountId: string) {
     const account = await this.readStore.get<AccountView>(Collections.accounts, accountId);
     if (!account) throw new DomainError('account_not_found', 'Account not found');

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
+import { EventsPageDto } from '../webhooks/webhooks-responses.dto';
 import type { PublicEvent } from '@scim/public-events';
 import { EventsKeyGuard } from './events-key.guard';
 import { DEFAULT_EVENTS_PAGE, EventsQueryDto } from './events-query.dto';
@@ -27,6 +28,7 @@ export class EventsController {
 
   @Get()
   @ApiOperation({ summary: "The account's public events in log order, after a cursor (the whole history)" })
+  @ApiOkResponse({ type: EventsPageDto })
   async list(@Param('accountId') accountId: string, @Query() query: EventsQueryDto): Promise<EventsPage> {
     const after = Number(query.after ?? 0);
     const read = await this.log.read(accountId, after, {

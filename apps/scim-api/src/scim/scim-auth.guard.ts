@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ScimError } from '@scim/scim-protocol';
 import type { AuthenticatedRequest } from '../shared/request-context';
+import { TokenUsage } from './token-usage';
 
 /**
  * Lets through the IdP the request edge authenticated (Credentials) for the account in the URL;
@@ -8,6 +9,8 @@ import type { AuthenticatedRequest } from '../shared/request-context';
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
+  constructor(private readonly usage: TokenUsage) {}
+
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = request.principal;
@@ -15,6 +18,8 @@ export class ScimAuthGuard implements CanActivate {
       throw new ScimError(401, 'The bearer token is not valid for this SCIM base URL');
     }
     request.scimCaller = { accountId: principal.accountId, tokenId: principal.tokenId };
+    // Only a request the token authenticated counts as a use.
+    this.usage.record(principal.tokenId);
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { bearerOf, generateCredential, hashSecret, parseCredential, secretMatches } from './scim-token';
+import { bearerOf, generateCredential, hashSecret, missingBearerReason, parseCredential, secretMatches } from './scim-token';
 
 describe('bearer credentials', () => {
   it('issues a credential whose secret matches only its own hash', () => {
@@ -34,5 +34,14 @@ describe('bearer credentials', () => {
     expect(bearerOf('bearer  abc ')).toBe('abc');
     expect(bearerOf('Basic abc')).toBeUndefined();
     expect(bearerOf(undefined)).toBeUndefined();
+  });
+
+  it('says what is wrong with an Authorization header that carries no usable bearer credential', () => {
+    expect(bearerOf('Bearer Bearer scim.a.b')).toBeUndefined();
+    expect(missingBearerReason('Bearer Bearer scim.a.b')).toMatch(/says "Bearer" twice/);
+    expect(missingBearerReason('bearer   BEARER scim.a.b')).toMatch(/says "Bearer" twice/);
+    expect(missingBearerReason(undefined)).toMatch(/^Missing bearer token/);
+    expect(missingBearerReason('  ')).toMatch(/^Missing bearer token/);
+    expect(missingBearerReason('Basic abc')).toMatch(/must be "Bearer <token>"/);
   });
 });

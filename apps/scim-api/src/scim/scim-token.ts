@@ -38,3 +38,20 @@ export function secretMatches(secret: string, storedHash: string | undefined): b
 
 /** The bearer credential of a request, if any. */
 export const bearerOf = (authorization: string | undefined): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+
+/**
+ * Why a request carries no usable bearer credential, in words the person pasting it can act on.
+ * "Bearer Bearer …" is common: an IdP field that already adds the scheme (Okta's *OAuth Bearer
+ * Token*) given the whole header value.
+ */
+export function missingBearerReason(authorization: string | undefined): string {
+  if (!authorization?.trim()) return 'Missing bearer token: send "Authorization: Bearer <token>"';
+  if (/^Bearer\s+Bearer\b/i.test(authorization)) {
+    return 'The Authorization header says "Bearer" twice: paste the token alone where the identity provider adds "Bearer " itself (e.g. Okta\'s OAuth Bearer Token field)';
+  }
+  return 'The Authorization header must be "Bearer <token>", the token being one word';
+}
+
+/** The reason for a header that is present but unusable; undefined when there is none (or a usable one). */
+export const malformedBearerReason = (authorization: string | undefined): string | undefined =>
+  authorization?.trim() && bearerOf(authorization) === undefined ? missingBearerReason(authorization) : undefined;

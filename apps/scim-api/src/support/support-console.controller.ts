@@ -1,8 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CONSOLE_CSP, CONSOLE_HTML } from './console/console-page';
 
 /** The support console page. It holds no data, so it needs no credential; its API calls do. */
+@ApiExcludeController()
 @Controller('support')
 export class SupportConsoleController {
   @Get('console')

@@ -31,7 +31,7 @@ const ACTIVITY_STREAMS = [StreamPrefix.user, StreamPrefix.group, StreamPrefix.gr
 export interface UserSearchResult {
   readonly userId: string;
   readonly userName: string;
-  readonly source: 'manual' | 'scim';
+  readonly source: 'Manual' | 'SCIM';
   readonly status: 'active' | 'inactive' | 'deprovisioned';
 }
 
@@ -55,7 +55,7 @@ export class SupportQueries {
       { accountId, userNameKey: { $gte: key, $lt: `${key}\uffff` } },
       { sort: [['userNameKey', 1]], limit: SEARCH_RESULTS },
     );
-    const results: UserSearchResult[] = live.map((u) => ({ userId: u._id, userName: u.profile.userName, source: u.source, status: u.status }));
+    const results: UserSearchResult[] = live.map((u) => ({ userId: u._id, userName: u.profile.userName, source: u.source === 'scim' ? 'SCIM' : 'Manual', status: u.status }));
     if (!includeDeleted) return results;
     const deleted = new Map<string, UserSearchResult>();
     for await (const batch of this.history.account(accountId, [StreamPrefix.user])) {
@@ -63,7 +63,7 @@ export class SupportQueries {
         // A user created again under the same id is live once more (ids are never reused in practice).
         if (event.type === 'UserProvisioned' || event.type === 'ManualUserCreated') deleted.delete(event.data.userId);
         if (event.type === 'UserDeprovisioned' && userNameKey(event.data.userName).startsWith(key)) {
-          deleted.set(event.data.userId, { userId: event.data.userId, userName: event.data.userName, source: 'scim', status: 'deprovisioned' });
+          deleted.set(event.data.userId, { userId: event.data.userId, userName: event.data.userName, source: 'SCIM', status: 'deprovisioned' });
         }
       }
     }
@@ -75,7 +75,8 @@ export class SupportQueries {
     const history = await this.history.user(accountId, userId);
     const groups = await this.history.groups(accountId, groupsReferenced(history), userId);
     const explanation = explainUser(history, groups, asOf);
-    return explanation ?? { userId, asOf: asOf ?? null, status: 'absent' as const, effectiveRoles: [], roles: [], formerRoles: [], notes: ['The user did not exist yet at this instant.'] };
+    if (explanation) return { ...explanation, source: explanation.source === 'scim' ? ('SCIM' as const) : ('Manual' as const) };
+    return { userId, asOf: asOf ?? null, status: 'absent' as const, effectiveRoles: [], roles: [], formerRoles: [], notes: ['The user did not exist yet at this instant.'] };
   }
 
   async timeline(accountId: string, userId: string) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type AccountCommand, type AccountState, type WebhookEndpointState } from '@scim/domain';
 import { publicEventTypes, PUBLIC_EVENT_VERSION, type TestEvent } from '@scim/public-events';
@@ -14,6 +14,7 @@ import { DeliveryLog, type DeliveryAttempt } from './delivery-log';
 import { resolveTarget } from './target-address';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { ChangeWebhookDto, DeliveriesQueryDto, RegisterWebhookDto } from './webhooks.dto';
+import { DeliveryAttemptDto, RegisteredWebhookDto, RotatedWebhookSecretDto, WebhookEndpointDto } from './webhooks-responses.dto';
 
 /** An endpoint as the admin API shows it: never its secret (that is shown once, on registration and rotation). */
 const endpointView = ({ endpointId, url, eventTypes, description, enabled, disabledReason, createdAt, updatedAt }: WebhookEndpointState) => ({
@@ -59,6 +60,7 @@ export class WebhooksController {
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Register a webhook endpoint; answers its id and signing secret (whsec_…, shown once)' })
+  @ApiCreatedResponse({ type: RegisteredWebhookDto })
   async register(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: RegisterWebhookDto) {
     await this.assertReachable(body.url);
     const endpointId = randomUUID();
@@ -71,17 +73,21 @@ export class WebhooksController {
 
   @Get()
   @ApiOperation({ summary: "The account's webhook endpoints" })
+  @ApiOkResponse({ type: [WebhookEndpointDto] })
   async list(@Param('accountId') accountId: string) {
     return (await this.accountState(accountId)).webhooks.map(endpointView);
   }
 
   @Get(':endpointId')
+  @ApiOperation({ summary: 'One webhook endpoint (never its secret)' })
+  @ApiOkResponse({ type: WebhookEndpointDto })
   async get(@Param('accountId') accountId: string, @Param('endpointId') endpointId: string) {
     return endpointView(this.endpointIn(await this.accountState(accountId), endpointId));
   }
 
   @Patch(':endpointId')
   @ApiOperation({ summary: 'Change the URL, event types, description, or enable/disable deliveries' })
+  @ApiOkResponse({ type: WebhookEndpointDto })
   async change(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('endpointId') endpointId: string, @Body() body: ChangeWebhookDto) {
     if (body.url !== undefined) await this.assertReachable(body.url);
     const settings = {
@@ -108,6 +114,7 @@ export class WebhooksController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Replace the signing secret; answers the new one (shown once)' })
+  @ApiOkResponse({ type: RotatedWebhookSecretDto })
   async rotate(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('endpointId') endpointId: string) {
     const state = await this.run(context, accountId, { type: 'RotateWebhookSecret', endpointId, at: context.at });
     const endpoint = this.endpointIn(state, endpointId);
@@ -116,6 +123,7 @@ export class WebhooksController {
 
   @Get(':endpointId/deliveries')
   @ApiOperation({ summary: 'Delivery attempts, newest first: time, status, latency, error, the start of the response body' })
+  @ApiOkResponse({ type: [DeliveryAttemptDto] })
   async deliveryLog(@Param('accountId') accountId: string, @Param('endpointId') endpointId: string, @Query() query: DeliveriesQueryDto) {
     this.endpointIn(await this.accountState(accountId), endpointId);
     return (await this.deliveries.list(endpointId, query.limit ?? 50, query.before)).map(attemptView);
@@ -124,6 +132,7 @@ export class WebhooksController {
   @Post(':endpointId/deliveries/:attemptId/redeliver')
   @HttpCode(200)
   @ApiOperation({ summary: "Sends an attempt's event again now, with the same webhook-id; answers the new attempt" })
+  @ApiOkResponse({ type: DeliveryAttemptDto })
   async redeliver(@Param('accountId') accountId: string, @Param('endpointId') endpointId: string, @Param('attemptId') attemptId: string) {
     const endpoint = this.endpointIn(await this.accountState(accountId), endpointId);
     const attempt = await this.deliveries.get(endpointId, attemptId);
@@ -136,6 +145,7 @@ export class WebhooksController {
   @Post(':endpointId/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sends a webhook.test event now, signed like every delivery; answers the attempt' })
+  @ApiOkResponse({ type: DeliveryAttemptDto })
   async test(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Param('endpointId') endpointId: string) {
     const endpoint = this.endpointIn(await this.accountState(accountId), endpointId);
     const event: TestEvent = {

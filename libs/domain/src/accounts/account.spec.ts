@@ -1,5 +1,6 @@
 import { specFor } from '../testing/decider-spec';
 import { accountDecider, type AccountEvent } from './account';
+import { DEFAULT_PLATFORM_GROUPS, DEFAULT_ROLES } from './default-access';
 
 const spec = specFor(accountDecider);
 const at = '2026-01-01T00:00:00.000Z';
@@ -11,8 +12,12 @@ const issued: AccountEvent = {
 };
 
 describe('account decider', () => {
-  it('creates an account once', () => {
-    spec.given([]).when({ type: 'CreateAccount', accountId: 'a1', name: 'Acme', at }).then([created]);
+  it('creates an account once, with the default role catalogue', () => {
+    spec.given([]).when({ type: 'CreateAccount', accountId: 'a1', name: 'Acme', at }).then([
+      created,
+      { type: 'RoleDefined', data: { accountId: 'a1', role: 'administrator', description: DEFAULT_ROLES[0].description, definedAt: at } },
+      { type: 'RoleDefined', data: { accountId: 'a1', role: 'user', description: DEFAULT_ROLES[1].description, definedAt: at } },
+    ]);
     spec.given([created]).when({ type: 'CreateAccount', accountId: 'a1', name: 'Acme', at }).thenRejects('account_already_exists');
   });
 
@@ -48,5 +53,10 @@ describe('account decider', () => {
     spec.given([created, issued]).when({ type: 'RevokeScimToken', tokenId: 't1', at }).then([revoked]);
     spec.given([created, issued, revoked]).when({ type: 'RevokeScimToken', tokenId: 't1', at }).thenRejects('scim_token_already_revoked');
     spec.given([created]).when({ type: 'RevokeScimToken', tokenId: 'nope', at }).thenRejects('scim_token_not_found');
+  });
+
+  it('maps every default Platform group to roles of the default catalogue', () => {
+    const catalogue: readonly string[] = DEFAULT_ROLES.map((r) => r.role);
+    for (const group of DEFAULT_PLATFORM_GROUPS) expect(group.roles.every((role) => catalogue.includes(role))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import {
   type AccountIntegrations,
   type ScimTokenExpiring,
 } from './account-integrations';
+import { DEFAULT_ROLES } from './default-access';
 
 export type AccountCreated = DomainEvent<'AccountCreated', { readonly accountId: string; readonly name: string; readonly createdAt: string }>;
 export type ScimProvisioningEnabled = DomainEvent<'ScimProvisioningEnabled', { readonly accountId: string; readonly enabledAt: string }>;
@@ -171,7 +172,11 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
 export function decideAccount(command: AccountCommand, state: AccountState): readonly AccountEvent[] {
   if (command.type === 'CreateAccount') {
     if (state.status !== 'absent') throw new DomainError('account_already_exists', 'Account already exists');
-    return [{ type: 'AccountCreated', data: { accountId: command.accountId, name: command.name, createdAt: command.at } }];
+    const { accountId, name, at } = command;
+    return [
+      { type: 'AccountCreated', data: { accountId, name, createdAt: at } },
+      ...DEFAULT_ROLES.map(({ role, description }): AccountEvent => ({ type: 'RoleDefined', data: { accountId, role, description, definedAt: at } })),
+    ];
   }
   if (state.status === 'absent') throw new DomainError('account_not_found', 'Account not found');
   const { accountId } = state;

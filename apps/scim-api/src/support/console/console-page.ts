@@ -100,7 +100,7 @@ const SCRIPT = `
     $('user').hidden = false;
     $('user-title').textContent = (x.userName || x.userId) + ' ';
     $('user-title').appendChild(el('span', { class: 'pill', 'data-testid': 'user-status' }, x.status));
-    var summary = [x.source === 'scim' ? 'SCIM-managed' : 'manual user', 'id ' + x.userId];
+    var summary = [x.source === 'SCIM' ? 'SCIM-managed' : 'manual user', 'id ' + x.userId];
     if (x.created) summary.push('created ' + step(x.created));
     if (x.converted) summary.push('converted to SCIM ' + step(x.converted));
     summary.push('effective roles: ' + (x.effectiveRoles.length ? x.effectiveRoles.join(', ') : 'none'));
