@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MAX_TOKEN_VALIDITY_DAYS } from '@scim/domain';
+import { MAX_INDEX, toNumber } from '../shared/numeric-input';
 
 export class CreateAccountDto {
   @ApiProperty({ example: 'Acme Corp' }) @IsString() @Length(1, 200) name!: string;
@@ -9,7 +10,7 @@ export class CreateAccountDto {
 
 export class IssueTokenDto {
   @ApiProperty({ description: 'How long the token stays valid, chosen by the administrator', minimum: 1, maximum: MAX_TOKEN_VALIDITY_DAYS, example: 180 })
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(MAX_TOKEN_VALIDITY_DAYS)
@@ -24,6 +25,14 @@ export class IssueTokenDto {
 
 export class IssueAdminKeyDto {
   @ApiPropertyOptional({ example: 'Acme IT admin' }) @IsOptional() @IsString() @Length(0, 100) label?: string;
+
+  @ApiPropertyOptional({ description: 'Days until the key expires; omitted, it never expires', minimum: 1, maximum: MAX_TOKEN_VALIDITY_DAYS, example: 90 })
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TOKEN_VALIDITY_DAYS)
+  validForDays?: number;
 }
 
 export class DefineRoleDto {
@@ -53,13 +62,11 @@ export class MembersDto {
   @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) members!: string[];
 }
 
-const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-
 export class AdminListQueryDto {
   @ApiPropertyOptional({ enum: ['scim', 'manual'] }) @IsOptional() @IsIn(['scim', 'manual']) source?: 'scim' | 'manual';
   @ApiPropertyOptional({ enum: ['active', 'inactive'] }) @IsOptional() @IsIn(['active', 'inactive']) status?: 'active' | 'inactive';
   @ApiPropertyOptional({ description: 'userName, case-insensitive exact match' }) @IsOptional() @IsString() userName?: string;
   @ApiPropertyOptional({ description: 'only users who hold this role now (manual or through a group; not while inactive)' }) @IsOptional() @IsString() role?: string;
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toInteger) @IsInt() startIndex?: number;
-  @ApiPropertyOptional({ minimum: 0, maximum: 1000 }) @IsOptional() @Transform(toInteger) @IsInt() count?: number;
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Transform(toNumber) @IsInt() @Max(MAX_INDEX) startIndex?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 1000 }) @IsOptional() @Transform(toNumber) @IsInt() @Max(MAX_INDEX) count?: number;
 }
