@@ -13,6 +13,11 @@ import { CreateAccountDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto } from
 import { RunAccountCommand } from './account-command';
 import { AdminGuard, OperatorOnly } from './admin.guard';
 
+function credentialStatus(revokedAt: string | undefined, expiresAt: string | undefined, now: number): 'revoked' | 'expired' | 'active' {
+  if (revokedAt) return 'revoked';
+  return expiresAt !== undefined && Date.parse(expiresAt) <= now ? 'expired' : 'active';
+}
+
 /** Accounts, their SCIM switch, bearer tokens, admin keys and role catalogue. */
 @ApiTags('accounts')
 @ApiBearerAuth()
@@ -47,8 +52,26 @@ export class AccountsController {
   @ApiOperation({ summary: "Issue an account administrator's API key (shown once)" })
   async issueAdminKey(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueAdminKeyDto) {
     const { id: keyId, token: key, secretHash } = generateCredential('admin');
-    await this.run(context, accountId, { type: 'IssueAdminKey', keyId, secretHash, label: body.label ?? '', at: context.at });
-    return { keyId, key, label: body.label ?? '' };
+    const label = body.label ?? '';
+    const validity = body.validForDays === undefined ? {} : { validForDays: body.validForDays };
+    const state = await this.run(context, accountId, { type: 'IssueAdminKey', keyId, secretHash, label, ...validity, at: context.at });
+    const issued = state.status === 'open' ? state.adminKeys.find((k) => k.keyId === keyId) : undefined;
+    return { keyId, key, label, issuedAt: issued?.issuedAt, expiresAt: issued?.expiresAt ?? null };
+  }
+
+  @Get(':accountId/admin-keys')
+  @ApiOperation({ summary: 'List admin keys (never their secrets) with their expiry; expiresAt null: never expires' })
+  async listAdminKeys(@Param('accountId') accountId: string) {
+    const account = await this.account(accountId);
+    const now = Date.now();
+    return account.adminKeys.map(({ keyId, label, issuedAt, expiresAt, revokedAt }) => ({
+      keyId,
+      label,
+      issuedAt,
+      expiresAt: expiresAt ?? null,
+      revokedAt,
+      status: credentialStatus(revokedAt, expiresAt, now),
+    }));
   }
 
   @Delete(':accountId/admin-keys/:keyId')
@@ -96,7 +119,7 @@ export class AccountsController {
       issuedAt,
       expiresAt,
       revokedAt,
-      status: revokedAt ? 'revoked' : Date.parse(expiresAt) <= now ? 'expired' : 'active',
+      status: credentialStatus(revokedAt, expiresAt, now),
     }));
   }
 
