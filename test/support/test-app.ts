@@ -27,10 +27,13 @@ export interface TestApp {
   close(removeData?: boolean): Promise<void>;
 }
 
-/** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder. */
-export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-'))): Promise<TestApp> {
+/**
+ * The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder.
+ * `env` overrides the test configuration (e.g. rate limits, which are off unless a test sets them).
+ */
+export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
-  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000' });
+  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', RATE_LIMITS: 'off', ...env });
   const app = await createApp(config, false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);

@@ -1,37 +1,29 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, type NextFunction, type Request, type Response } from 'express';
-import { toScimError } from './scim/error-mapping';
+import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
-import type { AppConfig } from './config/app-config';
+import type { AppConfig, HttpTimeouts } from './config/app-config';
 import { resolveOperatorKey } from './config/operator-key';
+import { RequestEdge } from './edge/request-edge';
 import { RefusedWrites } from './scim/refused-writes';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
 import { ScimValidationPipe } from './scim/scim-validation.pipe';
 import { requestIdMiddleware } from './shared/request-id.middleware';
 
-/** RFC 7644 §3.1 names application/scim+json; Okta may send application/json. Both are JSON. */
-const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
-
-// Group PATCHes with thousands of members are large; 16 MB holds ~200k member references.
-const parseJson = json({ type: JSON_TYPES, limit: '16mb', strict: false });
-
-/** Parses JSON bodies; a parse failure becomes a SCIM error here, before Nest maps it to a generic 400. */
-function scimJsonBody(request: Request, response: Response, next: NextFunction): void {
-  parseJson(request, response, (error?: unknown) => next(error === undefined ? undefined : toScimError(error)));
-}
-
 /** Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function. */
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<INestApplication> {
-  const operator = resolveOperatorKey(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, operator.key), {
+  // Generated into DATA_DIR on the first start, before any module reads it.
+  resolveOperatorKey(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    // The request edge reads bodies, after authentication and admission (RequestEdge).
     bodyParser: false,
     logger: logger ?? ['log', 'warn', 'error'],
   });
   configureApp(app);
+  applyTimeouts(app.getHttpServer() as Server, config.edge.timeouts);
   documentAdminApi(app);
   await app.init();
   return app;
@@ -54,8 +46,18 @@ export function configureApp(app: NestExpressApplication): void {
   // CPU). SCIM resources carry their own ETag, the stream revision; lists and the admin API need none.
   app.set('etag', false);
   app.use(requestIdMiddleware);
-  app.use(scimJsonBody);
+  app.use(app.get(RequestEdge).handle);
   app.useGlobalPipes(new ScimValidationPipe());
   app.useGlobalFilters(new ScimExceptionFilter(app.get(RefusedWrites)));
   app.enableShutdownHooks();
+}
+
+/** Cuts slow clients: Node's defaults keep a trickling body open for 300 s. */
+function applyTimeouts(server: Server, timeouts: HttpTimeouts): void {
+  server.requestTimeout = timeouts.requestMs;
+  server.headersTimeout = timeouts.headersMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  // Node enforces the two timeouts on a periodic sweep, every 30 s by default, which would let a slow
+  // client hold on up to 30 s longer; it reads this value when the server starts listening.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, Math.ceil(Math.min(timeouts.requestMs, timeouts.headersMs) / 4));
 }

@@ -11,10 +11,11 @@ import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RolesModule } from './roles/roles.module';
+import { EdgeModule } from './edge/edge.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, operatorKey: string): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       // SCIM resources before the admin API: Express tries routes in the order they were registered,
@@ -22,13 +23,14 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         PersistenceModule.forRoot(config),
+        EdgeModule,
         ScimModule,
         UsersModule,
         GroupsModule,
-        AdminModule.forRoot(operatorKey),
+        AdminModule,
         RolesModule,
         AuditModule,
-        SupportModule.forRoot(operatorKey),
+        SupportModule,
       ],
       controllers: [DiscoveryController, UnsupportedController],
     };

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { GroupsModule } from '../groups/groups.module';
 import { UsersModule } from '../users/users.module';
 import { AccountDirectoryController } from './account-directory.controller';
@@ -11,27 +11,21 @@ import {
   CreatePlatformGroupHandler,
   MapGroupToRolesHandler,
 } from './admin-commands';
-import { AdminGuard, OPERATOR_KEY } from './admin.guard';
+import { AdminGuard } from './admin.guard';
 import { AdminReadModel } from './admin-read-model';
 
-@Module({})
-export class AdminModule {
-  static forRoot(operatorKey: string): DynamicModule {
-    return {
-      module: AdminModule,
-      imports: [UsersModule, GroupsModule],
-      controllers: [AccountsController, AccountDirectoryController],
-      providers: [
-        RunAccountCommandHandler,
-        CreateManualUserHandler,
-        ChangeManualRoleHandler,
-        CreatePlatformGroupHandler,
-        MapGroupToRolesHandler,
-        ChangePlatformGroupHandler,
-        AdminReadModel,
-        AdminGuard,
-        { provide: OPERATOR_KEY, useValue: operatorKey },
-      ],
-    };
-  }
-}
+@Module({
+  imports: [UsersModule, GroupsModule],
+  controllers: [AccountsController, AccountDirectoryController],
+  providers: [
+    RunAccountCommandHandler,
+    CreateManualUserHandler,
+    ChangeManualRoleHandler,
+    CreatePlatformGroupHandler,
+    MapGroupToRolesHandler,
+    ChangePlatformGroupHandler,
+    AdminReadModel,
+    AdminGuard,
+  ],
+})
+export class AdminModule {}

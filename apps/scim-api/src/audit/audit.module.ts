@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
-import { AuditGuard, auditKeysProvider } from './audit.guard';
+import { AuditGuard } from './audit.guard';
 import { AuditLog } from './audit-log';
 
 /**
@@ -9,6 +9,6 @@ import { AuditLog } from './audit-log';
  */
 @Module({
   controllers: [AuditController],
-  providers: [AuditLog, AuditGuard, auditKeysProvider],
+  providers: [AuditLog, AuditGuard],
 })
 export class AuditModule {}

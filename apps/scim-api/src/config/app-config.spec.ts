@@ -23,6 +23,42 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://scim.example.com/' }).publicUrl).toBe('https://scim.example.com');
   });
 
+  describe('the request edge', () => {
+    it('defaults to IdP-sized limits, 30 s request and 10 s header timeouts, and admission control on', () => {
+      expect(loadConfig({}).edge).toEqual({
+        bodyLimits: { user: 1024 * 1024, group: 4 * 1024 * 1024, small: 64 * 1024 },
+        maxJsonDepth: 64,
+        timeouts: { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000 },
+        rateLimits: {
+          scimToken: { points: 100, windowSeconds: 1 },
+          scimAccount: { points: 200, windowSeconds: 1 },
+          credential: { points: 50, windowSeconds: 1 },
+          failedAuthentication: { points: 20, windowSeconds: 60 },
+        },
+        allowedHosts: undefined,
+      });
+    });
+
+    it('reads rate limits as requests per window, and RATE_LIMITS=off turns them off', () => {
+      const limits = loadConfig({ RATE_LIMIT_SCIM_TOKEN: '1000/10s', RATE_LIMIT_FAILED_AUTH: '5/h' }).edge.rateLimits;
+      expect(limits?.scimToken).toEqual({ points: 1000, windowSeconds: 10 });
+      expect(limits?.failedAuthentication).toEqual({ points: 5, windowSeconds: 3600 });
+      expect(loadConfig({ RATE_LIMITS: 'off' }).edge.rateLimits).toBeUndefined();
+      expect(() => loadConfig({ RATE_LIMITS: 'no' })).toThrow('RATE_LIMITS must be on or off, got "no"');
+      expect(() => loadConfig({ RATE_LIMIT_SCIM_ACCOUNT: '100' })).toThrow(/^RATE_LIMIT_SCIM_ACCOUNT must look like 100\/s/);
+      expect(() => loadConfig({ RATE_LIMIT_CREDENTIAL: '0/s' })).toThrow(/^RATE_LIMIT_CREDENTIAL/);
+    });
+
+    it('lists allowed hosts in lower case and refuses what is not a host', () => {
+      expect(loadConfig({ ALLOWED_HOSTS: 'SCIM.example.com, [::1]:8080' }).edge.allowedHosts).toEqual(['scim.example.com', '[::1]:8080']);
+      expect(() => loadConfig({ ALLOWED_HOSTS: 'https://scim.example.com' })).toThrow('ALLOWED_HOSTS holds "https://scim.example.com"');
+    });
+
+    it('refuses a header timeout longer than the request timeout', () => {
+      expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toThrow('HEADERS_TIMEOUT_MS (6000) must not exceed REQUEST_TIMEOUT_MS (5000)');
+    });
+  });
+
   describe('distributed mode', () => {
     const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim_eu?replicaSet=rs0' };
 

@@ -16,6 +16,50 @@ export interface AppConfig {
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
+  /** What the request edge admits before a controller runs (README "Limits and admission control"). */
+  readonly edge: EdgeConfig;
+}
+
+export interface EdgeConfig {
+  /** Largest request body per route family, in bytes (413 above). */
+  readonly bodyLimits: BodyLimits;
+  /** Deepest JSON nesting of a body (400 invalidSyntax above), checked before JSON.parse recurses. */
+  readonly maxJsonDepth: number;
+  readonly timeouts: HttpTimeouts;
+  /** Admission control; undefined with RATE_LIMITS=off. */
+  readonly rateLimits?: RateLimits;
+  /** Hosts a request may name when PUBLIC_URL is unset; undefined: loopback names on the service's port. */
+  readonly allowedHosts?: readonly string[];
+}
+
+export interface BodyLimits {
+  readonly user: number;
+  readonly group: number;
+  /** `.search`, the admin, audit and support APIs. */
+  readonly small: number;
+}
+
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must arrive within this (Node's default: 300 s). */
+  readonly requestMs: number;
+  readonly headersMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveMs: number;
+}
+
+/** A number of requests per window, per key (a token, an account, a credential, a client address). */
+export interface RateLimit {
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimits {
+  readonly scimToken: RateLimit;
+  readonly scimAccount: RateLimit;
+  /** Each admin, audit and support credential (the operator key, an admin key, the auditor key). */
+  readonly credential: RateLimit;
+  /** Failed authentications per client address (brute force). */
+  readonly failedAuthentication: RateLimit;
 }
 
 /** Events and read models in DATA_DIR, projected in-process. */
@@ -87,7 +131,76 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditorKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
+    edge: edgeConfig(env),
   };
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+function edgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
+  const timeouts: HttpTimeouts = {
+    requestMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    headersMs: integer(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    keepAliveMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+  };
+  // Node refuses a headers timeout longer than the request's: the request one would never fire first.
+  if (timeouts.headersMs > timeouts.requestMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${timeouts.headersMs}) must not exceed REQUEST_TIMEOUT_MS (${timeouts.requestMs})`);
+  }
+  return {
+    bodyLimits: {
+      user: integer(env, 'BODY_LIMIT_USER_BYTES', 1 * MIB, 1 * KIB, 64 * MIB),
+      // 50,000 member references of ~50 bytes each ({"value":"<uuid>"}), as Entra sends them.
+      group: integer(env, 'BODY_LIMIT_GROUP_BYTES', 4 * MIB, 1 * KIB, 64 * MIB),
+      small: integer(env, 'BODY_LIMIT_SMALL_BYTES', 64 * KIB, 1 * KIB, 64 * MIB),
+    },
+    maxJsonDepth: integer(env, 'JSON_MAX_DEPTH', 64, 8, 1000),
+    timeouts,
+    rateLimits: rateLimits(env),
+    allowedHosts: allowedHosts(env),
+  };
+}
+
+function rateLimits(env: NodeJS.ProcessEnv): RateLimits | undefined {
+  const switched = env.RATE_LIMITS || 'on';
+  if (switched !== 'on' && switched !== 'off') throw new ConfigError(`RATE_LIMITS must be on or off, got "${switched}"`);
+  if (switched === 'off') return undefined;
+  return {
+    // Entra expects at least 25 requests/s per tenant; 100/s imports 100,000 users in ~17 minutes.
+    scimToken: rateLimit(env, 'RATE_LIMIT_SCIM_TOKEN', '100/s'),
+    scimAccount: rateLimit(env, 'RATE_LIMIT_SCIM_ACCOUNT', '200/s'),
+    credential: rateLimit(env, 'RATE_LIMIT_CREDENTIAL', '50/s'),
+    failedAuthentication: rateLimit(env, 'RATE_LIMIT_FAILED_AUTH', '20/min'),
+  };
+}
+
+const WINDOW_SECONDS = new Map([
+  ['s', 1],
+  ['min', 60],
+  ['h', 3600],
+]);
+
+/** `<requests>/<s|min|h>`, optionally with a count of units: `100/s`, `1000/10s`, `20/min`. */
+function rateLimit(env: NodeJS.ProcessEnv, name: string, fallback: string): RateLimit {
+  const raw = env[name] || fallback;
+  const match = /^(\d+)\/(\d*)(s|min|h)$/.exec(raw);
+  const points = Number(match?.[1]);
+  const units = match?.[2] ? Number(match[2]) : 1;
+  if (!match || points < 1 || units < 1) {
+    throw new ConfigError(`${name} must look like 100/s, 1000/10s, 20/min or 500/h (requests per window), got "${raw}"`);
+  }
+  return { points, windowSeconds: units * (WINDOW_SECONDS.get(match[3]) ?? 1) };
+}
+
+/** Comma-separated `host` (any port) or `host:port` entries, compared case-insensitively. */
+function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const raw = env.ALLOWED_HOSTS?.trim();
+  if (!raw) return undefined;
+  const hosts = raw.split(',').map((host) => host.trim().toLowerCase());
+  const malformed = hosts.find((host) => !/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(host));
+  if (malformed !== undefined) throw new ConfigError(`ALLOWED_HOSTS holds "${malformed}", which is not a host or host:port`);
+  return hosts;
 }
 
 // The clients' own parsers decide (no connection is made); their messages name the faulty part.

@@ -1,37 +1,20 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { ReadStore } from '@scim/read-models';
-import { AccountView, Collections } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
 import type { AuthenticatedRequest } from '../shared/request-context';
-import { bearerOf, parseCredential, secretMatches } from './scim-token';
 
 /**
- * Authenticates the IdP for the account in the URL. A token of account A never opens account B:
- * the token id is looked up only among the tokens of the account the URL names.
+ * Lets through the IdP the request edge authenticated (Credentials) for the account in the URL;
+ * the edge checked the token before reading the body, so this only confirms the principal.
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
-  constructor(private readonly readStore: ReadStore) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const accountId = String(request.params.accountId ?? '');
-    const bearer = bearerOf(request.header('authorization'));
-    if (!bearer) throw new ScimError(401, 'Missing bearer token: send "Authorization: Bearer <token>"');
-
-    const parsed = parseCredential('scim', bearer);
-    const account = accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
-    const token = parsed ? account?.tokens.find((t) => t.tokenId === parsed.id) : undefined;
-    const secretOk = secretMatches(parsed?.secret ?? '', token?.secretHash);
-    if (!account || !token || !secretOk) throw new ScimError(401, 'The bearer token is not valid for this SCIM base URL');
-    if (token.revokedAt) throw new ScimError(401, 'The bearer token was revoked; issue a new one in the account settings');
-    if (Date.parse(token.expiresAt) <= Date.now()) {
-      throw new ScimError(401, `The bearer token expired at ${token.expiresAt}; issue a new one in the account settings`);
+    const principal = request.principal;
+    if (principal?.kind !== 'scim-token' || principal.accountId !== String(request.params.accountId ?? '')) {
+      throw new ScimError(401, 'The bearer token is not valid for this SCIM base URL');
     }
-    if (!account.scimEnabled) {
-      throw new ScimError(403, 'SCIM provisioning is disabled for this account; an account administrator can enable it');
-    }
-    request.scimCaller = { accountId: account._id, tokenId: token.tokenId };
+    request.scimCaller = { accountId: principal.accountId, tokenId: principal.tokenId };
     return true;
   }
 }

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { toScimErrorBody, type ScimError } from '@scim/scim-protocol';
 import type { AuthenticatedRequest } from '../shared/request-context';
+import { RateLimited } from '../edge/admission-control';
 import { SCIM_CONTENT_TYPE } from './scim-http';
 import { toScimError } from './error-mapping';
 import type { RefusedWrites } from './refused-writes';
@@ -18,21 +19,25 @@ export class ScimExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
     const response = http.getResponse<Response>();
     const error = toScimError(exception);
     if (error.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (response.headersSent) return;
-    const recorded = this.refusals?.record(http.getRequest<AuthenticatedRequest>(), error, exception) ?? Promise.resolve();
+    const recorded = this.refusals?.record(request, error, exception) ?? Promise.resolve();
     void recorded
       .catch((failure: unknown) => this.logger.error(`Recording a refused write failed: ${String(failure)}`))
-      .then(() => this.send(response, error));
+      .then(() => this.send(request, response, error));
   }
 
-  private send(response: Response, error: ScimError): void {
+  private send(request: Request, response: Response, error: ScimError): void {
     if (response.headersSent) return;
     if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
+    if (error instanceof RateLimited) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    // Refused before its body was read (or while reading it): closing spares reading the rest.
+    if (!request.complete) response.setHeader('Connection', 'close');
     response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(toScimErrorBody(error)));
   }
 }

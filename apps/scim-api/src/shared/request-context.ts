@@ -14,8 +14,16 @@ export interface CommandContext {
   readonly causationId?: string;
 }
 
+/** Who the request edge authenticated, from headers alone, before any body byte was read. */
+export type Principal =
+  | { readonly kind: 'scim-token'; readonly accountId: string; readonly tokenId: string }
+  | { readonly kind: 'operator' }
+  | { readonly kind: 'account-admin'; readonly accountId: string; readonly adminId: string }
+  | { readonly kind: 'auditor' };
+
 export interface AuthenticatedRequest extends Request {
   requestId?: string;
+  principal?: Principal;
   scimCaller?: { readonly accountId: string; readonly tokenId: string };
   admin?: { readonly kind: 'operator' } | { readonly kind: 'account-admin'; readonly adminId: string };
 }

@@ -1,31 +1,21 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ScimError } from '@scim/scim-protocol';
-import { AdminGuard } from '../admin/admin.guard';
-import { AuditGuard } from '../audit/audit.guard';
+import type { AuthenticatedRequest } from '../shared/request-context';
 
 /**
- * Support reads what an account's administrators and the platform's auditors may read: the
- * operator key or an admin key of the account in the route (AdminGuard), or the read-only auditor
- * key (AuditGuard). Nest's guards are all-of, so this one asks them in turn.
+ * Support reads what an account's administrators and the platform's auditors may read: callers the
+ * request edge authenticated (Credentials) as the operator, the auditor, or an admin key of the
+ * account in the route.
  */
 @Injectable()
 export class SupportGuard implements CanActivate {
-  constructor(
-    private readonly admin: AdminGuard,
-    private readonly audit: AuditGuard,
-  ) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    try {
-      return await this.admin.canActivate(context);
-    } catch (refusal) {
-      if (!(refusal instanceof ScimError) || refusal.status !== 401) throw refusal;
-    }
-    try {
-      return this.audit.canActivate(context);
-    } catch (refusal) {
-      if (!(refusal instanceof ScimError) || refusal.status !== 401) throw refusal;
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = request.principal;
+    const accountAdmin = principal?.kind === 'account-admin' && principal.accountId === String(request.params.accountId ?? '');
+    if (principal?.kind !== 'operator' && principal?.kind !== 'auditor' && !accountAdmin) {
       throw new ScimError(401, 'Support credential missing or wrong: use the operator key, an admin key of this account, or the auditor key');
     }
+    return true;
   }
 }

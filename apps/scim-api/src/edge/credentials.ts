@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ReadStore } from '@scim/read-models';
+import { AccountView, Collections } from '@scim/read-models/projections';
+import { ScimError } from '@scim/scim-protocol';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { resolveAuditorKey, resolveOperatorKey } from '../config/operator-key';
+import { bearerOf, parseCredential, secretMatches } from '../scim/scim-token';
+import type { Principal } from '../shared/request-context';
+import type { Realm } from './edge-routes';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * The one place credentials are checked: the request edge calls it from the headers alone, before
+ * any body byte is read, and the guards only look at the principal it resolved. A 401 here is a
+ * failed authentication (counted per client address); a 403 is a good credential refused.
+ *
+ * - SCIM: a token of the account in the URL. A token of account A never opens account B: its id is
+ *   looked up only among the tokens of the account the URL names.
+ * - admin: the operator key, or an admin key (`admin.<id>.<secret>`) of the account in the route.
+ * - audit: the auditor key or the operator key.
+ * - support: any of the admin or audit credentials.
+ * Every secret is compared in constant time, also when nothing matched before.
+ */
+@Injectable()
+export class Credentials {
+  private readonly operatorDigest: Buffer;
+  private readonly auditorDigest: Buffer | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly readStore: ReadStore,
+  ) {
+    this.operatorDigest = digest(resolveOperatorKey(config).key);
+    const auditor = resolveAuditorKey(config);
+    this.auditorDigest = auditor ? digest(auditor.key) : undefined;
+  }
+
+  async authenticate(realm: Realm, accountId: string | undefined, authorization: string | undefined): Promise<Principal> {
+    const bearer = bearerOf(authorization);
+    switch (realm) {
+      case 'scim':
+        return this.scimToken(accountId, bearer);
+      case 'admin':
+        return (await this.admin(accountId, bearer ?? '')) ?? refuse('Admin credential missing or wrong: use the operator key or an admin key of this account');
+      case 'audit':
+        return this.platform(bearer ?? '') ?? refuse('Audit credential missing or wrong: use the auditor key (AUDITOR_KEY or DATA_DIR/auditor.key) or the operator key');
+      case 'support':
+        return (
+          (await this.admin(accountId, bearer ?? '')) ??
+          this.platform(bearer ?? '') ??
+          refuse('Support credential missing or wrong: use the operator key, an admin key of this account, or the auditor key')
+        );
+      default: {
+        const _exhaustive: never = realm;
+        return _exhaustive;
+      }
+    }
+  }
+
+  /** Whether `bearer` is the platform operator's key (for routes outside the realms, e.g. metrics). */
+  isOperator(bearer: string): boolean {
+    return timingSafeEqual(digest(bearer), this.operatorDigest);
+  }
+
+  private async scimToken(accountId: string | undefined, bearer: string | undefined): Promise<Principal> {
+    if (!bearer) refuse('Missing bearer token: send "Authorization: Bearer <token>"');
+    const parsed = parseCredential('scim', bearer);
+    const account = accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
+    const token = parsed ? account?.tokens.find((t) => t.tokenId === parsed.id) : undefined;
+    const secretOk = secretMatches(parsed?.secret ?? '', token?.secretHash);
+    if (!account || !token || !secretOk) refuse('The bearer token is not valid for this SCIM base URL');
+    if (token.revokedAt) refuse('The bearer token was revoked; issue a new one in the account settings');
+    if (Date.parse(token.expiresAt) <= Date.now()) {
+      refuse(`The bearer token expired at ${token.expiresAt}; issue a new one in the account settings`);
+    }
+    if (!account.scimEnabled) {
+      throw new ScimError(403, 'SCIM provisioning is disabled for this account; an account administrator can enable it');
+    }
+    return { kind: 'scim-token', accountId: account._id, tokenId: token.tokenId };
+  }
+
+  private async admin(accountId: string | undefined, bearer: string): Promise<Principal | undefined> {
+    if (this.isOperator(bearer)) return { kind: 'operator' };
+    const parsed = parseCredential('admin', bearer);
+    const account = parsed && accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
+    const key = account?.adminKeys.find((k) => k.keyId === parsed?.id && !k.revokedAt);
+    if (!secretMatches(parsed?.secret ?? '', key?.secretHash) || !key || !account) return undefined;
+    return { kind: 'account-admin', accountId: account._id, adminId: key.keyId };
+  }
+
+  /** The operator's or the auditor's key; both compared whatever matched. */
+  private platform(bearer: string): Principal | undefined {
+    const presented = digest(bearer);
+    const operator = timingSafeEqual(presented, this.operatorDigest);
+    const auditor = timingSafeEqual(presented, this.auditorDigest ?? this.operatorDigest) && this.auditorDigest !== undefined;
+    if (operator) return { kind: 'operator' };
+    return auditor ? { kind: 'auditor' } : undefined;
+  }
+}
+
+function refuse(detail: string): never {
+  throw new ScimError(401, detail);
+}

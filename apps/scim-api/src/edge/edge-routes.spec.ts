@@ -1,0 +1,49 @@
+import { edgeRouteOf } from './edge-routes';
+
+describe('edgeRouteOf', () => {
+  it('guards every SCIM resource route with the account in the URL, sized by resource', () => {
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Users')).toEqual({ kind: 'guarded', realm: 'scim', accountId: 'acme', body: 'user' });
+    expect(edgeRouteOf('PATCH', '/scim/v2/acme/Users/u-1')).toMatchObject({ body: 'user' });
+    expect(edgeRouteOf('PUT', '/scim/v2/acme/Groups/g-1')).toMatchObject({ realm: 'scim', body: 'group' });
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Groups/.search')).toMatchObject({ body: 'small' });
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Users/.search')).toMatchObject({ body: 'small' });
+    expect(edgeRouteOf('POST', '/scim/v2/acme/.search')).toMatchObject({ body: 'small' });
+    expect(edgeRouteOf('GET', '/scim/v2/acme')).toMatchObject({ kind: 'guarded', body: 'small' });
+  });
+
+  it('matches case-insensitively, as Express routes', () => {
+    expect(edgeRouteOf('POST', '/SCIM/V2/acme/users')).toMatchObject({ realm: 'scim', accountId: 'acme', body: 'user' });
+    expect(edgeRouteOf('GET', '/scim/v2/acme/schemas')).toEqual({ kind: 'open' });
+  });
+
+  it('decodes the account id as Express decodes parameters; a malformed one names no account', () => {
+    expect(edgeRouteOf('GET', '/scim/v2/ac%20me/Users')).toMatchObject({ accountId: 'ac me' });
+    expect(edgeRouteOf('GET', '/scim/v2/%E0%A4%A/Users')).toMatchObject({ kind: 'guarded', accountId: undefined });
+  });
+
+  it('leaves discovery reads and the 501 endpoints open, but not writes to discovery', () => {
+    for (const path of ['/ServiceProviderConfig', '/Schemas', '/Schemas/urn:x', '/ResourceTypes/User']) {
+      expect(edgeRouteOf('GET', `/scim/v2/acme${path}`)).toEqual({ kind: 'open' });
+    }
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Bulk')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/scim/v2/acme/Me')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Schemas')).toMatchObject({ kind: 'guarded', realm: 'scim' });
+  });
+
+  it('guards the admin, audit and support APIs with small bodies, but admin member lists as large as groups', () => {
+    expect(edgeRouteOf('POST', '/admin/accounts')).toEqual({ kind: 'guarded', realm: 'admin', accountId: undefined, body: 'small' });
+    expect(edgeRouteOf('POST', '/admin/accounts/acme/scim/tokens')).toEqual({ kind: 'guarded', realm: 'admin', accountId: 'acme', body: 'small' });
+    expect(edgeRouteOf('POST', '/admin/accounts/acme/groups/g-1/members')).toMatchObject({ realm: 'admin', body: 'group' });
+    expect(edgeRouteOf('GET', '/audit/accounts/acme/events')).toEqual({ kind: 'guarded', realm: 'audit', accountId: 'acme', body: 'small' });
+    expect(edgeRouteOf('GET', '/support/accounts/acme/users')).toEqual({ kind: 'guarded', realm: 'support', accountId: 'acme', body: 'small' });
+  });
+
+  it('leaves the API docs, the console page and routes outside the realms open', () => {
+    expect(edgeRouteOf('GET', '/admin/docs')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/admin/docs-json')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/support/console')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/health')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('POST', '/admin/docs')).toMatchObject({ kind: 'guarded', realm: 'admin' });
+    expect(edgeRouteOf('GET', '/administrator')).toEqual({ kind: 'open' });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * What the request edge must know about a route before any body byte is read: which credential
+ * opens it and how large its body may be. Express matches routes case-insensitively, so these
+ * patterns do too. A route the edge misjudges still meets its controller's guard, which refuses a
+ * request without the right principal: a mistake here fails closed.
+ */
+export type Realm = 'scim' | 'admin' | 'audit' | 'support';
+
+/** Which of the configured body limits applies (BodyLimits). */
+export type BodySize = 'user' | 'group' | 'small';
+
+export type EdgeRoute =
+  | { readonly kind: 'guarded'; readonly realm: Realm; readonly accountId: string | undefined; readonly body: BodySize }
+  /** Needs no credential and takes no body: discovery, the 501 endpoints, docs, console, health. */
+  | { readonly kind: 'open' };
+
+const OPEN: EdgeRoute = { kind: 'open' };
+const SCIM = /^\/scim\/v2\/([^/]+)(?:\/([^/]*))?(\/.*)?$/i;
+// RFC 7644 §4: discovery needs no authentication; /Bulk and /Me answer 501 to anyone.
+const SCIM_DISCOVERY = new Set(['serviceproviderconfig', 'schemas', 'resourcetypes']);
+const SCIM_UNSUPPORTED = new Set(['bulk', 'me']);
+const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
+const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
+const SUPPORT_CONSOLE = /^\/support\/console\/?$/i;
+// MembersDto takes up to 100,000 member ids: as large as a SCIM group push.
+const ADMIN_GROUP_MEMBERS = /^\/admin\/accounts\/[^/]+\/groups\/[^/]+\/members\/?$/i;
+const READS = new Set(['GET', 'HEAD']);
+
+export function edgeRouteOf(method: string, path: string): EdgeRoute {
+  const scim = SCIM.exec(path);
+  if (scim) {
+    const resource = (scim[2] ?? '').toLowerCase();
+    if (SCIM_UNSUPPORTED.has(resource) || (SCIM_DISCOVERY.has(resource) && READS.has(method))) return OPEN;
+    return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: scimBodySize(resource, scim[3]) };
+  }
+  if (READS.has(method) && (ADMIN_DOCS.test(path) || SUPPORT_CONSOLE.test(path))) return OPEN;
+  const api = ACCOUNT_API.exec(path);
+  if (!api) return OPEN;
+  const accountId = api[2] === undefined ? undefined : decoded(api[2]);
+  return { kind: 'guarded', realm: api[1].toLowerCase() as Realm, accountId, body: ADMIN_GROUP_MEMBERS.test(path) ? 'group' : 'small' };
+}
+
+function scimBodySize(resource: string, rest: string | undefined): BodySize {
+  if (rest?.toLowerCase() === '/.search' || resource === '.search') return 'small';
+  if (resource === 'users') return 'user';
+  if (resource === 'groups') return 'group';
+  return 'small';
+}
+
+/** Express decodes route parameters the same way; a malformed one names no account. */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import getRawBody from 'raw-body';
+import { ScimError } from '@scim/scim-protocol';
+import { APP_CONFIG, type AppConfig, type BodyLimits } from '../config/app-config';
+import type { BodySize } from './edge-routes';
+import { parseJsonBody } from './json-body';
+
+/** RFC 7644 §3.1 names application/scim+json; Okta may send application/json. Both are JSON. */
+const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
+
+const LIMIT_VARIABLES: Readonly<Record<BodySize, string>> = {
+  user: 'BODY_LIMIT_USER_BYTES',
+  group: 'BODY_LIMIT_GROUP_BYTES',
+  small: 'BODY_LIMIT_SMALL_BYTES',
+};
+
+/**
+ * Reads a JSON request body once its sender is authenticated and admitted: identity encoding only
+ * (a compressed body could inflate past any limit), UTF-8 only, at most the route's limit of bytes
+ * (a declared Content-Length over it is refused before a byte is read), nesting bounded.
+ */
+@Injectable()
+export class JsonBodyReader {
+  private readonly limits: BodyLimits;
+  private readonly maxDepth: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.limits = config.edge.bodyLimits;
+    this.maxDepth = config.edge.maxJsonDepth;
+  }
+
+  /** The parsed body; undefined when the request has none or it is not JSON (as Express's parser left it). */
+  async read(request: Request, size: BodySize): Promise<unknown> {
+    if (!request.is(JSON_TYPES)) return undefined;
+    const encoding = request.headers['content-encoding']?.trim().toLowerCase() ?? 'identity';
+    if (encoding !== 'identity') {
+      throw new ScimError(415, `Content-Encoding "${encoding}" is not accepted: send the body uncompressed`);
+    }
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new ScimError(415, `Charset "${charset}" is not accepted: JSON bodies are UTF-8 (RFC 8259 §8.1)`);
+    }
+    const limit = this.limits[size];
+    let bytes: Buffer;
+    try {
+      bytes = await getRawBody(request, { length: request.headers['content-length'], limit });
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'entity.too.large') throw error;
+      throw new ScimError(413, `Request body is larger than ${limit} bytes, the limit for this route (${LIMIT_VARIABLES[size]})`);
+    }
+    return parseJsonBody(bytes, this.maxDepth);
+  }
+}

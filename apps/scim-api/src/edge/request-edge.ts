@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import { ScimError } from '@scim/scim-protocol';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { AuthenticatedRequest, Principal } from '../shared/request-context';
+import { AdmissionControl } from './admission-control';
+import { Credentials } from './credentials';
+import { edgeRouteOf, type EdgeRoute } from './edge-routes';
+import { hostAllowed } from './host-allow-list';
+import { JsonBodyReader } from './json-body-reader';
+
+/**
+ * What every request passes before routing, in this order, so that a request that will be refused
+ * costs no body: security headers, the Host allow-list, authentication from the headers, admission
+ * control, and only then the body, within its route's limit. Errors go to the exception filter,
+ * which closes the connection when the body was left unread.
+ */
+@Injectable()
+export class RequestEdge {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: Credentials,
+    private readonly admission: AdmissionControl,
+    private readonly bodies: JsonBodyReader,
+  ) {}
+
+  /** Express middleware. */
+  readonly handle = (request: AuthenticatedRequest, response: Response, next: NextFunction): void => {
+    this.pass(request, response).then(
+      () => next(),
+      (error: unknown) => next(error),
+    );
+  };
+
+  private async pass(request: AuthenticatedRequest, response: Response): Promise<void> {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    // Tokens, keys and personal data: no response of this service belongs in a shared cache.
+    response.setHeader('Cache-Control', 'no-store');
+    this.refuseUnknownHost(request);
+    const route = edgeRouteOf(request.method, request.path);
+    if (route.kind === 'open') return;
+    request.principal = await this.authenticate(request, route);
+    await this.admission.admit(request.principal);
+    request.body = await this.bodies.read(request, route.body);
+  }
+
+  /** Without PUBLIC_URL absolute URLs are built from Host, so only listed hosts are served (RFC 9110 §15.5.20). */
+  private refuseUnknownHost(request: AuthenticatedRequest): void {
+    const host = request.headers.host;
+    if (this.config.publicUrl || host === undefined || hostAllowed(host, this.config.edge.allowedHosts, request.socket.localPort)) return;
+    throw new ScimError(421, `This service does not answer for host "${host}": set PUBLIC_URL, or list the host in ALLOWED_HOSTS`);
+  }
+
+  private async authenticate(request: AuthenticatedRequest, route: Extract<EdgeRoute, { kind: 'guarded' }>): Promise<Principal> {
+    const address = request.ip ?? 'unknown';
+    await this.admission.refuseBlockedAddress(address);
+    try {
+      return await this.credentials.authenticate(route.realm, route.accountId, request.headers.authorization);
+    } catch (refusal) {
+      if (refusal instanceof ScimError && refusal.status === 401) throw await this.admission.onAuthenticationFailed(route.realm, address, refusal);
+      throw refusal;
+    }
+  }
+}
