@@ -87,6 +87,9 @@ export class Credentials {
     const account = parsed && accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
     const key = account?.adminKeys.find((k) => k.keyId === parsed?.id && !k.revokedAt);
     if (!secretMatches(parsed?.secret ?? '', key?.secretHash) || !key || !account) return undefined;
+    if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) {
+      refuse(`The admin key expired at ${key.expiresAt}; ask the platform operator for a new one`);
+    }
     return { kind: 'account-admin', accountId: account._id, adminId: key.keyId };
   }
 
