@@ -55,6 +55,11 @@ describe('hostile values and resource limits (e2e)', () => {
     });
   });
 
+  it('a URL over the HTTP parser\'s 16 KB limit is 431 with a SCIM Error body', async () => {
+    const res = await scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${'x'.repeat(20_000)}"`)}`).expect(431);
+    expectScimError(JSON.parse(res.text), 431);
+  });
+
   describe('filters deep or long enough to overflow the parser', () => {
     it.each([
       ['nested parentheses', `${'('.repeat(2_000)}userName pr${')'.repeat(2_000)}`],

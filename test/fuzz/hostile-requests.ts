@@ -362,7 +362,7 @@ function routes(targets: FuzzTargets): Route[] {
 }
 
 /** Path segments that probe routing and decoding: traversal, encoded slashes, malformed escapes, prototype names. */
-const PATH_TRICKS = ['..', '.', '%2e%2e', '%2F', '..%2F..%2Fadmin', '%00', '%ZZ', '%', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%FF', '.search', '*', ';', '~'];
+const PATH_TRICKS = ['..', '.', '%2e%2e', '%2F', '..%2F..%2Fadmin', '%00', '%ZZ', '%', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%FF', '.search', '*', ';', '~', 'x'.repeat(20_000)];
 
 const hostileSegment: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...PATH_TRICKS), weight: 3 },

@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import type { AppConfig, HttpTimeouts } from './config/app-config';
 import { resolveOperatorKey } from './config/operator-key';
+import { answerParserRefusals } from './edge/parser-refusals';
 import { RequestEdge } from './edge/request-edge';
 import { RefusedWrites } from './scim/refused-writes';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
@@ -24,6 +25,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
   });
   configureApp(app);
   applyTimeouts(app.getHttpServer() as Server, config.edge.timeouts);
+  answerParserRefusals(app.getHttpServer() as Server);
   documentAdminApi(app);
   await app.init();
   return app;
