@@ -387,7 +387,8 @@ function segmentFor(placeholder: string, targets: FuzzTargets): fc.Arbitrary<str
   };
   const known = own[placeholder];
   const choices: Array<fc.WeightedArbitrary<string>> = [{ arbitrary: hostileSegment, weight: 2 }];
-  if (known !== undefined) choices.push({ arbitrary: fc.constant(known), weight: 8 });
+  // Mostly the right account: a wrong one is refused at authentication, before any handler.
+  if (known !== undefined) choices.push({ arbitrary: fc.constant(known), weight: placeholder === 'a' ? 24 : 8 });
   if (other[placeholder] !== undefined) choices.push({ arbitrary: fc.constant(other[placeholder]), weight: 1 });
   return fc.oneof(...choices);
 }

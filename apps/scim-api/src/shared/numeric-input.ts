@@ -4,7 +4,6 @@
  * an object calls the object's own `toString`, which a JSON body controls: `{"toString": "x"}` threw.)
  */
 export function toNumber({ value }: { value: unknown }): unknown {
-  if (typeof value === 'number') return value;
   if (typeof value !== 'string') return value;
   return value.trim() === '' ? undefined : Number(value);
 }
