@@ -120,6 +120,7 @@ async function main() {
     url: spec.url,
     connections: spec.connections,
     ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
+    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
     timeout: spec.timeout ?? 30,
     requests: [request],
   });

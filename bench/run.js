@@ -10,7 +10,7 @@
 // members); a missed target is reported, not an error.
 //
 // Options: --quick (small data, short runs: a smoke test), --only=post,filter,paged,groups,memory,
-// rebuild,coldstart, --runs=N, --duration=S (seconds per measured run), --profile (service under
+// rebuild,coldstart,fairness, --runs=N, --duration=S (seconds per measured run), --profile (service under
 // --cpu-prof; summaries printed and written next to the results), --no-build.
 const { execFileSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
@@ -21,6 +21,7 @@ const { call, bootstrap } = require('./lib/http');
 const { startNode, stopNode, startService, waitUntil, rssMiB, cpuMillis, runNodeJson, freePort } = require('./lib/processes');
 const { median, medianOfRuns } = require('./lib/stats');
 const { groupScenarios, createManyGroups } = require('./groups');
+const { fairnessScenario } = require('./fairness');
 const { FLOOR_ACCOUNT, FLOOR_TOKEN } = require('./floor-app');
 const { oktaUserBody } = require('./lib/fixtures');
 
@@ -195,6 +196,10 @@ async function main() {
     if (['post', 'filter', 'paged'].some(wanted)) ceiling = await startCeiling(work);
 
     if (wanted('post')) await postUsers(work, ceiling, profiles);
+    if (wanted('fairness')) {
+      log("fairness: account B's p99 alone, then while account A floods with its token (admission control on)");
+      await fairnessScenario({ work, operatorKey: OPERATOR_KEY, runs: CONFIG.runs, duration: CONFIG.duration, loadRun, log, row, fail });
+    }
 
     const needUsers = ['filter', 'paged', 'groups', 'memory'].some(wanted);
     const needBigLog = ['rebuild', 'coldstart'].some(wanted);

@@ -12,7 +12,8 @@ const IN_FLIGHT = 50;
 async function startApp(dataDir, operatorKey, { listen = false } = {}) {
   const { loadConfig } = require(join(DIST, 'apps', 'scim-api', 'src', 'config', 'app-config'));
   const { createApp } = require(join(DIST, 'apps', 'scim-api', 'src', 'app.factory'));
-  const app = await createApp(loadConfig({ ...process.env, DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, PORT: '0' }), false);
+  // Admission control off, as for every service the benchmark starts (lib/processes.js).
+  const app = await createApp(loadConfig({ ...process.env, DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, PORT: '0', RATE_LIMITS: 'off' }), false);
   if (listen) await app.listen(0, '127.0.0.1');
   return app;
 }

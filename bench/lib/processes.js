@@ -63,7 +63,8 @@ async function startService({ dataDir, operatorKey, profileDir, env = {} }) {
   ];
   const proc = startNode(MAIN, {
     nodeArgs,
-    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, ...env },
+    // Admission control would measure the limits, not the service; the fairness scenario turns it on.
+    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, RATE_LIMITS: 'off', ...env },
     logFile: join(dataDir, 'service.log'),
   });
   return { ...proc, port, url: `http://127.0.0.1:${port}`, dataDir, operatorKey };

@@ -24,7 +24,8 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     logger: logger ?? ['log', 'warn', 'error'],
   });
   configureApp(app);
-  applyTimeouts(app.getHttpServer() as Server, config.edge.timeouts);
+  if (config.edge.trustProxy !== undefined) app.set('trust proxy', config.edge.trustProxy);
+  configureServer(app.getHttpServer() as Server, config.edge.timeouts);
   answerParserRefusals(app.getHttpServer() as Server);
   documentAdminApi(app);
   await app.init();
@@ -54,8 +55,11 @@ export function configureApp(app: NestExpressApplication): void {
   app.enableShutdownHooks();
 }
 
-/** Cuts slow clients: Node's defaults keep a trickling body open for 300 s. */
-function applyTimeouts(server: Server, timeouts: HttpTimeouts): void {
+/** Cuts slow clients (Node's defaults keep a trickling body open for 300 s), and spares refused ones their upload. */
+function configureServer(server: Server, timeouts: HttpTimeouts): void {
+  // Node would answer `Expect: 100-continue` at once; the request edge does, once the request is
+  // authenticated and admitted (JsonBodyReader), so a refused client never sends its body.
+  server.on('checkContinue', (request, response) => server.emit('request', request, response));
   server.requestTimeout = timeouts.requestMs;
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;

@@ -54,6 +54,12 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ALLOWED_HOSTS: 'https://scim.example.com' })).toThrow('ALLOWED_HOSTS holds "https://scim.example.com"');
     });
 
+    it("passes TRUST_PROXY to Express as a hop count or Express's own names", () => {
+      expect(loadConfig({ TRUST_PROXY: '1' }).edge.trustProxy).toBe(1);
+      expect(loadConfig({ TRUST_PROXY: 'uniquelocal' }).edge.trustProxy).toBe('uniquelocal');
+      expect(loadConfig({}).edge).not.toHaveProperty('trustProxy');
+    });
+
     it('refuses a header timeout longer than the request timeout', () => {
       expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' })).toThrow('HEADERS_TIMEOUT_MS (6000) must not exceed REQUEST_TIMEOUT_MS (5000)');
     });

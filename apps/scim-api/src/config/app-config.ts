@@ -30,6 +30,8 @@ export interface EdgeConfig {
   readonly rateLimits?: RateLimits;
   /** Hosts a request may name when PUBLIC_URL is unset; undefined: loopback names on the service's port. */
   readonly allowedHosts?: readonly string[];
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client address. */
+  readonly trustProxy?: string | number;
 }
 
 export interface BodyLimits {
@@ -159,6 +161,7 @@ function edgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
     timeouts,
     rateLimits: rateLimits(env),
     allowedHosts: allowedHosts(env),
+    ...trustProxy(env),
   };
 }
 
@@ -191,6 +194,13 @@ function rateLimit(env: NodeJS.ProcessEnv, name: string, fallback: string): Rate
     throw new ConfigError(`${name} must look like 100/s, 1000/10s, 20/min or 500/h (requests per window), got "${raw}"`);
   }
   return { points, windowSeconds: units * (WINDOW_SECONDS.get(match[3]) ?? 1) };
+}
+
+/** A hop count, or Express's names and addresses (`loopback`, `uniquelocal`, `10.0.0.0/8`, …). */
+function trustProxy(env: NodeJS.ProcessEnv): { trustProxy?: string | number } {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return {};
+  return { trustProxy: /^\d+$/.test(raw) ? Number(raw) : raw };
 }
 
 /** Comma-separated `host` (any port) or `host:port` entries, compared case-insensitively. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import getRawBody from 'raw-body';
 import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig, type BodyLimits } from '../config/app-config';
@@ -18,7 +18,8 @@ const LIMIT_VARIABLES: Readonly<Record<BodySize, string>> = {
 /**
  * Reads a JSON request body once its sender is authenticated and admitted: identity encoding only
  * (a compressed body could inflate past any limit), UTF-8 only, at most the route's limit of bytes
- * (a declared Content-Length over it is refused before a byte is read), nesting bounded.
+ * (a declared Content-Length over it is refused before a byte is read), nesting bounded. A client
+ * that sent `Expect: 100-continue` is told to send its body only now (RFC 9110 §10.1.1).
  */
 @Injectable()
 export class JsonBodyReader {
@@ -31,7 +32,7 @@ export class JsonBodyReader {
   }
 
   /** The parsed body; undefined when the request has none or it is not JSON (as Express's parser left it). */
-  async read(request: Request, size: BodySize): Promise<unknown> {
+  async read(request: Request, response: Response, size: BodySize): Promise<unknown> {
     if (!request.is(JSON_TYPES)) return undefined;
     const encoding = request.headers['content-encoding']?.trim().toLowerCase() ?? 'identity';
     if (encoding !== 'identity') {
@@ -42,12 +43,15 @@ export class JsonBodyReader {
       throw new ScimError(415, `Charset "${charset}" is not accepted: JSON bodies are UTF-8 (RFC 8259 §8.1)`);
     }
     const limit = this.limits[size];
+    const tooLarge = () => new ScimError(413, `Request body is larger than ${limit} bytes, the limit for this route (${LIMIT_VARIABLES[size]})`);
+    if (Number(request.headers['content-length']) > limit) throw tooLarge();
+    if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
     let bytes: Buffer;
     try {
       bytes = await getRawBody(request, { length: request.headers['content-length'], limit });
     } catch (error) {
       if ((error as { type?: unknown }).type !== 'entity.too.large') throw error;
-      throw new ScimError(413, `Request body is larger than ${limit} bytes, the limit for this route (${LIMIT_VARIABLES[size]})`);
+      throw tooLarge();
     }
     return parseJsonBody(bytes, this.maxDepth);
   }

@@ -12,8 +12,7 @@ import { JsonBodyReader } from './json-body-reader';
 /**
  * What every request passes before routing, in this order, so that a request that will be refused
  * costs no body: security headers, the Host allow-list, authentication from the headers, admission
- * control, and only then the body, within its route's limit. Errors go to the exception filter,
- * which closes the connection when the body was left unread.
+ * control, and only then the body, within its route's limit. Errors go to the exception filter.
  */
 @Injectable()
 export class RequestEdge {
@@ -28,7 +27,13 @@ export class RequestEdge {
   readonly handle = (request: AuthenticatedRequest, response: Response, next: NextFunction): void => {
     this.pass(request, response).then(
       () => next(),
-      (error: unknown) => next(error),
+      (error: unknown) => {
+        // Refused with its body unread: one within the largest limit is drained, so the client reads
+        // the answer and keeps its connection; a larger or undeclared one is not read at all.
+        const declared = Number(request.headers['content-length']);
+        if (!request.complete && !(declared <= this.config.edge.bodyLimits.group)) response.setHeader('Connection', 'close');
+        next(error);
+      },
     );
   };
 
@@ -41,7 +46,7 @@ export class RequestEdge {
     if (route.kind === 'open') return;
     request.principal = await this.authenticate(request, route);
     await this.admission.admit(request.principal);
-    request.body = await this.bodies.read(request, route.body);
+    request.body = await this.bodies.read(request, response, route.body);
   }
 
   /** Without PUBLIC_URL absolute URLs are built from Host, so only listed hosts are served (RFC 9110 §15.5.20). */

@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 export class ScimBaseUrl {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  // Without PUBLIC_URL, the request edge served this request only if its Host is in ALLOWED_HOSTS.
   origin(request: Request): string {
     return this.config.publicUrl ?? `${request.protocol}://${request.get('host') ?? `localhost:${this.config.port}`}`;
   }

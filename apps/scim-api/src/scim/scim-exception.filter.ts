@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { toScimErrorBody, type ScimError } from '@scim/scim-protocol';
 import type { AuthenticatedRequest } from '../shared/request-context';
 import { RateLimited } from '../edge/admission-control';
@@ -29,15 +29,13 @@ export class ScimExceptionFilter implements ExceptionFilter {
     const recorded = this.refusals?.record(request, error, exception) ?? Promise.resolve();
     void recorded
       .catch((failure: unknown) => this.logger.error(`Recording a refused write failed: ${String(failure)}`))
-      .then(() => this.send(request, response, error));
+      .then(() => this.send(response, error));
   }
 
-  private send(request: Request, response: Response, error: ScimError): void {
+  private send(response: Response, error: ScimError): void {
     if (response.headersSent) return;
     if (error.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
     if (error instanceof RateLimited) response.setHeader('Retry-After', String(error.retryAfterSeconds));
-    // Refused before its body was read (or while reading it): closing spares reading the rest.
-    if (!request.complete) response.setHeader('Connection', 'close');
     response.status(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(toScimErrorBody(error)));
   }
 }
