@@ -366,6 +366,8 @@ const PATH_TRICKS = ['..', '.', '%2e%2e', '%2F', '..%2F..%2Fadmin', '%00', '%ZZ'
 
 const hostileSegment: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...PATH_TRICKS), weight: 3 },
+  // Role names, user and group ids in paths become lookup keys: a prototype name there answered 500.
+  { arbitrary: fc.constantFrom(...PROTOTYPE_NAMES), weight: 3 },
   { arbitrary: shortHostileString.map(encodeSegment), weight: 4 },
   { arbitrary: fc.uuid(), weight: 2 },
 );
