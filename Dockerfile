@@ -12,6 +12,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
+COPY scripts/build.js scripts/build.js
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Same Debian release as the build stage, so the compiled native module loads.

@@ -28,7 +28,7 @@ describe('admission control (e2e)', () => {
     let neighbour: ScimAccount;
 
     beforeAll(async () => {
-      testApp = await startTestApp(undefined, { RATE_LIMITS: 'on', RATE_LIMIT_SCIM_TOKEN: '10/h', RATE_LIMIT_SCIM_ACCOUNT: '15/h' });
+      testApp = await startTestApp(undefined, { env: { RATE_LIMITS: 'on', RATE_LIMIT_SCIM_TOKEN: '10/h', RATE_LIMIT_SCIM_ACCOUNT: '15/h' } });
       flooder = await testApp.newAccount('Flooder');
       neighbour = await testApp.newAccount('Neighbour');
     });
@@ -70,7 +70,7 @@ describe('admission control (e2e)', () => {
     let testApp: TestApp;
 
     beforeAll(async () => {
-      testApp = await startTestApp(undefined, { RATE_LIMITS: 'on', RATE_LIMIT_CREDENTIAL: '5/h' });
+      testApp = await startTestApp(undefined, { env: { RATE_LIMITS: 'on', RATE_LIMIT_CREDENTIAL: '5/h' } });
     });
     afterAll(() => testApp.close());
 
@@ -90,7 +90,7 @@ describe('admission control (e2e)', () => {
     let account: ScimAccount;
 
     beforeAll(async () => {
-      testApp = await startTestApp(undefined, { RATE_LIMITS: 'on', RATE_LIMIT_FAILED_AUTH: '10/h' });
+      testApp = await startTestApp(undefined, { env: { RATE_LIMITS: 'on', RATE_LIMIT_FAILED_AUTH: '10/h' } });
       account = await testApp.newAccount('Guessed');
     });
     afterAll(() => testApp.close());
@@ -122,7 +122,7 @@ describe('admission control (e2e)', () => {
     let testApp: TestApp;
 
     beforeAll(async () => {
-      testApp = await startTestApp(undefined, { RATE_LIMITS: 'off', RATE_LIMIT_SCIM_TOKEN: '1/h', RATE_LIMIT_FAILED_AUTH: '1/h' });
+      testApp = await startTestApp(undefined, { env: { RATE_LIMITS: 'off', RATE_LIMIT_SCIM_TOKEN: '1/h', RATE_LIMIT_FAILED_AUTH: '1/h' } });
     });
     afterAll(() => testApp.close());
 

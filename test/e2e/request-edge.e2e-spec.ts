@@ -231,7 +231,7 @@ describe('hosts without PUBLIC_URL (e2e)', () => {
   let account: ScimAccount;
 
   beforeAll(async () => {
-    testApp = await startTestApp(undefined, { PUBLIC_URL: '', ALLOWED_HOSTS: 'scim.example.com, 127.0.0.1' });
+    testApp = await startTestApp(undefined, { env: { PUBLIC_URL: '', ALLOWED_HOSTS: 'scim.example.com, 127.0.0.1' } });
     account = await testApp.newAccount('Hosts');
   });
   afterAll(() => testApp.close());
@@ -258,7 +258,7 @@ describe('hosts by default: the loopback names on the service port (e2e)', () =>
   let port: number;
 
   beforeAll(async () => {
-    testApp = await startTestApp(undefined, { PUBLIC_URL: '' });
+    testApp = await startTestApp(undefined, { env: { PUBLIC_URL: '' } });
     await testApp.app.listen(0, '127.0.0.1');
     port = portOf(testApp);
   });
@@ -281,7 +281,7 @@ describe('raw connections: slow clients, refused uploads, 100-continue (e2e)', (
   let port: number;
 
   beforeAll(async () => {
-    testApp = await startTestApp(undefined, { REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '500' });
+    testApp = await startTestApp(undefined, { env: { REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '500' } });
     account = await testApp.newAccount('Slow');
     await testApp.app.listen(0, '127.0.0.1');
     port = portOf(testApp);

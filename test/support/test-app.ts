@@ -1,11 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { createApp } from '../../apps/scim-api/src/app.factory';
-import { loadConfig } from '../../apps/scim-api/src/config/app-config';
+import { configureApp, createApp } from '../../apps/scim-api/src/app.factory';
+import { AppModule } from '../../apps/scim-api/src/app.module';
+import { type AppConfig, loadConfig } from '../../apps/scim-api/src/config/app-config';
+import { openDataFolder } from '../../apps/scim-api/src/config/data-folder';
+import { resolveOperatorKey } from '../../apps/scim-api/src/config/operator-key';
+import { silentLogger, type Logger } from '../../apps/scim-api/src/observability/logger';
 
 export const OPERATOR_KEY = 'e2e-operator-key-0123456789abcdef';
 
@@ -27,14 +35,25 @@ export interface TestApp {
   close(removeData?: boolean): Promise<void>;
 }
 
-/**
- * The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder.
- * `env` overrides the test configuration (e.g. rate limits, which are off unless a test sets them).
- */
-export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Where the app logs (silent by default). */
+  readonly logger?: Logger;
+  /** Overrides the test configuration's environment (e.g. rate limits, which are off unless a test sets them). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Overrides of the loaded configuration, for values no variable can set (e.g. an ephemeral METRICS_PORT). */
+  readonly config?: Partial<AppConfig>;
+  /**
+   * Decorates the embedded event store where the service's hash chain meets it (so the decorator
+   * sees every append as stored), e.g. to inject failures or slow reads.
+   */
+  readonly eventStore?: (store: EventStore) => EventStore;
+}
+
+/** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder. */
+export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), options: TestAppOptions = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
-  const config = loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', RATE_LIMITS: 'off', ...env });
-  const app = await createApp(config, false);
+  const config = { ...loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', RATE_LIMITS: 'off', ...options.env }), ...options.config };
+  const app = options.eventStore ? await createAppWithEventStore(config, options.eventStore) : await createApp(config, options.logger ?? false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
   const operator = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {
@@ -58,6 +77,19 @@ export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2
       if (removeData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** createApp with the event store built here, decorated (createApp's module, pipes and filters). */
+async function createAppWithEventStore(config: AppConfig, decorate: (store: EventStore) => EventStore): Promise<INestApplication> {
+  resolveOperatorKey(config);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, silentLogger(), openDataFolder(config.dataDir))] })
+    .overrideProvider(EventStore)
+    .useFactory({ factory: () => new HashChainedEventStore(decorate(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }))) })
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  configureApp(app);
+  await app.init();
+  return app;
 }
 
 /** A SCIM client for one account: sets the bearer token and the SCIM content type. */

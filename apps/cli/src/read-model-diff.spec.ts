@@ -41,3 +41,14 @@ test('differingPaths compares arrays whole and marks absent fields', () => {
     { path: 'x', live: 1, rebuilt: undefined },
   ]);
 });
+
+test('differingPaths names a key only one side holds as absent on the other, whatever its name', () => {
+  const grants = [{ groupId: 'g1', since: '2026-01-01T00:00:00.000Z' }];
+  for (const role of ['constructor', '__proto__', 'toString']) {
+    const live = JSON.parse(JSON.stringify({ groupRoles: Object.fromEntries([[role, grants]]) })) as Doc;
+    expect(differingPaths(live, { groupRoles: {} })).toEqual([{ path: `groupRoles.${role}`, live: grants, rebuilt: undefined }]);
+    expect(diffCollection('users', [doc('a', { groupRoles: {} })], [doc('a', live)], ['_position'])).toEqual([
+      { collection: 'users', id: 'a', kind: 'fields-differ', detail: `groupRoles.${role}: live (absent), rebuilt ${JSON.stringify(grants)}` },
+    ]);
+  }
+});

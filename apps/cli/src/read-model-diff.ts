@@ -71,7 +71,12 @@ export function differingPaths(live: unknown, rebuilt: unknown, path = ''): Path
   if (isDeepStrictEqual(live, rebuilt)) return [];
   if (!isPlainObject(live) || !isPlainObject(rebuilt)) return [{ path: path || '(document)', live, rebuilt }];
   const keys = [...new Set([...Object.keys(live), ...Object.keys(rebuilt)])].sort();
-  return keys.flatMap((key) => differingPaths(live[key], rebuilt[key], path ? `${path}.${key}` : key));
+  return keys.flatMap((key) => differingPaths(ownValue(live, key), ownValue(rebuilt, key), path ? `${path}.${key}` : key));
+}
+
+/** Keys are stored data (role names such as "constructor"): never read what Object.prototype holds. */
+function ownValue(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 function withoutFields(doc: Doc, fields: readonly string[]): Record<string, unknown> {

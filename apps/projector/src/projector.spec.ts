@@ -101,7 +101,12 @@ describe('Projector', () => {
       projections: { tallies: { checkpoint: position, caughtUp: true }, audit: { checkpoint: 0, caughtUp: true } },
     });
 
-    await request(server).get('/metrics').expect(404);
+    await request(server).get('/ready').expect(200);
+    const metrics = await request(server).get('/metrics').expect(200).expect('Content-Type', /^text\/plain/);
+    expect(metrics.text).toContain('scim_projection_state{projection="tallies",state="running"} 1');
+    expect(metrics.text).toContain('scim_projection_lag_positions{projection="audit"} 0');
+    expect(metrics.text).toContain('process_resident_memory_bytes');
+    await request(server).get('/nothing').expect(404);
     await request(server).post('/health').expect(405).expect('Allow', 'GET, HEAD');
   });
 
@@ -124,6 +129,11 @@ describe('Projector', () => {
     await until(() => projector.health().status === 'failing');
     const failing = await request(server).get('/health').expect(503);
     expect(failing.body.projections[0]).toMatchObject({ projection: 'tallies', state: 'failed', checkpoint: 0, error: expect.stringContaining('poisoned tally') });
+    // Polled: between two restarts the projection runs for a moment.
+    await until(async () => (await request(server).get('/ready')).status === 503);
+    const scrape = async () => (await request(server).get('/metrics').expect(200)).text;
+    await until(async () => (await scrape()).includes('scim_projection_state{projection="tallies",state="failing"} 1'));
+    expect(await scrape()).toContain(`scim_projection_lag_positions{projection="tallies"} ${poisoned.position}`);
 
     // Still poisoned: restarts keep failing, spaced out (40, 80, 160 ms...), not in a tight loop.
     await new Promise((resolve) => setTimeout(resolve, 300));

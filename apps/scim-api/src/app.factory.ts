@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
@@ -6,30 +6,46 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
 import type { AppConfig, HttpTimeouts } from './config/app-config';
+import { openDataFolder } from './config/data-folder';
 import { resolveOperatorKey } from './config/operator-key';
 import { answerParserRefusals } from './edge/parser-refusals';
 import { RequestEdge } from './edge/request-edge';
+import { createLogger, PinoNestLogger, silentLogger, type Logger } from './observability/logger';
+import { installRequestLog } from './observability/request-log';
 import { RefusedWrites } from './scim/refused-writes';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
 import { ScimValidationPipe } from './scim/scim-validation.pipe';
 import { requestIdMiddleware } from './shared/request-id.middleware';
 
-/** Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function. */
-export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<INestApplication> {
-  // Generated into DATA_DIR on the first start, before any module reads it.
-  resolveOperatorKey(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    // The request edge reads bodies, after authentication and admission (RequestEdge).
-    bodyParser: false,
-    logger: logger ?? ['log', 'warn', 'error'],
-  });
-  configureApp(app);
-  if (config.edge.trustProxy !== undefined) app.set('trust proxy', config.edge.trustProxy);
-  configureServer(app.getHttpServer() as Server, config.edge.timeouts);
-  answerParserRefusals(app.getHttpServer() as Server);
-  documentAdminApi(app);
-  await app.init();
-  return app;
+/**
+ * Builds the HTTP application exactly as main.ts serves it; e2e tests use the same function.
+ * `logger`: where every log line goes (LOG_FORMAT/LOG_LEVEL on stdout by default; false: nowhere).
+ */
+export async function createApp(config: AppConfig, logger?: Logger | false): Promise<INestApplication> {
+  // Owned before anything in it is opened (the platform keys included); released when the app closes.
+  const dataFolder = config.storage.kind === 'embedded' ? openDataFolder(config.dataDir) : undefined;
+  try {
+    // Generated into DATA_DIR on the first start, before any module reads it.
+    resolveOperatorKey(config);
+    const log = logger === false ? silentLogger() : (logger ?? createLogger(config.logging));
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, log, dataFolder), {
+      // The request edge reads bodies, after authentication and admission (RequestEdge).
+      bodyParser: false,
+      logger: new PinoNestLogger(log),
+      // A failed start-up is thrown to the caller (main.ts says it in one line), not aborted here.
+      abortOnError: false,
+    });
+    configureApp(app);
+    if (config.edge.trustProxy !== undefined) app.set('trust proxy', config.edge.trustProxy);
+    configureServer(app.getHttpServer() as Server, config.edge.timeouts);
+    answerParserRefusals(app.getHttpServer() as Server);
+    documentAdminApi(app);
+    await app.init();
+    return app;
+  } catch (error) {
+    dataFolder?.release();
+    throw error;
+  }
 }
 
 /** OpenAPI for the admin API at /admin/docs (JSON at /admin/docs-json). */
@@ -48,6 +64,7 @@ export function configureApp(app: NestExpressApplication): void {
   // Express would hash every body it sends for a weak ETag (SHA-1 of a 100-user page: 6 % of its
   // CPU). SCIM resources carry their own ETag, the stream revision; lists and the admin API need none.
   app.set('etag', false);
+  installRequestLog(app);
   app.use(requestIdMiddleware);
   app.use(app.get(RequestEdge).handle);
   app.useGlobalPipes(new ScimValidationPipe());

@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { DataFolderLock } from '@scim/event-store';
 import type { AppConfig } from './config/app-config';
+import type { Logger } from './observability/logger';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
@@ -15,14 +18,15 @@ import { EdgeModule } from './edge/edge.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, dataFolder?: DataFolderLock): DynamicModule {
     return {
       module: AppModule,
       // SCIM resources before the admin API: Express tries routes in the order they were registered,
       // and the IdPs' requests are most of the traffic.
       imports: [
         CqrsModule.forRoot(),
-        PersistenceModule.forRoot(config),
+        ObservabilityModule.forRoot(logger),
+        PersistenceModule.forRoot(config, dataFolder),
         EdgeModule,
         ScimModule,
         UsersModule,

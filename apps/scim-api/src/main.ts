@@ -1,10 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { DataFolderInUseError } from '@scim/event-store';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
+import { assertCanListen } from './config/listen-address';
 
 async function main(): Promise<void> {
+  // Everything this process creates (event log, read models, WAL files, keys) is its user's alone.
+  process.umask(0o077);
   const config = loadConfig();
+  await assertCanListen(config.port, config.host);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const url = config.publicUrl ?? `http://localhost:${config.port}`;
@@ -13,8 +18,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
+  // What an operator can fix is said in one line; anything else keeps its stack for a bug report.
+  if (error instanceof ConfigError || error instanceof DataFolderInUseError) {
+    console.error(`Cannot start: ${error.message}`);
   } else {
     console.error(error);
   }

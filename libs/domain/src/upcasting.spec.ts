@@ -35,4 +35,11 @@ describe('upcasting', () => {
     expect(currentSchemaVersion('AccountCreated', registry)).toBe(3);
     expect(currentSchemaVersion('UserProvisioned', registry)).toBe(1);
   });
+
+  it('knows no upcaster for a type named after an Object.prototype key', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(currentSchemaVersion(type, registry)).toBe(1);
+      expect(upcastEvent({ type, data: { a: 1 }, schemaVersion: 1 }, registry).data).toEqual({ a: 1 });
+    }
+  });
 });

@@ -13,7 +13,7 @@ export type UpcasterRegistry = Readonly<Record<string, Readonly<Record<number, U
 export const eventUpcasters: UpcasterRegistry = {};
 
 export function currentSchemaVersion(type: string, registry: UpcasterRegistry = eventUpcasters): number {
-  const steps = registry[type];
+  const steps = stepsOf(registry, type);
   return steps ? Math.max(1, ...Object.keys(steps).map(Number)) + 1 : 1;
 }
 
@@ -22,9 +22,14 @@ export function upcastEvent(
   registry: UpcasterRegistry = eventUpcasters,
 ): DomainEvent<string, Readonly<Record<string, unknown>>> {
   let data = stored.data;
-  const steps = registry[stored.type] ?? {};
-  for (let version = stored.schemaVersion ?? 1; steps[version]; version += 1) {
+  const steps = stepsOf(registry, stored.type);
+  for (let version = stored.schemaVersion ?? 1; steps && Object.hasOwn(steps, version); version += 1) {
     data = steps[version](data);
   }
   return { type: stored.type, data };
+}
+
+/** Own entries only: a type read from a log ("constructor") must not find Object.prototype's. */
+function stepsOf(registry: UpcasterRegistry, type: string): UpcasterRegistry[string] | undefined {
+  return Object.hasOwn(registry, type) ? registry[type] : undefined;
 }

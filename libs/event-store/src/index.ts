@@ -1,7 +1,9 @@
 export * from './event-store.port';
+export { appendSize, MAX_APPEND_BYTES } from './append-size';
 export { DelegatingEventStore } from './delegating-event-store';
 export { newEventId } from './event-id';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
+export { DataFolderInUseError, DataFolderLock } from './sqlite/data-folder-lock';
 // The EventStoreDB adapter is imported from '@scim/event-store/esdb', so that this index loads no client.
 export {
   aggregateStream,

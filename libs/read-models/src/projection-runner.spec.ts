@@ -82,8 +82,9 @@ describe('ProjectionRunner', () => {
     expect(await tally('a')).toEqual({ _id: 'a', total: 5, _position: position });
     expect(await readStore.checkpoint('tallies')).toBe(position);
     expect(runner.status()).toEqual([
-      { projection: 'tallies', state: 'running', checkpoint: position },
-      { projection: 'audit', state: 'running', checkpoint: 0 },
+      { projection: 'tallies', state: 'running', checkpoint: position, readThrough: position },
+      // The audit projection read past the tally events: it includes them without storing a checkpoint.
+      { projection: 'audit', state: 'running', checkpoint: 0, readThrough: position },
     ]);
   });
 
@@ -260,7 +261,7 @@ describe('ProjectionRunner', () => {
     await runner.start();
     expect(await runner.waitFor(poisoned.position, 5_000)).toBe(true);
     expect(await tally('a')).toEqual({ _id: 'a', total: 5, _position: poisoned.position });
-    expect(runner.status()[0]).toEqual({ projection: 'tallies', state: 'running', checkpoint: poisoned.position });
+    expect(runner.status()[0]).toEqual({ projection: 'tallies', state: 'running', checkpoint: poisoned.position, readThrough: poisoned.position });
   });
 
   it('reports each projection’s checkpoint against the head of the log', async () => {

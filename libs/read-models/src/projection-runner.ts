@@ -17,6 +17,8 @@ export interface ProjectionStatus {
   readonly state: ProjectionState;
   /** Last position this runner committed or loaded at start. */
   readonly checkpoint: number;
+  /** Position the projection is known to include: its checkpoint, or beyond past other streams' events. */
+  readonly readThrough: number;
   /** Why the projection stopped, when `state` is 'failed'. */
   readonly error?: Error;
 }
@@ -163,10 +165,11 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStatus[] {
-    return this.projections.map(({ projection, state, checkpoint, error }) => ({
+    return this.projections.map(({ projection, state, checkpoint, seenThrough, error }) => ({
       projection: projection.name,
       state,
       checkpoint,
+      readThrough: Math.max(checkpoint, seenThrough),
       ...(error ? { error } : {}),
     }));
   }

@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject } from './json';
+import { cloneJson, isPlainObject, setOwn } from './json';
 import { findAttribute, subAttribute, type AttributeDefinition } from './schema/attribute';
 import type { ResourceSchema } from './schema/resource-schema';
 
@@ -59,7 +59,7 @@ function pickValue(def: AttributeDefinition, value: unknown, selected: Selected)
     const out: Record<string, unknown> = {};
     for (const [key, sub] of Object.entries(object)) {
       const subDef = subAttribute(def, key);
-      if (subDef && selected.children.get(subDef.name)?.all) out[key] = cloneJson(sub);
+      if (subDef && selected.children.get(subDef.name)?.all) setOwn(out, key, cloneJson(sub));
     }
     return Object.keys(out).length ? out : undefined;
   };
@@ -77,7 +77,7 @@ function dropValue(def: AttributeDefinition, value: unknown, selected: Selected)
     const out: Record<string, unknown> = {};
     for (const [key, sub] of Object.entries(object)) {
       const subDef = subAttribute(def, key);
-      if (!(subDef && selected.children.get(subDef.name)?.all)) out[key] = cloneJson(sub);
+      if (!(subDef && selected.children.get(subDef.name)?.all)) setOwn(out, key, cloneJson(sub));
     }
     return Object.keys(out).length ? out : undefined;
   };
@@ -100,7 +100,7 @@ function selectExtension(defs: readonly AttributeDefinition[], value: unknown, s
     let result: unknown;
     if (mode === 'pick') result = def && sel ? pickValue(def, attrValue, sel) : undefined;
     else result = def && sel ? dropValue(def, attrValue, sel) : cloneJson(attrValue);
-    if (result !== undefined) out[key] = result;
+    if (result !== undefined) setOwn(out, key, result);
   }
   return Object.keys(out).length ? out : undefined;
 }
@@ -125,7 +125,7 @@ export function selectAttributes(
   for (const [key, value] of Object.entries(resource)) {
     const def = defineKey(schema, key);
     if (key === 'schemas' || alwaysReturned(def)) {
-      out[key] = cloneJson(value);
+      setOwn(out, key, cloneJson(value));
       continue;
     }
     if (!def) continue;
@@ -143,7 +143,7 @@ export function selectAttributes(
     if (result !== undefined && dropped) {
       result = def.kind === 'attribute' ? dropValue(def.def, result, dropped) : selectExtension(def.defs, result, dropped, 'drop');
     }
-    if (result !== undefined) out[key] = result;
+    if (result !== undefined) setOwn(out, key, result);
   }
   return out;
 }

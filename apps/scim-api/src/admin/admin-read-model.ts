@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, userNameKey } from '@scim/domain';
 import { ReadStore, type Query } from '@scim/read-models';
-import { Collections, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
+import { heldRoles } from '@scim/domain/history';
+import { Collections, userStateOf, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
 import { pageOf } from '../scim/paging';
 import type { AdminListQueryDto } from './admin.dto';
 
@@ -70,20 +71,21 @@ export class AdminReadModel {
   }
 
   async rolesWithProvenance(user: UserView): Promise<RoleWithProvenance[]> {
+    const state = userStateOf(user);
+    const { manualRoles, groupRoles } = state;
     const groupNames = new Map<string, string>();
-    for (const grants of Object.values(user.groupRoles)) {
+    for (const grants of groupRoles.values()) {
       for (const { groupId } of grants) {
         if (!groupNames.has(groupId)) groupNames.set(groupId, (await this.readStore.get<GroupView>(Collections.groups, groupId))?.displayName ?? '(deleted group)');
       }
     }
-    const roles = [...new Set([...Object.keys(user.manualRoles), ...Object.keys(user.groupRoles)])].sort();
-    return roles.map((role) => {
-      const manual = user.manualRoles[role];
+    return heldRoles(state).map((role) => {
+      const manual = manualRoles.get(role);
       const sources: RoleSource[] = [];
       if (manual) {
         sources.push(manual.preExisting ? { kind: 'pre-existing-at-conversion', since: manual.since, convertedAt: user.convertedAt } : { kind: 'manual', since: manual.since });
       }
-      for (const grant of user.groupRoles[role] ?? []) {
+      for (const grant of groupRoles.get(role) ?? []) {
         sources.push({ kind: 'group', groupId: grant.groupId, groupName: groupNames.get(grant.groupId) ?? grant.groupId, since: grant.since });
       }
       return { role, effective: user.active, sources };

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ScimError } from '@scim/scim-protocol';
-import type { AuthenticatedRequest } from '../shared/request-context';
+import { noteRefusal, type AuthenticatedRequest } from '../shared/request-context';
 
 const OPERATOR_ONLY = 'admin:operator-only';
 /** Platform-level routes (creating accounts, issuing admin keys): the operator key only. */
@@ -26,6 +26,7 @@ export class AdminGuard implements CanActivate {
       throw new ScimError(401, 'Admin credential missing or wrong: use the operator key or an admin key of this account');
     }
     if (this.reflector.getAllAndOverride<boolean>(OPERATOR_ONLY, [context.getHandler(), context.getClass()])) {
+      noteRefusal(request, 'admin', 'operator-only');
       throw new ForbiddenException('Only the platform operator may do this');
     }
     request.admin = { kind: 'account-admin', adminId: principal.adminId };

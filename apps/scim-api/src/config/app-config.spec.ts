@@ -19,6 +19,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OPERATOR_KEY: 'short' })).toThrow('OPERATOR_KEY');
   });
 
+  it('logs JSON at info by default; LOG_FORMAT, LOG_LEVEL and METRICS_PORT are checked', () => {
+    expect(loadConfig({})).toMatchObject({ logging: { format: 'json', level: 'info' }, metricsPort: undefined });
+    expect(loadConfig({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug', METRICS_PORT: '9464' })).toMatchObject({ logging: { format: 'pretty', level: 'debug' }, metricsPort: 9464 });
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT must be one of json, pretty, got "xml"');
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+    expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow('METRICS_PORT must be an integer from 1 to 65535');
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://scim.example.com/' }).publicUrl).toBe('https://scim.example.com');
   });

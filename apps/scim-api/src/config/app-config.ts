@@ -16,8 +16,20 @@ export interface AppConfig {
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
+  readonly logging: LoggingConfig;
+  /** A second listener serving only GET /metrics, without credential (METRICS_PORT); none when unset. */
+  readonly metricsPort?: number;
   /** What the request edge admits before a controller runs (README "Limits and admission control"). */
   readonly edge: EdgeConfig;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggingConfig {
+  /** JSON lines (default) for collectors; 'pretty' for a terminal. */
+  readonly format: 'json' | 'pretty';
+  readonly level: LogLevel;
 }
 
 export interface EdgeConfig {
@@ -133,8 +145,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditorKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
+    logging: loggingConfig(env),
+    metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
     edge: edgeConfig(env),
   };
+}
+
+export function loggingConfig(env: NodeJS.ProcessEnv): LoggingConfig {
+  const format = oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, 'json');
+  return { format, level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info') };
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = allowed.find((candidate) => candidate === raw);
+  if (value === undefined) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return value;
 }
 
 const KIB = 1024;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig, type RateLimit } from '../config/app-config';
+import { Metrics } from '../observability/metrics';
 import type { Principal } from '../shared/request-context';
 import type { Realm } from './edge-routes';
 
@@ -35,7 +36,10 @@ export class RateLimited extends ScimError {
 export class AdmissionControl {
   private readonly limiters: ReadonlyMap<LimitScope, RateLimiterMemory>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: Metrics,
+  ) {
     const limits = config.edge.rateLimits;
     const limiterOf = (limit: RateLimit) => new RateLimiterMemory({ points: limit.points, duration: limit.windowSeconds });
     this.limiters = new Map(
@@ -85,6 +89,7 @@ export class AdmissionControl {
 
   /** The one place a 429 is decided (metrics hook). */
   onRateLimited(scope: LimitScope, state: RateLimiterRes): RateLimited {
+    this.metrics.rateLimited(scope);
     return new RateLimited(scope, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
   }
 

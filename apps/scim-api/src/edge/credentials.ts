@@ -6,7 +6,7 @@ import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolveAuditorKey, resolveOperatorKey } from '../config/operator-key';
 import { bearerOf, parseCredential, secretMatches } from '../scim/scim-token';
-import type { Principal } from '../shared/request-context';
+import type { AuthRefusalKind, Principal } from '../shared/request-context';
 import type { Realm } from './edge-routes';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
@@ -42,16 +42,20 @@ export class Credentials {
     switch (realm) {
       case 'scim':
         return this.scimToken(accountId, bearer);
-      case 'admin':
-        return (await this.admin(accountId, bearer ?? '')) ?? refuse('Admin credential missing or wrong: use the operator key or an admin key of this account');
+      case 'admin': {
+        const admin = await this.admin(accountId, bearer ?? '');
+        return typeof admin === 'object' ? admin : refuse('Admin credential missing or wrong: use the operator key or an admin key of this account', bearer ? admin : 'missing');
+      }
       case 'audit':
-        return this.platform(bearer ?? '') ?? refuse('Audit credential missing or wrong: use the auditor key (AUDITOR_KEY or DATA_DIR/auditor.key) or the operator key');
-      case 'support':
+        return this.platform(bearer ?? '') ?? refuse('Audit credential missing or wrong: use the auditor key (AUDITOR_KEY or DATA_DIR/auditor.key) or the operator key', bearer ? 'wrong-key' : 'missing');
+      case 'support': {
+        const admin = await this.admin(accountId, bearer ?? '');
+        if (typeof admin === 'object') return admin;
         return (
-          (await this.admin(accountId, bearer ?? '')) ??
           this.platform(bearer ?? '') ??
-          refuse('Support credential missing or wrong: use the operator key, an admin key of this account, or the auditor key')
+          refuse('Support credential missing or wrong: use the operator key, an admin key of this account, or the auditor key', bearer ? admin : 'missing')
         );
+      }
       default: {
         const _exhaustive: never = realm;
         return _exhaustive;
@@ -65,30 +69,36 @@ export class Credentials {
   }
 
   private async scimToken(accountId: string | undefined, bearer: string | undefined): Promise<Principal> {
-    if (!bearer) refuse('Missing bearer token: send "Authorization: Bearer <token>"');
+    if (!bearer) refuse('Missing bearer token: send "Authorization: Bearer <token>"', 'missing');
     const parsed = parseCredential('scim', bearer);
     const account = accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
     const token = parsed ? account?.tokens.find((t) => t.tokenId === parsed.id) : undefined;
     const secretOk = secretMatches(parsed?.secret ?? '', token?.secretHash);
-    if (!account || !token || !secretOk) refuse('The bearer token is not valid for this SCIM base URL');
-    if (token.revokedAt) refuse('The bearer token was revoked; issue a new one in the account settings');
+    if (!account || !token || !secretOk) {
+      // Tokens are looked up in the URL's account only: another account's token is an unknown one here.
+      refuse('The bearer token is not valid for this SCIM base URL', !parsed ? 'malformed' : !account ? 'unknown-account' : !token ? 'unknown-credential' : 'wrong-secret');
+    }
+    if (token.revokedAt) refuse('The bearer token was revoked; issue a new one in the account settings', 'revoked');
     if (Date.parse(token.expiresAt) <= Date.now()) {
-      refuse(`The bearer token expired at ${token.expiresAt}; issue a new one in the account settings`);
+      refuse(`The bearer token expired at ${token.expiresAt}; issue a new one in the account settings`, 'expired');
     }
     if (!account.scimEnabled) {
-      throw new ScimError(403, 'SCIM provisioning is disabled for this account; an account administrator can enable it');
+      throw new CredentialRefused(403, 'SCIM provisioning is disabled for this account; an account administrator can enable it', 'scim-disabled');
     }
     return { kind: 'scim-token', accountId: account._id, tokenId: token.tokenId };
   }
 
-  private async admin(accountId: string | undefined, bearer: string): Promise<Principal | undefined> {
+  /** The operator or an admin of the account; else why not (for the logs and metrics only). */
+  private async admin(accountId: string | undefined, bearer: string): Promise<Principal | AuthRefusalKind> {
     if (this.isOperator(bearer)) return { kind: 'operator' };
     const parsed = parseCredential('admin', bearer);
     const account = parsed && accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
-    const key = account?.adminKeys.find((k) => k.keyId === parsed?.id && !k.revokedAt);
-    if (!secretMatches(parsed?.secret ?? '', key?.secretHash) || !key || !account) return undefined;
+    const key = account?.adminKeys.find((k) => k.keyId === parsed?.id);
+    const secretOk = secretMatches(parsed?.secret ?? '', key?.secretHash);
+    // Revocation is told apart only to the logs, and only for the right secret.
+    if (!secretOk || !key || !account || key.revokedAt) return !parsed ? 'wrong-key' : !key ? 'unknown-credential' : !secretOk ? 'wrong-secret' : 'revoked';
     if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) {
-      refuse(`The admin key expired at ${key.expiresAt}; ask the platform operator for a new one`);
+      refuse(`The admin key expired at ${key.expiresAt}; ask the platform operator for a new one`, 'expired');
     }
     return { kind: 'account-admin', accountId: account._id, adminId: key.keyId };
   }
@@ -103,6 +113,17 @@ export class Credentials {
   }
 }
 
-function refuse(detail: string): never {
-  throw new ScimError(401, detail);
+/** A refused credential; `kind` says why, to the request log and the metrics only. */
+export class CredentialRefused extends ScimError {
+  constructor(
+    status: 401 | 403,
+    detail: string,
+    readonly kind: AuthRefusalKind,
+  ) {
+    super(status, detail);
+  }
+}
+
+function refuse(detail: string, kind: AuthRefusalKind): never {
+  throw new CredentialRefused(401, detail, kind);
 }

@@ -2,7 +2,7 @@ import { edgeRouteOf } from './edge-routes';
 
 describe('edgeRouteOf', () => {
   it('guards every SCIM resource route with the account in the URL, sized by resource', () => {
-    expect(edgeRouteOf('POST', '/scim/v2/acme/Users')).toEqual({ kind: 'guarded', realm: 'scim', accountId: 'acme', body: 'user' });
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Users')).toEqual({ kind: 'guarded', realm: 'scim', accountId: 'acme', body: 'user', label: '/scim/v2/:accountId/Users' });
     expect(edgeRouteOf('PATCH', '/scim/v2/acme/Users/u-1')).toMatchObject({ body: 'user' });
     expect(edgeRouteOf('PUT', '/scim/v2/acme/Groups/g-1')).toMatchObject({ realm: 'scim', body: 'group' });
     expect(edgeRouteOf('POST', '/scim/v2/acme/Groups/.search')).toMatchObject({ body: 'small' });
@@ -31,11 +31,11 @@ describe('edgeRouteOf', () => {
   });
 
   it('guards the admin, audit and support APIs with small bodies, but admin member lists as large as groups', () => {
-    expect(edgeRouteOf('POST', '/admin/accounts')).toEqual({ kind: 'guarded', realm: 'admin', accountId: undefined, body: 'small' });
-    expect(edgeRouteOf('POST', '/admin/accounts/acme/scim/tokens')).toEqual({ kind: 'guarded', realm: 'admin', accountId: 'acme', body: 'small' });
+    expect(edgeRouteOf('POST', '/admin/accounts')).toEqual({ kind: 'guarded', realm: 'admin', accountId: undefined, body: 'small', label: '/admin/*' });
+    expect(edgeRouteOf('POST', '/admin/accounts/acme/scim/tokens')).toEqual({ kind: 'guarded', realm: 'admin', accountId: 'acme', body: 'small', label: '/admin/accounts/:accountId/*' });
     expect(edgeRouteOf('POST', '/admin/accounts/acme/groups/g-1/members')).toMatchObject({ realm: 'admin', body: 'group' });
-    expect(edgeRouteOf('GET', '/audit/accounts/acme/events')).toEqual({ kind: 'guarded', realm: 'audit', accountId: 'acme', body: 'small' });
-    expect(edgeRouteOf('GET', '/support/accounts/acme/users')).toEqual({ kind: 'guarded', realm: 'support', accountId: 'acme', body: 'small' });
+    expect(edgeRouteOf('GET', '/audit/accounts/acme/events')).toEqual({ kind: 'guarded', realm: 'audit', accountId: 'acme', body: 'small', label: '/audit/accounts/:accountId/*' });
+    expect(edgeRouteOf('GET', '/support/accounts/acme/users')).toEqual({ kind: 'guarded', realm: 'support', accountId: 'acme', body: 'small', label: '/support/accounts/:accountId/*' });
   });
 
   it('leaves the API docs, the console page and routes outside the realms open', () => {

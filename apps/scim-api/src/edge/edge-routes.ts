@@ -10,7 +10,14 @@ export type Realm = 'scim' | 'admin' | 'audit' | 'support';
 export type BodySize = 'user' | 'group' | 'small';
 
 export type EdgeRoute =
-  | { readonly kind: 'guarded'; readonly realm: Realm; readonly accountId: string | undefined; readonly body: BodySize }
+  | {
+      readonly kind: 'guarded';
+      readonly realm: Realm;
+      readonly accountId: string | undefined;
+      readonly body: BodySize;
+      /** A bounded route label for the request log and metrics of a request refused before routing. */
+      readonly label: string;
+    }
   /** Needs no credential and takes no body: discovery, the 501 endpoints, docs, console, health. */
   | { readonly kind: 'open' };
 
@@ -19,25 +26,36 @@ const SCIM = /^\/scim\/v2\/([^/]+)(?:\/([^/]*))?(\/.*)?$/i;
 // RFC 7644 §4: discovery needs no authentication; /Bulk and /Me answer 501 to anyone.
 const SCIM_DISCOVERY = new Set(['serviceproviderconfig', 'schemas', 'resourcetypes']);
 const SCIM_UNSUPPORTED = new Set(['bulk', 'me']);
+const SCIM_RESOURCES = new Map([
+  ['users', 'Users'],
+  ['groups', 'Groups'],
+  ['.search', '.search'],
+]);
 const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
 const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
 const SUPPORT_CONSOLE = /^\/support\/console\/?$/i;
 // MembersDto takes up to 100,000 member ids: as large as a SCIM group push.
 const ADMIN_GROUP_MEMBERS = /^\/admin\/accounts\/[^/]+\/groups\/[^/]+\/members\/?$/i;
 const READS = new Set(['GET', 'HEAD']);
+// Prometheus scrapes with the operator key (MetricsController is operator-only).
+const METRICS = /^\/metrics\/?$/i;
 
 export function edgeRouteOf(method: string, path: string): EdgeRoute {
   const scim = SCIM.exec(path);
   if (scim) {
     const resource = (scim[2] ?? '').toLowerCase();
     if (SCIM_UNSUPPORTED.has(resource) || (SCIM_DISCOVERY.has(resource) && READS.has(method))) return OPEN;
-    return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: scimBodySize(resource, scim[3]) };
+    const label = `/scim/v2/:accountId/${SCIM_RESOURCES.get(resource) ?? '*'}${scim[3] ? '/*' : ''}`;
+    return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: scimBodySize(resource, scim[3]), label };
   }
   if (READS.has(method) && (ADMIN_DOCS.test(path) || SUPPORT_CONSOLE.test(path))) return OPEN;
+  if (METRICS.test(path)) return { kind: 'guarded', realm: 'admin', accountId: undefined, body: 'small', label: '/metrics' };
   const api = ACCOUNT_API.exec(path);
   if (!api) return OPEN;
   const accountId = api[2] === undefined ? undefined : decoded(api[2]);
-  return { kind: 'guarded', realm: api[1].toLowerCase() as Realm, accountId, body: ADMIN_GROUP_MEMBERS.test(path) ? 'group' : 'small' };
+  const realm = api[1].toLowerCase() as Realm;
+  const label = `/${realm}${accountId === undefined ? '' : '/accounts/:accountId'}/*`;
+  return { kind: 'guarded', realm, accountId, body: ADMIN_GROUP_MEMBERS.test(path) ? 'group' : 'small', label };
 }
 
 function scimBodySize(resource: string, rest: string | undefined): BodySize {

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
 import { ScimError } from '@scim/scim-protocol';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import type { AuthenticatedRequest, Principal } from '../shared/request-context';
+import { noteRefusal, type AuthenticatedRequest, type Principal } from '../shared/request-context';
 import { AdmissionControl } from './admission-control';
-import { Credentials } from './credentials';
+import { CredentialRefused, Credentials } from './credentials';
 import { edgeRouteOf, type EdgeRoute } from './edge-routes';
 import { hostAllowed } from './host-allow-list';
 import { JsonBodyReader } from './json-body-reader';
@@ -44,6 +44,7 @@ export class RequestEdge {
     this.refuseUnknownHost(request);
     const route = edgeRouteOf(request.method, request.path);
     if (route.kind === 'open') return;
+    request.edgeRoute = route;
     request.principal = await this.authenticate(request, route);
     await this.admission.admit(request.principal);
     request.body = await this.bodies.read(request, response, route.body);
@@ -62,6 +63,7 @@ export class RequestEdge {
     try {
       return await this.credentials.authenticate(route.realm, route.accountId, request.headers.authorization);
     } catch (refusal) {
+      if (refusal instanceof CredentialRefused) noteRefusal(request, route.realm, refusal.kind);
       if (refusal instanceof ScimError && refusal.status === 401) throw await this.admission.onAuthenticationFailed(route.realm, address, refusal);
       throw refusal;
     }

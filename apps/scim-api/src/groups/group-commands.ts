@@ -93,7 +93,6 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand, v
   constructor(private readonly groups: GroupWriteModel) {}
 
   async execute({ context, groupId, ifMatch }: DeleteGroupCommand): Promise<void> {
-    if (ifMatch !== undefined) await this.groups.update(context, groupId, 'scim', ifMatch, (group) => ({ displayName: group.displayName, notes: [] }));
-    await this.groups.execute(context, groupId, { type: 'DeleteGroup', accountId: context.accountId, by: 'scim', at: context.at });
+    await this.groups.execute(context, groupId, { type: 'DeleteGroup', accountId: context.accountId, by: 'scim', at: context.at }, ifMatch);
   }
 }

@@ -73,19 +73,20 @@ const MEMBER_FIELD = 'search.members';
  * `members.value` (Okta and Entra: "which groups is this user in?") becomes an `_id` set.
  */
 export async function resolveMemberConditions(query: Query, groupIdsOf: (userId: string) => Promise<string[]>): Promise<Query> {
-  const resolved: Record<string, unknown> = {};
+  const resolved = new Map<string, unknown>();
   for (const [key, condition] of Object.entries(query)) {
     if (key === '$and' || key === '$or' || key === '$nor') {
-      resolved[key] = await Promise.all((condition as Query[]).map((q) => resolveMemberConditions(q, groupIdsOf)));
+      resolved.set(key, await Promise.all((condition as Query[]).map((q) => resolveMemberConditions(q, groupIdsOf))));
     } else if (key === `${MEMBER_FIELD}.value` || key === MEMBER_FIELD) {
       const userId = memberValueOf(key, condition);
       const ids = { _id: { $in: await groupIdsOf(userId) } };
-      resolved.$and = [...((resolved.$and as Query[] | undefined) ?? []), ids];
+      resolved.set('$and', [...((resolved.get('$and') as Query[] | undefined) ?? []), ids]);
     } else {
-      resolved[key] = condition;
+      resolved.set(key, condition);
     }
   }
-  return resolved;
+  // fromEntries defines every key as an own field, whatever a filter named it.
+  return Object.fromEntries(resolved);
 }
 
 function memberValueOf(key: string, condition: unknown): string {

@@ -8,6 +8,8 @@ import {
   groupStream,
   initialGroupState,
   membersOf,
+  membershipReplacement,
+  splitMembershipEvents,
   upcastEvent,
   requireGroupFor,
   type GroupActor,
@@ -17,7 +19,16 @@ import {
   type GroupState,
   type LiveGroup,
 } from '@scim/domain';
-import { aggregateStream, ConcurrencyError, handleCommand, PreconditionFailedError, WrongExpectedRevisionError, type RecordedEvent } from '@scim/event-store';
+import {
+  aggregateStream,
+  appendSize,
+  ConcurrencyError,
+  handleCommand,
+  MAX_APPEND_BYTES,
+  PreconditionFailedError,
+  WrongExpectedRevisionError,
+  type RecordedEvent,
+} from '@scim/event-store';
 import { ReadStore } from '@scim/read-models';
 import { Collections } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
@@ -38,29 +49,72 @@ export interface MembershipChange {
   readonly removeAll: boolean;
 }
 
+type CreateCommand = Omit<Extract<GroupCommand, { type: 'CreateGroup' }>, 'type' | 'groupId' | 'accountId' | 'at' | 'membersRevision'>;
+
+/** Where a group's streams stand after a write, and the last position it wrote (0: none). */
+interface Written extends WrittenGroup {
+  readonly position: number;
+}
+
+interface Appended {
+  readonly revision: number;
+  readonly position: number;
+}
+
+/** Attempts of one write when other API instances keep appending first (no If-Match). */
 const MAX_ATTEMPTS = 4;
+/**
+ * Room each membership append leaves under MAX_APPEND_BYTES beyond what is measured here: what
+ * adapters add to the metadata (hash-chain links, EventStoreDB's `$correlationId`/`$causationId`).
+ */
+const ADAPTER_METADATA_BYTES = 4096;
+
+/** Only members being added must be users of the account: those a PUT keeps already are. */
+const added = (deltas: readonly GroupMembershipEvent[]): string[] => deltas.flatMap((d) => (d.type === 'GroupMembersAdded' ? d.data.members : []));
+
 const toDomain = <E>(recorded: RecordedEvent): E =>
   upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as E;
 
 /**
  * The write side of groups: the lifecycle stream (name, mapping, deletion) is read whole; the
- * membership stream only ever gets deltas appended, at its current revision.
+ * membership stream only ever gets deltas appended, in appends under EventStoreDB's size limit.
+ *
+ * The SCIM version covers both streams, so one write checks both revisions. Writes to one group
+ * take turns in this process (an If-Match is then decided against a group no other request of
+ * this process is changing); across API instances each append's expected revision decides, and a
+ * write without If-Match that loses is decided again on the fresh state, a few times at most.
  */
 @Injectable()
 export class GroupWriteModel {
-  private readonly membershipLocks = new KeyedMutex();
+  private readonly inTurn = new KeyedMutex();
 
   constructor(
     private readonly writer: EventWriter,
     private readonly readStore: ReadStore,
   ) {}
 
-  async create(context: CommandContext, groupId: string, command: Omit<Extract<GroupCommand, { type: 'CreateGroup' }>, 'type' | 'groupId' | 'accountId' | 'at'>, members: readonly string[], notes: readonly string[] = []): Promise<WrittenGroup> {
-    await this.requireMembers(context.accountId, members, command.source === 'SCIM' ? 'scim' : 'admin');
-    const created = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, { type: 'CreateGroup', groupId, accountId: context.accountId, at: context.at, ...command }, this.options(context, notes));
-    const membership = await this.changeMembers(context, created.state as LiveGroup, command.source === 'SCIM' ? 'scim' : 'admin', { add: members, remove: [], removeAll: false }, notes);
-    await this.writer.settle(Math.max(created.position, membership.position));
-    return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1 };
+  /**
+   * The initial members first, `GroupCreated` last: until it is written the group does not exist
+   * (no read model, no role or SCIM request sees it), so a create that fails half-way leaves
+   * nothing, and the IdP's retry (a new id) creates the group once. Deltas of a create that never
+   * completed stay in its membership stream, read by nothing.
+   */
+  async create(context: CommandContext, groupId: string, command: CreateCommand, members: readonly string[], notes: readonly string[] = []): Promise<WrittenGroup> {
+    const by: GroupActor = command.source === 'SCIM' ? 'scim' : 'admin';
+    await this.requireMembers(context.accountId, members, by);
+    const creating: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, accountId: context.accountId, at: context.at, ...command };
+    const written = await this.inTurn.run(groupId, async (): Promise<Written> => {
+      // The membership is decided against the group as it will be once created.
+      const group = groupDecider.decide(creating, initialGroupState).reduce(evolveGroup, initialGroupState) as LiveGroup;
+      const deltas = decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: members, remove: [], at: context.at }, group);
+      const membership = await this.appendDeltas(context, groupId, deltas, notes, -1);
+      const created = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, { ...creating, membersRevision: membership.revision }, {
+        ...this.options(context, notes),
+        newStream: true,
+      });
+      return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, membership.position) };
+    });
+    return this.settled(written);
   }
 
   /**
@@ -74,33 +128,35 @@ export class GroupWriteModel {
     ifMatch: number | undefined,
     plan: (group: LiveGroup) => { displayName: string; externalId?: string | null; members?: MembershipChange; notes: readonly string[] },
   ): Promise<WrittenGroup> {
-    const { state, revision } = await this.load(groupId);
-    const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
-    const current = requireGroupFor(state, context.accountId, by);
-    if (ifMatch !== undefined && ifMatch !== revision + membersRevision + 1) {
-      throw new PreconditionFailedError(groupStream(groupId), ifMatch, revision + membersRevision + 1);
-    }
-    const desired = plan(current);
-    if (desired.members) await this.requireMembers(context.accountId, desired.members.add, by);
-    const updated = await handleCommand(
-      this.writer.store,
-      groupStream(groupId),
-      groupDecider,
-      { type: 'UpdateGroup', accountId: context.accountId, by, displayName: desired.displayName, externalId: desired.externalId, at: context.at },
-      { ...this.options(context, desired.notes), expectedRevision: ifMatch === undefined ? undefined : revision },
-    );
-    const membership = desired.members
-      ? await this.changeMembers(context, updated.state as LiveGroup, by, desired.members, desired.notes)
-      : { position: 0, revision: membersRevision };
-    await this.writer.settle(Math.max(updated.position, membership.position));
-    return { group: updated.state as LiveGroup, version: updated.revision + membership.revision + 1 };
+    const written = await this.write(groupId, ifMatch, async () => {
+      const { current, revision, membersRevision } = await this.current(groupId, context.accountId, by, ifMatch);
+      const desired = plan(current);
+      const deltas = desired.members ? await this.membershipDeltas(context, current, by, desired.members) : [];
+      await this.requireMembers(context.accountId, added(deltas), by);
+      const updated = await handleCommand(
+        this.writer.store,
+        groupStream(groupId),
+        groupDecider,
+        { type: 'UpdateGroup', accountId: context.accountId, by, displayName: desired.displayName, externalId: desired.externalId, at: context.at },
+        // Exact, even without If-Match: a request that lost the race is planned again on the fresh group.
+        { ...this.options(context, desired.notes), expectedRevision: revision, maxRetries: 0 },
+      );
+      const membership = await this.appendDeltas(context, groupId, deltas, desired.notes, membersRevision);
+      return { group: updated.state as LiveGroup, version: updated.revision + membership.revision + 1, position: Math.max(updated.position, membership.position) };
+    });
+    return this.settled(written);
   }
 
-  async execute(context: CommandContext, groupId: string, command: GroupCommand): Promise<WrittenGroup> {
-    const result = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, command, this.options(context));
-    await this.writer.settle(result.position);
-    const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
-    return { group: result.state as LiveGroup, version: result.revision + membersRevision + 1 };
+  /** A lifecycle command (role mapping, deletion), with the client's If-Match if it sent one. */
+  async execute(context: CommandContext, groupId: string, command: GroupCommand, ifMatch?: number): Promise<WrittenGroup> {
+    const written = await this.write(groupId, ifMatch, async () => {
+      const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
+      // The version counts both streams; the lifecycle stream's part of it is what If-Match expects of it.
+      const expectedRevision = ifMatch === undefined ? undefined : ifMatch - membersRevision - 1;
+      const result = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, command, { ...this.options(context), expectedRevision });
+      return { group: result.state as LiveGroup, version: result.revision + membersRevision + 1, position: result.position };
+    });
+    return this.settled(written);
   }
 
   /** Current members from the delta history; only for whole-list operations. */
@@ -115,41 +171,84 @@ export class GroupWriteModel {
 
   /** Takes a deleted user out of the group (see decideDeletedUserRemoval); position 0 when nothing changed. */
   async removeDeletedUser(context: CommandContext, groupId: string, userId: string): Promise<number> {
-    const { state } = await this.load(groupId);
-    const appended = await this.appendMembership(context, groupId, [], async () =>
-      decideDeletedUserRemoval({ type: 'RemoveDeletedUser', accountId: context.accountId, userId, at: context.at }, state),
-    );
-    return appended.position;
-  }
-
-  private changeMembers(context: CommandContext, group: LiveGroup, by: GroupActor, change: MembershipChange, notes: readonly string[]) {
-    return this.appendMembership(context, group.groupId, notes, async () => {
-      const remove = change.removeAll ? [...(await this.members(group.groupId))].filter((m) => !change.add.includes(m)) : change.remove;
-      return decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: change.add, remove, at: context.at }, group);
+    const written = await this.write(groupId, undefined, async () => {
+      const { state } = await this.load(groupId);
+      const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
+      const deltas = decideDeletedUserRemoval({ type: 'RemoveDeletedUser', accountId: context.accountId, userId, at: context.at }, state);
+      return this.appendDeltas(context, groupId, deltas, [], membersRevision);
     });
+    return written.position;
   }
 
   /**
-   * Appends the deltas `decide` returns at the membership stream's current revision, in turn per
-   * group in this process; decided again if another API instance appended first.
+   * Runs `attempt` in turn with this process's other writes to the group. A stream that moved
+   * under it (another API instance) is a 412 for a client that sent If-Match (RFC 7644 §3.14);
+   * without one, the write is decided again on the fresh state, a few times at most.
    */
-  private appendMembership(context: CommandContext, groupId: string, notes: readonly string[], decide: () => Promise<GroupMembershipEvent[]>) {
-    const stream = groupMembersStream(groupId);
-    return this.membershipLocks.run(groupId, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const events = await decide();
-        const revision = await this.writer.store.streamRevision(stream);
-        if (events.length === 0) return { position: 0, revision };
+  private write<T>(groupId: string, ifMatch: number | undefined, attempt: () => Promise<T>): Promise<T> {
+    return this.inTurn.run(groupId, async () => {
+      for (let attempts = 1; ; attempts++) {
         try {
-          const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context, notes), revision < 0 ? 'no_stream' : revision);
-          return { position: appended.position, revision: appended.nextExpectedRevision };
+          return await attempt();
         } catch (error) {
-          // Deltas commute: append ours after the other instance's.
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempt);
+          if (!(error instanceof PreconditionFailedError) || ifMatch !== undefined) throw error;
+          if (attempts >= MAX_ATTEMPTS) throw new ConcurrencyError(error.streamId, attempts);
         }
       }
     });
+  }
+
+  private async current(groupId: string, accountId: string, by: GroupActor, ifMatch: number | undefined) {
+    const { state, revision } = await this.load(groupId);
+    const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
+    const current = requireGroupFor(state, accountId, by);
+    const version = revision + membersRevision + 1;
+    if (ifMatch !== undefined && ifMatch !== version) throw new PreconditionFailedError(groupStream(groupId), ifMatch, version);
+    return { current, revision, membersRevision };
+  }
+
+  private async membershipDeltas(context: CommandContext, group: LiveGroup, by: GroupActor, change: MembershipChange): Promise<GroupMembershipEvent[]> {
+    // A whole list (PUT) is written as its difference to the current members, not as the list.
+    const { add, remove } = change.removeAll ? membershipReplacement(await this.members(group.groupId), change.add) : change;
+    return decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add, remove, at: context.at }, group);
+  }
+
+  /**
+   * Appends the deltas, one append each, split to stay under MAX_APPEND_BYTES. The first append
+   * expects the revision the write was decided on: the precondition. Once it is in, the change is
+   * accepted; the parts after it follow at whatever revision the stream has (deltas commute).
+   */
+  private async appendDeltas(context: CommandContext, groupId: string, deltas: readonly GroupMembershipEvent[], notes: readonly string[], decidedAt: number): Promise<Appended> {
+    const stream = groupMembersStream(groupId);
+    if (deltas.length === 0) return { revision: decidedAt, position: 0 };
+    let appended: Appended = { revision: decidedAt, position: 0 };
+    for (const [index, part] of splitMembershipEvents(deltas, this.memberBytesPerAppend(context, deltas[0], notes)).entries()) {
+      const events = this.writer.toNewEvents([part], context, notes);
+      for (let attempts = 1; ; attempts++) {
+        try {
+          const result = await this.writer.store.append(stream, events, appended.revision < 0 ? 'no_stream' : appended.revision);
+          appended = { revision: result.nextExpectedRevision, position: result.position };
+          break;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (index === 0) throw new PreconditionFailedError(stream, decidedAt, error.actual);
+          if (attempts >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempts);
+          appended = { ...appended, revision: await this.writer.store.streamRevision(stream) };
+        }
+      }
+    }
+    return appended;
+  }
+
+  /** What a delta's member list may weigh: the limit less the rest of its event and metadata. */
+  private memberBytesPerAppend(context: CommandContext, delta: GroupMembershipEvent, notes: readonly string[]): number {
+    const withoutMembers = this.writer.toNewEvents([{ ...delta, data: { ...delta.data, members: [] } } as GroupMembershipEvent], context, notes);
+    return MAX_APPEND_BYTES - appendSize(withoutMembers) - ADAPTER_METADATA_BYTES;
+  }
+
+  private async settled(written: Written): Promise<WrittenGroup> {
+    await this.writer.settle(written.position);
+    return { group: written.group, version: written.version };
   }
 
   /**

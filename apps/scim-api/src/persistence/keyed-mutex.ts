@@ -1,6 +1,7 @@
 /**
- * Runs tasks for one key one at a time, in arrival order. Concurrent membership PATCHes on one
- * group then append in turn instead of racing for the same expected revision; across API
+ * Runs tasks for one key one at a time, in arrival order. Concurrent writes to one user or group
+ * then read, decide and append in turn instead of racing for the same expected revision (an IdP's
+ * parallel PATCHes are all applied, and of two with one If-Match exactly one wins); across API
  * instances the expected revision still decides.
  */
 export class KeyedMutex {

@@ -6,6 +6,8 @@ import { EventStore, SqliteEventStore } from '@scim/event-store';
 import { EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, Collections } from '@scim/read-models/projections';
 import { loadConfig } from '../config/app-config';
+import { silentLogger } from '../observability/logger';
+import { ObservabilityModule } from '../observability/observability.module';
 import { PersistenceModule } from './persistence.module';
 import { ReadModelFreshness } from './read-model-freshness';
 
@@ -14,6 +16,7 @@ import { ReadModelFreshness } from './read-model-freshness';
  * (no server here): what is checked is what the API does around them.
  */
 describe('PersistenceModule in distributed mode', () => {
+  const OPERATOR_KEY = 'spec-operator-key-0123456789abcdef';
   const DISTRIBUTED = {
     EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
     MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0',
@@ -25,7 +28,7 @@ describe('PersistenceModule in distributed mode', () => {
   const projectors: ProjectionRunner[] = [];
 
   const start = async (env: Record<string, string>) => {
-    const moduleRef = await Test.createTestingModule({ imports: [PersistenceModule.forRoot(loadConfig(env))] })
+    const moduleRef = await Test.createTestingModule({ imports: [ObservabilityModule.forRoot(silentLogger()), PersistenceModule.forRoot(loadConfig(env))] })
       .overrideProvider(EventStore)
       .useValue(eventStore)
       .overrideProvider(ReadStore)
@@ -95,17 +98,18 @@ describe('PersistenceModule in distributed mode', () => {
     expect(await readStore.get(Collections.accounts, accountId)).toMatchObject({ name: 'Acme' });
   });
 
-  it('answers GET /health with 200 while both stores answer, 503 when one does not', async () => {
+  it('answers GET /ready with 200 while both stores answer, 503 when one does not; GET /health is liveness', async () => {
     const api = await start(DISTRIBUTED);
     const server = api.getHttpServer();
 
-    const up = await request(server).get('/health').expect(200);
-    expect(up.body).toEqual({ status: 'ok', storage: 'distributed', eventStore: 'up', readStore: 'up' });
+    const up = await request(server).get('/ready').expect(200);
+    expect(up.body).toMatchObject({ status: 'ready', storage: 'distributed', eventStore: 'up', readStore: 'up', projections: [] });
     expect(up.headers['cache-control']).toBe('no-store');
 
     jest.spyOn(readStore, 'checkpoint').mockRejectedValueOnce(new Error('not primary'));
-    const down = await request(server).get('/health').expect(503);
-    expect(down.body).toEqual({ status: 'unavailable', storage: 'distributed', eventStore: 'up', readStore: 'down' });
+    const down = await request(server).get('/ready').expect(503);
+    expect(down.body).toMatchObject({ status: 'unavailable', storage: 'distributed', eventStore: 'up', readStore: 'down', causes: ['the read store does not answer'] });
     expect(JSON.stringify(down.body)).not.toContain('not primary');
+    await request(server).get('/health').expect(200, { status: 'ok', storage: 'distributed' });
   });
 });

@@ -1,13 +1,15 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
-import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointWaiter, EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
+import { MeteredEventStore } from '../observability/metered-event-store';
+import { Metrics } from '../observability/metrics';
+import { Subscribers } from '../observability/subscribers';
 import { EventWriter } from './event-writer';
-import { HealthController } from './health.controller';
-import { ReadModelFreshness } from './read-model-freshness';
+import { meteredFreshness, ReadModelFreshness } from './read-model-freshness';
 
 @Injectable()
 class PersistenceLifecycle implements OnApplicationShutdown {
@@ -17,6 +19,8 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     private readonly sealer: ChainSealer,
     // Absent on an API replica whose projections run in apps/projector.
     @Optional() private readonly runner?: ProjectionRunner,
+    // Embedded mode only.
+    @Optional() private readonly dataFolderLock?: DataFolderLock,
   ) {}
 
   /** Stop projecting before closing the stores, so no batch is cut in half. */
@@ -26,6 +30,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     await this.sealer.stop();
     await this.eventStore.close();
     await this.readStore.close();
+    this.dataFolderLock?.release();
   }
 }
 
@@ -37,23 +42,26 @@ class PersistenceLifecycle implements OnApplicationShutdown {
  */
 @Module({})
 export class PersistenceModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const storageProviders = config.storage.kind === 'embedded' ? embeddedProviders(config) : distributedProviders(config, config.storage);
+  /** `dataFolder`: embedded mode's lock on DATA_DIR, taken by the caller before anything is opened. */
+  static forRoot(config: AppConfig, dataFolder?: DataFolderLock): DynamicModule {
+    const storageProviders = config.storage.kind === 'embedded' ? embeddedProviders(config, dataFolder) : distributedProviders(config, config.storage);
     return {
       module: PersistenceModule,
       global: true,
-      controllers: [HealthController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
       exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
     };
   }
 }
 
-function embeddedProviders(config: AppConfig): Provider[] {
+function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undefined): Provider[] {
+  if (!dataFolder) throw new Error('Embedded mode needs the lock on DATA_DIR before its stores are opened');
   return [
+    { provide: DataFolderLock, useValue: dataFolder },
     {
       provide: EventStore,
-      useFactory: () => new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })),
+      inject: [Metrics],
+      useFactory: (metrics: Metrics) => new MeteredEventStore(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), metrics),
     },
     {
       provide: ReadStore,
@@ -72,7 +80,8 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
   return [
     {
       provide: EventStore,
-      useFactory: async () => {
+      inject: [Metrics],
+      useFactory: async (metrics: Metrics) => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -82,7 +91,7 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        return new HashChainedEventStore(store);
+        return new MeteredEventStore(new HashChainedEventStore(store), metrics);
       },
     },
     {
@@ -109,22 +118,22 @@ function inProcessProjections(config: AppConfig): Provider[] {
   return [
     {
       provide: ProjectionRunner,
-      inject: [EventStore, ReadStore],
-      useFactory: async (eventStore: EventStore, readStore: ReadStore) => {
+      inject: [EventStore, ReadStore, Subscribers],
+      useFactory: async (eventStore: EventStore, readStore: ReadStore, subscribers: Subscribers) => {
         const logger = new Logger('Projections');
         const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], {
           logger: { log: (message) => logger.log(message), error: (message, error) => logger.error(message, error instanceof Error ? error.stack : error) },
         });
+        subscribers.watchProjections(runner);
         await runner.start();
         return runner;
       },
     },
     {
       provide: ReadModelFreshness,
-      inject: [ProjectionRunner],
-      useFactory: (runner: ProjectionRunner): ReadModelFreshness => ({
-        waitFor: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
-      }),
+      inject: [ProjectionRunner, Metrics],
+      useFactory: (runner: ProjectionRunner, metrics: Metrics): ReadModelFreshness =>
+        meteredFreshness(metrics, (position) => runner.waitFor(position, config.readYourWritesTimeoutMs)),
     },
   ];
 }
@@ -137,13 +146,13 @@ function projectorCheckpoints(config: AppConfig): Provider[] {
   return [
     {
       provide: ReadModelFreshness,
-      inject: [EventStore, ReadStore],
-      useFactory: (eventStore: EventStore, readStore: ReadStore): ReadModelFreshness => {
+      inject: [EventStore, ReadStore, Metrics],
+      useFactory: (eventStore: EventStore, readStore: ReadStore, metrics: Metrics): ReadModelFreshness => {
         new Logger('Projections').log(
           `Projections run in apps/projector; writes wait up to ${config.readYourWritesTimeoutMs} ms for its checkpoints`,
         );
         const waiter = new CheckpointWaiter(eventStore, readStore, allProjections);
-        return { waitFor: (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs) };
+        return meteredFreshness(metrics, (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs));
       },
     },
   ];

@@ -26,7 +26,7 @@ export interface PageParams {
  */
 export function scoped(scope: Query, filter: Query | undefined): Query {
   if (!filter) return scope;
-  const collides = Object.keys(filter).some((key) => key in scope || key.startsWith('$'));
+  const collides = Object.keys(filter).some((key) => Object.hasOwn(scope, key) || key.startsWith('$'));
   return collides ? { ...scope, $and: [filter] } : { ...scope, ...filter };
 }
 

@@ -22,9 +22,9 @@ export class ScimExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<AuthenticatedRequest>();
     const response = http.getResponse<Response>();
     const error = toScimError(exception);
-    if (error.status >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    }
+    // Logged once, with its stack, on the request's line (observability/request-log.ts). A 501 is
+    // an answer (RFC 7644 §3.12: an operation this service does not offer, such as /Bulk), not a fault.
+    if (error.status >= 500 && error.status !== 501) request.serverError = exception;
     if (response.headersSent) return;
     const recorded = this.refusals?.record(request, error, exception) ?? Promise.resolve();
     void recorded

@@ -42,6 +42,7 @@ describe('ProcessSubscription', () => {
 
     await process.start();
     await until(async () => (await process.checkpoint()) > 1000);
+    await until(() => process.report().position === 1201);
     await process.stop();
   });
 
@@ -58,12 +59,16 @@ describe('ProcessSubscription', () => {
       },
     });
 
+    expect(process.report()).toEqual({ name: 'process:test', state: 'stopped', position: 0 });
     await process.start();
+    await until(() => process.report().state === 'failing');
     await until(() => seen.length === 1);
     await until(async () => (await process.checkpoint()) === 1);
+    expect(process.report()).toEqual({ name: 'process:test', state: 'running', position: 1 });
     await process.stop();
 
     expect(seen).toEqual(['Made']);
+    expect(process.report().state).toBe('stopped');
   });
 
   it('issues reactions in the name of the event: same account and request, caused by it, at its time', () => {

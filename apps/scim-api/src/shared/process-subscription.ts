@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
 import { DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT, type ReadStore } from '@scim/read-models';
+import type { SubscriberReport } from '../observability/metrics';
 import type { CommandContext } from './request-context';
 
 const RESTART_DELAY_MS = 1000;
@@ -26,6 +27,10 @@ export class ProcessSubscription {
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
   private checkpointed = 0;
+  /** Position through which every event has been reacted to or read past (for lag). */
+  private readThrough = 0;
+  /** Set when a batch fails; cleared by the next batch or skip that succeeds after the restart. */
+  private failure?: Error;
 
   constructor(
     private readonly eventStore: EventStore,
@@ -43,6 +48,7 @@ export class ProcessSubscription {
   async start(): Promise<void> {
     const fromPosition = await this.checkpoint();
     this.checkpointed = fromPosition;
+    this.readThrough = fromPosition;
     this.subscription = this.eventStore.subscribeToAll(
       {
         fromPosition,
@@ -50,14 +56,24 @@ export class ProcessSubscription {
         ...(this.options.eventTypes ? { eventTypes: this.options.eventTypes } : {}),
         onSkipped: async (position) => {
           if (position - this.checkpointed >= DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT) await this.commitCheckpoint(position);
+          this.progressed(position);
         },
       },
       (batch) => this.handle(batch),
       (error) => {
+        this.failure = error instanceof Error ? error : new Error(String(error));
         this.logger.error(`Stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
         if (!this.stopped) this.restartTimer = setTimeout(() => void this.start(), RESTART_DELAY_MS);
       },
     );
+    // A subscription that failed outside a batch leaves nothing to retry when the log ends at its checkpoint.
+    if (this.failure && (await this.eventStore.headPosition()) <= fromPosition) this.failure = undefined;
+  }
+
+  /** For readiness and metrics: 'failing' from a failed batch until a batch succeeds after the restart. */
+  report(): SubscriberReport {
+    const state = this.stopped || !this.subscription ? 'stopped' : this.failure ? 'failing' : 'running';
+    return { name: this.options.name, state, position: this.readThrough };
   }
 
   async stop(): Promise<void> {
@@ -69,7 +85,15 @@ export class ProcessSubscription {
   private async handle(batch: readonly RecordedEvent[]): Promise<void> {
     for (const event of batch) await this.options.react(event);
     const last = batch[batch.length - 1];
-    if (last) await this.commitCheckpoint(last.position);
+    if (last) {
+      await this.commitCheckpoint(last.position);
+      this.progressed(last.position);
+    }
+  }
+
+  private progressed(position: number): void {
+    this.readThrough = Math.max(this.readThrough, position);
+    this.failure = undefined;
   }
 
   private async commitCheckpoint(position: number): Promise<void> {
@@ -100,6 +124,10 @@ export abstract class ProcessManager implements OnApplicationBootstrap, OnApplic
   /** Position up to which every reaction has been written (for tests and the benchmark). */
   checkpoint(): Promise<number> {
     return this.subscription.checkpoint();
+  }
+
+  report(): SubscriberReport {
+    return this.subscription.report();
   }
 
   protected abstract react(event: RecordedEvent): Promise<void>;

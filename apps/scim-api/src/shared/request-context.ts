@@ -24,8 +24,41 @@ export type Principal =
 export interface AuthenticatedRequest extends Request {
   requestId?: string;
   principal?: Principal;
+  /** How the request edge classified the route (its realm, account and a bounded label), before routing. */
+  edgeRoute?: { readonly accountId: string | undefined; readonly label: string };
   scimCaller?: { readonly accountId: string; readonly tokenId: string };
   admin?: { readonly kind: 'operator' } | { readonly kind: 'account-admin'; readonly adminId: string };
+  /** Which key opened the audit API (set by AuditGuard). */
+  auditReader?: 'operator' | 'auditor';
+  /** Why the credential was refused, for the request log and the metrics (set by the guards). */
+  authRefusal?: AuthRefusal;
+  /** The exception behind a 5xx answer, logged once with the request line. */
+  serverError?: unknown;
+}
+
+export type AuthRealm = 'scim' | 'admin' | 'audit' | 'support';
+
+/** Bounded on purpose: these are metric labels. */
+export type AuthRefusalKind =
+  | 'missing'
+  | 'malformed'
+  | 'wrong-key'
+  | 'unknown-account'
+  | 'unknown-credential'
+  | 'wrong-secret'
+  | 'revoked'
+  | 'expired'
+  | 'scim-disabled'
+  | 'operator-only';
+
+export interface AuthRefusal {
+  readonly realm: AuthRealm;
+  readonly kind: AuthRefusalKind;
+}
+
+/** Notes why a guard refuses the request; the guard then throws its usual error. */
+export function noteRefusal(request: AuthenticatedRequest, realm: AuthRealm, kind: AuthRefusalKind): void {
+  request.authRefusal = { realm, kind };
 }
 
 /** The SCIM caller's context; only on routes behind ScimAuthGuard. */

@@ -30,6 +30,7 @@ import {
   type RecordedEvent,
 } from '@scim/event-store';
 import { EventWriter } from '../persistence/event-writer';
+import { KeyedMutex } from '../persistence/keyed-mutex';
 import type { CommandContext } from '../shared/request-context';
 
 export interface WrittenUser {
@@ -41,6 +42,7 @@ export interface WrittenUser {
 /** The desired profile and lifecycle, computed from the current user (PUT body, or PATCH applied). */
 export type UserChange = (current: ExistingUser) => { profile: UserProfile; active?: boolean; notes: readonly string[] };
 
+/** Attempts of one write when other API instances keep appending to the stream first. */
 const MAX_ATTEMPTS = 4;
 
 interface Reservation {
@@ -58,9 +60,15 @@ const toUserNameEvent = (recorded: RecordedEvent) =>
  * The write side of SCIM users: userName reservations first (the cross-account lock), then the
  * user's own stream, each append with an expected revision. Responses come from this state,
  * never from a read model.
+ *
+ * Writes to one user take turns in this process: an IdP's parallel PATCHes (Entra sends them) are
+ * all applied instead of all but one losing the race for the same revision. Across API instances
+ * the expected revision decides and the loser is decided again, a few times at most.
  */
 @Injectable()
 export class UserWriteModel {
+  private readonly inTurn = new KeyedMutex();
+
   constructor(private readonly writer: EventWriter) {}
 
   /**
@@ -97,7 +105,7 @@ export class UserWriteModel {
 
   /** Any other command on one user's stream (roles), settled before returning. */
   async execute(context: CommandContext, userId: string, command: UserCommand, options: { settle?: boolean } = {}): Promise<WrittenUser> {
-    const result = await this.run(context, userId, command);
+    const result = await this.inTurn.run(userId, () => this.run(context, userId, command));
     if (options.settle !== false) await this.writer.settle(result.position);
     return { user: result.state as ExistingUser, revision: result.revision };
   }
@@ -107,6 +115,12 @@ export class UserWriteModel {
    * us re-read and recompute (so a PATCH never undoes another); with If-Match it is a 412.
    */
   async update(context: CommandContext, userId: string, ifMatch: number | undefined, change: UserChange): Promise<WrittenUser> {
+    const { user, revision, position } = await this.inTurn.run(userId, () => this.updateInTurn(context, userId, ifMatch, change));
+    await this.writer.settle(position);
+    return { user, revision };
+  }
+
+  private async updateInTurn(context: CommandContext, userId: string, ifMatch: number | undefined, change: UserChange): Promise<WrittenUser & { position: number }> {
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await this.load(userId);
       const current = this.requireLive(state, context);
@@ -121,8 +135,7 @@ export class UserWriteModel {
         const result = await this.run(context, userId, update, { notes: desired.notes, expectedRevision: revision });
         position = Math.max(position, result.position);
         if (renamed) position = Math.max(position, await this.releaseUserName(context, oldKey, userId, 'renamed'));
-        await this.writer.settle(position);
-        return { user: result.state as ExistingUser, revision: result.revision };
+        return { user: result.state as ExistingUser, revision: result.revision, position };
       } catch (error) {
         if (!(error instanceof PreconditionFailedError) || ifMatch !== undefined) throw error;
         if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(userStream(userId), attempt);
@@ -131,7 +144,9 @@ export class UserWriteModel {
   }
 
   async deprovision(context: CommandContext, userId: string, ifMatch: number | undefined): Promise<void> {
-    const result = await this.run(context, userId, { type: 'DeprovisionUser', accountId: context.accountId, at: context.at }, { expectedRevision: ifMatch });
+    const result = await this.inTurn.run(userId, () =>
+      this.run(context, userId, { type: 'DeprovisionUser', accountId: context.accountId, at: context.at }, { expectedRevision: ifMatch }),
+    );
     const deprovisioned = result.newEvents.find((e) => e.type === 'UserDeprovisioned');
     let position = result.position;
     if (deprovisioned) {

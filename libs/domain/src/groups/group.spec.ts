@@ -1,5 +1,5 @@
 import { specFor } from '../testing/decider-spec';
-import { decideDeletedUserRemoval, decideMembershipChange, membersOf } from './group-membership';
+import { decideDeletedUserRemoval, decideMembershipChange, membersOf, membershipReplacement, splitMembershipEvents, type GroupMembershipEvent } from './group-membership';
 import { groupDecider, type GroupEvent, type GroupState } from './group';
 import { fold } from '../decider';
 
@@ -16,6 +16,23 @@ describe('group decider', () => {
       .given([])
       .when({ type: 'CreateGroup', groupId: 'g1', accountId: 'a1', displayName: 'Engineering', externalId: 'ext-1', source: 'SCIM', at })
       .then([created()]));
+
+  it('records the revision its initial members, written before it, reached', () => {
+    spec
+      .given([])
+      .when({ type: 'CreateGroup', groupId: 'g1', accountId: 'a1', displayName: 'Engineering', externalId: 'ext-1', source: 'SCIM', membersRevision: 2, at })
+      .then([{ type: 'GroupCreated', data: { ...created().data, membersRevision: 2 } as Extract<GroupEvent, { type: 'GroupCreated' }>['data'] }]);
+    spec
+      .given([])
+      .when({ type: 'CreateGroup', groupId: 'g1', accountId: 'a1', displayName: 'Engineering', externalId: 'ext-1', source: 'SCIM', membersRevision: -1, at })
+      .then([created()]);
+  });
+
+  it('refuses to create a group twice', () =>
+    spec
+      .given([created()])
+      .when({ type: 'CreateGroup', groupId: 'g1', accountId: 'a1', displayName: 'Engineering', source: 'SCIM', at })
+      .thenRejects('group_already_exists'));
 
   it('renames, and changes externalId only when given and different', () => {
     spec
@@ -79,6 +96,46 @@ describe('group membership deltas', () => {
     expect(decideDeletedUserRemoval(command, deleted)).toEqual([]);
     expect(decideDeletedUserRemoval(command, { status: 'absent' })).toEqual([]);
     expect(decideDeletedUserRemoval({ ...command, accountId: 'a2' }, group)).toEqual([]);
+  });
+
+  it('replaces the member list by the deltas to the desired one', () => {
+    expect(membershipReplacement(new Set(['u1', 'u2', 'u3']), ['u3', 'u4', 'u4', 'u1'])).toEqual({ add: ['u4'], remove: ['u2'] });
+    expect(membershipReplacement(new Set(['u1']), ['u1'])).toEqual({ add: [], remove: [] });
+    expect(membershipReplacement(new Set(), [])).toEqual({ add: [], remove: [] });
+  });
+
+  it('splits deltas by the JSON size of their member lists, keeping their order', () => {
+    const removed: GroupMembershipEvent = { type: 'GroupMembersRemoved', data: { groupId: 'g1', accountId: 'a1', members: ['r1'], removedAt: at } };
+    const added: GroupMembershipEvent = { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members: ['u1', 'u2', 'u3', 'ü4', 'u5'], addedAt: at } };
+    // '["u1","u2"]' is 11 bytes; '["ü4"]' is 7 (ü is two bytes in UTF-8).
+    const parts = splitMembershipEvents([removed, added], 11);
+    expect(parts.map((p) => [p.type, p.data.members])).toEqual([
+      ['GroupMembersRemoved', ['r1']],
+      ['GroupMembersAdded', ['u1', 'u2']],
+      ['GroupMembersAdded', ['u3']],
+      ['GroupMembersAdded', ['ü4']],
+      ['GroupMembersAdded', ['u5']],
+    ]);
+    for (const part of parts) expect(new TextEncoder().encode(JSON.stringify(part.data.members)).length).toBeLessThanOrEqual(11);
+    expect(parts[1].data).toEqual({ ...added.data, members: ['u1', 'u2'] });
+    expect(splitMembershipEvents([added], 1_000)).toEqual([added]);
+  });
+
+  it('counts every character by its UTF-8 size', () => {
+    const members = ['ab', 'é', '€', '😀', 'a😀é€'];
+    const added: GroupMembershipEvent = { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members, addedAt: at } };
+    // With a budget of exactly one member's list (its JSON bytes), two of it make two parts.
+    for (const member of members) {
+      const size = new TextEncoder().encode(JSON.stringify([member])).length;
+      const parts = splitMembershipEvents([{ ...added, data: { ...added.data, members: [member, member] } }], size);
+      expect(parts.map((p) => p.data.members)).toEqual([[member], [member]]);
+      expect(splitMembershipEvents([{ ...added, data: { ...added.data, members: [member, member] } }], size * 2)).toHaveLength(1);
+    }
+  });
+
+  it('keeps a member that alone exceeds the budget in a part of its own rather than dropping it', () => {
+    const added: GroupMembershipEvent = { type: 'GroupMembersAdded', data: { groupId: 'g1', accountId: 'a1', members: ['a-long-id', 'u'], addedAt: at } };
+    expect(splitMembershipEvents([added], 5).map((p) => p.data.members)).toEqual([['a-long-id'], ['u']]);
   });
 
   it('folds deltas into the current members', () => {

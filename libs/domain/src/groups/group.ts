@@ -16,6 +16,11 @@ export type GroupCreated = DomainEvent<
     readonly externalId?: string;
     readonly source: GroupSource;
     readonly createdAt: string;
+    /**
+     * Revision of the membership stream when the group was created: its initial members are
+     * written before it, so a create that fails half-way leaves no group. Absent: no members yet.
+     */
+    readonly membersRevision?: number;
   }
 >;
 export type GroupRenamed = DomainEvent<'GroupRenamed', { readonly groupId: string; readonly displayName: string; readonly renamedAt: string }>;
@@ -55,6 +60,8 @@ export type GroupCommand =
       readonly displayName: string;
       readonly externalId?: string;
       readonly source: GroupSource;
+      /** The membership stream's revision once the initial members are written (see GroupCreated). */
+      readonly membersRevision?: number;
       readonly at: string;
     }
   /** PUT or PATCH of the group's own attributes; `externalId: undefined` leaves it as it is. */
@@ -103,8 +110,9 @@ export function decideGroup(command: GroupCommand, state: GroupState): readonly 
   switch (command.type) {
     case 'CreateGroup': {
       if (state.status !== 'absent') throw new DomainError('group_already_exists', `Group ${command.groupId} already exists`);
-      const { groupId, accountId, displayName, externalId, source, at } = command;
-      return [{ type: 'GroupCreated', data: { groupId, accountId, displayName, ...(externalId ? { externalId } : {}), source, createdAt: at } }];
+      const { groupId, accountId, displayName, externalId, source, membersRevision, at } = command;
+      const initialMembers = membersRevision !== undefined && membersRevision >= 0 ? { membersRevision } : {};
+      return [{ type: 'GroupCreated', data: { groupId, accountId, displayName, ...(externalId ? { externalId } : {}), source, createdAt: at, ...initialMembers } }];
     }
     case 'UpdateGroup': {
       const group = requireGroupFor(state, command.accountId, command.by);

@@ -5,7 +5,7 @@ import { happenedBy, requireInstant, type HistoryEntry } from './history-entry';
 /** Every role the user holds a grant for (manual or via a group), whether or not it is in effect. */
 export function heldRoles(state: UserState): string[] {
   if (state.status === 'absent') return [];
-  return [...new Set([...Object.keys(state.manualRoles), ...Object.keys(state.groupRoles)])].sort();
+  return [...new Set([...state.manualRoles.keys(), ...state.groupRoles.keys()])].sort();
 }
 
 /** What the user may do: the held roles while active; none while inactive, deleted or absent. */
@@ -82,7 +82,7 @@ export function roleHolders(users: ReadonlyMap<string, ExistingUser>, role: stri
 
 function holderSources(user: ExistingUser, role: string): HolderSource[] {
   const sources: HolderSource[] = [];
-  const manual = user.manualRoles[role];
+  const manual = user.manualRoles.get(role);
   if (manual) {
     sources.push(
       manual.preExisting
@@ -90,7 +90,7 @@ function holderSources(user: ExistingUser, role: string): HolderSource[] {
         : { kind: 'manual', since: manual.since },
     );
   }
-  for (const grant of user.groupRoles[role] ?? []) sources.push({ kind: 'group', groupId: grant.groupId, since: grant.since });
+  for (const grant of user.groupRoles.get(role) ?? []) sources.push({ kind: 'group', groupId: grant.groupId, since: grant.since });
   return sources;
 }
 

@@ -37,7 +37,7 @@ describe('user decider: manual users, conversion and roles', () => {
         { type: 'UserConvertedToScim', data: { userId: 'u1', accountId: 'a1', profile, active: true, preExistingRoles: ['billing'], convertedAt: later } },
       ]) as ExistingUser;
       expect(state.source).toBe('scim');
-      expect(state.manualRoles).toEqual({ billing: { since: at, preExisting: true } });
+      expect(state.manualRoles).toEqual(new Map([['billing', { since: at, preExisting: true }]]));
       expect(state.convertedAt).toBe(later);
     });
 
@@ -103,7 +103,7 @@ describe('user decider: manual users, conversion and roles', () => {
         ...history,
         { type: 'RoleRevokedViaGroup', data: { userId: 'u1', role: 'admin', groupId: 'g1', reason: 'membership-removed', revokedAt: at } },
       ]) as ExistingUser;
-      expect(after.groupRoles).toEqual({ admin: [{ groupId: 'g2', since: at }] });
+      expect(after.groupRoles).toEqual(new Map([['admin', [{ groupId: 'g2', since: at }]]]));
     });
 
     it('revokes only the named roles of a group on a mapping change', () =>
@@ -126,7 +126,7 @@ describe('user decider: manual users, conversion and roles', () => {
     it('keeps grants while deactivated (they are not effective; reactivation restores them)', () => {
       const state = fold(userDecider, [scim, granted('admin', 'g1'), { type: 'UserDeactivated', data: { userId: 'u1', deactivatedAt: at } }]) as ExistingUser;
       expect(state.status).toBe('inactive');
-      expect(state.groupRoles.admin).toEqual([{ groupId: 'g1', since: at }]);
+      expect(state.groupRoles.get('admin')).toEqual([{ groupId: 'g1', since: at }]);
     });
   });
 });

@@ -108,8 +108,8 @@ describe('user decider', () => {
         profile: { userName: 'ada@example.com', title: 'CTO' },
         createdAt: at,
         updatedAt: later,
-        manualRoles: {},
-        groupRoles: {},
+        manualRoles: new Map(),
+        groupRoles: new Map(),
       });
     });
 

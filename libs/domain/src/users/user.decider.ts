@@ -26,9 +26,10 @@ export type UserState =
       readonly createdAt: string;
       readonly updatedAt: string;
       readonly convertedAt?: string;
-      readonly manualRoles: Readonly<Record<string, ManualRole>>;
+      // Keyed by role names an account admin chose ("constructor", "__proto__"): Maps, never plain objects.
+      readonly manualRoles: ReadonlyMap<string, ManualRole>;
       /** Per role, the groups that grant it: the role stays until the last of them stops. */
-      readonly groupRoles: Readonly<Record<string, readonly GroupGrant[]>>;
+      readonly groupRoles: ReadonlyMap<string, readonly GroupGrant[]>;
     };
 
 export type ExistingUser = Exclude<UserState, { status: 'absent' }>;
@@ -59,8 +60,8 @@ function newUser(user: { userId: string; accountId: string; profile: UserProfile
     profile: user.profile,
     createdAt: user.at,
     updatedAt: user.at,
-    manualRoles: {},
-    groupRoles: {},
+    manualRoles: new Map(),
+    groupRoles: new Map(),
   };
 }
 
@@ -71,7 +72,7 @@ function evolveExisting(state: ExistingUser, event: UserEvent): UserState {
       return state;
     case 'UserConvertedToScim': {
       const { profile, active, convertedAt } = event.data;
-      const manualRoles = Object.fromEntries(Object.entries(state.manualRoles).map(([role, held]) => [role, { ...held, preExisting: true }]));
+      const manualRoles = new Map([...state.manualRoles].map(([role, held]) => [role, { ...held, preExisting: true }]));
       return { ...state, source: 'scim', profile, status: active ? 'active' : 'inactive', manualRoles, convertedAt, updatedAt: convertedAt };
     }
     case 'UserAttributesUpdated':
@@ -83,22 +84,19 @@ function evolveExisting(state: ExistingUser, event: UserEvent): UserState {
     case 'UserDeprovisioned':
       return { ...state, status: 'deprovisioned', updatedAt: event.data.deprovisionedAt };
     case 'RoleAssignedManually':
-      return { ...state, manualRoles: { ...state.manualRoles, [event.data.role]: { since: event.data.assignedAt, preExisting: false } } };
-    case 'RoleRemovedManually': {
-      const { [event.data.role]: _removed, ...manualRoles } = state.manualRoles;
-      return { ...state, manualRoles };
-    }
+      return { ...state, manualRoles: withEntry(state.manualRoles, event.data.role, { since: event.data.assignedAt, preExisting: false }) };
+    case 'RoleRemovedManually':
+      return { ...state, manualRoles: withEntry(state.manualRoles, event.data.role, undefined) };
     case 'RoleGrantedViaGroup': {
       const { role, groupId, grantedAt } = event.data;
-      const grants = state.groupRoles[role] ?? [];
+      const grants = state.groupRoles.get(role) ?? [];
       if (grants.some((g) => g.groupId === groupId)) return state;
-      return { ...state, groupRoles: { ...state.groupRoles, [role]: [...grants, { groupId, since: grantedAt }] } };
+      return { ...state, groupRoles: withEntry(state.groupRoles, role, [...grants, { groupId, since: grantedAt }]) };
     }
     case 'RoleRevokedViaGroup': {
       const { role, groupId } = event.data;
-      const { [role]: grants = [], ...others } = state.groupRoles;
-      const remaining = grants.filter((g) => g.groupId !== groupId);
-      return { ...state, groupRoles: remaining.length > 0 ? { ...others, [role]: remaining } : others };
+      const remaining = (state.groupRoles.get(role) ?? []).filter((g) => g.groupId !== groupId);
+      return { ...state, groupRoles: withEntry(state.groupRoles, role, remaining.length > 0 ? remaining : undefined) };
     }
     default: {
       const _exhaustive: never = event;
@@ -123,7 +121,7 @@ export function decideUser(command: UserCommand, state: UserState): readonly Use
       const user = requireLiveUser(state, command.accountId);
       if (user.source !== 'manual') throw new DomainError('user_not_manual', 'Only a manually created user can be converted to SCIM');
       const { profile, active, at } = command;
-      const preExistingRoles = Object.keys(user.manualRoles).sort();
+      const preExistingRoles = [...user.manualRoles.keys()].sort();
       return [{ type: 'UserConvertedToScim', data: { userId: user.userId, accountId: user.accountId, profile, active, preExistingRoles, convertedAt: at } }];
     }
     case 'UpdateUser': {
@@ -139,14 +137,14 @@ export function decideUser(command: UserCommand, state: UserState): readonly Use
       if (!command.knownRoles.includes(command.role)) {
         throw new DomainError('unknown_role', `Role "${command.role}" is not in this account's role catalogue`, { role: command.role });
       }
-      if (user.manualRoles[command.role]) return [];
+      if (user.manualRoles.has(command.role)) return [];
       return [{ type: 'RoleAssignedManually', data: { userId: user.userId, role: command.role, assignedAt: command.at } }];
     }
     case 'RemoveRoleManually': {
       const user = requireLiveUser(state, command.accountId);
       const { role } = command;
-      if (user.manualRoles[role]) return [{ type: 'RoleRemovedManually', data: { userId: user.userId, role, removedAt: command.at } }];
-      const groupIds = (user.groupRoles[role] ?? []).map((g) => g.groupId);
+      if (user.manualRoles.has(role)) return [{ type: 'RoleRemovedManually', data: { userId: user.userId, role, removedAt: command.at } }];
+      const groupIds = (user.groupRoles.get(role) ?? []).map((g) => g.groupId);
       if (groupIds.length > 0) {
         throw new DomainError(
           'role_granted_via_group',
@@ -165,6 +163,14 @@ export function decideUser(command: UserCommand, state: UserState): readonly Use
       return [];
     }
   }
+}
+
+/** A copy of `map` with `key` set to `value`, or removed when `value` is undefined (states are never mutated). */
+function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V | undefined): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  if (value === undefined) next.delete(key);
+  else next.set(key, value);
+  return next;
 }
 
 function requireAbsent(state: UserState, userId: string): void {
@@ -191,7 +197,7 @@ function grantViaGroup(command: GrantRolesViaGroup, state: UserState): UserEvent
   if (state.status === 'absent' || state.status === 'deprovisioned') return [];
   const { groupId, at } = command;
   return [...new Set(command.roles)]
-    .filter((role) => !(state.groupRoles[role] ?? []).some((g) => g.groupId === groupId))
+    .filter((role) => !(state.groupRoles.get(role) ?? []).some((g) => g.groupId === groupId))
     .map((role) => ({ type: 'RoleGrantedViaGroup', data: { userId: state.userId, role, groupId, grantedAt: at } }));
 }
 
@@ -199,17 +205,15 @@ function revokeViaGroup(command: RevokeRolesViaGroup, state: UserState): UserEve
   if (state.status === 'absent' || state.status === 'deprovisioned') return [];
   const { groupId, reason, at } = command;
   const wanted = command.roles ? new Set(command.roles) : undefined;
-  return Object.entries(state.groupRoles)
+  return [...state.groupRoles]
     .filter(([role, grants]) => (!wanted || wanted.has(role)) && grants.some((g) => g.groupId === groupId))
     .map(([role]) => ({ type: 'RoleRevokedViaGroup', data: { userId: state.userId, role, groupId, reason, revokedAt: at } }));
 }
 
 function attributeChanges(user: ExistingUser, command: UpdateUser): UserEvent[] {
-  const changed: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(command.profile)) {
-    if (!deepEqual(user.profile[name], value)) changed[name] = value;
-  }
-  const removed = Object.keys(user.profile).filter((name) => !(name in command.profile));
+  // fromEntries defines own keys: an attribute named "__proto__" could never reset a prototype.
+  const changed = Object.fromEntries(Object.entries(command.profile).filter(([name, value]) => !deepEqual(ownValue(user.profile, name), value)));
+  const removed = Object.keys(user.profile).filter((name) => !Object.hasOwn(command.profile, name));
   if (Object.keys(changed).length === 0 && removed.length === 0) return [];
   return [{ type: 'UserAttributesUpdated', data: { userId: user.userId, changed, removed, updatedAt: command.at } }];
 }
@@ -231,6 +235,11 @@ export function applyAttributeChanges(profile: UserProfile, delta: UserAttribute
   return next as UserProfile;
 }
 
+/** The object's own value for `key`; never one inherited from Object.prototype ("constructor", "toString"). */
+function ownValue(object: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 /** Profiles are JSON data, so structural equality is enough (key order is irrelevant). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -243,7 +252,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const bRecord = b as Record<string, unknown>;
   return (
     aKeys.length === Object.keys(bRecord).length &&
-    aKeys.every((key) => key in bRecord && deepEqual((a as Record<string, unknown>)[key], bRecord[key]))
+    aKeys.every((key) => Object.hasOwn(bRecord, key) && deepEqual((a as Record<string, unknown>)[key], bRecord[key]))
   );
 }
 

@@ -20,6 +20,13 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson({ b: [{ '10': 'ten', '9': 'nine', x: 1 }], a: 0 })).toBe('{"a":0,"b":[{"10":"ten","9":"nine","x":1}]}');
   });
 
+  test('hashes a "__proto__" member like any other (JSON.parse gives it as an own key; it must not vanish)', () => {
+    const data = JSON.parse('{"b":1,"__proto__":{"role":"admin"},"nested":[{"__proto__":2,"constructor":3}]}') as unknown;
+    expect(canonicalJson(data)).toBe('{"__proto__":{"role":"admin"},"b":1,"nested":[{"__proto__":2,"constructor":3}]}');
+    const tampered = JSON.parse('{"b":1,"__proto__":{"role":"root"},"nested":[{"__proto__":2,"constructor":3}]}') as unknown;
+    expect(canonicalJson(tampered)).not.toBe(canonicalJson(data));
+  });
+
   test('serializes strings and numbers exactly as JSON.stringify does', () => {
     expect(canonicalJson(['Zoë 王 🦄', 'quote " backslash \\ newline \n tab \t', '\u0007', 1e21, 0.1 + 0.2, -0, 1.5e-7, 4.5])).toBe(
       '["Zoë 王 🦄","quote \\" backslash \\\\ newline \\n tab \\t","\\u0007",1e+21,0.30000000000000004,0,1.5e-7,4.5]',

@@ -11,13 +11,14 @@
 export function canonicalJson(value: unknown): string {
   const sorted = sortedCopy(value);
   // A copy whose keys were inserted in sorted order is serialised natively (1.6x faster); V8 lists
-  // integer-like keys first whatever the insertion order, so a value with one is built by hand.
-  const text = sorted === HAS_INTEGER_LIKE_KEY ? canonical(value) : JSON.stringify(sorted);
+  // integer-like keys first whatever the insertion order, and `copy["__proto__"] = …` would set the
+  // copy's prototype (the member would vanish from the hashed text), so such values are built by hand.
+  const text = sorted === BUILD_BY_HAND ? canonical(value) : JSON.stringify(sorted);
   if (text === undefined) throw new TypeError('Only JSON values have a canonical form');
   return text;
 }
 
-const HAS_INTEGER_LIKE_KEY = Symbol('integer-like key');
+const BUILD_BY_HAND = Symbol('integer-like or __proto__ key');
 
 function sortedCopy(input: unknown): unknown {
   const value = hasToJson(input) ? input.toJSON() : input;
@@ -26,7 +27,7 @@ function sortedCopy(input: unknown): unknown {
     const copy = new Array<unknown>(value.length);
     for (let index = 0; index < value.length; index++) {
       const member = sortedCopy(value[index]);
-      if (member === HAS_INTEGER_LIKE_KEY) return member;
+      if (member === BUILD_BY_HAND) return member;
       copy[index] = member;
     }
     return copy;
@@ -34,9 +35,9 @@ function sortedCopy(input: unknown): unknown {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const first = key.charCodeAt(0);
-    if (first >= 0x30 && first <= 0x39) return HAS_INTEGER_LIKE_KEY;
+    if ((first >= 0x30 && first <= 0x39) || key === '__proto__') return BUILD_BY_HAND;
     const member = sortedCopy((value as Record<string, unknown>)[key]);
-    if (member === HAS_INTEGER_LIKE_KEY) return member;
+    if (member === BUILD_BY_HAND) return member;
     copy[key] = member;
   }
   return copy;

@@ -66,8 +66,9 @@ export const groupsProjection: Projection = {
 
 function evolveGroup(groupId: string, group: GroupView | null, event: GroupEvent, revision: number): GroupView | null {
   if (event.type === 'GroupCreated') {
-    const { accountId, displayName, externalId, source, createdAt } = event.data;
-    return withSearch({ _id: groupId, accountId, source, displayName, ...(externalId ? { externalId } : {}), roles: [], created: createdAt, lastModified: createdAt, revision, membersRevision: -1 });
+    const { accountId, displayName, externalId, source, createdAt, membersRevision = -1 } = event.data;
+    // The initial members' deltas came first (a create is all or nothing), into no document yet.
+    return withSearch({ _id: groupId, accountId, source, displayName, ...(externalId ? { externalId } : {}), roles: [], created: createdAt, lastModified: createdAt, revision, membersRevision });
   }
   if (!group) return null;
   switch (event.type) {

@@ -77,4 +77,26 @@ describe('usersProjection', () => {
     }
     expect((doc as UserView).effectiveRoles).toEqual(['admin', 'dev', 'ops']);
   });
+
+  it('stores roles named after Object.prototype keys as roles, in the document shape stored so far', () => {
+    const names = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
+    let doc = usersProjection.evolve(ref, null, provisioned) as Doc;
+    let revision = 0;
+    for (const role of names) {
+      // Each event applied to the document as a store gives it back: its JSON text, parsed.
+      doc = usersProjection.evolve(ref, JSON.parse(JSON.stringify(doc)), recorded('RoleGrantedViaGroup', ++revision, { userId, role, groupId: 'g1', grantedAt: '2025-01-02T00:00:00.000Z' })) as Doc;
+      doc = usersProjection.evolve(ref, JSON.parse(JSON.stringify(doc)), recorded('RoleAssignedManually', ++revision, { userId, role, assignedAt: '2025-01-03T00:00:00.000Z' })) as Doc;
+    }
+    const stored = JSON.parse(JSON.stringify(doc)) as UserView;
+    expect(stored.effectiveRoles).toEqual([...names].sort());
+    // The stored shape: role → grants and role → assignment, as JSON objects with own keys.
+    expect(Object.entries(stored.groupRoles)).toEqual(names.map((role) => [role, [{ groupId: 'g1', since: '2025-01-02T00:00:00.000Z' }]]));
+    expect(Object.entries(stored.manualRoles)).toEqual(names.map((role) => [role, { since: '2025-01-03T00:00:00.000Z', preExisting: false }]));
+    expect(Object.getPrototypeOf(stored.groupRoles)).toBe(Object.prototype);
+
+    const revoked = usersProjection.evolve(ref, stored, recorded('RoleRevokedViaGroup', ++revision, { userId, role: 'constructor', groupId: 'g1', reason: 'membership-removed', revokedAt: '2025-01-04T00:00:00.000Z' })) as UserView;
+    const removed = usersProjection.evolve(ref, revoked, recorded('RoleRemovedManually', ++revision, { userId, role: 'constructor', removedAt: '2025-01-04T00:00:00.000Z' })) as UserView;
+    expect(removed.effectiveRoles).toEqual(names.filter((role) => role !== 'constructor').sort());
+    expect(Object.keys(removed.groupRoles)).not.toContain('constructor');
+  });
 });

@@ -10,6 +10,7 @@ import {
   type UserProfile,
   type UserSource,
 } from '@scim/domain';
+import { effectiveRoles } from '@scim/domain/history';
 import { userReadModelForms, userReadModelFormsAtVersion, type UserReadModelForms } from '@scim/scim-protocol';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
@@ -29,6 +30,10 @@ interface UserFields {
   /** Stream revision: the SCIM version / ETag. */
   readonly version: number;
   readonly convertedAt?: string;
+  /**
+   * The aggregate's role maps as JSON objects (the stored shape since the first release). Role
+   * names are chosen by account admins ("constructor"): read them through `userStateOf` only.
+   */
   readonly manualRoles: Readonly<Record<string, ManualRole>>;
   readonly groupRoles: Readonly<Record<string, readonly GroupGrant[]>>;
   /** What the user may do now: none while inactive (grants are kept and return on reactivation). */
@@ -43,7 +48,8 @@ interface UserFields {
  */
 export type UserView = Doc & UserFields & { readonly search: Readonly<Record<string, unknown>>; readonly scimJson?: string };
 
-function stateOf(view: UserView): ExistingUser {
+/** The aggregate's state a user document holds; its role maps hold the document's own keys only. */
+export function userStateOf(view: UserView): ExistingUser {
   return {
     status: view.status,
     userId: view._id,
@@ -53,8 +59,8 @@ function stateOf(view: UserView): ExistingUser {
     createdAt: view.created,
     updatedAt: view.lastModified,
     convertedAt: view.convertedAt,
-    manualRoles: view.manualRoles,
-    groupRoles: view.groupRoles,
+    manualRoles: new Map(Object.entries(view.manualRoles)),
+    groupRoles: new Map(Object.entries(view.groupRoles)),
   };
 }
 
@@ -65,7 +71,6 @@ function stateOf(view: UserView): ExistingUser {
 function viewOf(state: ExistingUser, version: number, previous: UserView | null): UserView | null {
   if (state.status === 'deprovisioned') return null; // gone from SCIM (RFC 7644 §3.6); history stays in the log
   const active = state.status === 'active';
-  const roles = [...new Set([...Object.keys(state.manualRoles), ...Object.keys(state.groupRoles)])].sort();
   const fields: UserFields = {
     _id: state.userId,
     accountId: state.accountId,
@@ -79,9 +84,10 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
     lastModified: state.updatedAt,
     version,
     ...(state.convertedAt ? { convertedAt: state.convertedAt } : {}),
-    manualRoles: state.manualRoles,
-    groupRoles: state.groupRoles,
-    effectiveRoles: active ? roles : [],
+    // fromEntries defines own keys, so a role named "__proto__" is stored as a role, not a prototype.
+    manualRoles: Object.fromEntries(state.manualRoles),
+    groupRoles: Object.fromEntries(state.groupRoles),
+    effectiveRoles: effectiveRoles(state),
   };
   const { search, json } = (previous && formsAtNewVersion(previous, fields)) ?? userReadModelForms({
     id: fields._id,
@@ -116,7 +122,7 @@ export const usersProjection: Projection = {
       : [],
   evolve: (_ref, doc, recorded) => {
     const previous = doc as UserView | null;
-    const current = previous ? stateOf(previous) : { status: 'absent' as const };
+    const current = previous ? userStateOf(previous) : { status: 'absent' as const };
     const next = evolveUser(current, domainEventOf<UserEvent>(recorded));
     return next.status === 'absent' ? null : viewOf(next, recorded.revision, previous);
   },

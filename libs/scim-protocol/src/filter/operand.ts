@@ -115,7 +115,18 @@ export function operandFor(leaf: AttributeDefinition, op: CompareOperator, liter
  * query; throws ScimError 400 `invalidFilter` with the position of the first problem.
  */
 export function validateFilter(ast: FilterNode, schema: ResourceSchema): void {
-  const fail = failWith('invalidFilter', 'filter');
+  visitFilter(ast, undefined, schema, failWith('invalidFilter', 'filter'));
+}
+
+/**
+ * Checks every sub-attribute and operator of a value filter (the part inside `emails[…]`) against
+ * its attribute, whether or not evaluation would reach it (`and` stops at the first false).
+ */
+export function validateValueFilter(filter: FilterNode, parent: AttributeDefinition, schema: ResourceSchema, fail: Fail): void {
+  visitFilter(filter, parent, schema, fail);
+}
+
+function visitFilter(ast: FilterNode, root: AttributeDefinition | undefined, schema: ResourceSchema, fail: Fail): void {
   const visit = (node: FilterNode, parent: AttributeDefinition | undefined): void => {
     switch (node.kind) {
       case 'and':
@@ -149,5 +160,5 @@ export function validateFilter(ast: FilterNode, schema: ResourceSchema): void {
       }
     }
   };
-  visit(ast, undefined);
+  visit(ast, root);
 }

@@ -3,7 +3,7 @@ import { cloneJson, isPlainObject, jsonEqual } from '../json';
 import { Notes } from '../notes';
 import type { PatchPath } from '../filter/ast';
 import { equalities, matchesValue } from '../filter/evaluate';
-import { failWith, fold } from '../filter/operand';
+import { failWith, fold, validateValueFilter } from '../filter/operand';
 import { subAttribute, type AttributeDefinition } from '../schema/attribute';
 import { userResourceSchema, type ResourceSchema, type SchemaExtension } from '../schema/resource-schema';
 import { attributePath, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes } from '../resource/normalize';
@@ -102,6 +102,8 @@ class UserPatcher {
     if (path.filter && !(attr.type === 'complex' && attr.multiValued)) {
       throw badRequest('invalidPath', `Path ${JSON.stringify(path.text)}: a value filter needs a multi-valued complex attribute`);
     }
+    // Before any value is matched: a filter on an unknown sub-attribute would otherwise create a value when none exists yet.
+    if (path.filter) validateValueFilter(path.filter, attr, this.schema, pathFail);
 
     const container = extension ? this.extensionObject(extension) : this.doc;
     if (path.filter) this.applyFiltered(op, container, attr, path, trailing, value, fullPath);

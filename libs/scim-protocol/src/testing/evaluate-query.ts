@@ -11,7 +11,7 @@ const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null &
 function candidates(doc: unknown, path: string[]): unknown[] {
   if (path.length === 0) return Array.isArray(doc) ? [...doc, doc] : [doc];
   if (Array.isArray(doc)) return doc.flatMap((item) => candidates(item, path));
-  if (!isObject(doc) || !(path[0] in doc)) return [];
+  if (!isObject(doc) || !Object.hasOwn(doc, path[0])) return [];
   return candidates(doc[path[0]], path.slice(1));
 }
 
@@ -19,7 +19,7 @@ function candidates(doc: unknown, path: string[]): unknown[] {
 function rawValues(doc: unknown, path: string[]): unknown[] {
   if (path.length === 0) return [doc];
   if (Array.isArray(doc)) return doc.flatMap((item) => rawValues(item, path));
-  if (!isObject(doc) || !(path[0] in doc)) return [];
+  if (!isObject(doc) || !Object.hasOwn(doc, path[0])) return [];
   return rawValues(doc[path[0]], path.slice(1));
 }
 

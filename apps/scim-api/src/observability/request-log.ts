@@ -1,0 +1,78 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import type { Logger } from 'pino';
+import type { AuthenticatedRequest } from '../shared/request-context';
+import { Metrics } from './metrics';
+import { ROOT_LOGGER } from './observability.module';
+import { RefusalSampler } from './refusal-sampler';
+
+/** Probes hit these every few seconds: their successes are debug lines, not the day's traffic. */
+const PROBE_ROUTES = new Set(['/health', '/ready', '/metrics']);
+/** Raw path parameters are logged (never used as labels); a bound keeps a hostile URL from filling a line. */
+const MAX_LOGGED_PARAM = 128;
+
+/**
+ * One log line and one metric observation per request, when its response ends: request id, method,
+ * route template, status, latency, account and credential id. Only these fields: never headers
+ * (the Authorization header), bodies or secrets. A 5xx line carries its exception's stack (the
+ * exception filter leaves it on the request); refused authentications are sampled.
+ */
+export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSampler) {
+  return (request: AuthenticatedRequest, response: Response, next: NextFunction): void => {
+    const startedAt = performance.now();
+    response.once('close', () => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      const route = routeTemplate(request);
+      const status = response.statusCode;
+      metrics.httpRequest({ route, method: request.method, status }, seconds);
+      const refusal = status === 401 || status === 403 ? request.authRefusal : undefined;
+      if (refusal) metrics.authenticationRefused(refusal.realm, refusal.kind);
+
+      const line = {
+        requestId: request.requestId,
+        method: request.method,
+        route,
+        status,
+        latencyMs: Math.round(seconds * 10_000) / 10,
+        accountId: bounded(request.scimCaller?.accountId ?? request.params?.accountId ?? request.edgeRoute?.accountId),
+        credential: credentialOf(request),
+        ...(refusal ? { authRefusal: `${refusal.realm}/${refusal.kind}` } : {}),
+        ...(response.writableFinished ? {} : { aborted: true }),
+      };
+      const message = `${request.method} ${route} ${status}`;
+      if (request.serverError !== undefined) logger.error({ ...line, err: request.serverError }, message);
+      else if (refusal) {
+        if (refusals.admit(line.authRefusal ?? '')) logger.warn(line, message);
+      } else if (status >= 500 && status !== 501) logger.warn(line, message);
+      else if (status < 400 && PROBE_ROUTES.has(route)) logger.debug(line, message);
+      else logger.info(line, message);
+    });
+    next();
+  };
+}
+
+/** First of all middleware, so the latency includes reading the body. */
+export function installRequestLog(app: INestApplication): void {
+  app.use(requestLog(app.get<Logger>(ROOT_LOGGER), app.get(Metrics), app.get(RefusalSampler)));
+}
+
+/**
+ * The route as declared (`/scim/v2/:accountId/Users/:id`); a request the edge refused before
+ * routing has the edge's coarser label (`/scim/v2/:accountId/Users/*`); others share one label.
+ */
+function routeTemplate(request: AuthenticatedRequest): string {
+  const path: unknown = request.route?.path;
+  if (typeof path === 'string') return `${request.baseUrl}${path}`;
+  return request.edgeRoute?.label ?? '(unmatched)';
+}
+
+/** Which credential the request was authenticated with: its id, never the secret. */
+function credentialOf(request: AuthenticatedRequest): string | undefined {
+  if (request.scimCaller) return `scim-token:${request.scimCaller.tokenId}`;
+  if (request.admin) return request.admin.kind === 'operator' ? 'operator' : `admin-key:${request.admin.adminId}`;
+  return request.auditReader;
+}
+
+function bounded(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, MAX_LOGGED_PARAM) : undefined;
+}
