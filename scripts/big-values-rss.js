@@ -7,8 +7,8 @@
 // Runs the built service (npm run build first) on 127.0.0.1:$PORT (default 9141) with a fresh
 // DATA_DIR and rate limits off (every request reaches the limits); other variables pass through
 // (BODY_LIMIT_USER_BYTES=16777216 lets the 4 MB values past the body cap, to the attribute limit).
-// Prints one JSON object; exits 1
-// if any answer is a 5xx, /health fails, or the peak RSS reaches RSS_BUDGET_MB (default 600).
+// Prints one JSON object; exits 1 if any answer is a 5xx, /health fails, or the peak RSS reaches
+// RSS_BUDGET_MB (default 600).
 'use strict';
 const { spawn } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
