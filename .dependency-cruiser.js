@@ -11,9 +11,9 @@ module.exports = {
   forbidden: [
     {
       name: 'pure-libs-no-io',
-      comment: 'The domain and the SCIM protocol lib do no I/O: no driver, no node:fs/net/http.',
+      comment: 'The domain, the SCIM protocol lib and the public event vocabulary do no I/O: no driver, no node:fs/net/http.',
       severity: 'error',
-      from: { path: '^libs/(domain|scim-protocol)/' },
+      from: { path: '^libs/(domain|scim-protocol|public-events)/' },
       to: { path: `${DRIVERS}|^(node:)?(fs|net|http|https|child_process)$` },
     },
     {
@@ -26,7 +26,7 @@ module.exports = {
     {
       name: 'protocol-independent-of-storage',
       severity: 'error',
-      from: { path: '^libs/scim-protocol/' },
+      from: { path: '^libs/(scim-protocol|public-events)/' },
       to: { path: '^libs/(event-store|read-models)/' },
     },
     {

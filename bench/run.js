@@ -10,7 +10,7 @@
 // members); a missed target is reported, not an error.
 //
 // Options: --quick (small data, short runs: a smoke test), --only=post,filter,paged,groups,memory,
-// rebuild,coldstart,fairness, --runs=N, --duration=S (seconds per measured run), --profile (service under
+// rebuild,coldstart,fairness,webhooks, --runs=N, --duration=S (seconds per measured run), --profile (service under
 // --cpu-prof; summaries printed and written next to the results), --no-build.
 const { execFileSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
@@ -24,6 +24,7 @@ const { groupScenarios, createManyGroups } = require('./groups');
 const { fairnessScenario } = require('./fairness');
 const { FLOOR_ACCOUNT, FLOOR_TOKEN } = require('./floor-app');
 const { oktaUserBody } = require('./lib/fixtures');
+const { webhookScenarios } = require('./webhooks');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -209,11 +210,50 @@ async function main() {
       if (ceiling) await stopCeiling(ceiling);
       if (needBigLog) await bigLogScenarios(bigDir, account, profiles);
     }
+    if (wanted('webhooks')) await webhooks(work);
   } finally {
     if (ceiling) await stopCeiling(ceiling);
     if (!flag('keep')) rmSync(work, { recursive: true, force: true });
   }
   report(profiles);
+}
+
+/** Webhook deliveries to a receiver on this machine: the latency of one create, and 10,000 role changes. */
+async function webhooks(work) {
+  log(`webhooks: ${'user.created'} latency (one create at a time), then 10,000 members added to a mapped group`);
+  const dataDir = join(work, 'webhooks');
+  mkdirSync(dataDir);
+  const service = await startService({ dataDir, operatorKey: OPERATOR_KEY, env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' }, port: portOption('service-port') });
+  try {
+    await waitUntil(service, async () => (await call(`${service.url}/scim/v2/x/ServiceProviderConfig`)).status === 200);
+    const account = await bootstrap(service);
+    const outcome = await webhookScenarios({ service, account, receiverPort: portOption('receiver-port') ?? (await freePort()), note });
+    log(`  user.created delivered p50 ${outcome.createLatencyMs.p50} ms, p99 ${outcome.createLatencyMs.p99} ms; 10,000 role changes delivered ${outcome.bigPatch.lastDeliveryMs} ms after the PATCH`);
+    if (outcome.invalidSignatures > 0) fail(`${outcome.invalidSignatures} webhook messages failed signature verification`);
+    row({
+      key: 'webhook-create-latency',
+      scenario: 'SCIM create → signed user.created at a local receiver, p99',
+      figure: `${outcome.createLatencyMs.p99} ms`,
+      target: '< 1000 ms',
+      pass: outcome.createLatencyMs.p99 < 1000,
+      details: outcome.createLatencyMs,
+    });
+    row({
+      key: 'webhook-10k-members',
+      scenario: '10,000 members added to a mapped group → last user.roles_changed delivered',
+      figure: `${(outcome.bigPatch.lastDeliveryMs / 1000).toFixed(1)} s`,
+      target: '(information)',
+      details: outcome.bigPatch,
+    });
+  } finally {
+    await stopService(service, 'webhooks');
+  }
+}
+
+/** A fixed port from --<name>=N (to stay inside a port range), else undefined (a free one). */
+function portOption(name) {
+  const value = option(name, '');
+  return value ? Number(value) : undefined;
 }
 
 /**

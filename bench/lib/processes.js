@@ -55,8 +55,8 @@ async function stopNode(proc, graceMs = 15_000) {
  * makes SIGTERM end the process with process.exit, so V8 writes the profile (Nest's shutdown hook
  * would otherwise re-raise the signal).
  */
-async function startService({ dataDir, operatorKey, profileDir, env = {} }) {
-  const port = await freePort();
+async function startService({ dataDir, operatorKey, profileDir, env = {}, port: fixedPort }) {
+  const port = fixedPort ?? (await freePort());
   const nodeArgs = [
     ...serviceNodeOptions(),
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--require', join(__dirname, 'exit-on-sigterm.js')] : []),

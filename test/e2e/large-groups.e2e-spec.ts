@@ -1,5 +1,5 @@
 import { groupMembersStream } from '@scim/domain';
-import { appendSize, EventStore, MAX_APPEND_BYTES } from '@scim/event-store';
+import { appendSizeInBytes, EventStore, MAX_APPEND_BYTES } from '@scim/event-store';
 import { performance } from 'node:perf_hooks';
 import type { CommandContext } from '../../apps/scim-api/src/shared/request-context';
 import { UserWriteModel } from '../../apps/scim-api/src/users/user-write-model';
@@ -144,7 +144,7 @@ describe('a 50,000-member group, end to end (e2e)', () => {
     expect(largest).toBeLessThanOrEqual(MAX_APPEND_BYTES);
     // The log as read back: no event weighs more than an append may.
     let largestEvent = 0;
-    for await (const batch of testApp.app.get(EventStore).readAll()) for (const event of batch) largestEvent = Math.max(largestEvent, appendSize([event]));
+    for await (const batch of testApp.app.get(EventStore).readAll()) for (const event of batch) largestEvent = Math.max(largestEvent, appendSizeInBytes([event]));
     figures['largest stored event (bytes)'] = largestEvent;
     expect(largestEvent).toBeLessThanOrEqual(MAX_APPEND_BYTES);
     // The group's changes were large enough to need splitting (50,000 ids are ~1.9 MB).

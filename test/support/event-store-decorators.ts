@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
-  appendSize,
+  appendSizeInBytes,
   DelegatingEventStore,
   type AppendResult,
   type EventStore,
@@ -31,7 +31,7 @@ export class AppendSizes extends DelegatingEventStore {
 
   override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const result = await this.inner.append(streamId, events, expected);
-    this.sizes.push({ streamId, events: events.length, bytes: appendSize(events) });
+    this.sizes.push({ streamId, events: events.length, bytes: appendSizeInBytes(events) });
     return result;
   }
 }

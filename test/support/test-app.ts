@@ -29,7 +29,7 @@ export interface TestApp {
   readonly app: INestApplication;
   readonly dataDir: string;
   readonly http: () => TestAgent;
-  readonly operator: (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => request.Test;
+  readonly operator: (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => request.Test;
   newAccount(name?: string): Promise<ScimAccount>;
   /** Stops the app; keeps the data folder unless `removeData`. */
   close(removeData?: boolean): Promise<void>;
@@ -56,7 +56,7 @@ export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2
   const app = options.eventStore ? await createAppWithEventStore(config, options.eventStore) : await createApp(config, options.logger ?? false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
-  const operator = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {
+  const operator = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => {
     const req = request(server)[method](path).set('Authorization', `Bearer ${OPERATOR_KEY}`);
     return body ? req.send(body) : req;
   };
@@ -113,7 +113,7 @@ export type ScimClient = ReturnType<typeof scimClient>;
 
 /** The operator on one account's admin API: paths are relative to `/admin/accounts/{accountId}`. */
 export function accountAdmin(testApp: TestApp, account: ScimAccount) {
-  return (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
+  return (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => testApp.operator(method, `/admin/accounts/${account.accountId}${path}`, body);
 }
 
 export type AccountAdmin = ReturnType<typeof accountAdmin>;

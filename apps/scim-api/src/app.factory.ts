@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminModule } from './admin/admin.module';
 import { AppModule } from './app.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import type { AppConfig, HttpTimeouts } from './config/app-config';
 import { openDataFolder } from './config/data-folder';
 import { resolveOperatorKey } from './config/operator-key';
@@ -52,10 +53,10 @@ export async function createApp(config: AppConfig, logger?: Logger | false): Pro
 function documentAdminApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('SCIM provisioning service: admin API')
-    .setDescription('Accounts, SCIM tokens, manual users and roles, groups and role mappings. Bearer: the operator key or an account admin key.')
+    .setDescription('Accounts, SCIM tokens, manual users and roles, groups and role mappings, webhooks and events API keys. Bearer: the operator key or an account admin key; the events API takes an events key.')
     .addBearerAuth()
     .build();
-  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule] });
+  const document = SwaggerModule.createDocument(app, config, { include: [AdminModule, WebhooksModule] });
   SwaggerModule.setup('admin/docs', app, document);
 }
 

@@ -15,6 +15,7 @@ import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RolesModule } from './roles/roles.module';
 import { EdgeModule } from './edge/edge.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +36,7 @@ export class AppModule {
         RolesModule,
         AuditModule,
         SupportModule,
+        WebhooksModule,
       ],
       controllers: [DiscoveryController, UnsupportedController],
     };

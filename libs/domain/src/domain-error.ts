@@ -31,4 +31,8 @@ export type DomainErrorCode =
   | 'group_already_exists'
   | 'group_not_managed_by_scim'
   | 'group_managed_by_scim'
-  | 'admin_key_not_found';
+  | 'admin_key_not_found'
+  | 'events_key_not_found'
+  | 'webhook_not_found'
+  | 'webhook_limit_reached'
+  | 'invalid_webhook';

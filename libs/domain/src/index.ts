@@ -8,6 +8,7 @@ export * from './users/user.commands';
 export * from './users/user.decider';
 export * from './usernames/username-reservation';
 export * from './accounts/account';
+export * from './accounts/account-integrations';
 export * from './groups/group';
 export * from './groups/group-membership';
 export * from './roles/roles-via-groups';

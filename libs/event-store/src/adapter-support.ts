@@ -75,15 +75,20 @@ export function assertValidAppend(streamId: string, events: readonly NewEvent[],
 
 export interface NormalizedReadAllOptions {
   readonly fromPosition: number;
+  readonly toPosition: number;
   readonly streamPrefixes: readonly string[] | undefined;
   readonly batchSize: number;
 }
 
 export function normalizeReadAllOptions(options: ReadAllOptions = {}): NormalizedReadAllOptions {
   const fromPosition = options.fromPosition ?? 0;
+  const toPosition = options.toPosition ?? Number.MAX_SAFE_INTEGER;
   const batchSize = options.batchSize ?? DEFAULT_READ_BATCH_SIZE;
   if (!Number.isSafeInteger(fromPosition) || fromPosition < 0) {
     throw new RangeError(`fromPosition must be a non-negative integer, got ${fromPosition}`);
+  }
+  if (!Number.isSafeInteger(toPosition) || toPosition < 0) {
+    throw new RangeError(`toPosition must be a non-negative integer, got ${toPosition}`);
   }
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
@@ -92,7 +97,12 @@ export function normalizeReadAllOptions(options: ReadAllOptions = {}): Normalize
   if (options.streamPrefixes !== undefined && options.streamPrefixes.length === 0) {
     throw new RangeError('streamPrefixes must not be empty; omit it to read every stream');
   }
-  return { fromPosition, streamPrefixes: options.streamPrefixes, batchSize };
+  return { fromPosition, toPosition, streamPrefixes: options.streamPrefixes, batchSize };
+}
+
+/** The rows of a page at or before `toPosition` (pages come in position order). */
+export function upTo<Row extends { readonly position: number }>(rows: readonly Row[], toPosition: number): readonly Row[] {
+  return rows.length === 0 || rows[rows.length - 1].position <= toPosition ? rows : rows.filter((row) => row.position <= toPosition);
 }
 
 export function matchesStreamPrefixes(streamId: string, prefixes: readonly string[] | undefined): boolean {

@@ -42,6 +42,11 @@ export interface AppendResult {
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Default: from the start. */
   readonly fromPosition?: number;
+  /**
+   * Inclusive: no event after this position; the read stops there instead of going on to the end
+   * (a question about a stretch of the log reads only that stretch). Default: to the end.
+   */
+  readonly toPosition?: number;
   /** Only streams whose id starts with one of these prefixes. Default: all. */
   readonly streamPrefixes?: readonly string[];
   /** Events per batch yielded by the iterator. */
@@ -97,6 +102,40 @@ export class DuplicateEventIdError extends Error {
   ) {
     super(`Stream ${streamId}: event ids already recorded by another append: ${eventIds.join(', ')}`);
     this.name = 'DuplicateEventIdError';
+  }
+}
+
+/**
+ * EventStoreDB's default `MaxAppendSize` (1 MiB): the most event data, metadata and type names one
+ * append may carry. The embedded store enforces the same limit, so what it accepts production accepts.
+ */
+export const MAX_APPEND_BYTES = 1_048_576;
+
+/**
+ * The bytes an append weighs against `MAX_APPEND_BYTES`, counted as EventStoreDB counts them
+ * (`Event.SizeOnDisk`: data and metadata as UTF-8 JSON, plus the type at two bytes a character).
+ */
+export function appendSizeInBytes(events: readonly NewEvent[]): number {
+  let bytes = 0;
+  for (const event of events) bytes += eventSizeInBytes(JSON.stringify(event.data), JSON.stringify(event.metadata), event.type);
+  return bytes;
+}
+
+/** One event's share of `appendSizeInBytes`, from its data and metadata as JSON text. */
+export function eventSizeInBytes(dataJson: string, metadataJson: string, type: string): number {
+  return Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson) + 2 * type.length;
+}
+
+/** The append is larger than the store accepts in one append; nothing of it was written. */
+export class AppendTooLargeError extends Error {
+  constructor(
+    readonly streamId: string,
+    /** The append's size when the store measured it (EventStoreDB's refusal does not say). */
+    readonly bytes: number | undefined,
+    readonly maxBytes: number,
+  ) {
+    super(`Stream ${streamId}: the append${bytes === undefined ? '' : ` of ${bytes} bytes`} exceeds the limit of ${maxBytes} bytes`);
+    this.name = 'AppendTooLargeError';
   }
 }
 

@@ -1,5 +1,4 @@
 export * from './event-store.port';
-export { appendSize, MAX_APPEND_BYTES } from './append-size';
 export { DelegatingEventStore } from './delegating-event-store';
 export { newEventId } from './event-id';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';

@@ -1,4 +1,4 @@
-import { SqliteEventStore } from '@scim/event-store';
+import { DelegatingEventStore, type EventStore, type ReadAllOptions, type RecordedEvent, SqliteEventStore } from '@scim/event-store';
 import { CatchUpTracker, CheckpointWaiter } from './catch-up';
 import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import type { Projection } from './projection';
@@ -115,6 +115,65 @@ describe('CheckpointWaiter (read-your-writes without running the projections)', 
   });
 });
 
+/** An event store whose scans of the log wait for `release` (a slow EventStoreDB $all read). */
+class SlowScans extends DelegatingEventStore {
+  readonly scans: ReadAllOptions[] = [];
+  private opened!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.opened = resolve));
+
+  constructor(inner: EventStore) {
+    super(inner);
+  }
+
+  release(): void {
+    this.opened();
+  }
+
+  override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
+    this.scans.push(options ?? {});
+    await this.gate;
+    yield* this.inner.readAll(options);
+  }
+}
+
+describe('read-your-writes on the request path (distributed mode)', () => {
+  let eventStore: SqliteEventStore;
+  let readStore: EmbeddedReadStore;
+
+  beforeEach(() => {
+    eventStore = SqliteEventStore.open({ file: ':memory:' });
+    readStore = EmbeddedReadStore.open({ file: ':memory:' });
+  });
+  afterEach(async () => {
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('answers false at the deadline while a scan of the log is still running', async () => {
+    const slow = new SlowScans(eventStore);
+    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+
+    // The scan never ends: the answer must come from the deadline, not from the scan.
+    expect(await new CheckpointWaiter(slow, readStore, [auditProjection]).waitFor(position, 50)).toBe(false);
+    expect(await new ProjectionRunner(slow, readStore, [auditProjection], { logger: quietLogger }).waitFor(position, 50)).toBe(false);
+    slow.release();
+  });
+
+  it('concurrent writes share one scan per projection, bounded by the head it read', async () => {
+    const slow = new SlowScans(eventStore);
+    const positions: number[] = [];
+    for (let index = 0; index < 10; index++) positions.push((await eventStore.append(`tally-${index}`, [tallyEvent('TallyOpened', `${index}`)], 'no_stream')).position);
+    const waiter = new CheckpointWaiter(slow, readStore, [auditProjection]);
+
+    const answers = Promise.all(positions.map((position) => waiter.waitFor(position, 5_000)));
+    await new Promise((resolve) => setImmediate(resolve));
+    slow.release();
+
+    expect(await answers).toEqual(positions.map(() => true));
+    expect(slow.scans).toEqual([expect.objectContaining({ fromPosition: 0, toPosition: positions[positions.length - 1], streamPrefixes: ['audit-'] })]);
+  });
+});
+
 describe('CatchUpTracker', () => {
   let eventStore: SqliteEventStore;
 
@@ -131,7 +190,7 @@ describe('CatchUpTracker', () => {
     const tracker = new CatchUpTracker(eventStore);
     const first = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
     expect(await tracker.includes(auditProjection, 0, first.position)).toBe(true);
-    expect(tracker.includedThrough(auditProjection, 0)).toBe(first.position);
+    expect(tracker.knownToInclude(auditProjection, 0, first.position)).toBe(true);
 
     const reads = jest.spyOn(eventStore, 'readAll');
     const second = await eventStore.append('tally-b', [tallyEvent('TallyOpened', 'b')], 'no_stream');
@@ -153,7 +212,7 @@ describe('CatchUpTracker', () => {
     expect(await tracker.includes(auditProjection, 0, first.position)).toBe(true);
     expect(await tracker.includes(auditProjection, 0, second.position)).toBe(true);
     expect(reads).toHaveBeenCalledTimes(1);
-    expect(tracker.includedThrough(auditProjection, 0)).toBe(second.position);
+    expect(tracker.knownToInclude(auditProjection, 0, second.position)).toBe(true);
   });
 
   it('knows the quiet stretch up to the next event of the projection’s streams', async () => {
@@ -163,7 +222,8 @@ describe('CatchUpTracker', () => {
 
     expect(await tracker.includes(auditProjection, 0, quiet.position)).toBe(true);
     expect(await tracker.includes(auditProjection, 0, audited.position)).toBe(false);
-    expect(tracker.includedThrough(auditProjection, 0)).toBe(audited.position - 1);
+    expect(tracker.knownToInclude(auditProjection, 0, quiet.position)).toBe(true);
+    expect(tracker.knownToInclude(auditProjection, 0, audited.position)).toBe(false);
   });
 
   it('does not ask the store again while the event it found is still beyond the checkpoint', async () => {
@@ -195,7 +255,7 @@ describe('CatchUpTracker', () => {
     const later = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
     expect(await tracker.includes(auditProjection, audited.position, later.position)).toBe(true);
 
-    expect(tracker.includedThrough(auditProjection, 0)).toBe(0);
+    expect(tracker.knownToInclude(auditProjection, 0, later.position)).toBe(false);
     expect(await tracker.includes(auditProjection, 0, later.position)).toBe(false);
   });
 

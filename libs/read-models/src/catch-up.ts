@@ -5,19 +5,30 @@ import type { ReadStore } from './read-store.port';
 /** What catching up needs to know of a projection: its checkpoint's name and the streams it reads. */
 export type ProjectionScope = Pick<Projection, 'name' | 'streamPrefixes'>;
 
-/** No event of the projection's streams lies in (from, through]: a fact about the log, true forever. */
+/**
+ * No event of the projection's streams lies after `from` and up to `end`: up to and including it
+ * when the scan reached the head there, or before it when `end` is the next such event's position.
+ * A fact about the log, true forever. Positions are compared, never computed: EventStoreDB's are
+ * byte offsets, and a number next to one is no position at all.
+ */
 interface IdleSpan {
   readonly from: number;
-  readonly through: number;
+  readonly end: number;
+  readonly endIsEvent: boolean;
+}
+
+function spanCovers(span: IdleSpan, position: number): boolean {
+  return span.endIsEvent ? position < span.end : position <= span.end;
 }
 
 /**
  * Tells whether a projection's read model includes a position of the event log. A checkpoint only
- * moves when an event of the projection's own streams is projected, so a projection that had
- * nothing to do lags behind the head without missing anything: the event store is then asked
- * whether an event of its streams lies between the checkpoint and the position. What it answered
- * is remembered (per projection, from the checkpoint it was asked for), so the next question only
- * scans the log written since.
+ * moves when an event of the projection's own streams is projected (or its subscription reports
+ * reading past others), so a projection that had nothing to do lags behind the head without
+ * missing anything: the event store is then asked whether an event of its streams lies between the
+ * checkpoint and the position. What it answered is remembered (per projection, from the checkpoint
+ * it was asked for), so the next question only reads the log written since; one question per
+ * projection is in flight at a time, and concurrent askers share its answer.
  *
  * Shared by the in-process {@link ProjectionRunner} and by {@link CheckpointWaiter}, which serves
  * processes that only read the checkpoints another process commits.
@@ -26,17 +37,18 @@ export class CatchUpTracker {
   private readonly idle = new Map<string, IdleSpan>();
   /** Per projection, an event of its streams found after its quiet stretch (not projected while beyond the checkpoint). */
   private readonly nextEvent = new Map<string, number>();
-  /** The log's head is known to be at least this (it never moves back). */
-  private knownHead = 0;
+  /** Per projection, the scan in flight: at most one, whatever the number of waiting writes. */
+  private readonly scans = new Map<string, Promise<void>>();
 
   constructor(private readonly eventStore: EventStore) {}
 
-  /** Position through which the projection, at `checkpoint`, is known to include its streams' events (no I/O). */
-  includedThrough(projection: ProjectionScope, checkpoint: number): number {
+  /** The projection, at `checkpoint`, is known to include its streams' events up to `position` (no I/O). */
+  knownToInclude(projection: ProjectionScope, checkpoint: number, position: number): boolean {
+    if (position <= checkpoint) return true;
     const idle = this.idle.get(projection.name);
     // A span checked from an older checkpoint still holds; one from a newer checkpoint says nothing
     // about the events between (a read store rebuilt from scratch reports a lower checkpoint).
-    return idle && checkpoint >= idle.from ? Math.max(checkpoint, idle.through) : checkpoint;
+    return idle !== undefined && checkpoint >= idle.from && spanCovers(idle, position);
   }
 
   /**
@@ -45,53 +57,57 @@ export class CatchUpTracker {
    * projection's own subscription reports real failures).
    */
   async includes(projection: ProjectionScope, checkpoint: number, position: number): Promise<boolean> {
-    const known = this.includedThrough(projection, checkpoint);
-    if (known >= position) return true;
-    // A busy projection: the event found last time is still ahead of its checkpoint, no need to ask.
-    const pending = this.nextEvent.get(projection.name);
-    if (pending !== undefined && pending > known && pending <= position) return false;
-    const quiet = await this.quietThrough(projection.streamPrefixes, known, position);
-    if (quiet === undefined) return false;
-    const { through, next } = quiet;
-    if (next !== undefined) this.nextEvent.set(projection.name, next);
-    if (through <= known) return false;
-    const current = this.idle.get(projection.name);
-    // Concurrent questions may answer out of order: keep the span that says more.
-    if (!current || current.from > checkpoint || current.through < through) {
-      this.idle.set(projection.name, { from: checkpoint, through });
+    for (let asked = false; ; asked = true) {
+      if (this.knownToInclude(projection, checkpoint, position)) return true;
+      // A busy projection: the event found last time is still ahead of its checkpoint, no need to ask.
+      const pending = this.nextEvent.get(projection.name);
+      if (pending !== undefined && pending > checkpoint && pending <= position) return false;
+      const inFlight = this.scans.get(projection.name);
+      if (inFlight) {
+        await inFlight;
+        continue;
+      }
+      if (asked) return false;
+      const scan = this.scan(projection, checkpoint).finally(() => this.scans.delete(projection.name));
+      this.scans.set(projection.name, scan);
+      await scan;
     }
-    return through >= position;
   }
 
   /**
-   * How far past `after` no event of these streams lies: up to the next such event, or up to the
-   * head when there is none. So one scan answers every write up to the head, not only the one that
-   * asked (under load, dozens of writes wait at once, each with its own position). Undefined when
-   * `position` lies beyond the head or the event store cannot tell. `next`: the event found.
+   * Reads the log after what is known of the projection, up to the head (one scan answers every
+   * write up to there, not only the one that asked), stopping at the first event of its streams.
    */
-  private async quietThrough(
-    streamPrefixes: readonly string[],
-    after: number,
-    position: number,
-  ): Promise<{ readonly through: number; readonly next?: number } | undefined> {
+  private async scan(projection: ProjectionScope, checkpoint: number): Promise<void> {
+    const idle = this.idle.get(projection.name);
+    const after = idle && !idle.endIsEvent && checkpoint >= idle.from ? Math.max(checkpoint, idle.end) : checkpoint;
+    let found: IdleSpan;
     try {
-      // Read before scanning: events up to a position beyond the head may still be written.
-      this.knownHead = Math.max(this.knownHead, await this.eventStore.headPosition());
-      if (position > this.knownHead) return undefined;
-      const head = this.knownHead;
-      const next = this.eventStore.readAll({
+      const head = await this.eventStore.headPosition();
+      if (head <= after) return;
+      found = { from: checkpoint, end: head, endIsEvent: false };
+      const batches = this.eventStore.readAll({
         fromPosition: after,
-        streamPrefixes: streamPrefixes.length > 0 ? streamPrefixes : undefined,
+        toPosition: head,
+        streamPrefixes: projection.streamPrefixes.length > 0 ? projection.streamPrefixes : undefined,
         batchSize: 1,
       });
-      for await (const batch of next) {
-        if (batch.length > 0) return { through: batch[0].position - 1, next: batch[0].position };
+      for await (const batch of batches) {
+        if (batch.length === 0) continue;
+        found = { from: checkpoint, end: batch[0].position, endIsEvent: true };
+        this.nextEvent.set(projection.name, batch[0].position);
+        break;
       }
-      return { through: head };
     } catch {
-      return undefined;
+      return;
     }
+    // Concurrent checkpoints may answer out of order: keep the span that says more.
+    if (!idle || idle.from > checkpoint || saysMore(found, idle)) this.idle.set(projection.name, found);
   }
+}
+
+function saysMore(candidate: IdleSpan, current: IdleSpan): boolean {
+  return candidate.end > current.end || (candidate.end === current.end && current.endIsEvent && !candidate.endIsEvent);
 }
 
 export interface CheckpointWaiterOptions {
@@ -133,7 +149,8 @@ export class CheckpointWaiter {
     const deadline = Date.now() + timeoutMs;
     let pause = this.options.firstPollMs ?? DEFAULT_FIRST_POLL_MS;
     for (;;) {
-      if (await this.includes(position)) return true;
+      // Raced against the deadline: a slow read store or a long scan of the log cannot hold the response.
+      if (await withinTime(this.includes(position), deadline - Date.now(), false)) return true;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
       await sleep(Math.min(pause, remaining));
@@ -165,6 +182,16 @@ export class CheckpointWaiter {
       }
     })();
     return this.pendingRead;
+  }
+}
+
+/** `promise`'s value, or `otherwise` once `ms` ran out first (the promise goes on unobserved). */
+export async function withinTime<T>(promise: Promise<T>, ms: number, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -4,9 +4,18 @@ export { EmbeddedReadStore, type EmbeddedReadStoreOptions } from './embedded/emb
 export { compileQuery, UnsupportedQueryError, type DocumentPredicate } from './query/compile-query';
 export { compareForSort } from './query/sort';
 export { RESERVED_COLLECTIONS, RESERVED_FIELDS } from './store-rules';
+export {
+  bsonDocumentSize,
+  CommitTooLargeError,
+  DocumentTooLargeError,
+  MAX_COMMIT_BYTES,
+  MAX_DOCUMENT_BYTES,
+  splitIntoSubCommits,
+} from './store-limits';
 export { POSITION_FIELD, type DocumentRef, type Projection } from './projection';
 export { projectBatch, ProjectionEventError, type DocumentLoader } from './project-batch';
 export {
+  commitInParts,
   DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT,
   ProjectionRunner,
   type ProjectionLag,

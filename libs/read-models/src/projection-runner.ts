@@ -1,8 +1,9 @@
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
-import { CatchUpTracker } from './catch-up';
+import { CatchUpTracker, withinTime } from './catch-up';
 import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
 import type { Projection } from './projection';
-import type { ReadStore } from './read-store.port';
+import type { Checkpoint, DocumentChange, ReadStore } from './read-store.port';
+import { splitIntoSubCommits } from './store-limits';
 
 /** Structurally compatible with Nest's Logger, without depending on Nest. */
 export interface RunnerLogger {
@@ -196,7 +197,8 @@ export class ProjectionRunner {
     for (;;) {
       // Taken before checking, so a commit landing during the check still wakes us.
       const progressed = this.progress.next();
-      const verdict = await this.verdictAt(position);
+      // Raced against the deadline: a scan of the log cannot hold a write's response past it.
+      const verdict = await withinTime(this.verdictAt(position), deadline - Date.now(), 'behind');
       if (verdict !== 'behind') return verdict === 'caught-up';
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
@@ -229,7 +231,8 @@ export class ProjectionRunner {
         if (relevant.length === 0) continue;
         const changes = await projectBatch(projection, relevant, load);
         // The position of its own last event, as the live subscription would have committed.
-        await target.commit(changes, { projection: projection.name, position: relevant[relevant.length - 1].position });
+        const position = relevant[relevant.length - 1].position;
+        await commitInParts(target, splitIntoSubCommits(changes), { projection: projection.name, position }, await target.checkpoint(projection.name));
       }
       const events = progress.events + batch.length;
       const seconds = (performance.now() - startedAt) / 1000;
@@ -260,14 +263,29 @@ export class ProjectionRunner {
     // At-least-once delivery: whatever the checkpoint already covers is not applied again.
     const fresh = events.filter((event) => event.position > running.checkpoint);
     if (fresh.length === 0) return;
-    const position = fresh[fresh.length - 1].position;
     try {
-      const changes = await projectBatch(running.projection, fresh, this.load);
-      await this.readStore.commit(changes, { projection: running.projection.name, position });
+      await this.projectAndCommit(running, fresh);
     } catch (error) {
       this.fail(running, generation, error);
+    }
+  }
+
+  /**
+   * Projects the events and commits them with the checkpoint of the last. When their changes do
+   * not fit one commit, the events are halved and each half committed in turn, so every commit
+   * still carries whole events and moves the checkpoint (a crash, or a second projector, finds a
+   * checkpoint that matches the documents). Only one event too large alone is cut into sub-commits.
+   */
+  private async projectAndCommit(running: RunningProjection, events: readonly RecordedEvent[]): Promise<void> {
+    const parts = splitIntoSubCommits(await projectBatch(running.projection, events, this.load));
+    if (events.length > 1 && parts.length > 1) {
+      const half = Math.ceil(events.length / 2);
+      await this.projectAndCommit(running, events.slice(0, half));
+      await this.projectAndCommit(running, events.slice(half));
       return;
     }
+    const position = events[events.length - 1].position;
+    await commitInParts(this.readStore, parts, { projection: running.projection.name, position }, running.checkpoint);
     running.checkpoint = Math.max(running.checkpoint, position);
     this.progress.notify();
   }
@@ -288,7 +306,7 @@ export class ProjectionRunner {
     const distance = this.options.skippedEventsPerCheckpoint ?? DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT;
     if (position - running.checkpoint < distance) return;
     try {
-      await this.readStore.commit([], { projection: running.projection.name, position });
+      await this.readStore.commit([], { projection: running.projection.name, position, after: running.checkpoint });
     } catch (error) {
       this.fail(running, generation, error);
       return;
@@ -317,7 +335,7 @@ export class ProjectionRunner {
   private async verdictAt(position: number): Promise<'caught-up' | 'behind' | 'failed'> {
     for (const { projection, state, checkpoint, seenThrough } of this.projections) {
       const included = state === 'running' ? Math.max(checkpoint, seenThrough) : checkpoint;
-      if (this.catchUp.includedThrough(projection, included) >= position) continue;
+      if (this.catchUp.knownToInclude(projection, included, position)) continue;
       if (state === 'failed') return 'failed';
       // Its subscription will commit the position or say it read past it: waiting for that is
       // cheaper than scanning the log, once the event store is known to report such reads.
@@ -326,6 +344,22 @@ export class ProjectionRunner {
     }
     return 'caught-up';
   }
+}
+
+/**
+ * Commits a batch's changes, split by `splitIntoSubCommits` into parts that each stay within the
+ * store's limits (MongoDB's 16 MiB); only the last moves the checkpoint, the others restate
+ * `previousPosition`. A crash between them replays the batch from the checkpoint, and documents
+ * already written carry a `_position` that makes their events no-ops. Most batches are one part; a
+ * split one may show readers part of a batch, and two documents swapping a unique key across parts fail.
+ */
+export async function commitInParts(store: ReadStore, parts: readonly (readonly DocumentChange[])[], checkpoint: Checkpoint, previousPosition: number): Promise<void> {
+  // Each part is refused if another runner moved the checkpoint past the one this batch read.
+  const after = previousPosition;
+  for (let index = 0; index < parts.length - 1; index++) {
+    await store.commit(parts[index], { projection: checkpoint.projection, position: previousPosition, after });
+  }
+  await store.commit(parts[parts.length - 1], { ...checkpoint, after });
 }
 
 function matchesPrefixes(streamId: string, prefixes: readonly string[]): boolean {

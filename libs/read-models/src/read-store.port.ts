@@ -52,6 +52,12 @@ export interface DocumentChange {
 export interface Checkpoint {
   readonly projection: string;
   readonly position: number;
+  /**
+   * The checkpoint this commit's documents were computed from. When given, the store refuses the
+   * commit whole (`CheckpointMovedError`) if the stored checkpoint is already past it: another
+   * runner of the projection committed since, and this commit could move its documents back.
+   */
+  readonly after?: number;
 }
 
 export abstract class ReadStore {
@@ -76,7 +82,8 @@ export abstract class ReadStore {
 
   /**
    * Applies the changes and moves the projection's checkpoint, atomically: after a crash either
-   * both are stored or neither is.
+   * both are stored or neither is. With `checkpoint.after`, only if the stored checkpoint has not
+   * moved past it (two projectors of one projection: the lagging one's commit is refused).
    */
   abstract commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void>;
 
@@ -87,6 +94,21 @@ export abstract class ReadStore {
   abstract clear(): Promise<void>;
 
   abstract close(): Promise<void>;
+}
+
+/**
+ * Another runner of the projection committed past the checkpoint this commit was computed from;
+ * nothing was written. The runner restarts from the stored checkpoint.
+ */
+export class CheckpointMovedError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly after: number,
+    readonly stored: number,
+  ) {
+    super(`Projection ${projection}: the checkpoint moved to ${stored} since this commit read it at ${after}; another runner is committing`);
+    this.name = 'CheckpointMovedError';
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
  * Rules of the port that every adapter applies the same way, so the embedded store and MongoDB
  * accept and reject the same calls.
  */
-import type { Checkpoint, Doc, DocumentChange, FindOptions } from './read-store.port';
+import { type Checkpoint, CheckpointMovedError, type Doc, type DocumentChange, type FindOptions } from './read-store.port';
 
 /** Collections the MongoDB adapter keeps its own state in; no read model may use these names. */
 export const RESERVED_COLLECTIONS: ReadonlySet<string> = new Set(['checkpoints', 'read_store_counters']);
@@ -28,6 +28,16 @@ export function assertValidCheckpoint(checkpoint: Checkpoint): void {
   }
   if (!Number.isFinite(checkpoint.position) || checkpoint.position < 0) {
     throw new RangeError(`Checkpoint position of ${checkpoint.projection} must be a non-negative number`);
+  }
+  if (checkpoint.after !== undefined && (!Number.isFinite(checkpoint.after) || checkpoint.after < 0)) {
+    throw new RangeError(`The checkpoint ${checkpoint.projection} follows must be a non-negative number`);
+  }
+}
+
+/** Throws `CheckpointMovedError` when a commit computed `after` a checkpoint finds it moved past (`stored`). */
+export function assertCheckpointNotMoved(checkpoint: Checkpoint, stored: number): void {
+  if (checkpoint.after !== undefined && stored > checkpoint.after) {
+    throw new CheckpointMovedError(checkpoint.projection, checkpoint.after, stored);
   }
 }
 

@@ -27,6 +27,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow('METRICS_PORT must be an integer from 1 to 65535');
   });
 
+  it('refuses private webhook targets, waits 10 s and retries for 24 h by default; refuses bad webhook settings by name', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      allowPrivateTargets: false,
+      timeoutMs: 10_000,
+      retryInitialDelayMs: 1000,
+      retryMaxDelayMs: 60_000,
+      retryWindowMs: 86_400_000,
+      maxInFlight: 32,
+      secretsKey: undefined,
+    });
+    expect(loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' }).webhooks.allowPrivateTargets).toBe(true);
+    expect(() => loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow('WEBHOOKS_ALLOW_PRIVATE_TARGETS must be true or false');
+    expect(() => loadConfig({ WEBHOOKS_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: 'short' })).toThrow(new ConfigError('WEBHOOK_SECRETS_KEY must be at least 32 characters'));
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://scim.example.com/' }).publicUrl).toBe('https://scim.example.com');
   });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type * as EsdbAdapter from '@scim/event-store/esdb';
 import type * as MongoAdapter from '@scim/read-models/mongo';
+import { loadWebhookConfig, type WebhookConfig } from '../webhooks/webhook-config';
 
 /** Start-up configuration, read and validated once (shared/STYLE.md §12). */
 export interface AppConfig {
@@ -21,6 +22,7 @@ export interface AppConfig {
   readonly metricsPort?: number;
   /** What the request edge admits before a controller runs (README "Limits and admission control"). */
   readonly edge: EdgeConfig;
+  readonly webhooks: WebhookConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -148,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logging: loggingConfig(env),
     metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
     edge: edgeConfig(env),
+    webhooks: webhookConfig(env),
   };
 }
 
@@ -238,6 +241,14 @@ function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] | undefined {
   const malformed = hosts.find((host) => !/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(host));
   if (malformed !== undefined) throw new ConfigError(`ALLOWED_HOSTS holds "${malformed}", which is not a host or host:port`);
   return hosts;
+}
+
+function webhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  try {
+    return loadWebhookConfig(env, { integer: (name, fallback, min, max) => integer(env, name, fallback, min, max), boolean: (name) => boolean(env, name) });
+  } catch (error) {
+    throw error instanceof ConfigError ? error : new ConfigError(messageOf(error));
+  }
 }
 
 // The clients' own parsers decide (no connection is made); their messages name the faulty part.

@@ -21,7 +21,7 @@ import {
 } from '@scim/domain';
 import {
   aggregateStream,
-  appendSize,
+  appendSizeInBytes,
   ConcurrencyError,
   handleCommand,
   MAX_APPEND_BYTES,
@@ -243,7 +243,7 @@ export class GroupWriteModel {
   /** What a delta's member list may weigh: the limit less the rest of its event and metadata. */
   private memberBytesPerAppend(context: CommandContext, delta: GroupMembershipEvent, notes: readonly string[]): number {
     const withoutMembers = this.writer.toNewEvents([{ ...delta, data: { ...delta.data, members: [] } } as GroupMembershipEvent], context, notes);
-    return MAX_APPEND_BYTES - appendSize(withoutMembers) - ADAPTER_METADATA_BYTES;
+    return MAX_APPEND_BYTES - appendSizeInBytes(withoutMembers) - ADAPTER_METADATA_BYTES;
   }
 
   private async settled(written: Written): Promise<WrittenGroup> {

@@ -1,8 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { currentSchemaVersion, provisioningStream, type DomainEvent, type EventMetadata, type ProvisioningRejected } from '@scim/domain';
-import { EventStore, newEventId, type NewEvent } from '@scim/event-store';
+import { AppendTooLargeError, EventStore, MAX_APPEND_BYTES, newEventId, type NewEvent } from '@scim/event-store';
 import type { CommandContext } from '../shared/request-context';
 import { ReadModelFreshness } from './read-model-freshness';
+
+// What an event adds to the data it carries (metadata, type, the decider's own fields), kept free
+// when a resource is measured before its first append.
+const EVENT_OVERHEAD_BYTES = 16_384;
 
 /** Turns domain events into stored events with the request's metadata (shared/DESIGN.md §3). */
 @Injectable()
@@ -34,6 +38,16 @@ export class EventWriter {
       data: event.data as Record<string, unknown>,
       metadata: metadata(event),
     }));
+  }
+
+  /**
+   * Refuses a resource too large for the one append that will carry it, before the request writes
+   * anything (a userName reservation comes first): the store would refuse the append only after.
+   */
+  assertFitsOneAppend(streamId: string, resource: unknown): void {
+    const bytes = Buffer.byteLength(JSON.stringify(resource));
+    const maxBytes = MAX_APPEND_BYTES - EVENT_OVERHEAD_BYTES;
+    if (bytes > maxBytes) throw new AppendTooLargeError(streamId, bytes, maxBytes);
   }
 
   /** Also mints new users' ids: time-ordered, their streams grow the log's stream index at its end. */

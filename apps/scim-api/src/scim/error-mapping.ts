@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, type DomainErrorCode } from '@scim/domain';
-import { ConcurrencyError, PreconditionFailedError } from '@scim/event-store';
+import { AppendTooLargeError, ConcurrencyError, PreconditionFailedError } from '@scim/event-store';
 import { ScimError, type ScimType } from '@scim/scim-protocol';
 
 const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimType }> = {
@@ -23,6 +23,10 @@ const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimTyp
   group_not_managed_by_scim: { status: 404 },
   group_managed_by_scim: { status: 409 },
   admin_key_not_found: { status: 404 },
+  events_key_not_found: { status: 404 },
+  webhook_not_found: { status: 404 },
+  webhook_limit_reached: { status: 409 },
+  invalid_webhook: { status: 400, scimType: 'invalidValue' },
 };
 
 /** body-parser marks its failures with a `type`; they are the client's fault, never a 500. */
@@ -48,6 +52,10 @@ export function toScimError(exception: unknown): ScimError {
   }
   if (exception instanceof ConcurrencyError) {
     return new ScimError(409, 'The resource is being changed by concurrent requests; retry');
+  }
+  if (exception instanceof AppendTooLargeError) {
+    // The event store refused the append before writing any of it (EventStoreDB's MaxAppendSize).
+    return new ScimError(413, `The resource is too large to store: one write may carry at most ${exception.maxBytes} bytes`);
   }
   if (isBodyParserError(exception)) {
     if (exception.type === 'entity.parse.failed') return new ScimError(400, 'Request body is not valid JSON', 'invalidSyntax');

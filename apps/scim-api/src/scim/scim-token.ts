@@ -3,9 +3,9 @@ import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 /**
  * Bearer credentials look like `<prefix>.<id>.<secret>`: the id finds the record without a
  * lookup by secret, and only SHA-256 of the 256-bit secret is stored (a high-entropy secret
- * needs no slow hash). The prefix (`scim`, `admin`) makes leaked ones easy for scanners to spot.
+ * needs no slow hash). The prefix (`scim`, `admin`, `events`) makes leaked ones easy for scanners to spot.
  */
-export type CredentialPrefix = 'scim' | 'admin';
+export type CredentialPrefix = 'scim' | 'admin' | 'events';
 
 export interface IssuedSecret {
   readonly id: string;

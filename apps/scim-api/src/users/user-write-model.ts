@@ -78,6 +78,7 @@ export class UserWriteModel {
    */
   async provision(context: CommandContext, profile: UserProfile, active: boolean, notes: readonly string[]): Promise<WrittenUser> {
     const newUserId = this.writer.newEventId();
+    this.writer.assertFitsOneAppend(userStream(newUserId), profile);
     let reservation: Reservation;
     try {
       reservation = await this.reserveUserName(context, profile.userName, newUserId, { convertManualUser: true });
@@ -97,6 +98,7 @@ export class UserWriteModel {
   /** An administrator's manual user: reserves the name like any other (uniqueness is global). */
   async createManual(context: CommandContext, profile: UserProfile): Promise<WrittenUser> {
     const userId = this.writer.newEventId();
+    this.writer.assertFitsOneAppend(userStream(userId), profile);
     const reservation = await this.reserveUserName(context, profile.userName, userId, { convertManualUser: false });
     const result = await this.run(context, userId, { type: 'CreateManualUser', userId, accountId: context.accountId, profile, at: context.at }, { newStream: true });
     await this.writer.settle(Math.max(reservation.position, result.position));
@@ -127,6 +129,7 @@ export class UserWriteModel {
       if (ifMatch !== undefined && ifMatch !== revision) throw new PreconditionFailedError(userStream(userId), ifMatch, revision);
 
       const desired = change(current);
+      this.writer.assertFitsOneAppend(userStream(userId), desired.profile);
       const oldKey = userNameKey(current.profile.userName);
       const renamed = userNameKey(desired.profile.userName) !== oldKey;
       let position = renamed ? (await this.reserveUserName(context, desired.profile.userName, userId)).position : 0;

@@ -1,5 +1,14 @@
 import type { Decider, DomainEvent } from '../decider';
 import { DomainError } from '../domain-error';
+import {
+  decideIntegrations,
+  evolveIntegrations,
+  noIntegrations,
+  type AccountIntegrationCommand,
+  type AccountIntegrationEvent,
+  type AccountIntegrations,
+  type ScimTokenExpiring,
+} from './account-integrations';
 
 export type AccountCreated = DomainEvent<'AccountCreated', { readonly accountId: string; readonly name: string; readonly createdAt: string }>;
 export type ScimProvisioningEnabled = DomainEvent<'ScimProvisioningEnabled', { readonly accountId: string; readonly enabledAt: string }>;
@@ -42,7 +51,9 @@ export type AccountEvent =
   | ScimTokenRevoked
   | RoleDefined
   | AccountAdminKeyIssued
-  | AccountAdminKeyRevoked;
+  | AccountAdminKeyRevoked
+  | ScimTokenExpiring
+  | AccountIntegrationEvent;
 
 export interface ScimTokenState {
   readonly tokenId: string;
@@ -51,6 +62,8 @@ export interface ScimTokenState {
   readonly issuedAt: string;
   readonly expiresAt: string;
   readonly revokedAt?: string;
+  /** When its coming expiry was noticed (ScimTokenExpiring), so it is noticed once. */
+  readonly expiringNoticedAt?: string;
 }
 
 export type AccountState =
@@ -64,7 +77,7 @@ export type AccountState =
       readonly createdAt: string;
       readonly roles: readonly RoleDefinition[];
       readonly adminKeys: readonly AdminKeyState[];
-    };
+    } & AccountIntegrations;
 
 export interface RoleDefinition {
   readonly role: string;
@@ -106,7 +119,10 @@ export type AccountCommand =
       readonly validForDays?: number;
       readonly at: string;
     }
-  | { readonly type: 'RevokeAdminKey'; readonly keyId: string; readonly at: string };
+  | { readonly type: 'RevokeAdminKey'; readonly keyId: string; readonly at: string }
+  /** Notices, once each, the active tokens that expire within `withinDays` of `at`. */
+  | { readonly type: 'NoticeExpiringTokens'; readonly withinDays: number; readonly at: string }
+  | AccountIntegrationCommand;
 
 /** Longest validity an administrator may choose for a SCIM token or an admin key (two years). */
 export const MAX_TOKEN_VALIDITY_DAYS = 730;
@@ -120,7 +136,7 @@ export const initialAccountState: AccountState = { status: 'absent' };
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountCreated') {
     const { accountId, name, createdAt } = event.data;
-    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [] };
+    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [], ...noIntegrations };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -148,6 +164,20 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     }
     case 'AccountAdminKeyRevoked':
       return { ...state, adminKeys: state.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revokedAt: event.data.revokedAt } : k)) };
+    case 'ScimTokenExpiring':
+      return {
+        ...state,
+        tokens: state.tokens.map((t) => (t.tokenId === event.data.tokenId ? { ...t, expiringNoticedAt: event.data.noticedAt } : t)),
+      };
+    case 'EventsKeyIssued':
+    case 'EventsKeyRevoked':
+    case 'WebhookEndpointRegistered':
+    case 'WebhookEndpointChanged':
+    case 'WebhookEndpointDisabled':
+    case 'WebhookEndpointEnabled':
+    case 'WebhookSecretRotated':
+    case 'WebhookEndpointDeleted':
+      return { ...state, ...evolveIntegrations(state, event) };
     default: {
       const _exhaustive: never = event;
       return state;
@@ -202,6 +232,20 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
       if (!key) throw new DomainError('admin_key_not_found', 'Admin key not found or already revoked');
       return [{ type: 'AccountAdminKeyRevoked', data: { accountId, keyId: command.keyId, revokedAt: command.at } }];
     }
+    case 'NoticeExpiringTokens': {
+      const horizon = Date.parse(command.at) + command.withinDays * DAY_MS;
+      return state.tokens
+        .filter((t) => !t.revokedAt && !t.expiringNoticedAt && Date.parse(t.expiresAt) <= horizon && Date.parse(t.expiresAt) > Date.parse(command.at))
+        .map((t) => ({ type: 'ScimTokenExpiring', data: { accountId, tokenId: t.tokenId, label: t.label, expiresAt: t.expiresAt, noticedAt: command.at } }));
+    }
+    case 'IssueEventsKey':
+    case 'RevokeEventsKey':
+    case 'RegisterWebhook':
+    case 'ChangeWebhook':
+    case 'RotateWebhookSecret':
+    case 'DisableFailingWebhook':
+    case 'DeleteWebhook':
+      return decideIntegrations(command, state, accountId);
     default: {
       const _exhaustive: never = command;
       return [];

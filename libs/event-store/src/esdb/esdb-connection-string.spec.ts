@@ -12,4 +12,8 @@ describe('assertEsdbConnectionString', () => {
     expect(() => assertEsdbConnectionString('esdb://localhost:2113?tls=maybe')).toThrow(/true or false/);
     expect(() => assertEsdbConnectionString('esdb://localhost:2113?tls=true&tlsCAFile=/no/such/ca.crt')).toThrow(/certificate/);
   });
+
+  it('refuses tlsVerifyCert=false, which the client ignores, pointing at tlsCAFile', () => {
+    expect(() => assertEsdbConnectionString('esdb+discover://node1:2113,node2:2113?tls=true&tlsVerifyCert=false')).toThrow(/tlsCAFile=/);
+  });
 });

@@ -6,9 +6,12 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  StreamDeletedError,
   StreamNotFoundError,
 } from '@eventstore/db-client';
 import {
+  appendSizeInBytes,
+  AppendTooLargeError,
   type AppendResult,
   EventStore,
   type ExpectedRevision,
@@ -18,6 +21,7 @@ import {
   type RecordedEvent,
   type Subscription,
   type SubscriptionHandler,
+  MAX_APPEND_BYTES,
 } from '../event-store.port';
 import {
   assertExpectedRevision,
@@ -25,10 +29,12 @@ import {
   NO_STREAM_REVISION,
   normalizeReadAllOptions,
   reportStoppedSubscription,
+  matchesStreamPrefixes,
 } from '../adapter-support';
 import {
   isDeliverable,
-  isSystemStream,
+  isSystemEvent,
+  ReachedCheckpoint,
   toEsdbEventData,
   toEsdbExpectedRevision,
   toEsdbReadPosition,
@@ -43,6 +49,8 @@ import { readInBatches } from './read-in-batches';
 export interface EsdbEventStoreOptions {
   /** e.g. `esdb://localhost:2113?tls=false` */
   readonly connectionString: string;
+  /** The server's `MaxAppendSize` when it is not the default (`MAX_APPEND_BYTES`). */
+  readonly maxAppendBytes?: number;
 }
 
 /**
@@ -55,16 +63,22 @@ export class EsdbEventStore extends EventStore {
 
   /** Connects lazily: the client dials on the first call. */
   static connect(options: EsdbEventStoreOptions): EsdbEventStore {
-    return new EsdbEventStore(EventStoreDBClient.connectionString(options.connectionString));
+    return new EsdbEventStore(EventStoreDBClient.connectionString(options.connectionString), options.maxAppendBytes);
   }
 
-  constructor(private readonly client: EventStoreDBClient) {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly maxAppendBytes = MAX_APPEND_BYTES,
+  ) {
     super();
   }
 
   override async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     assertValidAppend(streamId, events, expected);
     if (events.length === 0) return this.checkExpectation(streamId, expected);
+    // Measured here too, so the refusal names the size; the server's own refusal is translated below.
+    const bytes = appendSizeInBytes(events);
+    if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(streamId, bytes, this.maxAppendBytes);
     let result: EsdbAppendResult;
     try {
       result = await this.client.appendToStream(streamId, events.map(toEsdbEventData), {
@@ -88,7 +102,7 @@ export class EsdbEventStore extends EventStore {
     try {
       for await (const resolved of read) events.push(toRecordedEvent(resolved));
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (isAbsentStream(error)) return [];
       throw error;
     }
     return events;
@@ -99,7 +113,7 @@ export class EsdbEventStore extends EventStore {
    * filtered here; system events are always left out.
    */
   override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
+    const { fromPosition, toPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     const read = this.client.readAll({
       direction: FORWARDS,
       fromPosition: toEsdbReadPosition(fromPosition),
@@ -108,6 +122,8 @@ export class EsdbEventStore extends EventStore {
     try {
       let batch: RecordedEvent[] = [];
       for await (const resolved of read) {
+        // Checked on every event, filtered out or not: the read stops at the bound, not at the end.
+        if (resolved.event && toPortPosition(resolved.event.position.commit) > toPosition) break;
         if (!isDeliverable(resolved, fromPosition, streamPrefixes)) continue;
         batch.push(toRecordedEvent(resolved));
         if (batch.length === batchSize) {
@@ -139,8 +155,16 @@ export class EsdbEventStore extends EventStore {
       },
       { highWaterMark: batchSize },
     );
-    const subscription = new EsdbSubscription(source, fromPosition, streamPrefixes, options.eventTypes, batchSize, handler, onError, () =>
-      this.subscriptions.delete(subscription),
+    const subscription = new EsdbSubscription(
+      source,
+      fromPosition,
+      streamPrefixes,
+      options.eventTypes,
+      batchSize,
+      handler,
+      onError,
+      () => this.subscriptions.delete(subscription),
+      options.onSkipped,
     );
     this.subscriptions.add(subscription);
     return subscription;
@@ -155,7 +179,7 @@ export class EsdbEventStore extends EventStore {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, resolveLinkTos: false });
     try {
       for await (const resolved of read) {
-        if (resolved.event && !isSystemStream(resolved.event.streamId)) {
+        if (resolved.event && !isSystemEvent(resolved.event)) {
           return toPortPosition(resolved.event.position.commit);
         }
       }
@@ -194,7 +218,7 @@ export class EsdbEventStore extends EventStore {
       for await (const resolved of read) return toRecordedEvent(resolved);
       return undefined;
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return undefined;
+      if (isAbsentStream(error)) return undefined;
       throw error;
     } finally {
       await read.cancel();
@@ -202,15 +226,33 @@ export class EsdbEventStore extends EventStore {
   }
 }
 
-// A catch-up subscription: the server replays from the checkpoint, then goes live, in order.
-class EsdbSubscription implements Subscription {
+/**
+ * A stream that was never written, or was deleted: soft-deleted streams read as not found,
+ * hard-deleted (tombstoned) ones throw `StreamDeletedError`. Both read as empty, as in the port.
+ */
+function isAbsentStream(error: unknown): boolean {
+  return error instanceof StreamNotFoundError || error instanceof StreamDeletedError;
+}
+
+/**
+ * A catch-up subscription: the server replays from the checkpoint, then goes live, in order. Events
+ * the subscriber does not get (system events, other streams, other types) and the server's
+ * checkpoints are reported through `onSkipped` once the events before them are handled, so a
+ * checkpoint moves past what the projection need not read again. Exported for its unit tests.
+ */
+export class EsdbSubscription implements Subscription {
   private stopping = false;
   private sourceStopped: Promise<void> | undefined;
   private readonly finished: Promise<void>;
+  /** Every event up to here has been looked at (delivered, or read past). */
+  private lookedAt: number;
+  private reportedSkip = 0;
+  /** EventStoreDB's own events read past in application streams (`$streamDeleted` tombstones...). */
+  skippedSystemEvents = 0;
 
   constructor(
-    private readonly source: AllStreamSubscription,
-    private lastDeliveredPosition: number,
+    private readonly source: Pick<AllStreamSubscription, 'read' | 'on' | 'off' | 'unsubscribe' | 'destroy' | 'errored' | 'destroyed' | 'readableEnded'>,
+    fromPosition: number,
     private readonly streamPrefixes: readonly string[] | undefined,
     // The server filters by stream prefix; types are filtered here (one server-side filter per subscription).
     private readonly eventTypes: readonly string[] | undefined,
@@ -218,7 +260,10 @@ class EsdbSubscription implements Subscription {
     private readonly handler: SubscriptionHandler,
     private readonly onError: (error: unknown) => void,
     private readonly onFinished: () => void,
+    private readonly onSkipped?: (position: number) => Promise<void> | void,
   ) {
+    this.lookedAt = fromPosition;
+    this.reportedSkip = fromPosition;
     this.finished = this.deliver();
   }
 
@@ -232,19 +277,17 @@ class EsdbSubscription implements Subscription {
     await Promise.resolve();
     let handlerFailure: { readonly error: unknown } | undefined;
     try {
-      for await (const resolvedBatch of readInBatches<AllStreamResolvedEvent>(this.source, this.batchSize)) {
+      const batches = readInBatches<AllStreamResolvedEvent | ReachedCheckpoint>(this.source as AllStreamSubscription, this.batchSize);
+      for await (const items of batches) {
         if (this.stopping) break;
-        const events: RecordedEvent[] = [];
-        for (const resolved of resolvedBatch) {
-          // The server filters too; this also drops an event at exactly the checkpoint if it is resent.
-          if (!isDeliverable(resolved, this.lastDeliveredPosition, this.streamPrefixes)) continue;
-          const event = toRecordedEvent(resolved);
-          this.lastDeliveredPosition = event.position;
-          if (!this.eventTypes || this.eventTypes.includes(event.type)) events.push(event);
-        }
-        if (events.length === 0) continue;
+        const events = this.wanted(items);
         try {
-          await this.handler(events);
+          if (events.length > 0) await this.handler(events);
+          const lastDelivered = events.length > 0 ? events[events.length - 1].position : 0;
+          if (this.lookedAt > lastDelivered && this.lookedAt > this.reportedSkip && !this.stopping) {
+            this.reportedSkip = this.lookedAt;
+            await this.onSkipped?.(this.lookedAt);
+          }
         } catch (error) {
           handlerFailure = { error };
           break;
@@ -263,6 +306,31 @@ class EsdbSubscription implements Subscription {
       await this.stopSource();
       this.onFinished();
     }
+  }
+
+  /** The batch's events for the handler; moves `lookedAt` over all it read, checkpoints included. */
+  private wanted(items: readonly (AllStreamResolvedEvent | ReachedCheckpoint)[]): RecordedEvent[] {
+    const events: RecordedEvent[] = [];
+    for (const item of items) {
+      if (item instanceof ReachedCheckpoint) {
+        this.lookedAt = Math.max(this.lookedAt, item.position);
+        continue;
+      }
+      const event = item.event;
+      if (!event) continue;
+      const position = toPortPosition(event.position.commit);
+      // The server starts at the checkpoint itself, and may resend after a reconnect.
+      if (position <= this.lookedAt) continue;
+      this.lookedAt = position;
+      if (isSystemEvent(event)) {
+        this.skippedSystemEvents++;
+        continue;
+      }
+      if (!matchesStreamPrefixes(event.streamId, this.streamPrefixes)) continue;
+      if (this.eventTypes && !this.eventTypes.includes(event.type)) continue;
+      events.push(toRecordedEvent(item));
+    }
+    return events;
   }
 
   private stopSource(): Promise<void> {

@@ -2,11 +2,12 @@ import {
   ANY,
   type AllStreamResolvedEvent,
   NO_STREAM,
+  MaxAppendSizeExceededError,
   START,
   STREAM_EXISTS,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { WrongExpectedRevisionError } from '../event-store.port';
+import { AppendTooLargeError, WrongExpectedRevisionError } from '../event-store.port';
 import {
   EsdbEventDecodingError,
   isDeliverable,
@@ -16,6 +17,7 @@ import {
   toPortPosition,
   toRecordedEvent,
   toSubscriptionFilter,
+  queueCheckpoint,
   translateAppendError,
   UNKNOWN_POSITION,
 } from './esdb-mapping';
@@ -165,6 +167,13 @@ describe('isDeliverable', () => {
     expect(isDeliverable(resolvedFromAll({ streamId: '$ce-user' }), 0, ['$ce-'])).toBe(false);
   });
 
+  test("never delivers system event types in application streams (a tombstone's $streamDeleted)", () => {
+    const tombstone = resolvedFromAll({ streamId: 'user-1' });
+    const withType = { ...tombstone, event: { ...tombstone.event, type: '$streamDeleted' } } as AllStreamResolvedEvent;
+
+    expect(isDeliverable(withType, 0, ['user-'])).toBe(false);
+  });
+
   test('applies stream prefixes', () => {
     expect(isDeliverable(resolvedFromAll({ streamId: 'user-1' }), 0, ['group-', 'user-'])).toBe(true);
     expect(isDeliverable(resolvedFromAll({ streamId: 'account-1' }), 0, ['group-', 'user-'])).toBe(false);
@@ -185,6 +194,12 @@ describe('toSubscriptionFilter', () => {
 
   test('otherwise excludes system events', () => {
     expect(toSubscriptionFilter(undefined)).toMatchObject({ filterOn: 'eventType', regex: '^[^$].*' });
+  });
+
+  test("asks for the server's checkpoints at its own interval, and queues them behind the events", () => {
+    for (const filter of [toSubscriptionFilter(['user-']), toSubscriptionFilter(undefined)]) {
+      expect(filter).toMatchObject({ checkpointInterval: 1, checkpointReached: queueCheckpoint });
+    }
   });
 });
 
@@ -209,6 +224,13 @@ describe('translateAppendError', () => {
       expected: 'stream_exists',
       actual: 'no_stream',
     });
+  });
+
+  test("the server's MaximumAppendSizeExceeded becomes AppendTooLargeError with the server's limit", () => {
+    const translated = translateAppendError(MaxAppendSizeExceededError.fromMaxAppendSize(2_097_152), 'group-1', 4);
+
+    expect(translated).toBeInstanceOf(AppendTooLargeError);
+    expect(translated).toMatchObject({ streamId: 'group-1', maxBytes: 2_097_152 });
   });
 
   test('other errors pass through unchanged', () => {

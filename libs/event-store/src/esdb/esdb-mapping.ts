@@ -16,13 +16,16 @@ import {
   type ResolvedEvent,
   START,
   STREAM_EXISTS,
+  MaxAppendSizeExceededError,
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import {
+  AppendTooLargeError,
   type EventMetadata,
   type ExpectedRevision,
   type NewEvent,
+  MAX_APPEND_BYTES,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../event-store.port';
@@ -34,6 +37,35 @@ export const UNKNOWN_POSITION = -1;
 /** EventStoreDB's own streams ($all includes them): never delivered to the application. */
 export function isSystemStream(streamId: string): boolean {
   return streamId.startsWith('$');
+}
+
+/**
+ * EventStoreDB's own event types, which also appear in application streams: a hard-deleted
+ * (tombstoned) stream ends with a `$streamDeleted` record under its own name. Never delivered.
+ */
+export function isSystemEventType(type: string): boolean {
+  return type.startsWith('$');
+}
+
+/** An event the server wrote for itself (a system stream or a system type), not the application's. */
+export function isSystemEvent(event: { readonly streamId: string; readonly type: string }): boolean {
+  return isSystemStream(event.streamId) || isSystemEventType(event.type);
+}
+
+/**
+ * A checkpoint of a filtered subscription, put in the subscription's stream in order with the
+ * events: the server has looked at every event up to `position`, the ones it filtered out included.
+ */
+export class ReachedCheckpoint {
+  constructor(readonly position: number) {}
+}
+
+/**
+ * The `checkpointReached` callback: queues the checkpoint behind the events already received, so it
+ * is acted on only once they are handled (the client calls it before those reach the consumer).
+ */
+export function queueCheckpoint(subscription: { push(chunk: unknown): boolean }, position: { readonly commit: bigint }): void {
+  subscription.push(new ReachedCheckpoint(toPortPosition(position.commit)));
 }
 
 export class EsdbEventDecodingError extends Error {
@@ -93,11 +125,17 @@ export function toEsdbReadPosition(position: number): ReadPosition {
   return { commit: logPosition, prepare: logPosition };
 }
 
-/** The server-side filter of a subscription: only the wanted streams, never system events. */
+/**
+ * The server-side filter of a subscription: only the wanted streams, never system events. The
+ * server sends a checkpoint each time it has looked at `checkpointInterval × maxSearchWindow`
+ * events (1 × 32, its default window) since the last, matching or not, and at the end of every
+ * catch-up page it filtered past; `queueCheckpoint` keeps it in order with the events.
+ */
 export function toSubscriptionFilter(streamPrefixes: readonly string[] | undefined): Filter {
+  const checkpoints = { checkpointInterval: 1, checkpointReached: queueCheckpoint };
   return streamPrefixes === undefined
-    ? excludeSystemEvents()
-    : streamNameFilter({ prefixes: [...streamPrefixes] });
+    ? excludeSystemEvents(checkpoints)
+    : streamNameFilter({ prefixes: [...streamPrefixes], ...checkpoints });
 }
 
 /** Whether an event read from $all belongs in the port's result (also applied client-side). */
@@ -107,7 +145,7 @@ export function isDeliverable(
   streamPrefixes: readonly string[] | undefined,
 ): boolean {
   const event = resolved.event;
-  if (!event || isSystemStream(event.streamId) || !matchesStreamPrefixes(event.streamId, streamPrefixes)) {
+  if (!event || isSystemEvent(event) || !matchesStreamPrefixes(event.streamId, streamPrefixes)) {
     return false;
   }
   return toPortPosition(event.position.commit) > afterPosition;
@@ -138,8 +176,14 @@ export function toRecordedEvent(resolved: ResolvedEvent | AllStreamResolvedEvent
   };
 }
 
-/** The client's optimistic-concurrency failure becomes the port's; other errors pass through. */
+/**
+ * The client's optimistic-concurrency and append-size failures become the port's; other errors
+ * pass through. The server refuses an oversized append before writing any of it.
+ */
 export function translateAppendError(error: unknown, streamId: string, expected: ExpectedRevision): unknown {
+  if (error instanceof MaxAppendSizeExceededError) {
+    return new AppendTooLargeError(streamId, undefined, Number.isSafeInteger(error.maxAppendSize) ? error.maxAppendSize : MAX_APPEND_BYTES);
+  }
   if (!(error instanceof WrongExpectedVersionError)) return error;
   const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
   return new WrongExpectedRevisionError(streamId, expected, actual);

@@ -214,7 +214,10 @@ describe('ChainSealer', () => {
   });
 
   test('lets the event loop run between the batches it reads of a long backlog', async () => {
-    await store.append('s', Array.from({ length: 12_000 }, () => newEvent()), 'no_stream');
+    // In appends of 2,000: one of 12,000 would exceed the 1 MiB an append may carry.
+    for (let revision = -1; revision < 11_999; revision += 2_000) {
+      await store.append('s', Array.from({ length: 2_000 }, () => newEvent()), revision < 0 ? 'no_stream' : revision);
+    }
     let turns = 0;
     let sealing = true;
     const countTurns = () => {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  AppendTooLargeError,
   type AppendResult,
   DuplicateEventIdError,
   EventStore,
@@ -13,6 +14,8 @@ import {
   type SubscribeOptions,
   type Subscription,
   type SubscriptionHandler,
+  eventSizeInBytes,
+  MAX_APPEND_BYTES,
 } from '../event-store.port';
 import {
   assertExpectedRevision,
@@ -20,6 +23,7 @@ import {
   NO_STREAM_REVISION,
   normalizeReadAllOptions,
   reportStoppedSubscription,
+  upTo,
 } from '../adapter-support';
 import { normalizeMetadataFilter } from '../metadata-filter';
 
@@ -31,6 +35,11 @@ export interface SqliteEventStoreOptions {
    * lets a reader in beside the writer). Appends are rejected; the schema is not touched.
    */
   readonly readonly?: boolean;
+  /**
+   * Largest append accepted, in the bytes `appendSizeInBytes` counts (default `MAX_APPEND_BYTES`,
+   * EventStoreDB's default): a write that would fail in production fails here too.
+   */
+  readonly maxAppendBytes?: number;
 }
 
 const SCHEMA = `
@@ -137,6 +146,10 @@ export class SqliteEventStore extends EventStore {
   /** Opens (creating when needed) the store. Synchronous: better-sqlite3 is a synchronous driver. */
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.readonly) return SqliteEventStore.openReadonly(options.file);
+    const maxAppendBytes = options.maxAppendBytes ?? MAX_APPEND_BYTES;
+    if (!Number.isSafeInteger(maxAppendBytes) || maxAppendBytes < 1) {
+      throw new RangeError(`maxAppendBytes must be a positive integer, got ${maxAppendBytes}`);
+    }
     if (options.file !== ':memory:') {
       mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
     }
@@ -147,7 +160,7 @@ export class SqliteEventStore extends EventStore {
       // A CLI opening the same file briefly (replay, export) must not make appends fail at once.
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
-      return new SqliteEventStore(db);
+      return new SqliteEventStore(db, false, maxAppendBytes);
     } catch (error) {
       db.close();
       throw error;
@@ -168,6 +181,7 @@ export class SqliteEventStore extends EventStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly readonly = false,
+    private readonly maxAppendBytes = MAX_APPEND_BYTES,
   ) {
     super();
     this.selectCurrentRevision = db
@@ -209,6 +223,8 @@ export class SqliteEventStore extends EventStore {
         data: JSON.stringify(event.data),
         metadata: JSON.stringify(event.metadata),
       }));
+      const bytes = serializedSize(serialized);
+      if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(streamId, bytes, this.maxAppendBytes);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -230,13 +246,13 @@ export class SqliteEventStore extends EventStore {
   }
 
   override async *readAll(options?: ReadAllOptions): AsyncIterable<readonly RecordedEvent[]> {
-    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
+    const { fromPosition, toPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(options);
     let cursor = fromPosition;
     for (;;) {
       const rows = this.selectEventsAfter(cursor, streamPrefixes, batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toRecordedEvent);
-      if (rows.length < batchSize) return;
+      const within = upTo(rows, toPosition);
+      if (within.length > 0) yield within.map(toRecordedEvent);
+      if (within.length < batchSize) return;
       cursor = rows[rows.length - 1].position;
     }
   }
@@ -245,15 +261,15 @@ export class SqliteEventStore extends EventStore {
   override async *readAllMatching(options: ReadAllMatchingOptions): AsyncIterable<readonly RecordedEvent[]> {
     const { metadata, ...readOptions } = options;
     const filter = normalizeMetadataFilter(metadata);
-    const { fromPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(readOptions);
+    const { fromPosition, toPosition, streamPrefixes, batchSize } = normalizeReadAllOptions(readOptions);
     const statement = this.selectMatchingStatement(filter.map(([key]) => key), streamPrefixes?.length ?? 0);
     const filterParameters = filter.map(([, value]) => value);
     let cursor = fromPosition;
     for (;;) {
       const rows = statement.all(...filterParameters, cursor, ...prefixParameters(streamPrefixes), batchSize);
-      if (rows.length === 0) return;
-      yield rows.map(toRecordedEvent);
-      if (rows.length < batchSize) return;
+      const within = upTo(rows, toPosition);
+      if (within.length > 0) yield within.map(toRecordedEvent);
+      if (within.length < batchSize) return;
       cursor = rows[rows.length - 1].position;
     }
   }
@@ -474,6 +490,13 @@ export class SqliteEventStore extends EventStore {
     }
     return statement;
   }
+}
+
+// appendSizeInBytes, on the JSON text already made (the events are serialized once).
+function serializedSize(events: readonly SerializedEvent[]): number {
+  let bytes = 0;
+  for (const event of events) bytes += eventSizeInBytes(event.data, event.metadata, event.type);
+  return bytes;
 }
 
 /**

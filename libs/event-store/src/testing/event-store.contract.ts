@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AppendResult,
+  AppendTooLargeError,
   type EventStore,
+  MAX_APPEND_BYTES,
   type NewEvent,
   type ReadAllMatchingOptions,
   type ReadAllOptions,
@@ -230,6 +232,26 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       expect(await store().readStream(stream)).toHaveLength(2);
     });
 
+    // EventStoreDB refuses an append over its MaxAppendSize (1 MiB by default); the embedded store
+    // refuses the same, so a write that passes the tests here does not fail in production.
+    test('refuses an append over MAX_APPEND_BYTES with AppendTooLargeError, writing none of it', async () => {
+      const stream = newStream();
+      await store().append(stream, [newEvent()], 'no_stream');
+      const half = 'x'.repeat(MAX_APPEND_BYTES / 2);
+
+      const split = await captureError(store().append(stream, [newEvent({ half }), newEvent({ half })], 0));
+      // Counted in UTF-8 bytes: 'é' is two.
+      const multibyte = await captureError(store().append(stream, [newEvent({ text: 'é'.repeat(MAX_APPEND_BYTES / 2 + 16) })], 0));
+      const under = await store().append(stream, [newEvent({ text: 'x'.repeat(MAX_APPEND_BYTES - 8_192) })], 0);
+
+      for (const error of [split, multibyte]) {
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect(error).toMatchObject({ streamId: stream, maxBytes: MAX_APPEND_BYTES });
+      }
+      expect(under.nextExpectedRevision).toBe(1);
+      expect((await store().readStream(stream)).map((event) => event.revision)).toEqual([0, 1]);
+    });
+
     test('100 concurrent appends to different streams all succeed', async () => {
       const scope = newScope();
       const start = await store().headPosition();
@@ -287,6 +309,21 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       expect(afterSecond.map((event) => event.id)).toEqual(wanted.slice(2));
       expect(batches.map((batch) => batch.length)).toEqual([3, 1]);
       expect(batches.flat().map((event) => event.id)).toEqual(wanted);
+    });
+
+    test('readAll and readAllMatching stop at toPosition', async () => {
+      const [mine, other] = [newScope(), newScope()];
+      const start = await store().headPosition();
+      const tagged = { ...newEvent(), metadata: { correlationId: randomUUID(), accountId: `account-${randomUUID()}` } };
+      const first = await store().append(`${mine}1`, [tagged], 'no_stream');
+      const bound = await store().append(`${other}1`, [newEvent()], 'no_stream');
+      await store().append(`${mine}2`, [{ ...newEvent(), metadata: tagged.metadata }], 'no_stream');
+
+      const upToBound = await readAllEvents(store(), { fromPosition: start, toPosition: bound.position, streamPrefixes: [mine], batchSize: 1 });
+      const matching = await readMatching(store(), { fromPosition: start, toPosition: bound.position, metadata: { accountId: tagged.metadata.accountId } });
+
+      expect(upToBound.map((event) => event.position)).toEqual([first.position]);
+      expect(matching.map((event) => event.position)).toEqual([first.position]);
     });
 
     test('event data and metadata round-trip exactly (nested objects, unicode)', async () => {
@@ -391,6 +428,30 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
   });
 
   describe('subscribeToAll', () => {
+    // A subscriber whose streams are quiet must still learn how far the log was read, or its
+    // checkpoint never moves and every restart rereads everything since (EventStoreDB: the filtered
+    // subscription's checkpoints, sent every 32 events it looked at).
+    test("reports progress past other streams' events through onSkipped", async () => {
+      const scope = newScope();
+      const start = await store().headPosition();
+      const skippedTo: number[] = [];
+      const delivered: RecordedEvent[] = [];
+      const subscription = store().subscribeToAll(
+        { fromPosition: start, streamPrefixes: [`${scope}mine-`], onSkipped: (position) => void skippedTo.push(position) },
+        (events) => void delivered.push(...events),
+      );
+      try {
+        const others: AppendResult[] = [];
+        for (let index = 0; index < 100; index++) others.push(await store().append(`${scope}other-${index}`, [newEvent()], 'no_stream'));
+        await waitFor(() => skippedTo.some((position) => position >= others[63].position), 'progress past the other streams');
+
+        expect(delivered).toEqual([]);
+        expectStrictlyIncreasing(skippedTo);
+      } finally {
+        await subscription.close();
+      }
+    });
+
     test('catches up then goes live without gaps or duplicates, even for events written during catch-up', async () => {
       const scope = newScope();
       const start = await store().headPosition();

@@ -14,6 +14,7 @@ import {
   UniqueIndexViolationError,
 } from '../read-store.port';
 import {
+  assertCheckpointNotMoved,
   assertValidCheckpoint,
   assertValidCollectionName,
   assertTopLevelFields,
@@ -21,6 +22,7 @@ import {
   type DocumentWrite,
   planWrites,
 } from '../store-rules';
+import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
 import { HashIndex, includesRank } from './hash-index';
 import { RecentDocuments } from './recent-documents';
 import { type DocumentRow, type DocumentUpdate, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
@@ -263,6 +265,11 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
+    assertCheckpointNotMoved(checkpoint, this.checkpoints.get(checkpoint.projection) ?? 0);
+    // MongoDB's limits (limits parity), measured exactly only when a bound from the JSON text the
+    // commit makes anyway does not already show the commit within them: most commits cost nothing.
+    let sizeBound = 0;
+    let someDocumentMayBeTooLarge = false;
 
     // Everything that can fail (serialization, unique indexes, the SQLite transaction) happens
     // before memory changes, so a rejected commit leaves the store as it was.
@@ -275,6 +282,7 @@ export class EmbeddedReadStore extends ReadStore {
       for (const [id, { doc, recreated }] of writes) {
         const existing = state.documents.get(id);
         if (doc === null) {
+          sizeBound += changeSizeBound(id.length);
           if (existing !== undefined) deletions.push({ collection, id, ord: existing });
           continue;
         }
@@ -285,6 +293,9 @@ export class EmbeddedReadStore extends ReadStore {
         const indexKeys = state.indexKeysOf(doc);
         newKeys.set(id, indexKeys);
         const { body, apart, notApart } = storedForm(doc, state.storedApart);
+        const bound = changeSizeBound(apart.reduce((length, field) => length + field.value.length, body.length));
+        sizeBound += bound;
+        if (bound > MAX_DOCUMENT_BYTES) someDocumentMayBeTooLarge = true;
         // The keys the replaced version is stored with, read before the file changes: loaded indexes
         // move its rank from them, and a replacement that keeps them does not write them again.
         const storedIndexKeys = replaced === undefined ? undefined : this.file.storedIndexKeys(replaced);
@@ -294,6 +305,7 @@ export class EmbeddedReadStore extends ReadStore {
       for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
       assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
+    if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
     // The keys the deleted versions are stored with, read before the file changes: loaded indexes drop their ranks from them.
     const deletedKeys = new Map<number, string | undefined>();
     for (const { collection, ord } of deletions) {

@@ -1,3 +1,4 @@
+import { calculateObjectSize } from 'bson';
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { type Doc, UniqueIndexViolationError } from '../read-store.port';
 import type { DocumentWrite } from '../store-rules';
@@ -6,6 +7,8 @@ import {
   checkpointUpdate,
   replaceableIds,
   INSERTION_ORDER_FIELD,
+  IN_LIST_CHUNK,
+  inListChunks,
   toBulkOperations,
   toInclusionProjection,
   toIndexDescriptions,
@@ -109,6 +112,21 @@ describe('MongoDB mapping', () => {
       ]);
     });
 
+    it('splits the deletions of a large commit into $in lists that each fit in one command', () => {
+      // 250,000 group-member-sized ids: one $in list of them all is over 16 MiB, which the driver refuses.
+      const ids = Array.from({ length: 250_000 }, (_, index) => `account-0123456789abcdef-member-${String(index).padStart(40, '0')}`);
+      const writes = new Map(ids.map((id) => [id, deletion]));
+
+      const operations = toBulkOperations(writes, new Map());
+
+      const filters = operations.map((operation) => ('deleteMany' in operation ? operation.deleteMany.filter : undefined));
+      expect(filters.every((filter) => filter !== undefined)).toBe(true);
+      expect(calculateObjectSize({ $in: ids })).toBeGreaterThan(16 * 1024 * 1024);
+      for (const filter of filters) expect(calculateObjectSize(filter as object)).toBeLessThan(1024 * 1024);
+      expect(filters.flatMap((filter) => (filter as { _id: { $in: string[] } })._id.$in)).toEqual(ids);
+      expect(inListChunks(ids).every((chunk) => chunk.length <= IN_LIST_CHUNK)).toBe(true);
+    });
+
     it('does not modify the documents it is given', () => {
       const doc = { _id: 'u1' };
       toBulkOperations(new Map([['u1', put(doc)]]), new Map([['u1', 1]]));
@@ -122,10 +140,12 @@ describe('MongoDB mapping', () => {
   });
 
   describe('checkpointUpdate', () => {
-    it('raises the position to at least the committed one, never lowers it', () => {
+    it('raises the position to at least the committed one, never lowers it, and always writes the document', () => {
+      // The $inc makes every commit of a projection write its checkpoint document, even one that
+      // leaves the position as it is, so two concurrent commits of one projection always conflict.
       expect(checkpointUpdate({ projection: 'users', position: 42 })).toEqual({
         filter: { _id: 'users' },
-        update: { $max: { position: 42 } },
+        update: { $max: { position: 42 }, $inc: { commits: 1 } },
       });
     });
   });

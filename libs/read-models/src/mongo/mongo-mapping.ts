@@ -14,6 +14,12 @@ export const INSERTION_ORDER_FIELD = '_ord';
 export const WITHOUT_INSERTION_ORDER = { [INSERTION_ORDER_FIELD]: 0 } as const;
 
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
+
+/**
+ * Checkpoints are read with majority read concern: after a failover, a checkpoint that only the old
+ * primary had (rolled back since) must not tell a waiting write that its position is projected.
+ */
+export const CHECKPOINT_READ_OPTIONS = { readConcern: { level: 'majority' } } as const;
 export const COUNTERS_COLLECTION = 'read_store_counters';
 export const INSERTION_ORDER_COUNTER = 'insertion_order';
 
@@ -25,6 +31,8 @@ export interface StoredDocument extends Document {
 export interface CheckpointDocument {
   readonly _id: string;
   readonly position: number;
+  /** Commits so far; written by each, so that concurrent commits of one projection conflict. */
+  readonly commits?: number;
 }
 
 export interface CounterDocument {
@@ -33,6 +41,19 @@ export interface CounterDocument {
 }
 
 const DUPLICATE_KEY_ERROR = 11000;
+
+/**
+ * Ids per `$in` list: a list is one BSON value, and 10,000 ids of up to 1 KiB stay far below the
+ * 16 MiB a command may be (one list of 200,000 member ids was 17 MB).
+ */
+export const IN_LIST_CHUNK = 10_000;
+
+/** `ids` in consecutive lists of at most `IN_LIST_CHUNK`, for `{_id: {$in}}` filters. */
+export function inListChunks(ids: readonly string[], chunkSize = IN_LIST_CHUNK): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += chunkSize) chunks.push(ids.slice(start, start + chunkSize));
+  return chunks;
+}
 
 /**
  * The declared indexes plus the insertion-order index every unsorted page uses. A non-unique index
@@ -105,7 +126,7 @@ export function toBulkOperations(
   ranks: ReadonlyMap<string, number>,
 ): AnyBulkWriteOperation<StoredDocument>[] {
   if (writes.size === 0) return [];
-  const operations: AnyBulkWriteOperation<StoredDocument>[] = [{ deleteMany: { filter: { _id: { $in: [...writes.keys()] } } } }];
+  const operations: AnyBulkWriteOperation<StoredDocument>[] = inListChunks([...writes.keys()]).map((ids) => ({ deleteMany: { filter: { _id: { $in: ids } } } }));
   for (const [id, { doc }] of writes) {
     if (doc === null) continue;
     const rank = ranks.get(id);
@@ -115,12 +136,16 @@ export function toBulkOperations(
   return operations;
 }
 
-/** `$max` makes the checkpoint monotonic and the upsert safe: an older position changes nothing. */
+/**
+ * `$max` makes the checkpoint monotonic and the upsert safe: an older position changes nothing. The
+ * `$inc` writes the document on every commit (a no-op update writes nothing), so that two
+ * transactions committing one projection conflict and are serialized, never interleaved.
+ */
 export function checkpointUpdate(checkpoint: Checkpoint): {
   readonly filter: { readonly _id: string };
   readonly update: UpdateFilter<CheckpointDocument>;
 } {
-  return { filter: { _id: checkpoint.projection }, update: { $max: { position: checkpoint.position } } };
+  return { filter: { _id: checkpoint.projection }, update: { $max: { position: checkpoint.position }, $inc: { commits: 1 } } };
 }
 
 /** MongoDB's duplicate-key error (E11000) as the port's error; any other error unchanged. */

@@ -11,14 +11,17 @@ import {
   ReadStore,
 } from '../read-store.port';
 import {
+  assertCheckpointNotMoved,
   assertTopLevelFields,
   assertValidCheckpoint,
   assertValidCollectionName,
   assertValidFindOptions,
   planWrites,
 } from '../store-rules';
+import { assertCommitWithinLimits } from '../store-limits';
 import {
   assignInsertionOrder,
+  CHECKPOINT_READ_OPTIONS,
   CHECKPOINTS_COLLECTION,
   type CheckpointDocument,
   checkpointUpdate,
@@ -26,6 +29,7 @@ import {
   type CounterDocument,
   INSERTION_ORDER_COUNTER,
   INSERTION_ORDER_FIELD,
+  inListChunks,
   replaceableIds,
   type StoredDocument,
   toBulkOperations,
@@ -58,6 +62,11 @@ export class MongoReadStore extends ReadStore {
   static async connect(url: string, dbName: string = mongoDatabaseOf(url)): Promise<MongoReadStore> {
     const client = new MongoClient(url);
     await client.connect();
+    return MongoReadStore.over(client, dbName);
+  }
+
+  /** A store on a client the caller made (it connects on first use); closing the store closes it. */
+  static over(client: MongoClient, dbName: string): MongoReadStore {
     return new MongoReadStore(client, client.db(dbName));
   }
 
@@ -111,10 +120,16 @@ export class MongoReadStore extends ReadStore {
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
+    // The driver would refuse these too, but only after part of the transaction ran.
+    assertCommitWithinLimits(changes);
     const session = this.client.startSession();
     try {
       // The callback may run again on a transient error; it derives everything inside the transaction.
       await session.withTransaction(async () => {
+        // Read in the transaction: a concurrent commit of the same projection writes this document
+        // too, so one of the two transactions conflicts, is retried, and then sees the other's checkpoint.
+        const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: checkpoint.projection }, { session });
+        assertCheckpointNotMoved(checkpoint, stored?.position ?? 0);
         const storedRanks = new Map<string, Map<string, number>>();
         let newDocuments = 0;
         for (const [collection, writes] of writesByCollection) {
@@ -147,7 +162,7 @@ export class MongoReadStore extends ReadStore {
   }
 
   override async checkpoint(projection: string): Promise<number> {
-    const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: projection });
+    const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION, CHECKPOINT_READ_OPTIONS).findOne({ _id: projection });
     return stored?.position ?? 0;
   }
 
@@ -168,11 +183,14 @@ export class MongoReadStore extends ReadStore {
   }
 
   private async insertionRanks(collection: string, ids: readonly string[], session: ClientSession): Promise<Map<string, number>> {
-    if (ids.length === 0) return new Map();
-    const found = await this.documents(collection)
-      .find({ _id: { $in: [...ids] } }, { projection: { [INSERTION_ORDER_FIELD]: 1 }, session })
-      .toArray();
-    return new Map(found.map((doc) => [String(doc._id), doc[INSERTION_ORDER_FIELD] as number]));
+    const ranks = new Map<string, number>();
+    for (const chunk of inListChunks(ids)) {
+      const found = await this.documents(collection)
+        .find({ _id: { $in: chunk } }, { projection: { [INSERTION_ORDER_FIELD]: 1 }, session })
+        .toArray();
+      for (const doc of found) ranks.set(String(doc._id), doc[INSERTION_ORDER_FIELD] as number);
+    }
+    return ranks;
   }
 
   /** Reserves `count` consecutive ranks and returns the first. */

@@ -1,4 +1,4 @@
-import { evolveAccount, StreamPrefix, type AccountEvent, type AccountState, type AdminKeyState, type RoleDefinition, type ScimTokenState } from '@scim/domain';
+import { evolveAccount, type EventsKeyState, type WebhookEndpointState, StreamPrefix, type AccountEvent, type AccountState, type AdminKeyState, type RoleDefinition, type ScimTokenState } from '@scim/domain';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
@@ -14,6 +14,8 @@ interface AccountFields {
   readonly tokens: readonly ScimTokenState[];
   readonly roles: readonly RoleDefinition[];
   readonly adminKeys: readonly AdminKeyState[];
+  readonly eventsKeys: readonly EventsKeyState[];
+  readonly webhooks: readonly WebhookEndpointState[];
 }
 
 /** Accounts with SCIM state, token and admin-key hashes (what the credential checks read), role catalogue. */
@@ -33,10 +35,11 @@ export const accountsProjection: Projection = {
   },
 };
 
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys }: AccountView) {
-  return { name, createdAt, scimEnabled, tokens, roles, adminKeys };
+// Views written before events keys and webhooks existed lack them.
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys = [], webhooks = [] }: AccountView) {
+  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
 }
 
-function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys }: OpenAccount): AccountView {
-  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys };
+function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks }: OpenAccount): AccountView {
+  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
 }

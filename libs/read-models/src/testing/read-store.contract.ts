@@ -3,7 +3,8 @@
  * *.contract-spec.ts with a setup that returns a fresh, empty store each time it is called.
  */
 import { UnsupportedQueryError } from '../query/unsupported-query.error';
-import { type Doc, type Query, ReadStore, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
+import { CheckpointMovedError, type Doc, type Query, ReadStore, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
+import { CommitTooLargeError, DocumentTooLargeError, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
 
 export type ReadStoreContractSetup = () => Promise<
   { readonly store: ReadStore; readonly teardown?: () => Promise<void> } | { readonly skip: string }
@@ -138,6 +139,35 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
       });
     });
 
+    // MongoDB's limits, held by every adapter: what the embedded store accepts, production accepts.
+    describe('size limits', () => {
+      test("refuses a document over MongoDB's 16 MiB with DocumentTooLargeError, writing nothing", async () => {
+        await commitDocs('groups', [{ _id: 'g0', members: [] }], 1);
+        const huge = { _id: 'g1', members: 'x'.repeat(MAX_DOCUMENT_BYTES) };
+
+        const refused = await store.commit(
+          [{ collection: 'groups', id: 'g0', doc: { _id: 'g0', members: ['u1'] } }, { collection: 'groups', id: 'g1', doc: huge }],
+          { projection: 'contract', position: 2 },
+        ).catch((error: unknown) => error);
+
+        expect(refused).toBeInstanceOf(DocumentTooLargeError);
+        expect(refused).toMatchObject({ collection: 'groups', documentId: 'g1' });
+        expect(await store.get('groups', 'g0')).toEqual({ _id: 'g0', members: [] });
+        expect(await store.get('groups', 'g1')).toBeNull();
+        expect(await store.checkpoint('contract')).toBe(1);
+      });
+
+      test('refuses a commit over MAX_COMMIT_BYTES with CommitTooLargeError, writing nothing', async () => {
+        const docs = Array.from({ length: 5 }, (_, index) => ({ _id: `g${index}`, blob: 'x'.repeat(MAX_COMMIT_BYTES / 4) }));
+
+        const refused = await commitDocs('groups', docs, 3).catch((error: unknown) => error);
+
+        expect(refused).toBeInstanceOf(CommitTooLargeError);
+        expect(await store.count('groups', {})).toBe(0);
+        expect(await store.checkpoint('contract')).toBe(0);
+      });
+    });
+
     describe('checkpoints', () => {
       test('a projection that never committed is at 0', async () => {
         expect(await store.checkpoint('never')).toBe(0);
@@ -156,6 +186,37 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         expect(await store.checkpoint('contract')).toBe(10);
         await commitDocs('users', [{ _id: 'u3' }], 10);
         expect(await store.checkpoint('contract')).toBe(10);
+      });
+
+      // Two projectors of one projection (a rolling deploy): the lagging one's commit, computed from
+      // an older checkpoint, must not move documents back.
+      test('a commit computed after a checkpoint that has since moved on is refused whole', async () => {
+        await store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', _position: 9 } }], { projection: 'contract', position: 9, after: 0 });
+
+        const stale = await store
+          .commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', _position: 5 } }, { collection: 'users', id: 'u2', doc: { _id: 'u2' } }], { projection: 'contract', position: 5, after: 0 })
+          .catch((error: unknown) => error);
+        await store.commit([], { projection: 'contract', position: 12, after: 9 });
+
+        expect(stale).toBeInstanceOf(CheckpointMovedError);
+        expect(stale).toMatchObject({ projection: 'contract', after: 0, stored: 9 });
+        expect(await store.get('users', 'u1')).toEqual({ _id: 'u1', _position: 9 });
+        expect(await store.get('users', 'u2')).toBeNull();
+        expect(await store.checkpoint('contract')).toBe(12);
+      });
+
+      test('of two concurrent commits computed after the same checkpoint, one is refused', async () => {
+        const outcomes = await Promise.allSettled([
+          store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', by: 'first' } }], { projection: 'contract', position: 4, after: 0 }),
+          store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', by: 'second' } }], { projection: 'contract', position: 6, after: 0 }),
+        ]);
+
+        const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+        expect(refused).toHaveLength(1);
+        expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(CheckpointMovedError);
+        const winner = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+        expect(await store.get('users', 'u1')).toEqual({ _id: 'u1', by: winner === 0 ? 'first' : 'second' });
+        expect(await store.checkpoint('contract')).toBe(winner === 0 ? 4 : 6);
       });
 
       test('checkpoints are per projection', async () => {

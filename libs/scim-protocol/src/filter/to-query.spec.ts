@@ -18,7 +18,7 @@ describe('filterToQuery: the query documents', () => {
     ['userName ne "x"', { 'search.userName': { $ne: 'x' } }],
     ['userName co "a.b"', { 'search.userName': { $regex: 'a\\.b' } }],
     ['userName sw "J(r)"', { 'search.userName': { $regex: '^j\\(r\\)' } }],
-    ['userName ew "@X.com"', { 'search.userName': { $regex: '@x\\.com$' } }],
+    ['userName ew "@X.com"', { 'search.userName': { $regex: '@x\\.com(?![\\s\\S])' } }],
     ['title pr', { 'search.title': { $exists: true } }],
     ['title eq null', { 'search.title': { $exists: false } }],
     ['title ne null', { 'search.title': { $exists: true } }],
@@ -39,7 +39,7 @@ describe('filterToQuery: the query documents', () => {
     ['userName eq "a" and active eq true', { 'search.userName': 'a', 'search.active': true }],
     ['userName eq "a" or userName eq "b"', { $or: [{ 'search.userName': 'a' }, { 'search.userName': 'b' }] }],
     ['userName eq "a" or userName eq "b" or userName eq "c"', { $or: [{ 'search.userName': 'a' }, { 'search.userName': 'b' }, { 'search.userName': 'c' }] }],
-    ['userName sw "a" and userName ew "z"', { $and: [{ 'search.userName': { $regex: '^a' } }, { 'search.userName': { $regex: 'z$' } }] }],
+    ['userName sw "a" and userName ew "z"', { $and: [{ 'search.userName': { $regex: '^a' } }, { 'search.userName': { $regex: 'z(?![\\s\\S])' } }] }],
     ['not (userName eq "a")', { $nor: [{ 'search.userName': 'a' }] }],
     ['emails[type eq "work" and value co "@X"]', { 'search.emails': { $elemMatch: { type: 'work', value: { $regex: '@x' } } } }],
     ['emails[type eq "work"].value eq "A@B.c"', { 'search.emails': { $elemMatch: { type: 'work', value: 'a@b.c' } } }],
@@ -92,6 +92,17 @@ describe('filterToQuery: the query documents', () => {
     expect(error).toBeInstanceOf(ScimError);
     expect(error).toMatchObject({ status: 400, scimType: 'invalidFilter' });
     expect((error as ScimError).detail).toContain(message);
+  });
+});
+
+describe('ew: the end of the string, in MongoDB as in JavaScript', () => {
+  it("never ends the regex with $, which MongoDB's PCRE also matches before a trailing newline", () => {
+    const { $regex } = query('userName ew "acme.com"')['search.userName'] as { $regex: string };
+
+    expect($regex.endsWith('$')).toBe(false);
+    expect(new RegExp($regex).test('bob@acme.com')).toBe(true);
+    expect(new RegExp($regex).test('bob@acme.com\n')).toBe(false);
+    expect(new RegExp($regex).test('bob@acme.com.evil')).toBe(false);
   });
 });
 

@@ -3,6 +3,9 @@ import type { ResourceSchema } from '../schema/resource-schema';
 import type { CompareOperator, FilterNode } from './ast';
 import { failWith, operandFor, resolveSubTarget, resolveTarget, type Operand } from './operand';
 
+/** "No character follows": the end of the string, in PCRE (MongoDB) and JavaScript alike. */
+const END_OF_STRING = '(?![\\s\\S])';
+
 /**
  * A query in the MongoDB subset both read stores evaluate: `{field: value}`, `$ne $gt $gte $lt
  * $lte $exists $regex $elemMatch $and $or $nor`.
@@ -51,7 +54,9 @@ function condition(op: CompareOperator, operand: Operand): unknown {
     case 'sw':
       return { $regex: `^${escapeRegex(String(value))}` };
     case 'ew':
-      return { $regex: `${escapeRegex(String(value))}$` };
+      // Not `$`: in MongoDB (PCRE) it also matches before a trailing newline. A lookahead for "no
+      // character follows" means the end of the string in PCRE and in JavaScript alike.
+      return { $regex: `${escapeRegex(String(value))}${END_OF_STRING}` };
     case 'gt':
       return { $gt: value };
     case 'ge':

@@ -1,0 +1,187 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { accountDecider, accountStream, upcastEvent, type AccountEvent, type AccountState, type WebhookEndpointState } from '@scim/domain';
+import { aggregateStream, EventStore, type Subscription } from '@scim/event-store';
+import { ReadStore } from '@scim/read-models';
+import { Collections, type AccountView } from '@scim/read-models/projections';
+import type { WebhookMessage } from '@scim/public-events';
+import { RunAccountCommand } from '../admin/account-command';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { resolvePlatformKey } from '../config/operator-key';
+import { PublicEventLog } from '../events/public-event-log';
+import { DeliveryLog, type DeliveryAttempt, type DeliveryTrigger } from './delivery-log';
+import { EndpointWorker, type WorkerContext } from './endpoint-worker';
+import { endpointSecret, signedHeaders } from './webhook-signature';
+import { sendWebhook, type AttemptOutcome } from './webhook-sender';
+
+export const WEBHOOK_SECRETS_KEY_FILE = 'webhook-secrets.key';
+
+/** Bounds the attempts in flight over all endpoints: a flood of endpoints cannot open unbounded connections. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    }
+  }
+}
+
+/**
+ * Runs one delivery worker per enabled webhook endpoint, each from its own durable checkpoint over
+ * the event log. A subscription from the head of the log only wakes the workers of the accounts
+ * whose events arrive (the checkpoints, not this subscription, say what was delivered), and
+ * starts or stops workers when an endpoint is registered, enabled, disabled or deleted.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Webhooks');
+  private readonly workers = new Map<string, EndpointWorker>();
+  private readonly slots: Slots;
+  private readonly platformKey: string;
+  private readonly context: WorkerContext;
+  private doorbell?: Subscription;
+  private stopped = false;
+  /** Cuts the attempts in flight at shutdown; they are not recorded as delivered, so they are sent again after the restart. */
+  private readonly shutdown = new AbortController();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readStore: ReadStore,
+    private readonly commandBus: CommandBus,
+    events: PublicEventLog,
+    private readonly deliveries: DeliveryLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    const { webhooks } = config;
+    this.slots = new Slots(webhooks.maxInFlight);
+    this.platformKey = resolvePlatformKey(config, { variable: 'WEBHOOK_SECRETS_KEY', configured: webhooks.secretsKey, file: WEBHOOK_SECRETS_KEY_FILE }).key;
+    this.context = {
+      events,
+      deliveries,
+      retry: { initialDelayMs: webhooks.retryInitialDelayMs, maxDelayMs: webhooks.retryMaxDelayMs, windowMs: webhooks.retryWindowMs },
+      logger: this.logger,
+      loadEndpoint: (accountId, endpointId) => this.endpoint(accountId, endpointId),
+      send: (endpoint, event) => this.send(endpoint, event),
+      disable: (accountId, endpointId, detail) => this.disable(accountId, endpointId, detail),
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const fromPosition = await this.store.headPosition();
+    this.doorbell = this.store.subscribeToAll(
+      { fromPosition },
+      (batch) => {
+        const accounts = new Set<string>();
+        const reconfigured = new Set<string>();
+        for (const event of batch) {
+          const accountId = event.metadata.accountId;
+          if (typeof accountId !== 'string') continue;
+          accounts.add(accountId);
+          if (event.type.startsWith('Webhook')) reconfigured.add(accountId);
+        }
+        for (const accountId of reconfigured) {
+          this.refresh(accountId).catch((error) => this.logger.error(`Webhooks of account ${accountId} not refreshed: ${String(error)}`));
+        }
+        for (const worker of this.workers.values()) if (accounts.has(worker.accountId)) worker.wake();
+      },
+      (error) => this.logger.error(`Webhook wake-up subscription failed; workers fall back to polling: ${String(error)}`),
+    );
+    // Events written before the subscription started are found by each worker from its checkpoint.
+    const accounts = await this.readStore.find<AccountView>(Collections.accounts, { webhooks: { $elemMatch: { enabled: true } } }, { fields: ['_id'] });
+    for (const { _id } of accounts) await this.refresh(_id);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.shutdown.abort();
+    await this.doorbell?.close();
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+  }
+
+  /** Starts a worker for each enabled endpoint of the account that has none, and wakes the others. */
+  async refresh(accountId: string): Promise<void> {
+    if (this.stopped) return;
+    const account = await this.accountState(accountId);
+    for (const endpoint of account.status === 'open' ? account.webhooks : []) {
+      const running = this.workers.get(endpoint.endpointId);
+      if (running) running.wake();
+      else if (endpoint.enabled) await this.start(accountId, endpoint);
+    }
+  }
+
+  /** Sends one event now, outside the ordered delivery (a test event, a manual redelivery), and logs it. */
+  async sendNow(accountId: string, endpoint: WebhookEndpointState, event: WebhookMessage, trigger: DeliveryTrigger): Promise<DeliveryAttempt> {
+    const at = new Date();
+    const outcome = await this.send(endpoint, event);
+    const attempt = this.deliveries.attempt(
+      { endpointId: endpoint.endpointId, accountId, eventId: event.id, eventType: event.type, cursor: trigger === 'test' ? null : event.cursor, trigger },
+      at,
+      outcome,
+    );
+    await this.deliveries.record(attempt);
+    return attempt;
+  }
+
+  /** The endpoint's signing secret (shown once, at registration and rotation). */
+  secretOf(endpoint: WebhookEndpointState): string {
+    return endpointSecret(this.platformKey, endpoint.endpointId, endpoint.secretVersion);
+  }
+
+  private async start(accountId: string, endpoint: WebhookEndpointState): Promise<void> {
+    // A new endpoint is sent what happens from its registration on, not the account's past.
+    if ((await this.deliveries.checkpoint(endpoint.endpointId)) === 0) {
+      await this.deliveries.commit(endpoint.endpointId, [], await this.registrationPosition(accountId, endpoint.endpointId));
+    }
+    if (this.workers.has(endpoint.endpointId) || this.stopped) return;
+    const worker = new EndpointWorker(accountId, endpoint.endpointId, this.context, () => {
+      if (this.workers.get(endpoint.endpointId) === worker) this.workers.delete(endpoint.endpointId);
+    });
+    this.workers.set(endpoint.endpointId, worker);
+  }
+
+  private async registrationPosition(accountId: string, endpointId: string): Promise<number> {
+    const registered = (await this.store.readStream(accountStream(accountId))).find(
+      (event) => event.type === 'WebhookEndpointRegistered' && event.data.endpointId === endpointId,
+    );
+    return registered?.position ?? (await this.store.headPosition());
+  }
+
+  private send(endpoint: WebhookEndpointState, event: WebhookMessage): Promise<AttemptOutcome> {
+    const body = JSON.stringify(event);
+    const headers = signedHeaders(this.secretOf(endpoint), event.id, Math.floor(Date.now() / 1000), body);
+    const { timeoutMs, allowPrivateTargets } = this.config.webhooks;
+    return this.slots.run(() => sendWebhook(endpoint.url, { ...headers }, body, { timeoutMs, allowPrivateTargets, signal: this.shutdown.signal }));
+  }
+
+  private async disable(accountId: string, endpointId: string, detail: string): Promise<void> {
+    this.logger.warn(`Webhook endpoint ${endpointId} of account ${accountId} disabled: ${detail}`);
+    const context = { accountId, actor: { kind: 'system', process: 'webhooks' } as const, requestId: `webhooks:${endpointId}`, at: new Date().toISOString() };
+    await this.commandBus.execute(new RunAccountCommand(context, { type: 'DisableFailingWebhook', endpointId, detail, at: context.at }));
+  }
+
+  /** From the account's stream, not a read model: a worker must see a disable or delete at once. */
+  private async endpoint(accountId: string, endpointId: string): Promise<WebhookEndpointState | undefined> {
+    const account = await this.accountState(accountId);
+    return account.status === 'open' ? account.webhooks.find((w) => w.endpointId === endpointId) : undefined;
+  }
+
+  /** The account folded from its stream (the write side): what workers and the admin API act on. */
+  async accountState(accountId: string): Promise<AccountState> {
+    const { state } = await aggregateStream(this.store, accountStream(accountId), accountDecider.evolve, accountDecider.initialState, (recorded) =>
+      upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as AccountEvent,
+    );
+    return state;
+  }
+}
