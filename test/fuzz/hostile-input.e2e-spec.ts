@@ -96,6 +96,7 @@ describe('hostile input (fuzz, e2e over a real port)', () => {
     const scratch = await testApp.operator('post', '/admin/accounts', { name: 'Scratch' }).expect(201);
     canaryToken = canary.token;
     const adminKey = await testApp.operator('post', `/admin/accounts/${fuzzed.accountId}/admin-keys`, { label: 'fuzz' }).expect(201);
+    const eventsKey = await testApp.operator('post', `/admin/accounts/${fuzzed.accountId}/events-keys`, { label: 'fuzz' }).expect(201);
     for (const account of [fuzzed, canary]) {
       await testApp.operator('post', `/admin/accounts/${account.accountId}/roles`, { role: 'fuzz-role' }).expect(201);
     }
@@ -116,6 +117,7 @@ describe('hostile input (fuzz, e2e over a real port)', () => {
       scimToken: fuzzed.token,
       adminKey: adminKey.body.key,
       operatorKey: OPERATOR_KEY,
+      eventsKey: eventsKey.body.key,
       userId: own.userId,
       groupId: own.groupId,
       platformGroupId: platformGroup.body.id,
@@ -185,7 +187,7 @@ describe('hostile input (fuzz, e2e over a real port)', () => {
       `fuzz seed ${SEED}: ${sent} requests; by family ${JSON.stringify(Object.fromEntries(byFamily))}; by status ${JSON.stringify(Object.fromEntries(byStatus))}`,
     );
     expect(sent).toBeGreaterThanOrEqual(10_000);
-    for (const family of ['scim', 'discovery', 'admin', 'audit', 'support', 'console', 'health']) {
+    for (const family of ['scim', 'discovery', 'admin', 'audit', 'support', 'events', 'console', 'health']) {
       expect(byFamily.get(family) ?? 0).toBeGreaterThan(50);
     }
 

@@ -15,6 +15,8 @@ export interface FuzzTargets {
   readonly scimToken: string;
   readonly adminKey: string;
   readonly operatorKey: string;
+  /** A read-only key of the events API. */
+  readonly eventsKey: string;
   readonly userId: string;
   readonly groupId: string;
   readonly platformGroupId: string;
@@ -262,11 +264,11 @@ const adminBodies: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
   members: mutated({ members: ['x'] }, ['members']),
 };
 
-type Credential = 'scim' | 'admin' | 'operator' | 'none';
+type Credential = 'scim' | 'admin' | 'operator' | 'events' | 'none';
 
 /** A route of the service: its family, the credential it expects, how to build its path and body. */
 interface Route {
-  readonly family: 'scim' | 'discovery' | 'admin' | 'audit' | 'support' | 'console' | 'health' | 'unknown';
+  readonly family: 'scim' | 'discovery' | 'admin' | 'audit' | 'support' | 'events' | 'console' | 'health' | 'unknown';
   readonly method: string;
   readonly credential: Credential;
   /** The path template; `{a}` is the account, `{u}` a user, `{g}` a group, `{p}` a platform group, `{r}` a role, `{x}` any id. */
@@ -355,6 +357,20 @@ function routes(targets: FuzzTargets): Route[] {
     support('/access-diff'),
     support('/groups/{g}/members'),
     support('/activity'),
+    {
+      family: 'events',
+      method: 'GET',
+      credential: 'events',
+      template: '/api/v1/accounts/{a}/events',
+      query: fc.array(fc.tuple(fc.constantFrom('after', 'limit', 'types', ...PROTOTYPE_NAMES), fc.oneof(queryValue, fc.constantFrom('user.deleted', 'user.deleted,group.created'))), { maxLength: 3 }).map(queryOf),
+    },
+    admin('GET', '/{a}/events-keys'),
+    admin('POST', '/{a}/events-keys', adminBodies.adminKey),
+    admin('DELETE', '/{a}/events-keys/{x}'),
+    // Registering endpoints is left out: a valid one would make the delivery worker call out of the test.
+    admin('GET', '/{a}/webhooks'),
+    admin('GET', '/{a}/webhooks/{x}'),
+    { ...admin('GET', '/{a}/webhooks/{x}/deliveries'), query: fc.array(fc.tuple(fc.constantFrom('limit', 'before'), queryValue), { maxLength: 2 }).map(queryOf) },
     { family: 'console', method: 'GET', credential: 'none', template: '/support/console' },
     { family: 'health', method: 'GET', credential: 'none', template: '/health' },
     { family: 'unknown', method: 'GET', credential: 'scim', template: '/scim/v2/{a}/{x}/{x}' },
@@ -450,7 +466,13 @@ function bodyFor(route: Route): fc.Arbitrary<Buffer | undefined> {
 }
 
 function credentialFor(route: Route, targets: FuzzTargets): fc.Arbitrary<Record<string, string>> {
-  const own: Record<Credential, string | undefined> = { scim: targets.scimToken, admin: targets.adminKey, operator: targets.operatorKey, none: undefined };
+  const own: Record<Credential, string | undefined> = {
+    scim: targets.scimToken,
+    admin: targets.adminKey,
+    operator: targets.operatorKey,
+    events: targets.eventsKey,
+    none: undefined,
+  };
   const expected = own[route.credential];
   const wrong = fc.constantFrom(
     'Bearer ',

@@ -23,9 +23,12 @@ export class IssueTokenDto {
   label?: string;
 }
 
-export class IssueAdminKeyDto {
+/** A credential's label only (events API keys). */
+export class CredentialLabelDto {
   @ApiPropertyOptional({ example: 'Acme IT admin' }) @IsOptional() @IsString() @Length(0, 100) label?: string;
+}
 
+export class IssueAdminKeyDto extends CredentialLabelDto {
   @ApiPropertyOptional({ description: 'Days until the key expires; omitted, it never expires', minimum: 1, maximum: MAX_TOKEN_VALIDITY_DAYS, example: 90 })
   @IsOptional()
   @Transform(toNumber)
