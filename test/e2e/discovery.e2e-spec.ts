@@ -16,7 +16,7 @@ describe('discovery endpoints (RFC 7644 §4, e2e)', () => {
     expect(res.body).toMatchObject({
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
       filter: { supported: true, maxResults: 1000 },
       changePassword: { supported: false },
       sort: { supported: true },
@@ -43,6 +43,19 @@ describe('discovery endpoints (RFC 7644 §4, e2e)', () => {
     await request(testApp.app.getHttpServer()).get(`${base}/ResourceTypes/User`).expect(200);
     await request(testApp.app.getHttpServer()).get(`${base}/Schemas/urn:nope`).expect(404);
   });
+
+  it('answers without a credential and with the account\'s token, but refuses a wrong token rather than ignoring it', async () => {
+    const account = await testApp.newAccount();
+    const server = testApp.app.getHttpServer();
+    for (const path of ['/ServiceProviderConfig', '/Schemas', '/ResourceTypes']) {
+      await request(server).get(`${account.base}${path}`).expect(200);
+      await request(server).get(`${account.base}${path}`).set('Authorization', `Bearer ${account.token}`).expect(200);
+      const refused = await request(server).get(`${account.base}${path}`).set('Authorization', 'Bearer scim.nope.wrong').expect(401);
+      expect(refused.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    }
+    const other = await testApp.newAccount('Other');
+    await request(server).get(`${account.base}/Schemas`).set('Authorization', `Bearer ${other.token}`).expect(401);
+  });
 });
 
 describe('unsupported RFC 7644 endpoints (e2e)', () => {
@@ -52,10 +65,7 @@ describe('unsupported RFC 7644 endpoints (e2e)', () => {
   });
   afterAll(() => testApp.close());
 
-  it.each([
-    ['post', '/Bulk'],
-    ['get', '/Me'],
-  ] as const)('%s %s is a 501 with a SCIM error body', async (method, path) => {
+  it.each([['get', '/Me']] as const)('%s %s is a 501 with a SCIM error body', async (method, path) => {
     const res = await request(testApp.app.getHttpServer())[method](`/scim/v2/any${path}`).expect(501);
     expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '501' });
   });

@@ -70,8 +70,17 @@ describe('the request edge (e2e)', () => {
 
     it('answers discovery and the 501 endpoints without a credential, never reading a body', async () => {
       await request(server).get(`${account.base}/ServiceProviderConfig`).expect(200);
-      await request(server).post(`${account.base}/Bulk`).set('Content-Type', SCIM_JSON).send(sixteenMegabytes).expect(501);
+      await request(server).post(`${account.base}/Me`).set('Content-Type', SCIM_JSON).send(sixteenMegabytes).expect(501);
       expect(bodyReads).not.toHaveBeenCalled();
+    });
+
+    it('refuses an unauthenticated /Bulk before its body, and a Bulk body over the advertised maxPayloadSize with 413', async () => {
+      await request(server).post(`${account.base}/Bulk`).set('Content-Type', SCIM_JSON).send(sixteenMegabytes).expect(401);
+      expect(bodyReads).not.toHaveBeenCalled();
+      const advertised = (await request(server).get(`${account.base}/ServiceProviderConfig`).expect(200)).body.bulk.maxPayloadSize as number;
+      const tooLarge = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [], padding: 'x'.repeat(advertised) });
+      const refused = await raw('post', `${account.base}/Bulk`, account.token, tooLarge).expect(413);
+      expectScimError(refused.body, 413);
     });
   });
 

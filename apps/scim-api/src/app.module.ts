@@ -13,6 +13,8 @@ import { UnsupportedController } from './discovery/unsupported.controller';
 import { ScimModule } from './scim/scim.module';
 import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
+import { RootSearchModule } from './root-search/root-search.module';
+import { BulkModule } from './bulk/bulk.module';
 import { RolesModule } from './roles/roles.module';
 import { EdgeModule } from './edge/edge.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -32,6 +34,8 @@ export class AppModule {
         ScimModule,
         UsersModule,
         GroupsModule,
+        RootSearchModule,
+        BulkModule,
         AdminModule,
         RolesModule,
         AuditModule,

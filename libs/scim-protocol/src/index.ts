@@ -11,4 +11,5 @@ export * from './schema';
 export * from './resource';
 export * from './filter';
 export * from './patch';
+export * from './bulk/bulk-request';
 export { selectAttributes, type AttributeSelection } from './attributes';

@@ -9,4 +9,6 @@ export const ScimUrn = {
   ListResponse: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
   PatchOp: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
   Error: 'urn:ietf:params:scim:api:messages:2.0:Error',
+  BulkRequest: 'urn:ietf:params:scim:api:messages:2.0:BulkRequest',
+  BulkResponse: 'urn:ietf:params:scim:api:messages:2.0:BulkResponse',
 } as const;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { BULK_LIMITS } from '@scim/scim-protocol';
 import type * as EsdbAdapter from '@scim/event-store/esdb';
 import type * as MongoAdapter from '@scim/read-models/mongo';
 import { loadWebhookConfig, type WebhookConfig } from '../webhooks/webhook-config';
@@ -53,6 +54,8 @@ export interface BodyLimits {
   readonly group: number;
   /** `.search`, the admin, audit and support APIs. */
   readonly small: number;
+  /** `/Bulk`: the maxPayloadSize /ServiceProviderConfig advertises (RFC 7644 §3.7.4). */
+  readonly bulk: number;
 }
 
 export interface HttpTimeouts {
@@ -186,6 +189,7 @@ function edgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
       // 50,000 member references of ~50 bytes each ({"value":"<uuid>"}), as Entra sends them.
       group: integer(env, 'BODY_LIMIT_GROUP_BYTES', 4 * MIB, 1 * KIB, 64 * MIB),
       small: integer(env, 'BODY_LIMIT_SMALL_BYTES', 64 * KIB, 1 * KIB, 64 * MIB),
+      bulk: BULK_LIMITS.maxPayloadSize,
     },
     maxJsonDepth: integer(env, 'JSON_MAX_DEPTH', 64, 8, 1000),
     timeouts,

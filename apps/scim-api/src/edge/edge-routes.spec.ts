@@ -13,7 +13,7 @@ describe('edgeRouteOf', () => {
 
   it('matches case-insensitively, as Express routes', () => {
     expect(edgeRouteOf('POST', '/SCIM/V2/acme/users')).toMatchObject({ realm: 'scim', accountId: 'acme', body: 'user' });
-    expect(edgeRouteOf('GET', '/scim/v2/acme/schemas')).toEqual({ kind: 'open' });
+    expect(edgeRouteOf('GET', '/scim/v2/acme/schemas')).toMatchObject({ kind: 'guarded', credentialOptional: true });
   });
 
   it('decodes the account id as Express decodes parameters; a malformed one names no account', () => {
@@ -21,11 +21,14 @@ describe('edgeRouteOf', () => {
     expect(edgeRouteOf('GET', '/scim/v2/%E0%A4%A/Users')).toMatchObject({ kind: 'guarded', accountId: undefined });
   });
 
-  it('leaves discovery reads and the 501 endpoints open, but not writes to discovery', () => {
+  it('guards /Bulk with its own advertised payload limit', () => {
+    expect(edgeRouteOf('POST', '/scim/v2/acme/Bulk')).toEqual({ kind: 'guarded', realm: 'scim', accountId: 'acme', body: 'bulk', label: '/scim/v2/:accountId/Bulk' });
+  });
+
+  it('serves discovery reads with or without a credential and leaves the 501 endpoints open, but not writes to discovery', () => {
     for (const path of ['/ServiceProviderConfig', '/Schemas', '/Schemas/urn:x', '/ResourceTypes/User']) {
-      expect(edgeRouteOf('GET', `/scim/v2/acme${path}`)).toEqual({ kind: 'open' });
+      expect(edgeRouteOf('GET', `/scim/v2/acme${path}`)).toMatchObject({ kind: 'guarded', realm: 'scim', credentialOptional: true });
     }
-    expect(edgeRouteOf('POST', '/scim/v2/acme/Bulk')).toEqual({ kind: 'open' });
     expect(edgeRouteOf('GET', '/scim/v2/acme/Me')).toEqual({ kind: 'open' });
     expect(edgeRouteOf('POST', '/scim/v2/acme/Schemas')).toMatchObject({ kind: 'guarded', realm: 'scim' });
   });

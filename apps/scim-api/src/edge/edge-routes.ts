@@ -7,7 +7,7 @@
 export type Realm = 'scim' | 'admin' | 'audit' | 'support';
 
 /** Which of the configured body limits applies (BodyLimits). */
-export type BodySize = 'user' | 'group' | 'small';
+export type BodySize = 'user' | 'group' | 'small' | 'bulk';
 
 export type EdgeRoute =
   | {
@@ -17,19 +17,25 @@ export type EdgeRoute =
       readonly body: BodySize;
       /** A bounded route label for the request log and metrics of a request refused before routing. */
       readonly label: string;
+      /** Served without a credential too (discovery); one that is presented must be right. */
+      readonly credentialOptional?: true;
     }
   /** Needs no credential and takes no body: discovery, the 501 endpoints, docs, console, health. */
   | { readonly kind: 'open' };
 
 const OPEN: EdgeRoute = { kind: 'open' };
 const SCIM = /^\/scim\/v2\/([^/]+)(?:\/([^/]*))?(\/.*)?$/i;
-// RFC 7644 §4: discovery needs no authentication; /Bulk and /Me answer 501 to anyone.
+// RFC 7644 §4: discovery needs no authentication; /Me answers 501 to anyone.
 const SCIM_DISCOVERY = new Set(['serviceproviderconfig', 'schemas', 'resourcetypes']);
-const SCIM_UNSUPPORTED = new Set(['bulk', 'me']);
+const SCIM_UNSUPPORTED = new Set(['me']);
 const SCIM_RESOURCES = new Map([
   ['users', 'Users'],
   ['groups', 'Groups'],
   ['.search', '.search'],
+  ['bulk', 'Bulk'],
+  ['serviceproviderconfig', 'ServiceProviderConfig'],
+  ['schemas', 'Schemas'],
+  ['resourcetypes', 'ResourceTypes'],
 ]);
 const ADMIN_DOCS = /^\/admin\/docs(?:-json)?(?:\/|$)/i;
 const ACCOUNT_API = /^\/(admin|audit|support)(?:\/accounts\/([^/]+))?(?:\/|$)/i;
@@ -44,8 +50,10 @@ export function edgeRouteOf(method: string, path: string): EdgeRoute {
   const scim = SCIM.exec(path);
   if (scim) {
     const resource = (scim[2] ?? '').toLowerCase();
-    if (SCIM_UNSUPPORTED.has(resource) || (SCIM_DISCOVERY.has(resource) && READS.has(method))) return OPEN;
+    if (SCIM_UNSUPPORTED.has(resource)) return OPEN;
     const label = `/scim/v2/:accountId/${SCIM_RESOURCES.get(resource) ?? '*'}${scim[3] ? '/*' : ''}`;
+    // RFC 7644 §4 lets discovery go unauthenticated, but a wrong token is still refused, not ignored.
+    if (SCIM_DISCOVERY.has(resource) && READS.has(method)) return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: 'small', label, credentialOptional: true };
     return { kind: 'guarded', realm: 'scim', accountId: decoded(scim[1]), body: scimBodySize(resource, scim[3]), label };
   }
   if (READS.has(method) && (ADMIN_DOCS.test(path) || SUPPORT_CONSOLE.test(path))) return OPEN;
@@ -62,6 +70,7 @@ function scimBodySize(resource: string, rest: string | undefined): BodySize {
   if (rest?.toLowerCase() === '/.search' || resource === '.search') return 'small';
   if (resource === 'users') return 'user';
   if (resource === 'groups') return 'group';
+  if (resource === 'bulk') return 'bulk';
   return 'small';
 }
 

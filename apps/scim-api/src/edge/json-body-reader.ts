@@ -13,6 +13,7 @@ const LIMIT_VARIABLES: Readonly<Record<BodySize, string>> = {
   user: 'BODY_LIMIT_USER_BYTES',
   group: 'BODY_LIMIT_GROUP_BYTES',
   small: 'BODY_LIMIT_SMALL_BYTES',
+  bulk: 'maxPayloadSize in /ServiceProviderConfig',
 };
 
 /**

@@ -43,7 +43,7 @@ export class RequestEdge {
     response.setHeader('Cache-Control', 'no-store');
     this.refuseUnknownHost(request);
     const route = edgeRouteOf(request.method, request.path);
-    if (route.kind === 'open') return;
+    if (route.kind === 'open' || (route.credentialOptional && request.headers.authorization === undefined)) return;
     request.edgeRoute = route;
     request.principal = await this.authenticate(request, route);
     await this.admission.admit(request.principal);

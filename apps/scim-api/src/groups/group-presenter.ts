@@ -3,6 +3,7 @@ import type { GroupView } from '@scim/read-models/projections';
 import { groupResourceSchema, parseAttributeList, renderGroup, selectAttributes } from '@scim/scim-protocol';
 import { etagOf } from '../scim/scim-http';
 import type { AttributeSelection } from '../users/user-presenter';
+import type { GroupMember, MembersShown } from './group-queries';
 
 export interface GroupSnapshot {
   readonly id: string;
@@ -31,22 +32,26 @@ export const snapshotOfGroupView = (view: GroupView): GroupSnapshot => ({
   version: view.revision + view.membersRevision + 1,
 });
 
-/** Members are loaded only when the response will show them (Entra reads with excludedAttributes=members). */
-export function membersWanted(selection: AttributeSelection): boolean {
+/** What the response selected by `selection` shows of the members (see MembersShown). */
+export function membersShown(selection: AttributeSelection): MembersShown {
   const listed = (text?: string) => (text ? parseAttributeList(text).map((a) => a.toLowerCase()) : undefined);
   const excluded = listed(selection.excludedAttributes) ?? [];
   const only = listed(selection.attributes);
-  const isMembers = (a: string) => a === 'members' || a.startsWith('members.') || a.endsWith(':group:members');
-  return !excluded.some(isMembers) && (!only || only.some(isMembers));
+  const isWhole = (a: string) => a === 'members' || a.endsWith(':group:members');
+  const isDisplay = (a: string) => a === 'members.display' || a.endsWith(':group:members.display');
+  const isMembers = (a: string) => isWhole(a) || a.startsWith('members.') || a.includes(':group:members.');
+  if (excluded.some(isWhole) || (only && !only.some(isMembers))) return 'none';
+  const display = !excluded.some(isDisplay) && (!only || only.some((a) => isWhole(a) || isDisplay(a)));
+  return display ? 'withDisplay' : 'values';
 }
 
-export function groupResource(snapshot: GroupSnapshot, members: readonly string[] | undefined, baseUrl: string, selection: AttributeSelection = {}) {
+export function groupResource(snapshot: GroupSnapshot, members: readonly GroupMember[] | undefined, baseUrl: string, selection: AttributeSelection = {}) {
   const { id, displayName, externalId, created, lastModified, version } = snapshot;
   const resource = renderGroup(
     {
       id,
       profile: { displayName, ...(externalId ? { externalId } : {}) },
-      members: members?.map((value) => ({ value, $ref: `${baseUrl}/Users/${value}`, type: 'User' })),
+      members: members?.map((member) => ({ ...member, type: 'User' })),
       meta: { created, lastModified, version },
     },
     baseUrl,

@@ -1,16 +1,24 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '@scim/domain';
+import { DomainError, type UserProfile } from '@scim/domain';
 import { ReadStore, type Query } from '@scim/read-models';
-import { Collections, type GroupMemberView, type GroupView } from '@scim/read-models/projections';
-import { filterToQuery, groupResourceSchema, parseFilter, ScimError, sortPath } from '@scim/scim-protocol';
+import { Collections, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
+import { filterToQuery, groupResourceSchema, parseFilter, sortPath } from '@scim/scim-protocol';
+import { resolveMembershipConditions } from '../scim/membership-filter';
+import { resolveResourceTypeConditions } from '../scim/resource-type-filter';
 import type { ListQueryDto } from '../scim/list-query.dto';
 import { pageOf, type ListPage } from '../scim/paging';
+
+/**
+ * What a response shows of the members: nothing (Entra reads with excludedAttributes=members), their
+ * ids, or their ids and display names, which are read from the member users (the larger cost).
+ */
+export type MembersShown = 'none' | 'values' | 'withDisplay';
 
 export class GetGroupQuery {
   constructor(
     readonly accountId: string,
     readonly groupId: string,
-    readonly withMembers: boolean,
+    readonly members: MembersShown,
   ) {}
 }
 
@@ -18,13 +26,27 @@ export class ListGroupsQuery {
   constructor(
     readonly accountId: string,
     readonly params: ListQueryDto,
-    readonly withMembers: boolean,
+    readonly members: MembersShown,
   ) {}
+}
+
+/** Members of a group as responses show them (for the members given, in their order). */
+export class GroupMembersQuery {
+  constructor(
+    readonly accountId: string,
+    readonly userIds: readonly string[],
+  ) {}
+}
+
+/** A member as SCIM shows it: `display` is readOnly here, the user's current name (see displayOf). */
+export interface GroupMember {
+  readonly value: string;
+  readonly display?: string;
 }
 
 export interface GroupWithMembers {
   readonly view: GroupView;
-  readonly members: readonly string[] | undefined;
+  readonly members: readonly GroupMember[] | undefined;
 }
 
 /** The IdP sees only the account's SCIM groups. */
@@ -34,10 +56,19 @@ const scimGroups = (accountId: string): Query => ({ accountId, source: 'SCIM' })
 export class GetGroupHandler implements IQueryHandler<GetGroupQuery, GroupWithMembers> {
   constructor(private readonly readStore: ReadStore) {}
 
-  async execute({ accountId, groupId, withMembers }: GetGroupQuery): Promise<GroupWithMembers> {
+  async execute({ accountId, groupId, members }: GetGroupQuery): Promise<GroupWithMembers> {
     const view = await this.readStore.get<GroupView>(Collections.groups, groupId);
     if (!view || view.accountId !== accountId || view.source !== 'SCIM') throw new DomainError('group_not_found', `Group ${groupId} not found`);
-    return { view, members: withMembers ? await membersOf(this.readStore, groupId) : undefined };
+    return { view, members: await membersOf(this.readStore, accountId, groupId, members) };
+  }
+}
+
+@QueryHandler(GroupMembersQuery)
+export class GroupMembersHandler implements IQueryHandler<GroupMembersQuery, GroupMember[]> {
+  constructor(private readonly readStore: ReadStore) {}
+
+  execute({ accountId, userIds }: GroupMembersQuery): Promise<GroupMember[]> {
+    return withDisplays(this.readStore, accountId, userIds);
   }
 }
 
@@ -45,52 +76,48 @@ export class GetGroupHandler implements IQueryHandler<GetGroupQuery, GroupWithMe
 export class ListGroupsHandler implements IQueryHandler<ListGroupsQuery, ListPage<GroupWithMembers>> {
   constructor(private readonly readStore: ReadStore) {}
 
-  async execute({ accountId, params, withMembers }: ListGroupsQuery): Promise<ListPage<GroupWithMembers>> {
+  async execute({ accountId, params, members }: ListGroupsQuery): Promise<ListPage<GroupWithMembers>> {
     const filter = params.filter
-      ? await resolveMemberConditions(filterToQuery(parseFilter(params.filter), groupResourceSchema), (userId) => groupIdsOfMember(this.readStore, accountId, userId))
+      ? await resolveMembershipConditions(
+          resolveResourceTypeConditions(filterToQuery(parseFilter(params.filter), groupResourceSchema), 'Group'),
+          'search.members',
+          (userId) => groupIdsOfMember(this.readStore, accountId, userId),
+        )
       : undefined;
     const sortField = params.sortBy ? sortPath(params.sortBy, groupResourceSchema) : undefined;
     const page = await pageOf<GroupView>(this.readStore, Collections.groups, scimGroups(accountId), filter, { ...params, sortField });
     const resources = await Promise.all(
-      page.resources.map(async (view) => ({ view, members: withMembers ? await membersOf(this.readStore, view._id) : undefined })),
+      page.resources.map(async (view) => ({ view, members: await membersOf(this.readStore, accountId, view._id, members) })),
     );
     return { ...page, resources };
   }
 }
 
-async function membersOf(readStore: ReadStore, groupId: string): Promise<string[]> {
-  return (await readStore.find<GroupMemberView>(Collections.groupMembers, { groupId })).map((m) => m.userId);
+async function membersOf(readStore: ReadStore, accountId: string, groupId: string, shown: MembersShown): Promise<GroupMember[] | undefined> {
+  if (shown === 'none') return undefined;
+  const userIds = (await readStore.find<GroupMemberView>(Collections.groupMembers, { groupId })).map((m) => m.userId);
+  return shown === 'withDisplay' ? withDisplays(readStore, accountId, userIds) : userIds.map((value) => ({ value }));
 }
+
+/**
+ * RFC 7643 §4.2 `members.display`, declared readOnly in /Schemas: the member's current
+ * displayName, or its userName when it has none, so a rename shows on the next read. What a
+ * client sends as `display` is not stored (§2.2: readOnly values in requests are ignored).
+ */
+async function withDisplays(readStore: ReadStore, accountId: string, userIds: readonly string[]): Promise<GroupMember[]> {
+  const displays = new Map<string, string>();
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const users = await readStore.find<UserView>(Collections.users, { _id: { $in: userIds.slice(i, i + 1000) }, accountId }, { fields: ['profile'] });
+    for (const user of users) displays.set(user._id, displayOf(user.profile));
+  }
+  return userIds.map((value) => {
+    const display = displays.get(value);
+    return display === undefined ? { value } : { value, display };
+  });
+}
+
+const displayOf = (profile: UserProfile): string => (typeof profile.displayName === 'string' && profile.displayName !== '' ? profile.displayName : profile.userName);
 
 async function groupIdsOfMember(readStore: ReadStore, accountId: string, userId: string): Promise<string[]> {
   return (await readStore.find<GroupMemberView>(Collections.groupMembers, { accountId, userId })).map((m) => m.groupId);
-}
-
-const MEMBER_FIELD = 'search.members';
-
-/**
- * Memberships are their own documents (a group may have 50,000), so a filter on
- * `members.value` (Okta and Entra: "which groups is this user in?") becomes an `_id` set.
- */
-export async function resolveMemberConditions(query: Query, groupIdsOf: (userId: string) => Promise<string[]>): Promise<Query> {
-  const resolved = new Map<string, unknown>();
-  for (const [key, condition] of Object.entries(query)) {
-    if (key === '$and' || key === '$or' || key === '$nor') {
-      resolved.set(key, await Promise.all((condition as Query[]).map((q) => resolveMemberConditions(q, groupIdsOf))));
-    } else if (key === `${MEMBER_FIELD}.value` || key === MEMBER_FIELD) {
-      const userId = memberValueOf(key, condition);
-      const ids = { _id: { $in: await groupIdsOf(userId) } };
-      resolved.set('$and', [...((resolved.get('$and') as Query[] | undefined) ?? []), ids]);
-    } else {
-      resolved.set(key, condition);
-    }
-  }
-  // fromEntries defines every key as an own field, whatever a filter named it.
-  return Object.fromEntries(resolved);
-}
-
-function memberValueOf(key: string, condition: unknown): string {
-  const value = key === MEMBER_FIELD ? (condition as { $elemMatch?: Record<string, unknown> }).$elemMatch?.value : condition;
-  if (typeof value === 'string' && (key !== MEMBER_FIELD || Object.keys((condition as { $elemMatch: object }).$elemMatch).length === 1)) return value;
-  throw new ScimError(400, 'Group member filters support only equality on the member id: members[value eq "…"] or members.value eq "…"', 'invalidFilter');
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, requestRefused } from '@scim/domain';
 import type { ScimError } from '@scim/scim-protocol';
 import { EventWriter } from '../persistence/event-writer';
-import { scimCommandContext, type AuthenticatedRequest } from '../shared/request-context';
+import { scimCommandContext, type AuthenticatedRequest, type CommandContext } from '../shared/request-context';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** /Users or /Groups, with the resource id when the path names one (`.search` is a query). */
@@ -26,24 +26,38 @@ export class RefusedWrites {
   async record(request: AuthenticatedRequest, refusal: ScimError, cause: unknown): Promise<void> {
     const context = scimCommandContext(request);
     const path = RESOURCE_PATH.exec(request.path);
+    if (!context || !path || path[2] === '.search') return;
+    await this.recordWrite(context, { method: request.method, resourceType: path[1] === 'Users' ? 'User' : 'Group', resourceId: path[2], body: request.body }, refusal, cause);
+  }
+
+  /** One refused write (a request, or an operation of a /Bulk request); never throws. */
+  async recordWrite(context: CommandContext, write: RefusedWrite, refusal: ScimError, cause: unknown): Promise<void> {
     // Recorded already, with its own reason, by the user write model.
     const recorded = cause instanceof DomainError && cause.code === 'username_held_by_another_account';
-    if (!context || !WRITES.has(request.method) || !path || path[2] === '.search' || refusal.status >= 500 || recorded) return;
-    const resourceType = path[1] === 'Users' ? 'User' : 'Group';
-    const body = request.body as Record<string, unknown> | undefined;
+    if (!WRITES.has(write.method) || refusal.status >= 500 || recorded) return;
+    const { resourceType, resourceId } = write;
+    const body = write.body as Record<string, unknown> | undefined;
     const name = resourceType === 'User' ? body?.userName : body?.displayName;
     const event = requestRefused({
       accountId: context.accountId,
       resourceType,
-      ...(path[2] ? { resourceId: path[2] } : {}),
+      ...(resourceId ? { resourceId } : {}),
       ...(typeof name === 'string' ? { name } : {}),
-      refusal: { method: request.method, status: refusal.status, ...(refusal.scimType ? { scimType: refusal.scimType } : {}), detail: refusal.detail },
+      refusal: { method: write.method, status: refusal.status, ...(refusal.scimType ? { scimType: refusal.scimType } : {}), detail: refusal.detail },
       at: context.at,
     });
     try {
       await this.writer.recordRejection(context, event);
     } catch (failure) {
-      this.logger.warn(`Could not record a refused ${request.method} ${request.path}: ${failure instanceof Error ? failure.message : String(failure)}`);
+      this.logger.warn(`Could not record a refused ${write.method} of a ${resourceType}: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
   }
+}
+
+/** A write as RefusedWrites records it. */
+export interface RefusedWrite {
+  readonly method: string;
+  readonly resourceType: 'User' | 'Group';
+  readonly resourceId?: string;
+  readonly body: unknown;
 }

@@ -14,6 +14,14 @@ export interface UserSnapshot {
   readonly created: string;
   readonly lastModified: string;
   readonly version: number;
+  /** The user's SCIM groups, when they were read (not part of the user's stream nor its version). */
+  readonly groups?: readonly UserGroup[];
+}
+
+/** A group in a user's `groups` (RFC 7643 §4.1.2). */
+export interface UserGroup {
+  readonly value: string;
+  readonly display: string;
 }
 
 export interface AttributeSelection {
@@ -44,9 +52,18 @@ export const snapshotOfView = (view: UserView): UserSnapshot => ({
 /** Whether the request asks for some attributes only (RFC 7644 §3.9). */
 export const selects = (selection: AttributeSelection): boolean => Boolean(selection.attributes || selection.excludedAttributes);
 
+/** Whether a response will show `groups`: they are read only then. */
+export function groupsWanted(selection: AttributeSelection): boolean {
+  const listed = (text?: string) => (text ? parseAttributeList(text).map((a) => a.toLowerCase()) : undefined);
+  const isWhole = (a: string) => a === 'groups' || a.endsWith(':user:groups');
+  const isGroups = (a: string) => isWhole(a) || a.startsWith('groups.') || a.includes(':user:groups.');
+  const only = listed(selection.attributes);
+  return !(listed(selection.excludedAttributes) ?? []).some(isWhole) && (!only || only.some(isGroups));
+}
+
 export function userResource(snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): Record<string, unknown> {
-  const { id, profile, active, created, lastModified, version } = snapshot;
-  const resource = renderUser({ id, profile, active, meta: { created, lastModified, version } }, baseUrl);
+  const { id, profile, active, created, lastModified, version, groups } = snapshot;
+  const resource = renderUser({ id, profile, active, meta: { created, lastModified, version }, groups }, baseUrl);
   if (!selects(selection)) return resource;
   return selectAttributes(resource, userResourceSchema, {
     attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,

@@ -49,6 +49,26 @@ describe('UserReadBodies', () => {
     expect(() => new UserReadBodies(new UserJsonCache(), base, { attributes: 'userName' }).list([stored(users[0])], paging)).toThrow(TypeError);
   });
 
+  it('adds groups to stored, cached and fresh JSON as the rendered resource has them', () => {
+    const groups = [{ value: 'g1', display: 'Eng "core"' }, { value: 'g2', display: 'Ops' }];
+    const withGroups = users.map((user) => ({ ...user, groups }));
+    const stored = ({ id, profile, active, created, lastModified, version }: UserSnapshot) => ({
+      storedJson: userJsonWithoutBaseUrl({ id, profile, active, meta: { created, lastModified, version } }),
+      groups,
+    });
+    const expected = JSON.stringify(listResponse(withGroups.map((user) => userResource(user, base)), { ...paging, itemsPerPage: 2 }));
+    expect(JSON.parse(expected).Resources[0].groups).toEqual([
+      { value: 'g1', $ref: `${base}/Groups/g1`, display: 'Eng "core"', type: 'direct' },
+      { value: 'g2', $ref: `${base}/Groups/g2`, display: 'Ops', type: 'direct' },
+    ]);
+    const cache = new UserJsonCache();
+    expect(new UserReadBodies(cache, base, {}).list(users.map(stored), paging).toString('utf8')).toBe(expected);
+    expect(new UserReadBodies(cache, base, {}).list(withGroups, paging).toString('utf8')).toBe(expected);
+    fullJson(cache, users[0]);
+    expect(fullJson(cache, withGroups[0])).toBe(JSON.stringify(userResource(withGroups[0], base)));
+    expect(fullJson(cache, users[0])).toBe(JSON.stringify(userResource(users[0], base)));
+  });
+
   it('writes an empty ListResponse', () => {
     const body = new UserReadBodies(new UserJsonCache(), base, {}).list([], { totalResults: 0, startIndex: 1 }).toString('utf8');
     expect(body).toBe(JSON.stringify(listResponse([], { totalResults: 0, startIndex: 1, itemsPerPage: 0 })));

@@ -1,10 +1,11 @@
-import { jsonStringContent, listResponseFrame, splitAtBaseUrl, type ListPaging } from '@scim/scim-protocol';
+import { jsonStringContent, listResponseFrame, renderUserGroups, splitAtBaseUrl, type ListPaging } from '@scim/scim-protocol';
 import type { UserJson, UserJsonCache } from './user-json-cache';
-import { selects, userResource, type AttributeSelection, type UserSnapshot } from './user-presenter';
+import { selects, userResource, type AttributeSelection, type UserGroup, type UserSnapshot } from './user-presenter';
 
-/** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out). */
+/** A user's JSON as the read model stores it (`UserView.scimJson`: the base URL left out), and its groups. */
 export interface StoredUserJson {
   readonly storedJson: string;
+  readonly groups?: readonly UserGroup[];
 }
 
 /** A user to list: its stored JSON, or the facts to serialise it from. */
@@ -34,14 +35,20 @@ export class UserReadBodies {
   }
 
   /** A lookup's one user (Okta's `userName eq`) is cached; the users of a longer page are not (see UserJsonCache). */
-  list(users: readonly ListedUser[], paging: Omit<ListPaging, 'itemsPerPage'>): Buffer {
-    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: users.length });
-    const keep = users.length === 1;
-    return this.write(users.map((user) => this.bytesOf(user, keep)), before, after);
+  list(users: readonly ListedUser[], paging: Omit<ListPaging, 'itemsPerPage'>, others: readonly string[] = []): Buffer {
+    const { before, after } = listResponseFrame({ ...paging, itemsPerPage: users.length + others.length });
+    const keep = users.length === 1 && others.length === 0;
+    // `others`: the JSON of resources of other types after the users (a search at the root, RFC 7644 §3.4.3).
+    const resources = [...users.map((user) => this.bytesOf(user, keep)), ...others.map((json) => ({ whole: Buffer.from(json, 'utf8') }))];
+    return this.write(resources, before, after);
   }
 
   private bytesOf(user: ListedUser, keep = true): ResourceBytes {
-    if (!selects(this.selection)) return 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.jsonOf(user, keep);
+    if (!selects(this.selection)) {
+      const json = 'storedJson' in user ? splitAtBaseUrl(user.storedJson) : this.cache.jsonOf(user, keep);
+      // Stored and cached JSON is the user's own; its groups go after `meta`, where renderUser puts them.
+      return user.groups?.length ? { ...json, groupsText: `,"groups":${JSON.stringify(renderUserGroups(user.groups, this.baseUrl))}}` } : json;
+    }
     if ('storedJson' in user) throw new TypeError('A selection is rendered from the user, not from its stored JSON');
     // Rendered for this request: the base URL is in it already.
     return { whole: Buffer.from(JSON.stringify(userResource(user, this.baseUrl, this.selection)), 'utf8') };
@@ -65,10 +72,13 @@ export class UserReadBodies {
         endText();
         pieces.push(resource.whole);
       } else if (typeof resource.beforeBaseUrl === 'string' && typeof resource.afterBaseUrl === 'string') {
-        text += resource.beforeBaseUrl + this.baseUrlText + resource.afterBaseUrl;
+        text += resource.beforeBaseUrl + this.baseUrlText + (resource.groupsText === undefined ? resource.afterBaseUrl : resource.afterBaseUrl.slice(0, -1) + resource.groupsText);
       } else {
         endText();
-        pieces.push(resource.beforeBaseUrl, this.baseUrlBytes, resource.afterBaseUrl);
+        const { beforeBaseUrl, afterBaseUrl, groupsText } = resource;
+        // groupsText replaces the closing brace of the resource.
+        pieces.push(beforeBaseUrl, this.baseUrlBytes, groupsText === undefined ? afterBaseUrl : withoutLastByte(afterBaseUrl));
+        if (groupsText !== undefined) text += groupsText;
       }
     });
     text += after;
@@ -91,4 +101,7 @@ export class UserReadBodies {
 }
 
 /** A resource's JSON: around the request's base URL (bytes from the cache, or text), or `whole` when rendered for the request. */
-type ResourceBytes = UserJson | { readonly whole: Buffer };
+type ResourceBytes = (UserJson & { readonly groupsText?: string }) | { readonly whole: Buffer };
+
+/** JSON ends with a one-byte `}`. */
+const withoutLastByte = (json: Buffer | string): Buffer | string => (typeof json === 'string' ? json.slice(0, -1) : json.subarray(0, json.length - 1));

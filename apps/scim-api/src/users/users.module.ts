@@ -11,6 +11,7 @@ import { PatchUserController } from './patch-user/patch-user.controller';
 import { PatchUserHandler } from './patch-user/patch-user.handler';
 import { ReplaceUserController } from './replace-user/replace-user.controller';
 import { ReplaceUserHandler } from './replace-user/replace-user.handler';
+import { UserGroupsHandler } from './user-groups/user-groups.query';
 import { UserJsonCache } from './user-json-cache';
 import { UserWriteModel } from './user-write-model';
 
@@ -31,10 +32,11 @@ import { UserWriteModel } from './user-write-model';
     CreateUserHandler,
     GetUserHandler,
     ListUsersHandler,
+    UserGroupsHandler,
     ReplaceUserHandler,
     PatchUserHandler,
     DeleteUserHandler,
   ],
-  exports: [UserWriteModel],
+  exports: [UserWriteModel, UserJsonCache],
 })
 export class UsersModule {}

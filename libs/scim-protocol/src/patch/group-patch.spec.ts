@@ -15,6 +15,7 @@ describe('planGroupPatch: membership as deltas', () => {
     expect(plan([{ op: 'add', path: 'members', value: [{ value: 'u1', display: 'Ann' }, { value: 'u2' }] }])).toEqual({
       ...unchanged,
       membersAdded: ['u1', 'u2'],
+      notes: ['readonly-ignored:members.display'],
     });
   });
 

@@ -3,7 +3,7 @@ import { Notes } from '../notes';
 import type { FilterNode, PatchPath } from '../filter/ast';
 import { groupResourceSchema } from '../schema/resource-schema';
 import { normalizeAttributeValue } from '../resource/normalize';
-import { memberValues, type GroupProfile } from '../resource/group-profile';
+import { memberValues, requireMemberValues, type GroupProfile } from '../resource/group-profile';
 import { pathlessAttributes, type PatchOpName, type PatchOperation } from './patch-request';
 
 /**
@@ -112,6 +112,7 @@ class GroupPlanner {
 
   private valuesOf(value: unknown): string[] {
     const raw = value === null || Array.isArray(value) ? value : [value];
+    requireMemberValues(raw, 'members');
     return memberValues(normalizeAttributeValue(membersDefinition, raw, 'members', this.notes), 'members');
   }
 

@@ -76,9 +76,15 @@ describe('applyUserPatch: active', () => {
     expect(patch([{ op: 'Replace', path: 'active', value: 'TRUE' }], { ...base, active: false }).active).toBe(true);
   });
 
-  it('keeps the current active when the patch does not touch it, or removes it', () => {
+  it('keeps the current active when the patch does not touch it', () => {
     expect(patch([{ op: 'replace', path: 'title', value: 'x' }], { ...base, active: false }).active).toBe(false);
-    expect(patch([{ op: 'remove', path: 'active' }], { ...base, active: false })).toMatchObject({ active: false, notes: ['active-remove-ignored'] });
+    expect(patch([{ op: 'replace', path: 'title', value: 'x' }]).active).toBe(true);
+  });
+
+  it('remove active (RFC 7644 §3.5.2.2: unassigned) deactivates, and a later op in the same request still applies', () => {
+    expect(patch([{ op: 'remove', path: 'active' }])).toEqual({ profile: base.profile, active: false, notes: ['active-removed-as-inactive'] });
+    expect(patch([{ op: 'remove', path: 'active' }], { ...base, active: false }).active).toBe(false);
+    expect(patch([{ op: 'remove', path: 'active' }, { op: 'add', path: 'active', value: true }]).active).toBe(true);
   });
 
   it('rejects a non-boolean active', () => {

@@ -145,7 +145,13 @@ class UserPatcher {
   private applyToAttribute(op: PatchOpName, container: Doc, attr: AttributeDefinition, value: unknown, fullPath: string): void {
     if (op === 'remove') {
       if (attr.required) throw invalidValue(`Attribute "${fullPath}" is required and cannot be removed`);
-      if (attr.name === 'active') this.notes.add('active-remove-ignored');
+      // §3.5.2.2: the attribute becomes unassigned. An unassigned administrative status grants
+      // no access, so the user is deactivated and reads back as active: false (as /Schemas says).
+      if (attr.name === 'active') {
+        this.notes.add('active-removed-as-inactive');
+        container.active = false;
+        return;
+      }
       if (attr.multiValued && value !== undefined && value !== null) return this.removeListed(container, attr, value, fullPath);
       delete container[attr.name];
       return;

@@ -11,7 +11,7 @@ describe('normalizeGroupProfile', () => {
         externalId: 'eng',
         members: [{ value: 'u1', display: 'Ann' }, { value: 'u2', $ref: 'https://x/Users/u2' }, { value: 'u1' }],
       }),
-    ).toEqual({ profile: { displayName: 'Engineering', externalId: 'eng' }, members: ['u1', 'u2'], notes: [] });
+    ).toEqual({ profile: { displayName: 'Engineering', externalId: 'eng' }, members: ['u1', 'u2'], notes: ['readonly-ignored:members.display'] });
   });
 
   it('accepts Entra: an extra Microsoft schema URN and no members', () => {

@@ -26,6 +26,7 @@ export function normalizeGroupProfile(body: unknown): NormalizedGroup {
   const notes = new Notes();
   const object = requireObject(body, 'A Group');
   requireSchemas(object, groupResourceSchema, notes);
+  requireMemberValues(Object.entries(object).find(([key]) => key.toLowerCase() === 'members')?.[1], 'members');
   const attributes = normalizeResourceAttributes(groupResourceSchema, object, notes);
   const profile = groupProfileOf(attributes);
   const members = memberValues(attributes.members, 'members');
@@ -39,6 +40,19 @@ export function groupProfileOf(attributes: Readonly<Record<string, unknown>>): G
     throw badRequest('invalidValue', 'Attribute "displayName" is required and must be a non-empty string');
   }
   return { displayName, ...(typeof externalId === 'string' ? { externalId } : {}) };
+}
+
+/**
+ * Checks members as sent, before normalisation drops the readOnly `display`: a member of only a
+ * `display` would otherwise vanish as empty instead of being refused.
+ */
+export function requireMemberValues(members: unknown, path: string): void {
+  if (!Array.isArray(members)) return;
+  for (const member of members) {
+    if (isPlainObject(member) && !Object.keys(member).some((key) => key.toLowerCase() === 'value')) {
+      throw badRequest('invalidValue', `Every value of "${path}" needs a "value" (the member's id)`);
+    }
+  }
 }
 
 /** The `value`s of canonical member objects, deduplicated; a member without one is invalid. */

@@ -64,16 +64,7 @@ function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) 
   if (profile.externalId !== undefined) out.externalId = copy(profile.externalId);
   for (const attr of userResourceSchema.schema.attributes) {
     if (attr.name === 'active') out.active = active;
-    else if (attr.name === 'groups') {
-      if (input.groups?.length) {
-        out.groups = input.groups.map((g) => ({
-          value: g.value,
-          $ref: `${baseUrl}/Groups/${g.value}`,
-          ...(g.display !== undefined ? { display: g.display } : {}),
-          type: 'direct',
-        }));
-      }
-    } else if (attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
+    else if (attr.name !== 'groups' && attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
   }
   for (const extension of userResourceSchema.extensions) {
     const value = profile[extension.schema.id];
@@ -82,7 +73,19 @@ function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) 
     out[extension.schema.id] = copy(value);
   }
   out.meta = meta('User', input.meta, `${baseUrl}/Users/${id}`);
+  // After meta: the stored JSON of a user (without groups) gets them appended at its end.
+  if (input.groups?.length) out.groups = renderUserGroups(input.groups, baseUrl);
   return out;
+}
+
+/** A user's `groups` (RFC 7643 §4.1.2): direct memberships, as there are no nested groups. */
+export function renderUserGroups(groups: readonly { readonly value: string; readonly display?: string }[], baseUrl: string): ScimResource[] {
+  return groups.map((g) => ({
+    value: g.value,
+    $ref: `${baseUrl}/Groups/${g.value}`,
+    ...(g.display !== undefined ? { display: g.display } : {}),
+    type: 'direct',
+  }));
 }
 
 /** The SCIM Group (RFC 7643 §4.2); `members` is omitted when undefined or empty (§2.5). */

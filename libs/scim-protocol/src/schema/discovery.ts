@@ -1,6 +1,7 @@
 import type { AttributeDefinition, SchemaDefinition } from './attribute';
 import { groupResourceSchema, userResourceSchema, type ResourceSchema } from './resource-schema';
 import { ScimUrn } from '../urns';
+import { BULK_LIMITS } from '../bulk/bulk-request';
 import { limitsSentence } from './limits';
 
 const resourceTypes: readonly ResourceSchema[] = [userResourceSchema, groupResourceSchema];
@@ -94,14 +95,14 @@ export interface ServiceProviderConfigOptions {
 
 /**
  * GET /ServiceProviderConfig (RFC 7643 §5). It states what this service really implements: PATCH,
- * filtering, sorting and ETags yes; bulk and password change no. Only paging limits vary.
+ * filtering, sorting, ETags and bulk yes; password change no. Only paging limits vary.
  */
 export function serviceProviderConfig(baseUrl: string, options: ServiceProviderConfigOptions): Record<string, unknown> {
   return {
     schemas: [ScimUrn.ServiceProviderConfig],
     ...(options.documentationUri ? { documentationUri: options.documentationUri } : {}),
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, ...BULK_LIMITS },
     filter: { supported: true, maxResults: options.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },

@@ -18,7 +18,10 @@ export const groupSchema: SchemaDefinition = {
           referenceTypes: ['User', 'Group'],
           mutability: 'immutable',
         }),
-        attribute('display', 'A human-readable name of the member.', { mutability: 'immutable' }),
+        // Not stored: filled on read from the member's current name, so it cannot go stale.
+        attribute('display', "A human-readable name of the member: the user's current displayName, or its userName when it has none. Values sent by clients are ignored.", {
+          mutability: 'readOnly',
+        }),
         attribute('type', 'A label indicating the type of resource, e.g., User or Group.', {
           canonicalValues: ['User', 'Group'],
           mutability: 'immutable',

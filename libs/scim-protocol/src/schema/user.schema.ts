@@ -32,7 +32,11 @@ export const userSchema: SchemaDefinition = {
     attribute('preferredLanguage', "Indicates the User's preferred written or spoken language (RFC 7231 Accept-Language format)."),
     attribute('locale', "Used to indicate the User's default location for purposes of localizing items such as currency and dates."),
     attribute('timezone', "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'."),
-    attribute('active', "A Boolean value indicating the User's administrative status.", { type: 'boolean' }),
+    attribute(
+      'active',
+      "A Boolean value indicating the User's administrative status. True when omitted on create. Removing it (PATCH remove, RFC 7644 §3.5.2.2) leaves it unassigned, which this service treats as false: the user is deactivated, loses access, and is returned with active false.",
+      { type: 'boolean' },
+    ),
     attribute('password', "The User's cleartext password. Never returned; this service never stores it.", {
       mutability: 'writeOnly',
       returned: 'never',

@@ -10,6 +10,7 @@ import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendScimBytes } from '../../scim/scim-response';
 import { UserJsonCache } from '../user-json-cache';
 import { snapshotOfView, userHeaders } from '../user-presenter';
+import { withGroups } from '../user-groups/user-groups.query';
 import { UserReadBodies } from '../user-read-bodies';
 import { GetUserQuery } from './get-user.query';
 
@@ -39,7 +40,7 @@ export class GetUserController {
       response.end();
       return;
     }
-    const body = new UserReadBodies(this.userJsonCache, baseUrl, selection).user(snapshot);
+    const body = new UserReadBodies(this.userJsonCache, baseUrl, selection).user(await withGroups(this.queryBus, context.accountId, snapshot, selection));
     sendScimBytes(response, 200, body, userHeaders(snapshot, baseUrl));
   }
 }

@@ -8,7 +8,8 @@ import type { ListPage } from '../../scim/paging';
 import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView } from '../user-presenter';
+import { groupsWanted, snapshotOfView, type UserGroup } from '../user-presenter';
+import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
 import { type ListedUser, UserReadBodies } from '../user-read-bodies';
 import type { ListedUserView } from './list-users.handler';
 import { ListUsersQuery } from './list-users.query';
@@ -43,9 +44,16 @@ export class ListUsersController {
 
 /** The ListResponse a users query answers, in UTF-8 (also what the benchmark times without HTTP). */
 export async function listResponseBody(queryBus: QueryBus, cache: UserJsonCache, baseUrl: string, accountId: string, params: ListQueryDto): Promise<Buffer> {
-  const page = await queryBus.execute<ListUsersQuery, ListPage<ListedUserView>>(new ListUsersQuery(accountId, params));
-  const bodies = new UserReadBodies(cache, baseUrl, params);
-  return bodies.list(page.resources.map(listedUser), { totalResults: page.totalResults, startIndex: page.startIndex });
+  const page = await listedUsers(queryBus, accountId, params);
+  return new UserReadBodies(cache, baseUrl, params).list(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex });
 }
 
-const listedUser = (user: ListedUserView): ListedUser => ('profile' in user ? snapshotOfView(user) : { storedJson: user.scimJson });
+/** A page of the account's SCIM users, each with its groups when the response shows them. */
+export async function listedUsers(queryBus: QueryBus, accountId: string, params: ListQueryDto): Promise<ListPage<ListedUser>> {
+  const page = await queryBus.execute<ListUsersQuery, ListPage<ListedUserView>>(new ListUsersQuery(accountId, params));
+  const groups = groupsWanted(params) && page.resources.length > 0 ? await queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(accountId, page.resources.map((u) => u._id))) : undefined;
+  return { ...page, resources: page.resources.map((user) => listedUser(user, groups?.get(user._id))) };
+}
+
+const listedUser = (user: ListedUserView, groups: readonly UserGroup[] | undefined): ListedUser =>
+  'profile' in user ? { ...snapshotOfView(user), groups } : { storedJson: user.scimJson, groups };

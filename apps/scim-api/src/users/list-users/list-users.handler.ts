@@ -2,7 +2,9 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadStore, type Query } from '@scim/read-models';
 import { Collections, type UserView } from '@scim/read-models/projections';
 import { filterToQuery, parseFilter, sortPath, userResourceSchema } from '@scim/scim-protocol';
+import { resolveMembershipConditions } from '../../scim/membership-filter';
 import { pageOf, type ListPage } from '../../scim/paging';
+import { memberIdsOf } from '../user-groups/user-groups.query';
 import { selects } from '../user-presenter';
 import { ListUsersQuery } from './list-users.query';
 
@@ -16,7 +18,9 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery, ListPage<
 
   async execute({ accountId, params }: ListUsersQuery): Promise<ListPage<ListedUserView>> {
     const scope: Query = { accountId, source: 'scim' };
-    const filter = params.filter ? filterToQuery(parseFilter(params.filter), userResourceSchema) : undefined;
+    const filter = params.filter
+      ? await resolveMembershipConditions(filterToQuery(parseFilter(params.filter), userResourceSchema), 'search.groups', (groupId) => memberIdsOf(this.readStore, accountId, groupId))
+      : undefined;
     const sort = params.sortBy ? sortPath(params.sortBy, userResourceSchema) : undefined;
     // Full representations are the users' stored JSON: the page reads nothing else (a selection is rendered from the whole user).
     const storedJsonOnly = !selects(params);

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, Param, Patch, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
@@ -7,6 +7,7 @@ import { expectedRevisionFrom } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
+import { withGroups } from '../user-groups/user-groups.query';
 import type { WrittenUser } from '../user-write-model';
 import { PatchUserCommand } from './patch-user.command';
 
@@ -15,6 +16,7 @@ import { PatchUserCommand } from './patch-user.command';
 export class PatchUserController {
   constructor(
     private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
   ) {}
 
@@ -31,6 +33,7 @@ export class PatchUserController {
   ): Promise<void> {
     const command = new PatchUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
     const written = await this.commandBus.execute<PatchUserCommand, WrittenUser>(command);
-    sendUser(response, 200, snapshotOfWritten(written), this.baseUrls.of(request, context.accountId), selection);
+    const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
+    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
   }
 }

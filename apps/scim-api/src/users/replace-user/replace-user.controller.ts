@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
@@ -7,6 +7,7 @@ import { expectedRevisionFrom } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
+import { withGroups } from '../user-groups/user-groups.query';
 import type { WrittenUser } from '../user-write-model';
 import { ReplaceUserCommand } from './replace-user.command';
 
@@ -15,6 +16,7 @@ import { ReplaceUserCommand } from './replace-user.command';
 export class ReplaceUserController {
   constructor(
     private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
   ) {}
 
@@ -30,6 +32,7 @@ export class ReplaceUserController {
   ): Promise<void> {
     const command = new ReplaceUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
     const written = await this.commandBus.execute<ReplaceUserCommand, WrittenUser>(command);
-    sendUser(response, 200, snapshotOfWritten(written), this.baseUrls.of(request, context.accountId), selection);
+    const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
+    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
   }
 }

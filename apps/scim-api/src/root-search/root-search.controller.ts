@@ -1,0 +1,72 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { filterToQuery, groupResourceSchema, parseFilter, ScimError, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
+import { groupResource, membersShown, snapshotOfGroupView } from '../groups/group-presenter';
+import { ListGroupsQuery, type GroupWithMembers } from '../groups/group-queries';
+import { ScimAuthGuard } from '../scim/scim-auth.guard';
+import { ScimBaseUrl } from '../scim/scim-base-url';
+import { ListQueryDto } from '../scim/list-query.dto';
+import { DEFAULT_COUNT, MAX_RESULTS, type ListPage } from '../scim/paging';
+import { sendScimBytes } from '../scim/scim-response';
+import { ScimContext, type CommandContext } from '../shared/request-context';
+import { listedUsers } from '../users/list-users/list-users.controller';
+import { UserJsonCache } from '../users/user-json-cache';
+import type { ListedUser } from '../users/user-read-bodies';
+import { UserReadBodies } from '../users/user-read-bodies';
+
+const NONE: ListPage<never> = { totalResults: 0, startIndex: 1, resources: [] };
+
+/**
+ * RFC 7644 §3.4.3: a SearchRequest at the account's base URL searches Users and Groups together.
+ * The results are the users, then the groups, each in the order of its own endpoint, paged as
+ * one list. A filter naming an attribute one type lacks (`userName`) selects from the other type
+ * only; one neither type knows is a 400 `invalidFilter`.
+ */
+@Controller('scim/v2/:accountId')
+@UseGuards(ScimAuthGuard)
+export class RootSearchController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly baseUrls: ScimBaseUrl,
+    private readonly userJsonCache: UserJsonCache,
+  ) {}
+
+  @Post('.search')
+  @HttpCode(200)
+  async search(@ScimContext() context: CommandContext, @Body() params: ListQueryDto, @Req() request: Request, @Res() response: Response): Promise<void> {
+    if (params.sortBy !== undefined) {
+      throw new ScimError(400, 'sortBy is not supported at the root: Users and Groups have no common order; search /Users/.search or /Groups/.search to sort', 'invalidValue');
+    }
+    const [searchUsers, searchGroups] = typesTheFilterFits(params.filter);
+    const startIndex = Math.max(1, params.startIndex ?? 1);
+    const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
+    const users: ListPage<ListedUser> = searchUsers ? await listedUsers(this.queryBus, context.accountId, { ...params, startIndex, count }) : NONE;
+    // The groups continue where the users end: position startIndex is group number startIndex - users.
+    const groupsPage = { ...params, startIndex: Math.max(1, startIndex - users.totalResults), count: count - users.resources.length };
+    const groups: ListPage<GroupWithMembers> = searchGroups
+      ? await this.queryBus.execute(new ListGroupsQuery(context.accountId, groupsPage, membersShown(params)))
+      : NONE;
+    const baseUrl = this.baseUrls.of(request, context.accountId);
+    const groupJson = groups.resources.map(({ view, members }) => JSON.stringify(groupResource(snapshotOfGroupView(view), members, baseUrl, params)));
+    const paging = { totalResults: users.totalResults + groups.totalResults, startIndex };
+    sendScimBytes(response, 200, new UserReadBodies(this.userJsonCache, baseUrl, params).list(users.resources, paging, groupJson));
+  }
+}
+
+/** Which of Users and Groups a filter can be evaluated on; the first type's error when neither. */
+function typesTheFilterFits(filter: string | undefined): [users: boolean, groups: boolean] {
+  if (filter === undefined) return [true, true];
+  const fits = (schema: ResourceSchema) => {
+    try {
+      filterToQuery(parseFilter(filter), schema);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ScimError) return error;
+      throw error;
+    }
+  };
+  const [usersError, groupsError] = [fits(userResourceSchema), fits(groupResourceSchema)];
+  if (usersError && groupsError) throw usersError;
+  return [!usersError, !groupsError];
+}
