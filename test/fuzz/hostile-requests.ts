@@ -252,6 +252,26 @@ const patchBody: fc.Arbitrary<unknown> = fc
   )
   .chain((operations) => mutated({ schemas: [PATCH_OP], Operations: operations }, ['schemas', 'Operations']));
 
+/** RFC 7644 §3.7 bulk requests whose operations carry the other generators' bodies, paths and bulkIds. */
+const bulkBody = (targets: FuzzTargets): fc.Arbitrary<unknown> =>
+  fc
+    .array(
+      fc.record(
+        {
+          method: fc.oneof(fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE', 'post'), hostileString),
+          path: fc.oneof(fc.constantFrom('/Users', '/Groups', `/Users/${targets.userId}`, `/Groups/${targets.groupId}`, '/Users/bulkId:a', '/Bulk', '/Users/.search'), shortHostileString),
+          bulkId: fc.oneof(fc.constantFrom('a', 'b', ...PROTOTYPE_NAMES), shortHostileString),
+          version: fc.oneof(fc.constantFrom('W/"0"', 'W/"-1"'), shortHostileString),
+          data: fc.oneof(userBody, groupBody(targets), patchBody, hostileValue),
+        },
+        { requiredKeys: ['method'] },
+      ),
+      { maxLength: 6 },
+    )
+    .chain((operations) =>
+      mutated({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], failOnErrors: 1, Operations: operations }, ['schemas', 'failOnErrors', 'Operations']),
+    );
+
 const adminBodies: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
   account: mutated({ name: 'Fuzz account' }, ['name']),
   adminKey: mutated({ label: 'fuzz', validForDays: 30 }, ['label', 'validForDays']),
@@ -318,7 +338,7 @@ function routes(targets: FuzzTargets): Route[] {
     { family: 'discovery', method: 'GET', credential: 'scim', template: '/scim/v2/{a}/Schemas/{x}' },
     { family: 'discovery', method: 'GET', credential: 'scim', template: '/scim/v2/{a}/ResourceTypes' },
     { family: 'discovery', method: 'GET', credential: 'scim', template: '/scim/v2/{a}/ResourceTypes/{x}' },
-    { family: 'discovery', method: 'POST', credential: 'scim', template: '/scim/v2/{a}/Bulk', body: hostileValue },
+    scim('POST', '/Bulk', { body: bulkBody(targets) }),
     { family: 'discovery', method: 'GET', credential: 'scim', template: '/scim/v2/{a}/Me' },
     admin('POST', '', adminBodies.account, 'operator'),
     admin('GET', '/{a}'),
