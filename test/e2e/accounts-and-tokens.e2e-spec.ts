@@ -67,6 +67,54 @@ describe('accounts, SCIM switch and bearer tokens (e2e)', () => {
     }
   });
 
+  describe('admin keys with an optional expiry', () => {
+    // Only Date is faked: the app's sockets and timers keep running.
+    const atLaterDate = (days: number) =>
+      jest.useFakeTimers({
+        now: Date.now() + days * 86_400_000,
+        doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+      });
+    afterEach(() => jest.useRealTimers());
+
+    it('issues keys that never expire by default or expire after validForDays, and lists them with their expiry', async () => {
+      const account = await testApp.newAccount();
+      const keys = `/admin/accounts/${account.accountId}/admin-keys`;
+      const forever = await testApp.operator('post', keys, { label: 'forever' }).expect(201);
+      const weekly = await testApp.operator('post', keys, { label: 'weekly', validForDays: 7 }).expect(201);
+      expect(forever.body.expiresAt).toBeNull();
+      expect(Date.parse(weekly.body.expiresAt) - Date.parse(weekly.body.issuedAt)).toBe(7 * 86_400_000);
+      const listed = await testApp.operator('get', keys).expect(200);
+      expect(listed.body.items).toEqual([
+        { keyId: forever.body.keyId, label: 'forever', issuedAt: forever.body.issuedAt, expiresAt: null, status: 'active' },
+        { keyId: weekly.body.keyId, label: 'weekly', issuedAt: weekly.body.issuedAt, expiresAt: weekly.body.expiresAt, status: 'active' },
+      ]);
+      expect(JSON.stringify(listed.body)).not.toContain(weekly.body.key.split('.')[2]);
+    });
+
+    it('refuses an expired admin key with 401 saying when it expired, on the admin and support APIs', async () => {
+      const account = await testApp.newAccount();
+      const key = (await testApp.operator('post', `/admin/accounts/${account.accountId}/admin-keys`, { validForDays: 1 }).expect(201)).body;
+      const asAdmin = (path: string) => request(testApp.app.getHttpServer()).get(path).set('Authorization', `Bearer ${key.key}`);
+      await asAdmin(`/admin/accounts/${account.accountId}/roles`).expect(200);
+      atLaterDate(2);
+      const refused = await asAdmin(`/admin/accounts/${account.accountId}/roles`).expect(401);
+      expectScimError(refused.body, 401);
+      expect(refused.body.detail).toBe(`The admin key expired at ${key.expiresAt}; ask the platform operator for a new one`);
+      await asAdmin(`/support/accounts/${account.accountId}/access`).expect(401);
+      const listed = await testApp.operator('get', `/admin/accounts/${account.accountId}/admin-keys`).expect(200);
+      expect(listed.body.items[0].status).toBe('expired');
+    });
+
+    it('refuses a validity outside 1..730 days or not a number, storing nothing', async () => {
+      const account = await testApp.newAccount();
+      const keys = `/admin/accounts/${account.accountId}/admin-keys`;
+      for (const validForDays of [0, 731, 1.5, 'x', true, { toString: 'x' }]) {
+        expectScimError((await testApp.operator('post', keys, { validForDays }).expect(400)).body, 400, 'invalidValue');
+      }
+      expect((await testApp.operator('get', keys).expect(200)).body.items).toEqual([]);
+    });
+  });
+
   it('protects the admin API with the operator key', async () => {
     await request(testApp.app.getHttpServer()).post('/admin/accounts').send({ name: 'x' }).expect(401);
     await request(testApp.app.getHttpServer()).post('/admin/accounts').set('Authorization', 'Bearer wrong').send({ name: 'x' }).expect(401);

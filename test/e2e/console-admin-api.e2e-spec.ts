@@ -56,7 +56,7 @@ describe('admin API for the console (e2e)', () => {
     const account = await testApp.newAccount('Keys');
     const issued = (await testApp.operator('post', `/admin/accounts/${account.accountId}/admin-keys`, { label: 'Acme IT' }).expect(201)).body;
     const listed = (await get(`/admin/accounts/${account.accountId}/admin-keys`, issued.key).expect(200)).body;
-    expect(listed).toEqual({ totalResults: 1, startIndex: 1, itemsPerPage: 1, items: [{ keyId: issued.keyId, label: 'Acme IT', issuedAt: expect.any(String), status: 'active' }] });
+    expect(listed).toEqual({ totalResults: 1, startIndex: 1, itemsPerPage: 1, items: [{ keyId: issued.keyId, label: 'Acme IT', issuedAt: expect.any(String), expiresAt: null, status: 'active' }] });
     expect(JSON.stringify(listed)).not.toContain(issued.key.split('.')[2]);
 
     expect((await get('/admin/session', issued.key).expect(200)).body).toEqual({ role: 'account-admin', accountId: account.accountId, accountName: 'Keys', keyId: issued.keyId, keyLabel: 'Acme IT' });

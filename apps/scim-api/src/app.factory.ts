@@ -11,6 +11,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import type { AppConfig, HttpTimeouts } from './config/app-config';
 import { openDataFolder } from './config/data-folder';
 import { resolveOperatorKey } from './config/operator-key';
+import { answerParserRefusals } from './edge/parser-refusals';
 import { RequestEdge } from './edge/request-edge';
 import { createLogger, PinoNestLogger, silentLogger, type Logger } from './observability/logger';
 import { installRequestLog } from './observability/request-log';
@@ -40,6 +41,7 @@ export async function createApp(config: AppConfig, logger?: Logger | false): Pro
     configureApp(app);
     if (config.edge.trustProxy !== undefined) app.set('trust proxy', config.edge.trustProxy);
     configureServer(app.getHttpServer() as Server, config.edge.timeouts);
+    answerParserRefusals(app.getHttpServer() as Server);
     documentAdminApi(app);
     await app.init();
     return app;

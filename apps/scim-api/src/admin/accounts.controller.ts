@@ -18,6 +18,11 @@ import { CreateDefaultGroupsCommand } from './admin-commands';
 import { adminPageOf, pageOfList } from './admin-page';
 import { AdminGuard, OperatorOnly } from './admin.guard';
 
+function credentialStatus(revokedAt: string | undefined, expiresAt: string | undefined, now: number): 'revoked' | 'expired' | 'active' {
+  if (revokedAt) return 'revoked';
+  return expiresAt !== undefined && Date.parse(expiresAt) <= now ? 'expired' : 'active';
+}
+
 /** Accounts, their SCIM switch, bearer tokens, admin keys and role catalogue. */
 @ApiTags('accounts')
 @ApiBearerAuth()
@@ -69,16 +74,27 @@ export class AccountsController {
   @ApiCreatedResponse({ type: IssuedAdminKeyDto })
   async issueAdminKey(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueAdminKeyDto) {
     const { id: keyId, token: key, secretHash } = generateCredential('admin');
-    await this.run(context, accountId, { type: 'IssueAdminKey', keyId, secretHash, label: body.label ?? '', at: context.at });
-    return { keyId, key, label: body.label ?? '' };
+    const label = body.label ?? '';
+    const validity = body.validForDays === undefined ? {} : { validForDays: body.validForDays };
+    const state = await this.run(context, accountId, { type: 'IssueAdminKey', keyId, secretHash, label, ...validity, at: context.at });
+    const issued = state.status === 'open' ? state.adminKeys.find((k) => k.keyId === keyId) : undefined;
+    return { keyId, key, label, issuedAt: issued?.issuedAt, expiresAt: issued?.expiresAt ?? null };
   }
 
   @Get(':accountId/admin-keys')
-  @ApiOperation({ summary: "The account's admin keys: id, label, issued, revoked (never the secret)" })
+  @ApiOperation({ summary: "The account's admin keys: id, label, issued, expires (null: never), revoked (never the secret)" })
   @ApiOkResponse({ type: AdminKeyPageDto })
   async listAdminKeys(@Param('accountId') accountId: string, @Query() params: PageQueryDto) {
     const { adminKeys } = await this.account(accountId);
-    const keys = adminKeys.map(({ keyId, label, issuedAt, revokedAt }) => ({ keyId, label, issuedAt, revokedAt, status: revokedAt ? 'revoked' : 'active' }));
+    const now = Date.now();
+    const keys = adminKeys.map(({ keyId, label, issuedAt, expiresAt, revokedAt }) => ({
+      keyId,
+      label,
+      issuedAt,
+      expiresAt: expiresAt ?? null,
+      revokedAt,
+      status: credentialStatus(revokedAt, expiresAt, now),
+    }));
     return pageOfList(keys, params);
   }
 
@@ -133,7 +149,7 @@ export class AccountsController {
       expiresAt,
       revokedAt,
       lastUsedAt: this.usage.lastUsedAt(tokenId),
-      status: revokedAt ? 'revoked' : Date.parse(expiresAt) <= now ? 'expired' : 'active',
+      status: credentialStatus(revokedAt, expiresAt, now),
     }));
     return pageOfList(tokens, params);
   }

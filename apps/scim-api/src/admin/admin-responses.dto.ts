@@ -52,14 +52,17 @@ export class IssuedAdminKeyDto {
   @ApiProperty() keyId!: string;
   @ApiProperty({ description: 'shown in this response only: `admin.<keyId>.<secret>`' }) key!: string;
   @ApiProperty() label!: string;
+  @ApiProperty({ format: 'date-time' }) issuedAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'null: never expires' }) expiresAt!: string | null;
 }
 
 export class AdminKeyDto {
   @ApiProperty() keyId!: string;
   @ApiProperty() label!: string;
   @ApiProperty({ format: 'date-time' }) issuedAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'null: never expires' }) expiresAt!: string | null;
   @ApiPropertyOptional({ format: 'date-time' }) revokedAt?: string;
-  @ApiProperty({ enum: ['active', 'revoked'] }) status!: string;
+  @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status!: string;
 }
 export class AdminKeyPageDto extends PageOf(AdminKeyDto, 'AdminKeyPage') {}
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MAX_TOKEN_VALIDITY_DAYS } from '@scim/domain';
+import { MAX_INDEX, toNumber } from '../shared/numeric-input';
 
 export class CreateAccountDto {
   @ApiProperty({ example: 'Acme Corp' }) @IsString() @Length(1, 200) name!: string;
@@ -9,7 +10,7 @@ export class CreateAccountDto {
 
 export class IssueTokenDto {
   @ApiProperty({ description: 'How long the token stays valid, chosen by the administrator', minimum: 1, maximum: MAX_TOKEN_VALIDITY_DAYS, example: 180 })
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(MAX_TOKEN_VALIDITY_DAYS)
@@ -22,8 +23,19 @@ export class IssueTokenDto {
   label?: string;
 }
 
-export class IssueAdminKeyDto {
+/** A credential's label only (events API keys). */
+export class CredentialLabelDto {
   @ApiPropertyOptional({ example: 'Acme IT admin' }) @IsOptional() @IsString() @Length(0, 100) label?: string;
+}
+
+export class IssueAdminKeyDto extends CredentialLabelDto {
+  @ApiPropertyOptional({ description: 'Days until the key expires; omitted, it never expires', minimum: 1, maximum: MAX_TOKEN_VALIDITY_DAYS, example: 90 })
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TOKEN_VALIDITY_DAYS)
+  validForDays?: number;
 }
 
 export class DefineRoleDto {
@@ -53,20 +65,19 @@ export class MembersDto {
   @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) members!: string[];
 }
 
-const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-
 /** Every admin list takes the same paging parameters and answers an AdminPage (admin-page.ts). */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1, description: '1-based index of the first item' })
   @IsOptional()
-  @Transform(toInteger)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
+  @Max(MAX_INDEX)
   startIndex?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1000, default: 100, description: 'items per page' })
   @IsOptional()
-  @Transform(toInteger)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(1000)

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { MAX_INDEX, toNumber } from '../shared/numeric-input';
 
 // A full instant (Z or an offset), or a date (midnight UTC): never a local time that depends on the server.
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -31,16 +32,17 @@ export class AuditFilterQueryDto {
 
   @ApiPropertyOptional({ description: 'Global position to continue after (nextCursor of the previous page); 0 = from the start', minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsInt()
   @Min(0)
+  @Max(MAX_INDEX)
   cursor?: number;
 }
 
 export class AuditPageQueryDto extends AuditFilterQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

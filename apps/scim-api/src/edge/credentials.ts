@@ -108,6 +108,9 @@ export class Credentials {
     const secretOk = secretMatches(parsed?.secret ?? '', key?.secretHash);
     // Revocation is told apart only to the logs, and only for the right secret.
     if (!secretOk || !key || !account || key.revokedAt) return !parsed ? 'wrong-key' : !key ? 'unknown-credential' : !secretOk ? 'wrong-secret' : 'revoked';
+    if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()) {
+      refuse(`The admin key expired at ${key.expiresAt}; ask the platform operator for a new one`, 'expired');
+    }
     return { kind: 'account-admin', accountId: account._id, adminId: key.keyId };
   }
 

@@ -6,7 +6,7 @@ import { DomainError, type AccountCommand, type AccountState } from '@scim/domai
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import { RunAccountCommand } from '../admin/account-command';
-import { IssueAdminKeyDto } from '../admin/admin.dto';
+import { CredentialLabelDto } from '../admin/admin.dto';
 import { AdminGuard } from '../admin/admin.guard';
 import { generateCredential } from '../scim/scim-token';
 import { AdminContext, type AdminCommandContext } from '../shared/request-context';
@@ -27,7 +27,7 @@ export class EventsKeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Issue a read-only events API key for this account (shown once)' })
   @ApiCreatedResponse({ type: IssuedEventsKeyDto })
-  async issue(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: IssueAdminKeyDto) {
+  async issue(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: CredentialLabelDto) {
     const { id: keyId, token: key, secretHash } = generateCredential('events');
     const label = body.label ?? '';
     await this.run(context, accountId, { type: 'IssueEventsKey', keyId, secretHash, label, at: context.at });

@@ -1,17 +1,16 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString } from 'class-validator';
-
-const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+import { IsIn, IsInt, IsOptional, IsString, Max } from 'class-validator';
+import { MAX_INDEX, toNumber } from '../shared/numeric-input';
 
 /** RFC 7644 §3.4.2 query parameters; also the body of POST /.search (§3.4.3). */
 export class ListQueryDto {
   @IsOptional() @IsString() filter?: string;
 
   /** 1-based; values below 1 are read as 1 (§3.4.2.4). */
-  @IsOptional() @Transform(toInteger) @IsInt() startIndex?: number;
+  @IsOptional() @Transform(toNumber) @IsInt() @Max(MAX_INDEX) startIndex?: number;
 
   /** Negative values are read as 0 (§3.4.2.4). */
-  @IsOptional() @Transform(toInteger) @IsInt() count?: number;
+  @IsOptional() @Transform(toNumber) @IsInt() @Max(MAX_INDEX) count?: number;
 
   @IsOptional() @IsString() sortBy?: string;
 

@@ -59,4 +59,28 @@ describe('account decider', () => {
     const catalogue: readonly string[] = DEFAULT_ROLES.map((r) => r.role);
     for (const group of DEFAULT_PLATFORM_GROUPS) expect(group.roles.every((role) => catalogue.includes(role))).toBe(true);
   });
+
+  describe('admin keys', () => {
+    const issue = (validForDays?: number) => ({ type: 'IssueAdminKey' as const, keyId: 'k1', secretHash: 'h', label: 'IT', ...(validForDays === undefined ? {} : { validForDays }), at });
+
+    it('issues a key that never expires when no validity is chosen', () =>
+      spec.given([created]).when(issue()).then([{ type: 'AccountAdminKeyIssued', data: { accountId: 'a1', keyId: 'k1', secretHash: 'h', label: 'IT', issuedAt: at } }]));
+
+    it('issues a key that expires after the chosen number of days', () =>
+      spec
+        .given([created])
+        .when(issue(7))
+        .then([{ type: 'AccountAdminKeyIssued', data: { accountId: 'a1', keyId: 'k1', secretHash: 'h', label: 'IT', issuedAt: at, expiresAt: '2026-01-08T00:00:00.000Z' } }]));
+
+    it('refuses a validity outside 1..730 days', () => {
+      for (const validForDays of [0, -1, 731, 1.5, Number.NaN]) spec.given([created]).when(issue(validForDays)).thenRejects('invalid_token_validity');
+    });
+
+    it('keeps the expiry in the state, and none for keys issued before keys could expire', () => {
+      const withExpiry: AccountEvent = { type: 'AccountAdminKeyIssued', data: { accountId: 'a1', keyId: 'k1', secretHash: 'h', label: '', issuedAt: at, expiresAt: '2026-02-01T00:00:00.000Z' } };
+      const older: AccountEvent = { type: 'AccountAdminKeyIssued', data: { accountId: 'a1', keyId: 'k2', secretHash: 'h', label: '', issuedAt: at } };
+      const state = [created, withExpiry, older].reduce(accountDecider.evolve, accountDecider.initialState);
+      expect(state.status === 'open' && state.adminKeys.map((k) => k.expiresAt)).toEqual(['2026-02-01T00:00:00.000Z', undefined]);
+    });
+  });
 });

@@ -30,10 +30,17 @@ export type ScimTokenRevoked = DomainEvent<'ScimTokenRevoked', { readonly accoun
 
 /** An entry in the account's role catalogue: the roles manual assignments and group mappings may use. */
 export type RoleDefined = DomainEvent<'RoleDefined', { readonly accountId: string; readonly role: string; readonly description: string; readonly definedAt: string }>;
-/** A credential for the account's administrators (admin API), scoped to this account. */
+/** A credential for the account's administrators (admin API), scoped to this account. Without `expiresAt` (and before keys could expire) it never expires. */
 export type AccountAdminKeyIssued = DomainEvent<
   'AccountAdminKeyIssued',
-  { readonly accountId: string; readonly keyId: string; readonly secretHash: string; readonly label: string; readonly issuedAt: string }
+  {
+    readonly accountId: string;
+    readonly keyId: string;
+    readonly secretHash: string;
+    readonly label: string;
+    readonly issuedAt: string;
+    readonly expiresAt?: string;
+  }
 >;
 export type AccountAdminKeyRevoked = DomainEvent<'AccountAdminKeyRevoked', { readonly accountId: string; readonly keyId: string; readonly revokedAt: string }>;
 
@@ -85,6 +92,8 @@ export interface AdminKeyState {
   readonly secretHash: string;
   readonly label: string;
   readonly issuedAt: string;
+  /** Absent: the key does not expire. */
+  readonly expiresAt?: string;
   readonly revokedAt?: string;
 }
 
@@ -102,13 +111,21 @@ export type AccountCommand =
     }
   | { readonly type: 'RevokeScimToken'; readonly tokenId: string; readonly at: string }
   | { readonly type: 'DefineRole'; readonly role: string; readonly description: string; readonly at: string }
-  | { readonly type: 'IssueAdminKey'; readonly keyId: string; readonly secretHash: string; readonly label: string; readonly at: string }
+  | {
+      readonly type: 'IssueAdminKey';
+      readonly keyId: string;
+      readonly secretHash: string;
+      readonly label: string;
+      /** Omitted: the key does not expire. */
+      readonly validForDays?: number;
+      readonly at: string;
+    }
   | { readonly type: 'RevokeAdminKey'; readonly keyId: string; readonly at: string }
   /** Notices, once each, the active tokens that expire within `withinDays` of `at`. */
   | { readonly type: 'NoticeExpiringTokens'; readonly withinDays: number; readonly at: string }
   | AccountIntegrationCommand;
 
-/** Longest validity an administrator may choose for a token (two years). */
+/** Longest validity an administrator may choose for a SCIM token or an admin key (two years). */
 export const MAX_TOKEN_VALIDITY_DAYS = 730;
 
 const DAY_MS = 86_400_000;
@@ -142,9 +159,9 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       if (state.roles.some((r) => r.role === event.data.role)) return state;
       return { ...state, roles: [...state.roles, { role: event.data.role, description: event.data.description, definedAt: event.data.definedAt }] };
     case 'AccountAdminKeyIssued': {
-      const { keyId, secretHash, label, issuedAt } = event.data;
+      const { keyId, secretHash, label, issuedAt, expiresAt } = event.data;
       if (state.adminKeys.some((k) => k.keyId === keyId)) return state;
-      return { ...state, adminKeys: [...state.adminKeys, { keyId, secretHash, label, issuedAt }] };
+      return { ...state, adminKeys: [...state.adminKeys, { keyId, secretHash, label, issuedAt, ...(expiresAt ? { expiresAt } : {}) }] };
     }
     case 'AccountAdminKeyRevoked':
       return { ...state, adminKeys: state.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revokedAt: event.data.revokedAt } : k)) };
@@ -169,6 +186,14 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
   }
 }
 
+/** When a credential issued at `at` for `validForDays` expires; 1 to MAX_TOKEN_VALIDITY_DAYS days. */
+function expiryOf(credential: 'Token' | 'Admin key', validForDays: number, at: string): string {
+  if (!Number.isInteger(validForDays) || validForDays < 1 || validForDays > MAX_TOKEN_VALIDITY_DAYS) {
+    throw new DomainError('invalid_token_validity', `${credential} validity must be 1 to ${MAX_TOKEN_VALIDITY_DAYS} days`);
+  }
+  return new Date(Date.parse(at) + validForDays * DAY_MS).toISOString();
+}
+
 export function decideAccount(command: AccountCommand, state: AccountState): readonly AccountEvent[] {
   if (command.type === 'CreateAccount') {
     if (state.status !== 'absent') throw new DomainError('account_already_exists', 'Account already exists');
@@ -187,10 +212,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
       return state.scimEnabled ? [{ type: 'ScimProvisioningDisabled', data: { accountId, disabledAt: command.at } }] : [];
     case 'IssueScimToken': {
       const { tokenId, secretHash, label, validForDays, at } = command;
-      if (!Number.isInteger(validForDays) || validForDays < 1 || validForDays > MAX_TOKEN_VALIDITY_DAYS) {
-        throw new DomainError('invalid_token_validity', `Token validity must be 1 to ${MAX_TOKEN_VALIDITY_DAYS} days`);
-      }
-      const expiresAt = new Date(Date.parse(at) + validForDays * DAY_MS).toISOString();
+      const expiresAt = expiryOf('Token', validForDays, at);
       return [{ type: 'ScimTokenIssued', data: { accountId, tokenId, secretHash, label, issuedAt: at, expiresAt } }];
     }
     case 'RevokeScimToken': {
@@ -206,8 +228,9 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
       return [{ type: 'RoleDefined', data: { accountId, role, description: command.description, definedAt: command.at } }];
     }
     case 'IssueAdminKey': {
-      const { keyId, secretHash, label, at } = command;
-      return [{ type: 'AccountAdminKeyIssued', data: { accountId, keyId, secretHash, label, issuedAt: at } }];
+      const { keyId, secretHash, label, validForDays, at } = command;
+      const expiry = validForDays === undefined ? {} : { expiresAt: expiryOf('Admin key', validForDays, at) };
+      return [{ type: 'AccountAdminKeyIssued', data: { accountId, keyId, secretHash, label, issuedAt: at, ...expiry } }];
     }
     case 'RevokeAdminKey': {
       const key = state.adminKeys.find((k) => k.keyId === command.keyId && !k.revokedAt);

@@ -1,5 +1,5 @@
 export type { AttributePath, CompareNode, CompareOperator, FilterLiteral, FilterNode, LogicalNode, NotNode, PatchPath, PresentNode, ValuePathNode } from './ast';
-export { parseFilter, parsePatchPath } from './parser';
+export { parseFilter, parsePatchPath, FILTER_LIMITS } from './parser';
 export { validateFilter } from './operand';
 export { filterToQuery, escapeRegex, type QueryDocument } from './to-query';
 export { searchMirror } from './search-mirror';

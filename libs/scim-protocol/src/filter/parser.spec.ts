@@ -1,7 +1,7 @@
 import { ScimError } from '../scim-error';
 import { userResourceSchema } from '../schema/resource-schema';
 import type { FilterNode } from './ast';
-import { parseFilter, parsePatchPath } from './parser';
+import { FILTER_LIMITS, parseFilter, parsePatchPath } from './parser';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -100,6 +100,39 @@ describe('parseFilter', () => {
 
   it('rejects an empty filter', () => {
     expect(errorOf(() => parseFilter('  '))).toMatchObject({ scimType: 'invalidFilter' });
+  });
+
+  describe('limits (a deep or long filter once overflowed the stack: 500)', () => {
+    const nestedIn = (depth: number, open: string) => `${open.repeat(depth)}userName pr${')'.repeat(depth)}`;
+
+    it.each(['(', 'not ('])('accepts %j nested to the limit and refuses one level more', (open) => {
+      expect(() => parseFilter(nestedIn(FILTER_LIMITS.maxNesting, open))).not.toThrow();
+      const error = errorOf(() => parseFilter(nestedIn(FILTER_LIMITS.maxNesting + 1, open)));
+      expect(error).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+      expect(error.detail).toContain(`nested deeper than ${FILTER_LIMITS.maxNesting} levels`);
+    });
+
+    it('counts value filters as nesting', () => {
+      const deep = `emails[${nestedIn(FILTER_LIMITS.maxNesting, '(')}]`;
+      expect(errorOf(() => parseFilter(deep)).detail).toContain('nested deeper');
+    });
+
+    it('refuses more comparisons than the limit', () => {
+      const chain = (n: number) => Array.from({ length: n }, (_, i) => `userName eq "u${i}"`).join(' or ');
+      expect(() => parseFilter(chain(FILTER_LIMITS.maxComparisons))).not.toThrow();
+      expect(errorOf(() => parseFilter(chain(FILTER_LIMITS.maxComparisons + 1))).detail).toContain(`more than ${FILTER_LIMITS.maxComparisons} comparisons`);
+    });
+
+    it('refuses a text longer than the limit, and quotes only the start of a long one', () => {
+      const long = `userName co "${'a'.repeat(FILTER_LIMITS.maxLength)}"`;
+      expect(errorOf(() => parseFilter(long))).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+      const error = errorOf(() => parseFilter(`userName eq "${'a'.repeat(5_000)}" and`));
+      expect(error.detail.length).toBeLessThan(400);
+    });
+
+    it('applies to PATCH paths', () => {
+      expect(errorOf(() => parsePatchPath(`emails[${nestedIn(1_000, 'not (')}]`))).toMatchObject({ status: 400, scimType: 'invalidPath' });
+    });
   });
 
   describe('with a schema', () => {

@@ -15,20 +15,43 @@ const WORD_CHAR = /[A-Za-z0-9_:.$-]/;
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/;
 const NAME = /^(?:\$ref|[A-Za-z][A-Za-z0-9_-]*)$/;
 
+/**
+ * Bounds on a filter or PATCH path, far above what IdPs send (a few comparisons): they keep the
+ * parser's recursion, the AST walks and the stores' query depth (SQLite allows 1000) small.
+ */
+export const FILTER_LIMITS = { maxLength: 10_000, maxNesting: 32, maxComparisons: 200 } as const;
+
+/** How much of the text an error detail quotes. */
+const QUOTED_TEXT = 200;
+
 class Parser {
   private readonly tokens: Token[];
   private index = 0;
+  private nesting = 0;
+  private comparisons = 0;
 
   constructor(
     private readonly text: string,
     private readonly scimType: ScimType,
     private readonly what: string,
   ) {
+    if (text.length > FILTER_LIMITS.maxLength) {
+      throw badRequest(scimType, `Invalid ${what}: longer than ${FILTER_LIMITS.maxLength} characters (the limit)`);
+    }
     this.tokens = this.lex();
   }
 
   fail(message: string, pos: number): ScimError {
-    return badRequest(this.scimType, `Invalid ${this.what}: ${message} at character ${pos + 1} of ${JSON.stringify(this.text)}`);
+    const quoted = this.text.length > QUOTED_TEXT ? `${JSON.stringify(this.text.slice(0, QUOTED_TEXT))}…` : JSON.stringify(this.text);
+    return badRequest(this.scimType, `Invalid ${this.what}: ${message} at character ${pos + 1} of ${quoted}`);
+  }
+
+  /** Parses `inner` one level deeper: parentheses, `not ( )` and value filters `[ ]` nest. */
+  private nested<T>(pos: number, inner: () => T): T {
+    if (++this.nesting > FILTER_LIMITS.maxNesting) throw this.fail(`nested deeper than ${FILTER_LIMITS.maxNesting} levels (the limit)`, pos);
+    const result = inner();
+    this.nesting--;
+    return result;
   }
 
   private lex(): Token[] {
@@ -122,7 +145,7 @@ class Parser {
     if (this.peek().kind === '[') {
       if (attribute.subAttr !== undefined) throw this.fail('a value filter applies to an attribute, not a sub-attribute', token.pos);
       this.next();
-      filter = this.parseOr(true);
+      filter = this.nested(token.pos, () => this.parseOr(true));
       this.expect(']', '"]"');
       subAttr = this.trailingSubAttribute();
     }
@@ -162,13 +185,13 @@ class Parser {
     if (this.isKeyword(token, 'not') && this.peek(1).kind === '(') {
       this.next();
       this.next();
-      const filter = this.parseOr(inValuePath);
+      const filter = this.nested(token.pos, () => this.parseOr(inValuePath));
       this.expect(')', '")"');
       return { kind: 'not', filter };
     }
     if (token.kind === '(') {
       this.next();
-      const filter = this.parseOr(inValuePath);
+      const filter = this.nested(token.pos, () => this.parseOr(inValuePath));
       this.expect(')', '")"');
       return filter;
     }
@@ -192,7 +215,7 @@ class Parser {
       if (inValuePath) throw this.fail('value filters cannot be nested', this.peek().pos);
       if (path.subAttr !== undefined) throw this.fail('a value filter applies to an attribute, not a sub-attribute', token.pos);
       this.next();
-      let filter = this.parseOr(true);
+      let filter = this.nested(token.pos, () => this.parseOr(true));
       this.expect(']', '"]"');
       const subPosition = this.peek().pos;
       const subAttr = this.trailingSubAttribute();
@@ -207,6 +230,8 @@ class Parser {
 
   private parseOperation(path: AttributePath): FilterNode {
     const token = this.next();
+    // `a or b or …` builds a tree as deep as it is long.
+    if (++this.comparisons > FILTER_LIMITS.maxComparisons) throw this.fail(`more than ${FILTER_LIMITS.maxComparisons} comparisons (the limit)`, token.pos);
     const op = token.kind === 'word' ? token.text.toLowerCase() : '';
     if (op === 'pr') return { kind: 'present', path };
     if (!OPERATORS.has(op)) {

@@ -1,3 +1,4 @@
+import { RESOURCE_LIMITS } from '../schema/limits';
 import { ScimError } from '../scim-error';
 import { parsePatchRequest } from './patch-request';
 import { applyUserPatch } from './user-patch';
@@ -413,5 +414,16 @@ describe('applyUserPatch: refusals', () => {
 
   it('renames userName', () => {
     expect(patch([{ op: 'replace', path: 'userName', value: 'new@example.com' }]).profile.userName).toBe('new@example.com');
+  });
+});
+
+describe('applyUserPatch: resource limits', () => {
+  it('refuses a value over the limit, and values added one operation at a time past the count limit', () => {
+    expect(rejection([{ op: 'replace', path: 'displayName', value: 'x'.repeat(RESOURCE_LIMITS.maxStringLength + 1) }])).toMatchObject({
+      status: 400,
+      scimType: 'invalidValue',
+    });
+    const adds = Array.from({ length: RESOURCE_LIMITS.maxValues + 1 }, (_, i) => ({ op: 'add', path: 'phoneNumbers', value: [{ value: `+1 555 ${i}` }] }));
+    expect(rejection(adds).detail).toContain(`the limit is ${RESOURCE_LIMITS.maxValues}`);
   });
 });

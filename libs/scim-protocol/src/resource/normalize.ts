@@ -3,6 +3,7 @@ import { canonicalDateTime } from '../date-time';
 import { isPlainObject } from '../json';
 import type { Notes } from '../notes';
 import { findAttribute, subAttribute, type AttributeDefinition } from '../schema/attribute';
+import { maxLengthOf, maxValuesOf, RESOURCE_LIMITS } from '../schema/limits';
 import type { ResourceSchema, SchemaExtension } from '../schema/resource-schema';
 
 const invalidValue = (detail: string) => badRequest('invalidValue', detail);
@@ -27,6 +28,8 @@ export function normalizeAttributeValue(def: AttributeDefinition, raw: unknown, 
   }
   if (def.multiValued) {
     if (!Array.isArray(raw)) throw invalidValue(`Attribute "${path}" is multi-valued: expected an array`);
+    const maxValues = maxValuesOf(def);
+    if (raw.length > maxValues) throw invalidValue(`Attribute "${path}" has ${raw.length} values; the limit is ${maxValues}`);
     const items: unknown[] = [];
     for (const item of raw) {
       if (item === null) {
@@ -81,6 +84,7 @@ function normalizeSingleValue(def: AttributeDefinition, raw: unknown, path: stri
     case 'reference':
     case 'binary':
       if (typeof raw !== 'string') throw invalidValue(`Attribute "${path}" must be a string`);
+      if (raw.length > maxLengthOf(def)) throw invalidValue(`Attribute "${path}" is ${raw.length} characters long; the limit is ${maxLengthOf(def)}`);
       if (raw === '') {
         notes.add(`empty-dropped:${path}`);
         return undefined;
@@ -242,6 +246,7 @@ export function requireSchemas(body: Readonly<Record<string, unknown>>, schema: 
   if (!Array.isArray(schemas) || !schemas.every((s): s is string => typeof s === 'string')) {
     throw badRequest('invalidSyntax', `"schemas" must be an array of schema URNs that includes "${schema.schema.id}"`);
   }
+  if (schemas.length > RESOURCE_LIMITS.maxValues) throw invalidValue(`"schemas" has ${schemas.length} URNs; the limit is ${RESOURCE_LIMITS.maxValues}`);
   if (!schemas.some((s) => s.toLowerCase() === schema.schema.id.toLowerCase())) {
     throw badRequest('invalidSyntax', `"schemas" must include "${schema.schema.id}"`);
   }

@@ -1,4 +1,5 @@
 import { ScimError } from '../scim-error';
+import { RESOURCE_LIMITS } from '../schema/limits';
 import { normalizeUserProfile } from './user-profile';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -198,6 +199,58 @@ describe('normalizeUserProfile', () => {
       const result = normalizeUserProfile({ schemas: [CORE], userName: 'a', roles: ['admin'] });
       expect(result.profile.roles).toEqual([{ value: 'admin' }]);
       expect(result.notes).toEqual(['bare-value-wrapped:roles']);
+    });
+  });
+
+  describe('resource limits (100 users with a 4 MB displayName once exhausted the heap)', () => {
+    const user = (extra: Record<string, unknown>) => ({ schemas: [CORE, ENTERPRISE], userName: 'bjensen@example.com', ...extra });
+    const text = (length: number) => 'x'.repeat(length);
+
+    it('takes strings up to the limit and refuses longer ones, naming the attribute and the limit', () => {
+      expect(normalizeUserProfile(user({ displayName: text(RESOURCE_LIMITS.maxStringLength) })).profile.displayName).toHaveLength(RESOURCE_LIMITS.maxStringLength);
+      const error = rejection(user({ displayName: text(4 * 1024 * 1024) }));
+      expect(error).toMatchObject({ status: 400, scimType: 'invalidValue' });
+      expect(error.detail).toBe(`Attribute "displayName" is ${4 * 1024 * 1024} characters long; the limit is ${RESOURCE_LIMITS.maxStringLength}`);
+    });
+
+    it.each([
+      ['a sub-attribute', { name: { givenName: text(RESOURCE_LIMITS.maxStringLength + 1) } }, 'name.givenName'],
+      ['a value of a multi-valued attribute', { emails: [{ value: text(RESOURCE_LIMITS.maxStringLength + 1) }] }, 'emails.value'],
+      ['an extension attribute', { [ENTERPRISE]: { department: text(RESOURCE_LIMITS.maxStringLength + 1) } }, `${ENTERPRISE}:department`],
+      ['userName', { userName: text(RESOURCE_LIMITS.maxUserNameLength + 1) }, 'userName'],
+    ])('limits %s', (_, extra, path) => {
+      expect(rejection(user(extra)).detail).toContain(`Attribute "${path}" is`);
+    });
+
+    it('allows longer binary values (certificates)', () => {
+      const certificate = text(RESOURCE_LIMITS.maxStringLength * 2);
+      expect(normalizeUserProfile(user({ x509Certificates: [{ value: certificate }] })).profile.x509Certificates).toEqual([{ value: certificate }]);
+      expect(rejection(user({ x509Certificates: [{ value: text(RESOURCE_LIMITS.maxBinaryLength + 1) }] })).scimType).toBe('invalidValue');
+    });
+
+    it('limits the values of a multi-valued attribute and the URNs in schemas', () => {
+      const emails = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `u${i}@example.com` }));
+      expect(normalizeUserProfile(user({ emails: emails(RESOURCE_LIMITS.maxValues) })).profile.emails).toHaveLength(RESOURCE_LIMITS.maxValues);
+      expect(rejection(user({ emails: emails(RESOURCE_LIMITS.maxValues + 1) })).detail).toBe(
+        `Attribute "emails" has ${RESOURCE_LIMITS.maxValues + 1} values; the limit is ${RESOURCE_LIMITS.maxValues}`,
+      );
+      const schemas = [CORE, ...Array.from({ length: RESOURCE_LIMITS.maxValues }, (_, i) => `urn:x:${i}`)];
+      expect(rejection({ schemas, userName: 'bjensen@example.com' })).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    });
+
+    it('limits the whole user, each value within its own limit', () => {
+      const addresses = Array.from({ length: 20 }, () => ({ formatted: text(RESOURCE_LIMITS.maxStringLength) }));
+      const error = rejection(user({ addresses }));
+      expect(error).toMatchObject({ status: 400, scimType: 'invalidValue' });
+      expect(error.detail).toMatch(new RegExp(`^The User is \\d+ characters of JSON; the limit is ${RESOURCE_LIMITS.maxResourceLength}$`));
+    });
+
+    it('keeps at most 50 notes, each short, however many unknown attributes a body has', () => {
+      const unknown = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`x${i}${text(1_000)}`, 1]));
+      const { notes } = normalizeUserProfile(user(unknown));
+      expect(notes.length).toBeLessThanOrEqual(51);
+      expect(notes.at(-1)).toBe('more-notes-dropped');
+      expect(Math.max(...notes.map((note) => note.length))).toBeLessThanOrEqual(201);
     });
   });
 });

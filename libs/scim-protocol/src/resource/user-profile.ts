@@ -1,6 +1,7 @@
 import { badRequest } from '../scim-error';
 import { Notes } from '../notes';
 import { userResourceSchema } from '../schema/resource-schema';
+import { RESOURCE_LIMITS } from '../schema/limits';
 import { normalizeResourceAttributes, requireObject, requireSchemas } from './normalize';
 
 /**
@@ -21,8 +22,9 @@ export interface NormalizedUser {
 /**
  * Validates and canonicalises a User body (POST, PUT). Throws ScimError 400: `invalidSyntax` when
  * the body is not an object or `schemas` lacks the core User URN; `invalidValue` when userName is
- * missing, empty or not a string, an attribute has the wrong type (the detail names its path), or
- * a multi-valued attribute has two primary values.
+ * missing, empty or not a string, an attribute has the wrong type (the detail names its path), a
+ * multi-valued attribute has two primary values, or a value or the whole user exceeds
+ * {@link RESOURCE_LIMITS}.
  */
 export function normalizeUserProfile(body: unknown): NormalizedUser {
   const notes = new Notes();
@@ -36,6 +38,11 @@ export function finishUser(attributes: Record<string, unknown>, notes: Notes): N
   const { active, ...profile } = attributes;
   if (typeof profile.userName !== 'string') {
     throw badRequest('invalidValue', 'Attribute "userName" is required and must be a non-empty string');
+  }
+  // Each value is bounded, but 100 emails of 4 KB each would still make a 400 KB user.
+  const size = JSON.stringify(profile).length;
+  if (size > RESOURCE_LIMITS.maxResourceLength) {
+    throw badRequest('invalidValue', `The User is ${size} characters of JSON; the limit is ${RESOURCE_LIMITS.maxResourceLength}`);
   }
   return { profile: profile as UserProfile, active: active as boolean | undefined, notes: notes.list() };
 }

@@ -18,6 +18,10 @@ export interface AttributeDefinition {
   readonly canonicalValues?: readonly string[];
   readonly referenceTypes?: readonly string[];
   readonly description: string;
+  /** Longest string value when not the default of RESOURCE_LIMITS (limits.ts). */
+  readonly maxLength?: number;
+  /** Most values of a multi-valued attribute when not the default of RESOURCE_LIMITS. */
+  readonly maxValues?: number;
 }
 
 /** A schema (RFC 7643 §7): its URN id, a name, and its attributes. */

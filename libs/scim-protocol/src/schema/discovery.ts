@@ -2,6 +2,7 @@ import type { AttributeDefinition, SchemaDefinition } from './attribute';
 import { groupResourceSchema, userResourceSchema, type ResourceSchema } from './resource-schema';
 import { ScimUrn } from '../urns';
 import { BULK_LIMITS } from '../bulk/bulk-request';
+import { limitsSentence } from './limits';
 
 const resourceTypes: readonly ResourceSchema[] = [userResourceSchema, groupResourceSchema];
 
@@ -12,7 +13,7 @@ function renderAttribute(a: AttributeDefinition): Record<string, unknown> {
     type: a.type,
     ...(a.subAttributes ? { subAttributes: a.subAttributes.map(renderAttribute) } : {}),
     multiValued: a.multiValued,
-    description: a.description,
+    description: [a.description, limitsSentence(a)].filter((text) => text !== '').join(' '),
     required: a.required,
     ...(a.canonicalValues ? { canonicalValues: [...a.canonicalValues] } : {}),
     caseExact: a.caseExact,

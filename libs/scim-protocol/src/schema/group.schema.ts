@@ -27,7 +27,8 @@ export const groupSchema: SchemaDefinition = {
           mutability: 'immutable',
         }),
       ],
-      { multiValued: true },
+      // Membership is stored as deltas and a group body is capped by size: 50,000 members in one PUT are fine.
+      { multiValued: true, maxValues: Number.POSITIVE_INFINITY },
     ),
   ],
 };

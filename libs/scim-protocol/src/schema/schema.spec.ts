@@ -96,6 +96,18 @@ describe('discovery documents', () => {
     expect(user.attributes.map((a) => a.name)).not.toContain('id');
   });
 
+  it('states the size limits in the attribute descriptions', () => {
+    const [user, , group] = schemasResources(base);
+    const find = (schema: typeof user, name: string) => schema.attributes.find((a) => a.name === name) as { description: string; subAttributes?: { name: string; description: string }[] };
+    expect(find(user, 'displayName').description).toMatch(/ At most 4096 characters\.$/);
+    expect(find(user, 'userName').description).toMatch(/ At most 256 characters\.$/);
+    expect(find(user, 'emails').description).toMatch(/ At most 100 values\.$/);
+    expect(find(user, 'emails').subAttributes?.find((s) => s.name === 'value')?.description).toMatch(/ At most 4096 characters\.$/);
+    expect(find(user, 'active').description).not.toContain('At most');
+    expect(find(user, 'groups').description).not.toContain('At most');
+    expect(find(group, 'members').description).not.toContain('values');
+  });
+
   it('renders manager with a read-only displayName in the enterprise schema', () => {
     const manager = schemasResources(base)[1].attributes.find((a) => a.name === 'manager') as { subAttributes: Record<string, unknown>[] };
     expect(manager.subAttributes.map((s) => [s.name, s.mutability])).toEqual([

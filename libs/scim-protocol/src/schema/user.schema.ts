@@ -1,5 +1,6 @@
 import { attribute, complex, multiValued, type SchemaDefinition } from './attribute';
 import { ScimUrn } from '../urns';
+import { RESOURCE_LIMITS } from './limits';
 
 /** RFC 7643 §4.1 and §8.7.1: the core User schema. */
 export const userSchema: SchemaDefinition = {
@@ -10,6 +11,7 @@ export const userSchema: SchemaDefinition = {
     attribute('userName', 'Unique identifier for the User, typically used by the user to directly authenticate to the service provider.', {
       required: true,
       uniqueness: 'server',
+      maxLength: RESOURCE_LIMITS.maxUserNameLength,
     }),
     complex('name', "The components of the user's real name.", [
       attribute('formatted', 'The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.'),
