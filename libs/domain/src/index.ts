@@ -11,5 +11,6 @@ export * from './accounts/account';
 export * from './accounts/account-integrations';
 export * from './groups/group';
 export * from './groups/group-membership';
+export * from './groups/group-name-reservation';
 export * from './roles/roles-via-groups';
 export * from './provisioning/provisioning-rejected';

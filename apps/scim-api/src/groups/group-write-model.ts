@@ -1,21 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import {
   decideDeletedUserRemoval,
+  decideGroupName,
   decideMembershipChange,
   evolveGroup,
+  evolveGroupName,
   groupDecider,
+  groupNameDecider,
+  groupNameKey,
+  groupNameStream,
   groupMembersStream,
   groupStream,
+  initialGroupNameState,
   initialGroupState,
   membersOf,
   membershipReplacement,
   splitMembershipEvents,
   upcastEvent,
   requireGroupFor,
+  requireNameUnusedByUnreservedGroups,
   type GroupActor,
   type GroupCommand,
   type GroupEvent,
   type GroupMembershipEvent,
+  type GroupNameEvent,
+  type GroupNameHolder,
+  type ReserveGroupName,
   type GroupState,
   type LiveGroup,
 } from '@scim/domain';
@@ -103,6 +113,7 @@ export class GroupWriteModel {
     const by: GroupActor = command.source === 'SCIM' ? 'scim' : 'admin';
     await this.requireMembers(context.accountId, members, by);
     const creating: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, accountId: context.accountId, at: context.at, ...command };
+    const reservedAt = command.source === 'SCIM' ? await this.reserveName(context, command.displayName, groupId) : 0;
     const written = await this.inTurn.run(groupId, async (): Promise<Written> => {
       // The membership is decided against the group as it will be once created.
       const group = groupDecider.decide(creating, initialGroupState).reduce(evolveGroup, initialGroupState) as LiveGroup;
@@ -112,8 +123,8 @@ export class GroupWriteModel {
         ...this.options(context, notes),
         newStream: true,
       });
-      return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, membership.position) };
-    });
+      return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, reservedAt, membership.position) };
+    }).catch((error: unknown) => this.abandonReservation(context, creating, error));
     return this.settled(written);
   }
 
@@ -133,6 +144,10 @@ export class GroupWriteModel {
       const desired = plan(current);
       const deltas = desired.members ? await this.membershipDeltas(context, current, by, desired.members) : [];
       await this.requireMembers(context.accountId, added(deltas), by);
+      // A case-only change keeps the name; a rename that fails after reserving leaves a
+      // reservation its holder no longer matches, which the next group to want the name takes over.
+      const renamed = current.source === 'SCIM' && groupNameKey(desired.displayName) !== groupNameKey(current.displayName);
+      const reservedAt = renamed ? await this.reserveName(context, desired.displayName, groupId) : 0;
       const updated = await handleCommand(
         this.writer.store,
         groupStream(groupId),
@@ -142,7 +157,12 @@ export class GroupWriteModel {
         { ...this.options(context, desired.notes), expectedRevision: revision, maxRetries: 0 },
       );
       const membership = await this.appendDeltas(context, groupId, deltas, desired.notes, membersRevision);
-      return { group: updated.state as LiveGroup, version: updated.revision + membership.revision + 1, position: Math.max(updated.position, membership.position) };
+      const releasedAt = renamed ? await this.releaseName(context, current.displayName, groupId, 'renamed') : 0;
+      return {
+        group: updated.state as LiveGroup,
+        version: updated.revision + membership.revision + 1,
+        position: Math.max(updated.position, reservedAt, membership.position, releasedAt),
+      };
     });
     return this.settled(written);
   }
@@ -154,7 +174,10 @@ export class GroupWriteModel {
       // The version counts both streams; the lifecycle stream's part of it is what If-Match expects of it.
       const expectedRevision = ifMatch === undefined ? undefined : ifMatch - membersRevision - 1;
       const result = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, command, { ...this.options(context), expectedRevision });
-      return { group: result.state as LiveGroup, version: result.revision + membersRevision + 1, position: result.position };
+      const group = result.state as LiveGroup;
+      const deleted = group.source === 'SCIM' && result.newEvents.some((e) => e.type === 'GroupDeleted');
+      const releasedAt = deleted ? await this.releaseName(context, group.displayName, groupId, 'deleted') : 0;
+      return { group, version: result.revision + membersRevision + 1, position: Math.max(result.position, releasedAt) };
     });
     return this.settled(written);
   }
@@ -269,6 +292,66 @@ export class GroupWriteModel {
       const shown = missing.slice(0, 5).join(', ');
       throw new ScimError(400, `Unknown member${missing.length > 1 ? 's' : ''} (${missing.length}): ${shown}${missing.length > 5 ? ', …' : ''}`, 'invalidValue');
     }
+  }
+
+  /**
+   * Reserves a SCIM group's displayName in its account (or confirms the group already holds it);
+   * the position written, 0 if nothing. Platform groups do not reserve: see README, "Groups".
+   */
+  private async reserveName(context: CommandContext, displayName: string, groupId: string): Promise<number> {
+    const nameKey = groupNameKey(displayName);
+    const stream = groupNameStream(context.accountId, nameKey);
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await aggregateStream(this.writer.store, stream, evolveGroupName, initialGroupNameState, toDomain<GroupNameEvent>);
+      const holder = state.status === 'reserved' && state.groupId !== groupId ? await this.nameHolder(state.groupId) : { exists: false as const };
+      const reserve: ReserveGroupName = { type: 'ReserveGroupName', accountId: context.accountId, nameKey, displayName, groupId, holder, at: context.at };
+      if (revision < 0) requireNameUnusedByUnreservedGroups(reserve, await this.groupsNamed(context.accountId, nameKey));
+      const events = decideGroupName(reserve, state);
+      if (events.length === 0) return 0;
+      try {
+        const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context), revision < 0 ? 'no_stream' : revision);
+        return appended.position;
+      } catch (error) {
+        // Another request reserved or released the name since we read it: decide again on the new state.
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempt);
+      }
+    }
+  }
+
+  private async releaseName(context: CommandContext, displayName: string, groupId: string, reason: 'deleted' | 'renamed' | 'abandoned'): Promise<number> {
+    const stream = groupNameStream(context.accountId, groupNameKey(displayName));
+    const result = await handleCommand(this.writer.store, stream, groupNameDecider, { type: 'ReleaseGroupName', accountId: context.accountId, groupId, reason, at: context.at }, {
+      metadata: this.writer.metadataFor(context),
+      eventId: this.writer.newEventId,
+      upcast: toDomain<GroupNameEvent>,
+    });
+    return result.position;
+  }
+
+  /**
+   * A create that failed after reserving frees the name at once, so the IdP's retry (a new group
+   * id) is not refused for a group that does not exist. Only when the group was not written after
+   * all; if even the release fails, the reservation is taken over once it is no longer in flight.
+   */
+  private async abandonReservation(context: CommandContext, creating: Extract<GroupCommand, { type: 'CreateGroup' }>, error: unknown): Promise<never> {
+    if (creating.source === 'SCIM') {
+      const { state } = await this.load(creating.groupId).catch(() => ({ state: undefined }));
+      if (state?.status === 'absent') await this.releaseName(context, creating.displayName, creating.groupId, 'abandoned').catch(() => 0);
+    }
+    throw error;
+  }
+
+  private async nameHolder(groupId: string): Promise<GroupNameHolder> {
+    const { state } = await this.load(groupId);
+    if (state.status === 'absent') return { exists: false };
+    return { exists: true, deleted: state.status === 'deleted', nameKey: groupNameKey(state.displayName) };
+  }
+
+  /** Live SCIM groups of the account with this name, from the read model (search.displayName is the same key). */
+  private async groupsNamed(accountId: string, nameKey: string): Promise<string[]> {
+    const groups = await this.readStore.find(Collections.groups, { accountId, source: 'SCIM', 'search.displayName': nameKey }, { fields: ['_id'] });
+    return groups.map((group) => group._id);
   }
 
   private options(context: CommandContext, notes: readonly string[] = []) {
