@@ -136,6 +136,23 @@ describe('unique group displayNames per account (e2e)', () => {
     ]);
   });
 
+  it('frees the new name of a rename that failed after reserving it, and keeps the old one', async () => {
+    const { id } = (await create('Before').expect(201)).body;
+    failing.shouldFail = (streamId, events) => streamId === groupStream(id) && events.some((e) => e.type === 'GroupRenamed');
+    try {
+      expect((await rename(id, 'After').then((r) => r.status))).toBeGreaterThanOrEqual(500);
+    } finally {
+      failing.shouldFail = () => false;
+    }
+    expect((await scim.get(`/Groups/${id}`).expect(200)).body.displayName).toBe('Before');
+    expect(await reservation('After')).toEqual([
+      ['GroupNameReserved', undefined],
+      ['GroupNameReleased', 'abandoned'],
+    ]);
+    expectScimError((await create('before').expect(409)).body, 409, 'uniqueness');
+    await create('After').expect(201);
+  });
+
   describe('groups created before names were reserved', () => {
     const legacyGroup = async (displayName: string): Promise<string> => {
       const groupId = randomUUID();

@@ -124,7 +124,7 @@ export class GroupWriteModel {
         newStream: true,
       });
       return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, reservedAt, membership.position) };
-    }).catch((error: unknown) => this.abandonReservation(context, creating, error));
+    }).catch((error: unknown) => this.abandonReservation(context, groupId, command.source === 'SCIM' ? command.displayName : undefined, error));
     return this.settled(written);
   }
 
@@ -144,8 +144,7 @@ export class GroupWriteModel {
       const desired = plan(current);
       const deltas = desired.members ? await this.membershipDeltas(context, current, by, desired.members) : [];
       await this.requireMembers(context.accountId, added(deltas), by);
-      // A case-only change keeps the name; a rename that fails after reserving leaves a
-      // reservation its holder no longer matches, which the next group to want the name takes over.
+      // A case-only change keeps the name.
       const renamed = current.source === 'SCIM' && groupNameKey(desired.displayName) !== groupNameKey(current.displayName);
       const reservedAt = renamed ? await this.reserveName(context, desired.displayName, groupId) : 0;
       const updated = await handleCommand(
@@ -155,7 +154,7 @@ export class GroupWriteModel {
         { type: 'UpdateGroup', accountId: context.accountId, by, displayName: desired.displayName, externalId: desired.externalId, at: context.at },
         // Exact, even without If-Match: a request that lost the race is planned again on the fresh group.
         { ...this.options(context, desired.notes), expectedRevision: revision, maxRetries: 0 },
-      );
+      ).catch((error: unknown) => this.abandonReservation(context, groupId, renamed ? desired.displayName : undefined, error));
       const membership = await this.appendDeltas(context, groupId, deltas, desired.notes, membersRevision);
       const releasedAt = renamed ? await this.releaseName(context, current.displayName, groupId, 'renamed') : 0;
       return {
@@ -330,14 +329,17 @@ export class GroupWriteModel {
   }
 
   /**
-   * A create that failed after reserving frees the name at once, so the IdP's retry (a new group
-   * id) is not refused for a group that does not exist. Only when the group was not written after
-   * all; if even the release fails, the reservation is taken over once it is no longer in flight.
+   * A create or rename that failed after reserving `reserved` frees it at once: a refused request
+   * leaves the name as it was, and the IdP's retry of a create (a new group id) is not refused for
+   * a group that does not exist. Only when the group does not hold the name after all (its write
+   * may have landed before the error); if even the release fails, the reservation is taken over
+   * once its group is found not to use it (or, never created, after IN_FLIGHT_RESERVATION_MS).
    */
-  private async abandonReservation(context: CommandContext, creating: Extract<GroupCommand, { type: 'CreateGroup' }>, error: unknown): Promise<never> {
-    if (creating.source === 'SCIM') {
-      const { state } = await this.load(creating.groupId).catch(() => ({ state: undefined }));
-      if (state?.status === 'absent') await this.releaseName(context, creating.displayName, creating.groupId, 'abandoned').catch(() => 0);
+  private async abandonReservation(context: CommandContext, groupId: string, reserved: string | undefined, error: unknown): Promise<never> {
+    if (reserved !== undefined) {
+      const holder = await this.nameHolder(groupId).catch(() => undefined);
+      const holdsIt = holder === undefined || (holder.exists && !holder.deleted && holder.nameKey === groupNameKey(reserved));
+      if (!holdsIt) await this.releaseName(context, reserved, groupId, 'abandoned').catch(() => 0);
     }
     throw error;
   }
