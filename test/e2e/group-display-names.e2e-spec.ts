@@ -140,7 +140,7 @@ describe('unique group displayNames per account (e2e)', () => {
     const { id } = (await create('Before').expect(201)).body;
     failing.shouldFail = (streamId, events) => streamId === groupStream(id) && events.some((e) => e.type === 'GroupRenamed');
     try {
-      expect((await rename(id, 'After').then((r) => r.status))).toBeGreaterThanOrEqual(500);
+      expect((await rename(id, 'After')).status).toBeGreaterThanOrEqual(500);
     } finally {
       failing.shouldFail = () => false;
     }
