@@ -29,6 +29,7 @@ export type DomainErrorCode =
   | 'role_already_defined'
   | 'group_not_found'
   | 'group_already_exists'
+  | 'group_name_taken'
   | 'group_not_managed_by_scim'
   | 'group_managed_by_scim'
   | 'admin_key_not_found'

@@ -12,5 +12,6 @@ export * from './accounts/account-integrations';
 export * from './accounts/default-access';
 export * from './groups/group';
 export * from './groups/group-membership';
+export * from './groups/group-name-reservation';
 export * from './roles/roles-via-groups';
 export * from './provisioning/provisioning-rejected';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Stream names are part of the storage contract: prefixes let subscriptions filter by kind. */
 export const StreamPrefix = {
   account: 'account-',
@@ -5,6 +7,7 @@ export const StreamPrefix = {
   userName: 'username-',
   group: 'group-',
   groupMembers: 'groupmembers-',
+  groupName: 'groupname-',
   provisioning: 'provisioning-',
 } as const;
 
@@ -24,3 +27,16 @@ export const userNameStream = (userNameKey: string): string => `${StreamPrefix.u
 export function userNameKey(userName: string): string {
   return userName.normalize('NFC').toLowerCase();
 }
+
+/** RFC 7643 §4.2: a group's displayName is caseExact=false; NFC as for userName. */
+export function groupNameKey(displayName: string): string {
+  return displayName.normalize('NFC').toLowerCase();
+}
+
+/**
+ * One reservation stream per (account, lower-cased displayName): names are unique per account
+ * only. The name is hashed, not embedded: a displayName may be long or hold any character, and
+ * stream names must stay short and plain for EventStoreDB.
+ */
+export const groupNameStream = (accountId: string, nameKey: string): string =>
+  `${StreamPrefix.groupName}${createHash('sha256').update(`${accountId}\0${nameKey}`).digest('hex')}`;

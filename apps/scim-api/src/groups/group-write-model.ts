@@ -1,21 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import {
   decideDeletedUserRemoval,
+  decideGroupName,
   decideMembershipChange,
   evolveGroup,
+  evolveGroupName,
   groupDecider,
+  groupNameDecider,
+  groupNameKey,
+  groupNameStream,
   groupMembersStream,
   groupStream,
+  initialGroupNameState,
   initialGroupState,
   membersOf,
   membershipReplacement,
   splitMembershipEvents,
   upcastEvent,
   requireGroupFor,
+  requireNameUnusedByUnreservedGroups,
   type GroupActor,
   type GroupCommand,
   type GroupEvent,
   type GroupMembershipEvent,
+  type GroupNameEvent,
+  type GroupNameHolder,
+  type ReserveGroupName,
   type GroupState,
   type LiveGroup,
 } from '@scim/domain';
@@ -103,6 +113,7 @@ export class GroupWriteModel {
     const by: GroupActor = command.source === 'SCIM' ? 'scim' : 'admin';
     await this.requireMembers(context.accountId, members, by);
     const creating: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, accountId: context.accountId, at: context.at, ...command };
+    const reservedAt = command.source === 'SCIM' ? await this.reserveName(context, command.displayName, groupId) : 0;
     const written = await this.inTurn.run(groupId, async (): Promise<Written> => {
       // The membership is decided against the group as it will be once created.
       const group = groupDecider.decide(creating, initialGroupState).reduce(evolveGroup, initialGroupState) as LiveGroup;
@@ -112,8 +123,8 @@ export class GroupWriteModel {
         ...this.options(context, notes),
         newStream: true,
       });
-      return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, membership.position) };
-    });
+      return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, reservedAt, membership.position) };
+    }).catch((error: unknown) => this.abandonReservation(context, groupId, command.source === 'SCIM' ? command.displayName : undefined, error));
     return this.settled(written);
   }
 
@@ -133,6 +144,9 @@ export class GroupWriteModel {
       const desired = plan(current);
       const deltas = desired.members ? await this.membershipDeltas(context, current, by, desired.members) : [];
       await this.requireMembers(context.accountId, added(deltas), by);
+      // A case-only change keeps the name.
+      const renamed = current.source === 'SCIM' && groupNameKey(desired.displayName) !== groupNameKey(current.displayName);
+      const reservedAt = renamed ? await this.reserveName(context, desired.displayName, groupId) : 0;
       const updated = await handleCommand(
         this.writer.store,
         groupStream(groupId),
@@ -140,9 +154,14 @@ export class GroupWriteModel {
         { type: 'UpdateGroup', accountId: context.accountId, by, displayName: desired.displayName, externalId: desired.externalId, at: context.at },
         // Exact, even without If-Match: a request that lost the race is planned again on the fresh group.
         { ...this.options(context, desired.notes), expectedRevision: revision, maxRetries: 0 },
-      );
+      ).catch((error: unknown) => this.abandonReservation(context, groupId, renamed ? desired.displayName : undefined, error));
       const membership = await this.appendDeltas(context, groupId, deltas, desired.notes, membersRevision);
-      return { group: updated.state as LiveGroup, version: updated.revision + membership.revision + 1, position: Math.max(updated.position, membership.position) };
+      const releasedAt = renamed ? await this.releaseName(context, current.displayName, groupId, 'renamed') : 0;
+      return {
+        group: updated.state as LiveGroup,
+        version: updated.revision + membership.revision + 1,
+        position: Math.max(updated.position, reservedAt, membership.position, releasedAt),
+      };
     });
     return this.settled(written);
   }
@@ -154,7 +173,10 @@ export class GroupWriteModel {
       // The version counts both streams; the lifecycle stream's part of it is what If-Match expects of it.
       const expectedRevision = ifMatch === undefined ? undefined : ifMatch - membersRevision - 1;
       const result = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, command, { ...this.options(context), expectedRevision });
-      return { group: result.state as LiveGroup, version: result.revision + membersRevision + 1, position: result.position };
+      const group = result.state as LiveGroup;
+      const deleted = group.source === 'SCIM' && result.newEvents.some((e) => e.type === 'GroupDeleted');
+      const releasedAt = deleted ? await this.releaseName(context, group.displayName, groupId, 'deleted') : 0;
+      return { group, version: result.revision + membersRevision + 1, position: Math.max(result.position, releasedAt) };
     });
     return this.settled(written);
   }
@@ -269,6 +291,69 @@ export class GroupWriteModel {
       const shown = missing.slice(0, 5).join(', ');
       throw new ScimError(400, `Unknown member${missing.length > 1 ? 's' : ''} (${missing.length}): ${shown}${missing.length > 5 ? ', …' : ''}`, 'invalidValue');
     }
+  }
+
+  /**
+   * Reserves a SCIM group's displayName in its account (or confirms the group already holds it);
+   * the position written, 0 if nothing. Platform groups do not reserve: see README, "Groups".
+   */
+  private async reserveName(context: CommandContext, displayName: string, groupId: string): Promise<number> {
+    const nameKey = groupNameKey(displayName);
+    const stream = groupNameStream(context.accountId, nameKey);
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await aggregateStream(this.writer.store, stream, evolveGroupName, initialGroupNameState, toDomain<GroupNameEvent>);
+      const holder = state.status === 'reserved' && state.groupId !== groupId ? await this.nameHolder(state.groupId) : { exists: false as const };
+      const reserve: ReserveGroupName = { type: 'ReserveGroupName', accountId: context.accountId, nameKey, displayName, groupId, holder, at: context.at };
+      if (revision < 0) requireNameUnusedByUnreservedGroups(reserve, await this.groupsNamed(context.accountId, nameKey));
+      const events = decideGroupName(reserve, state);
+      if (events.length === 0) return 0;
+      try {
+        const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context), revision < 0 ? 'no_stream' : revision);
+        return appended.position;
+      } catch (error) {
+        // Another request reserved or released the name since we read it: decide again on the new state.
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempt);
+      }
+    }
+  }
+
+  private async releaseName(context: CommandContext, displayName: string, groupId: string, reason: 'deleted' | 'renamed' | 'abandoned'): Promise<number> {
+    const stream = groupNameStream(context.accountId, groupNameKey(displayName));
+    const result = await handleCommand(this.writer.store, stream, groupNameDecider, { type: 'ReleaseGroupName', accountId: context.accountId, groupId, reason, at: context.at }, {
+      metadata: this.writer.metadataFor(context),
+      eventId: this.writer.newEventId,
+      upcast: toDomain<GroupNameEvent>,
+    });
+    return result.position;
+  }
+
+  /**
+   * A create or rename that failed after reserving `reserved` frees it at once: a refused request
+   * leaves the name as it was, and the IdP's retry of a create (a new group id) is not refused for
+   * a group that does not exist. Only when the group does not hold the name after all (its write
+   * may have landed before the error); if even the release fails, the reservation is taken over
+   * once its group is found not to use it (or, never created, after IN_FLIGHT_RESERVATION_MS).
+   */
+  private async abandonReservation(context: CommandContext, groupId: string, reserved: string | undefined, error: unknown): Promise<never> {
+    if (reserved !== undefined) {
+      const holder = await this.nameHolder(groupId).catch(() => undefined);
+      const holdsIt = holder === undefined || (holder.exists && !holder.deleted && holder.nameKey === groupNameKey(reserved));
+      if (!holdsIt) await this.releaseName(context, reserved, groupId, 'abandoned').catch(() => 0);
+    }
+    throw error;
+  }
+
+  private async nameHolder(groupId: string): Promise<GroupNameHolder> {
+    const { state } = await this.load(groupId);
+    if (state.status === 'absent') return { exists: false };
+    return { exists: true, deleted: state.status === 'deleted', nameKey: groupNameKey(state.displayName) };
+  }
+
+  /** Live SCIM groups of the account with this name, from the read model (search.displayName is the same key). */
+  private async groupsNamed(accountId: string, nameKey: string): Promise<string[]> {
+    const groups = await this.readStore.find(Collections.groups, { accountId, source: 'SCIM', 'search.displayName': nameKey }, { fields: ['_id'] });
+    return groups.map((group) => group._id);
   }
 
   private options(context: CommandContext, notes: readonly string[] = []) {

@@ -20,6 +20,7 @@ const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimTyp
   role_already_defined: { status: 409, scimType: 'uniqueness' },
   group_not_found: { status: 404 },
   group_already_exists: { status: 409, scimType: 'uniqueness' },
+  group_name_taken: { status: 409, scimType: 'uniqueness' },
   group_not_managed_by_scim: { status: 404 },
   group_managed_by_scim: { status: 409 },
   admin_key_not_found: { status: 404 },
