@@ -58,6 +58,7 @@ describe('loadConfig', () => {
           scimAccount: { points: 200, windowSeconds: 1 },
           credential: { points: 50, windowSeconds: 1 },
           failedAuthentication: { points: 20, windowSeconds: 60 },
+          refusalDelayMs: 250,
         },
         allowedHosts: undefined,
       });

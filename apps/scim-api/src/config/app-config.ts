@@ -79,6 +79,11 @@ export interface RateLimits {
   readonly credential: RateLimit;
   /** Failed authentications per client address (brute force). */
   readonly failedAuthentication: RateLimit;
+  /**
+   * How long a 429 is held before it is sent: a flooding client's connections wait instead of
+   * cycling refusals, so its flood costs the other accounts little CPU (see README).
+   */
+  readonly refusalDelayMs: number;
 }
 
 /** Events and read models in DATA_DIR, projected in-process. */
@@ -209,6 +214,7 @@ function rateLimits(env: NodeJS.ProcessEnv): RateLimits | undefined {
     scimAccount: rateLimit(env, 'RATE_LIMIT_SCIM_ACCOUNT', '200/s'),
     credential: rateLimit(env, 'RATE_LIMIT_CREDENTIAL', '50/s'),
     failedAuthentication: rateLimit(env, 'RATE_LIMIT_FAILED_AUTH', '20/min'),
+    refusalDelayMs: integer(env, 'RATE_LIMIT_REFUSAL_DELAY_MS', 250, 0, 5000),
   };
 }
 
