@@ -118,6 +118,25 @@ describe('admission control (e2e)', () => {
     });
   });
 
+  describe('wrong events API keys', () => {
+    let testApp: TestApp;
+
+    beforeAll(async () => {
+      testApp = await startTestApp(undefined, { env: { RATE_LIMITS: 'on', RATE_LIMIT_FAILED_AUTH: '10/h' } });
+    });
+    afterAll(() => testApp.close());
+
+    it('count as failed authentications: 403 until the address spent its budget, then 429', async () => {
+      const account = await testApp.newAccount('Events guessed');
+      const server = testApp.app.getHttpServer();
+      const guesses = await Promise.all(
+        Array.from({ length: 15 }, (_, i) => request(server).get(`/api/v1/accounts/${account.accountId}/events`).set('Authorization', `Bearer events.guess-${i}.wrong-secret`)),
+      );
+      expect(statusesOf(guesses)).toEqual(new Map([[403, 10], [429, 5]]));
+      expectRateLimited(guesses.find((res) => res.status === 429)!, 'RATE_LIMIT_FAILED_AUTH');
+    });
+  });
+
   describe('RATE_LIMITS=off', () => {
     let testApp: TestApp;
 

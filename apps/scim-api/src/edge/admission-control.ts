@@ -116,6 +116,8 @@ function credentialKeyOf(principal: Exclude<Principal, { kind: 'scim-token' }>):
       return 'auditor';
     case 'account-admin':
       return `admin-key:${principal.adminId}`;
+    case 'events-key':
+      return `events-key:${principal.keyId}`;
     default: {
       const _exhaustive: never = principal;
       return _exhaustive;

@@ -61,6 +61,8 @@ export class Credentials {
           refuse('Support credential missing or wrong: use the operator key, an admin key of this account, or the auditor key', bearer ? admin : 'missing')
         );
       }
+      case 'events':
+        return this.eventsKey(accountId, bearer);
       default: {
         const _exhaustive: never = realm;
         return _exhaustive;
@@ -112,6 +114,23 @@ export class Credentials {
       refuse(`The admin key expired at ${key.expiresAt}; ask the platform operator for a new one`, 'expired');
     }
     return { kind: 'account-admin', accountId: account._id, adminId: key.keyId };
+  }
+
+  /**
+   * A read-only events key of the account in the route. Another account's key, a revoked key or a
+   * wrong secret is a 403 that does not say which, so nothing learns whether an account or key exists.
+   */
+  private async eventsKey(accountId: string | undefined, bearer: string | undefined): Promise<Principal> {
+    const parsed = parseCredential('events', bearer ?? '');
+    if (!parsed) refuse('Events API credential missing: send Authorization: Bearer events.<id>.<secret>, issued by an administrator of the account', bearer ? 'malformed' : 'missing');
+    const account = accountId ? await this.readStore.get<AccountView>(Collections.accounts, accountId) : null;
+    const key = (account?.eventsKeys ?? []).find((k) => k.keyId === parsed.id);
+    // Compared even when no key matched, so the time taken tells nothing either.
+    const secretOk = secretMatches(parsed.secret, key?.secretHash);
+    if (!secretOk || !key || !account || key.revokedAt) {
+      throw new CredentialRefused(403, 'This events key is not valid for this account', !account ? 'unknown-account' : !key ? 'unknown-credential' : !secretOk ? 'wrong-secret' : 'revoked');
+    }
+    return { kind: 'events-key', accountId: account._id, keyId: key.keyId };
   }
 
   /** The operator's or the auditor's key; both compared whatever matched. */

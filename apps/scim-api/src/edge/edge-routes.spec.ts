@@ -41,6 +41,10 @@ describe('edgeRouteOf', () => {
     expect(edgeRouteOf('GET', '/support/accounts/acme/users')).toEqual({ kind: 'guarded', realm: 'support', accountId: 'acme', body: 'small', label: '/support/accounts/:accountId/*' });
   });
 
+  it('guards the events API with an events key of the account in the route', () => {
+    expect(edgeRouteOf('GET', '/api/v1/accounts/acme/events')).toEqual({ kind: 'guarded', realm: 'events', accountId: 'acme', body: 'small', label: '/api/v1/accounts/:accountId/*' });
+  });
+
   it('leaves the API docs, the console page and routes outside the realms open', () => {
     expect(edgeRouteOf('GET', '/admin/docs')).toEqual({ kind: 'open' });
     expect(edgeRouteOf('GET', '/admin/docs-json')).toEqual({ kind: 'open' });

@@ -4,7 +4,7 @@
  * patterns do too. A route the edge misjudges still meets its controller's guard, which refuses a
  * request without the right principal: a mistake here fails closed.
  */
-export type Realm = 'scim' | 'admin' | 'audit' | 'support';
+export type Realm = 'scim' | 'admin' | 'audit' | 'support' | 'events';
 
 /** Which of the configured body limits applies (BodyLimits). */
 export type BodySize = 'user' | 'group' | 'small' | 'bulk';
@@ -47,6 +47,8 @@ const ADMIN_GROUP_MEMBERS = /^\/admin\/accounts\/[^/]+\/groups\/[^/]+\/members\/
 const READS = new Set(['GET', 'HEAD']);
 // Prometheus scrapes with the operator key (MetricsController is operator-only).
 const METRICS = /^\/metrics\/?$/i;
+// The events API: an events key of the account in the route.
+const EVENTS_API = /^\/api\/v1\/accounts\/([^/]+)(?:\/|$)/i;
 
 export function edgeRouteOf(method: string, path: string): EdgeRoute {
   const scim = SCIM.exec(path);
@@ -61,6 +63,8 @@ export function edgeRouteOf(method: string, path: string): EdgeRoute {
   if (READS.has(method) && (ADMIN_DOCS.test(path) || SUPPORT_CONSOLE.test(path))) return OPEN;
   if (ADMIN_SESSION.test(path)) return { kind: 'guarded', realm: 'support', accountId: undefined, body: 'small', label: '/admin/session' };
   if (METRICS.test(path)) return { kind: 'guarded', realm: 'admin', accountId: undefined, body: 'small', label: '/metrics' };
+  const events = EVENTS_API.exec(path);
+  if (events) return { kind: 'guarded', realm: 'events', accountId: decoded(events[1]), body: 'small', label: '/api/v1/accounts/:accountId/*' };
   const api = ACCOUNT_API.exec(path);
   if (!api) return OPEN;
   const accountId = api[2] === undefined ? undefined : decoded(api[2]);

@@ -68,7 +68,9 @@ export class RequestEdge {
       return await this.credentials.authenticate(route.realm, route.accountId, request.headers.authorization);
     } catch (refusal) {
       if (refusal instanceof CredentialRefused) noteRefusal(request, route.realm, refusal.kind);
-      if (refusal instanceof ScimError && refusal.status === 401) throw await this.admission.onAuthenticationFailed(route.realm, address, refusal);
+      // The events API answers a wrong key 403 (it names no account), but it is a failed authentication all the same.
+      const failed = refusal instanceof ScimError && (refusal.status === 401 || (route.realm === 'events' && refusal instanceof CredentialRefused));
+      if (failed) throw await this.admission.onAuthenticationFailed(route.realm, address, refusal);
       throw refusal;
     }
   }

@@ -70,6 +70,7 @@ function routeTemplate(request: AuthenticatedRequest): string {
 function credentialOf(request: AuthenticatedRequest): string | undefined {
   if (request.scimCaller) return `scim-token:${request.scimCaller.tokenId}`;
   if (request.admin) return request.admin.kind === 'operator' ? 'operator' : `admin-key:${request.admin.adminId}`;
+  if (request.principal?.kind === 'events-key') return `events-key:${request.principal.keyId}`;
   return request.auditReader;
 }
 

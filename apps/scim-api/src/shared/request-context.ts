@@ -19,7 +19,8 @@ export type Principal =
   | { readonly kind: 'scim-token'; readonly accountId: string; readonly tokenId: string }
   | { readonly kind: 'operator' }
   | { readonly kind: 'account-admin'; readonly accountId: string; readonly adminId: string }
-  | { readonly kind: 'auditor' };
+  | { readonly kind: 'auditor' }
+  | { readonly kind: 'events-key'; readonly accountId: string; readonly keyId: string };
 
 export interface AuthenticatedRequest extends Request {
   requestId?: string;
@@ -36,7 +37,7 @@ export interface AuthenticatedRequest extends Request {
   serverError?: unknown;
 }
 
-export type AuthRealm = 'scim' | 'admin' | 'audit' | 'support';
+export type AuthRealm = 'scim' | 'admin' | 'audit' | 'support' | 'events';
 
 /** Bounded on purpose: these are metric labels. */
 export type AuthRefusalKind =
