@@ -4,41 +4,23 @@
 // attribute limit), then 100 users at the attribute limit that are stored and read back. The
 // service must refuse the first two (413 and 400), stay up, and keep its RSS under the budget.
 //
-// Runs the built service (npm run build first) on 127.0.0.1:$PORT (default 9141) with a fresh
-// DATA_DIR and rate limits off (every request reaches the limits); other variables pass through
+// Runs the built service (npm run build first) as the benchmark starts it (its node options, a free
+// port on 127.0.0.1) with a fresh DATA_DIR and rate limits off (every request reaches the limits); other variables pass through
 // (BODY_LIMIT_USER_BYTES=16777216 lets the 4 MB values past the body cap, to the attribute limit).
 // Prints one JSON object; exits 1 if any answer is a 5xx, /health fails, or the peak RSS reaches
 // RSS_BUDGET_MB (default 600).
 'use strict';
-const { spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
 const { randomBytes } = require('node:crypto');
+const { MAIN } = require('../bench/lib/dist');
+const { rssMiB, startService, stopNode, waitUntil } = require('../bench/lib/processes');
 
-const PORT = Number(process.env.PORT || 9141);
 const BUDGET_MB = Number(process.env.RSS_BUDGET_MB || 600);
 const CONCURRENCY = 10;
-const MAIN = resolve(__dirname, '../dist/apps/scim-api/src/main.js');
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-
-/** Resident set size of a process in MB, from /proc (Linux). */
-function rssMb(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(line.split(/\s+/)[1]) / 1024);
-}
-
-async function waitForHealth(base, deadline) {
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the service did not become healthy');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const rssMb = (pid) => Math.round(rssMiB(pid));
 
 /** Sends `count` requests built by `make(i)`, CONCURRENCY at a time; counts statuses. */
 async function phase(count, make) {
@@ -67,11 +49,8 @@ async function main() {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
   const dataDir = mkdtempSync(join(tmpdir(), 'scim-big-values-'));
   const operatorKey = randomBytes(24).toString('hex');
-  const base = `http://127.0.0.1:${PORT}`;
-  const child = spawn(process.execPath, ['--max-old-space-size=1536', MAIN], {
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR: dataDir, OPERATOR_KEY: operatorKey, RATE_LIMITS: 'off', PUBLIC_URL: base },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const service = await startService({ dataDir, operatorKey, env: { RATE_LIMITS: 'off' } });
+  const { child, url: base } = service;
   let peak = 0;
   const sampler = setInterval(() => {
     try {
@@ -81,7 +60,7 @@ async function main() {
     }
   }, 20);
   try {
-    await waitForHealth(base, Date.now() + 60_000);
+    await waitUntil(service, async () => (await fetch(`${base}/health`)).ok, { timeoutMs: 60_000 });
     const admin = async (path, body) => {
       const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
@@ -116,8 +95,7 @@ async function main() {
     process.exitCode = failed ? 1 : 0;
   } finally {
     clearInterval(sampler);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopNode(service);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
