@@ -2,11 +2,11 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { publicEventTypes, type PublicEventType } from '@scim/public-events';
+import { toNumber } from '../shared/numeric-input';
 
 export const DEFAULT_EVENTS_PAGE = 100;
 export const MAX_EVENTS_PAGE = 1000;
 
-const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toList = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 
@@ -18,7 +18,7 @@ export class EventsQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_EVENTS_PAGE, default: DEFAULT_EVENTS_PAGE })
   @IsOptional()
-  @Transform(toInteger)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(MAX_EVENTS_PAGE)

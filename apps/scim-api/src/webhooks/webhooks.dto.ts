@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { publicEventTypes } from '@scim/public-events';
+import { toNumber } from '../shared/numeric-input';
 
 export class RegisterWebhookDto {
   @ApiProperty({ example: 'https://app.example.com/hooks/scim' }) @IsString() @Length(1, 2000) url!: string;
@@ -34,9 +35,7 @@ export class ChangeWebhookDto {
   enabled?: boolean;
 }
 
-const toInteger = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-
 export class DeliveriesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Transform(toNumber) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'An attempt id: older attempts than this one' }) @IsOptional() @IsString() @Length(1, 200) before?: string;
 }
