@@ -1,194 +1,155 @@
-import { compileQuery } from '../query/compile-query';
-import { isIndexableValue, topLevelEqualities, type IndexableValue } from '../query/equality-constraints';
-import { topLevelFieldsOf } from '../query/referenced-fields';
-import { compileSort } from '../query/sort';
-import { isJsonObject, splitPath } from '../query/values';
-import {
-  type Checkpoint,
-  type Doc,
-  type DocumentChange,
-  type FindOptions,
-  type IndexSpec,
-  type Query,
-  ReadStore,
-  UniqueIndexViolationError,
-} from '../read-store.port';
-import {
-  assertCheckpointNotMoved,
-  assertValidCheckpoint,
-  assertValidCollectionName,
-  assertTopLevelFields,
-  assertValidFindOptions,
-  type DocumentWrite,
-  planWrites,
-} from '../store-rules';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import Database from 'better-sqlite3';
+import { compileFilter, compileIndexKeys, compileSort, jsonPathOf, REGEXP_FUNCTION, splitPath, type Sql, topLevelEqualities, topLevelFieldsOf } from '../query/sql-query';
+import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
+import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, planWrites } from '../store-rules';
 import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
-import { HashIndex, includesRank } from './hash-index';
-import { RecentDocuments } from './recent-documents';
-import { type DocumentRow, type DocumentUpdate, type IndexKeys, SqliteDocumentFile, type StoredField } from './sqlite-document-file';
 
 export interface EmbeddedReadStoreOptions {
-  /** SQLite file the documents are written through to (created when missing), or ':memory:'. */
+  /** SQLite file (created when missing), or ':memory:'. */
   readonly file: string | ':memory:';
-  /** Parsed documents kept in memory, the most recently read (default 5,000). */
-  readonly cachedDocuments?: number;
   /**
-   * A store being rebuilt from nothing, deleted if that fails: written without journal or sync
-   * (see SqliteDocumentFile.open). Never for the live read models.
+   * A store being rebuilt from nothing, deleted if that fails: written without journal or sync, so
+   * each page is written once. Never for the live read models.
    */
   readonly scratch?: boolean;
 }
 
-const DEFAULT_CACHED_DOCUMENTS = 5_000;
-const FIRST_SCAN_CHUNK = 16;
-const LARGEST_SCAN_CHUNK = 512;
+/**
+ * `user_version` of this layout. A file of an earlier layout (0 or 1: documents keyed by insertion
+ * rank, indexes kept on the JS heap) is emptied on open, not migrated: its checkpoints go with its
+ * documents, so the projections rebuild it from the event log.
+ */
+const LAYOUT_VERSION = 2;
 
-class CollectionState {
-  /** Every index of the collection; its keys are read from the file when a query first needs it. */
-  readonly indexes = new Map<string, HashIndex>();
-  /** The indexes whose keys are in memory (and kept up to date by commits from then on). */
-  readonly loaded = new Set<HashIndex>();
-  /** Top-level fields written apart from the body (see SqliteDocumentFile). */
-  readonly storedApart = new Set<string>();
-  private ranks: Map<string, number> | undefined;
+const CATALOG = `
+  CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, stored_apart TEXT NOT NULL DEFAULT '[]');
+  CREATE TABLE IF NOT EXISTS indexes (collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name));
+`;
 
-  constructor(private readonly readRanks: () => Map<string, number>) {}
+// Distinct SQL texts are few (one per query shape), but a client can vary the shape of its filters.
+const CACHED_STATEMENTS = 500;
 
-  /**
-   * Rank (of first insertion: the file's rowid) by id, read from the file when the collection is
-   * first used. Map order is insertion order: a replaced document keeps its entry, hence its place.
-   */
-  get documents(): Map<string, number> {
-    return (this.ranks ??= this.readRanks());
-  }
-
-  /** The document's keys in every index of this collection. */
-  indexKeysOf(doc: Doc): IndexKeys {
-    const keys: Record<string, readonly string[]> = {};
-    for (const [name, index] of this.indexes) keys[name] = index.keysOf(doc);
-    return keys;
-  }
+interface Index {
+  readonly spec: IndexSpec;
+  readonly table: string;
+  /** The keys of the document in `@doc` (JSON text), as columns k0, k1, …. */
+  readonly keys: Sql;
+  readonly touchesStoredApart: boolean;
 }
 
-/** A document a scan read (without the fields stored apart that the query does not look at). */
-interface ScannedDocument {
-  readonly ord: number;
-  readonly doc: Doc;
-}
-
-interface PlannedUpsert {
-  readonly row: DocumentUpdate;
-  /** The rank of the version this one replaces in place (not when the commit deleted and re-created it). */
-  readonly replaced: number | undefined;
+interface Collection {
+  readonly name: string;
+  readonly table: string;
+  readonly storedApart: string[];
+  readonly indexes: Map<string, Index>;
 }
 
 /**
- * The in-process read store: ids, insertion ranks and equality indexes (hash maps) in memory,
- * documents in a SQLite file, read from it when a query returns them (the most recently read also
- * kept parsed). Opening a file reads ids and ranks only; an index's keys, stored with each
- * document, are read when a query first needs that index. So memory grows with the number of
- * documents, not with their size, and a start does not parse the collections.
- *
- * Documents are returned deep-frozen and shared between callers: a caller that tries to modify
- * one gets a TypeError (strict mode) instead of corrupting the store. What is read back is the
- * JSON text the commit wrote, so a document reads the same before and after a reopen.
+ * The in-process read store, on SQLite's own engine: one table per collection (the document's JSON,
+ * and a column for each string field stored apart), in insertion order by an integer key that an
+ * UPSERT keeps, so a replaced document keeps its place. Each index is a WITHOUT ROWID table of
+ * (keys…, document): MongoDB indexes every element of an array, which an expression index cannot.
+ * Queries are compiled to SQL (query/sql-query.ts); nothing of the documents or indexes is held in
+ * memory. Every read parses the stored JSON afresh, so callers cannot change the store.
  */
 export class EmbeddedReadStore extends ReadStore {
-  private readonly collections = new Map<string, CollectionState>();
-  private readonly checkpoints: Map<string, number>;
-  private readonly recent: RecentDocuments;
-  private nextOrd: number;
+  private readonly collections = new Map<string, Collection>();
+  private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
 
-  /** Opens (creating when needed) the store and reads the ids and ranks of its documents. */
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
-    const file = SqliteDocumentFile.open(options.file, options.scratch === true);
+    if (options.file !== ':memory:') mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
+    const db = new Database(options.file);
     try {
-      return new EmbeddedReadStore(file, new RecentDocuments(options.cachedDocuments ?? DEFAULT_CACHED_DOCUMENTS));
+      db.pragma(options.scratch ? 'journal_mode = OFF' : 'journal_mode = WAL');
+      // NORMAL in WAL mode may lose the last commits on power loss, never consistency: the checkpoint
+      // travels in the same transaction as its documents, so the runner replays what was lost.
+      db.pragma(options.scratch ? 'synchronous = OFF' : 'synchronous = NORMAL');
+      // Deleted personal data is overwritten, not left in free pages.
+      db.pragma('secure_delete = ON');
+      // A CLI opening the live file beside the service waits for its commits instead of failing.
+      db.pragma('busy_timeout = 5000');
+      const regexps = new Map<string, RegExp>();
+      db.function(REGEXP_FUNCTION, { deterministic: true }, (source, flags, value) => {
+        const key = `${String(flags)}/${String(source)}`;
+        let regexp = regexps.get(key);
+        if (!regexp) {
+          if (regexps.size > CACHED_STATEMENTS) regexps.clear();
+          regexps.set(key, (regexp = new RegExp(String(source), String(flags))));
+        }
+        return regexp.test(String(value)) ? 1 : 0;
+      });
+      if (db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION) startLayout(db);
+      return new EmbeddedReadStore(db);
     } catch (error) {
-      file.close();
+      db.close();
       throw error;
     }
   }
 
-  private constructor(
-    private readonly file: SqliteDocumentFile,
-    recent: RecentDocuments,
-  ) {
+  private constructor(private readonly db: Database.Database) {
     super();
-    this.recent = recent;
-    this.checkpoints = file.checkpoints();
-    for (const { collection, spec } of file.indexes()) this.collectionState(collection).indexes.set(spec.name, new HashIndex(spec));
-    for (const { collection, field } of file.storedApart()) this.collectionState(collection).storedApart.add(field);
-    this.nextOrd = file.highestRank() + 1;
-    // Rows moved from an older layout get their keys from their bodies, once.
-    const backfilled = file.entriesWithoutIndexKeys().map(({ collection, ord }) => ({
-      ord,
-      indexKeys: this.collectionState(collection).indexKeysOf(this.documentsOf(this.collectionState(collection), [ord], false)[0]),
-    }));
-    if (backfilled.length > 0) file.saveIndexKeys(backfilled);
-    file.indexKeysComplete();
+    for (const { name, stored_apart } of db.prepare<[], { name: string; stored_apart: string }>('SELECT name, stored_apart FROM collections').all()) {
+      this.collections.set(name, { name, table: quote(`c:${name}`), storedApart: JSON.parse(stored_apart) as string[], indexes: new Map() });
+    }
+    for (const { collection, spec } of db.prepare<[], { collection: string; spec: string }>('SELECT collection, spec FROM indexes ORDER BY rowid').all()) {
+      const state = this.collections.get(collection);
+      if (state) state.indexes.set((JSON.parse(spec) as IndexSpec).name, indexOf(state, JSON.parse(spec) as IndexSpec));
+    }
   }
 
   override async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     this.assertOpen();
     assertValidCollectionName(collection);
-    const state = this.collectionState(collection);
-    const added = new Map<string, HashIndex>();
-    for (const requested of indexes) {
-      const spec = normalizeIndexSpec(requested);
-      const existing = state.indexes.get(spec.name)?.spec ?? added.get(spec.name)?.spec;
-      if (existing) {
-        if (!sameIndexSpec(existing, spec)) {
-          throw new Error(`Index ${spec.name} on ${collection} already exists with a different definition`);
+    const specs = indexes.map(normalizeIndexSpec);
+    this.db.transaction(() => {
+      const state = this.createCollection(collection);
+      for (const spec of specs) {
+        const existing = state.indexes.get(spec.name);
+        if (existing) {
+          if (JSON.stringify(existing.spec) !== JSON.stringify(spec)) throw new Error(`Index ${spec.name} on ${collection} already exists with a different definition`);
+          continue;
         }
-        continue;
+        const index = indexOf(state, spec);
+        const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
+        this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
+        const rows = this.db.prepare(`SELECT inserted, _id, ${storedDocument(state, 'd')} FROM ${state.table} d`).raw().all() as [number, string, string][];
+        for (const [inserted, id, doc] of rows) this.insertKeys(index, collection, id, inserted, doc);
+        this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
+        state.indexes.set(spec.name, index);
       }
-      added.set(spec.name, new HashIndex(spec));
-    }
-    if (added.size === 0) return;
-    // Every document's keys, in the old indexes and the new ones, saved with the index definitions.
-    const all = new CollectionState(() => new Map());
-    for (const [name, index] of [...state.indexes, ...added]) all.indexes.set(name, index);
-    const keys = [...state.documents].map(([id, ord]) => {
-      const indexKeys = all.indexKeysOf(this.documentsOf(state, [ord], false)[0]);
-      for (const [name, index] of added) addChecked(collection, index, id, ord, indexKeys[name]);
-      return { ord, indexKeys };
-    });
-    this.file.saveIndexes(
-      collection,
-      [...added.values()].map((index) => index.spec),
-      keys,
-    );
-    for (const [name, index] of added) {
-      state.indexes.set(name, index);
-      // An empty collection's index is loaded (empty) when a query needs it: a rebuild never does.
-      if (state.documents.size > 0) state.loaded.add(index);
-    }
+    }).immediate();
   }
 
   /**
-   * Fields declared here are written to rows of their own from the next write of each document on
-   * (a document written before keeps them in its body until then); a string is kept as it is, so
-   * reading it alone parses nothing.
+   * String values of these fields are written to a column of their own from the next write of each
+   * document on, kept as they are: reading one alone parses nothing.
    */
   override async ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
     assertValidCollectionName(collection);
     assertTopLevelFields(fields);
     if (fields.includes('_id')) throw new TypeError('_id cannot be stored apart');
-    const state = this.collectionState(collection);
-    const added = fields.filter((field) => !state.storedApart.has(field));
-    if (added.length === 0) return;
-    this.file.saveStoredApart(collection, added);
-    for (const field of added) state.storedApart.add(field);
+    for (const field of fields) jsonPathOf(field);
+    this.db.transaction(() => {
+      const state = this.createCollection(collection);
+      for (const field of fields) {
+        if (state.storedApart.includes(field)) continue;
+        this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)} TEXT`);
+        state.storedApart.push(field);
+      }
+      for (const [name, index] of state.indexes) state.indexes.set(name, indexOf(state, index.spec));
+      this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
+    }).immediate();
+    this.statements.clear();
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    this.assertOpen();
-    const state = this.collectionState(collection);
-    const ord = state.documents.get(id);
-    return ord === undefined ? null : (this.documentsOf(state, [ord], true)[0] as T);
+    const [found] = await this.find<T>(collection, { _id: id }, { limit: 1 });
+    return found ?? null;
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -198,327 +159,140 @@ export class EmbeddedReadStore extends ReadStore {
 
   override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
     this.assertOpen();
-    const matches = compileQuery(query);
     assertValidFindOptions(options);
-    const sort = options.sort ? compileSort(options.sort) : undefined;
-    const skip = options.skip ?? 0;
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    if (limit === 0) return [];
-    const state = this.collectionState(collection);
-    const { candidates, exact, broad } = this.plan(collection, state, query);
-    const fields = options.fields;
-
-    // An exact index key holds the matches themselves, in insertion order: the page is a slice.
-    // A lookup (one match) is kept among the recently read; a page of a list is read through:
-    // kept, it would push the hot documents out and leave every page as old-generation garbage.
-    if (!sort && exact) {
-      const ords = exact.slice(skip, skip + limit);
-      return (fields ? this.projected(state, ords, fields) : this.documentsOf(state, ords, ords.length === 1)) as T[];
-    }
-    // A broad scan reads of each document only what the query and the sort look at, and the fields
-    // asked for; the page then reads the rest. A few candidates are read whole at once.
-    const needed = topLevelFieldsOf(query);
-    for (const [field] of options.sort ?? []) needed.add(field.split('.')[0]);
-    for (const field of fields ?? []) needed.add(field);
-    const scanReadsWholeDocuments = !broad || [...state.storedApart].every((field) => needed.has(field));
-
-    const page: ScannedDocument[] = [];
-    if (!sort) {
-      // Candidates come in insertion order: page while scanning, stop at the page's end.
-      let toSkip = skip;
-      for (const candidate of this.scan(state, candidates, scanReadsWholeDocuments ? undefined : needed)) {
-        if (!matches(candidate.doc)) continue;
-        if (toSkip > 0) {
-          toSkip--;
-          continue;
-        }
-        page.push(candidate);
-        if (page.length >= limit) break;
-      }
-    } else {
-      const keyed: { candidate: ScannedDocument; keys: unknown[] }[] = [];
-      for (const candidate of this.scan(state, candidates, scanReadsWholeDocuments ? undefined : needed)) {
-        if (exact || matches(candidate.doc)) keyed.push({ candidate, keys: sort.keysOf(candidate.doc) });
-      }
-      // Array.prototype.sort is stable: ties stay in insertion order, as MongoDB's adapter does with _ord.
-      keyed.sort((a, b) => sort.compareKeys(a.keys, b.keys));
-      for (const { candidate } of keyed.slice(skip, skip + limit)) page.push(candidate);
-    }
-    if (fields) return page.map(({ doc }) => pick(doc, fields)) as T[];
-    if (scanReadsWholeDocuments) return page.map(({ doc }) => doc) as T[];
-    // The scan left out fields stored apart that the query did not need: the page reads them.
-    return this.documentsOf(state, page.map(({ ord }) => ord), false) as T[];
+    const state = this.collections.get(collection);
+    const plan = planQuery(state ?? emptyCollection(collection), query, options);
+    if (!state || options.limit === 0) return [];
+    const fields = options.fields?.filter((field) => field !== '_id');
+    const params: Record<string, unknown> = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
+    const columns = fields ? fields.map((field, at) => `d.doc -> @f${at}${state.storedApart.includes(field) ? `, d.${apartColumn(field)}` : ''}`) : ['d.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)];
+    fields?.forEach((field, at) => (params[`f${at}`] = jsonPathOf(field)));
+    const rows = this.statement(`SELECT ${['d._id', ...columns].join(', ')} ${plan.from} ORDER BY ${plan.order} LIMIT @limit OFFSET @skip`).raw().all(params) as (string | null)[][];
+    return rows.map((row) => (fields ? picked(state, fields, row) : whole(state, row)) as T);
   }
 
   override async count(collection: string, query: Query): Promise<number> {
     this.assertOpen();
-    const matches = compileQuery(query);
-    const state = this.collectionState(collection);
-    const { candidates, exact } = this.plan(collection, state, query);
-    if (exact) return exact.length;
-    let count = 0;
-    for (const { doc } of this.scan(state, candidates, topLevelFieldsOf(query))) if (matches(doc)) count++;
-    return count;
+    const state = this.collections.get(collection);
+    const plan = planQuery(state ?? emptyCollection(collection), query, {});
+    if (!state) return 0;
+    return this.statement(`SELECT COUNT(*) ${plan.from}`).pluck().get(plan.params) as number;
   }
 
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
     this.assertOpen();
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
-    assertCheckpointNotMoved(checkpoint, this.checkpoints.get(checkpoint.projection) ?? 0);
-    // MongoDB's limits (limits parity), measured exactly only when a bound from the JSON text the
-    // commit makes anyway does not already show the commit within them: most commits cost nothing.
+    // MongoDB's limits, measured exactly only when a bound from the JSON text the commit makes
+    // anyway does not already show the commit within them.
     let sizeBound = 0;
     let someDocumentMayBeTooLarge = false;
-
-    // Everything that can fail (serialization, unique indexes, the SQLite transaction) happens
-    // before memory changes, so a rejected commit leaves the store as it was.
-    let nextOrd = this.nextOrd;
-    const upserts: PlannedUpsert[] = [];
-    const deletions: { readonly collection: string; readonly id: string; readonly ord: number }[] = [];
+    const stored = new Map<string, { body: string; apart: (string | null)[]; whole?: string }>();
     for (const [collection, writes] of writesByCollection) {
-      const state = this.collectionState(collection);
-      const newKeys = new Map<string, IndexKeys>();
-      for (const [id, { doc, recreated }] of writes) {
-        const existing = state.documents.get(id);
+      const storedApart = this.collections.get(collection)?.storedApart ?? [];
+      for (const [id, { doc }] of writes) {
         if (doc === null) {
           sizeBound += changeSizeBound(id.length);
-          if (existing !== undefined) deletions.push({ collection, id, ord: existing });
           continue;
         }
-        if (existing !== undefined && recreated) deletions.push({ collection, id, ord: existing });
-        const replaced = recreated ? undefined : existing;
-        // Keyed from the document as given, not from its JSON text parsed back: the same for the
-        // JSON values the port admits, and a rebuild does not parse each document it writes.
-        const indexKeys = state.indexKeysOf(doc);
-        newKeys.set(id, indexKeys);
-        const { body, apart, notApart } = storedForm(doc, state.storedApart);
-        const bound = changeSizeBound(apart.reduce((length, field) => length + field.value.length, body.length));
+        const form = storedForm(doc, storedApart);
+        const bound = changeSizeBound(form.apart.reduce((length, value) => length + (value?.length ?? 0), form.body.length));
         sizeBound += bound;
         if (bound > MAX_DOCUMENT_BYTES) someDocumentMayBeTooLarge = true;
-        // The keys the replaced version is stored with, read before the file changes: loaded indexes
-        // move its rank from them, and a replacement that keeps them does not write them again.
-        const storedIndexKeys = replaced === undefined ? undefined : this.file.storedIndexKeys(replaced);
-        const row = { collection, id, ord: replaced ?? nextOrd++, indexKeys, indexKeysJson: JSON.stringify(indexKeys), storedIndexKeys, body, apart, notApart };
-        upserts.push({ row, replaced });
+        stored.set(`${collection}\0${id}`, form);
       }
-      for (const index of state.indexes.values()) if (index.spec.unique) this.load(collection, state, index);
-      assertUniqueKeysAvailable(collection, state, writes, newKeys);
     }
     if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
-    // The keys the deleted versions are stored with, read before the file changes: loaded indexes drop their ranks from them.
-    const deletedKeys = new Map<number, string | undefined>();
-    for (const { collection, ord } of deletions) {
-      if ((this.collections.get(collection)?.loaded.size ?? 0) > 0) deletedKeys.set(ord, this.file.storedIndexKeys(ord));
-    }
-    // Rows are addressed by rank; deletions first: a re-created document is deleted, then inserted anew.
-    this.file.commit(
-      deletions.map(({ ord }) => ord),
-      upserts.filter(({ replaced }) => replaced !== undefined).map(({ row }) => row),
-      upserts.filter(({ replaced }) => replaced === undefined).map(({ row }) => row),
-      checkpoint,
-    );
 
-    this.nextOrd = nextOrd;
-    for (const { collection, id, ord } of deletions) {
-      const state = this.collectionState(collection);
-      state.documents.delete(id);
-      this.recent.delete(ord);
-      const before = parsedKeys(deletedKeys.get(ord));
-      for (const index of state.loaded) index.remove(ord, before[index.spec.name] ?? []);
-    }
-    for (const { row, replaced } of upserts) {
-      const state = this.collectionState(row.collection);
-      if (replaced !== undefined) {
-        this.recent.delete(replaced);
-        if (row.storedIndexKeys === row.indexKeysJson || state.loaded.size === 0) continue;
-        const before = parsedKeys(row.storedIndexKeys);
-        for (const index of state.loaded) index.replace(replaced, before[index.spec.name] ?? [], row.indexKeys[index.spec.name] ?? []);
-      } else {
-        state.documents.set(row.id, row.ord);
-        for (const index of state.loaded) index.add(row.ord, row.indexKeys[index.spec.name] ?? []);
+    this.db.transaction(() => {
+      const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
+      assertCheckpointNotMoved(checkpoint, position ?? 0);
+      for (const [collection, writes] of writesByCollection) {
+        const state = this.createCollection(collection);
+        // Every changed document's keys go first, so that documents of one commit may swap keys.
+        for (const [id, { doc, recreated }] of writes) {
+          const row = this.statement(`SELECT inserted, ${storedDocument(state, 'd')} FROM ${state.table} d WHERE _id = ?`).raw().get(id) as [number, string] | undefined;
+          if (row === undefined) continue;
+          const [inserted, stored] = row;
+          for (const index of state.indexes.values()) {
+            const columns = index.spec.fields.map((_, at) => `k${at}`).join(', ');
+            this.statement(`DELETE FROM ${index.table} WHERE doc = @inserted AND (${columns}) IN (${index.keys.text})`).run({ ...index.keys.params, doc: stored, inserted });
+          }
+          // A deleted then re-created document takes a new place, last.
+          if (doc === null || recreated) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(inserted);
+        }
+        const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
+        const upsert = this.statement(
+          `INSERT INTO ${state.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+            `ON CONFLICT (_id) DO UPDATE SET ${columns.slice(1).map((column) => `${column} = excluded.${column}`).join(', ')} RETURNING inserted`,
+        );
+        for (const [id, { doc }] of writes) {
+          if (doc === null) continue;
+          const form = stored.get(`${collection}\0${id}`) ?? storedForm(doc, state.storedApart);
+          const inserted = upsert.pluck().get(id, form.body, ...form.apart) as number;
+          for (const index of state.indexes.values()) {
+            this.insertKeys(index, collection, id, inserted, index.touchesStoredApart ? (form.whole ??= JSON.stringify(doc)) : form.body);
+          }
+        }
       }
-    }
-    const previous = this.checkpoints.get(checkpoint.projection) ?? 0;
-    this.checkpoints.set(checkpoint.projection, Math.max(previous, checkpoint.position));
+      this.statement('INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)').run(
+        checkpoint.projection,
+        checkpoint.position,
+      );
+    }).immediate();
   }
 
   override async checkpoint(projection: string): Promise<number> {
     this.assertOpen();
-    return this.checkpoints.get(projection) ?? 0;
+    return (this.statement('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(projection) as number | undefined) ?? 0;
   }
 
+  /** Documents and checkpoints go; indexes and fields stored apart stay, as in MongoDB after deleteMany. */
   override async clear(): Promise<void> {
     this.assertOpen();
-    this.file.clear();
-    for (const state of this.collections.values()) {
-      state.documents.clear();
-      for (const index of state.indexes.values()) index.clear();
-      // Loaded again (empty) when a query needs them, so a rebuild into this store does not maintain them.
-      state.loaded.clear();
-    }
-    this.recent.clear();
-    this.checkpoints.clear();
+    this.db.transaction(() => {
+      for (const state of this.collections.values()) {
+        this.db.exec(`DELETE FROM ${state.table}`);
+        for (const index of state.indexes.values()) this.db.exec(`DELETE FROM ${index.table}`);
+      }
+      this.db.exec('DELETE FROM checkpoints');
+    }).immediate();
   }
 
   override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.recent.clear();
-    this.file.close();
+    this.db.close();
   }
 
-  /**
-   * Documents a query returns, in the order of `ords`; those not among the recently read are read
-   * from the file in one statement, and kept among the recently read when `keep`. With `only`, of
-   * the fields stored apart only those are read (a scan's documents, tested and then dropped).
-   */
-  private documentsOf(state: CollectionState, ords: readonly number[], keep: boolean, only?: ReadonlySet<string>): Doc[] {
-    const docs = ords.map((ord) => (keep ? this.recent.get(ord) : this.recent.peek(ord)));
-    const missing = ords.filter((_, index) => docs[index] === undefined);
-    if (missing.length === 0) return docs as Doc[];
-    const bodies = this.file.bodies(missing);
-    const apart = state.storedApart.size === 0 ? undefined : [...state.storedApart].filter((field) => !only || only.has(field));
-    const fields = apart && apart.length > 0 ? this.file.fields(missing, apart) : undefined;
-    const complete = only === undefined || apart === undefined || apart.length === state.storedApart.size;
-    return ords.map((ord, index) => {
-      const cached = docs[index];
-      if (cached !== undefined) return cached;
-      const body = bodies.get(ord);
-      if (body === undefined) throw new Error(`No document at rank ${ord} in the read-model file`);
-      const doc = deepFreeze(withStoredFields(JSON.parse(body) as Record<string, unknown>, fields?.get(ord)) as Doc);
-      if (keep && complete) this.recent.set(ord, doc);
-      return doc;
-    });
-  }
-
-  /**
-   * `_id` and `fields` of each document: when every field asked for is stored apart, read from
-   * their own rows without the bodies (documents written before the fields were stored apart, or
-   * lacking one, are read whole).
-   */
-  private projected(state: CollectionState, ords: readonly number[], fields: readonly string[]): Doc[] {
-    const wanted = fields.filter((field) => field !== '_id');
-    if (!wanted.every((field) => state.storedApart.has(field))) return this.documentsOf(state, ords, false).map((doc) => pick(doc, fields));
-    const docs: Doc[] = new Array(ords.length);
-    const missing: number[] = [];
-    ords.forEach((ord, index) => {
-      const cached = this.recent.peek(ord);
-      if (cached) docs[index] = pick(cached, fields);
-      else missing.push(ord);
-    });
-    if (missing.length === 0) return docs;
-    const stored = this.file.fieldsWithIds(missing, wanted);
-    const incomplete: number[] = [];
-    ords.forEach((ord, index) => {
-      if (docs[index] !== undefined) return;
-      const found = stored.get(ord);
-      if (!found || found.fields.length < wanted.length) incomplete.push(index);
-      else docs[index] = deepFreeze(withStoredFields({ _id: found.id }, found.fields) as Doc);
-    });
-    if (incomplete.length > 0) {
-      const whole = this.documentsOf(state, incomplete.map((index) => ords[index]), false);
-      incomplete.forEach((index, at) => (docs[index] = pick(whole[at], fields)));
+  /** Files a document (its JSON text) under its keys in an index; a unique key another document holds is refused. */
+  private insertKeys(index: Index, collection: string, id: string, inserted: number, doc: string): void {
+    try {
+      this.statement(`INSERT INTO ${index.table} SELECT keys.*, @inserted FROM (${index.keys.text}) keys`).run({ ...index.keys.params, doc, inserted });
+    } catch (error) {
+      throw uniqueViolation(error, collection, index.spec.name, id);
     }
-    return docs;
   }
 
-  /**
-   * The candidates' documents, in order, read in chunks that grow as the scan goes on (a query
-   * that stops at its first match reads few); a scan does not push hot documents out of the cache.
-   */
-  private *scan(state: CollectionState, candidates: Iterable<number>, needed?: ReadonlySet<string>): Generator<ScannedDocument> {
-    let chunk: number[] = [];
-    let chunkSize = FIRST_SCAN_CHUNK;
-    const read = (ords: number[]) => this.documentsOf(state, ords, false, needed).map((doc, index) => ({ ord: ords[index], doc }));
-    for (const ord of candidates) {
-      chunk.push(ord);
-      if (chunk.length < chunkSize) continue;
-      yield* read(chunk);
-      chunk = [];
-      chunkSize = Math.min(chunkSize * 2, LARGEST_SCAN_CHUNK);
-    }
-    if (chunk.length > 0) yield* read(chunk);
-  }
-
-  /** Reads an index's keys from the file the first time it is needed (a rebuild never needs them). */
-  private load(collection: string, state: CollectionState, index: HashIndex): HashIndex {
-    if (state.loaded.has(index)) return index;
-    this.file.forEachIndexKey(collection, index.spec.name, (ord, key) => {
-      if (index.spec.unique && index.documentsWithKey(key).some((holder) => holder !== ord)) {
-        throw new UniqueIndexViolationError(collection, index.spec.name);
-      }
-      index.add(ord, [key]);
-    });
-    state.loaded.add(index);
-    return index;
-  }
-
-  /**
-   * The documents a query can match, in insertion order: one document for `_id` equality, else
-   * the documents under the smallest key among the indexes whose fields the query pins by
-   * equality (the most selective index for these values, not merely the widest), else the whole
-   * collection. `exact` (then also the candidates) when the query is nothing but equalities that
-   * key, with the keys of other indexes the query pins, stands for: every candidate matches and
-   * none needs to be looked at. `broad` when there are more candidates than a scan reads at once.
-   */
-  private plan(
-    collection: string,
-    state: CollectionState,
-    query: Query,
-  ): { candidates: Iterable<number>; exact?: readonly number[]; broad: boolean } {
-    const byId = documentsById(state, query);
-    if (byId) return this.planById(collection, state, query, byId);
-    const all = () => ({ candidates: state.documents.values(), broad: true });
-    if (state.indexes.size === 0) return all();
-    const equalities = topLevelEqualities(query);
-    if (equalities.size === 0) return all();
-    const keyed: KeyedDocuments[] = [];
-    for (const index of state.indexes.values()) {
-      if (!index.fields.every((field) => equalities.has(field))) continue;
-      this.load(collection, state, index);
-      const values = index.fields.map((field) => equalities.get(field) as IndexableValue);
-      keyed.push({ fields: index.fields, documents: index.documentsWithKey(index.keyFor(values)) });
-    }
-    // Among equally small keys, the index covering more of the query leaves less to check.
-    const best = keyed.reduce<KeyedDocuments | undefined>(
-      (smallest, key) =>
-        !smallest ||
-        key.documents.length < smallest.documents.length ||
-        (key.documents.length === smallest.documents.length && key.fields.length > smallest.fields.length)
-          ? key
-          : smallest,
-      undefined,
-    );
-    if (!best) return all();
-    const exact = exactMatches(query, best, keyed);
-    const candidates = exact ?? best.documents;
-    return { candidates, exact, broad: candidates.length > LARGEST_SCAN_CHUNK };
-  }
-
-  /**
-   * Documents named by id: the matches themselves when nothing else is asked, or when the rest of
-   * the query is exactly the key of an index (a group's 10,000 new members checked as users of its
-   * account: no document read).
-   */
-  private planById(collection: string, state: CollectionState, query: Query, byId: number[]): { candidates: Iterable<number>; exact?: readonly number[]; broad: boolean } {
-    const rest = Object.fromEntries(Object.entries(query).filter(([field]) => field !== '_id'));
-    if (Object.keys(rest).length === 0) return { candidates: byId, exact: byId, broad: false };
-    const equalities = topLevelEqualities(rest);
-    for (const index of state.indexes.values()) {
-      if (!isExactlyEqualities(rest, index.fields)) continue;
-      this.load(collection, state, index);
-      const keyed = index.documentsWithKey(index.keyFor(index.fields.map((field) => equalities.get(field) as IndexableValue)));
-      const exact = byId.filter((ord) => includesRank(keyed, ord));
-      return { candidates: exact, exact, broad: false };
-    }
-    return { candidates: byId, broad: byId.length > LARGEST_SCAN_CHUNK };
-  }
-
-  private collectionState(collection: string): CollectionState {
-    let state = this.collections.get(collection);
-    if (!state) this.collections.set(collection, (state = new CollectionState(() => this.file.ranksOf(collection))));
+  /** The collection's table, created on first write or declaration. */
+  private createCollection(name: string): Collection {
+    const existing = this.collections.get(name);
+    if (existing) return existing;
+    const state: Collection = { name, table: quote(`c:${name}`), storedApart: [], indexes: new Map() };
+    // `inserted` is the rowid: new documents append, an UPSERT keeps it, VACUUM does not renumber it.
+    this.db.exec(`CREATE TABLE ${state.table} (inserted INTEGER PRIMARY KEY, _id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)`);
+    this.db.prepare('INSERT INTO collections (name) VALUES (?)').run(name);
+    this.collections.set(name, state);
     return state;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= CACHED_STATEMENTS) this.statements.clear();
+      this.statements.set(sql, (statement = this.db.prepare(sql)));
+    }
+    return statement;
   }
 
   private assertOpen(): void {
@@ -526,115 +300,138 @@ export class EmbeddedReadStore extends ReadStore {
   }
 }
 
-/** `{_id: 'x'}`, `{_id: {$eq: 'x'}}` or `{_id: {$in: [...]}}`: the primary map answers directly. */
-function documentsById(state: CollectionState, query: Query): number[] | undefined {
-  const condition = query._id;
-  let ids: readonly unknown[];
-  const onlyOperator = isJsonObject(condition) && Object.keys(condition).length === 1 ? condition : undefined;
-  if (typeof condition === 'string') {
-    ids = [condition];
-  } else if (typeof onlyOperator?.$eq === 'string') {
-    ids = [onlyOperator.$eq];
-  } else if (Array.isArray(onlyOperator?.$in) && onlyOperator.$in.every((id) => typeof id === 'string')) {
-    ids = onlyOperator.$in;
+/** Drops whatever an earlier layout left (see LAYOUT_VERSION) and creates this one's catalog. */
+function startLayout(db: Database.Database): void {
+  db.transaction(() => {
+    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
+    for (const table of tables) db.exec(`DROP TABLE ${quote(table)}`);
+    db.exec(CATALOG);
+    db.pragma(`user_version = ${LAYOUT_VERSION}`);
+  }).immediate();
+}
+
+interface QueryPlan {
+  /** FROM and WHERE clauses, the document table aliased `d`. */
+  readonly from: string;
+  readonly order: string;
+  readonly params: Record<string, unknown>;
+}
+
+/**
+ * SQL for a query: documents named by `_id` through the table's unique key; else, when the query
+ * pins every field of an index by equality (the widest such index), the documents under that key,
+ * read in insertion order straight off the index table. The whole query is then tested on those
+ * documents, unless it is nothing but the equalities the key stands for.
+ */
+function planQuery(state: Collection, query: Query, options: FindOptions): QueryPlan {
+  const apart = topLevelFieldsOf(query, options.sort);
+  const doc = storedDocument(state, 'd', (field) => apart.has(field));
+  const filter = compileFilter(query, doc);
+  const sort = options.sort ? compileSort(options.sort, doc) : undefined;
+  const params: Record<string, unknown> = { ...filter.params, ...sort?.params };
+  const where: string[] = [];
+  let from = `FROM ${state.table} d`;
+  let order = 'd.inserted';
+  let exact = false;
+  const ids = idsOf(query._id);
+  if (ids) {
+    where.push('d._id IN (SELECT value FROM json_each(@ids))');
+    params.ids = JSON.stringify(ids);
+    exact = Object.keys(query).length === 1;
   } else {
-    return undefined;
-  }
-  const found: number[] = [];
-  for (const id of new Set(ids)) {
-    const ord = state.documents.get(id as string);
-    if (ord !== undefined) found.push(ord);
-  }
-  return found.length > 1 ? found.sort((a, b) => a - b) : found;
-}
-
-/** The documents under one index's key for a query's values (ascending ranks). */
-interface KeyedDocuments {
-  readonly fields: readonly string[];
-  readonly documents: readonly number[];
-}
-
-/**
- * The matches themselves, when the query is nothing but equalities that the keys looked up cover
- * together: the smallest key's documents that every other key needed also holds (a binary search
- * each). Okta's `userName eq` within the account's SCIM users is then answered from memory: the
- * one user under (account, userName) is checked against (account, source) without being read.
- */
-function exactMatches(query: Query, smallest: KeyedDocuments, keyed: readonly KeyedDocuments[]): readonly number[] | undefined {
-  const covered = new Set(smallest.fields);
-  const others: KeyedDocuments[] = [];
-  for (const key of keyed) {
-    if (key.fields.every((field) => covered.has(field))) continue;
-    others.push(key);
-    for (const field of key.fields) covered.add(field);
-  }
-  if (!isExactlyEqualities(query, [...covered])) return undefined;
-  if (others.length === 0) return smallest.documents;
-  return smallest.documents.filter((ord) => others.every(({ documents }) => includesRank(documents, ord)));
-}
-
-/**
- * The query is `{f1: v1, …}` (or `{f1: {$eq: v1}, …}`) over exactly these fields with string or
- * number values: an equality index on them holds precisely the matching documents (MongoDB
- * equality on an array matches any element, and the index keys each element).
- */
-function isExactlyEqualities(query: Query, fields: readonly string[]): boolean {
-  const keys = Object.keys(query);
-  if (keys.length !== fields.length) return false;
-  return keys.every((key) => {
-    if (!fields.includes(key)) return false;
-    const condition = query[key];
-    if (isIndexableValue(condition)) return true;
-    return isJsonObject(condition) && Object.keys(condition).length === 1 && isIndexableValue(condition.$eq);
-  });
-}
-
-/**
- * Checks a commit against the collection's unique indexes as if all its writes were applied at
- * once: a key is free when no document outside this commit holds it and no other document of
- * the commit takes it (so two documents may swap keys in one commit).
- */
-function assertUniqueKeysAvailable(
-  collection: string,
-  state: CollectionState,
-  writes: ReadonlyMap<string, DocumentWrite>,
-  newKeys: ReadonlyMap<string, IndexKeys>,
-): void {
-  // Ranks of the documents this commit rewrites: their current keys do not count.
-  const rewritten = new Set<number>();
-  for (const id of writes.keys()) {
-    const ord = state.documents.get(id);
-    if (ord !== undefined) rewritten.add(ord);
-  }
-  for (const [name, index] of state.indexes) {
-    if (!index.spec.unique) continue;
-    const claimedBy = new Map<string, string>();
-    for (const [id, indexKeys] of newKeys) {
-      for (const key of indexKeys[name] ?? []) {
-        const claimant = claimedBy.get(key);
-        if (claimant !== undefined && claimant !== id) throw new UniqueIndexViolationError(collection, index.spec.name, id);
-        claimedBy.set(key, id);
-        for (const holder of index.documentsWithKey(key)) {
-          if (!rewritten.has(holder)) throw new UniqueIndexViolationError(collection, index.spec.name, id);
-        }
-      }
+    const equalities = topLevelEqualities(query);
+    let best: Index | undefined;
+    for (const index of state.indexes.values()) {
+      if (index.spec.fields.every(([field]) => equalities.has(field)) && index.spec.fields.length > (best?.spec.fields.length ?? 0)) best = index;
+    }
+    if (best) {
+      from = `FROM ${best.table} k JOIN ${state.table} d ON d.inserted = k.doc`;
+      order = 'k.doc';
+      best.spec.fields.forEach(([field], at) => {
+        where.push(`k.k${at} = @key${at}`);
+        params[`key${at}`] = equalities.get(field);
+      });
+      exact = Object.keys(query).length === best.spec.fields.length && Object.keys(query).every((field) => equalities.has(field));
     }
   }
+  if (!exact) where.push(filter.text);
+  return {
+    from: `${from}${where.length > 0 ? ` WHERE ${where.map((clause) => `(${clause})`).join(' AND ')}` : ''}`,
+    order: sort ? `${sort.text}, d.inserted` : order,
+    params,
+  };
 }
 
-/** Adds a document to an index being loaded or built, refusing a second holder of a unique key. */
-function addChecked(collection: string, index: HashIndex, id: string | undefined, ord: number, keys: readonly string[]): void {
-  if (index.spec.unique && keys.some((key) => index.documentsWithKey(key).length > 0)) {
-    throw new UniqueIndexViolationError(collection, index.spec.name, id);
+/** `'x'`, `{$eq: 'x'}` or `{$in: ['x', …]}`: the ids a query on `_id` names, else undefined. */
+function idsOf(condition: unknown): string[] | undefined {
+  if (typeof condition === 'string') return [condition];
+  if (typeof condition !== 'object' || condition === null || Object.keys(condition).length !== 1) return undefined;
+  const { $eq, $in } = condition as { $eq?: unknown; $in?: unknown };
+  if (typeof $eq === 'string') return [$eq];
+  return Array.isArray($in) && $in.every((id) => typeof id === 'string') ? $in : undefined;
+}
+
+/** The document as stored in row `d`, its fields stored apart put back (those `needed`, by default all). */
+function storedDocument(state: Collection, d: string, needed: (field: string) => boolean = () => true): string {
+  let doc = `${d}.doc`;
+  for (const field of state.storedApart.filter(needed)) {
+    const column = `${d}.${apartColumn(field)}`;
+    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, '${jsonPathOf(field)}', ${column}) END`;
   }
-  index.add(ord, keys);
+  return doc;
+}
+
+function indexOf(state: Collection, spec: IndexSpec): Index {
+  const fields = spec.fields.map(([field]) => field);
+  return {
+    spec,
+    table: quote(`i:${state.name}$${spec.name}`),
+    keys: compileIndexKeys(fields, '@doc'),
+    touchesStoredApart: fields.some((field) => state.storedApart.includes(field.split('.')[0])),
+  };
+}
+
+function emptyCollection(name: string): Collection {
+  return { name, table: quote(`c:${name}`), storedApart: [], indexes: new Map() };
+}
+
+/**
+ * The body and the string fields stored apart of a document: each of those leaves `null` in the
+ * body where it stands, so the document reads back with its keys in the same order.
+ */
+function storedForm(doc: Doc, storedApart: readonly string[]): { body: string; apart: (string | null)[]; whole?: string } {
+  const apart = storedApart.map((field) => (typeof doc[field] === 'string' ? (doc[field] as string) : null));
+  if (apart.every((value) => value === null)) return { body: JSON.stringify(doc), apart };
+  const rest: Record<string, unknown> = {};
+  for (const key in doc) rest[key] = typeof doc[key] === 'string' && storedApart.includes(key) ? null : doc[key];
+  return { body: JSON.stringify(rest), apart };
+}
+
+/** A row of `SELECT _id, doc, <stored apart…>`. */
+function whole(state: Collection, [, body, ...apart]: (string | null)[]): Doc {
+  const doc = JSON.parse(body as string) as Record<string, unknown>;
+  state.storedApart.forEach((field, at) => {
+    if (apart[at] !== null) doc[field] = apart[at];
+  });
+  return doc as Doc;
+}
+
+/** A row of `SELECT _id, <each field as JSON, and its column when stored apart>`: MongoDB's inclusion projection. */
+function picked(state: Collection, fields: readonly string[], [id, ...values]: (string | null)[]): Doc {
+  const doc: Record<string, unknown> = { _id: id };
+  let at = 0;
+  for (const field of fields) {
+    const json = values[at++];
+    const apart = state.storedApart.includes(field) ? values[at++] : null;
+    if (apart !== null) doc[field] = apart;
+    else if (json !== null) doc[field] = JSON.parse(json);
+  }
+  return doc as Doc;
 }
 
 function normalizeIndexSpec(spec: IndexSpec): IndexSpec {
   if (typeof spec?.name !== 'string' || spec.name.length === 0) throw new TypeError('An index needs a name');
-  if (!Array.isArray(spec.fields) || spec.fields.length === 0) {
-    throw new TypeError(`Index ${spec.name} needs at least one field`);
-  }
+  if (!Array.isArray(spec.fields) || spec.fields.length === 0) throw new TypeError(`Index ${spec.name} needs at least one field`);
   const fields = spec.fields.map(([field, direction]) => {
     splitPath(field);
     if (direction !== 1 && direction !== -1) throw new TypeError(`Index ${spec.name}: direction of ${field} must be 1 or -1`);
@@ -643,57 +440,16 @@ function normalizeIndexSpec(spec: IndexSpec): IndexSpec {
   return { name: spec.name, fields, unique: spec.unique === true };
 }
 
-function sameIndexSpec(a: IndexSpec, b: IndexSpec): boolean {
-  return (
-    (a.unique === true) === (b.unique === true) &&
-    a.fields.length === b.fields.length &&
-    a.fields.every(([field, direction], i) => field === b.fields[i][0] && direction === b.fields[i][1])
-  );
+function uniqueViolation(error: unknown, collection: string, index: string, documentId?: string): unknown {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' ? new UniqueIndexViolationError(collection, index, documentId) : error;
 }
 
-// Walks without allocating (no Object.values array per object): it runs for every document read.
-// Documents are JSON.parse results: plain objects and arrays, no inherited enumerable property.
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) deepFreeze(value[index]);
-  } else {
-    const record = value as Record<string, unknown>;
-    for (const key in record) deepFreeze(record[key]);
-  }
-  return Object.freeze(value);
+function apartColumn(field: string): string {
+  return quote(`apart:${field}`);
 }
 
-/**
- * The body and the fields stored apart of a document: each of those fields it has leaves `null` in
- * the body where it stands, so that the document reads back with its keys in the same order.
- */
-function storedForm(doc: Doc, storedApart: ReadonlySet<string>): Pick<DocumentRow, 'body' | 'apart' | 'notApart'> {
-  const apart: StoredField[] = [];
-  const notApart: string[] = [];
-  for (const field of storedApart) {
-    const value = doc[field];
-    if (value === undefined) notApart.push(field);
-    else apart.push(typeof value === 'string' ? { field, value, json: false } : { field, value: JSON.stringify(value), json: true });
-  }
-  if (apart.length === 0) return { body: JSON.stringify(doc), apart, notApart };
-  const rest: Record<string, unknown> = {};
-  for (const key in doc) rest[key] = storedApart.has(key) ? null : doc[key];
-  return { body: JSON.stringify(rest), apart, notApart };
-}
-
-function parsedKeys(stored: string | undefined): IndexKeys {
-  return stored === undefined ? {} : (JSON.parse(stored) as IndexKeys);
-}
-
-function withStoredFields(doc: Record<string, unknown>, fields: readonly StoredField[] | undefined): Record<string, unknown> {
-  for (const { field, value, json } of fields ?? []) doc[field] = json ? JSON.parse(value) : value;
-  return doc;
-}
-
-/** `_id` and the fields asked for that the document has (MongoDB's inclusion projection). */
-function pick(doc: Doc, fields: readonly string[]): Doc {
-  const picked: Record<string, unknown> = { _id: doc._id };
-  for (const field of fields) if (Object.hasOwn(doc, field)) picked[field] = doc[field];
-  return Object.freeze(picked) as Doc;
+/** An SQL identifier; names come from code, but a quote in one must not end it. */
+function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
