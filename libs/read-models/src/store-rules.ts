@@ -4,11 +4,17 @@
  */
 import { type Checkpoint, CheckpointMovedError, type Doc, type DocumentChange, type FindOptions } from './read-store.port';
 
-/** Collections the MongoDB adapter keeps its own state in; no read model may use these names. */
+/**
+ * Collections the MongoDB adapter keeps its own state in; no read model may use these names
+ * (`read_store_counters` held the insertion counter of earlier versions, and may still be there).
+ */
 export const RESERVED_COLLECTIONS: ReadonlySet<string> = new Set(['checkpoints', 'read_store_counters']);
 
-/** Top-level fields an adapter keeps for itself (MongoDB's insertion rank); documents may not use them. */
-export const RESERVED_FIELDS: readonly string[] = ['_ord'];
+/**
+ * Top-level fields an adapter keeps for itself (MongoDB's creation instant; `_ord`, the insertion
+ * rank of earlier versions, until a rebuild rewrites their documents); documents may not use them.
+ */
+export const RESERVED_FIELDS: readonly string[] = ['_created', '_ord'];
 
 export function assertValidCollectionName(collection: string): void {
   if (typeof collection !== 'string' || collection.length === 0 || collection.length > 120) {

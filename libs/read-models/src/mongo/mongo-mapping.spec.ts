@@ -3,10 +3,11 @@ import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { type Doc, UniqueIndexViolationError } from '../read-store.port';
 import type { DocumentWrite } from '../store-rules';
 import {
-  assignInsertionOrder,
+  assignCreationOrder,
   checkpointUpdate,
+  CREATED_FIELD,
+  CreationClock,
   replaceableIds,
-  INSERTION_ORDER_FIELD,
   IN_LIST_CHUNK,
   inListChunks,
   toBulkOperations,
@@ -18,27 +19,27 @@ import {
 
 describe('MongoDB mapping', () => {
   describe('toIndexDescriptions', () => {
-    it('maps each index, keeping field order and uniqueness, plus the insertion-order index', () => {
+    it('maps each index, keeping field order and uniqueness, plus the creation-order index', () => {
       const descriptions = toIndexDescriptions([
         { name: 'account_userName', fields: [['accountId', 1], ['search.userName', -1]], unique: true },
         { name: 'odd_names', fields: [['2', 1], ['1', 1]] },
       ]);
       expect(descriptions).toEqual([
-        { name: '_ord_1', key: new Map([['_ord', 1]]) },
+        { name: '_created_1__id_1', key: new Map([['_created', 1], ['_id', 1]]) },
         { name: 'account_userName', key: new Map([['accountId', 1], ['search.userName', -1]]), unique: true },
-        { name: 'odd_names', key: new Map([['2', 1], ['1', 1], ['_ord', 1]]) },
+        { name: 'odd_names', key: new Map([['2', 1], ['1', 1], ['_created', 1], ['_id', 1]]) },
       ]);
-      expect([...(descriptions[2].key as Map<string, number>).keys()]).toEqual(['2', '1', '_ord']);
+      expect([...(descriptions[2].key as Map<string, number>).keys()]).toEqual(['2', '1', '_created', '_id']);
     });
 
-    it('ends a non-unique index with the insertion rank, for pages in insertion order', () => {
+    it('ends a non-unique index with the creation order, for pages in creation order', () => {
       const [, account] = toIndexDescriptions([{ name: 'account', fields: [['accountId', 1]] }]);
-      expect(account).toEqual({ name: 'account', key: new Map([['accountId', 1], ['_ord', 1]]) });
+      expect(account).toEqual({ name: 'account', key: new Map([['accountId', 1], ['_created', 1], ['_id', 1]]) });
     });
   });
 
   describe('toInclusionProjection', () => {
-    it('includes _id and the fields asked for, so the insertion rank stays out', () => {
+    it('includes _id and the fields asked for, so the creation instant stays out', () => {
       expect(toInclusionProjection(['scim', 'version'])).toEqual({ _id: 1, scim: 1, version: 1 });
     });
 
@@ -48,15 +49,16 @@ describe('MongoDB mapping', () => {
   });
 
   describe('toMongoSort', () => {
-    it('defaults to insertion order', () => {
-      expect(toMongoSort(undefined)).toEqual([['_ord', 1]]);
+    it('defaults to creation order, ties by _id', () => {
+      expect(toMongoSort(undefined)).toEqual([['_created', 1], ['_id', 1]]);
     });
 
-    it('breaks ties of the requested order by insertion order', () => {
+    it('breaks ties of the requested order by creation order', () => {
       expect(toMongoSort([['name.familyName', -1], ['age', 1]])).toEqual([
         ['name.familyName', -1],
         ['age', 1],
-        ['_ord', 1],
+        ['_created', 1],
+        ['_id', 1],
       ]);
     });
   });
@@ -64,31 +66,38 @@ describe('MongoDB mapping', () => {
   const put = (doc: Doc, recreated = false): DocumentWrite => ({ doc, recreated });
   const deletion: DocumentWrite = { doc: null, recreated: false };
 
-  describe('assignInsertionOrder', () => {
-    it('keeps the stored rank of a replaced document and hands out reserved ranks in commit order', () => {
+  describe('CreationClock', () => {
+    it('counts microseconds and never repeats or goes back, even when the wall clock does', () => {
+      const times = [1_000, 1_000, 999, 1_002];
+      const clock = new CreationClock(() => times.shift() as number);
+      expect([clock.next(), clock.next(), clock.next(), clock.next()]).toEqual([1_000_000, 1_000_001, 1_000_002, 1_002_000]);
+    });
+  });
+
+  describe('assignCreationOrder', () => {
+    it('keeps the stored instant of a replaced document and takes the clock for new ones, in commit order', () => {
       const writes = new Map([
         ['new1', put({ _id: 'new1' })],
         ['old', put({ _id: 'old' })],
         ['gone', deletion],
         ['new2', put({ _id: 'new2' })],
       ]);
-      const { ranks, nextFreeRank } = assignInsertionOrder(writes, new Map([['old', 3]]), 10);
-      expect([...ranks]).toEqual([
-        ['new1', 10],
+      const created = assignCreationOrder(writes, new Map([['old', 3]]), new CreationClock(() => 10));
+      expect([...created]).toEqual([
+        ['new1', 10_000],
         ['old', 3],
-        ['new2', 11],
+        ['new2', 10_001],
       ]);
-      expect(nextFreeRank).toBe(12);
     });
 
-    it('gives a re-created document a new rank', () => {
+    it('gives a re-created document a new instant', () => {
       const writes = new Map([['old', put({ _id: 'old' }, true)]]);
-      expect([...assignInsertionOrder(writes, new Map([['old', 3]]), 10).ranks]).toEqual([['old', 10]]);
+      expect([...assignCreationOrder(writes, new Map([['old', 3]]), new CreationClock(() => 10))]).toEqual([['old', 10_000]]);
     });
   });
 
   describe('replaceableIds', () => {
-    it('lists written documents that may keep a stored rank', () => {
+    it('lists written documents that may keep a stored creation instant', () => {
       const writes = new Map([
         ['a', put({ _id: 'a' })],
         ['b', deletion],
@@ -99,7 +108,7 @@ describe('MongoDB mapping', () => {
   });
 
   describe('toBulkOperations', () => {
-    it('deletes every changed document, then inserts the new versions with their ranks', () => {
+    it('deletes every changed document, then inserts the new versions with their creation instants', () => {
       const writes = new Map([
         ['u1', put({ _id: 'u1', name: 'a' })],
         ['u2', deletion],
@@ -107,8 +116,8 @@ describe('MongoDB mapping', () => {
       ]);
       expect(toBulkOperations(writes, new Map([['u1', 7], ['u3', 12]]))).toEqual([
         { deleteMany: { filter: { _id: { $in: ['u1', 'u2', 'u3'] } } } },
-        { insertOne: { document: { _id: 'u1', name: 'a', [INSERTION_ORDER_FIELD]: 7 } } },
-        { insertOne: { document: { _id: 'u3', name: 'c', [INSERTION_ORDER_FIELD]: 12 } } },
+        { insertOne: { document: { _id: 'u1', name: 'a', [CREATED_FIELD]: 7 } } },
+        { insertOne: { document: { _id: 'u3', name: 'c', [CREATED_FIELD]: 12 } } },
       ]);
     });
 
@@ -133,9 +142,9 @@ describe('MongoDB mapping', () => {
       expect(doc).toEqual({ _id: 'u1' });
     });
 
-    it('writes nothing for no changes and refuses a document without a rank', () => {
+    it('writes nothing for no changes and refuses a document without a creation instant', () => {
       expect(toBulkOperations(new Map(), new Map())).toEqual([]);
-      expect(() => toBulkOperations(new Map([['u1', put({ _id: 'u1' })]]), new Map())).toThrow(/No insertion rank/);
+      expect(() => toBulkOperations(new Map([['u1', put({ _id: 'u1' })]]), new Map())).toThrow(/No creation instant/);
     });
   });
 

@@ -7,11 +7,28 @@ import { type Checkpoint, type IndexSpec, type SortSpec, UniqueIndexViolationErr
 import type { DocumentWrite } from '../store-rules';
 
 /**
- * MongoDB has no insertion order to page by, so each document carries its rank of first insertion,
- * drawn from a counter; a replaced document keeps it. Stripped from every document returned.
+ * MongoDB has no insertion order to page by, so each document carries the instant it was created
+ * (`CreationClock`), which a replaced document keeps; ties (two processes, one microsecond) are
+ * broken by `_id`. `_ord`, the rank earlier versions drew from a counter, is stripped too until a
+ * rebuild rewrites those documents.
  */
-export const INSERTION_ORDER_FIELD = '_ord';
-export const WITHOUT_INSERTION_ORDER = { [INSERTION_ORDER_FIELD]: 0 } as const;
+export const CREATED_FIELD = '_created';
+export const WITHOUT_STORE_FIELDS = { [CREATED_FIELD]: 0, _ord: 0 } as const;
+
+/**
+ * Microseconds since the epoch, strictly increasing within a process: documents a commit creates get
+ * consecutive values in commit order, with no counter document to contend on.
+ */
+export class CreationClock {
+  private last = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  next(): number {
+    this.last = Math.max(this.now() * 1000, this.last + 1);
+    return this.last;
+  }
+}
 
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
 
@@ -20,10 +37,8 @@ export const CHECKPOINTS_COLLECTION = 'checkpoints';
  * primary had (rolled back since) must not tell a waiting write that its position is projected.
  */
 export const CHECKPOINT_READ_OPTIONS = { readConcern: { level: 'majority' } } as const;
-export const COUNTERS_COLLECTION = 'read_store_counters';
-export const INSERTION_ORDER_COUNTER = 'insertion_order';
 
-/** A read-model document as stored in MongoDB: string ids, plus the insertion rank. */
+/** A read-model document as stored in MongoDB: string ids, plus its creation instant. */
 export interface StoredDocument extends Document {
   _id: string;
 }
@@ -33,11 +48,6 @@ export interface CheckpointDocument {
   readonly position: number;
   /** Commits so far; written by each, so that concurrent commits of one projection conflict. */
   readonly commits?: number;
-}
-
-export interface CounterDocument {
-  readonly _id: string;
-  readonly value: number;
 }
 
 const DUPLICATE_KEY_ERROR = 11000;
@@ -56,29 +66,33 @@ export function inListChunks(ids: readonly string[], chunkSize = IN_LIST_CHUNK):
 }
 
 /**
- * The declared indexes plus the insertion-order index every unsorted page uses. A non-unique index
- * gets the insertion rank as its last key, so a page of `{accountId: x}` in insertion order is read
+ * The declared indexes plus the creation-order index every unsorted page uses. A non-unique index
+ * gets the creation order as its last keys, so a page of `{accountId: x}` in creation order is read
  * in index order instead of sorted in memory; equality lookups use it as before. Unique indexes keep
- * their declared key (the rank would make every key unique).
+ * their declared key (the suffix would make every key unique).
  */
 export function toIndexDescriptions(indexes: readonly IndexSpec[]): IndexDescription[] {
   return [
     // MongoDB's default name for this key, so an index created by hand is recognized, not duplicated.
-    { name: `${INSERTION_ORDER_FIELD}_1`, key: new Map([[INSERTION_ORDER_FIELD, 1]]) },
+    { name: `${CREATED_FIELD}_1__id_1`, key: new Map(CREATION_ORDER) },
     ...indexes.map((spec): IndexDescription => {
       // A Map keeps field order even for names that look like integers.
       const key = new Map<string, 1 | -1>(spec.fields.map(([field, direction]) => [field, direction]));
       if (spec.unique) return { name: spec.name, key, unique: true };
-      if (!key.has(INSERTION_ORDER_FIELD)) key.set(INSERTION_ORDER_FIELD, 1);
+      for (const [field, direction] of CREATION_ORDER) if (!key.has(field)) key.set(field, direction);
       return { name: spec.name, key };
     }),
   ];
 }
 
-/** The requested order with insertion order as the tie-breaker, as the embedded store's stable sort. */
+const CREATION_ORDER: readonly [string, 1][] = [
+  [CREATED_FIELD, 1],
+  ['_id', 1],
+];
+
 /**
  * MongoDB's inclusion projection for `FindOptions.fields`: `_id` and the fields named, which also
- * leaves out the insertion rank. `_id` is named so that no field at all still projects (an empty
+ * leaves out the creation instant. `_id` is named so that no field at all still projects (an empty
  * projection would return whole documents).
  */
 export function toInclusionProjection(fields: readonly string[]): Record<string, 1> {
@@ -87,32 +101,27 @@ export function toInclusionProjection(fields: readonly string[]): Record<string,
   return projection;
 }
 
+/** The requested order, then creation order (the embedded store's insertion order). */
 export function toMongoSort(spec: SortSpec | undefined): [string, 1 | -1][] {
-  return [...(spec ?? []).map(([field, direction]): [string, 1 | -1] => [field, direction]), [INSERTION_ORDER_FIELD, 1]];
+  return [...(spec ?? []).map(([field, direction]): [string, 1 | -1] => [field, direction]), ...CREATION_ORDER];
 }
 
-/** Documents a commit writes that keep their stored rank if they have one (not re-created ones). */
+/** Documents a commit writes that keep their stored creation instant if they have one (not re-created ones). */
 export function replaceableIds(writes: ReadonlyMap<string, DocumentWrite>): string[] {
   return [...writes].filter(([, write]) => write.doc !== null && !write.recreated).map(([id]) => id);
 }
 
 /**
- * Insertion ranks for the documents a commit writes: the stored rank of a document replaced in
- * place, else the next of the ranks reserved from the counter, in the commit's (creation) order.
+ * Creation instants for the documents a commit writes: the stored one of a document replaced in
+ * place, else the clock's next, in the commit's (creation) order.
  */
-export function assignInsertionOrder(
-  writes: ReadonlyMap<string, DocumentWrite>,
-  storedRanks: ReadonlyMap<string, number>,
-  firstFreeRank: number,
-): { readonly ranks: Map<string, number>; readonly nextFreeRank: number } {
-  const ranks = new Map<string, number>();
-  let nextFreeRank = firstFreeRank;
+export function assignCreationOrder(writes: ReadonlyMap<string, DocumentWrite>, stored: ReadonlyMap<string, number>, clock: CreationClock): Map<string, number> {
+  const created = new Map<string, number>();
   for (const [id, { doc, recreated }] of writes) {
     if (doc === null) continue;
-    const stored = recreated ? undefined : storedRanks.get(id);
-    ranks.set(id, stored ?? nextFreeRank++);
+    created.set(id, (recreated ? undefined : stored.get(id)) ?? clock.next());
   }
-  return { ranks, nextFreeRank };
+  return created;
 }
 
 /**
@@ -123,15 +132,15 @@ export function assignInsertionOrder(
  */
 export function toBulkOperations(
   writes: ReadonlyMap<string, DocumentWrite>,
-  ranks: ReadonlyMap<string, number>,
+  created: ReadonlyMap<string, number>,
 ): AnyBulkWriteOperation<StoredDocument>[] {
   if (writes.size === 0) return [];
   const operations: AnyBulkWriteOperation<StoredDocument>[] = inListChunks([...writes.keys()]).map((ids) => ({ deleteMany: { filter: { _id: { $in: ids } } } }));
   for (const [id, { doc }] of writes) {
     if (doc === null) continue;
-    const rank = ranks.get(id);
-    if (rank === undefined) throw new Error(`No insertion rank assigned to document ${id}`);
-    operations.push({ insertOne: { document: { ...doc, [INSERTION_ORDER_FIELD]: rank } } });
+    const instant = created.get(id);
+    if (instant === undefined) throw new Error(`No creation instant assigned to document ${id}`);
+    operations.push({ insertOne: { document: { ...doc, [CREATED_FIELD]: instant } } });
   }
   return operations;
 }

@@ -1,6 +1,5 @@
 import { type ClientSession, type Collection, type Db, type Filter, MongoClient } from 'mongodb';
-import { compileQuery } from '../query/compile-query';
-import { compileSort } from '../query/sort';
+import { compileFilter, compileSort } from '../query/sql-query';
 import {
   type Checkpoint,
   type Doc,
@@ -20,15 +19,13 @@ import {
 } from '../store-rules';
 import { assertCommitWithinLimits } from '../store-limits';
 import {
-  assignInsertionOrder,
+  assignCreationOrder,
   CHECKPOINT_READ_OPTIONS,
   CHECKPOINTS_COLLECTION,
   type CheckpointDocument,
   checkpointUpdate,
-  COUNTERS_COLLECTION,
-  type CounterDocument,
-  INSERTION_ORDER_COUNTER,
-  INSERTION_ORDER_FIELD,
+  CREATED_FIELD,
+  CreationClock,
   inListChunks,
   replaceableIds,
   type StoredDocument,
@@ -37,7 +34,7 @@ import {
   toMongoSort,
   translateMongoError,
   toInclusionProjection,
-  WITHOUT_INSERTION_ORDER,
+  WITHOUT_STORE_FIELDS,
 } from './mongo-mapping';
 import { mongoDatabaseOf } from './mongo-url';
 
@@ -47,10 +44,12 @@ import { mongoDatabaseOf } from './mongo-url';
  * transaction with the projection's checkpoint. Transactions need a replica set (a single-node one
  * will do).
  *
- * Queries are first compiled by the shared matcher only to reject operators outside the port's
- * subset: a query that works here then also works on the embedded store.
+ * Queries are first compiled to the embedded store's SQL only to reject operators outside the
+ * port's subset: a query that works here then also works on the embedded store.
  */
 export class MongoReadStore extends ReadStore {
+  private readonly clock = new CreationClock();
+
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
@@ -87,7 +86,7 @@ export class MongoReadStore extends ReadStore {
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const found = await this.documents(collection).findOne({ _id: id }, { projection: WITHOUT_INSERTION_ORDER });
+    const found = await this.documents(collection).findOne({ _id: id }, { projection: WITHOUT_STORE_FIELDS });
     return found as T | null;
   }
 
@@ -97,13 +96,13 @@ export class MongoReadStore extends ReadStore {
   }
 
   override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
-    compileQuery(query);
+    compileFilter(query, 'doc');
     assertValidFindOptions(options);
-    if (options.sort) compileSort(options.sort);
+    if (options.sort) compileSort(options.sort, 'doc');
     if (options.limit === 0) return [];
     const documents = await this.documents(collection)
       .find(query as Filter<StoredDocument>, {
-        projection: options.fields ? toInclusionProjection(options.fields) : WITHOUT_INSERTION_ORDER,
+        projection: options.fields ? toInclusionProjection(options.fields) : WITHOUT_STORE_FIELDS,
         sort: toMongoSort(options.sort),
         ...(options.skip ? { skip: options.skip } : {}),
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
@@ -113,7 +112,7 @@ export class MongoReadStore extends ReadStore {
   }
 
   override async count(collection: string, query: Query): Promise<number> {
-    compileQuery(query);
+    compileFilter(query, 'doc');
     return this.documents(collection).countDocuments(query as Filter<StoredDocument>);
   }
 
@@ -130,19 +129,9 @@ export class MongoReadStore extends ReadStore {
         // too, so one of the two transactions conflicts, is retried, and then sees the other's checkpoint.
         const stored = await this.db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION).findOne({ _id: checkpoint.projection }, { session });
         assertCheckpointNotMoved(checkpoint, stored?.position ?? 0);
-        const storedRanks = new Map<string, Map<string, number>>();
-        let newDocuments = 0;
         for (const [collection, writes] of writesByCollection) {
-          const ranks = await this.insertionRanks(collection, replaceableIds(writes), session);
-          storedRanks.set(collection, ranks);
-          newDocuments += [...writes.values()].filter((write) => write.doc !== null).length - ranks.size;
-        }
-
-        let nextFreeRank = newDocuments > 0 ? await this.reserveInsertionRanks(newDocuments, session) : 0;
-        for (const [collection, writes] of writesByCollection) {
-          const assigned = assignInsertionOrder(writes, storedRanks.get(collection) ?? new Map(), nextFreeRank);
-          nextFreeRank = assigned.nextFreeRank;
-          const operations = toBulkOperations(writes, assigned.ranks);
+          const created = assignCreationOrder(writes, await this.creationInstants(collection, replaceableIds(writes), session), this.clock);
+          const operations = toBulkOperations(writes, created);
           if (operations.length === 0) continue;
           try {
             await this.documents(collection).bulkWrite(operations, { session, ordered: true });
@@ -182,27 +171,14 @@ export class MongoReadStore extends ReadStore {
     return this.db.collection<StoredDocument>(collection);
   }
 
-  private async insertionRanks(collection: string, ids: readonly string[], session: ClientSession): Promise<Map<string, number>> {
-    const ranks = new Map<string, number>();
+  private async creationInstants(collection: string, ids: readonly string[], session: ClientSession): Promise<Map<string, number>> {
+    const created = new Map<string, number>();
     for (const chunk of inListChunks(ids)) {
       const found = await this.documents(collection)
-        .find({ _id: { $in: chunk } }, { projection: { [INSERTION_ORDER_FIELD]: 1 }, session })
+        .find({ _id: { $in: chunk } }, { projection: { [CREATED_FIELD]: 1 }, session })
         .toArray();
-      for (const doc of found) ranks.set(String(doc._id), doc[INSERTION_ORDER_FIELD] as number);
+      for (const doc of found) if (typeof doc[CREATED_FIELD] === 'number') created.set(String(doc._id), doc[CREATED_FIELD]);
     }
-    return ranks;
-  }
-
-  /** Reserves `count` consecutive ranks and returns the first. */
-  private async reserveInsertionRanks(count: number, session: ClientSession): Promise<number> {
-    const counter = await this.db
-      .collection<CounterDocument>(COUNTERS_COLLECTION)
-      .findOneAndUpdate(
-        { _id: INSERTION_ORDER_COUNTER },
-        { $inc: { value: count } },
-        { upsert: true, returnDocument: 'after', session },
-      );
-    if (!counter) throw new Error('The insertion-order counter was not returned by MongoDB');
-    return counter.value - count + 1;
+    return created;
   }
 }

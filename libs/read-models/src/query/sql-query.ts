@@ -67,7 +67,7 @@ export function compileSort(sort: SortSpec, doc: string): Sql {
     const c = compilation.alias();
     const aggregate = direction === 1 ? 'MIN' : 'MAX';
     const candidates = candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)));
-    return `(SELECT ${aggregate}(${keyOf(c)}) FROM (${candidates}) ${c} WHERE ${c}.t IS NOT 'array') ${direction === 1 ? 'ASC' : 'DESC'}`;
+    return `(SELECT ${aggregate}(${keyOf(c)}) FROM (${candidates}) ${c} WHERE ${c}.t IS NOT 'array' OR ${c}.element) ${direction === 1 ? 'ASC' : 'DESC'}`;
   });
   return { text: terms.join(', '), params: compilation.params };
 }
@@ -153,12 +153,12 @@ function nodesOf(compilation: Compilation, doc: string, segments: readonly strin
   return nodes;
 }
 
-/** The values a condition is tested on: each node and each element of an array node, as (t)ype, (a)tom, (j)son. */
+/** The values a condition is tested on: each node and each element of an array node, as (t)ype, (a)tom, (j)son, and whether an `element`. */
 function candidatesOf(compilation: Compilation, nodes: string): string {
   const [n, e] = [compilation.alias(), compilation.alias()];
   return (
-    `SELECT json_type(${n}.j) AS t, ${n}.j ->> '$' AS a, ${n}.j AS j FROM (${nodes}) ${n} ` +
-    `UNION ALL SELECT ${e}.type, ${e}.atom, ${e}.value FROM (${nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array'`
+    `SELECT json_type(${n}.j) AS t, ${n}.j ->> '$' AS a, ${n}.j AS j, 0 AS element FROM (${nodes}) ${n} ` +
+    `UNION ALL SELECT ${e}.type, ${e}.atom, ${e}.value, 1 FROM (${nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array'`
   );
 }
 
@@ -340,8 +340,18 @@ function at(where: string): string {
 function keyOf(c: string): string {
   return (
     `CASE WHEN ${c}.t IS NULL OR ${c}.t = 'null' THEN -9e999 WHEN ${c}.t IN ('integer', 'real', 'text') THEN ${c}.a ` +
-    `WHEN ${c}.t = 'object' THEN CAST(char(4) || ${c}.j AS BLOB) ELSE CAST(char(8) || ${c}.t AS BLOB) END`
+    `WHEN ${c}.t IN ('object', 'array') THEN CAST(char(4 + (${c}.t = 'array')) || ${closingFirst(`${c}.j`)} AS BLOB) ` +
+    `ELSE CAST(char(8) || ${c}.t AS BLOB) END`
   );
+}
+
+/**
+ * Objects and arrays compare by their JSON text with closing brackets lowest, so that `{"a":1}`
+ * precedes `{"a":1,"b":2}`: MongoDB's field-by-field order for the simple cases (numbers inside
+ * still compare as text).
+ */
+function closingFirst(json: string): string {
+  return `replace(replace(${json}, '}', char(1)), ']', char(1))`;
 }
 
 /**
@@ -353,7 +363,7 @@ export function compileIndexKeys(fields: readonly string[], doc: string): Sql {
   const compilation = new Compilation();
   const sources = fields.map((path, index) => {
     const [c, k] = [compilation.alias(), `k${index}`];
-    const candidates = `SELECT ${keyOf(c)} AS k FROM (${candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)))}) ${c} WHERE ${c}.t IS NOT 'array'`;
+    const candidates = `SELECT ${keyOf(c)} AS k FROM (${candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)))}) ${c} WHERE ${c}.t IS NOT 'array' OR ${c}.element`;
     return `(SELECT k FROM (${candidates}) UNION SELECT -9e999 WHERE NOT EXISTS (${candidates})) ${k}`;
   });
   const columns = fields.map((_, index) => `k${index}.k`).join(', ');

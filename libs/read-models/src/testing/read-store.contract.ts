@@ -575,7 +575,7 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
       });
 
       test('rejects fields that are not top-level field names, and storing _id apart', async () => {
-        for (const fields of [['name.first'], ['$name'], [''], ['_ord']]) {
+        for (const fields of [['name.first'], ['$name'], [''], ['_ord'], ['_created']]) {
           await expect(store.find('people', {}, { fields })).rejects.toThrow(TypeError);
           await expect(store.ensureStoredApart('people', fields)).rejects.toThrow(TypeError);
         }

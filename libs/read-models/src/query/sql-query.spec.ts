@@ -1,6 +1,8 @@
+import { EmbeddedReadStore } from '../embedded/embedded-read-store';
 import type { Query } from '../read-store.port';
-import { compileQuery, UnsupportedQueryError } from './compile-query';
+import { compileFilter, topLevelEqualities, topLevelFieldsOf, UnsupportedQueryError } from './sql-query';
 
+// The compiled SQL is judged by what it selects: each document is stored alone in its own collection.
 const alice = {
   _id: 'alice',
   userName: 'alice',
@@ -17,11 +19,26 @@ const alice = {
   matrix: [[1, 2], [3]],
 };
 
-function matches(query: Query, document: Record<string, unknown> = alice): boolean {
-  return compileQuery(query)(document);
+let store: EmbeddedReadStore;
+let collections = 0;
+const collectionOf = new Map<object, string>();
+
+beforeAll(() => {
+  store = EmbeddedReadStore.open({ file: ':memory:' });
+});
+
+afterAll(() => store.close());
+
+async function matches(query: Query, document: Record<string, unknown> & { _id: string } = alice): Promise<boolean> {
+  let collection = collectionOf.get(document);
+  if (!collection) {
+    collectionOf.set(document, (collection = `c${++collections}`));
+    await store.commit([{ collection, id: document._id, doc: document }], { projection: 'spec', position: collections });
+  }
+  return (await store.count(collection, query)) === 1;
 }
 
-describe('compileQuery', () => {
+describe('compileFilter, through the embedded store', () => {
   describe('equality', () => {
     it.each<[string, Query, boolean]>([
       ['empty query', {}, true],
@@ -52,19 +69,19 @@ describe('compileQuery', () => {
       ['null does not match a value', { userName: null }, false],
       ['null through an array where one element lacks the field', { 'emails.primary': null }, true],
       ['_id', { _id: 'alice' }, true],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
 
-    it('matches a RegExp value like $regex', () => {
-      expect(matches({ userName: /^ALI/i })).toBe(true);
-      expect(matches({ userName: /^ALI/ })).toBe(false);
-      expect(matches({ 'emails.value': /home\.test$/ })).toBe(true);
+    it('matches a RegExp value like $regex', async () => {
+      expect(await matches({ userName: /^ALI/i })).toBe(true);
+      expect(await matches({ userName: /^ALI/ })).toBe(false);
+      expect(await matches({ 'emails.value': /home\.test$/ })).toBe(true);
     });
 
-    it('does not reach properties of Object.prototype through a path', () => {
-      expect(matches({ constructor: { $exists: true } })).toBe(false);
-      expect(matches({ 'name.toString': { $exists: true } })).toBe(false);
+    it('does not reach properties of Object.prototype through a path', async () => {
+      expect(await matches({ constructor: { $exists: true } })).toBe(false);
+      expect(await matches({ 'name.toString': { $exists: true } })).toBe(false);
     });
   });
 
@@ -83,8 +100,8 @@ describe('compileQuery', () => {
       ['$nin with an equal array element', { tags: { $nin: ['dev', 'ops'] } }, false],
       ['$nin is true when the field is missing', { title: { $nin: ['x'] } }, true],
       ['$nin with null excludes missing', { title: { $nin: [null] } }, false],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
   });
 
@@ -97,8 +114,8 @@ describe('compileQuery', () => {
       ['a regular expression in the list', { userName: { $in: [/^AL/i] } }, true],
       ['an empty list', { userName: { $in: [] } }, false],
       ['through an array of objects', { 'emails.type': { $in: ['home'] } }, true],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
   });
 
@@ -112,8 +129,8 @@ describe('compileQuery', () => {
       ['present in one array element', { 'emails.primary': { $exists: true } }, true],
       ['absent from every array element', { 'emails.display': { $exists: true } }, false],
       ['path through a scalar', { 'userName.length': { $exists: true } }, false],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
   });
 
@@ -137,14 +154,14 @@ describe('compileQuery', () => {
       ['$gte null matches missing', { title: { $gte: null } }, true],
       ['$gt null matches nothing', { title: { $gt: null } }, false],
       ['$gt boolean', { active: { $gt: false } }, true],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
 
-    it('orders strings by code point like MongoDB, not by UTF-16 code unit', () => {
+    it('orders strings by code point like MongoDB, not by UTF-16 code unit', async () => {
       // U+1F600 (a surrogate pair in UTF-16) is above U+FF5E in code point order.
-      expect(matches({ s: { $gt: '\uff5e' } }, { _id: 'x', s: '\u{1f600}' })).toBe(true);
-      expect(matches({ s: { $lt: '\uff5e' } }, { _id: 'x', s: '\u{1f600}' })).toBe(false);
+      expect(await matches({ s: { $gt: '\uff5e' } }, { _id: 'x', s: '\u{1f600}' })).toBe(true);
+      expect(await matches({ s: { $lt: '\uff5e' } }, { _id: 'x', s: '\u{1f600}' })).toBe(false);
     });
   });
 
@@ -158,13 +175,13 @@ describe('compileQuery', () => {
       ['through an array of objects', { 'emails.value': { $regex: '@EXAMPLE\\.com$', $options: 'i' } }, true],
       ['never matches a number', { age: { $regex: '31' } }, false],
       ['never matches a missing field', { title: { $regex: '.*' } }, false],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
 
-    it('gives the same answer every time, even for a global RegExp', () => {
-      const predicate = compileQuery({ userName: /alice/g });
-      expect([predicate(alice), predicate(alice), predicate(alice)]).toEqual([true, true, true]);
+    it('gives the same answer every time, even for a global RegExp', async () => {
+      const query = { userName: /alice/g };
+      expect([await matches(query), await matches(query), await matches(query)]).toEqual([true, true, true]);
     });
   });
 
@@ -179,12 +196,12 @@ describe('compileQuery', () => {
       ['on a field that is not an array', { name: { $elemMatch: { givenName: 'Alice' } } }, false],
       ['on a missing field', { phones: { $elemMatch: { type: 'work' } } }, false],
       ['query form never matches scalar elements', { tags: { $elemMatch: { length: 5 } } }, false],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
 
-    it('differs from dotted paths, whose conditions may hold in different elements', () => {
-      expect(matches({ 'emails.type': 'home', 'emails.primary': true })).toBe(true);
+    it('differs from dotted paths, whose conditions may hold in different elements', async () => {
+      expect(await matches({ 'emails.type': 'home', 'emails.primary': true })).toBe(true);
     });
   });
 
@@ -203,8 +220,8 @@ describe('compileQuery', () => {
       ['$not with a RegExp', { userName: { $not: /^b/ } }, true],
       ['$not with $regex and $options', { userName: { $not: { $regex: '^A', $options: 'i' } } }, false],
       ['$not of an array-element match', { tags: { $not: { $in: ['ops'] } } }, false],
-    ])('%s', (_, query, expected) => {
-      expect(matches(query)).toBe(expected);
+    ])('%s', async (_, query, expected) => {
+      expect(await matches(query)).toBe(expected);
     });
   });
 
@@ -233,9 +250,57 @@ describe('compileQuery', () => {
       ['a Date value', { created: new Date(0) }, /Date.*JSON/],
       ['a Date range operand', { created: { $gte: new Date(0) } }, /ISO-8601/],
       ['an empty path segment', { 'name..givenName': 'A' }, /Invalid field path/],
-    ])('rejects %s', (_, query, message) => {
-      expect(() => compileQuery(query)).toThrow(UnsupportedQueryError);
-      expect(() => compileQuery(query)).toThrow(message);
+    ])('rejects %s', async (_, query, message) => {
+      expect(() => compileFilter(query, 'doc')).toThrow(UnsupportedQueryError);
+      expect(() => compileFilter(query, 'doc')).toThrow(message);
+      await expect(store.count('c1', query)).rejects.toThrow(message);
     });
+  });
+});
+
+describe('topLevelEqualities', () => {
+  it('collects fields pinned to one string or number', () => {
+    const equalities = topLevelEqualities({
+      accountId: 'a1',
+      'search.userName': { $eq: 'alice' },
+      age: 31,
+      $and: [{ status: 'active' }, { $or: [{ kind: 'x' }] }],
+    });
+    expect([...equalities]).toEqual([
+      ['accountId', 'a1'],
+      ['search.userName', 'alice'],
+      ['age', 31],
+      ['status', 'active'],
+    ]);
+  });
+
+  it('ignores conditions an equality index cannot answer', () => {
+    const equalities = topLevelEqualities({
+      status: { $ne: 'deleted' },
+      name: { givenName: 'A' },
+      tags: ['a'],
+      active: true,
+      nickName: null,
+      userName: /^a/,
+      score: Number.NaN,
+      $or: [{ accountId: 'a1' }],
+    });
+    expect(equalities.size).toBe(0);
+  });
+});
+
+describe('topLevelFieldsOf', () => {
+  it('names the first segment of each path, inside logical operators too', () => {
+    const query = {
+      accountId: 'a',
+      'search.userName': { $regex: '^x' },
+      $or: [{ 'emails.value': 'e' }, { $nor: [{ active: false }] }],
+      $and: [{ tags: { $elemMatch: { value: 'v', 'deep.path': 1 } } }],
+    };
+    expect([...topLevelFieldsOf(query, [['meta.created', 1]])].sort()).toEqual(['accountId', 'active', 'emails', 'meta', 'search', 'tags']);
+  });
+
+  it('is empty for the query that matches everything', () => {
+    expect(topLevelFieldsOf({}).size).toBe(0);
   });
 });
