@@ -1,5 +1,5 @@
 /**
- * The read-model port. Adapters: embedded (in-process, persisted to SQLite) and MongoDB.
+ * The read-model port. Adapters: embedded (SQLite, queries compiled to SQL) and MongoDB.
  * Both pass the same contract suite (read-store.contract.ts).
  *
  * Queries are documents in a subset of the MongoDB query language, so one translation of a
@@ -75,7 +75,12 @@ export abstract class ReadStore {
 
   abstract findOne<T extends Doc>(collection: string, query: Query): Promise<T | null>;
 
-  /** Matching documents; without `sort`, in insertion order (stable across pages). */
+  /**
+   * Matching documents; without `sort`, in the order documents were created (stable across pages): a
+   * replaced document keeps its place, a deleted and re-created one goes last. Embedded: SQLite's
+   * rowid, which an UPSERT keeps. MongoDB: a creation instant kept by replacements, ties by `_id`.
+   * With `sort`, ties come in that same order.
+   */
   abstract find<T extends Doc>(collection: string, query: Query, options?: FindOptions): Promise<T[]>;
 
   abstract count(collection: string, query: Query): Promise<number>;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
-import { compileFilter, compileIndexKeys, compileSort, jsonPathOf, REGEXP_FUNCTION, splitPath, type Sql, topLevelEqualities, topLevelFieldsOf } from '../query/sql-query';
+import { compileFilter, compileSort, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelEqualities, topLevelFieldsOf } from '../query/sql-query';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
 import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, planWrites } from '../store-rules';
 import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
@@ -31,13 +31,12 @@ const CATALOG = `
 
 // Distinct SQL texts are few (one per query shape), but a client can vary the shape of its filters.
 const CACHED_STATEMENTS = 500;
+const KEY_SIZE_PROBE = 64;
 
 interface Index {
   readonly spec: IndexSpec;
   readonly table: string;
-  /** The keys of the document in `@doc` (JSON text), as columns k0, k1, …. */
-  readonly keys: Sql;
-  readonly touchesStoredApart: boolean;
+  readonly paths: readonly (readonly string[])[];
 }
 
 interface Collection {
@@ -116,8 +115,9 @@ export class EmbeddedReadStore extends ReadStore {
         const index = indexOf(state, spec);
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
-        const rows = this.db.prepare(`SELECT inserted, _id, ${storedDocument(state, 'd')} FROM ${state.table} d`).raw().all() as [number, string, string][];
-        for (const [inserted, id, doc] of rows) this.insertKeys(index, collection, id, inserted, doc);
+        for (const row of this.db.prepare(`SELECT ${storedColumns(state)} FROM ${state.table}`).raw().all() as StoredRow[]) {
+          this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as (string | null)[]), index));
+        }
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
         state.indexes.set(spec.name, index);
       }
@@ -141,7 +141,6 @@ export class EmbeddedReadStore extends ReadStore {
         this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)} TEXT`);
         state.storedApart.push(field);
       }
-      for (const [name, index] of state.indexes) state.indexes.set(name, indexOf(state, index.spec));
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     }).immediate();
     this.statements.clear();
@@ -161,22 +160,22 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidFindOptions(options);
     const state = this.collections.get(collection);
-    const plan = planQuery(state ?? emptyCollection(collection), query, options);
+    const plan = planQuery(state ?? emptyCollection(collection), query, options, this.keySize);
     if (!state || options.limit === 0) return [];
     const fields = options.fields?.filter((field) => field !== '_id');
     const params: Record<string, unknown> = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
     const columns = fields ? fields.map((field, at) => `d.doc -> @f${at}${state.storedApart.includes(field) ? `, d.${apartColumn(field)}` : ''}`) : ['d.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)];
     fields?.forEach((field, at) => (params[`f${at}`] = jsonPathOf(field)));
-    const rows = this.statement(`SELECT ${['d._id', ...columns].join(', ')} ${plan.from} ORDER BY ${plan.order} LIMIT @limit OFFSET @skip`).raw().all(params) as (string | null)[][];
+    const rows = this.statement(plan.page(['d._id', ...columns].join(', '))).raw().all(params) as (string | null)[][];
     return rows.map((row) => (fields ? picked(state, fields, row) : whole(state, row)) as T);
   }
 
   override async count(collection: string, query: Query): Promise<number> {
     this.assertOpen();
     const state = this.collections.get(collection);
-    const plan = planQuery(state ?? emptyCollection(collection), query, {});
+    const plan = planQuery(state ?? emptyCollection(collection), query, {}, this.keySize);
     if (!state) return 0;
-    return this.statement(`SELECT COUNT(*) ${plan.from}`).pluck().get(plan.params) as number;
+    return this.statement(plan.count).pluck().get(plan.params) as number;
   }
 
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
@@ -187,7 +186,7 @@ export class EmbeddedReadStore extends ReadStore {
     // anyway does not already show the commit within them.
     let sizeBound = 0;
     let someDocumentMayBeTooLarge = false;
-    const stored = new Map<string, { body: string; apart: (string | null)[]; whole?: string }>();
+    const stored = new Map<string, { body: string; apart: (string | null)[] }>();
     for (const [collection, writes] of writesByCollection) {
       const storedApart = this.collections.get(collection)?.storedApart ?? [];
       for (const [id, { doc }] of writes) {
@@ -209,17 +208,24 @@ export class EmbeddedReadStore extends ReadStore {
       assertCheckpointNotMoved(checkpoint, position ?? 0);
       for (const [collection, writes] of writesByCollection) {
         const state = this.createCollection(collection);
-        // Every changed document's keys go first, so that documents of one commit may swap keys.
+        const indexes = [...state.indexes.values()];
+        // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
+        // a replacement keeps stay as they are.
+        const kept = new Map<string, boolean[]>();
         for (const [id, { doc, recreated }] of writes) {
-          const row = this.statement(`SELECT inserted, ${storedDocument(state, 'd')} FROM ${state.table} d WHERE _id = ?`).raw().get(id) as [number, string] | undefined;
+          const row = this.statement(`SELECT ${storedColumns(state)} FROM ${state.table} WHERE _id = ?`).raw().get(id) as StoredRow | undefined;
           if (row === undefined) continue;
-          const [inserted, stored] = row;
-          for (const index of state.indexes.values()) {
-            const columns = index.spec.fields.map((_, at) => `k${at}`).join(', ');
-            this.statement(`DELETE FROM ${index.table} WHERE doc = @inserted AND (${columns}) IN (${index.keys.text})`).run({ ...index.keys.params, doc: stored, inserted });
-          }
+          const old = indexes.length > 0 ? whole(state, row.slice(1) as (string | null)[]) : undefined;
+          const keeps = indexes.map((index) => {
+            const oldKeys = indexKeysOf(old as Doc, index);
+            if (doc !== null && !recreated && sameKeys(oldKeys, indexKeysOf(doc, index))) return true;
+            const where = index.paths.map((_, at) => `k${at} = ?`).join(' AND ');
+            for (const key of oldKeys) this.statement(`DELETE FROM ${index.table} WHERE ${where} AND doc = ?`).run(...key, row[0]);
+            return false;
+          });
+          kept.set(id, keeps);
           // A deleted then re-created document takes a new place, last.
-          if (doc === null || recreated) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(inserted);
+          if (doc === null || recreated) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
         }
         const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
         const upsert = this.statement(
@@ -230,9 +236,10 @@ export class EmbeddedReadStore extends ReadStore {
           if (doc === null) continue;
           const form = stored.get(`${collection}\0${id}`) ?? storedForm(doc, state.storedApart);
           const inserted = upsert.pluck().get(id, form.body, ...form.apart) as number;
-          for (const index of state.indexes.values()) {
-            this.insertKeys(index, collection, id, inserted, index.touchesStoredApart ? (form.whole ??= JSON.stringify(doc)) : form.body);
-          }
+          const keeps = kept.get(id);
+          indexes.forEach((index, at) => {
+            if (keeps?.[at] !== true) this.insertKeys(index, collection, id, inserted, indexKeysOf(doc, index));
+          });
         }
       }
       this.statement('INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)').run(
@@ -265,10 +272,17 @@ export class EmbeddedReadStore extends ReadStore {
     this.db.close();
   }
 
-  /** Files a document (its JSON text) under its keys in an index; a unique key another document holds is refused. */
-  private insertKeys(index: Index, collection: string, id: string, inserted: number, doc: string): void {
+  /** How many documents an index holds under a key, counted up to a bound: enough to tell a lookup from a list. */
+  private readonly keySize = (index: Index, key: readonly (string | number)[]): number => {
+    const where = key.map((_, at) => `k${at} = ?`).join(' AND ');
+    return this.statement(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${where} LIMIT ${KEY_SIZE_PROBE})`).pluck().get(...key) as number;
+  };
+
+  /** Files a document under its keys in an index; a unique key another document holds is refused. */
+  private insertKeys(index: Index, collection: string, id: string, inserted: number, keys: readonly IndexKey[]): void {
+    const insert = this.statement(`INSERT INTO ${index.table} VALUES (${index.paths.map(() => '?').join(', ')}, ?)`);
     try {
-      this.statement(`INSERT INTO ${index.table} SELECT keys.*, @inserted FROM (${index.keys.text}) keys`).run({ ...index.keys.params, doc, inserted });
+      for (const key of keys) insert.run(...key, inserted);
     } catch (error) {
       throw uniqueViolation(error, collection, index.spec.name, id);
     }
@@ -311,55 +325,64 @@ function startLayout(db: Database.Database): void {
 }
 
 interface QueryPlan {
-  /** FROM and WHERE clauses, the document table aliased `d`. */
-  readonly from: string;
-  readonly order: string;
+  /** A page of the matches, `columns` of the document table `d` (with @limit and @skip). */
+  page(columns: string): string;
+  readonly count: string;
   readonly params: Record<string, unknown>;
 }
 
 /**
  * SQL for a query: documents named by `_id` through the table's unique key; else, when the query
- * pins every field of an index by equality (the widest such index), the documents under that key,
- * read in insertion order straight off the index table. The whole query is then tested on those
- * documents, unless it is nothing but the equalities the key stands for.
+ * pins every field of an index by equality (the one with the fewest documents under its key), the
+ * documents under that key, read in insertion order straight off the index table. The whole query
+ * is then tested on those documents, unless it is nothing but the equalities the key stands for:
+ * then a page skips along the index alone, and a count reads nothing else.
  */
-function planQuery(state: Collection, query: Query, options: FindOptions): QueryPlan {
+function planQuery(state: Collection, query: Query, options: FindOptions, keySize: (index: Index, key: readonly (string | number)[]) => number): QueryPlan {
   const apart = topLevelFieldsOf(query, options.sort);
   const doc = storedDocument(state, 'd', (field) => apart.has(field));
   const filter = compileFilter(query, doc);
   const sort = options.sort ? compileSort(options.sort, doc) : undefined;
   const params: Record<string, unknown> = { ...filter.params, ...sort?.params };
   const where: string[] = [];
-  let from = `FROM ${state.table} d`;
-  let order = 'd.inserted';
-  let exact = false;
+  const order = sort ? `${sort.text}, d.inserted` : 'd.inserted';
   const ids = idsOf(query._id);
+  const equalities = topLevelEqualities(query);
+  const keyOf = (index: Index) => index.spec.fields.map(([field]) => equalities.get(field) as string | number);
+  const usable = ids ? [] : [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => equalities.has(field)));
+  // The smallest key, so far as a short probe tells (an account holds 100,000 users, a userName one),
+  // then the index covering more of the query.
+  const sized = usable.map((index) => ({ index, size: usable.length > 1 ? keySize(index, keyOf(index)) : 0 }));
+  const best = sized.reduce<(typeof sized)[number] | undefined>(
+    (smallest, key) => (!smallest || key.size < smallest.size || (key.size === smallest.size && key.index.spec.fields.length > smallest.index.spec.fields.length) ? key : smallest),
+    undefined,
+  )?.index;
+  const fields = Object.keys(query);
   if (ids) {
     where.push('d._id IN (SELECT value FROM json_each(@ids))');
     params.ids = JSON.stringify(ids);
-    exact = Object.keys(query).length === 1;
+    if (fields.length > 1) where.push(filter.text);
+  } else if (best) {
+    const key = best.spec.fields.map(([field], at) => {
+      params[`key${at}`] = equalities.get(field);
+      return `k.k${at} = @key${at}`;
+    });
+    const exact = fields.length === best.spec.fields.length && fields.every((field) => equalities.has(field));
+    if (exact && !sort) {
+      const keyed = `FROM ${best.table} k WHERE ${key.join(' AND ')}`;
+      return {
+        page: (columns) => `SELECT ${columns} FROM (SELECT k.doc ${keyed} ORDER BY k.doc LIMIT @limit OFFSET @skip) k JOIN ${state.table} d ON d.inserted = k.doc ORDER BY k.doc`,
+        count: `SELECT COUNT(*) ${keyed}`,
+        params,
+      };
+    }
+    where.push(...key);
+    if (!exact) where.push(filter.text);
   } else {
-    const equalities = topLevelEqualities(query);
-    let best: Index | undefined;
-    for (const index of state.indexes.values()) {
-      if (index.spec.fields.every(([field]) => equalities.has(field)) && index.spec.fields.length > (best?.spec.fields.length ?? 0)) best = index;
-    }
-    if (best) {
-      from = `FROM ${best.table} k JOIN ${state.table} d ON d.inserted = k.doc`;
-      order = 'k.doc';
-      best.spec.fields.forEach(([field], at) => {
-        where.push(`k.k${at} = @key${at}`);
-        params[`key${at}`] = equalities.get(field);
-      });
-      exact = Object.keys(query).length === best.spec.fields.length && Object.keys(query).every((field) => equalities.has(field));
-    }
+    where.push(filter.text);
   }
-  if (!exact) where.push(filter.text);
-  return {
-    from: `${from}${where.length > 0 ? ` WHERE ${where.map((clause) => `(${clause})`).join(' AND ')}` : ''}`,
-    order: sort ? `${sort.text}, d.inserted` : order,
-    params,
-  };
+  const from = `FROM ${best ? `${best.table} k JOIN ${state.table} d ON d.inserted = k.doc` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.map((clause) => `(${clause})`).join(' AND ')}` : ''}`;
+  return { page: (columns) => `SELECT ${columns} ${from} ORDER BY ${order} LIMIT @limit OFFSET @skip`, count: `SELECT COUNT(*) ${from}`, params };
 }
 
 /** `'x'`, `{$eq: 'x'}` or `{$in: ['x', …]}`: the ids a query on `_id` names, else undefined. */
@@ -382,13 +405,63 @@ function storedDocument(state: Collection, d: string, needed: (field: string) =>
 }
 
 function indexOf(state: Collection, spec: IndexSpec): Index {
-  const fields = spec.fields.map(([field]) => field);
-  return {
-    spec,
-    table: quote(`i:${state.name}$${spec.name}`),
-    keys: compileIndexKeys(fields, '@doc'),
-    touchesStoredApart: fields.some((field) => state.storedApart.includes(field.split('.')[0])),
-  };
+  return { spec, table: quote(`i:${state.name}$${spec.name}`), paths: spec.fields.map(([field]) => splitPath(field)) };
+}
+
+type IndexKey = (string | number | Buffer)[];
+
+/**
+ * A document's keys in an index, distinct, MongoDB style: an array is keyed by each of its elements,
+ * a missing field (or an empty array) by null; a compound index by every combination. Strings and
+ * numbers are keys as they are (what lookups bind), null is -Infinity, other values typed blobs.
+ */
+function indexKeysOf(doc: Doc, index: Index): IndexKey[] {
+  let keys: IndexKey[] = [[]];
+  for (const path of index.paths) {
+    const leaves: unknown[] = [];
+    collectLeaves(doc, path, 0, leaves);
+    const values = leaves.length === 0 ? [null] : leaves;
+    keys = keys.flatMap((key) => values.map((value) => [...key, keyValue(value)]));
+  }
+  if (keys.length === 1) return keys;
+  const distinct = new Map<string, IndexKey>();
+  for (const key of keys) distinct.set(JSON.stringify(key.map((value) => (Buffer.isBuffer(value) ? value.toString('latin1') : value))), key);
+  return [...distinct.values()];
+}
+
+function collectLeaves(value: unknown, path: readonly string[], depth: number, into: unknown[]): void {
+  if (depth === path.length) {
+    if (Array.isArray(value)) into.push(...value);
+    else into.push(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (/^(0|[1-9][0-9]*)$/.test(path[depth])) collectLeaves(value[Number(path[depth])], path, depth + 1, into);
+    // MongoDB looks into the objects of an array, not into its scalars or nested arrays.
+    else for (const element of value) if (isPlainObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
+    return;
+  }
+  if (isPlainObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
+  else into.push(null);
+}
+
+function keyValue(value: unknown): string | number | Buffer {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  if (value === null || value === undefined) return Number.NEGATIVE_INFINITY;
+  return Buffer.from(`${typeof value === 'boolean' ? '\u0008' : '\u0004'}${JSON.stringify(value)}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fieldOf(object: Record<string, unknown>, field: string): unknown {
+  // Own properties only: a path named "constructor" must not reach Object.prototype.
+  return Object.hasOwn(object, field) ? object[field] : undefined;
+}
+
+function sameKeys(a: readonly IndexKey[], b: readonly IndexKey[]): boolean {
+  return a.length === b.length && a.every((key, at) => key.length === b[at].length && key.every((value, i) => (Buffer.isBuffer(value) ? Buffer.isBuffer(b[at][i]) && value.equals(b[at][i] as Buffer) : value === b[at][i])));
 }
 
 function emptyCollection(name: string): Collection {
@@ -399,12 +472,19 @@ function emptyCollection(name: string): Collection {
  * The body and the string fields stored apart of a document: each of those leaves `null` in the
  * body where it stands, so the document reads back with its keys in the same order.
  */
-function storedForm(doc: Doc, storedApart: readonly string[]): { body: string; apart: (string | null)[]; whole?: string } {
+function storedForm(doc: Doc, storedApart: readonly string[]): { body: string; apart: (string | null)[] } {
   const apart = storedApart.map((field) => (typeof doc[field] === 'string' ? (doc[field] as string) : null));
   if (apart.every((value) => value === null)) return { body: JSON.stringify(doc), apart };
   const rest: Record<string, unknown> = {};
   for (const key in doc) rest[key] = typeof doc[key] === 'string' && storedApart.includes(key) ? null : doc[key];
   return { body: JSON.stringify(rest), apart };
+}
+
+/** `inserted`, then what `whole` reads. */
+type StoredRow = [number, string, ...(string | null)[]];
+
+function storedColumns(state: Collection): string {
+  return ['inserted', '_id', 'doc', ...state.storedApart.map(apartColumn)].join(', ');
 }
 
 /** A row of `SELECT _id, doc, <stored apart…>`. */

@@ -333,7 +333,7 @@ function at(where: string): string {
 }
 
 /**
- * The SQL value a candidate (alias `c`) sorts and is indexed by, in MongoDB's type order: missing
+ * The SQL value a candidate (alias `c`) sorts by, in MongoDB's type order: missing
  * and null as -Infinity, numbers and strings as themselves (SQLite orders numbers before text),
  * then objects and booleans as blobs (after text).
  */
@@ -352,20 +352,4 @@ function keyOf(c: string): string {
  */
 function closingFirst(json: string): string {
   return `replace(replace(${json}, '}', char(1)), ']', char(1))`;
-}
-
-/**
- * The keys of a document (the JSON the SQL expression `doc` yields) in an index over `fields`, one
- * row per distinct combination (columns k0, k1, …), MongoDB style: an array is keyed by each of its
- * elements, a missing field (or an empty array) by null.
- */
-export function compileIndexKeys(fields: readonly string[], doc: string): Sql {
-  const compilation = new Compilation();
-  const sources = fields.map((path, index) => {
-    const [c, k] = [compilation.alias(), `k${index}`];
-    const candidates = `SELECT ${keyOf(c)} AS k FROM (${candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)))}) ${c} WHERE ${c}.t IS NOT 'array' OR ${c}.element`;
-    return `(SELECT k FROM (${candidates}) UNION SELECT -9e999 WHERE NOT EXISTS (${candidates})) ${k}`;
-  });
-  const columns = fields.map((_, index) => `k${index}.k`).join(', ');
-  return { text: `SELECT DISTINCT ${columns} FROM ${sources.join(', ')}`, params: compilation.params };
 }
