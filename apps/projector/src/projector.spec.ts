@@ -77,7 +77,7 @@ describe('Projector', () => {
   });
 
   it('serves /health and /lag, counting a projection with quiet streams as caught up', async () => {
-    const audit: Projection = { name: 'audit', streamPrefixes: ['audit-'], targets: () => [], evolve: (_ref, doc) => doc };
+    const audit: Projection = { name: 'audit', version: 1, streamPrefixes: ['audit-'], targets: () => [], evolve: (_ref, doc) => doc };
     const projector = newProjector([tallyProjection(), audit]);
     const server = createProjectorServer(projector, logger.error);
 

@@ -24,6 +24,7 @@ export type AccountView = Doc & AccountFields;
 /** The read model is the aggregate's own state: one fold, not two. */
 export const accountsProjection: Projection = {
   name: 'accounts',
+  version: 1,
   streamPrefixes: [StreamPrefix.account],
   targets: (recorded) =>
     typeof recorded.data.accountId === 'string' ? [{ collection: Collections.accounts, id: recorded.data.accountId }] : [],

@@ -115,6 +115,8 @@ function formsAtNewVersion(previous: UserView, next: UserFields): UserReadModelF
 
 export const usersProjection: Projection = {
   name: 'users',
+  // 2: the SCIM resource stored without `meta`, and the ids of the user's groups.
+  version: 2,
   streamPrefixes: [StreamPrefix.user],
   targets: (recorded) =>
     userEventTypes.has(recorded.type as UserEvent['type']) && typeof recorded.data.userId === 'string'
