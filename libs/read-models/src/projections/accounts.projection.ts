@@ -36,8 +36,7 @@ export const accountsProjection: Projection = {
   },
 };
 
-// Views written before events keys and webhooks existed lack them.
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys = [], webhooks = [] }: AccountView) {
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks }: AccountView) {
   return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
 }
 
