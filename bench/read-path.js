@@ -16,10 +16,8 @@ const { startApp, cpuPerCall } = require('./lib/in-process');
 async function main() {
   const { dataDir, operatorKey, accountId, kinds, users, prefix, seconds, warmup, runs } = JSON.parse(process.argv[2]);
   const { listResponseBody } = require(join(DIST, 'apps', 'scim-api', 'src', 'users', 'list-users', 'list-users.controller'));
-  const { UserJsonCache } = require(join(DIST, 'apps', 'scim-api', 'src', 'users', 'user-json-cache'));
   const app = await startApp(dataDir, operatorKey);
   const queryBus = app.get(QueryBus);
-  const cache = app.get(UserJsonCache);
   const baseUrl = `http://127.0.0.1:8080/scim/v2/${accountId}`;
   const pages = Math.max(1, Math.floor(users / 100));
   let page = Math.floor(Math.random() * pages);
@@ -31,7 +29,7 @@ async function main() {
   for (const kind of kinds) {
     const { params, answered } = requests[kind];
     const respond = async () => {
-      const body = await listResponseBody(queryBus, cache, baseUrl, accountId, params());
+      const body = await listResponseBody(queryBus, baseUrl, accountId, params());
       if (!body.toString('latin1', 0, 300).includes(answered)) throw new Error(`unexpected answer: ${body.toString('utf8', 0, 300)}`);
     };
     measured[kind] = await cpuPerCall(respond, { seconds, warmup, runs });

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { SqliteEventStore } from '@scim/event-store';
-import { EmbeddedReadStore, type Projection } from '@scim/read-models';
+import { EmbeddedReadStore, PROJECTION_VERSIONS, type Projection } from '@scim/read-models';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from '@scim/read-models/testing/tally-projection';
 import { createProjectorServer } from './http-server';
-import { Projector } from './projector';
+import { Projector, StaleReadModelsError } from './projector';
 
 /**
  * The projector over the embedded adapters (EventStoreDB and MongoDB cannot run here): the same
@@ -76,8 +76,21 @@ describe('Projector', () => {
     await expect(readStore.ensureIndexes(TALLIES, [{ name: 'total', fields: [['other', 1]] }])).rejects.toThrow();
   });
 
+  it('records the projections\' versions, and refuses to project on documents another version wrote', async () => {
+    const first = newProjector([tallyProjection()]);
+    await first.start();
+    const opened = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    await until(async () => (await readStore.checkpoint('tallies')) === opened.position);
+    await first.stop();
+    expect(await readStore.get(PROJECTION_VERSIONS, 'tallies')).toMatchObject({ version: 1 });
+
+    const bumped = newProjector([tallyProjection({ version: 2 })]);
+    await expect(bumped.start()).rejects.toThrow(new StaleReadModelsError([{ projection: 'tallies', stored: 1, current: 2 }]));
+    expect(await readStore.get(PROJECTION_VERSIONS, 'tallies')).toMatchObject({ version: 1 });
+  });
+
   it('serves /health and /lag, counting a projection with quiet streams as caught up', async () => {
-    const audit: Projection = { name: 'audit', streamPrefixes: ['audit-'], targets: () => [], evolve: (_ref, doc) => doc };
+    const audit: Projection = { name: 'audit', version: 1, streamPrefixes: ['audit-'], targets: () => [], evolve: (_ref, doc) => doc };
     const projector = newProjector([tallyProjection(), audit]);
     const server = createProjectorServer(projector, logger.error);
 

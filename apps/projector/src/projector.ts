@@ -1,5 +1,15 @@
 import type { EventStore } from '@scim/event-store';
-import { CatchUpTracker, type IndexSpec, type Projection, ProjectionRunner, type ReadStore, type RunnerLogger } from '@scim/read-models';
+import {
+  CatchUpTracker,
+  type IndexSpec,
+  type Projection,
+  ProjectionRunner,
+  type ReadStore,
+  recordProjectionVersions,
+  type RunnerLogger,
+  type StaleProjection,
+  staleProjections,
+} from '@scim/read-models';
 
 export interface ProjectorOptions {
   readonly eventStore: EventStore;
@@ -34,6 +44,22 @@ export interface ProjectorLag {
 }
 
 /**
+ * The MongoDB read models were built by another version of a projection. They are not rebuilt in
+ * place (the API replicas would read a half-built store): rebuilding into a scratch database and
+ * swapping it in is still to come; until then an operator drops the database and the projector
+ * replays the log into it.
+ */
+export class StaleReadModelsError extends Error {
+  constructor(readonly stale: readonly StaleProjection[]) {
+    super(
+      `The read models were built by other projection versions (${stale.map(({ projection, stored, current }) => `${projection} ${stored === undefined ? 'unversioned' : `v${stored}`}, now v${current}`).join(', ')}): ` +
+        'drop the MongoDB read-model database so that the projector rebuilds it from the event log',
+    );
+    this.name = 'StaleReadModelsError';
+  }
+}
+
+/**
  * The projector process: runs the projections from their checkpoints (the runner resumes where
  * the last commit stopped: nothing lost, nothing applied twice), restarts a failed projection with
  * a backoff (a subscription ends when the EventStoreDB leader changes; a poison event keeps failing
@@ -61,6 +87,10 @@ export class Projector {
     for (const [collection, indexes] of Object.entries(this.options.indexes ?? {})) {
       await this.options.readStore.ensureIndexes(collection, indexes);
     }
+    // Documents of an older shape are never projected on: the API no longer reads them.
+    const stale = await staleProjections(this.options.readStore, this.options.projections);
+    if (stale.length > 0) throw new StaleReadModelsError(stale);
+    await recordProjectionVersions(this.options.readStore, this.options.projections);
     await this.runner.start();
     this.state = 'running';
     this.every(this.options.superviseEveryMs ?? 1_000, () => {

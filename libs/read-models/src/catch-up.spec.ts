@@ -7,6 +7,7 @@ import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/
 
 const auditProjection: Projection = {
   name: 'audit',
+  version: 1,
   streamPrefixes: ['audit-'],
   targets: (event) => [{ collection: 'audit', id: event.streamId }],
   evolve: (ref, doc, event) => ({ _id: ref.id, count: ((doc?.count as number) ?? 0) + 1, last: event.type }),

@@ -11,6 +11,7 @@ const EVENTS = 5;
 /** One event touches many documents, as a group's membership change touches its members. */
 const fanOutProjection: Projection = {
   name: 'fan-out',
+  version: 1,
   streamPrefixes: ['fan-'],
   targets: (event) => {
     const first = event.data.first as number;

@@ -37,6 +37,7 @@ class RedeliveringEventStore extends DelegatingEventStore {
 /** A projection over other streams, to check that waitFor does not wait for events it never sees. */
 const auditProjection: Projection = {
   name: 'audit',
+  version: 1,
   streamPrefixes: ['audit-'],
   targets: (event) => [{ collection: 'audit', id: event.streamId }],
   evolve: (ref, doc, event) => ({ _id: ref.id, last: event.type, count: ((doc?.count as number) ?? 0) + 1 }),

@@ -2,6 +2,7 @@ import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store'
 import { CatchUpTracker, withinTime } from './catch-up';
 import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
 import type { Projection } from './projection';
+import { recordProjectionVersions } from './projection-versions';
 import type { Checkpoint, DocumentChange, ReadStore } from './read-store.port';
 import { splitIntoSubCommits } from './store-limits';
 
@@ -209,7 +210,8 @@ export class ProjectionRunner {
   /**
    * Runs every projection over the whole log into `target` (cleared first) in large batches, then
    * resolves with the totals. The result equals the live read model, checkpoints included (a live
-   * checkpoint may also have moved on past other streams' events, see `skipTo`).
+   * checkpoint may also have moved on past other streams' events, see `skipTo`), and records each
+   * projection's version in it.
    */
   async rebuild(target: ReadStore, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress> {
     if (target === this.readStore && this.projections.some((running) => running.state === 'running')) {
@@ -239,6 +241,8 @@ export class ProjectionRunner {
       progress = { events, position: batch[batch.length - 1].position, head, eventsPerSecond: seconds > 0 ? events / seconds : 0 };
       onProgress?.(progress);
     }
+    // The rebuilt documents are of this code's shape, whatever the store held before.
+    await recordProjectionVersions(target, this.projections.map(({ projection }) => projection));
     return progress;
   }
 

@@ -15,6 +15,12 @@ export interface DocumentRef {
  */
 export interface Projection {
   readonly name: string;
+  /**
+   * The shape of its documents: raised with every change to what `evolve` writes. A store built by
+   * another version is rebuilt from the log at start-up (see read-model-upgrade.ts), so documents of
+   * an older shape are never read.
+   */
+  readonly version: number;
   /** Streams this projection reads; empty means every stream. */
   readonly streamPrefixes: readonly string[];
   /** Pure: which documents this event touches (may be none). */

@@ -47,8 +47,9 @@ export class AdminReadModel {
     };
     const search = userSearch(params.search);
     const page = await pageOf<UserView>(this.readStore, Collections.users, scope, Object.keys(search).length ? search : undefined, params);
-    // Each user with its groups of both sources, as the product's users page shows them.
-    const groups = new Map(await Promise.all(page.resources.map(async (u) => [u._id, await this.groupsOf(accountId, u._id)] as const)));
+    // Each user with its groups of both sources, as the product's users page shows them: one read for the page.
+    const groupsOfPage = await this.groupsById(accountId, page.resources.flatMap((u) => u.groupIds));
+    const groups = new Map(page.resources.map((u) => [u._id, u.groupIds.flatMap((id) => groupsOfPage.get(id) ?? [])] as const));
     return adminPageOf(page, (u) => ({
       id: u._id,
       userName: u.profile.userName,
@@ -66,7 +67,7 @@ export class AdminReadModel {
   async user(accountId: string, userId: string) {
     const user = await this.readStore.get<UserView>(Collections.users, userId);
     if (!user || user.accountId !== accountId) throw new DomainError('user_not_found', 'User not found');
-    const groups = await this.groupsOf(accountId, userId);
+    const groups = await this.groupsOf(user);
     return {
       id: user._id,
       userName: user.profile.userName,
@@ -131,10 +132,16 @@ export class AdminReadModel {
     });
   }
 
-  private async groupsOf(accountId: string, userId: string): Promise<GroupView[]> {
-    const memberships = await this.readStore.find<GroupMemberView>(Collections.groupMembers, { accountId, userId });
-    const groups = await Promise.all(memberships.map((m) => this.readStore.get<GroupView>(Collections.groups, m.groupId)));
-    return groups.filter((g): g is GroupView => g !== null);
+  /** The user's groups, from the ids its read model keeps; a deleted group is left out. */
+  private async groupsOf(user: UserView): Promise<GroupView[]> {
+    const groups = await this.groupsById(user.accountId, user.groupIds);
+    return user.groupIds.flatMap((id) => groups.get(id) ?? []);
+  }
+
+  private async groupsById(accountId: string, ids: readonly string[]): Promise<ReadonlyMap<string, GroupView>> {
+    if (ids.length === 0) return new Map();
+    const groups = await this.readStore.find<GroupView>(Collections.groups, { _id: { $in: [...new Set(ids)] }, accountId });
+    return new Map(groups.map((group) => [group._id, group]));
   }
 }
 

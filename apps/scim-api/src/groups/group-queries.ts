@@ -81,7 +81,7 @@ export class ListGroupsHandler implements IQueryHandler<ListGroupsQuery, ListPag
       ? await resolveMembershipConditions(
           resolveResourceTypeConditions(filterToQuery(parseFilter(params.filter), groupResourceSchema), 'Group'),
           'search.members',
-          (userId) => groupIdsOfMember(this.readStore, accountId, userId),
+          async (userId) => ({ _id: { $in: await groupIdsOfMember(this.readStore, accountId, userId) } }),
         )
       : undefined;
     const sortField = params.sortBy ? sortPath(params.sortBy, groupResourceSchema) : undefined;

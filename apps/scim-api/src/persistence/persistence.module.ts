@@ -2,7 +2,7 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optio
 import { join } from 'node:path';
 import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
-import { CheckpointWaiter, EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
+import { CheckpointWaiter, openEmbeddedReadModels, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { MeteredEventStore } from '../observability/metered-event-store';
@@ -65,11 +65,16 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
     },
     {
       provide: ReadStore,
-      useFactory: async () => {
-        const store = EmbeddedReadStore.open({ file: join(config.dataDir, 'read-models.db') });
-        await prepareReadModelStore(store);
-        return store;
-      },
+      inject: [EventStore],
+      // Rebuilt from the log first when a projection's version changed (before any subscription starts).
+      useFactory: (eventStore: EventStore) =>
+        openEmbeddedReadModels({
+          file: join(config.dataDir, 'read-models.db'),
+          eventStore,
+          projections: allProjections,
+          prepare: prepareReadModelStore,
+          logger: runnerLogger(new Logger('ReadModels')),
+        }),
     },
     ...inProcessProjections(config),
   ];
@@ -120,10 +125,7 @@ function inProcessProjections(config: AppConfig): Provider[] {
       provide: ProjectionRunner,
       inject: [EventStore, ReadStore, Subscribers],
       useFactory: async (eventStore: EventStore, readStore: ReadStore, subscribers: Subscribers) => {
-        const logger = new Logger('Projections');
-        const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], {
-          logger: { log: (message) => logger.log(message), error: (message, error) => logger.error(message, error instanceof Error ? error.stack : error) },
-        });
+        const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: runnerLogger(new Logger('Projections')) });
         subscribers.watchProjections(runner);
         await runner.start();
         return runner;
@@ -137,6 +139,11 @@ function inProcessProjections(config: AppConfig): Provider[] {
     },
   ];
 }
+
+const runnerLogger = (logger: Logger): RunnerLogger => ({
+  log: (message) => logger.log(message),
+  error: (message, error) => logger.error(message, error instanceof Error ? error.stack : error),
+});
 
 /**
  * Projections run in apps/projector; a write waits until the checkpoints it commits to MongoDB

@@ -10,10 +10,7 @@ import { ListQueryDto } from '../scim/list-query.dto';
 import { DEFAULT_COUNT, MAX_RESULTS, type ListPage } from '../scim/paging';
 import { sendScimBytes } from '../scim/scim-response';
 import { ScimContext, type CommandContext } from '../shared/request-context';
-import { listedUsers } from '../users/list-users/list-users.controller';
-import { UserJsonCache } from '../users/user-json-cache';
-import type { ListedUser } from '../users/user-read-bodies';
-import { UserReadBodies } from '../users/user-read-bodies';
+import { listedUserJson, listResponseBytes } from '../users/list-users/list-users.controller';
 
 const NONE: ListPage<never> = { totalResults: 0, startIndex: 1, resources: [] };
 
@@ -29,7 +26,6 @@ export class RootSearchController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
-    private readonly userJsonCache: UserJsonCache,
   ) {}
 
   @Post('.search')
@@ -41,16 +37,16 @@ export class RootSearchController {
     const [searchUsers, searchGroups] = typesTheFilterFits(params.filter);
     const startIndex = Math.max(1, params.startIndex ?? 1);
     const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
-    const users: ListPage<ListedUser> = searchUsers ? await listedUsers(this.queryBus, context.accountId, { ...params, startIndex, count }) : NONE;
+    const baseUrl = this.baseUrls.of(request, context.accountId);
+    const users: ListPage<string> = searchUsers ? await listedUserJson(this.queryBus, baseUrl, context.accountId, { ...params, startIndex, count }) : NONE;
     // The groups continue where the users end: position startIndex is group number startIndex - users.
     const groupsPage = { ...params, startIndex: Math.max(1, startIndex - users.totalResults), count: count - users.resources.length };
     const groups: ListPage<GroupWithMembers> = searchGroups
       ? await this.queryBus.execute(new ListGroupsQuery(context.accountId, groupsPage, membersShown(params)))
       : NONE;
-    const baseUrl = this.baseUrls.of(request, context.accountId);
     const groupJson = groups.resources.map(({ view, members }) => JSON.stringify(groupResource(snapshotOfGroupView(view), members, baseUrl, params)));
     const paging = { totalResults: users.totalResults + groups.totalResults, startIndex };
-    sendScimBytes(response, 200, new UserReadBodies(this.userJsonCache, baseUrl, params).list(users.resources, paging, groupJson));
+    sendScimBytes(response, 200, listResponseBytes([...users.resources, ...groupJson], paging));
   }
 }
 

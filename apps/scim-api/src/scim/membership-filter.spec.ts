@@ -1,11 +1,11 @@
 import { resolveMembershipConditions } from './membership-filter';
 import { resolveResourceTypeConditions } from './resource-type-filter';
 
-const idsOf = async (id: string) => (id === 'g1' ? ['u1', 'u2'] : []);
-const resolve = (query: Record<string, unknown>) => resolveMembershipConditions(query, 'search.groups', idsOf);
+const conditionOf = async (id: string) => ({ _id: { $in: id === 'g1' ? ['u1', 'u2'] : [] } });
+const resolve = (query: Record<string, unknown>) => resolveMembershipConditions(query, 'search.groups', conditionOf);
 
 describe('resolveMembershipConditions', () => {
-  it('turns groups.value eq and groups[value eq] into the member ids, beside the other conditions', async () => {
+  it('turns groups.value eq and groups[value eq] into the condition given for the id, beside the other conditions', async () => {
     expect(await resolve({ 'search.groups.value': 'g1', 'search.userName': 'ann' })).toEqual({ $and: [{ _id: { $in: ['u1', 'u2'] } }], 'search.userName': 'ann' });
     expect(await resolve({ 'search.groups': { $elemMatch: { value: 'g1' } } })).toEqual({ $and: [{ _id: { $in: ['u1', 'u2'] } }] });
   });

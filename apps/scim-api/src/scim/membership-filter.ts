@@ -2,19 +2,20 @@ import type { Query } from '@scim/read-models';
 import { ScimError } from '@scim/scim-protocol';
 
 /**
- * Memberships are their own documents (a group may have 50,000), so a filter on a membership
- * attribute — a group's `members.value`, a user's `groups.value`: "which groups is this user in?",
- * "who is in this group?" — becomes an `_id` set read from them. `field` is the attribute's path in
- * the search mirror (`search.members`); `idsOf` answers the other side's ids for one id.
+ * A filter on a membership attribute — a group's `members.value`, a user's `groups.value`: "which
+ * groups is this user in?", "who is in this group?" — is not on the search mirror (a group may have
+ * 50,000 members): each such condition becomes the one `conditionOf` gives for the id it names (an
+ * `_id` set read from the memberships, or a field the documents keep). `field` is the attribute's
+ * path in the search mirror (`search.members`).
  */
-export async function resolveMembershipConditions(query: Query, field: string, idsOf: (id: string) => Promise<readonly string[]>): Promise<Query> {
+export async function resolveMembershipConditions(query: Query, field: string, conditionOf: (id: string) => Promise<Query>): Promise<Query> {
   const resolved = new Map<string, unknown>();
   for (const [key, condition] of Object.entries(query)) {
     if (key === '$and' || key === '$or' || key === '$nor') {
-      resolved.set(key, await Promise.all((condition as Query[]).map((q) => resolveMembershipConditions(q, field, idsOf))));
+      resolved.set(key, await Promise.all((condition as Query[]).map((q) => resolveMembershipConditions(q, field, conditionOf))));
     } else if (key === `${field}.value` || key === field || key.startsWith(`${field}.`)) {
-      const ids = { _id: { $in: await idsOf(memberValueOf(key, field, condition)) } };
-      resolved.set('$and', [...((resolved.get('$and') as Query[] | undefined) ?? []), ids]);
+      const membership = await conditionOf(memberValueOf(key, field, condition));
+      resolved.set('$and', [...((resolved.get('$and') as Query[] | undefined) ?? []), membership]);
     } else {
       resolved.set(key, condition);
     }

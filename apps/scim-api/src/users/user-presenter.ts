@@ -1,6 +1,6 @@
 import type { ExistingUser, UserProfile } from '@scim/domain';
-import type { UserView } from '@scim/read-models/projections';
-import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } from '@scim/scim-protocol';
+import type { UserPageView } from '@scim/read-models/projections';
+import { parseAttributeList, renderUser, selectAttributes, userJson, userResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
@@ -40,15 +40,6 @@ export const snapshotOfState = (user: ExistingUser, revision: number): UserSnaps
   version: revision,
 });
 
-export const snapshotOfView = (view: UserView): UserSnapshot => ({
-  id: view._id,
-  profile: view.profile,
-  active: view.active,
-  created: view.created,
-  lastModified: view.lastModified,
-  version: view.version,
-});
-
 /** Whether the request asks for some attributes only (RFC 7644 §3.9). */
 export const selects = (selection: AttributeSelection): boolean => Boolean(selection.attributes || selection.excludedAttributes);
 
@@ -63,7 +54,20 @@ export function groupsWanted(selection: AttributeSelection): boolean {
 
 export function userResource(snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): Record<string, unknown> {
   const { id, profile, active, created, lastModified, version, groups } = snapshot;
-  const resource = renderUser({ id, profile, active, meta: { created, lastModified, version }, groups }, baseUrl);
+  return selected(renderUser({ id, profile, active, meta: { created, lastModified, version }, groups }, baseUrl), selection);
+}
+
+/**
+ * A read's user JSON for this request: the read model's stored resource with `meta` (and `groups`)
+ * added; a selection (RFC 7644 §3.9) is applied to it parsed.
+ */
+export function storedUserJson(view: UserPageView, baseUrl: string, selection: AttributeSelection, groups?: readonly UserGroup[]): string {
+  const { _id, resourceJson, created, lastModified, version } = view;
+  const json = userJson(resourceJson, _id, { created, lastModified, version }, baseUrl, groups);
+  return selects(selection) ? JSON.stringify(selected(JSON.parse(json) as Record<string, unknown>, selection)) : json;
+}
+
+function selected(resource: Record<string, unknown>, selection: AttributeSelection): Record<string, unknown> {
   if (!selects(selection)) return resource;
   return selectAttributes(resource, userResourceSchema, {
     attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,
@@ -72,7 +76,7 @@ export function userResource(snapshot: UserSnapshot, baseUrl: string, selection:
 }
 
 /** Headers of a single-resource response (RFC 7644 §3.1, §3.14). */
-export const userHeaders = (snapshot: UserSnapshot, baseUrl: string) => ({
+export const userHeaders = (snapshot: Pick<UserSnapshot, 'id' | 'version'>, baseUrl: string) => ({
   ETag: etagOf(snapshot.version),
   Location: `${baseUrl}/Users/${snapshot.id}`,
 });

@@ -12,7 +12,6 @@ import { PatchUserHandler } from './patch-user/patch-user.handler';
 import { ReplaceUserController } from './replace-user/replace-user.controller';
 import { ReplaceUserHandler } from './replace-user/replace-user.handler';
 import { UserGroupsHandler } from './user-groups/user-groups.query';
-import { UserJsonCache } from './user-json-cache';
 import { UserWriteModel } from './user-write-model';
 
 @Module({
@@ -27,8 +26,6 @@ import { UserWriteModel } from './user-write-model';
   ],
   providers: [
     UserWriteModel,
-    // One per process, shared by GET /Users/{id} and the lists.
-    { provide: UserJsonCache, useFactory: () => new UserJsonCache() },
     CreateUserHandler,
     GetUserHandler,
     ListUsersHandler,
@@ -37,6 +34,6 @@ import { UserWriteModel } from './user-write-model';
     PatchUserHandler,
     DeleteUserHandler,
   ],
-  exports: [UserWriteModel, UserJsonCache],
+  exports: [UserWriteModel],
 })
 export class UsersModule {}

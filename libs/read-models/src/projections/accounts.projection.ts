@@ -24,6 +24,7 @@ export type AccountView = Doc & AccountFields;
 /** The read model is the aggregate's own state: one fold, not two. */
 export const accountsProjection: Projection = {
   name: 'accounts',
+  version: 1,
   streamPrefixes: [StreamPrefix.account],
   targets: (recorded) =>
     typeof recorded.data.accountId === 'string' ? [{ collection: Collections.accounts, id: recorded.data.accountId }] : [],
@@ -35,8 +36,7 @@ export const accountsProjection: Projection = {
   },
 };
 
-// Views written before events keys and webhooks existed lack them.
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys = [], webhooks = [] }: AccountView) {
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks }: AccountView) {
   return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
 }
 

@@ -17,6 +17,8 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
     { name: 'account_emails', fields: [['accountId', 1], ['search.emails.value', 1]] },
     // Who holds a role now (the admin users list filtered by role), without reading every user.
     { name: 'account_effectiveRoles', fields: [['accountId', 1], ['effectiveRoles', 1]] },
+    // The members of a group (`groups.value eq` on /Users).
+    { name: 'account_groupIds', fields: [['accountId', 1], ['groupIds', 1]] },
   ],
   [Collections.groups]: [
     { name: 'account', fields: [['accountId', 1]] },
@@ -29,9 +31,12 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
   ],
 };
 
-/** Fields read alone on hot paths (a page of users is its users' stored JSON): stores may keep them apart. */
+/** What a page of users reads of each (UserView): its stored resource, `meta`'s facts and its groups. */
+export const userPageFields = ['resourceJson', 'created', 'lastModified', 'version', 'groupIds'] as const;
+
+/** Fields read alone on hot paths (a page of users is its users' stored JSON and `meta`): stores may keep them apart. */
 export const readModelFieldsStoredApart: Readonly<Record<string, readonly string[]>> = {
-  [Collections.users]: ['scimJson'],
+  [Collections.users]: userPageFields,
 };
 
 /** Gives a store every read model's indexes and fields stored apart: at start-up, and to a rebuild's target before it fills. */

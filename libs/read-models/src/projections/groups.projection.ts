@@ -44,6 +44,7 @@ const isMembership = (type: string): type is GroupMembershipEvent['type'] => typ
 
 export const groupsProjection: Projection = {
   name: 'groups',
+  version: 1,
   streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers],
   targets: (recorded) => {
     const groupId = recorded.data.groupId;

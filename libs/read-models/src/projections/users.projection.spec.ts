@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@scim/event-store';
-import { userJsonWithoutBaseUrl, userReadModelForms } from '@scim/scim-protocol';
+import { storedUserForms } from '@scim/scim-protocol';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
 import { usersProjection, type UserView } from './users.projection';
@@ -7,12 +7,12 @@ import { usersProjection, type UserView } from './users.projection';
 const userId = 'c0ffee00-0000-4000-8000-000000000001';
 const ref = { collection: Collections.users, id: userId };
 let position = 0;
-const recorded = (type: string, revision: number, data: Record<string, unknown>): RecordedEvent => ({
+const recorded = (type: string, revision: number, data: Record<string, unknown>, streamId = `user-${userId}`): RecordedEvent => ({
   id: `e${++position}`,
   type,
   data,
   metadata: { schemaVersion: 1 },
-  streamId: `user-${userId}`,
+  streamId,
   revision,
   position,
   recordedAt: '2025-01-01T00:00:00.000Z',
@@ -20,11 +20,7 @@ const recorded = (type: string, revision: number, data: Record<string, unknown>)
 
 /** A full rendering of the view's facts: what the projection must store, whatever shortcut it takes. */
 const fullForms = (view: UserView) =>
-  userReadModelForms({ id: view._id, profile: view.profile, active: view.active, meta: { created: view.created, lastModified: view.lastModified, version: view.version } });
-
-/** The representation read models served before they stored it: rendered from the view's facts. */
-const renderedFromView = (view: UserView) =>
-  userJsonWithoutBaseUrl({ id: view._id, profile: view.profile, active: view.active, meta: { created: view.created, lastModified: view.lastModified, version: view.version } });
+  storedUserForms({ id: view._id, profile: view.profile, active: view.active, meta: { created: view.created, lastModified: view.lastModified, version: view.version } });
 
 describe('usersProjection', () => {
   const provisioned = recorded('UserProvisioned', 0, {
@@ -35,15 +31,16 @@ describe('usersProjection', () => {
     provisionedAt: '2025-01-01T00:00:00.000Z',
   });
 
-  it('stores each revision’s SCIM JSON, the one rendered from the view, with the base URL left out', () => {
+  it('stores the SCIM resource without meta; a revision that changes no attribute keeps it', () => {
     const view = usersProjection.evolve(ref, null, provisioned) as UserView;
-    expect(view.scimJson).toBe(renderedFromView(view));
+    expect(view.resourceJson).toBe(fullForms(view).resourceJson);
+    expect(JSON.parse(view.resourceJson)).not.toHaveProperty('meta');
 
     // Read back from a store: the JSON text of the document, parsed.
     const stored = JSON.parse(JSON.stringify(view)) as Doc;
     const granted = usersProjection.evolve(ref, stored, recorded('RoleGrantedViaGroup', 1, { userId, role: 'admin', groupId: 'g1', grantedAt: '2025-01-02T00:00:00.000Z' })) as UserView;
-    expect(granted.scimJson).toBe(renderedFromView(granted));
-    expect(JSON.parse(granted.scimJson as string).meta.version).toBe('W/"1"');
+    expect(granted.resourceJson).toBe(view.resourceJson);
+    expect(granted.version).toBe(1);
   });
 
   it('stores after every kind of event the JSON and search mirror a full rendering gives, byte for byte', () => {
@@ -52,7 +49,7 @@ describe('usersProjection', () => {
       recorded('RoleGrantedViaGroup', 1, { userId, role: 'admin', groupId: 'g1', grantedAt: '2025-01-02T00:00:00.000Z' }),
       recorded('RoleGrantedViaGroup', 2, { userId, role: 'admin', groupId: 'g2', grantedAt: '2025-01-02T00:00:01.000Z' }),
       recorded('RoleAssignedManually', 3, { userId, role: 'auditor', assignedAt: '2025-01-03T00:00:00.000Z' }),
-      recorded('UserAttributesUpdated', 4, { userId, changed: { displayName: '"version":"W/\\"4\\""}}' }, removed: [], updatedAt: '2025-01-04T00:00:00.000Z' }),
+      recorded('UserAttributesUpdated', 4, { userId, changed: { displayName: '"meta":{}}' }, removed: [], updatedAt: '2025-01-04T00:00:00.000Z' }),
       recorded('RoleRevokedViaGroup', 5, { userId, role: 'admin', groupId: 'g1', reason: 'membership-removed', revokedAt: '2025-01-05T00:00:00.000Z' }),
       recorded('UserDeactivated', 6, { userId, deactivatedAt: '2025-01-06T00:00:00.000Z' }),
       recorded('RoleRemovedManually', 7, { userId, role: 'auditor', removedAt: '2025-01-07T00:00:00.000Z' }),
@@ -69,7 +66,7 @@ describe('usersProjection', () => {
       for (const view of [fromStore, inBatch]) {
         const full = fullForms(view);
         expect(view.version).toBe(event.revision);
-        expect(view.scimJson).toBe(full.json);
+        expect(view.resourceJson).toBe(full.resourceJson);
         expect(JSON.stringify(view.search)).toBe(JSON.stringify(full.search));
       }
       expect(JSON.stringify(fromStore)).toBe(JSON.stringify(inBatch));
@@ -98,5 +95,41 @@ describe('usersProjection', () => {
     const removed = usersProjection.evolve(ref, revoked, recorded('RoleRemovedManually', ++revision, { userId, role: 'constructor', removedAt: '2025-01-04T00:00:00.000Z' })) as UserView;
     expect(removed.effectiveRoles).toEqual(names.filter((role) => role !== 'constructor').sort());
     expect(Object.keys(removed.groupRoles)).not.toContain('constructor');
+  });
+
+  describe('groups', () => {
+    const membership = (type: 'GroupMembersAdded' | 'GroupMembersRemoved', groupId: string, members: string[], accountId = 'a1') =>
+      recorded(type, 0, { groupId, accountId, members, [type === 'GroupMembersAdded' ? 'addedAt' : 'removedAt']: '2025-02-01T00:00:00.000Z' }, `groupmembers-${groupId}`);
+
+    it('targets every member of a membership change', () => {
+      expect(usersProjection.targets(membership('GroupMembersAdded', 'g1', [userId, 'u2']))).toEqual([ref, { collection: Collections.users, id: 'u2' }]);
+    });
+
+    it('keeps the ids of the groups the user is a member of, without changing its version or stored resource', () => {
+      const view = usersProjection.evolve(ref, null, provisioned) as UserView;
+      expect(view.groupIds).toEqual([]);
+      let doc = view as Doc;
+      for (const event of [
+        membership('GroupMembersAdded', 'g1', [userId]),
+        membership('GroupMembersAdded', 'g2', [userId, 'u2']),
+        membership('GroupMembersAdded', 'g1', [userId]),
+        membership('GroupMembersRemoved', 'g2', [userId]),
+      ]) {
+        doc = usersProjection.evolve(ref, JSON.parse(JSON.stringify(doc)), event) as Doc;
+      }
+      const member = doc as UserView;
+      expect(member.groupIds).toEqual(['g1']);
+      expect([member.version, member.resourceJson, member.lastModified]).toEqual([view.version, view.resourceJson, view.lastModified]);
+
+      // The user's own events keep them.
+      const updated = usersProjection.evolve(ref, member, recorded('UserAttributesUpdated', 1, { userId, changed: { displayName: 'Zoë' }, removed: [], updatedAt: '2025-03-01T00:00:00.000Z' })) as UserView;
+      expect(updated.groupIds).toEqual(['g1']);
+    });
+
+    it('ignores a membership of another account, or of a user without a document', () => {
+      const view = usersProjection.evolve(ref, null, provisioned) as UserView;
+      expect((usersProjection.evolve(ref, view, membership('GroupMembersAdded', 'g9', [userId], 'a2')) as UserView).groupIds).toEqual([]);
+      expect(usersProjection.evolve(ref, null, membership('GroupMembersAdded', 'g1', [userId]))).toBeNull();
+    });
   });
 });

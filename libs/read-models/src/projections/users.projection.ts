@@ -5,16 +5,17 @@ import {
   userNameKey,
   type ExistingUser,
   type GroupGrant,
+  type GroupMembershipEvent,
   type ManualRole,
   type UserEvent,
   type UserProfile,
   type UserSource,
 } from '@scim/domain';
 import { effectiveRoles } from '@scim/domain/history';
-import { userReadModelForms, userReadModelFormsAtVersion, type UserReadModelForms } from '@scim/scim-protocol';
+import { searchAtVersion, storedUserForms } from '@scim/scim-protocol';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
-import { Collections } from './collections';
+import { Collections, type userPageFields } from './collections';
 import { domainEventOf } from './recorded-event';
 
 interface UserFields {
@@ -42,11 +43,16 @@ interface UserFields {
 
 /**
  * A user as SCIM and the admin API list it; `search` is the case-folded mirror filters run against.
- * `scimJson` is the SCIM representation with the base URL left out (`userJsonWithoutBaseUrl`),
- * serialised once per revision and stored apart, so that a page of users is assembled from stored
- * text; documents written before it existed lack it until their user's next event or a rebuild.
+ * `resourceJson` is the SCIM resource without `meta` (`storedUserForms`), serialised once per
+ * change of its attributes and stored apart: a page of users is assembled from stored text, with
+ * each response's `meta` added. `groupIds` are the groups the user is a direct member of, kept from
+ * membership events so that a page reads no membership; which are the IdP's SCIM groups, and their
+ * names, are read with the page (a rename then rewrites no member).
  */
-export type UserView = Doc & UserFields & { readonly search: Readonly<Record<string, unknown>>; readonly scimJson?: string };
+export type UserView = Doc &
+  UserFields & { readonly search: Readonly<Record<string, unknown>>; readonly resourceJson: string; readonly groupIds: readonly string[] };
+
+export type UserPageView = Pick<UserView, '_id' | (typeof userPageFields)[number]>;
 
 /** The aggregate's state a user document holds; its role maps hold the document's own keys only. */
 export function userStateOf(view: UserView): ExistingUser {
@@ -66,7 +72,7 @@ export function userStateOf(view: UserView): ExistingUser {
 
 /**
  * The read model is the aggregate's own state, plus what lists and filters need. `previous`, the
- * view before the event, lends its forms when the event changed nothing SCIM renders.
+ * view before the event, lends its stored forms when the event changed no SCIM attribute.
  */
 function viewOf(state: ExistingUser, version: number, previous: UserView | null): UserView | null {
   if (state.status === 'deprovisioned') return null; // gone from SCIM (RFC 7644 §3.6); history stays in the log
@@ -76,8 +82,7 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
     accountId: state.accountId,
     source: state.source,
     status: state.status,
-    // Documents older than the key lack it: computed for them.
-    userNameKey: previous?.profile === state.profile && typeof previous.userNameKey === 'string' ? previous.userNameKey : userNameKey(state.profile.userName),
+    userNameKey: previous?.profile === state.profile ? previous.userNameKey : userNameKey(state.profile.userName),
     profile: state.profile,
     active,
     created: state.createdAt,
@@ -89,39 +94,40 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
     groupRoles: Object.fromEntries(state.groupRoles),
     effectiveRoles: effectiveRoles(state),
   };
-  const { search, json } = (previous && formsAtNewVersion(previous, fields)) ?? userReadModelForms({
-    id: fields._id,
-    profile: fields.profile,
-    active,
-    meta: { created: fields.created, lastModified: fields.lastModified, version },
-  });
-  return { ...fields, search, scimJson: json };
+  // Roles granted or revoked (most events of a user's stream) change no attribute: rendering each of
+  // the 10,000 users a group's new role reaches was a third of their projection.
+  const unchanged = previous && previous.profile === fields.profile && previous.active === active && previous.created === fields.created && previous.lastModified === fields.lastModified;
+  const { resourceJson, search } = unchanged
+    ? { resourceJson: previous.resourceJson, search: searchAtVersion(previous.search, version) }
+    : storedUserForms({ id: fields._id, profile: fields.profile, active, meta: { created: fields.created, lastModified: fields.lastModified, version } });
+  return { ...fields, search, resourceJson, groupIds: previous?.groupIds ?? [] };
 }
 
-/**
- * The previous view's forms at the new version, when all that SCIM renders of the user is as it was
- * (roles granted or revoked: most events of a user's stream). Rendering each of the 10,000 users a
- * group's new role reaches was a third of their projection.
- */
-function formsAtNewVersion(previous: UserView, next: UserFields): UserReadModelForms | undefined {
-  const unchanged =
-    previous.scimJson !== undefined &&
-    previous.profile === next.profile &&
-    previous.active === next.active &&
-    previous.created === next.created &&
-    previous.lastModified === next.lastModified;
-  return unchanged ? userReadModelFormsAtVersion({ search: previous.search, json: previous.scimJson as string }, previous.version, next.version) : undefined;
+/** A membership change applied to one member's document: a user of another account is left as it is. */
+function withMembership(user: UserView, event: GroupMembershipEvent): UserView {
+  const { groupId, accountId } = event.data;
+  if (user.accountId !== accountId) return user;
+  const others = user.groupIds.filter((id) => id !== groupId);
+  return { ...user, groupIds: event.type === 'GroupMembersAdded' ? [...others, groupId] : others };
 }
+
+const isMembership = (type: string): type is GroupMembershipEvent['type'] => type === 'GroupMembersAdded' || type === 'GroupMembersRemoved';
 
 export const usersProjection: Projection = {
   name: 'users',
-  streamPrefixes: [StreamPrefix.user],
-  targets: (recorded) =>
-    userEventTypes.has(recorded.type as UserEvent['type']) && typeof recorded.data.userId === 'string'
+  // 2: the SCIM resource stored without `meta`; the ids of the user's groups.
+  version: 2,
+  streamPrefixes: [StreamPrefix.user, StreamPrefix.groupMembers],
+  targets: (recorded) => {
+    if (isMembership(recorded.type)) return (recorded.data.members as readonly string[]).map((id) => ({ collection: Collections.users, id }));
+    return userEventTypes.has(recorded.type as UserEvent['type']) && typeof recorded.data.userId === 'string'
       ? [{ collection: Collections.users, id: recorded.data.userId }]
-      : [],
+      : [];
+  },
   evolve: (_ref, doc, recorded) => {
     const previous = doc as UserView | null;
+    // A membership of a user not (or no longer) provisioned leaves no document.
+    if (isMembership(recorded.type)) return previous && withMembership(previous, domainEventOf<GroupMembershipEvent>(recorded));
     const current = previous ? userStateOf(previous) : { status: 'absent' as const };
     const next = evolveUser(current, domainEventOf<UserEvent>(recorded));
     return next.status === 'absent' ? null : viewOf(next, recorded.revision, previous);

@@ -14,10 +14,11 @@ export interface TallyView extends Doc {
 export const TALLIES = 'tallies';
 
 export function tallyProjection(
-  options: { readonly name?: string; readonly onEvolve?: (event: RecordedEvent) => void; readonly poisonIsFatal?: () => boolean } = {},
+  options: { readonly name?: string; readonly version?: number; readonly onEvolve?: (event: RecordedEvent) => void; readonly poisonIsFatal?: () => boolean } = {},
 ): Projection {
   return {
     name: options.name ?? 'tallies',
+    version: options.version ?? 1,
     streamPrefixes: ['tally-'],
     targets: (event) => (typeof event.data.tallyId === 'string' ? [{ collection: TALLIES, id: event.data.tallyId }] : []),
     evolve: (ref, doc, event) => {

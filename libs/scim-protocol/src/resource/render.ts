@@ -32,7 +32,6 @@ export type ScimResource = Record<string, unknown>;
 /** `meta.version` of a resource at a stream revision: its weak ETag (RFC 7644 §3.14). */
 export const versionTag = (version: number): string => `W/"${version}"`;
 
-// `version` last: a new revision of an unchanged resource differs only at the end of its JSON.
 const meta = (resourceType: string, input: ResourceMetaInput, location: string) => ({
   resourceType,
   created: input.created,
@@ -46,18 +45,22 @@ const meta = (resourceType: string, input: ResourceMetaInput, location: string) 
  * else leaks; `schemas` lists the enterprise URN only when the profile has the extension.
  */
 export function renderUser(input: UserRenderInput, baseUrl: string): ScimResource {
-  return buildUser(input, baseUrl, cloneJson);
+  const out = buildUser(input, cloneJson);
+  out.meta = userMeta(input.id, input.meta, baseUrl);
+  if (input.groups?.length) out.groups = renderUserGroups(input.groups, baseUrl);
+  return out;
 }
 
 /**
- * `renderUser` whose result shares the profile's values instead of copying them: for callers
- * that only serialise it, never modify it.
+ * A user's attributes without `meta` and `groups`: what depends on its own stream and nothing else,
+ * the form a read model stores (see storedUserForms). Values are shared with the profile, not copied:
+ * for callers that only serialise it.
  */
-export function renderUserShared(input: UserRenderInput, baseUrl: string): ScimResource {
-  return buildUser(input, baseUrl, (value) => value);
+export function userResourceWithoutMeta(input: Pick<UserRenderInput, 'id' | 'profile' | 'active'>): ScimResource {
+  return buildUser(input, (value) => value);
 }
 
-function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) => T): ScimResource {
+function buildUser(input: Pick<UserRenderInput, 'id' | 'profile' | 'active'>, copy: <T>(value: T) => T): ScimResource {
   const { id, profile, active } = input;
   const schemas: string[] = [ScimUrn.User];
   const out: ScimResource = { schemas, id };
@@ -72,11 +75,11 @@ function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) 
     schemas.push(extension.schema.id);
     out[extension.schema.id] = copy(value);
   }
-  out.meta = meta('User', input.meta, `${baseUrl}/Users/${id}`);
-  // After meta: the stored JSON of a user (without groups) gets them appended at its end.
-  if (input.groups?.length) out.groups = renderUserGroups(input.groups, baseUrl);
   return out;
 }
+
+/** A user's `meta` (RFC 7643 §3.1) for a request's base URL. */
+export const userMeta = (id: string, input: ResourceMetaInput, baseUrl: string) => meta('User', input, `${baseUrl}/Users/${id}`);
 
 /** A user's `groups` (RFC 7643 §4.1.2): direct memberships, as there are no nested groups. */
 export function renderUserGroups(groups: readonly { readonly value: string; readonly display?: string }[], baseUrl: string): ScimResource[] {

@@ -1,7 +1,7 @@
+import { searchMirror } from '../filter/search-mirror';
+import { userResourceSchema } from '../schema/resource-schema';
 import { renderUser, type UserRenderInput } from './render';
-import { jsonStringContent, serialiseUser, splitAtBaseUrl, userJsonWithoutBaseUrl, userReadModelForms, userReadModelFormsAtVersion, type SerialisedResource } from './serialise';
-
-const completed = (serialised: SerialisedResource, baseUrl: string) => serialised.beforeBaseUrl + jsonStringContent(baseUrl) + serialised.afterBaseUrl;
+import { searchAtVersion, storedUserForms, userJson } from './serialise';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const meta = { created: '2024-01-01T00:00:00.000Z', lastModified: '2024-02-01T00:00:00.000Z', version: 12 };
@@ -20,60 +20,43 @@ const users: Record<string, UserRenderInput> = {
     active: false,
     meta,
   },
-  // Values that look like the key the base URL is found after, and characters JSON escapes.
+  // Characters JSON escapes, and values that look like the members appended.
   tricky: {
-    id: 'u"location":"x',
-    profile: { userName: '"location":"\\', displayName: 'Zoë \u2028 "quoted" \n', title: 'meta' },
+    id: 'u"meta":{}',
+    profile: { userName: '"meta":"\\}', displayName: 'Zoë \u2028 "quoted" \n}', title: 'meta' },
     active: true,
     meta: { ...meta, version: 0 },
   },
 };
 
 const baseUrls = ['https://scim.example.com/scim/v2/a1', '', 'http://h:8080/scim/v2/a%22b', 'http://xn--zo-9ja.example/"odd"\\path'];
+const groups = [{ value: 'g1', display: 'Admins "all"' }, { value: 'g2', display: 'Ops' }];
 
-describe('serialiseUser', () => {
-  it.each(Object.entries(users))('gives the JSON of the rendered user (%s) for any base URL', (_, input) => {
-    const serialised = serialiseUser(input);
+describe('userJson', () => {
+  it.each(Object.entries(users))('gives the JSON of the rendered user (%s) from its stored resource, for any base URL', (_, input) => {
+    const { resourceJson } = storedUserForms(input);
     for (const baseUrl of baseUrls) {
-      expect(completed(serialised, baseUrl)).toBe(JSON.stringify(renderUser(input, baseUrl)));
+      expect(userJson(resourceJson, input.id, input.meta, baseUrl)).toBe(JSON.stringify(renderUser(input, baseUrl)));
+      expect(userJson(resourceJson, input.id, input.meta, baseUrl, groups)).toBe(JSON.stringify(renderUser({ ...input, groups }, baseUrl)));
     }
   });
 
-  it('leaves the base URL out of what it keeps', () => {
-    const serialised = serialiseUser(users.full);
-    expect(serialised.beforeBaseUrl.endsWith('"location":"')).toBe(true);
-    expect(serialised.afterBaseUrl.startsWith(`/Users/${users.full.id}"`)).toBe(true);
+  it('stores no meta: a new revision of an unchanged user keeps its stored JSON', () => {
+    const { resourceJson } = storedUserForms(users.full);
+    expect(JSON.parse(resourceJson)).not.toHaveProperty('meta');
+    expect(storedUserForms({ ...users.full, meta: { ...meta, version: 13 } }).resourceJson).toBe(resourceJson);
   });
 });
 
-describe('userJsonWithoutBaseUrl', () => {
-  it.each(Object.entries(users))('is the rendered user (%s) with an empty base URL, and split gives it for any base URL', (_, input) => {
-    const stored = userJsonWithoutBaseUrl(input);
-    expect(stored).toBe(JSON.stringify(renderUser(input, '')));
-    for (const baseUrl of baseUrls) {
-      expect(completed(splitAtBaseUrl(stored), baseUrl)).toBe(JSON.stringify(renderUser(input, baseUrl)));
-    }
-  });
-});
-
-describe('userReadModelFormsAtVersion', () => {
-  const atVersion = (input: UserRenderInput, version: number): UserRenderInput => ({ ...input, meta: { ...input.meta, version } });
-
-  it.each(Object.entries(users))('gives the forms of a full rendering at the new version (%s), byte for byte', (_, input) => {
-    for (const version of [input.meta.version + 1, 9, 10, 100, 1_000_000]) {
-      const moved = userReadModelFormsAtVersion(userReadModelForms(input), input.meta.version, version);
-      const full = userReadModelForms(atVersion(input, version));
-      expect(moved?.json).toBe(full.json);
-      expect(JSON.stringify(moved?.search)).toBe(JSON.stringify(full.search));
-    }
+describe('storedUserForms search mirror', () => {
+  it.each(Object.entries(users))('is the mirror of the rendered user (%s) without its location', (_, input) => {
+    const { meta: renderedMeta, ...rendered } = renderUser(input, 'https://x');
+    const { location: _location, ...searchableMeta } = renderedMeta as Record<string, unknown>;
+    expect(storedUserForms(input).search).toEqual(searchMirror({ ...rendered, meta: searchableMeta }, userResourceSchema));
   });
 
-  it('declines forms that are not at the version named', () => {
-    const forms = userReadModelForms(users.full);
-    expect(userReadModelFormsAtVersion(forms, users.full.meta.version + 1, 20)).toBeUndefined();
-    expect(userReadModelFormsAtVersion({ ...forms, json: forms.json.slice(0, -1) }, users.full.meta.version, 20)).toBeUndefined();
-    // A mirror that does not keep the tag as rendered (another schema's folding) is not guessed at.
-    const folded = { ...forms.search, meta: { ...(forms.search.meta as object), version: 'w/"12"' } };
-    expect(userReadModelFormsAtVersion({ ...forms, search: folded }, users.full.meta.version, 20)).toBeUndefined();
+  it('moves to another version as a fresh mirror would', () => {
+    const at13 = { ...users.full, meta: { ...meta, version: 13 } };
+    expect(searchAtVersion(storedUserForms(users.full).search, 13)).toEqual(storedUserForms(at13).search);
   });
 });

@@ -8,10 +8,8 @@ import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendScimBytes } from '../../scim/scim-response';
-import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView, userHeaders } from '../user-presenter';
-import { withGroups } from '../user-groups/user-groups.query';
-import { UserReadBodies } from '../user-read-bodies';
+import { groupsWanted, storedUserJson, userHeaders } from '../user-presenter';
+import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
 import { GetUserQuery } from './get-user.query';
 
 @Controller('scim/v2/:accountId/Users')
@@ -20,7 +18,6 @@ export class GetUserController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
-    private readonly userJsonCache: UserJsonCache,
   ) {}
 
   @Get(':userId')
@@ -33,14 +30,14 @@ export class GetUserController {
     @Res() response: Response,
   ): Promise<void> {
     const view = await this.queryBus.execute<GetUserQuery, UserView>(new GetUserQuery(context.accountId, userId));
-    const snapshot = snapshotOfView(view);
     const baseUrl = this.baseUrls.of(request, context.accountId);
-    if (ifNoneMatchHits(ifNoneMatch, snapshot.version)) {
-      response.status(304).setHeader('ETag', userHeaders(snapshot, baseUrl).ETag);
+    const headers = userHeaders({ id: view._id, version: view.version }, baseUrl);
+    if (ifNoneMatchHits(ifNoneMatch, view.version)) {
+      response.status(304).setHeader('ETag', headers.ETag);
       response.end();
       return;
     }
-    const body = new UserReadBodies(this.userJsonCache, baseUrl, selection).user(await withGroups(this.queryBus, context.accountId, snapshot, selection));
-    sendScimBytes(response, 200, body, userHeaders(snapshot, baseUrl));
+    const groups = groupsWanted(selection) ? await this.queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(context.accountId, [view])) : undefined;
+    sendScimBytes(response, 200, Buffer.from(storedUserJson(view, baseUrl, selection, groups?.get(view._id)), 'utf8'), headers);
   }
 }

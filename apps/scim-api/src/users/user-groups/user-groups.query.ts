@@ -1,13 +1,17 @@
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ReadStore } from '@scim/read-models';
-import { Collections, type GroupMemberView, type GroupView } from '@scim/read-models/projections';
+import { ReadStore, type Query } from '@scim/read-models';
+import { Collections, type GroupView, type UserView } from '@scim/read-models/projections';
+import { GetUserQuery } from '../get-user/get-user.query';
 import { groupsWanted, type AttributeSelection, type UserGroup, type UserSnapshot } from '../user-presenter';
+
+/** The ids of the groups a user is a direct member of, as its read model keeps them. */
+export type UserMemberships = Pick<UserView, '_id' | 'groupIds'>;
 
 /** The SCIM groups each of these users is a member of (RFC 7643 §4.1.2 `groups`). */
 export class UserGroupsQuery {
   constructor(
     readonly accountId: string,
-    readonly userIds: readonly string[],
+    readonly users: readonly UserMemberships[],
   ) {}
 }
 
@@ -17,48 +21,49 @@ export type GroupsByUser = ReadonlyMap<string, readonly UserGroup[]>;
 const CHUNK = 1000;
 
 /**
- * Read from the memberships the groups projection keeps (one document per membership, indexed by
- * account and user), not stored on the user: a PATCH adding 10,000 members then rewrites no user,
- * a group's rename shows at once, and a membership's write has settled the projection read here
- * before it answers (read-your-writes). Platform groups are not the IdP's, so they are left out.
+ * The users' read models keep the ids of their groups (kept from membership events, so a write has
+ * settled them before it answers: read-your-writes). Which of them are the IdP's SCIM groups, and
+ * their names, are read here in one query for a whole page: a rename then rewrites no member, and a
+ * deleted or Platform group is left out.
  */
 @QueryHandler(UserGroupsQuery)
 export class UserGroupsHandler implements IQueryHandler<UserGroupsQuery, GroupsByUser> {
   constructor(private readonly readStore: ReadStore) {}
 
-  async execute({ accountId, userIds }: UserGroupsQuery): Promise<GroupsByUser> {
-    // One exact (account, user) lookup per user: the stores' equality index serves it, where a
-    // `userId: {$in}` would read every membership (a page of 100 users cost 7× more).
-    const memberships = (await Promise.all(userIds.map((userId) => this.readStore.find<GroupMemberView>(Collections.groupMembers, { accountId, userId }, { fields: ['groupId', 'userId'] })))).flat();
-    if (memberships.length === 0) return new Map();
-    const groupIds = [...new Set(memberships.map((m) => m.groupId))];
+  async execute({ accountId, users }: UserGroupsQuery): Promise<GroupsByUser> {
+    const groupIds = [...new Set(users.flatMap((user) => user.groupIds))];
     const names = new Map<string, string>();
     for (let i = 0; i < groupIds.length; i += CHUNK) {
       const groups = await this.readStore.find<GroupView>(Collections.groups, { _id: { $in: groupIds.slice(i, i + CHUNK) }, accountId, source: 'SCIM' }, { fields: ['displayName'] });
       for (const group of groups) names.set(group._id, group.displayName);
     }
     const byUser = new Map<string, UserGroup[]>();
-    for (const { userId, groupId } of memberships) {
-      const display = names.get(groupId);
-      if (display === undefined) continue;
-      const groups = byUser.get(userId) ?? [];
-      groups.push({ value: groupId, display });
-      byUser.set(userId, groups);
+    for (const { _id, groupIds: ofUser } of users) {
+      const groups = ofUser.flatMap((value) => {
+        const display = names.get(value);
+        return display === undefined ? [] : [{ value, display }];
+      });
+      if (groups.length > 0) byUser.set(_id, groups);
     }
     return byUser;
   }
 }
 
-/** The ids of a SCIM group's members: `groups.value eq "…"` on /Users. Another account's or a Platform group has none here. */
-export async function memberIdsOf(readStore: ReadStore, accountId: string, groupId: string): Promise<string[]> {
+/**
+ * The condition `groups.value eq "<groupId>"` on /Users stands for: the group's members, when it is
+ * a SCIM group of the account (another account's or a Platform group has none here).
+ */
+export async function membersOfGroup(readStore: ReadStore, accountId: string, groupId: string): Promise<Query> {
   const group = await readStore.get<GroupView>(Collections.groups, groupId);
-  if (!group || group.accountId !== accountId || group.source !== 'SCIM') return [];
-  return (await readStore.find<GroupMemberView>(Collections.groupMembers, { groupId }, { fields: ['userId'] })).map((m) => m.userId);
+  if (!group || group.accountId !== accountId || group.source !== 'SCIM') return { _id: { $in: [] } };
+  return { groupIds: groupId };
 }
 
-/** The snapshot with its groups, when the response will show them. */
+/** The snapshot of a write with the user's groups, when the response will show them. */
 export async function withGroups(queryBus: QueryBus, accountId: string, snapshot: UserSnapshot, selection: AttributeSelection): Promise<UserSnapshot> {
   if (!groupsWanted(selection)) return snapshot;
-  const groups = await queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(accountId, [snapshot.id]));
+  // The write waited for the read models, so the user's document holds its groups.
+  const user = await queryBus.execute<GetUserQuery, UserView>(new GetUserQuery(accountId, snapshot.id));
+  const groups = await queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(accountId, [user]));
   return { ...snapshot, groups: groups.get(snapshot.id) };
 }
