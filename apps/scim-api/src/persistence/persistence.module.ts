@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/a
 import { MeteredEventStore } from '../observability/metered-event-store';
 import { Metrics } from '../observability/metrics';
 import { Subscribers } from '../observability/subscribers';
-import { EventWriter } from './event-writer';
+import { ProvisioningLog } from './provisioning-log';
 import { meteredFreshness, ReadModelFreshness } from './read-model-freshness';
 
 @Injectable()
@@ -48,8 +48,8 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
-      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), ProvisioningLog, PersistenceLifecycle],
+      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog],
     };
   }
 }

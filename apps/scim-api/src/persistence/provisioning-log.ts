@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { provisioningStream, type ProvisioningRejected } from '@scim/domain';
+import { appendOnlyLog, EventStore, handleCommand } from '@scim/event-store';
+import type { CommandContext } from '../shared/request-context';
+import { metadataFor } from './event-metadata';
+
+/**
+ * The account's provisioning log: IdP requests refused without touching any aggregate. No
+ * invariant to protect, so only its revision is read; concurrent rejections are appended in turn.
+ */
+@Injectable()
+export class ProvisioningLog {
+  constructor(private readonly store: EventStore) {}
+
+  async recordRejection(context: CommandContext, rejected: ProvisioningRejected): Promise<void> {
+    await handleCommand(this.store, provisioningStream(context.accountId), appendOnlyLog<ProvisioningRejected>(), () => [rejected], { metadata: metadataFor(context) });
+  }
+}
