@@ -1,4 +1,5 @@
 import type { EventStore } from '@scim/event-store';
+import type { ProcessManager, ProcessReport } from '@scim/provisioning';
 import { CatchUpTracker, type IndexSpec, type Projection, ProjectionRunner, type ReadStore, type RunnerLogger } from '@scim/read-models';
 
 export interface ProjectorOptions {
@@ -8,6 +9,11 @@ export interface ProjectorOptions {
   /** Created (idempotently) before projecting. */
   readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
   readonly logger: RunnerLogger;
+  /**
+   * The process managers (roles via groups, deleted users leave groups): run here, once per
+   * deployment, never in the API replicas. Started after the projections, stopped before them.
+   */
+  readonly processManagers?: readonly ProcessManager[];
   /** How often the lag is logged; 0 turns it off. */
   readonly lagLogIntervalMs?: number;
   /** How often failed projections are looked for. */
@@ -21,6 +27,7 @@ export interface ProjectorHealth {
   /** 'ok' while every projection runs; 'failing' while one waits for its restart. */
   readonly status: 'starting' | 'ok' | 'failing' | 'stopping';
   readonly projections: ReadonlyArray<{ readonly projection: string; readonly state: string; readonly checkpoint: number; readonly error?: string }>;
+  readonly processManagers: readonly ProcessReport[];
 }
 
 export interface ProjectorLag {
@@ -62,6 +69,7 @@ export class Projector {
       await this.options.readStore.ensureIndexes(collection, indexes);
     }
     await this.runner.start();
+    for (const manager of this.processManagers) await manager.start();
     this.state = 'running';
     this.every(this.options.superviseEveryMs ?? 1_000, () => {
       this.supervising = this.supervising.then(() => this.restartFailed());
@@ -75,6 +83,7 @@ export class Projector {
     this.state = 'stopping';
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     await this.supervising;
+    await Promise.all(this.processManagers.map((manager) => manager.stop()));
     await this.runner.stop();
     this.state = 'stopped';
   }
@@ -86,15 +95,16 @@ export class Projector {
       checkpoint,
       ...(error ? { error: error.message } : {}),
     }));
+    const processManagers = this.processManagers.map((manager) => manager.report());
     const status =
       this.state === 'new' || this.state === 'starting'
         ? 'starting'
         : this.state !== 'running'
           ? 'stopping'
-          : projections.every((projection) => projection.state === 'running')
+          : projections.every((projection) => projection.state === 'running') && processManagers.every((manager) => manager.state === 'running')
             ? 'ok'
             : 'failing';
-    return { status, projections };
+    return { status, projections, processManagers };
   }
 
   async lag(): Promise<ProjectorLag> {
@@ -107,6 +117,10 @@ export class Projector {
       projections[projection.name] = { checkpoint, caughtUp: await this.catchUp.includes(projection, checkpoint, logHead) };
     }
     return { head, projections };
+  }
+
+  private get processManagers(): readonly ProcessManager[] {
+    return this.options.processManagers ?? [];
   }
 
   private get firstRestartDelayMs(): number {

@@ -1,9 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { accountDecider, accountStream, type AccountCommand, type AccountState } from '@scim/domain';
 import { EventStore, handleCommand } from '@scim/event-store';
-import { metadataFor } from '../persistence/event-metadata';
-import { ReadModelFreshness } from '../persistence/read-model-freshness';
-import { streamModel } from '../persistence/stream-model';
+import { metadataFor, ReadModelFreshness, streamModel } from '@scim/provisioning';
 import type { CommandContext } from '../shared/request-context';
 
 export class RunAccountCommand {

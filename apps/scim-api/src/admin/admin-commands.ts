@@ -4,9 +4,8 @@ import { DEFAULT_PLATFORM_GROUPS, DEFAULT_ROLES, DomainError, type UserProfile }
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView, type GroupView } from '@scim/read-models/projections';
 import { normalizeUserProfile, ScimUrn } from '@scim/scim-protocol';
-import { GroupWriteModel, type WrittenGroup } from '../groups/group-write-model';
+import { GroupWriteModel, type WrittenGroup, UserWriteModel, type WrittenUser } from '@scim/provisioning';
 import type { CommandContext } from '../shared/request-context';
-import { UserWriteModel, type WrittenUser } from '../users/user-write-model';
 import type { CreateManualUserDto } from './admin.dto';
 
 export class CreateManualUserCommand {

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { bulkIdReferences, resolveBulkIds, ScimError, toScimErrorBody, type BulkOperation, type BulkRequest } from '@scim/scim-protocol';
+import { type WrittenGroup, type WrittenUser } from '@scim/provisioning';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from '../groups/group-commands';
-import type { WrittenGroup } from '../groups/group-write-model';
 import { toScimError } from '../scim/error-mapping';
 import { RefusedWrites } from '../scim/refused-writes';
 import { etagOf, expectedRevisionFrom } from '../scim/scim-http';
@@ -11,7 +11,6 @@ import { CreateUserCommand } from '../users/create-user/create-user.command';
 import { DeleteUserCommand } from '../users/delete-user/delete-user.command';
 import { PatchUserCommand } from '../users/patch-user/patch-user.command';
 import { ReplaceUserCommand } from '../users/replace-user/replace-user.command';
-import type { WrittenUser } from '../users/user-write-model';
 
 /** One entry of a BulkResponse (RFC 7644 §3.7.3). */
 export interface BulkResult {

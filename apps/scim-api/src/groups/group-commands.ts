@@ -1,8 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { normalizeGroupProfile, parsePatchRequest, planGroupPatch } from '@scim/scim-protocol';
+import { GroupWriteModel, type WrittenGroup } from '@scim/provisioning';
 import type { CommandContext } from '../shared/request-context';
-import { GroupWriteModel, type WrittenGroup } from './group-write-model';
 
 export class CreateGroupCommand {
   constructor(

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { listResponse } from '@scim/scim-protocol';
+import { type WrittenGroup } from '@scim/provisioning';
 import { ScimAuthGuard } from '../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../scim/scim-base-url';
 import { expectedRevisionFrom, ifNoneMatchHits } from '../scim/scim-http';
@@ -11,7 +12,6 @@ import { sendScim } from '../scim/scim-response';
 import { ScimContext, type CommandContext } from '../shared/request-context';
 import { selects, type AttributeSelection } from '../users/user-presenter';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from './group-commands';
-import type { WrittenGroup } from './group-write-model';
 import { groupHeaders, groupResource, membersShown, snapshotOfGroup, snapshotOfGroupView } from './group-presenter';
 import { GetGroupQuery, GroupMembersQuery, ListGroupsQuery, type GroupMember, type GroupWithMembers } from './group-queries';
 

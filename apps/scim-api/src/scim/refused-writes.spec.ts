@@ -1,6 +1,6 @@
 import { DomainError, type ProvisioningRejected } from '@scim/domain';
 import { ScimError } from '@scim/scim-protocol';
-import type { ProvisioningLog } from '../persistence/provisioning-log';
+import { type ProvisioningLog } from '@scim/provisioning';
 import type { AuthenticatedRequest, CommandContext } from '../shared/request-context';
 import { RefusedWrites } from './refused-writes';
 

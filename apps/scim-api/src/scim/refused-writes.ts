@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, requestRefused } from '@scim/domain';
 import type { ScimError } from '@scim/scim-protocol';
-import { ProvisioningLog } from '../persistence/provisioning-log';
+import { ProvisioningLog } from '@scim/provisioning';
 import { scimCommandContext, type AuthenticatedRequest, type CommandContext } from '../shared/request-context';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

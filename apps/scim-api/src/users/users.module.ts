@@ -13,7 +13,6 @@ import { ReplaceUserController } from './replace-user/replace-user.controller';
 import { ReplaceUserHandler } from './replace-user/replace-user.handler';
 import { UserGroupsHandler } from './user-groups/user-groups.query';
 import { UserJsonCache } from './user-json-cache';
-import { UserWriteModel } from './user-write-model';
 
 @Module({
   // The list controller comes first so that POST /Users/.search is not taken for anything else.
@@ -26,7 +25,6 @@ import { UserWriteModel } from './user-write-model';
     DeleteUserController,
   ],
   providers: [
-    UserWriteModel,
     // One per process, shared by GET /Users/{id} and the lists.
     { provide: UserJsonCache, useFactory: () => new UserJsonCache() },
     CreateUserHandler,
@@ -37,6 +35,6 @@ import { UserWriteModel } from './user-write-model';
     PatchUserHandler,
     DeleteUserHandler,
   ],
-  exports: [UserWriteModel, UserJsonCache],
+  exports: [UserJsonCache],
 })
 export class UsersModule {}

@@ -5,11 +5,11 @@ import { aggregateStream, EventStore, type Subscription } from '@scim/event-stor
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import type { WebhookMessage } from '@scim/public-events';
+import { streamModel } from '@scim/provisioning';
 import { RunAccountCommand } from '../admin/account-command';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolvePlatformKey } from '../config/operator-key';
 import { PublicEventLog } from '../events/public-event-log';
-import { streamModel } from '../persistence/stream-model';
 import { DeliveryLog, type DeliveryAttempt, type DeliveryTrigger } from './delivery-log';
 import { EndpointWorker, type WorkerContext } from './endpoint-worker';
 import { endpointSecret, signedHeaders } from './webhook-signature';

@@ -1,12 +1,12 @@
 import { Body, Controller, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
+import { type WrittenUser } from '@scim/provisioning';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
-import type { WrittenUser } from '../user-write-model';
 import { CreateUserCommand } from './create-user.command';
 
 @Controller('scim/v2/:accountId/Users')

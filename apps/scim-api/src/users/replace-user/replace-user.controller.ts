@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
+import { type WrittenUser } from '@scim/provisioning';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
@@ -8,7 +9,6 @@ import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
 import { withGroups } from '../user-groups/user-groups.query';
-import type { WrittenUser } from '../user-write-model';
 import { ReplaceUserCommand } from './replace-user.command';
 
 @Controller('scim/v2/:accountId/Users')

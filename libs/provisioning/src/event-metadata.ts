@@ -1,6 +1,6 @@
 import { currentSchemaVersion, type DomainEvent, type EventMetadata } from '@scim/domain';
 import { AppendTooLargeError, type Decision, MAX_APPEND_BYTES } from '@scim/event-store';
-import type { CommandContext } from '../shared/request-context';
+import type { CommandContext } from './command-context';
 
 // What an event adds to the data it carries (metadata, type, the decider's own fields), kept free
 // when a resource is measured before its first append.

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import {
   decideDeletedUserRemoval,
   decideGroupName,
@@ -28,7 +27,7 @@ import {
   appendOnlyLog,
   appendSizeInBytes,
   decideAndAppend,
-  EventStore,
+  type EventStore,
   handleCommand,
   MAX_APPEND_BYTES,
   newEventId,
@@ -36,14 +35,14 @@ import {
   retryOnConflict,
   WrongExpectedRevisionError,
 } from '@scim/event-store';
-import { ReadStore } from '@scim/read-models';
+import type { ReadStore } from '@scim/read-models';
 import { Collections } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
-import { metadataFor, withNotes } from '../persistence/event-metadata';
-import { KeyedMutex } from '../persistence/keyed-mutex';
-import { ReadModelFreshness } from '../persistence/read-model-freshness';
-import { streamModel, upcastRecorded } from '../persistence/stream-model';
-import type { CommandContext } from '../shared/request-context';
+import type { CommandContext } from '../command-context';
+import { metadataFor, withNotes } from '../event-metadata';
+import { KeyedMutex } from '../keyed-mutex';
+import type { ReadModelFreshness } from '../read-model-freshness';
+import { streamModel, upcastRecorded } from '../stream-model';
 
 export interface WrittenGroup {
   readonly group: LiveGroup;
@@ -91,7 +90,6 @@ const groupNames = streamModel(groupNameDecider);
  * this process is changing); across API instances each append's expected revision decides, and a
  * write without If-Match that loses is decided again on the fresh state, a few times at most.
  */
-@Injectable()
 export class GroupWriteModel {
   private readonly inTurn = new KeyedMutex();
 

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import {
   decideUserName,
   manualUserToConvert,
@@ -14,13 +13,13 @@ import {
   type UserProfile,
   type UserState,
 } from '@scim/domain';
-import { aggregateStream, EventStore, handleCommand, newEventId } from '@scim/event-store';
-import { assertFitsOneAppend, metadataFor, withNotes } from '../persistence/event-metadata';
-import { KeyedMutex } from '../persistence/keyed-mutex';
-import { ProvisioningLog } from '../persistence/provisioning-log';
-import { ReadModelFreshness } from '../persistence/read-model-freshness';
-import { streamModel } from '../persistence/stream-model';
-import type { CommandContext } from '../shared/request-context';
+import { aggregateStream, type EventStore, handleCommand, newEventId } from '@scim/event-store';
+import type { CommandContext } from '../command-context';
+import { assertFitsOneAppend, metadataFor, withNotes } from '../event-metadata';
+import { KeyedMutex } from '../keyed-mutex';
+import type { ProvisioningLog } from '../provisioning-log';
+import type { ReadModelFreshness } from '../read-model-freshness';
+import { streamModel } from '../stream-model';
 
 export interface WrittenUser {
   readonly user: ExistingUser;
@@ -48,7 +47,6 @@ const userNames = streamModel(userNameDecider);
  * Writes to one user take turns in this process: an IdP's parallel PATCHes (Entra sends them) are
  * all applied instead of all but one losing the race for the same revision.
  */
-@Injectable()
 export class UserWriteModel {
   private readonly inTurn = new KeyedMutex();
 

@@ -1,14 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { provisioningStream, type ProvisioningRejected } from '@scim/domain';
-import { appendOnlyLog, EventStore, handleCommand } from '@scim/event-store';
-import type { CommandContext } from '../shared/request-context';
+import { appendOnlyLog, type EventStore, handleCommand } from '@scim/event-store';
+import type { CommandContext } from './command-context';
 import { metadataFor } from './event-metadata';
 
 /**
  * The account's provisioning log: IdP requests refused without touching any aggregate. No
  * invariant to protect, so only its revision is read; concurrent rejections are appended in turn.
  */
-@Injectable()
 export class ProvisioningLog {
   constructor(private readonly store: EventStore) {}
 
