@@ -1,14 +1,16 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { accountDecider, accountStream, type AccountCommand, type AccountState } from '@scim/domain';
 import { EventStore, handleCommand } from '@scim/event-store';
 import { metadataFor, ReadModelFreshness, streamModel } from '@scim/provisioning';
 import type { CommandContext } from '../shared/request-context';
 
-export class RunAccountCommand {
+export class RunAccountCommand extends Command<AccountState> {
   constructor(
     readonly context: CommandContext,
     readonly command: AccountCommand,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 const accounts = streamModel(accountDecider);

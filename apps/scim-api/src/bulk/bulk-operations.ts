@@ -120,11 +120,11 @@ export class BulkOperations {
     if (operation.resourceType === 'Users') {
       switch (method) {
         case 'POST':
-          return user(await this.commandBus.execute<CreateUserCommand, WrittenUser>(new CreateUserCommand(context, data)));
+          return user(await this.commandBus.execute(new CreateUserCommand(context, data)));
         case 'PUT':
-          return user(await this.commandBus.execute<ReplaceUserCommand, WrittenUser>(new ReplaceUserCommand(context, id, data, ifMatch)));
+          return user(await this.commandBus.execute(new ReplaceUserCommand(context, id, data, ifMatch)));
         case 'PATCH':
-          return user(await this.commandBus.execute<PatchUserCommand, WrittenUser>(new PatchUserCommand(context, id, data, ifMatch)));
+          return user(await this.commandBus.execute(new PatchUserCommand(context, id, data, ifMatch)));
         case 'DELETE':
           await this.commandBus.execute(new DeleteUserCommand(context, id, ifMatch));
           return { id };
@@ -132,11 +132,11 @@ export class BulkOperations {
     }
     switch (method) {
       case 'POST':
-        return group(await this.commandBus.execute<CreateGroupCommand, CreatedGroup>(new CreateGroupCommand(context, data)));
+        return group(await this.commandBus.execute(new CreateGroupCommand(context, data)));
       case 'PUT':
-        return group(await this.commandBus.execute<ReplaceGroupCommand, CreatedGroup>(new ReplaceGroupCommand(context, id, data, ifMatch)));
+        return group(await this.commandBus.execute(new ReplaceGroupCommand(context, id, data, ifMatch)));
       case 'PATCH':
-        return group(await this.commandBus.execute<PatchGroupCommand, WrittenGroup>(new PatchGroupCommand(context, id, data, ifMatch)));
+        return group(await this.commandBus.execute(new PatchGroupCommand(context, id, data, ifMatch)));
       case 'DELETE':
         await this.commandBus.execute(new DeleteGroupCommand(context, id, ifMatch));
         return { id };

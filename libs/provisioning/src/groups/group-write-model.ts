@@ -33,7 +33,6 @@ import {
   newEventId,
   PreconditionFailedError,
   retryOnConflict,
-  WrongExpectedRevisionError,
 } from '@scim/event-store';
 import type { ReadStore } from '@scim/read-models';
 import { Collections } from '@scim/read-models/projections';

@@ -1,7 +1,6 @@
 import { Body, Controller, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { type WrittenUser } from '@scim/provisioning';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
@@ -26,7 +25,7 @@ export class CreateUserController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const written = await this.commandBus.execute<CreateUserCommand, WrittenUser>(new CreateUserCommand(context, body));
+    const written = await this.commandBus.execute(new CreateUserCommand(context, body));
     sendUser(response, 201, snapshotOfWritten(written), this.baseUrls.of(request, context.accountId), selection);
   }
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Headers, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { type WrittenUser } from '@scim/provisioning';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
@@ -31,7 +30,7 @@ export class ReplaceUserController {
     @Res() response: Response,
   ): Promise<void> {
     const command = new ReplaceUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
-    const written = await this.commandBus.execute<ReplaceUserCommand, WrittenUser>(command);
+    const written = await this.commandBus.execute(command);
     const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
     sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
   }
