@@ -11,9 +11,19 @@ import {
   type HolderStatus,
   type UserCommand,
   type UserProfile,
+  type UserEvent,
+  type UserSource,
   type UserState,
 } from '@scim/domain';
-import { aggregateStream, type EventStore, handleCommand, newEventId } from '@scim/event-store';
+import {
+  aggregateStream,
+  type CommandResult,
+  type Decision,
+  type EventStore,
+  handleCommand,
+  type HandleCommandOptions,
+  newEventId,
+} from '@scim/event-store';
 import type { CommandContext } from '../command-context';
 import { assertFitsOneAppend, metadataFor, withNotes } from '../event-metadata';
 import { KeyedMutex } from '../keyed-mutex';
@@ -61,46 +71,23 @@ export class UserWriteModel {
    * manual user of this account holds converts that user (same id); any other holder is a 409,
    * and a name held by another account is also recorded in this account's provisioning history.
    */
-  async provision(context: CommandContext, profile: UserProfile, active: boolean, notes: readonly string[]): Promise<WrittenUser> {
-    const newUserId = newEventId();
-    assertFitsOneAppend(userStream(newUserId), profile);
-    const reservation = await this.reserveUserName(context, profile.userName, newUserId, true).catch(async (error: unknown) => {
-      if (error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context, profile.userName);
-      throw error;
-    });
-    const userId = reservation.convert ?? newUserId;
-    const command: UserCommand = reservation.convert
-      ? { type: 'ConvertUserToScim', accountId: context.accountId, profile, active, at: context.at }
-      : { type: 'ProvisionUser', userId, accountId: context.accountId, profile, active, at: context.at };
-    const result = await handleCommand(this.store, userStream(userId), users, (state) => withNotes(userDecider.decide(command, state), notes), {
-      metadata: metadataFor(context),
-      newStream: !reservation.convert,
-    });
-    await this.freshness.settle(Math.max(reservation.position, result.position));
-    return { user: result.state as ExistingUser, revision: result.revision };
+  provision(context: CommandContext, profile: UserProfile, active: boolean, notes: readonly string[]): Promise<WrittenUser> {
+    const { accountId, at } = context;
+    return this.create(context, profile, 'scim', notes, (userId, converting) =>
+      converting ? { type: 'ConvertUserToScim', accountId, profile, active, at } : { type: 'ProvisionUser', userId, accountId, profile, active, at },
+    );
   }
 
   /** An administrator's manual user: reserves the name like any other (uniqueness is global). */
-  async createManual(context: CommandContext, profile: UserProfile): Promise<WrittenUser> {
-    const userId = newEventId();
-    assertFitsOneAppend(userStream(userId), profile);
-    const reservation = await this.reserveUserName(context, profile.userName, userId);
-    const command: UserCommand = { type: 'CreateManualUser', userId, accountId: context.accountId, profile, at: context.at };
-    const result = await handleCommand(this.store, userStream(userId), users, (state) => userDecider.decide(command, state), {
-      metadata: metadataFor(context),
-      newStream: true,
-    });
-    await this.freshness.settle(Math.max(reservation.position, result.position));
-    return { user: result.state as ExistingUser, revision: result.revision };
+  createManual(context: CommandContext, profile: UserProfile): Promise<WrittenUser> {
+    return this.create(context, profile, 'manual', [], (userId) => ({ type: 'CreateManualUser', userId, accountId: context.accountId, profile, at: context.at }));
   }
 
   /** Any other command on one user's stream (roles), settled before returning unless told not to. */
   async execute(context: CommandContext, userId: string, command: UserCommand, options: { settle?: boolean } = {}): Promise<WrittenUser> {
-    const result = await this.inTurn.run(userId, () =>
-      handleCommand(this.store, userStream(userId), users, (state) => userDecider.decide(command, state), { metadata: metadataFor(context) }),
-    );
+    const result = await this.inTurn.run(userId, () => this.onUser(context, userId, deciding(command)));
     if (options.settle !== false) await this.freshness.settle(result.position);
-    return { user: result.state as ExistingUser, revision: result.revision };
+    return written(result);
   }
 
   /**
@@ -111,37 +98,54 @@ export class UserWriteModel {
   async update(context: CommandContext, userId: string, ifMatch: number | undefined, change: UserChange): Promise<WrittenUser> {
     let renamedFrom: string | undefined;
     let reservedAt = 0;
-    const result = await this.inTurn.run(userId, () =>
-      handleCommand(
-        this.store,
-        userStream(userId),
-        users,
-        async (state) => {
-          const current = state as ExistingUser;
-          const desired = change(current);
-          assertFitsOneAppend(userStream(userId), desired.profile);
-          const oldKey = userNameKey(current.profile.userName);
-          renamedFrom = userNameKey(desired.profile.userName) !== oldKey ? oldKey : undefined;
-          if (renamedFrom) reservedAt = (await this.reserveUserName(context, desired.profile.userName, userId)).position;
-          const update: UserCommand = { type: 'UpdateUser', accountId: context.accountId, profile: desired.profile, active: desired.active, at: context.at };
-          return withNotes(userDecider.decide(update, state), desired.notes);
-        },
-        { metadata: metadataFor(context), ifMatch, requireState: (state) => requireLive(state, context) },
-      ),
-    );
+    const decide = async (state: UserState) => {
+      const current = state as ExistingUser;
+      const desired = change(current);
+      assertFitsOneAppend(userStream(userId), desired.profile);
+      const oldKey = userNameKey(current.profile.userName);
+      renamedFrom = userNameKey(desired.profile.userName) !== oldKey ? oldKey : undefined;
+      if (renamedFrom) reservedAt = (await this.reserveUserName(context, desired.profile.userName, userId)).position;
+      return deciding({ type: 'UpdateUser', accountId: context.accountId, profile: desired.profile, active: desired.active, at: context.at }, desired.notes)(state);
+    };
+    const result = await this.inTurn.run(userId, () => this.onUser(context, userId, decide, { ifMatch, requireState: (state) => requireLive(state, context) }));
     const releasedAt = renamedFrom ? await this.releaseUserName(context, renamedFrom, userId, 'renamed') : 0;
     await this.freshness.settle(Math.max(reservedAt, result.position, releasedAt));
-    return { user: result.state as ExistingUser, revision: result.revision };
+    return written(result);
   }
 
   async deprovision(context: CommandContext, userId: string, ifMatch: number | undefined): Promise<void> {
-    const command: UserCommand = { type: 'DeprovisionUser', accountId: context.accountId, at: context.at };
-    const result = await this.inTurn.run(userId, () =>
-      handleCommand(this.store, userStream(userId), users, (state) => userDecider.decide(command, state), { metadata: metadataFor(context), ifMatch }),
-    );
+    const deprovision = deciding({ type: 'DeprovisionUser', accountId: context.accountId, at: context.at });
+    const result = await this.inTurn.run(userId, () => this.onUser(context, userId, deprovision, { ifMatch }));
     const deprovisioned = result.newEvents.find((e) => e.type === 'UserDeprovisioned');
     const releasedAt = deprovisioned ? await this.releaseUserName(context, userNameKey(deprovisioned.data.userName), userId, 'deprovisioned') : 0;
     await this.freshness.settle(Math.max(result.position, releasedAt));
+  }
+
+  /**
+   * Reserves the name, then writes the user's first events (or, for the IdP, converts the manual
+   * user holding the name). Only the IdP's refusals go into the provisioning history.
+   */
+  private async create(
+    context: CommandContext,
+    profile: UserProfile,
+    by: UserSource,
+    notes: readonly string[],
+    command: (userId: string, converting: boolean) => UserCommand,
+  ): Promise<WrittenUser> {
+    const newUserId = newEventId();
+    assertFitsOneAppend(userStream(newUserId), profile);
+    const reservation = await this.reserveUserName(context, profile.userName, newUserId, by === 'scim').catch(async (error: unknown) => {
+      if (by === 'scim' && error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context, profile.userName);
+      throw error;
+    });
+    const userId = reservation.convert ?? newUserId;
+    const result = await this.onUser(context, userId, deciding(command(userId, reservation.convert !== undefined), notes), { newStream: !reservation.convert });
+    await this.freshness.settle(Math.max(reservation.position, result.position));
+    return written(result);
+  }
+
+  private onUser(context: CommandContext, userId: string, decide: (state: UserState) => Decision<UserEvent>, options: Partial<HandleCommandOptions<UserEvent, UserState>> = {}) {
+    return handleCommand(this.store, userStream(userId), users, decide, { metadata: metadataFor(context), ...options });
   }
 
   private recordRejection(context: CommandContext, userName: string): Promise<void> {
@@ -184,6 +188,15 @@ export class UserWriteModel {
     if (state.status === 'absent') return { exists: false };
     return { exists: true, userNameKey: userNameKey(state.profile.userName), deprovisioned: state.status === 'deprovisioned', source: state.source };
   }
+}
+
+/** The decision of a user command, its events carrying the request's normalisation notes. */
+function deciding(command: UserCommand, notes: readonly string[] = []): (state: UserState) => Decision<UserEvent> {
+  return (state) => withNotes(userDecider.decide(command, state), notes);
+}
+
+function written(result: CommandResult<UserState, UserEvent>): WrittenUser {
+  return { user: result.state as ExistingUser, revision: result.revision };
 }
 
 function requireLive(state: UserState, context: CommandContext): void {
