@@ -6,8 +6,8 @@ module.exports = {
   testRegex: '(apps|libs|test)/.*\\.(spec|contract-spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   moduleNameMapper: {
-    '^@scim/(domain|scim-protocol|event-store|read-models|public-events)$': '<rootDir>/libs/$1/src',
-    '^@scim/(domain|scim-protocol|event-store|read-models|public-events)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@scim/(domain|scim-protocol|event-store|read-models|public-events|provisioning)$': '<rootDir>/libs/$1/src',
+    '^@scim/(domain|scim-protocol|event-store|read-models|public-events|provisioning)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -7,8 +7,8 @@ const { join } = require('node:path');
 const dist = require('./dist');
 
 const processCheckpointNames = () => [
-  require(join(dist.DIST, 'apps', 'scim-api', 'src', 'roles', 'roles-via-groups.process')).RolesViaGroupsProcess.checkpointName,
-  require(join(dist.DIST, 'apps', 'scim-api', 'src', 'groups', 'deleted-users-leave-groups.process')).DeletedUsersLeaveGroupsProcess.checkpointName,
+  require(join(dist.DIST, 'libs', 'provisioning', 'src', 'processes', 'roles-via-groups.process')).RolesViaGroupsProcess.checkpointName,
+  require(join(dist.DIST, 'libs', 'provisioning', 'src', 'processes', 'deleted-users-leave-groups.process')).DeletedUsersLeaveGroupsProcess.checkpointName,
 ];
 
 /** Resolves with the rebuild's progress, its seconds and each projection's checkpoint; closes the read store. */

@@ -1,8 +1,8 @@
 'use strict';
 // The events a POST /Users writes, produced by the same functions the service uses: the protocol
 // lib normalizes the Okta body, the domain deciders decide the reservation and the provisioning,
-// and the metadata has the shape EventWriter gives it (apps/scim-api/src/persistence/event-writer.ts,
-// apps/scim-api/src/users/user-write-model.ts).
+// and the metadata has the shape the write side gives it (libs/provisioning/src/event-metadata.ts,
+// libs/provisioning/src/users/user-write-model.ts).
 const { randomUUID } = require('node:crypto');
 const dist = require('./dist');
 const { oktaUserBody } = require('./fixtures');
@@ -10,7 +10,7 @@ const { oktaUserBody } = require('./fixtures');
 function userEventFactory({ accountId, tokenId }) {
   const domain = dist.domain();
   const { normalizeUserProfile } = dist.protocol();
-  // Event and user ids as EventWriter mints them (time-ordered).
+  // Event and user ids as the write side mints them (time-ordered).
   const { newEventId } = dist.eventStore();
   const actor = { kind: 'scim-token', tokenId };
 

@@ -1,8 +1,8 @@
 import { groupMembersStream } from '@scim/domain';
 import { appendSizeInBytes, EventStore, MAX_APPEND_BYTES } from '@scim/event-store';
 import { performance } from 'node:perf_hooks';
+import { UserWriteModel } from '@scim/provisioning';
 import type { CommandContext } from '../../apps/scim-api/src/shared/request-context';
-import { UserWriteModel } from '../../apps/scim-api/src/users/user-write-model';
 import { AppendSizes, FailingAppends } from '../support/event-store-decorators';
 import { accountAdmin, eventually, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, type AccountAdmin, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 

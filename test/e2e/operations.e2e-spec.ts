@@ -1,9 +1,9 @@
 import { ProjectionRunner, ReadStore } from '@scim/read-models';
 import request from 'supertest';
+import { RolesViaGroupsProcess } from '@scim/provisioning';
 import { createLogger } from '../../apps/scim-api/src/observability/logger';
 import { MetricsListener } from '../../apps/scim-api/src/observability/metrics-listener';
 import { RefusalSampler } from '../../apps/scim-api/src/observability/refusal-sampler';
-import { RolesViaGroupsProcess } from '../../apps/scim-api/src/roles/roles-via-groups.process';
 import { accountAdmin, eventually, GROUP_SCHEMA, OPERATOR_KEY, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 
 type LogLine = Record<string, unknown> & { level: string; msg: string };

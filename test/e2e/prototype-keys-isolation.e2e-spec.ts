@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { RolesViaGroupsProcess } from '../../apps/scim-api/src/roles/roles-via-groups.process';
 import {
   accountAdmin,
   ENTERPRISE_USER,
@@ -16,6 +15,7 @@ import {
   type ScimClient,
   type TestApp,
 } from '../support/test-app';
+import { RolesViaGroupsProcess } from '@scim/provisioning';
 
 /** Names that are keys of every plain object: a map keyed by them without care breaks (issue 12). */
 const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'] as const;
@@ -235,7 +235,7 @@ describe('a log holding a prototype-named role mapping the process had not passe
     const [a, c] = [await testApp.newAccount('A'), await testApp.newAccount('C')];
     const [scimA, scimC, adminA, adminC] = [scimClient(testApp, a), scimClient(testApp, c), accountAdmin(testApp, a), accountAdmin(testApp, c)];
     // The process stops where the old service's stalled: before any of what follows.
-    await testApp.app.get(RolesViaGroupsProcess).onApplicationShutdown();
+    await testApp.app.get(RolesViaGroupsProcess).stop();
 
     const member = async (scim: ScimClient, admin: AccountAdmin, role: string, userName: string) => {
       await admin('post', '/roles', { role }).expect(201);

@@ -1,6 +1,6 @@
 import { ReadStore } from '@scim/read-models';
 import { Collections, type UserView } from '@scim/read-models/projections';
-import { UserWriteModel } from '../../apps/scim-api/src/users/user-write-model';
+import { UserWriteModel } from '@scim/provisioning';
 import { accountAdmin, eventually, expectScimError, GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type AccountAdmin, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 
 /** The provisioning rules of shared/DESIGN.md §2: matching, conversion, roles via groups, provenance. */

@@ -61,7 +61,8 @@ export class InterleavedWriter extends DelegatingEventStore {
     const foreign = top && !events.some((e) => this.foreignIds.has(e.id)) ? this.foreignBefore(streamId, events) : undefined;
     if (top && foreign) {
       for (const event of foreign) this.foreignIds.add(event.id);
-      await top.append(streamId, foreign, 'any');
+      const revision = await top.streamRevision(streamId);
+      await top.append(streamId, foreign, revision < 0 ? 'no_stream' : revision);
     }
     return this.inner.append(streamId, events, expected);
   }

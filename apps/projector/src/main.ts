@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import { EsdbEventStore } from '@scim/event-store/esdb';
+import { HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { CheckpointFreshness, createProcessManagers, createWriteModels, type ProvisioningLogger } from '@scim/provisioning';
 import type { RunnerLogger } from '@scim/read-models';
 import { MongoReadStore } from '@scim/read-models/mongo';
 import { allProjections, readModelIndexes } from '@scim/read-models/projections';
@@ -9,9 +11,12 @@ import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
 
 /** Longest a shutdown may take before the process exits anyway (compose grants 30 s). */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
+/** How long a process manager's reaction waits for the read models to include the event it reacts to. */
+const PROCESS_FRESHNESS_TIMEOUT_MS = 30_000;
 
-const logger: RunnerLogger = {
+const logger: RunnerLogger & ProvisioningLogger = {
   log: (message) => console.log(`${new Date().toISOString()} [Projector] ${message}`),
+  warn: (message) => console.warn(`${new Date().toISOString()} [Projector] ${message}`),
   error: (message, error) => console.error(`${new Date().toISOString()} [Projector] ${message}`, error instanceof Error ? error.stack : (error ?? '')),
 };
 
@@ -33,6 +38,7 @@ async function main(): Promise<void> {
     indexes: readModelIndexes,
     logger,
     lagLogIntervalMs: config.lagLogIntervalMs,
+    processManagers: config.runProcessManagers ? processManagers(opened.eventStore, opened.readStore) : [],
   });
   await opened.projector.start();
   if (shuttingDown) return;
@@ -45,8 +51,18 @@ async function main(): Promise<void> {
   });
   logger.log(
     `Projecting ${projections.map((projection) => projection.name).join(', ')} into MongoDB database "${config.mongoDatabase}"; ` +
-      `GET /health and /lag on port ${config.port}`,
+      `${config.runProcessManagers ? 'running the process managers; ' : ''}GET /health and /lag on port ${config.port}`,
   );
+}
+
+/** What the process managers write goes through the hash chain, as every API append does. */
+function processManagers(eventStore: EsdbEventStore, readStore: MongoReadStore) {
+  const stores = {
+    eventStore: new HashChainedEventStore(eventStore),
+    readStore,
+    freshness: new CheckpointFreshness(eventStore, readStore, allProjections, PROCESS_FRESHNESS_TIMEOUT_MS, logger),
+  };
+  return createProcessManagers(stores, createWriteModels(stores), logger);
 }
 
 async function shutdown(signal: NodeJS.Signals): Promise<void> {

@@ -14,7 +14,13 @@ describe('loadProjectorConfig', () => {
       port: 8081,
       projections: ALL,
       lagLogIntervalMs: 30_000,
+      runProcessManagers: true,
     });
+  });
+
+  it('runs the process managers unless RUN_PROCESS_MANAGERS=false (all projectors but one, when several share the projections)', () => {
+    expect(loadProjectorConfig({ ...urls, RUN_PROCESS_MANAGERS: 'false' }).runProcessManagers).toBe(false);
+    expect(() => loadProjectorConfig({ ...urls, RUN_PROCESS_MANAGERS: 'maybe' })).toThrow('RUN_PROCESS_MANAGERS must be true or false');
   });
 
   it('needs both URLs: it has no embedded mode', () => {

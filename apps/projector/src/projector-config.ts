@@ -14,6 +14,8 @@ export interface ProjectorConfig {
   readonly projections: readonly string[];
   /** How often the lag is logged; 0 turns it off. */
   readonly lagLogIntervalMs: number;
+  /** Whether this projector runs the process managers (RUN_PROCESS_MANAGERS; exactly one projector should). */
+  readonly runProcessManagers: boolean;
 }
 
 export class ProjectorConfigError extends Error {
@@ -45,6 +47,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     port: integer(env, 'PROJECTOR_PORT', 8081, 0, 65535),
     projections: projectionNames(env.PROJECTIONS),
     lagLogIntervalMs: integer(env, 'PROJECTOR_LAG_LOG_INTERVAL_MS', 30_000, 0, 86_400_000),
+    runProcessManagers: flag(env, 'RUN_PROCESS_MANAGERS', true),
   };
 }
 
@@ -71,4 +74,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ProjectorConfigError(`${name} must be true or false, got "${env[name]}"`);
 }

@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { userStream } from '@scim/domain';
 import { SqliteEventStore } from '@scim/event-store';
+import { HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { CheckpointFreshness, createProcessManagers, createWriteModels, RolesViaGroupsProcess } from '@scim/provisioning';
 import { EmbeddedReadStore, PROJECTION_VERSIONS, type Projection } from '@scim/read-models';
+import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from '@scim/read-models/testing/tally-projection';
 import { createProjectorServer } from './http-server';
 import { Projector, StaleReadModelsError } from './projector';
@@ -19,7 +23,11 @@ describe('Projector', () => {
   let readStore: EmbeddedReadStore;
   const projectors: Projector[] = [];
   const logs: string[] = [];
-  const logger = { log: (message: string) => logs.push(message), error: (message: string) => logs.push(`ERROR ${message}`) };
+  const logger = {
+    log: (message: string) => logs.push(message),
+    warn: (message: string) => logs.push(`WARN ${message}`),
+    error: (message: string) => logs.push(`ERROR ${message}`),
+  };
 
   const openStores = () => {
     eventStore = SqliteEventStore.open({ file: join(dir, 'events.db') });
@@ -104,6 +112,7 @@ describe('Projector', () => {
         { projection: 'tallies', state: 'running', checkpoint: 0 },
         { projection: 'audit', state: 'running', checkpoint: 0 },
       ],
+      processManagers: [],
     });
 
     const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
@@ -172,5 +181,27 @@ describe('Projector', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await readStore.checkpoint('tallies')).toBe(0);
     await expect(projector.start()).rejects.toThrow('cannot start once stopped');
+  });
+
+  it('runs the process managers: a role mapped to a group is granted to its members by the projector', async () => {
+    await prepareReadModelStore(readStore);
+    // As apps/projector wires them: appends through the hash chain, freshness from the checkpoints.
+    const stores = { eventStore: new HashChainedEventStore(eventStore), readStore, freshness: new CheckpointFreshness(eventStore, readStore, allProjections, 5_000) };
+    const models = createWriteModels(stores);
+    const projector = newProjector(allProjections, { processManagers: createProcessManagers(stores, models, logger) });
+    await projector.start();
+    const context = { accountId: 'account-1', actor: { kind: 'operator' } as const, requestId: 'request-1', at: '2026-01-01T00:00:00.000Z' };
+
+    const { user } = await models.users.provision(context, { userName: 'ada@example.com' }, true, []);
+    await models.groups.create(context, 'group-1', { displayName: 'Engineers', source: 'SCIM' }, [user.userId]);
+    await models.groups.execute(context, 'group-1', { type: 'MapGroupToRoles', accountId: 'account-1', roles: ['editor'], knownRoles: ['editor'], at: context.at });
+
+    const grants = async () => (await eventStore.readStream(userStream(user.userId))).filter((event) => event.type === 'RoleGrantedViaGroup');
+    await until(async () => (await grants()).length > 0);
+    expect((await grants()).map((event) => event.data)).toEqual([expect.objectContaining({ userId: user.userId, groupId: 'group-1', role: 'editor' })]);
+    expect(projector.health().processManagers.map((report) => [report.name, report.state])).toEqual([
+      [RolesViaGroupsProcess.checkpointName, 'running'],
+      ['process:deleted-users-leave-groups', 'running'],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { EventStore } from '@scim/event-store';
+import type { ProcessManager, ProcessReport } from '@scim/provisioning';
 import {
   CatchUpTracker,
   type IndexSpec,
@@ -18,6 +19,11 @@ export interface ProjectorOptions {
   /** Created (idempotently) before projecting. */
   readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
   readonly logger: RunnerLogger;
+  /**
+   * The process managers (roles via groups, deleted users leave groups): run here, once per
+   * deployment, never in the API replicas. Started after the projections, stopped before them.
+   */
+  readonly processManagers?: readonly ProcessManager[];
   /** How often the lag is logged; 0 turns it off. */
   readonly lagLogIntervalMs?: number;
   /** How often failed projections are looked for. */
@@ -31,6 +37,7 @@ export interface ProjectorHealth {
   /** 'ok' while every projection runs; 'failing' while one waits for its restart. */
   readonly status: 'starting' | 'ok' | 'failing' | 'stopping';
   readonly projections: ReadonlyArray<{ readonly projection: string; readonly state: string; readonly checkpoint: number; readonly error?: string }>;
+  readonly processManagers: readonly ProcessReport[];
 }
 
 export interface ProjectorLag {
@@ -92,6 +99,7 @@ export class Projector {
     if (stale.length > 0) throw new StaleReadModelsError(stale);
     await recordProjectionVersions(this.options.readStore, this.options.projections);
     await this.runner.start();
+    for (const manager of this.processManagers) await manager.start();
     this.state = 'running';
     this.every(this.options.superviseEveryMs ?? 1_000, () => {
       this.supervising = this.supervising.then(() => this.restartFailed());
@@ -105,6 +113,7 @@ export class Projector {
     this.state = 'stopping';
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     await this.supervising;
+    await Promise.all(this.processManagers.map((manager) => manager.stop()));
     await this.runner.stop();
     this.state = 'stopped';
   }
@@ -116,15 +125,16 @@ export class Projector {
       checkpoint,
       ...(error ? { error: error.message } : {}),
     }));
+    const processManagers = this.processManagers.map((manager) => manager.report());
     const status =
       this.state === 'new' || this.state === 'starting'
         ? 'starting'
         : this.state !== 'running'
           ? 'stopping'
-          : projections.every((projection) => projection.state === 'running')
+          : projections.every((projection) => projection.state === 'running') && processManagers.every((manager) => manager.state === 'running')
             ? 'ok'
             : 'failing';
-    return { status, projections };
+    return { status, projections, processManagers };
   }
 
   async lag(): Promise<ProjectorLag> {
@@ -137,6 +147,10 @@ export class Projector {
       projections[projection.name] = { checkpoint, caughtUp: await this.catchUp.includes(projection, checkpoint, logHead) };
     }
     return { head, projections };
+  }
+
+  private get processManagers(): readonly ProcessManager[] {
+    return this.options.processManagers ?? [];
   }
 
   private get firstRestartDelayMs(): number {

@@ -16,7 +16,7 @@ import { UsersModule } from './users/users.module';
 import { GroupsModule } from './groups/groups.module';
 import { RootSearchModule } from './root-search/root-search.module';
 import { BulkModule } from './bulk/bulk.module';
-import { RolesModule } from './roles/roles.module';
+import { ProcessManagersModule } from './processes/process-managers.module';
 import { EdgeModule } from './edge/edge.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -38,7 +38,7 @@ export class AppModule {
         RootSearchModule,
         BulkModule,
         AdminModule,
-        RolesModule,
+        ProcessManagersModule.forRoot(config),
         AuditModule,
         SupportModule,
         WebhooksModule,

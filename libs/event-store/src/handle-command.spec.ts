@@ -8,6 +8,7 @@ import {
   handleCommand,
   type HandleCommandOptions,
   PreconditionFailedError,
+  appendOnlyLog,
 } from './handle-command';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
@@ -40,6 +41,8 @@ const counter: Decider<CounterCommand, CounterEvent, CounterState> = {
     }
   },
 };
+
+const decide = (command: CounterCommand) => (state: CounterState) => counter.decide(command, state);
 
 const options: HandleCommandOptions<CounterEvent> = {
   metadata: { correlationId: 'request-1' },
@@ -79,7 +82,7 @@ describe('handleCommand', () => {
     sqlite.append('counter-1', [{ id: randomUUID(), type: 'Incremented', data: { by }, metadata: {} }], 'any');
 
   test('creates the stream and returns the state after the new events', async () => {
-    const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 5 }, options);
+    const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 5 }), options);
 
     expect(result).toEqual({
       state: { total: 5 },
@@ -92,16 +95,16 @@ describe('handleCommand', () => {
   });
 
   test('folds the existing stream before deciding and appends after the revision it read', async () => {
-    await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, options);
+    await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), options);
 
-    const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 3 }, options);
+    const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 3 }), options);
 
     expect(result.state).toEqual({ total: 5 });
     expect(result.revision).toBe(1);
   });
 
   test('appends nothing when decide returns no events', async () => {
-    const result = await handleCommand(store, 'counter-1', counter, { type: 'Reset' }, options);
+    const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Reset' }), options);
 
     expect(result).toEqual({ state: { total: 0 }, newEvents: [], revision: -1, position: 0 });
     expect(store.appendCalls).toBe(0);
@@ -110,14 +113,14 @@ describe('handleCommand', () => {
 
   test('lets a domain error through and appends nothing', async () => {
     await expect(
-      handleCommand(store, 'counter-1', counter, { type: 'Increment', by: -1 }, options),
+      handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: -1 }), options),
     ).rejects.toBeInstanceOf(NegativeIncrementError);
     expect(store.appendCalls).toBe(0);
   });
 
   test('takes metadata per event from a function and ids from eventId', async () => {
     const ids = ['id-a'];
-    await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 4 }, {
+    await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 4 }), {
       eventId: () => ids.shift() ?? 'unexpected',
       metadata: (event) => ({ eventType: event.type }),
     });
@@ -134,16 +137,65 @@ describe('handleCommand', () => {
         ? { type: 'Incremented', data: { by: recorded.data.amount as number } }
         : (recorded as unknown as CounterEvent);
 
-    const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, { ...options, upcast });
+    const result = await handleCommand(store, 'counter-1', { ...counter, upcast }, decide({ type: 'Increment', by: 1 }), options);
 
     expect(result.state).toEqual({ total: 8 });
+  });
+
+  test('awaits an async decision, and adds the metadata it returns to each event', async () => {
+    await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), options);
+
+    const result = await handleCommand(store, 'counter-1', counter, async (state): Promise<{ events: CounterEvent[]; metadata: { normalizations: string[] } }> => {
+      // Stands for a lookup in another stream (a userName holder) before deciding.
+      await new Promise((resolve) => setImmediate(resolve));
+      return { events: [{ type: 'Incremented', data: { by: state.total } }], metadata: { normalizations: ['doubled'] } };
+    }, options);
+
+    expect(result.state).toEqual({ total: 4 });
+    const recorded = await sqlite.readStream('counter-1');
+    expect(recorded[1].metadata).toMatchObject({ correlationId: 'request-1', normalizations: ['doubled'] });
+    expect(recorded[0].metadata).not.toHaveProperty('normalizations');
+  });
+
+  test('an async decision that a concurrent write overtook is decided again on the new state', async () => {
+    await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
+    store.interleave(competingIncrement(10));
+    const seen: number[] = [];
+
+    await handleCommand(store, 'counter-1', counter, async (state): Promise<CounterEvent[]> => {
+      seen.push(state.total);
+      return [{ type: 'Incremented', data: { by: 1 } }];
+    }, options);
+
+    expect(seen).toEqual([1, 11]);
+  });
+
+  describe('on an append-only log (decisions that never depend on its events)', () => {
+    test('reads only the revision and appends after it', async () => {
+      const reads = jest.spyOn(store, 'readStream');
+      const rejected = { type: 'Rejected', data: { reason: 'test' } };
+
+      await handleCommand(store, 'log-1', appendOnlyLog(), () => [rejected], { metadata: {} });
+      const second = await handleCommand(store, 'log-1', appendOnlyLog(), () => [rejected], { metadata: {} });
+
+      expect(reads).not.toHaveBeenCalled();
+      expect(second.revision).toBe(1);
+    });
+
+    test('many concurrent appends to one log are all recorded, each at an exact revision', async () => {
+      const rejected = { type: 'Rejected', data: { reason: 'test' } };
+
+      await Promise.all(Array.from({ length: 3 }, () => handleCommand(store, 'log-1', appendOnlyLog(), () => [rejected], { metadata: {} })));
+
+      expect(await sqlite.readStream('log-1')).toHaveLength(3);
+    });
   });
 
   describe('on a new stream (an id minted for the command)', () => {
     test('decides on the initial state without reading, and creates the stream', async () => {
       const reads = jest.spyOn(store, 'readStream');
 
-      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 5 }, { ...options, newStream: true });
+      const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 5 }), { ...options, newStream: true });
 
       expect(reads).not.toHaveBeenCalled();
       expect(result).toMatchObject({ state: { total: 5 }, revision: 0 });
@@ -152,7 +204,7 @@ describe('handleCommand', () => {
     test('reads and decides again when the stream existed after all', async () => {
       await sqlite.append('counter-1', [{ id: randomUUID(), type: 'Incremented', data: { by: 10 }, metadata: {} }], 'no_stream');
 
-      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 5 }, { ...options, newStream: true });
+      const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 5 }), { ...options, newStream: true });
 
       expect(store.appendCalls).toBe(2);
       expect(result).toMatchObject({ state: { total: 15 }, revision: 1 });
@@ -161,10 +213,10 @@ describe('handleCommand', () => {
 
   describe('without a client expected revision', () => {
     test('re-reads and decides again after a concurrent write', async () => {
-      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
       store.interleave(competingIncrement(10));
 
-      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, options);
+      const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), options);
 
       expect(store.appendCalls).toBe(3);
       expect(result.state).toEqual({ total: 13 });
@@ -172,12 +224,12 @@ describe('handleCommand', () => {
       expect((await sqlite.readStream('counter-1')).map((event) => event.data)).toEqual([{ by: 1 }, { by: 10 }, { by: 2 }]);
     });
 
-    test('gives up with ConcurrencyError after maxRetries fresh attempts', async () => {
+    test('gives up with ConcurrencyError after the retry policy\'s attempts', async () => {
       store.interleave(competingIncrement(1), competingIncrement(1), competingIncrement(1));
 
-      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, {
+      const error = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), {
         ...options,
-        maxRetries: 2,
+        retry: { maxAttempts: 3 },
       }).catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(ConcurrencyError);
@@ -189,24 +241,24 @@ describe('handleCommand', () => {
 
   describe('with a client expected revision (If-Match)', () => {
     test('appends when the stream is at that revision', async () => {
-      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
 
-      const result = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, {
+      const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), {
         ...options,
-        expectedRevision: 0,
+        ifMatch: 0,
       });
 
       expect(result.revision).toBe(1);
     });
 
     test('fails the precondition when the stream is at another revision, without appending', async () => {
-      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
-      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
       const appendsBefore = store.appendCalls;
 
-      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, {
+      const error = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), {
         ...options,
-        expectedRevision: 0,
+        ifMatch: 0,
       }).catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(PreconditionFailedError);
@@ -215,9 +267,9 @@ describe('handleCommand', () => {
     });
 
     test('fails the precondition when the stream does not exist', async () => {
-      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, {
+      const error = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), {
         ...options,
-        expectedRevision: 0,
+        ifMatch: 0,
       }).catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(PreconditionFailedError);
@@ -225,12 +277,12 @@ describe('handleCommand', () => {
     });
 
     test('a concurrent write between read and append fails the precondition instead of retrying', async () => {
-      await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 1 }, options);
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
       store.interleave(competingIncrement(10));
 
-      const error = await handleCommand(store, 'counter-1', counter, { type: 'Increment', by: 2 }, {
+      const error = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), {
         ...options,
-        expectedRevision: 0,
+        ifMatch: 0,
       }).catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(PreconditionFailedError);
@@ -252,7 +304,7 @@ describe('aggregateStream', () => {
   });
 
   test('is the initial state at revision -1 for a missing stream', async () => {
-    expect(await aggregateStream(store, 'counter-9', counter.evolve, counter.initialState)).toEqual({
+    expect(await aggregateStream(store, 'counter-9', counter)).toEqual({
       state: { total: 0 },
       revision: -1,
     });
@@ -262,7 +314,7 @@ describe('aggregateStream', () => {
     const event = (by: number): NewEvent => ({ id: randomUUID(), type: 'Incremented', data: { by }, metadata: {} });
     await store.append('counter-9', [event(2), event(3)], 'no_stream');
 
-    expect(await aggregateStream(store, 'counter-9', counter.evolve, counter.initialState)).toEqual({
+    expect(await aggregateStream(store, 'counter-9', counter)).toEqual({
       state: { total: 5 },
       revision: 1,
     });

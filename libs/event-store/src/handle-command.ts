@@ -1,24 +1,59 @@
 /**
  * The write path (shared/STYLE.md "The write path"): read the stream, fold it with `evolve`,
- * `decide`, append with the revision that was read, and turn concurrency into domain errors.
+ * decide, append with the revision that was read, and turn concurrency into domain errors. Every
+ * writer goes through here, so there is one retry policy for the whole service.
  */
 import {
   type EventMetadata,
   type EventStore,
-  type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from './event-store.port';
 import { NO_STREAM_REVISION } from './adapter-support';
+import { newEventId } from './event-id';
+
+type AnyEvent = { type: string; data: object };
 
 /** A pure aggregate: no I/O, no framework, `evolve` never throws, `decide` throws domain errors. */
-export interface Decider<Command, Event extends { type: string; data: object }, State> {
+export interface Decider<Command, Event extends AnyEvent, State> {
   readonly initialState: State;
   evolve(state: State, event: Event): State;
   /** Throws a domain error to reject the command; returns no events when there is nothing to do. */
   decide(command: Command, state: State): readonly Event[];
 }
+
+export type Upcaster<Event> = (recorded: RecordedEvent) => Event;
+
+/** How one kind of stream folds into state; bound once per writer, with its upcaster for old shapes. */
+export interface StreamModel<Event extends AnyEvent, State> {
+  readonly initialState: State;
+  evolve(state: State, event: Event): State;
+  /** Maps a recorded event (possibly an old shape) to the current domain event. */
+  readonly upcast?: Upcaster<Event>;
+  /**
+   * The stream is a log whose decisions never depend on its events (a history of rejections, a
+   * group's membership deltas): only its revision is read, never its events.
+   */
+  readonly revisionOnly?: boolean;
+}
+
+const APPEND_ONLY_LOG: StreamModel<AnyEvent, null> = { initialState: null, evolve: () => null, revisionOnly: true };
+
+/** A log appended to without reading its events: its state is its revision alone. */
+export function appendOnlyLog<Event extends AnyEvent>(): StreamModel<Event, null> {
+  return APPEND_ONLY_LOG as StreamModel<Event, null>;
+}
+
+/**
+ * What a command decides on the current state. May be async: a userName reservation looks at the
+ * holder's own stream before deciding. `metadata` adds to the handler's own (the normalisation
+ * notes of a change computed during the decision).
+ */
+export type Decision<Event> =
+  | readonly Event[]
+  | { readonly events: readonly Event[]; readonly metadata: EventMetadata }
+  | Promise<readonly Event[] | { readonly events: readonly Event[]; readonly metadata: EventMetadata }>;
 
 /** The stream kept changing under the command, even after a few fresh attempts. */
 export class ConcurrencyError extends Error {
@@ -47,18 +82,28 @@ export class PreconditionFailedError extends Error {
   }
 }
 
-export type Upcaster<Event> = (recorded: RecordedEvent) => Event;
+/** How many times a write decided on a state that another writer changed first is decided again. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+}
 
-export interface HandleCommandOptions<Event> {
-  /** The client's If-Match revision; any mismatch is a `PreconditionFailedError`, never retried. */
-  readonly expectedRevision?: number;
+/** A conflict needs another writer in between: in-process writes take turns, so a few attempts suffice. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4 };
+
+export interface HandleCommandOptions<Event, State = unknown> {
+  /** Refuses a state the command cannot apply to before the precondition: a missing resource is 404, not 412. */
+  readonly requireState?: (state: State) => void;
+  /**
+   * The client's If-Match revision (RFC 7644 §3.14): any mismatch, at the read or at the append,
+   * is a `PreconditionFailedError` and is never retried.
+   */
+  readonly ifMatch?: number;
   /** Metadata of each new event (correlation and causation ids of the request). */
   readonly metadata: EventMetadata | ((event: Event) => EventMetadata);
-  readonly eventId: () => string;
-  /** Fresh attempts after a concurrent write, when the client gave no expected revision. Default 3. */
-  readonly maxRetries?: number;
-  /** Maps a recorded event (possibly an old shape) to the current domain event. */
-  readonly upcast?: Upcaster<Event>;
+  /** Default: time-ordered ids (newEventId). */
+  readonly eventId?: () => string;
+  readonly retry?: RetryPolicy;
   /**
    * The stream is named by an id minted for this command: the first attempt decides on the
    * initial state without reading and appends with `no_stream` (which still fails if it exists).
@@ -76,84 +121,107 @@ export interface CommandResult<State, Event> {
   readonly position: number;
 }
 
-export const DEFAULT_MAX_RETRIES = 3;
-
 /** The default upcast: the recorded event as it was written (no old shapes to convert). */
-export function toDomainEvent<Event extends { type: string; data: object }>(recorded: RecordedEvent): Event {
+export function toDomainEvent<Event extends AnyEvent>(recorded: RecordedEvent): Event {
   return { type: recorded.type, data: recorded.data } as unknown as Event;
 }
 
 /** Folds a stream into a state; `revision` is -1 when the stream does not exist. */
-export async function aggregateStream<Event extends { type: string; data: object }, State>(
+export async function aggregateStream<Event extends AnyEvent, State>(
   store: EventStore,
   streamId: string,
-  evolve: (state: State, event: Event) => State,
-  initialState: State,
-  upcast: Upcaster<Event> = toDomainEvent,
+  model: StreamModel<Event, State>,
 ): Promise<{ state: State; revision: number }> {
+  if (model.revisionOnly) return { state: model.initialState, revision: await store.streamRevision(streamId) };
+  const upcast = model.upcast ?? toDomainEvent;
   const recorded = await store.readStream(streamId);
-  let state = initialState;
-  for (const event of recorded) state = evolve(state, upcast(event));
+  let state = model.initialState;
+  for (const event of recorded) state = model.evolve(state, upcast(event));
   const revision = recorded.length > 0 ? recorded[recorded.length - 1].revision : NO_STREAM_REVISION;
   return { state, revision };
 }
 
 /**
- * Runs one command against one stream. Without `expectedRevision`, a concurrent write makes it
- * re-read and decide again (up to `maxRetries` times); with it, the client must re-read (412).
+ * The one retry loop of the write path: runs `attempt` again while it fails because the stream it
+ * decided on moved (another API instance, or a lifecycle append racing a membership one). With the
+ * client's If-Match there is no second attempt: the conflict is the client's 412.
  */
-export async function handleCommand<Command, Event extends { type: string; data: object }, State>(
-  store: EventStore,
-  streamId: string,
-  decider: Decider<Command, Event, State>,
-  command: Command,
-  options: HandleCommandOptions<Event>,
-): Promise<CommandResult<State, Event>> {
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const clientRevision = options.expectedRevision;
-
-  for (let attempt = 1; ; attempt++) {
-    const { state, revision } =
-      attempt === 1 && options.newStream
-        ? { state: decider.initialState, revision: NO_STREAM_REVISION }
-        : await aggregateStream(store, streamId, decider.evolve, decider.initialState, options.upcast);
-    if (clientRevision !== undefined && clientRevision !== revision) {
-      throw new PreconditionFailedError(streamId, clientRevision, revision === NO_STREAM_REVISION ? 'no_stream' : revision);
-    }
-
-    const newEvents = decider.decide(command, state);
-    if (newEvents.length === 0) {
-      return { state, newEvents, revision, position: 0 };
-    }
-
-    const expected: ExpectedRevision = revision === NO_STREAM_REVISION ? 'no_stream' : revision;
+export async function retryOnConflict<T>(
+  attempt: () => Promise<T>,
+  options: { readonly ifMatch?: number; readonly retry?: RetryPolicy } = {},
+): Promise<T> {
+  const { maxAttempts } = options.retry ?? DEFAULT_RETRY_POLICY;
+  for (let attempts = 1; ; attempts++) {
     try {
-      const appended = await store.append(streamId, newEvents.map((event) => toNewEvent(event, options)), expected);
-      return {
-        state: newEvents.reduce(decider.evolve, state),
-        newEvents,
-        revision: appended.nextExpectedRevision,
-        position: appended.position,
-      };
+      return await attempt();
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (clientRevision !== undefined) {
-        throw new PreconditionFailedError(streamId, clientRevision, error.actual);
-      }
-      if (attempt > maxRetries) throw new ConcurrencyError(streamId, attempt);
+      if (options.ifMatch !== undefined) throw new PreconditionFailedError(error.streamId, options.ifMatch, error.actual);
+      if (attempts >= maxAttempts) throw new ConcurrencyError(error.streamId, attempts);
     }
   }
 }
 
-function toNewEvent<Event extends { type: string; data: object }>(
-  event: Event,
-  options: HandleCommandOptions<Event>,
-): NewEvent {
+/**
+ * Runs one command against one stream: read, decide (possibly async), append with the revision
+ * read. A concurrent write makes it read and decide again (`retryOnConflict`); with `ifMatch`
+ * the client must re-read instead (412).
+ */
+export function handleCommand<Event extends AnyEvent, State>(
+  store: EventStore,
+  streamId: string,
+  model: StreamModel<Event, State>,
+  decide: (state: State, revision: number) => Decision<Event>,
+  options: HandleCommandOptions<Event, State>,
+): Promise<CommandResult<State, Event>> {
+  let attempt = 0;
+  const notRead = { state: model.initialState, revision: NO_STREAM_REVISION };
+  return retryOnConflict(() => decideAndAppend(store, streamId, model, decide, options, attempt++ === 0 && options.newStream ? notRead : undefined), options);
+}
+
+/**
+ * One attempt of `handleCommand`, for a write that spans several streams and retries as a whole
+ * (with `retryOnConflict`): a stale decision surfaces as the store's `WrongExpectedRevisionError`.
+ * `readAs` is the state and revision the caller already read for its plan: the stream is not
+ * read again, and the append expects that revision.
+ */
+export async function decideAndAppend<Event extends AnyEvent, State>(
+  store: EventStore,
+  streamId: string,
+  model: StreamModel<Event, State>,
+  decide: (state: State, revision: number) => Decision<Event>,
+  options: HandleCommandOptions<Event, State>,
+  readAs?: { readonly state: State; readonly revision: number },
+): Promise<CommandResult<State, Event>> {
+  const { state, revision } = readAs ?? (await aggregateStream(store, streamId, model));
+  options.requireState?.(state);
+  if (options.ifMatch !== undefined && options.ifMatch !== revision) {
+    throw new PreconditionFailedError(streamId, options.ifMatch, revision === NO_STREAM_REVISION ? 'no_stream' : revision);
+  }
+  const decision = await decide(state, revision);
+  const [newEvents, extraMetadata] = 'events' in decision ? [decision.events, decision.metadata] : [decision, undefined];
+  if (newEvents.length === 0) return { state, newEvents, revision, position: 0 };
+
+  const appended = await store.append(
+    streamId,
+    newEvents.map((event) => toNewEvent(event, options, extraMetadata)),
+    revision === NO_STREAM_REVISION ? 'no_stream' : revision,
+  );
   return {
-    id: options.eventId(),
+    state: newEvents.reduce(model.evolve, state),
+    newEvents,
+    revision: appended.nextExpectedRevision,
+    position: appended.position,
+  };
+}
+
+function toNewEvent<Event extends AnyEvent, State>(event: Event, options: HandleCommandOptions<Event, State>, extraMetadata: EventMetadata | undefined): NewEvent {
+  const metadata = typeof options.metadata === 'function' ? options.metadata(event) : options.metadata;
+  return {
+    id: (options.eventId ?? newEventId)(),
     type: event.type,
     // Domain event payloads are readonly data interfaces, which TypeScript does not see as records.
     data: event.data as Readonly<Record<string, unknown>>,
-    metadata: typeof options.metadata === 'function' ? options.metadata(event) : options.metadata,
+    metadata: extraMetadata ? { ...metadata, ...extraMetadata } : metadata,
   };
 }

@@ -6,13 +6,19 @@ export { DataFolderInUseError, DataFolderLock } from './sqlite/data-folder-lock'
 // The EventStoreDB adapter is imported from '@scim/event-store/esdb', so that this index loads no client.
 export {
   aggregateStream,
+  appendOnlyLog,
   type CommandResult,
   ConcurrencyError,
   type Decider,
-  DEFAULT_MAX_RETRIES,
+  type Decision,
+  decideAndAppend,
+  DEFAULT_RETRY_POLICY,
   handleCommand,
   type HandleCommandOptions,
   PreconditionFailedError,
+  retryOnConflict,
+  type RetryPolicy,
+  type StreamModel,
   toDomainEvent,
   type Upcaster,
 } from './handle-command';

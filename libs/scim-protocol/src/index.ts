@@ -4,6 +4,7 @@
  * attribute selection, errors and list responses. No framework, no I/O, no clock.
  */
 export { ScimUrn } from './urns';
+export { type Note, type NoteKind } from './notes';
 export { ScimError, badRequest, toScimErrorBody, type ScimErrorBody, type ScimType } from './scim-error';
 export { listResponse, listResponseFrame, type ListPaging, type ListResponse } from './list-response';
 export { parseDateTime, formatDateTime, canonicalDateTime, type ParsedDateTime } from './date-time';

@@ -183,7 +183,7 @@ export class AccountsController {
   }
 
   private run(context: AdminCommandContext, accountId: string, command: AccountCommand): Promise<AccountState> {
-    return this.commandBus.execute<RunAccountCommand, AccountState>(new RunAccountCommand({ ...context, accountId }, command));
+    return this.commandBus.execute(new RunAccountCommand({ ...context, accountId }, command));
   }
 }
 

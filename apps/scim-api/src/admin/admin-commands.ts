@@ -1,57 +1,68 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PLATFORM_GROUPS, DEFAULT_ROLES, DomainError, type UserProfile } from '@scim/domain';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView, type GroupView } from '@scim/read-models/projections';
 import { normalizeUserProfile, ScimUrn } from '@scim/scim-protocol';
-import { GroupWriteModel, type WrittenGroup } from '../groups/group-write-model';
+import { GroupWriteModel, type WrittenGroup, UserWriteModel, type WrittenUser } from '@scim/provisioning';
 import type { CommandContext } from '../shared/request-context';
-import { UserWriteModel, type WrittenUser } from '../users/user-write-model';
 import type { CreateManualUserDto } from './admin.dto';
 
-export class CreateManualUserCommand {
+export class CreateManualUserCommand extends Command<WrittenUser> {
   constructor(
     readonly context: CommandContext,
     readonly user: CreateManualUserDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class ChangeManualRoleCommand {
+export class ChangeManualRoleCommand extends Command<WrittenUser> {
   constructor(
     readonly context: CommandContext,
     readonly userId: string,
     readonly role: string,
     readonly change: 'assign' | 'remove',
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class CreatePlatformGroupCommand {
+export class CreatePlatformGroupCommand extends Command<WrittenGroup> {
   constructor(
     readonly context: CommandContext,
     readonly displayName: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class MapGroupToRolesCommand {
+export class MapGroupToRolesCommand extends Command<WrittenGroup> {
   constructor(
     readonly context: CommandContext,
     readonly groupId: string,
     readonly roles: readonly string[],
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** Membership of a Platform group (SCIM groups' membership belongs to the IdP). */
-export class ChangePlatformGroupCommand {
+export class ChangePlatformGroupCommand extends Command<WrittenGroup | void> {
   constructor(
     readonly context: CommandContext,
     readonly groupId: string,
     readonly change: { readonly add: readonly string[]; readonly remove: readonly string[] } | 'delete',
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** A new account's default Platform groups (DEFAULT_PLATFORM_GROUPS), each mapped to its default roles. */
-export class CreateDefaultGroupsCommand {
-  constructor(readonly context: CommandContext) {}
+export class CreateDefaultGroupsCommand extends Command<void> {
+  constructor(readonly context: CommandContext) {
+    super();
+  }
 }
 
 async function roleCatalogue(readStore: ReadStore, accountId: string): Promise<string[]> {

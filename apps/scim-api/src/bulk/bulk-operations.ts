@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { bulkIdReferences, resolveBulkIds, ScimError, toScimErrorBody, type BulkOperation, type BulkRequest } from '@scim/scim-protocol';
+import { type WrittenGroup, type WrittenUser } from '@scim/provisioning';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from '../groups/group-commands';
-import type { WrittenGroup } from '../groups/group-write-model';
 import { toScimError } from '../scim/error-mapping';
 import { RefusedWrites } from '../scim/refused-writes';
 import { etagOf, expectedRevisionFrom } from '../scim/scim-http';
@@ -11,7 +11,6 @@ import { CreateUserCommand } from '../users/create-user/create-user.command';
 import { DeleteUserCommand } from '../users/delete-user/delete-user.command';
 import { PatchUserCommand } from '../users/patch-user/patch-user.command';
 import { ReplaceUserCommand } from '../users/replace-user/replace-user.command';
-import type { WrittenUser } from '../users/user-write-model';
 
 /** One entry of a BulkResponse (RFC 7644 §3.7.3). */
 export interface BulkResult {
@@ -121,11 +120,11 @@ export class BulkOperations {
     if (operation.resourceType === 'Users') {
       switch (method) {
         case 'POST':
-          return user(await this.commandBus.execute<CreateUserCommand, WrittenUser>(new CreateUserCommand(context, data)));
+          return user(await this.commandBus.execute(new CreateUserCommand(context, data)));
         case 'PUT':
-          return user(await this.commandBus.execute<ReplaceUserCommand, WrittenUser>(new ReplaceUserCommand(context, id, data, ifMatch)));
+          return user(await this.commandBus.execute(new ReplaceUserCommand(context, id, data, ifMatch)));
         case 'PATCH':
-          return user(await this.commandBus.execute<PatchUserCommand, WrittenUser>(new PatchUserCommand(context, id, data, ifMatch)));
+          return user(await this.commandBus.execute(new PatchUserCommand(context, id, data, ifMatch)));
         case 'DELETE':
           await this.commandBus.execute(new DeleteUserCommand(context, id, ifMatch));
           return { id };
@@ -133,11 +132,11 @@ export class BulkOperations {
     }
     switch (method) {
       case 'POST':
-        return group(await this.commandBus.execute<CreateGroupCommand, CreatedGroup>(new CreateGroupCommand(context, data)));
+        return group(await this.commandBus.execute(new CreateGroupCommand(context, data)));
       case 'PUT':
-        return group(await this.commandBus.execute<ReplaceGroupCommand, CreatedGroup>(new ReplaceGroupCommand(context, id, data, ifMatch)));
+        return group(await this.commandBus.execute(new ReplaceGroupCommand(context, id, data, ifMatch)));
       case 'PATCH':
-        return group(await this.commandBus.execute<PatchGroupCommand, WrittenGroup>(new PatchGroupCommand(context, id, data, ifMatch)));
+        return group(await this.commandBus.execute(new PatchGroupCommand(context, id, data, ifMatch)));
       case 'DELETE':
         await this.commandBus.execute(new DeleteGroupCommand(context, id, ifMatch));
         return { id };

@@ -1,40 +1,48 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { normalizeGroupProfile, parsePatchRequest, planGroupPatch } from '@scim/scim-protocol';
+import { GroupWriteModel, type WrittenGroup } from '@scim/provisioning';
 import type { CommandContext } from '../shared/request-context';
-import { GroupWriteModel, type WrittenGroup } from './group-write-model';
 
-export class CreateGroupCommand {
+export class CreateGroupCommand extends Command<CreatedGroup> {
   constructor(
     readonly context: CommandContext,
     readonly body: unknown,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class ReplaceGroupCommand {
+export class ReplaceGroupCommand extends Command<CreatedGroup> {
   constructor(
     readonly context: CommandContext,
     readonly groupId: string,
     readonly body: unknown,
     readonly ifMatch: number | undefined,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class PatchGroupCommand {
+export class PatchGroupCommand extends Command<WrittenGroup> {
   constructor(
     readonly context: CommandContext,
     readonly groupId: string,
     readonly body: unknown,
     readonly ifMatch: number | undefined,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class DeleteGroupCommand {
+export class DeleteGroupCommand extends Command<void> {
   constructor(
     readonly context: CommandContext,
     readonly groupId: string,
     readonly ifMatch: number | undefined,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export interface CreatedGroup extends WrittenGroup {

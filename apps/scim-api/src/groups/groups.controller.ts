@@ -10,8 +10,7 @@ import type { ListPage } from '../scim/paging';
 import { sendScim } from '../scim/scim-response';
 import { ScimContext, type CommandContext } from '../shared/request-context';
 import { selects, type AttributeSelection } from '../users/user-presenter';
-import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from './group-commands';
-import type { WrittenGroup } from './group-write-model';
+import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand } from './group-commands';
 import { groupHeaders, groupResource, membersShown, snapshotOfGroup, snapshotOfGroupView } from './group-presenter';
 import { GetGroupQuery, GroupMembersQuery, ListGroupsQuery, type GroupMember, type GroupWithMembers } from './group-queries';
 
@@ -38,7 +37,7 @@ export class GroupsController {
 
   @Post()
   async create(@ScimContext() context: CommandContext, @Body() body: unknown, @Query() selection: AttributesQueryDto, @Req() request: Request, @Res() response: Response) {
-    const created = await this.commandBus.execute<CreateGroupCommand, CreatedGroup>(new CreateGroupCommand(context, body));
+    const created = await this.commandBus.execute(new CreateGroupCommand(context, body));
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const snapshot = snapshotOfGroup(created.group, created.version);
     sendScim(response, 201, groupResource(snapshot, await this.membersShown(context, created.members, selection), baseUrl, selection), groupHeaders(snapshot, baseUrl));
@@ -74,7 +73,7 @@ export class GroupsController {
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const written = await this.commandBus.execute<ReplaceGroupCommand, CreatedGroup>(new ReplaceGroupCommand(context, groupId, body, expectedRevisionFrom(ifMatch)));
+    const written = await this.commandBus.execute(new ReplaceGroupCommand(context, groupId, body, expectedRevisionFrom(ifMatch)));
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const snapshot = snapshotOfGroup(written.group, written.version);
     sendScim(response, 200, groupResource(snapshot, await this.membersShown(context, written.members, selection), baseUrl, selection), groupHeaders(snapshot, baseUrl));
@@ -96,7 +95,7 @@ export class GroupsController {
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const written = await this.commandBus.execute<PatchGroupCommand, WrittenGroup>(new PatchGroupCommand(context, groupId, body, expectedRevisionFrom(ifMatch)));
+    const written = await this.commandBus.execute(new PatchGroupCommand(context, groupId, body, expectedRevisionFrom(ifMatch)));
     const baseUrl = this.baseUrls.of(request, context.accountId);
     if (!selects(selection)) {
       response.setHeader('ETag', groupHeaders(snapshotOfGroup(written.group, written.version), baseUrl).ETag);

@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EventStore } from '@scim/event-store';
 import type { ProjectionRunner, ProjectionState } from '@scim/read-models';
-import { ProcessManager } from '../shared/process-subscription';
+import { ProcessManager } from '@scim/provisioning';
 import { Metrics, type SubscriberReport, type SubscriberSource, type SubscriberState } from './metrics';
 
 const STATE_OF: Readonly<Record<ProjectionState, SubscriberState>> = { running: 'running', stopped: 'stopped', failed: 'failing' };

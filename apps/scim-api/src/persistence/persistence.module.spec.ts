@@ -5,11 +5,11 @@ import request from 'supertest';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
 import { EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, Collections } from '@scim/read-models/projections';
+import { ReadModelFreshness } from '@scim/provisioning';
 import { loadConfig } from '../config/app-config';
 import { silentLogger } from '../observability/logger';
 import { ObservabilityModule } from '../observability/observability.module';
 import { PersistenceModule } from './persistence.module';
-import { ReadModelFreshness } from './read-model-freshness';
 
 /**
  * The distributed wiring, with the EventStoreDB and MongoDB adapters swapped for the embedded ones

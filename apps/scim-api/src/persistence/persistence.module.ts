@@ -4,12 +4,12 @@ import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store'
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointWaiter, openEmbeddedReadModels, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
+import { GroupWriteModel, ProvisioningLog, ReadModelFreshness, UserWriteModel } from '@scim/provisioning';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { MeteredEventStore } from '../observability/metered-event-store';
 import { Metrics } from '../observability/metrics';
 import { Subscribers } from '../observability/subscribers';
-import { EventWriter } from './event-writer';
-import { meteredFreshness, ReadModelFreshness } from './read-model-freshness';
+import { meteredFreshness } from './read-model-freshness';
 
 @Injectable()
 class PersistenceLifecycle implements OnApplicationShutdown {
@@ -48,8 +48,8 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
-      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), ...writeSide(), PersistenceLifecycle],
+      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog, UserWriteModel, GroupWriteModel],
     };
   }
 }
@@ -161,6 +161,23 @@ function projectorCheckpoints(config: AppConfig): Provider[] {
         const waiter = new CheckpointWaiter(eventStore, readStore, allProjections);
         return meteredFreshness(metrics, (position) => waiter.waitFor(position, config.readYourWritesTimeoutMs));
       },
+    },
+  ];
+}
+
+/** The write models (libs/provisioning), one of each per process: writes to one resource take turns in it. */
+function writeSide(): Provider[] {
+  return [
+    { provide: ProvisioningLog, inject: [EventStore], useFactory: (store: EventStore) => new ProvisioningLog(store) },
+    {
+      provide: UserWriteModel,
+      inject: [EventStore, ReadModelFreshness, ProvisioningLog],
+      useFactory: (store: EventStore, freshness: ReadModelFreshness, log: ProvisioningLog) => new UserWriteModel(store, freshness, log),
+    },
+    {
+      provide: GroupWriteModel,
+      inject: [EventStore, ReadStore, ReadModelFreshness],
+      useFactory: (store: EventStore, readStore: ReadStore, freshness: ReadModelFreshness) => new GroupWriteModel(store, readStore, freshness),
     },
   ];
 }

@@ -1,16 +1,16 @@
 import { DomainError, type ProvisioningRejected } from '@scim/domain';
 import { ScimError } from '@scim/scim-protocol';
-import type { EventWriter } from '../persistence/event-writer';
+import { type ProvisioningLog } from '@scim/provisioning';
 import type { AuthenticatedRequest, CommandContext } from '../shared/request-context';
 import { RefusedWrites } from './refused-writes';
 
 const ACCOUNT = 'acct-1';
 const USERS = `/scim/v2/${ACCOUNT}/Users`;
 
-/** An EventWriter that keeps what it was asked to record. */
-function recorder(): { writer: EventWriter; recorded: ProvisioningRejected[] } {
+/** A ProvisioningLog that keeps what it was asked to record. */
+function recorder(): { writer: ProvisioningLog; recorded: ProvisioningRejected[] } {
   const recorded: ProvisioningRejected[] = [];
-  const writer = { recordRejection: async (_: CommandContext, event: ProvisioningRejected) => void recorded.push(event) } as unknown as EventWriter;
+  const writer = { recordRejection: async (_: CommandContext, event: ProvisioningRejected) => void recorded.push(event) } as unknown as ProvisioningLog;
   return { writer, recorded };
 }
 
@@ -53,7 +53,7 @@ describe('RefusedWrites: which refusals become ProvisioningRejected', () => {
   });
 
   it('resolves when recording fails: the IdP still gets its answer', async () => {
-    const writer = { recordRejection: () => Promise.reject(new Error('log unavailable')) } as unknown as EventWriter;
+    const writer = { recordRejection: () => Promise.reject(new Error('log unavailable')) } as unknown as ProvisioningLog;
     await expect(new RefusedWrites(writer).record(request('POST', USERS), conflict, conflict)).resolves.toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, requestRefused } from '@scim/domain';
 import type { ScimError } from '@scim/scim-protocol';
-import { EventWriter } from '../persistence/event-writer';
+import { ProvisioningLog } from '@scim/provisioning';
 import { scimCommandContext, type AuthenticatedRequest, type CommandContext } from '../shared/request-context';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -20,7 +20,7 @@ const RESOURCE_PATH = /\/(Users|Groups)(?:\/([^/]+))?\/?$/;
 export class RefusedWrites {
   private readonly logger = new Logger('RefusedWrites');
 
-  constructor(private readonly writer: EventWriter) {}
+  constructor(private readonly log: ProvisioningLog) {}
 
   /** Resolves once recorded, or at once when `refusal` is not a refused SCIM write. */
   async record(request: AuthenticatedRequest, refusal: ScimError, cause: unknown): Promise<void> {
@@ -47,7 +47,7 @@ export class RefusedWrites {
       at: context.at,
     });
     try {
-      await this.writer.recordRejection(context, event);
+      await this.log.recordRejection(context, event);
     } catch (failure) {
       this.logger.warn(`Could not record a refused ${write.method} of a ${resourceType}: ${failure instanceof Error ? failure.message : String(failure)}`);
     }

@@ -2,9 +2,9 @@ import type { ExistingUser, UserProfile } from '@scim/domain';
 import type { UserPageView } from '@scim/read-models/projections';
 import { parseAttributeList, renderUser, selectAttributes, userJson, userResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
+import { type WrittenUser } from '@scim/provisioning';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
-import type { WrittenUser } from './user-write-model';
 
 /** The facts a SCIM user representation is made of, from the write side or a read model. */
 export interface UserSnapshot {

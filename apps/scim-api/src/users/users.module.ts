@@ -12,7 +12,6 @@ import { PatchUserHandler } from './patch-user/patch-user.handler';
 import { ReplaceUserController } from './replace-user/replace-user.controller';
 import { ReplaceUserHandler } from './replace-user/replace-user.handler';
 import { UserGroupsHandler } from './user-groups/user-groups.query';
-import { UserWriteModel } from './user-write-model';
 
 @Module({
   // The list controller comes first so that POST /Users/.search is not taken for anything else.
@@ -25,7 +24,6 @@ import { UserWriteModel } from './user-write-model';
     DeleteUserController,
   ],
   providers: [
-    UserWriteModel,
     CreateUserHandler,
     GetUserHandler,
     ListUsersHandler,
@@ -34,6 +32,5 @@ import { UserWriteModel } from './user-write-model';
     PatchUserHandler,
     DeleteUserHandler,
   ],
-  exports: [UserWriteModel],
 })
 export class UsersModule {}

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { accountDecider, accountStream, upcastEvent, type AccountEvent, type AccountState, type WebhookEndpointState } from '@scim/domain';
+import { accountDecider, accountStream, type AccountState, type WebhookEndpointState } from '@scim/domain';
 import { aggregateStream, EventStore, type Subscription } from '@scim/event-store';
 import { ReadStore } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import type { WebhookMessage } from '@scim/public-events';
+import { streamModel } from '@scim/provisioning';
 import { RunAccountCommand } from '../admin/account-command';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { resolvePlatformKey } from '../config/operator-key';
@@ -179,9 +180,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /** The account folded from its stream (the write side): what workers and the admin API act on. */
   async accountState(accountId: string): Promise<AccountState> {
-    const { state } = await aggregateStream(this.store, accountStream(accountId), accountDecider.evolve, accountDecider.initialState, (recorded) =>
-      upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as AccountEvent,
-    );
+    const { state } = await aggregateStream(this.store, accountStream(accountId), streamModel(accountDecider));
     return state;
   }
 }

@@ -191,6 +191,6 @@ export class WebhooksController {
   }
 
   private run(context: AdminCommandContext, accountId: string, command: AccountCommand): Promise<AccountState> {
-    return this.commandBus.execute<RunAccountCommand, AccountState>(new RunAccountCommand({ ...context, accountId }, command));
+    return this.commandBus.execute(new RunAccountCommand({ ...context, accountId }, command));
   }
 }

@@ -1,6 +1,11 @@
 import type { DomainEvent } from '../decider';
 
-/** The SCIM attribute bag of a user, canonicalised by the protocol layer (no id, meta, active, password). */
+/**
+ * The stored shape of a user, the one type for it (libs/scim-protocol normalises into it): the
+ * SCIM attributes as a client could send them, canonicalised — schema casing, the enterprise
+ * extension under its URN key, no nulls or empty values, no id, meta or other read-only
+ * attributes, no password, and no `active` (lifecycle is its own event).
+ */
 export type UserProfile = Readonly<Record<string, unknown>> & { readonly userName: string };
 
 export type UserSource = 'scim' | 'manual';

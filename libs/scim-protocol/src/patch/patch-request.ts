@@ -2,7 +2,7 @@ import { badRequest } from '../scim-error';
 import { findKey, isPlainObject } from '../json';
 import type { PatchPath } from '../filter/ast';
 import { parsePatchPath } from '../filter/parser';
-import type { Notes } from '../notes';
+import type { Note, Notes } from '../notes';
 import { ScimUrn } from '../urns';
 
 export type PatchOpName = 'add' | 'remove' | 'replace';
@@ -16,7 +16,7 @@ export interface PatchOperation {
   /** The `value` member; `undefined` when the operation has none. */
   readonly value?: unknown;
   /** Quirks seen while reading this operation, recorded as notes when it is applied. */
-  readonly quirks: readonly string[];
+  readonly quirks: readonly Note[];
 }
 
 /**
@@ -43,7 +43,7 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 function parseOperation(raw: unknown, index: number): PatchOperation {
   const where = `Operations[${index}]`;
   if (!isPlainObject(raw)) throw badRequest('invalidSyntax', `${where} must be a JSON object`);
-  const quirks: string[] = [];
+  const quirks: Note[] = [];
   const opKey = findKey(raw, 'op');
   const opText = opKey === undefined ? undefined : raw[opKey];
   const op = typeof opText === 'string' ? opText.toLowerCase() : undefined;

@@ -1,15 +1,12 @@
+import type { UserProfile } from '@scim/domain';
 import { badRequest } from '../scim-error';
 import { Notes } from '../notes';
 import { userResourceSchema } from '../schema/resource-schema';
 import { RESOURCE_LIMITS } from '../schema/limits';
 import { normalizeResourceAttributes, requireObject, requireSchemas } from './normalize';
 
-/**
- * The stored shape of a user: the SCIM attributes as a client could send them, canonicalised —
- * schema casing, the enterprise extension under its URN key, no nulls or empty values, no
- * read-only attributes, no password, and no `active` (lifecycle is its own event).
- */
-export type UserProfile = Readonly<Record<string, unknown>> & { readonly userName: string };
+// The domain's stored shape of a user: what normalisation produces (one type on both sides).
+export type { UserProfile } from '@scim/domain';
 
 /** A user request body read into a profile, its lifecycle flag, and the quirks accepted on the way. */
 export interface NormalizedUser {

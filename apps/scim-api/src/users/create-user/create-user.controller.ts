@@ -6,7 +6,6 @@ import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
-import type { WrittenUser } from '../user-write-model';
 import { CreateUserCommand } from './create-user.command';
 
 @Controller('scim/v2/:accountId/Users')
@@ -26,7 +25,7 @@ export class CreateUserController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const written = await this.commandBus.execute<CreateUserCommand, WrittenUser>(new CreateUserCommand(context, body));
+    const written = await this.commandBus.execute(new CreateUserCommand(context, body));
     sendUser(response, 201, snapshotOfWritten(written), this.baseUrls.of(request, context.accountId), selection);
   }
 }

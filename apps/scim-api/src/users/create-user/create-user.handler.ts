@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { normalizeUserProfile } from '@scim/scim-protocol';
-import { UserWriteModel, type WrittenUser } from '../user-write-model';
+import { UserWriteModel, type WrittenUser } from '@scim/provisioning';
 import { CreateUserCommand } from './create-user.command';
 
 @CommandHandler(CreateUserCommand)

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { UserWriteModel } from '../user-write-model';
+import { UserWriteModel } from '@scim/provisioning';
 import { DeleteUserCommand } from './delete-user.command';
 
 /** RFC 7644 §3.6: the user is gone from SCIM (404 afterwards); its history stays in the log. */

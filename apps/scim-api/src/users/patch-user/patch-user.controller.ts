@@ -8,7 +8,6 @@ import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
 import { withGroups } from '../user-groups/user-groups.query';
-import type { WrittenUser } from '../user-write-model';
 import { PatchUserCommand } from './patch-user.command';
 
 @Controller('scim/v2/:accountId/Users')
@@ -32,7 +31,7 @@ export class PatchUserController {
     @Res() response: Response,
   ): Promise<void> {
     const command = new PatchUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
-    const written = await this.commandBus.execute<PatchUserCommand, WrittenUser>(command);
+    const written = await this.commandBus.execute(command);
     const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
     sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
   }

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { applyUserPatch, parsePatchRequest } from '@scim/scim-protocol';
-import { UserWriteModel, type WrittenUser } from '../user-write-model';
+import { UserWriteModel, type WrittenUser } from '@scim/provisioning';
 import { PatchUserCommand } from './patch-user.command';
 
 /** RFC 7644 §3.5.2: the operations are applied to the freshest state, atomically. */

@@ -8,7 +8,6 @@ import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendUser, snapshotOfWritten } from '../user-presenter';
 import { withGroups } from '../user-groups/user-groups.query';
-import type { WrittenUser } from '../user-write-model';
 import { ReplaceUserCommand } from './replace-user.command';
 
 @Controller('scim/v2/:accountId/Users')
@@ -31,7 +30,7 @@ export class ReplaceUserController {
     @Res() response: Response,
   ): Promise<void> {
     const command = new ReplaceUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
-    const written = await this.commandBus.execute<ReplaceUserCommand, WrittenUser>(command);
+    const written = await this.commandBus.execute(command);
     const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
     sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
   }

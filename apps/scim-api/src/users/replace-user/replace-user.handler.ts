@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { normalizeUserProfile } from '@scim/scim-protocol';
-import { UserWriteModel, type WrittenUser } from '../user-write-model';
+import { UserWriteModel, type WrittenUser } from '@scim/provisioning';
 import { ReplaceUserCommand } from './replace-user.command';
 
 /** RFC 7644 §3.5.1: PUT replaces every writable attribute; `id`, `meta` and `groups` are ignored. */

@@ -1,8 +1,6 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store';
 import { DEFAULT_SKIPPED_EVENTS_PER_CHECKPOINT, type ReadStore } from '@scim/read-models';
-import type { SubscriberReport } from '../observability/metrics';
-import type { CommandContext } from './request-context';
+import type { CommandContext, ProvisioningLogger } from '../command-context';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -14,6 +12,14 @@ export interface ProcessSubscriptionOptions {
   readonly eventTypes?: readonly string[];
   /** Reacts to one event; a throw stops the batch, which is retried from the checkpoint. */
   readonly react: (event: RecordedEvent) => Promise<void>;
+  readonly logger: Pick<ProvisioningLogger, 'error'>;
+}
+
+/** For readiness and metrics: what a process manager is doing and how far it has read. */
+export interface ProcessReport {
+  readonly name: string;
+  readonly state: 'running' | 'failing' | 'stopped';
+  readonly position: number;
 }
 
 /**
@@ -22,7 +28,6 @@ export interface ProcessSubscriptionOptions {
  * checkpoint, so reactions must be idempotent (they are commands with expected revisions).
  */
 export class ProcessSubscription {
-  private readonly logger: Logger;
   private subscription?: Subscription;
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
@@ -36,9 +41,7 @@ export class ProcessSubscription {
     private readonly eventStore: EventStore,
     private readonly readStore: ReadStore,
     private readonly options: ProcessSubscriptionOptions,
-  ) {
-    this.logger = new Logger(options.name);
-  }
+  ) {}
 
   /** Position up to which every reaction has been written. */
   checkpoint(): Promise<number> {
@@ -62,7 +65,7 @@ export class ProcessSubscription {
       (batch) => this.handle(batch),
       (error) => {
         this.failure = error instanceof Error ? error : new Error(String(error));
-        this.logger.error(`Stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
+        this.options.logger.error(`${this.options.name} stopped at a failing batch; restarting from the checkpoint: ${error instanceof Error ? error.stack : String(error)}`);
         if (!this.stopped) this.restartTimer = setTimeout(() => void this.start(), RESTART_DELAY_MS);
       },
     );
@@ -71,7 +74,7 @@ export class ProcessSubscription {
   }
 
   /** For readiness and metrics: 'failing' from a failed batch until a batch succeeds after the restart. */
-  report(): SubscriberReport {
+  report(): ProcessReport {
     const state = this.stopped || !this.subscription ? 'stopped' : this.failure ? 'failing' : 'running';
     return { name: this.options.name, state, position: this.readThrough };
   }
@@ -103,21 +106,22 @@ export class ProcessSubscription {
 }
 
 /**
- * A process manager run by the API: subscribed from its checkpoint at start-up, stopped at shutdown
- * (waiting for the batch in flight). Subclasses say which events they read and how they react.
+ * A process manager: subscribed from its checkpoint when started, stopped waiting for the batch in
+ * flight. Runs where the projections run (the embedded service, or apps/projector), so its work
+ * is done once. Subclasses say which events they read and how they react.
  */
-export abstract class ProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
+export abstract class ProcessManager {
   private readonly subscription: ProcessSubscription;
 
   protected constructor(eventStore: EventStore, readStore: ReadStore, options: Omit<ProcessSubscriptionOptions, 'react'>) {
     this.subscription = new ProcessSubscription(eventStore, readStore, { ...options, react: (event) => this.react(event) });
   }
 
-  onApplicationBootstrap(): Promise<void> {
+  start(): Promise<void> {
     return this.subscription.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  stop(): Promise<void> {
     return this.subscription.stop();
   }
 
@@ -126,7 +130,7 @@ export abstract class ProcessManager implements OnApplicationBootstrap, OnApplic
     return this.subscription.checkpoint();
   }
 
-  report(): SubscriberReport {
+  report(): ProcessReport {
     return this.subscription.report();
   }
 

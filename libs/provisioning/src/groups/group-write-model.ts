@@ -1,50 +1,47 @@
-import { Injectable } from '@nestjs/common';
 import {
   decideDeletedUserRemoval,
   decideGroupName,
   decideMembershipChange,
-  evolveGroup,
-  evolveGroupName,
   groupDecider,
   groupNameDecider,
   groupNameKey,
   groupNameStream,
   groupMembersStream,
   groupStream,
-  initialGroupNameState,
   initialGroupState,
   membersOf,
   membershipReplacement,
   splitMembershipEvents,
-  upcastEvent,
   requireGroupFor,
   requireNameUnusedByUnreservedGroups,
   type GroupActor,
   type GroupCommand,
-  type GroupEvent,
   type GroupMembershipEvent,
-  type GroupNameEvent,
   type GroupNameHolder,
+  type GroupNameCommand,
   type ReserveGroupName,
-  type GroupState,
   type LiveGroup,
 } from '@scim/domain';
 import {
   aggregateStream,
+  appendOnlyLog,
   appendSizeInBytes,
-  ConcurrencyError,
+  decideAndAppend,
+  type EventStore,
   handleCommand,
   MAX_APPEND_BYTES,
+  newEventId,
   PreconditionFailedError,
-  WrongExpectedRevisionError,
-  type RecordedEvent,
+  retryOnConflict,
 } from '@scim/event-store';
-import { ReadStore } from '@scim/read-models';
+import type { ReadStore } from '@scim/read-models';
 import { Collections } from '@scim/read-models/projections';
 import { ScimError } from '@scim/scim-protocol';
-import { EventWriter } from '../persistence/event-writer';
-import { KeyedMutex } from '../persistence/keyed-mutex';
-import type { CommandContext } from '../shared/request-context';
+import type { CommandContext } from '../command-context';
+import { metadataFor, withNotes } from '../event-metadata';
+import { KeyedMutex } from '../keyed-mutex';
+import type { ReadModelFreshness } from '../read-model-freshness';
+import { streamModel, upcastRecorded } from '../stream-model';
 
 export interface WrittenGroup {
   readonly group: LiveGroup;
@@ -71,8 +68,6 @@ interface Appended {
   readonly position: number;
 }
 
-/** Attempts of one write when other API instances keep appending first (no If-Match). */
-const MAX_ATTEMPTS = 4;
 /**
  * Room each membership append leaves under MAX_APPEND_BYTES beyond what is measured here: what
  * adapters add to the metadata (hash-chain links, EventStoreDB's `$correlationId`/`$causationId`).
@@ -82,8 +77,8 @@ const ADAPTER_METADATA_BYTES = 4096;
 /** Only members being added must be users of the account: those a PUT keeps already are. */
 const added = (deltas: readonly GroupMembershipEvent[]): string[] => deltas.flatMap((d) => (d.type === 'GroupMembersAdded' ? d.data.members : []));
 
-const toDomain = <E>(recorded: RecordedEvent): E =>
-  upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as E;
+const groups = streamModel(groupDecider);
+const groupNames = streamModel(groupNameDecider);
 
 /**
  * The write side of groups: the lifecycle stream (name, mapping, deletion) is read whole; the
@@ -94,13 +89,13 @@ const toDomain = <E>(recorded: RecordedEvent): E =>
  * this process is changing); across API instances each append's expected revision decides, and a
  * write without If-Match that loses is decided again on the fresh state, a few times at most.
  */
-@Injectable()
 export class GroupWriteModel {
   private readonly inTurn = new KeyedMutex();
 
   constructor(
-    private readonly writer: EventWriter,
+    private readonly store: EventStore,
     private readonly readStore: ReadStore,
+    private readonly freshness: ReadModelFreshness,
   ) {}
 
   /**
@@ -116,11 +111,11 @@ export class GroupWriteModel {
     const reservedAt = command.source === 'SCIM' ? await this.reserveName(context, command.displayName, groupId) : 0;
     const written = await this.inTurn.run(groupId, async (): Promise<Written> => {
       // The membership is decided against the group as it will be once created.
-      const group = groupDecider.decide(creating, initialGroupState).reduce(evolveGroup, initialGroupState) as LiveGroup;
+      const group = groupDecider.decide(creating, initialGroupState).reduce(groupDecider.evolve, initialGroupState) as LiveGroup;
       const deltas = decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: members, remove: [], at: context.at }, group);
       const membership = await this.appendDeltas(context, groupId, deltas, notes, -1);
-      const created = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, { ...creating, membersRevision: membership.revision }, {
-        ...this.options(context, notes),
+      const created = await handleCommand(this.store, groupStream(groupId), groups, (state) => withNotes(groupDecider.decide({ ...creating, membersRevision: membership.revision }, state), notes), {
+        metadata: metadataFor(context),
         newStream: true,
       });
       return { group: created.state as LiveGroup, version: created.revision + membership.revision + 1, position: Math.max(created.position, reservedAt, membership.position) };
@@ -140,21 +135,18 @@ export class GroupWriteModel {
     plan: (group: LiveGroup) => { displayName: string; externalId?: string | null; members?: MembershipChange; notes: readonly string[] },
   ): Promise<WrittenGroup> {
     const written = await this.write(groupId, ifMatch, async () => {
-      const { current, revision, membersRevision } = await this.current(groupId, context.accountId, by, ifMatch);
+      const { state, current, revision, membersRevision } = await this.current(groupId, context.accountId, by, ifMatch);
       const desired = plan(current);
       const deltas = desired.members ? await this.membershipDeltas(context, current, by, desired.members) : [];
       await this.requireMembers(context.accountId, added(deltas), by);
       // A case-only change keeps the name.
       const renamed = current.source === 'SCIM' && groupNameKey(desired.displayName) !== groupNameKey(current.displayName);
       const reservedAt = renamed ? await this.reserveName(context, desired.displayName, groupId) : 0;
-      const updated = await handleCommand(
-        this.writer.store,
-        groupStream(groupId),
-        groupDecider,
-        { type: 'UpdateGroup', accountId: context.accountId, by, displayName: desired.displayName, externalId: desired.externalId, at: context.at },
-        // Exact, even without If-Match: a request that lost the race is planned again on the fresh group.
-        { ...this.options(context, desired.notes), expectedRevision: revision, maxRetries: 0 },
-      ).catch((error: unknown) => this.abandonReservation(context, groupId, renamed ? desired.displayName : undefined, error));
+      const update: GroupCommand = { type: 'UpdateGroup', accountId: context.accountId, by, displayName: desired.displayName, externalId: desired.externalId, at: context.at };
+      // Appended at the revision the plan was made on: a request that lost the race is planned again.
+      const updated = await decideAndAppend(this.store, groupStream(groupId), groups, (group) => withNotes(groupDecider.decide(update, group), desired.notes), {
+        metadata: metadataFor(context),
+      }, { state, revision }).catch((error: unknown) => this.abandonReservation(context, groupId, renamed ? desired.displayName : undefined, error));
       const membership = await this.appendDeltas(context, groupId, deltas, desired.notes, membersRevision);
       const releasedAt = renamed ? await this.releaseName(context, current.displayName, groupId, 'renamed') : 0;
       return {
@@ -169,10 +161,10 @@ export class GroupWriteModel {
   /** A lifecycle command (role mapping, deletion), with the client's If-Match if it sent one. */
   async execute(context: CommandContext, groupId: string, command: GroupCommand, ifMatch?: number): Promise<WrittenGroup> {
     const written = await this.write(groupId, ifMatch, async () => {
-      const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
+      const membersRevision = await this.store.streamRevision(groupMembersStream(groupId));
       // The version counts both streams; the lifecycle stream's part of it is what If-Match expects of it.
-      const expectedRevision = ifMatch === undefined ? undefined : ifMatch - membersRevision - 1;
-      const result = await handleCommand(this.writer.store, groupStream(groupId), groupDecider, command, { ...this.options(context), expectedRevision });
+      const lifecycleIfMatch = ifMatch === undefined ? undefined : ifMatch - membersRevision - 1;
+      const result = await decideAndAppend(this.store, groupStream(groupId), groups, (state) => groupDecider.decide(command, state), { metadata: metadataFor(context), ifMatch: lifecycleIfMatch });
       const group = result.state as LiveGroup;
       const deleted = group.source === 'SCIM' && result.newEvents.some((e) => e.type === 'GroupDeleted');
       const releasedAt = deleted ? await this.releaseName(context, group.displayName, groupId, 'deleted') : 0;
@@ -183,19 +175,19 @@ export class GroupWriteModel {
 
   /** Current members from the delta history; only for whole-list operations. */
   async members(groupId: string): Promise<Set<string>> {
-    const history = await this.writer.store.readStream(groupMembersStream(groupId));
-    return membersOf(history.map((e) => toDomain<GroupMembershipEvent>(e)));
+    const history = await this.store.readStream(groupMembersStream(groupId));
+    return membersOf(history.map((e) => upcastRecorded<GroupMembershipEvent>(e)));
   }
 
   load(groupId: string) {
-    return aggregateStream<GroupEvent, GroupState>(this.writer.store, groupStream(groupId), evolveGroup, initialGroupState, toDomain);
+    return aggregateStream(this.store, groupStream(groupId), groups);
   }
 
   /** Takes a deleted user out of the group (see decideDeletedUserRemoval); position 0 when nothing changed. */
   async removeDeletedUser(context: CommandContext, groupId: string, userId: string): Promise<number> {
     const written = await this.write(groupId, undefined, async () => {
       const { state } = await this.load(groupId);
-      const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
+      const membersRevision = await this.store.streamRevision(groupMembersStream(groupId));
       const deltas = decideDeletedUserRemoval({ type: 'RemoveDeletedUser', accountId: context.accountId, userId, at: context.at }, state);
       return this.appendDeltas(context, groupId, deltas, [], membersRevision);
     });
@@ -208,25 +200,16 @@ export class GroupWriteModel {
    * without one, the write is decided again on the fresh state, a few times at most.
    */
   private write<T>(groupId: string, ifMatch: number | undefined, attempt: () => Promise<T>): Promise<T> {
-    return this.inTurn.run(groupId, async () => {
-      for (let attempts = 1; ; attempts++) {
-        try {
-          return await attempt();
-        } catch (error) {
-          if (!(error instanceof PreconditionFailedError) || ifMatch !== undefined) throw error;
-          if (attempts >= MAX_ATTEMPTS) throw new ConcurrencyError(error.streamId, attempts);
-        }
-      }
-    });
+    return this.inTurn.run(groupId, () => retryOnConflict(attempt, { ifMatch }));
   }
 
   private async current(groupId: string, accountId: string, by: GroupActor, ifMatch: number | undefined) {
     const { state, revision } = await this.load(groupId);
-    const membersRevision = await this.writer.store.streamRevision(groupMembersStream(groupId));
+    const membersRevision = await this.store.streamRevision(groupMembersStream(groupId));
     const current = requireGroupFor(state, accountId, by);
     const version = revision + membersRevision + 1;
     if (ifMatch !== undefined && ifMatch !== version) throw new PreconditionFailedError(groupStream(groupId), ifMatch, version);
-    return { current, revision, membersRevision };
+    return { state, current, revision, membersRevision };
   }
 
   private async membershipDeltas(context: CommandContext, group: LiveGroup, by: GroupActor, change: MembershipChange): Promise<GroupMembershipEvent[]> {
@@ -242,34 +225,28 @@ export class GroupWriteModel {
    */
   private async appendDeltas(context: CommandContext, groupId: string, deltas: readonly GroupMembershipEvent[], notes: readonly string[], decidedAt: number): Promise<Appended> {
     const stream = groupMembersStream(groupId);
-    if (deltas.length === 0) return { revision: decidedAt, position: 0 };
     let appended: Appended = { revision: decidedAt, position: 0 };
+    const options = { metadata: metadataFor(context, notes) };
     for (const [index, part] of splitMembershipEvents(deltas, this.memberBytesPerAppend(context, deltas[0], notes)).entries()) {
-      const events = this.writer.toNewEvents([part], context, notes);
-      for (let attempts = 1; ; attempts++) {
-        try {
-          const result = await this.writer.store.append(stream, events, appended.revision < 0 ? 'no_stream' : appended.revision);
-          appended = { revision: result.nextExpectedRevision, position: result.position };
-          break;
-        } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          if (index === 0) throw new PreconditionFailedError(stream, decidedAt, error.actual);
-          if (attempts >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempts);
-          appended = { ...appended, revision: await this.writer.store.streamRevision(stream) };
-        }
-      }
+      const result =
+        index === 0
+          ? await decideAndAppend(this.store, stream, appendOnlyLog<GroupMembershipEvent>(), () => [part], options, { state: null, revision: decidedAt })
+          : await handleCommand(this.store, stream, appendOnlyLog<GroupMembershipEvent>(), () => [part], options);
+      appended = { revision: result.revision, position: result.position };
     }
     return appended;
   }
 
   /** What a delta's member list may weigh: the limit less the rest of its event and metadata. */
-  private memberBytesPerAppend(context: CommandContext, delta: GroupMembershipEvent, notes: readonly string[]): number {
-    const withoutMembers = this.writer.toNewEvents([{ ...delta, data: { ...delta.data, members: [] } } as GroupMembershipEvent], context, notes);
-    return MAX_APPEND_BYTES - appendSizeInBytes(withoutMembers) - ADAPTER_METADATA_BYTES;
+  private memberBytesPerAppend(context: CommandContext, delta: GroupMembershipEvent | undefined, notes: readonly string[]): number {
+    if (!delta) return MAX_APPEND_BYTES;
+    const withoutMembers = { ...delta, data: { ...delta.data, members: [] } };
+    const event = { id: newEventId(), type: delta.type, data: withoutMembers.data, metadata: metadataFor(context, notes)(withoutMembers) };
+    return MAX_APPEND_BYTES - appendSizeInBytes([event]) - ADAPTER_METADATA_BYTES;
   }
 
   private async settled(written: Written): Promise<WrittenGroup> {
-    await this.writer.settle(written.position);
+    await this.freshness.settle(written.position);
     return { group: written.group, version: written.version };
   }
 
@@ -299,32 +276,25 @@ export class GroupWriteModel {
    */
   private async reserveName(context: CommandContext, displayName: string, groupId: string): Promise<number> {
     const nameKey = groupNameKey(displayName);
-    const stream = groupNameStream(context.accountId, nameKey);
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await aggregateStream(this.writer.store, stream, evolveGroupName, initialGroupNameState, toDomain<GroupNameEvent>);
-      const holder = state.status === 'reserved' && state.groupId !== groupId ? await this.nameHolder(state.groupId) : { exists: false as const };
-      const reserve: ReserveGroupName = { type: 'ReserveGroupName', accountId: context.accountId, nameKey, displayName, groupId, holder, at: context.at };
-      if (revision < 0) requireNameUnusedByUnreservedGroups(reserve, await this.groupsNamed(context.accountId, nameKey));
-      const events = decideGroupName(reserve, state);
-      if (events.length === 0) return 0;
-      try {
-        const appended = await this.writer.store.append(stream, this.writer.toNewEvents(events, context), revision < 0 ? 'no_stream' : revision);
-        return appended.position;
-      } catch (error) {
-        // Another request reserved or released the name since we read it: decide again on the new state.
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError(stream, attempt);
-      }
-    }
+    const result = await handleCommand(
+      this.store,
+      groupNameStream(context.accountId, nameKey),
+      groupNames,
+      async (state, revision) => {
+        const holder = state.status === 'reserved' && state.groupId !== groupId ? await this.nameHolder(state.groupId) : { exists: false as const };
+        const reserve: ReserveGroupName = { type: 'ReserveGroupName', accountId: context.accountId, nameKey, displayName, groupId, holder, at: context.at };
+        if (revision < 0) requireNameUnusedByUnreservedGroups(reserve, await this.groupsNamed(context.accountId, nameKey));
+        return decideGroupName(reserve, state);
+      },
+      { metadata: metadataFor(context) },
+    );
+    return result.position;
   }
 
   private async releaseName(context: CommandContext, displayName: string, groupId: string, reason: 'deleted' | 'renamed' | 'abandoned'): Promise<number> {
+    const release: GroupNameCommand = { type: 'ReleaseGroupName', accountId: context.accountId, groupId, reason, at: context.at };
     const stream = groupNameStream(context.accountId, groupNameKey(displayName));
-    const result = await handleCommand(this.writer.store, stream, groupNameDecider, { type: 'ReleaseGroupName', accountId: context.accountId, groupId, reason, at: context.at }, {
-      metadata: this.writer.metadataFor(context),
-      eventId: this.writer.newEventId,
-      upcast: toDomain<GroupNameEvent>,
-    });
+    const result = await handleCommand(this.store, stream, groupNames, (state) => decideGroupName(release, state), { metadata: metadataFor(context) });
     return result.position;
   }
 
@@ -356,7 +326,4 @@ export class GroupWriteModel {
     return groups.map((group) => group._id);
   }
 
-  private options(context: CommandContext, notes: readonly string[] = []) {
-    return { metadata: this.writer.metadataFor(context, notes), eventId: this.writer.newEventId, upcast: toDomain<GroupEvent> };
-  }
 }

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { affectsRoles, roleReactions, StreamPrefix, upcastEvent, type GroupEvent, type GroupMembershipEvent, type RoleReaction } from '@scim/domain';
-import { EventStore, type RecordedEvent } from '@scim/event-store';
-import { ReadStore } from '@scim/read-models';
-import { GroupWriteModel } from '../groups/group-write-model';
-import { ProcessManager, reactionContext } from '../shared/process-subscription';
-import { UserWriteModel } from '../users/user-write-model';
+import { affectsRoles, roleReactions, StreamPrefix, type GroupEvent, type GroupMembershipEvent, type RoleReaction } from '@scim/domain';
+import type { EventStore, RecordedEvent } from '@scim/event-store';
+import type { ReadStore } from '@scim/read-models';
+import type { ProvisioningLogger } from '../command-context';
+import type { GroupWriteModel } from '../groups/group-write-model';
+import { upcastRecorded } from '../stream-model';
+import type { UserWriteModel } from '../users/user-write-model';
+import { ProcessManager, reactionContext } from './process-subscription';
 
 /** User streams written at once per group event: large group commits (10,000 grants in ~1 s here), bounded memory. */
 const PARALLEL_USERS = 2000;
@@ -14,7 +15,6 @@ const PARALLEL_USERS = 2000;
  * RoleRevokedViaGroup on each affected user. Checkpointed in the read store after each batch;
  * the user commands are idempotent, so a restart that replays a batch changes nothing.
  */
-@Injectable()
 export class RolesViaGroupsProcess extends ProcessManager {
   static readonly checkpointName = 'process:roles-via-groups';
 
@@ -23,12 +23,13 @@ export class RolesViaGroupsProcess extends ProcessManager {
     readStore: ReadStore,
     private readonly users: UserWriteModel,
     private readonly groups: GroupWriteModel,
+    logger: ProvisioningLogger,
   ) {
-    super(eventStore, readStore, { name: RolesViaGroupsProcess.checkpointName, streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers] });
+    super(eventStore, readStore, { name: RolesViaGroupsProcess.checkpointName, streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers], logger });
   }
 
   protected async react(recorded: RecordedEvent): Promise<void> {
-    const event = upcastEvent({ type: recorded.type, data: recorded.data, schemaVersion: recorded.metadata.schemaVersion as number | undefined }) as GroupEvent | GroupMembershipEvent;
+    const event = upcastRecorded<GroupEvent | GroupMembershipEvent>(recorded);
     if (!affectsRoles(event)) return;
     const groupId = event.data.groupId;
     const { state } = await this.groups.load(groupId);

@@ -4,6 +4,9 @@ import { ProcessSubscription, reactionContext } from './process-subscription';
 
 const event = (type: string) => ({ id: crypto.randomUUID(), type, data: {}, metadata: { accountId: 'a1', correlationId: 'req-1', occurredAt: '2026-01-01T00:00:00.000Z' } });
 
+// A failing batch is logged; what matters here is what the subscription does next.
+const logger = { error: () => undefined };
+
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 400 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(await check()).toBe(true);
@@ -26,7 +29,7 @@ describe('ProcessSubscription', () => {
     await eventStore.append('thing-1', [event('Made'), event('Changed')], 'no_stream');
     await eventStore.append('other-1', [event('Ignored')], 'no_stream');
     const seen: string[] = [];
-    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', streamPrefixes: ['thing-'], react: async (e) => void seen.push(e.type) });
+    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', logger, streamPrefixes: ['thing-'], react: async (e) => void seen.push(e.type) });
 
     await process.start();
     await until(async () => (await process.checkpoint()) >= 2);
@@ -38,7 +41,7 @@ describe('ProcessSubscription', () => {
   it("moves its checkpoint past other streams' events, so a restart does not read them again", async () => {
     await eventStore.append('thing-1', [event('Made')], 'no_stream');
     for (let i = 0; i < 1200; i++) await eventStore.append(`other-${i}`, [event('Ignored')], 'no_stream');
-    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', streamPrefixes: ['thing-'], react: async () => undefined });
+    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', logger, streamPrefixes: ['thing-'], react: async () => undefined });
 
     await process.start();
     await until(async () => (await process.checkpoint()) > 1000);
@@ -52,6 +55,7 @@ describe('ProcessSubscription', () => {
     const seen: string[] = [];
     const process = new ProcessSubscription(eventStore, readStore, {
       name: 'process:test',
+      logger,
       streamPrefixes: ['thing-'],
       react: async (e) => {
         if (failures++ === 0) throw new Error('transient');

@@ -1,18 +1,17 @@
-import { Injectable } from '@nestjs/common';
 import { StreamPrefix } from '@scim/domain';
-import { EventStore, type RecordedEvent } from '@scim/event-store';
-import { ReadStore } from '@scim/read-models';
+import type { EventStore, RecordedEvent } from '@scim/event-store';
+import type { ReadStore } from '@scim/read-models';
 import { Collections, type GroupMemberView } from '@scim/read-models/projections';
-import { ReadModelFreshness } from '../persistence/read-model-freshness';
-import { ProcessManager, reactionContext } from '../shared/process-subscription';
-import { GroupWriteModel } from './group-write-model';
+import type { ProvisioningLogger } from '../command-context';
+import type { GroupWriteModel } from '../groups/group-write-model';
+import type { ReadModelFreshness } from '../read-model-freshness';
+import { ProcessManager, reactionContext } from './process-subscription';
 
 /**
  * Process manager: a deleted user (UserDeprovisioned) leaves every group it was in, with a
  * GroupMembersRemoved caused by the deletion, so no group lists a member that answers 404. The
  * roles process then revokes the roles those groups granted (already void for a deleted user).
  */
-@Injectable()
 export class DeletedUsersLeaveGroupsProcess extends ProcessManager {
   static readonly checkpointName = 'process:deleted-users-leave-groups';
 
@@ -21,9 +20,11 @@ export class DeletedUsersLeaveGroupsProcess extends ProcessManager {
     private readonly readStore: ReadStore,
     private readonly groups: GroupWriteModel,
     private readonly freshness: ReadModelFreshness,
+    logger: ProvisioningLogger,
   ) {
     super(eventStore, readStore, {
       name: DeletedUsersLeaveGroupsProcess.checkpointName,
+      logger,
       streamPrefixes: [StreamPrefix.user],
       // Not the role grants and attribute updates that make up most of the user streams.
       eventTypes: ['UserDeprovisioned'],
