@@ -98,6 +98,20 @@ export class RoleDto {
 }
 export class RolePageDto extends PageOf(RoleDto, 'RolePage') {}
 
+export class CustomAttributeDto {
+  @ApiProperty({ enum: ['User'] }) resourceType!: string;
+  @ApiProperty() schemaUrn!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() multiValued!: boolean;
+  @ApiProperty() caseExact!: boolean;
+  @ApiProperty() required!: boolean;
+  @ApiProperty({ enum: ['none'] }) uniqueness!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ format: 'date-time' }) declaredAt!: string;
+}
+export class CustomAttributePageDto extends PageOf(CustomAttributeDto, 'CustomAttributePage') {}
+
 export class GroupSummaryDto {
   @ApiProperty() id!: string;
   @ApiProperty() displayName!: string;

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { filterToQuery, groupResourceSchema, parseFilter, ScimError, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
+import { filterToQuery, groupResourceSchema, parseFilter, ScimError, type ResourceSchema } from '@scim/scim-protocol';
 import { groupResource, membersShown, snapshotOfGroupView } from '../groups/group-presenter';
 import { ListGroupsQuery, type GroupWithMembers } from '../groups/group-queries';
 import { ScimAuthGuard } from '../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../scim/account-schemas';
 import { ScimBaseUrl } from '../scim/scim-base-url';
 import { ListQueryDto } from '../scim/list-query.dto';
 import { DEFAULT_COUNT, MAX_RESULTS, type ListPage } from '../scim/paging';
@@ -30,6 +31,7 @@ export class RootSearchController {
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
     private readonly userJsonCache: UserJsonCache,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   @Post('.search')
@@ -38,7 +40,8 @@ export class RootSearchController {
     if (params.sortBy !== undefined) {
       throw new ScimError(400, 'sortBy is not supported at the root: Users and Groups have no common order; search /Users/.search or /Groups/.search to sort', 'invalidValue');
     }
-    const [searchUsers, searchGroups] = typesTheFilterFits(params.filter);
+    const { user: userSchema } = await this.schemas.of(context.accountId);
+    const [searchUsers, searchGroups] = typesTheFilterFits(params.filter, userSchema);
     const startIndex = Math.max(1, params.startIndex ?? 1);
     const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
     const users: ListPage<ListedUser> = searchUsers ? await listedUsers(this.queryBus, context.accountId, { ...params, startIndex, count }) : NONE;
@@ -50,12 +53,12 @@ export class RootSearchController {
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const groupJson = groups.resources.map(({ view, members }) => JSON.stringify(groupResource(snapshotOfGroupView(view), members, baseUrl, params)));
     const paging = { totalResults: users.totalResults + groups.totalResults, startIndex };
-    sendScimBytes(response, 200, new UserReadBodies(this.userJsonCache, baseUrl, params).list(users.resources, paging, groupJson));
+    sendScimBytes(response, 200, new UserReadBodies(this.userJsonCache, baseUrl, { ...params, schema: userSchema }).list(users.resources, paging, groupJson));
   }
 }
 
 /** Which of Users and Groups a filter can be evaluated on; the first type's error when neither. */
-function typesTheFilterFits(filter: string | undefined): [users: boolean, groups: boolean] {
+function typesTheFilterFits(filter: string | undefined, userSchema: ResourceSchema): [users: boolean, groups: boolean] {
   if (filter === undefined) return [true, true];
   const fits = (schema: ResourceSchema) => {
     try {
@@ -66,7 +69,7 @@ function typesTheFilterFits(filter: string | undefined): [users: boolean, groups
       throw error;
     }
   };
-  const [usersError, groupsError] = [fits(userResourceSchema), fits(groupResourceSchema)];
+  const [usersError, groupsError] = [fits(userSchema), fits(groupResourceSchema)];
   if (usersError && groupsError) throw usersError;
   return [!usersError, !groupsError];
 }

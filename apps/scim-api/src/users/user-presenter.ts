@@ -1,6 +1,6 @@
 import type { ExistingUser, UserProfile } from '@scim/domain';
 import type { UserView } from '@scim/read-models/projections';
-import { parseAttributeList, renderUser, selectAttributes, userResourceSchema } from '@scim/scim-protocol';
+import { parseAttributeList, renderUser, selectAttributes, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
 import { etagOf } from '../scim/scim-http';
 import { sendScim } from '../scim/scim-response';
@@ -27,6 +27,13 @@ export interface UserGroup {
 export interface AttributeSelection {
   readonly attributes?: string;
   readonly excludedAttributes?: string;
+  /** The account's User schema, so that attributes of its declared extensions can be selected. */
+  readonly schema?: ResourceSchema;
+}
+
+/** `selection` with the account's User schema when it selects attributes; else as it is, and nothing read. */
+export async function withAccountSchema<T extends AttributeSelection>(selection: T, schemaOf: () => Promise<{ readonly user: ResourceSchema }>): Promise<T> {
+  return selects(selection) ? { ...selection, schema: (await schemaOf()).user } : selection;
 }
 
 export const snapshotOfWritten = ({ user, revision }: WrittenUser): UserSnapshot => snapshotOfState(user, revision);
@@ -65,7 +72,7 @@ export function userResource(snapshot: UserSnapshot, baseUrl: string, selection:
   const { id, profile, active, created, lastModified, version, groups } = snapshot;
   const resource = renderUser({ id, profile, active, meta: { created, lastModified, version }, groups }, baseUrl);
   if (!selects(selection)) return resource;
-  return selectAttributes(resource, userResourceSchema, {
+  return selectAttributes(resource, selection.schema ?? userResourceSchema, {
     attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,
     excludedAttributes: selection.excludedAttributes ? parseAttributeList(selection.excludedAttributes) : undefined,
   });

@@ -6,7 +6,7 @@ import { equalities, matchesValue } from '../filter/evaluate';
 import { failWith, fold, validateValueFilter } from '../filter/operand';
 import { subAttribute, type AttributeDefinition } from '../schema/attribute';
 import { userResourceSchema, type ResourceSchema, type SchemaExtension } from '../schema/resource-schema';
-import { attributePath, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes } from '../resource/normalize';
+import { attributePath, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes, unknownUrnKey } from '../resource/normalize';
 import { finishUser, type UserProfile } from '../resource/user-profile';
 import { pathlessAttributes, type PatchOpName, type PatchOperation } from './patch-request';
 
@@ -41,12 +41,13 @@ export interface PatchedUser {
 export function applyUserPatch(
   current: { readonly profile: Readonly<Record<string, unknown>>; readonly active: boolean },
   operations: readonly PatchOperation[],
+  schema: ResourceSchema = userResourceSchema,
 ): PatchedUser {
   const notes = new Notes();
   const doc: Doc = { ...cloneJson(current.profile), active: current.active };
-  const patcher = new UserPatcher(userResourceSchema, doc, notes);
+  const patcher = new UserPatcher(schema, doc, notes);
   for (const operation of operations) patcher.apply(operation);
-  const normalized = finishUser(normalizeResourceAttributes(userResourceSchema, doc, notes), notes);
+  const normalized = finishUser(normalizeResourceAttributes(schema, doc, notes), notes);
   return { profile: normalized.profile, active: normalized.active ?? current.active, notes: normalized.notes };
 }
 
@@ -82,6 +83,8 @@ class UserPatcher {
 
     const resolved = this.schema.resolve(path.attribute);
     if (!resolved) {
+      // An undeclared extension (or attribute of a declared one) is refused, lenient or not.
+      if (/^urn:/i.test(text)) unknownUrnKey(this.schema, text, this.notes);
       if (lenient) return this.notes.add(`unknown-attribute-ignored:${text}`);
       throw badRequest('invalidPath', `Path ${JSON.stringify(path.text)} names no attribute of User`);
     }

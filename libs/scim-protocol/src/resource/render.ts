@@ -42,8 +42,8 @@ const meta = (resourceType: string, input: ResourceMetaInput, location: string) 
 });
 
 /**
- * The full SCIM User (RFC 7643 §4.1). Whitelists schema attributes from the profile, so nothing
- * else leaks; `schemas` lists the enterprise URN only when the profile has the extension.
+ * The full SCIM User (RFC 7643 §4.1). Whitelists schema attributes and extension URNs from the
+ * profile, so nothing else leaks; `schemas` lists an extension's URN only when the profile has it.
  */
 export function renderUser(input: UserRenderInput, baseUrl: string): ScimResource {
   return buildUser(input, baseUrl, cloneJson);
@@ -71,6 +71,12 @@ function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) 
     if (value === undefined) continue;
     schemas.push(extension.schema.id);
     out[extension.schema.id] = copy(value);
+  }
+  // The account's declared extensions: a profile holds only what was validated against them when written.
+  for (const [key, value] of Object.entries(profile)) {
+    if (!/^urn:/i.test(key) || userResourceSchema.knowsSchema(key)) continue;
+    schemas.push(key);
+    out[key] = copy(value);
   }
   out.meta = meta('User', input.meta, `${baseUrl}/Users/${id}`);
   // After meta: the stored JSON of a user (without groups) gets them appended at its end.

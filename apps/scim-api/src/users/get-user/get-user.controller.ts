@@ -3,13 +3,14 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import type { UserView } from '@scim/read-models/projections';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendScimBytes } from '../../scim/scim-response';
 import { UserJsonCache } from '../user-json-cache';
-import { snapshotOfView, userHeaders } from '../user-presenter';
+import { snapshotOfView, userHeaders, withAccountSchema } from '../user-presenter';
 import { withGroups } from '../user-groups/user-groups.query';
 import { UserReadBodies } from '../user-read-bodies';
 import { GetUserQuery } from './get-user.query';
@@ -21,6 +22,7 @@ export class GetUserController {
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
     private readonly userJsonCache: UserJsonCache,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   @Get(':userId')
@@ -40,7 +42,8 @@ export class GetUserController {
       response.end();
       return;
     }
-    const body = new UserReadBodies(this.userJsonCache, baseUrl, selection).user(await withGroups(this.queryBus, context.accountId, snapshot, selection));
+    const accountSelection = await withAccountSchema(selection, () => this.schemas.of(context.accountId));
+    const body = new UserReadBodies(this.userJsonCache, baseUrl, accountSelection).user(await withGroups(this.queryBus, context.accountId, snapshot, selection));
     sendScimBytes(response, 200, body, userHeaders(snapshot, baseUrl));
   }
 }

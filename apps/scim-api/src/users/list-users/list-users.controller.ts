@@ -2,13 +2,14 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } fro
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ListQueryDto } from '../../scim/list-query.dto';
 import type { ListPage } from '../../scim/paging';
 import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { UserJsonCache } from '../user-json-cache';
-import { groupsWanted, snapshotOfView, type UserGroup } from '../user-presenter';
+import { groupsWanted, snapshotOfView, withAccountSchema, type UserGroup } from '../user-presenter';
 import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
 import { type ListedUser, UserReadBodies } from '../user-read-bodies';
 import type { ListedUserView } from './list-users.handler';
@@ -21,6 +22,7 @@ export class ListUsersController {
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
     private readonly userJsonCache: UserJsonCache,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   /** RFC 7644 §3.4.2. An empty result is a 200 with an empty ListResponse (Entra's Test Connection). */
@@ -38,7 +40,8 @@ export class ListUsersController {
 
   private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
     const baseUrl = this.baseUrls.of(request, context.accountId);
-    sendScimBytes(response, 200, await listResponseBody(this.queryBus, this.userJsonCache, baseUrl, context.accountId, params));
+    const selection = await withAccountSchema(params, () => this.schemas.of(context.accountId));
+    sendScimBytes(response, 200, await listResponseBody(this.queryBus, this.userJsonCache, baseUrl, context.accountId, selection));
   }
 }
 

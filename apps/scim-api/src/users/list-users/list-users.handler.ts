@@ -1,7 +1,8 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadStore, type Query } from '@scim/read-models';
 import { Collections, type UserView } from '@scim/read-models/projections';
-import { filterToQuery, parseFilter, sortPath, userResourceSchema } from '@scim/scim-protocol';
+import { filterToQuery, parseFilter, sortPath } from '@scim/scim-protocol';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { resolveMembershipConditions } from '../../scim/membership-filter';
 import { pageOf, type ListPage } from '../../scim/paging';
 import { memberIdsOf } from '../user-groups/user-groups.query';
@@ -14,14 +15,19 @@ export type ListedUserView = UserView | (Pick<UserView, '_id'> & { readonly scim
 /** RFC 7644 §3.4.2: filter, sort and page the account's SCIM users. */
 @QueryHandler(ListUsersQuery)
 export class ListUsersHandler implements IQueryHandler<ListUsersQuery, ListPage<ListedUserView>> {
-  constructor(private readonly readStore: ReadStore) {}
+  constructor(
+    private readonly readStore: ReadStore,
+    private readonly schemas: AccountSchemaReader,
+  ) {}
 
   async execute({ accountId, params }: ListUsersQuery): Promise<ListPage<ListedUserView>> {
     const scope: Query = { accountId, source: 'scim' };
-    const filter = params.filter
-      ? await resolveMembershipConditions(filterToQuery(parseFilter(params.filter), userResourceSchema), 'search.groups', (groupId) => memberIdsOf(this.readStore, accountId, groupId))
+    // Filters and sorting may name the account's declared extension attributes (RFC 7644 §3.10 full paths).
+    const schema = params.filter || params.sortBy ? (await this.schemas.of(accountId)).user : undefined;
+    const filter = params.filter && schema
+      ? await resolveMembershipConditions(filterToQuery(parseFilter(params.filter), schema), 'search.groups', (groupId) => memberIdsOf(this.readStore, accountId, groupId))
       : undefined;
-    const sort = params.sortBy ? sortPath(params.sortBy, userResourceSchema) : undefined;
+    const sort = params.sortBy && schema ? sortPath(params.sortBy, schema) : undefined;
     // Full representations are the users' stored JSON: the page reads nothing else (a selection is rendered from the whole user).
     const storedJsonOnly = !selects(params);
     const page = await pageOf<ListedUserView>(this.readStore, Collections.users, scope, filter, {
