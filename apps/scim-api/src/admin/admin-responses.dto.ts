@@ -146,6 +146,12 @@ export class RoleWithProvenanceDto {
   @ApiProperty({ type: [RoleSourceDto] }) sources!: RoleSourceDto[];
 }
 
+export class CustomAttributeValueDto {
+  @ApiProperty() schema!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'A string, number, boolean, or an array of them' }) value!: unknown;
+}
+
 export class UserDetailDto {
   @ApiProperty() id!: string;
   @ApiProperty() userName!: string;
@@ -158,6 +164,7 @@ export class UserDetailDto {
   @ApiProperty({ format: 'date-time' }) lastModified!: string;
   @ApiProperty({ type: [GroupSummaryDto] }) groups!: GroupSummaryDto[];
   @ApiProperty({ type: [RoleWithProvenanceDto] }) roles!: RoleWithProvenanceDto[];
+  @ApiProperty({ type: [CustomAttributeValueDto], description: "Values of the account's declared schema extensions" }) customAttributes!: CustomAttributeValueDto[];
 }
 
 export class GroupDto {
