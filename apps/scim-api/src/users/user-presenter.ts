@@ -1,4 +1,4 @@
-import type { ExistingUser, UserProfile } from '@scim/domain';
+import { activeOf, type ExistingUser, type UserProfile } from '@scim/domain';
 import type { UserView } from '@scim/read-models/projections';
 import { parseAttributeList, renderUser, selectAttributes, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
@@ -10,7 +10,8 @@ import type { WrittenUser } from './user-write-model';
 export interface UserSnapshot {
   readonly id: string;
   readonly profile: UserProfile;
-  readonly active: boolean;
+  /** Undefined: unassigned (RFC 7644 §3.5.2.2), not shown. */
+  readonly active: boolean | undefined;
   readonly created: string;
   readonly lastModified: string;
   readonly version: number;
@@ -41,7 +42,7 @@ export const snapshotOfWritten = ({ user, revision }: WrittenUser): UserSnapshot
 export const snapshotOfState = (user: ExistingUser, revision: number): UserSnapshot => ({
   id: user.userId,
   profile: user.profile,
-  active: user.status === 'active',
+  active: activeOf(user) ?? undefined,
   created: user.createdAt,
   lastModified: user.updatedAt,
   version: revision,
@@ -50,7 +51,7 @@ export const snapshotOfState = (user: ExistingUser, revision: number): UserSnaps
 export const snapshotOfView = (view: UserView): UserSnapshot => ({
   id: view._id,
   profile: view.profile,
-  active: view.active,
+  active: view.activeUnassigned ? undefined : view.active,
   created: view.created,
   lastModified: view.lastModified,
   version: view.version,

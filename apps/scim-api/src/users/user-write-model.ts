@@ -40,7 +40,7 @@ export interface WrittenUser {
 }
 
 /** The desired profile and lifecycle, computed from the current user (PUT body, or PATCH applied). */
-export type UserChange = (current: ExistingUser) => { profile: UserProfile; active?: boolean; notes: readonly string[] };
+export type UserChange = (current: ExistingUser) => { profile: UserProfile; active?: boolean | null; notes: readonly string[] };
 
 /** Attempts of one write when other API instances keep appending to the stream first. */
 const MAX_ATTEMPTS = 4;

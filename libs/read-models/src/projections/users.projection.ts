@@ -25,6 +25,8 @@ interface UserFields {
   readonly userNameKey: string;
   readonly profile: UserProfile;
   readonly active: boolean;
+  /** `active` was removed (RFC 7644 §3.5.2.2): SCIM shows none, and `active` is false. */
+  readonly activeUnassigned?: true;
   readonly created: string;
   readonly lastModified: string;
   /** Stream revision: the SCIM version / ETag. */
@@ -59,6 +61,7 @@ export function userStateOf(view: UserView): ExistingUser {
     createdAt: view.created,
     updatedAt: view.lastModified,
     convertedAt: view.convertedAt,
+    ...(view.activeUnassigned ? { activeUnassigned: true as const } : {}),
     manualRoles: new Map(Object.entries(view.manualRoles)),
     groupRoles: new Map(Object.entries(view.groupRoles)),
   };
@@ -80,6 +83,7 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
     userNameKey: previous?.profile === state.profile && typeof previous.userNameKey === 'string' ? previous.userNameKey : userNameKey(state.profile.userName),
     profile: state.profile,
     active,
+    ...(state.activeUnassigned ? { activeUnassigned: true as const } : {}),
     created: state.createdAt,
     lastModified: state.updatedAt,
     version,
@@ -92,7 +96,7 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
   const { search, json } = (previous && formsAtNewVersion(previous, fields)) ?? userReadModelForms({
     id: fields._id,
     profile: fields.profile,
-    active,
+    active: fields.activeUnassigned ? undefined : active,
     meta: { created: fields.created, lastModified: fields.lastModified, version },
   });
   return { ...fields, search, scimJson: json };
@@ -108,6 +112,7 @@ function formsAtNewVersion(previous: UserView, next: UserFields): UserReadModelF
     previous.scimJson !== undefined &&
     previous.profile === next.profile &&
     previous.active === next.active &&
+    previous.activeUnassigned === next.activeUnassigned &&
     previous.created === next.created &&
     previous.lastModified === next.lastModified;
   return unchanged ? userReadModelFormsAtVersion({ search: previous.search, json: previous.scimJson as string }, previous.version, next.version) : undefined;

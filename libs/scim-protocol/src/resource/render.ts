@@ -12,7 +12,8 @@ export interface ResourceMetaInput {
 export interface UserRenderInput {
   readonly id: string;
   readonly profile: Readonly<Record<string, unknown>>;
-  readonly active: boolean;
+  /** Undefined: unassigned (removed, RFC 7644 §3.5.2.2), and so left out. */
+  readonly active: boolean | undefined;
   readonly meta: ResourceMetaInput;
   /** Direct group memberships, when the caller knows them. */
   readonly groups?: readonly { readonly value: string; readonly display?: string }[];
@@ -63,7 +64,9 @@ function buildUser(input: UserRenderInput, baseUrl: string, copy: <T>(value: T) 
   const out: ScimResource = { schemas, id };
   if (profile.externalId !== undefined) out.externalId = copy(profile.externalId);
   for (const attr of userResourceSchema.schema.attributes) {
-    if (attr.name === 'active') out.active = active;
+    if (attr.name === 'active') {
+      if (active !== undefined) out.active = active;
+    }
     else if (attr.name !== 'groups' && attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
   }
   for (const extension of userResourceSchema.extensions) {

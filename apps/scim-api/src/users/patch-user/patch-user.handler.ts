@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { activeOf } from '@scim/domain';
 import { applyUserPatch, parsePatchRequest } from '@scim/scim-protocol';
 import { AccountSchemaReader } from '../../scim/account-schemas';
 import { UserWriteModel, type WrittenUser } from '../user-write-model';
@@ -16,7 +17,7 @@ export class PatchUserHandler implements ICommandHandler<PatchUserCommand, Writt
     const operations = parsePatchRequest(body);
     const { user: schema } = await this.schemas.of(context.accountId);
     return this.users.update(context, userId, ifMatch, (current) =>
-      applyUserPatch({ profile: current.profile, active: current.status === 'active' }, operations, schema),
+      applyUserPatch({ profile: current.profile, active: activeOf(current) }, operations, schema),
     );
   }
 }
