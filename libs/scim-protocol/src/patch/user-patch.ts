@@ -6,7 +6,7 @@ import { equalities, matchesValue } from '../filter/evaluate';
 import { failWith, fold, validateValueFilter } from '../filter/operand';
 import { subAttribute, type AttributeDefinition } from '../schema/attribute';
 import { userResourceSchema, type ResourceSchema, type SchemaExtension } from '../schema/resource-schema';
-import { attributePath, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes, unknownUrnKey } from '../resource/normalize';
+import { attributePath, isSchemasKey, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes, unknownUrnKey } from '../resource/normalize';
 import { finishUser, type UserProfile } from '../resource/user-profile';
 import { pathlessAttributes, type PatchOpName, type PatchOperation } from './patch-request';
 
@@ -142,6 +142,10 @@ class UserPatcher {
     }
     if (!isPlainObject(value)) throw invalidValue(`The value for "${urn}" must be an object of its attributes`);
     for (const [key, attrValue] of Object.entries(value)) {
+      if (isSchemasKey(key)) {
+        this.notes.add(`readonly-ignored:${urn}:schemas`);
+        continue;
+      }
       this.applyAtPath(op, { text: `${urn}:${key}`, attribute: { uri: urn, name: key, text: `${urn}:${key}`, position: 0 } }, attrValue, true);
     }
   }

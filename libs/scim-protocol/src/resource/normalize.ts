@@ -191,6 +191,10 @@ export function normalizeResourceAttributes(
       }
       if (!isPlainObject(raw)) throw invalidValue(`Extension "${extension.schema.id}" must be a JSON object`);
       for (const [name, value] of Object.entries(raw)) {
+        if (isSchemasKey(name)) {
+          notes.add(`readonly-ignored:${extension.schema.id}:schemas`);
+          continue;
+        }
         const attr = findAttribute(extension.schema.attributes, name);
         if (!attr) unknownUrnKey(schema, `${extension.schema.id}:${name}`, notes);
         else put(extensions.get(extension)!, attr, value, attributePath(attr, extension));
@@ -259,6 +263,12 @@ function requireDeclared(extension: SchemaExtension, values: Readonly<Record<str
   const missing = extension.schema.attributes.find((a) => a.required && !Object.hasOwn(values, a.name));
   if (missing) throw invalidValue(`Attribute "${attributePath(missing, extension)}" is required`);
 }
+
+/**
+ * `schemas` inside an extension's object: no attribute of any extension, but what clients that
+ * serialise an extension as a resource of its own add (scim2-models); ignored as read-only.
+ */
+export const isSchemasKey = (key: string): boolean => key.toLowerCase() === 'schemas';
 
 /** The request body as an object, or 400 invalidSyntax. */
 export function requireObject(body: unknown, what: string): Record<string, unknown> {

@@ -111,6 +111,13 @@ describe('account-declared schema extensions', () => {
       expect(profile[OKTA]).toEqual({ custom1: 'y', skills: ['Rust'], level: 4 });
     });
 
+    it('ignores "schemas" inside an extension object, as scim2-models serialises one', () => {
+      const { profile, notes } = patch([{ op: 'add', path: OKTA, value: { schemas: [OKTA], custom1: 'z' } }]);
+      expect(profile[OKTA]).toEqual({ custom1: 'z' });
+      expect(notes).toEqual([`readonly-ignored:${OKTA}:schemas`]);
+      expect(normalizeUserProfile({ schemas: [ScimUrn.User], userName: 'a', [OKTA]: { schemas: [OKTA], custom1: 'z' } }, schema).profile[OKTA]).toEqual({ custom1: 'z' });
+    });
+
     it('removes an attribute, and the extension with its last one', () => {
       expect(patch([{ op: 'remove', path: `${ENTRA}:badge` }]).profile[ENTRA]).toEqual({ costCenterCode: 'CC-7', hiredOn: '2024-03-01T08:00:00.000Z' });
       expect(patch([{ op: 'remove', path: ENTRA }]).profile[ENTRA]).toBeUndefined();
