@@ -81,6 +81,12 @@ describe('account-declared schema extensions', () => {
     expect(error.message).toContain(named);
   });
 
+  it.each(['__proto__', 'constructor', 'toString'])('refuses %s as an attribute of a declared extension, and pollutes nothing', (name) => {
+    const body = JSON.parse(`{"schemas":["${ScimUrn.User}"],"userName":"a","${OKTA}":{"${name}":{"polluted":true}}}`);
+    expect(refusal(() => normalizeUserProfile(body, schema)).message).toContain(`${OKTA}:${name}`);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('refuses an undeclared extension also when the account declared none (never silently dropped)', () =>
     expect(refusal(() => normalizeUserProfile({ ...entraBody }))).toMatchObject({ status: 400, scimType: 'invalidValue' }));
 
