@@ -221,18 +221,24 @@ describe('SCIM RFC points (e2e)', () => {
   });
 
   describe('remove active (RFC 7644 §3.5.2.2: unassigned, treated as inactive)', () => {
-    it('deactivates the user, who reads back as active false, as /Schemas says', async () => {
+    it('leaves active unassigned: absent on reads and from `active pr`, the user without access, as /Schemas says', async () => {
       const userId = (await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'removed-active@rfc.test', active: true }).expect(201)).body.id;
       const res = await scim.patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'active' }] }).expect(200);
-      expect(res.body.active).toBe(false);
-      expect((await scim.get(`/Users/${userId}`).expect(200)).body.active).toBe(false);
-      const filtered = await scim.get(`/Users?filter=${encodeURIComponent('userName eq "removed-active@rfc.test" and active eq false')}`).expect(200);
-      expect(filtered.body.totalResults).toBe(1);
+      expect(res.body).not.toHaveProperty('active');
+      expect((await scim.get(`/Users/${userId}`).expect(200)).body).not.toHaveProperty('active');
+      const count = async (filter: string) => (await scim.get(`/Users?filter=${encodeURIComponent(`userName eq "removed-active@rfc.test" and ${filter}`)}`).expect(200)).body.totalResults;
+      expect(await count('active pr')).toBe(0);
+      expect(await count('not (active pr)')).toBe(1);
+      const detail = await testApp.operator('get', `/admin/accounts/${account.accountId}/users/${userId}`).expect(200);
+      expect(detail.body.status).toBe('inactive');
+
+      const restored = await scim.patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: true } }] }).expect(200);
+      expect(restored.body.active).toBe(true);
 
       const schema = await scim.get(`/Schemas/${USER_SCHEMA}`).expect(200);
       const active = schema.body.attributes.find((a: { name: string }) => a.name === 'active');
       expect(active).toMatchObject({ type: 'boolean', mutability: 'readWrite', required: false });
-      expect(active.description).toMatch(/treats as false/);
+      expect(active.description).toMatch(/returned without it, and this service treats it as inactive/);
     });
   });
 });

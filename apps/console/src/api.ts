@@ -81,6 +81,8 @@ export interface UserDetail extends UserListItem {
   readonly convertedAt?: string;
   readonly created: string;
   readonly roles: { readonly role: string; readonly effective: boolean; readonly sources: RoleSource[] }[];
+  /** Values of the account's declared schema extensions (absent from servers older than them). */
+  readonly customAttributes?: { readonly schema: string; readonly name: string; readonly value: unknown }[];
 }
 export interface Group extends GroupSummary {
   readonly roles: string[];

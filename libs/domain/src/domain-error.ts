@@ -36,4 +36,6 @@ export type DomainErrorCode =
   | 'events_key_not_found'
   | 'webhook_not_found'
   | 'webhook_limit_reached'
-  | 'invalid_webhook';
+  | 'invalid_webhook'
+  | 'invalid_custom_attribute'
+  | 'custom_attribute_already_declared';

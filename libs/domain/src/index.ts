@@ -10,6 +10,7 @@ export * from './usernames/username-reservation';
 export * from './accounts/account';
 export * from './accounts/account-integrations';
 export * from './accounts/default-access';
+export * from './accounts/custom-attributes';
 export * from './groups/group';
 export * from './groups/group-membership';
 export * from './groups/group-name-reservation';

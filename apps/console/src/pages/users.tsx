@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import type { RoleSource } from '../api';
 import { href, type PageContext } from '../routes';
@@ -148,6 +149,12 @@ export function UserPage({ api, accountId, labels, userId }: PageContext & { use
         </dd>
         <dt>Status</dt>
         <dd>{u.status}</dd>
+        {(u.customAttributes ?? []).map((a) => (
+          <Fragment key={`${a.schema}:${a.name}`}>
+            <dt title={a.schema}>{a.name}</dt>
+            <dd>{Array.isArray(a.value) ? a.value.join(', ') : String(a.value)}</dd>
+          </Fragment>
+        ))}
         <dt>Groups</dt>
         <dd>
           {u.groups.length === 0

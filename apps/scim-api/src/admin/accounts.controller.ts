@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountDto, AccountPageDto, AdminKeyPageDto, CreatedAccountDto, IssuedAdminKeyDto, IssuedTokenDto, RoleDto, RolePageDto, ScimSwitchDto, TokenPageDto } from './admin-responses.dto';
+import { AccountDto, AccountPageDto, AdminKeyPageDto, CreatedAccountDto, CustomAttributeDto, CustomAttributePageDto, IssuedAdminKeyDto, IssuedTokenDto, RoleDto, RolePageDto, ScimSwitchDto, TokenPageDto } from './admin-responses.dto';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError, type AccountCommand, type AccountState } from '@scim/domain';
@@ -12,7 +12,7 @@ import { generateCredential } from '../scim/scim-token';
 import { TokenUsage } from '../scim/token-usage';
 import { pageOf } from '../scim/paging';
 import { AdminContext, type AdminCommandContext } from '../shared/request-context';
-import { CreateAccountDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto, PageQueryDto, SearchQueryDto } from './admin.dto';
+import { CreateAccountDto, DeclareCustomAttributeDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto, PageQueryDto, SearchQueryDto } from './admin.dto';
 import { RunAccountCommand } from './account-command';
 import { CreateDefaultGroupsCommand } from './admin-commands';
 import { adminPageOf, pageOfList } from './admin-page';
@@ -174,6 +174,35 @@ export class AccountsController {
   async defineRole(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: DefineRoleDto) {
     await this.run(context, accountId, { type: 'DefineRole', role: body.role, description: body.description ?? '', at: context.at });
     return { role: body.role.trim(), description: body.description ?? '' };
+  }
+
+  @Get(':accountId/custom-attributes')
+  @ApiOperation({ summary: "The attributes of the account's schema extensions, as /Schemas shows them to its SCIM clients" })
+  @ApiOkResponse({ type: CustomAttributePageDto })
+  async customAttributes(@Param('accountId') accountId: string, @Query() params: PageQueryDto) {
+    // Accounts projected before custom attributes existed lack the field.
+    return pageOfList((await this.account(accountId)).customAttributes ?? [], params);
+  }
+
+  @Post(':accountId/custom-attributes')
+  @ApiOperation({ summary: 'Declare an attribute of a schema extension (RFC 7643 §3.3): SCIM clients may then send, filter and select it' })
+  @ApiCreatedResponse({ type: CustomAttributeDto })
+  async declareCustomAttribute(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: DeclareCustomAttributeDto) {
+    const state = await this.run(context, accountId, {
+      type: 'DeclareCustomAttribute',
+      resourceType: body.resourceType,
+      schemaUrn: body.schemaUrn,
+      name: body.name,
+      attributeType: body.type,
+      multiValued: body.multiValued ?? false,
+      caseExact: body.caseExact ?? false,
+      required: body.required ?? false,
+      uniqueness: body.uniqueness ?? 'none',
+      description: body.description ?? '',
+      at: context.at,
+    });
+    // The declaration just recorded is the state's last one.
+    return state.status === 'open' ? state.customAttributes[state.customAttributes.length - 1] : undefined;
   }
 
   private async account(accountId: string): Promise<AccountView> {

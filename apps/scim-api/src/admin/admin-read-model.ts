@@ -3,6 +3,7 @@ import { DomainError, userNameKey } from '@scim/domain';
 import { ReadStore, type Query } from '@scim/read-models';
 import { heldRoles } from '@scim/domain/history';
 import { Collections, userStateOf, type GroupMemberView, type GroupView, type UserView } from '@scim/read-models/projections';
+import { userResourceSchema } from '@scim/scim-protocol';
 import { pageOf } from '../scim/paging';
 import type { AdminListQueryDto, GroupListQueryDto, PageQueryDto, UserSource } from './admin.dto';
 import { adminPageOf, prefixOf, type AdminPage } from './admin-page';
@@ -80,6 +81,7 @@ export class AdminReadModel {
       lastModified: user.lastModified,
       groups: groups.map(groupSummary),
       roles: await this.rolesWithProvenance(user),
+      customAttributes: customAttributesOf(user.profile),
     };
   }
 
@@ -175,4 +177,14 @@ export interface MemberSummary {
   readonly displayName?: string;
   readonly source?: UserSource;
   readonly status?: string;
+}
+
+/**
+ * The values of the account's declared schema extensions, as a list: their names are the account's
+ * choice, so they are never keys of a response object the console walks.
+ */
+export function customAttributesOf(profile: Readonly<Record<string, unknown>>): { schema: string; name: string; value: unknown }[] {
+  return Object.entries(profile)
+    .filter(([key, value]) => /^urn:/i.test(key) && !userResourceSchema.knowsSchema(key) && typeof value === 'object' && value !== null)
+    .flatMap(([schema, values]) => Object.entries(values as Record<string, unknown>).map(([name, value]) => ({ schema, name, value })));
 }

@@ -98,6 +98,20 @@ export class RoleDto {
 }
 export class RolePageDto extends PageOf(RoleDto, 'RolePage') {}
 
+export class CustomAttributeDto {
+  @ApiProperty({ enum: ['User'] }) resourceType!: string;
+  @ApiProperty() schemaUrn!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() multiValued!: boolean;
+  @ApiProperty() caseExact!: boolean;
+  @ApiProperty() required!: boolean;
+  @ApiProperty({ enum: ['none'] }) uniqueness!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ format: 'date-time' }) declaredAt!: string;
+}
+export class CustomAttributePageDto extends PageOf(CustomAttributeDto, 'CustomAttributePage') {}
+
 export class GroupSummaryDto {
   @ApiProperty() id!: string;
   @ApiProperty() displayName!: string;
@@ -132,6 +146,12 @@ export class RoleWithProvenanceDto {
   @ApiProperty({ type: [RoleSourceDto] }) sources!: RoleSourceDto[];
 }
 
+export class CustomAttributeValueDto {
+  @ApiProperty() schema!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'A string, number, boolean, or an array of them' }) value!: unknown;
+}
+
 export class UserDetailDto {
   @ApiProperty() id!: string;
   @ApiProperty() userName!: string;
@@ -144,6 +164,7 @@ export class UserDetailDto {
   @ApiProperty({ format: 'date-time' }) lastModified!: string;
   @ApiProperty({ type: [GroupSummaryDto] }) groups!: GroupSummaryDto[];
   @ApiProperty({ type: [RoleWithProvenanceDto] }) roles!: RoleWithProvenanceDto[];
+  @ApiProperty({ type: [CustomAttributeValueDto], description: "Values of the account's declared schema extensions" }) customAttributes!: CustomAttributeValueDto[];
 }
 
 export class GroupDto {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { MAX_TOKEN_VALIDITY_DAYS } from '@scim/domain';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { CUSTOM_ATTRIBUTE_TYPES, MAX_TOKEN_VALIDITY_DAYS } from '@scim/domain';
 import { MAX_INDEX, toNumber } from '../shared/numeric-input';
 
 export class CreateAccountDto {
@@ -41,6 +41,19 @@ export class IssueAdminKeyDto extends CredentialLabelDto {
 export class DefineRoleDto {
   @ApiProperty({ example: 'billing-admin' }) @IsString() @Length(1, 64) role!: string;
   @ApiPropertyOptional({ example: 'Can manage invoices' }) @IsOptional() @IsString() @Length(0, 500) description?: string;
+}
+
+/** An attribute of an account's schema extension (RFC 7643 §2.2 characteristics); the account decider checks the rest. */
+export class DeclareCustomAttributeDto {
+  @ApiProperty({ enum: ['User', 'Group'], description: 'Only User is offered yet' }) @IsIn(['User', 'Group']) resourceType!: string;
+  @ApiProperty({ example: 'urn:ietf:params:scim:schemas:extension:Contoso:2.0:User' }) @IsString() @Length(1, 200) schemaUrn!: string;
+  @ApiProperty({ example: 'costCenterCode' }) @IsString() @Length(1, 64) name!: string;
+  @ApiProperty({ enum: CUSTOM_ATTRIBUTE_TYPES }) @IsIn(CUSTOM_ATTRIBUTE_TYPES) type!: string;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() multiValued?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() caseExact?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'Every create and replace must then carry a value' }) @IsOptional() @IsBoolean() required?: boolean;
+  @ApiPropertyOptional({ enum: ['none', 'server'], default: 'none', description: '"server" is not offered yet' }) @IsOptional() @IsIn(['none', 'server']) uniqueness?: string;
+  @ApiPropertyOptional({ example: 'Cost center code from HR' }) @IsOptional() @IsString() @Length(0, 500) description?: string;
 }
 
 export class CreateManualUserDto {

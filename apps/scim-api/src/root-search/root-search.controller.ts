@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { filterToQuery, groupResourceSchema, parseFilter, ScimError, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
+import { filterToQuery, groupResourceSchema, parseFilter, ScimError, type ResourceSchema } from '@scim/scim-protocol';
 import { groupResource, membersShown, snapshotOfGroupView } from '../groups/group-presenter';
 import { ListGroupsQuery, type GroupWithMembers } from '../groups/group-queries';
 import { ScimAuthGuard } from '../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../scim/account-schemas';
 import { ScimBaseUrl } from '../scim/scim-base-url';
 import { ListQueryDto } from '../scim/list-query.dto';
 import { DEFAULT_COUNT, MAX_RESULTS, type ListPage } from '../scim/paging';
@@ -26,6 +27,7 @@ export class RootSearchController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   @Post('.search')
@@ -34,11 +36,12 @@ export class RootSearchController {
     if (params.sortBy !== undefined) {
       throw new ScimError(400, 'sortBy is not supported at the root: Users and Groups have no common order; search /Users/.search or /Groups/.search to sort', 'invalidValue');
     }
-    const [searchUsers, searchGroups] = typesTheFilterFits(params.filter);
+    const { user: userSchema } = await this.schemas.of(context.accountId);
+    const [searchUsers, searchGroups] = typesTheFilterFits(params.filter, userSchema);
     const startIndex = Math.max(1, params.startIndex ?? 1);
     const count = Math.min(Math.max(0, params.count ?? DEFAULT_COUNT), MAX_RESULTS);
     const baseUrl = this.baseUrls.of(request, context.accountId);
-    const users: ListPage<string> = searchUsers ? await listedUserJson(this.queryBus, baseUrl, context.accountId, { ...params, startIndex, count }) : NONE;
+    const users: ListPage<string> = searchUsers ? await listedUserJson(this.queryBus, baseUrl, context.accountId, { ...params, startIndex, count, schema: userSchema }) : NONE;
     // The groups continue where the users end: position startIndex is group number startIndex - users.
     const groupsPage = { ...params, startIndex: Math.max(1, startIndex - users.totalResults), count: count - users.resources.length };
     const groups: ListPage<GroupWithMembers> = searchGroups
@@ -51,7 +54,7 @@ export class RootSearchController {
 }
 
 /** Which of Users and Groups a filter can be evaluated on; the first type's error when neither. */
-function typesTheFilterFits(filter: string | undefined): [users: boolean, groups: boolean] {
+function typesTheFilterFits(filter: string | undefined, userSchema: ResourceSchema): [users: boolean, groups: boolean] {
   if (filter === undefined) return [true, true];
   const fits = (schema: ResourceSchema) => {
     try {
@@ -62,7 +65,7 @@ function typesTheFilterFits(filter: string | undefined): [users: boolean, groups
       throw error;
     }
   };
-  const [usersError, groupsError] = [fits(userResourceSchema), fits(groupResourceSchema)];
+  const [usersError, groupsError] = [fits(userSchema), fits(groupResourceSchema)];
   if (usersError && groupsError) throw usersError;
   return [!usersError, !groupsError];
 }

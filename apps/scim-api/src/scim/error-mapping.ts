@@ -28,6 +28,8 @@ const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimTyp
   webhook_not_found: { status: 404 },
   webhook_limit_reached: { status: 409 },
   invalid_webhook: { status: 400, scimType: 'invalidValue' },
+  invalid_custom_attribute: { status: 400, scimType: 'invalidValue' },
+  custom_attribute_already_declared: { status: 409, scimType: 'uniqueness' },
 };
 
 /** body-parser marks its failures with a `type`; they are the client's fault, never a 500. */

@@ -1,6 +1,6 @@
-import type { ExistingUser, UserProfile } from '@scim/domain';
+import { activeOf, type ExistingUser, type UserProfile } from '@scim/domain';
 import type { UserPageView } from '@scim/read-models/projections';
-import { parseAttributeList, renderUser, selectAttributes, userJson, userResourceSchema } from '@scim/scim-protocol';
+import { parseAttributeList, renderUser, selectAttributes, userJson, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
 import { type WrittenUser } from '@scim/provisioning';
 import { etagOf } from '../scim/scim-http';
@@ -10,7 +10,8 @@ import { sendScim } from '../scim/scim-response';
 export interface UserSnapshot {
   readonly id: string;
   readonly profile: UserProfile;
-  readonly active: boolean;
+  /** Undefined: unassigned (RFC 7644 §3.5.2.2), not shown. */
+  readonly active: boolean | undefined;
   readonly created: string;
   readonly lastModified: string;
   readonly version: number;
@@ -27,6 +28,13 @@ export interface UserGroup {
 export interface AttributeSelection {
   readonly attributes?: string;
   readonly excludedAttributes?: string;
+  /** The account's User schema, so that attributes of its declared extensions can be selected. */
+  readonly schema?: ResourceSchema;
+}
+
+/** `selection` with the account's User schema when it selects attributes; else as it is, and nothing read. */
+export async function withAccountSchema<T extends AttributeSelection>(selection: T, schemaOf: () => Promise<{ readonly user: ResourceSchema }>): Promise<T> {
+  return selects(selection) ? { ...selection, schema: (await schemaOf()).user } : selection;
 }
 
 export const snapshotOfWritten = ({ user, revision }: WrittenUser): UserSnapshot => snapshotOfState(user, revision);
@@ -34,7 +42,7 @@ export const snapshotOfWritten = ({ user, revision }: WrittenUser): UserSnapshot
 export const snapshotOfState = (user: ExistingUser, revision: number): UserSnapshot => ({
   id: user.userId,
   profile: user.profile,
-  active: user.status === 'active',
+  active: activeOf(user) ?? undefined,
   created: user.createdAt,
   lastModified: user.updatedAt,
   version: revision,
@@ -69,7 +77,7 @@ export function storedUserJson(view: UserPageView, baseUrl: string, selection: A
 
 function selected(resource: Record<string, unknown>, selection: AttributeSelection): Record<string, unknown> {
   if (!selects(selection)) return resource;
-  return selectAttributes(resource, userResourceSchema, {
+  return selectAttributes(resource, selection.schema ?? userResourceSchema, {
     attributes: selection.attributes ? parseAttributeList(selection.attributes) : undefined,
     excludedAttributes: selection.excludedAttributes ? parseAttributeList(selection.excludedAttributes) : undefined,
   });

@@ -9,6 +9,7 @@ import {
   type AccountIntegrations,
   type ScimTokenExpiring,
 } from './account-integrations';
+import { customAttributeOf, decideCustomAttribute, type CustomAttributeDeclared, type CustomAttributeDefinition, type DeclareCustomAttribute } from './custom-attributes';
 import { DEFAULT_ROLES } from './default-access';
 
 export type AccountCreated = DomainEvent<'AccountCreated', { readonly accountId: string; readonly name: string; readonly createdAt: string }>;
@@ -54,6 +55,7 @@ export type AccountEvent =
   | AccountAdminKeyIssued
   | AccountAdminKeyRevoked
   | ScimTokenExpiring
+  | CustomAttributeDeclared
   | AccountIntegrationEvent;
 
 export interface ScimTokenState {
@@ -78,6 +80,8 @@ export type AccountState =
       readonly createdAt: string;
       readonly roles: readonly RoleDefinition[];
       readonly adminKeys: readonly AdminKeyState[];
+      /** The account's schema extensions (RFC 7643 §3.3), attribute by attribute, in declaration order. */
+      readonly customAttributes: readonly CustomAttributeDefinition[];
     } & AccountIntegrations;
 
 export interface RoleDefinition {
@@ -123,6 +127,7 @@ export type AccountCommand =
   | { readonly type: 'RevokeAdminKey'; readonly keyId: string; readonly at: string }
   /** Notices, once each, the active tokens that expire within `withinDays` of `at`. */
   | { readonly type: 'NoticeExpiringTokens'; readonly withinDays: number; readonly at: string }
+  | DeclareCustomAttribute
   | AccountIntegrationCommand;
 
 /** Longest validity an administrator may choose for a SCIM token or an admin key (two years). */
@@ -137,7 +142,7 @@ export const initialAccountState: AccountState = { status: 'absent' };
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountCreated') {
     const { accountId, name, createdAt } = event.data;
-    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [], ...noIntegrations };
+    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [], customAttributes: [], ...noIntegrations };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -170,6 +175,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         ...state,
         tokens: state.tokens.map((t) => (t.tokenId === event.data.tokenId ? { ...t, expiringNoticedAt: event.data.noticedAt } : t)),
       };
+    case 'CustomAttributeDeclared':
+      return { ...state, customAttributes: [...state.customAttributes, customAttributeOf(event.data)] };
     case 'EventsKeyIssued':
     case 'EventsKeyRevoked':
     case 'WebhookEndpointRegistered':
@@ -243,6 +250,8 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
         .filter((t) => !t.revokedAt && !t.expiringNoticedAt && Date.parse(t.expiresAt) <= horizon && Date.parse(t.expiresAt) > Date.parse(command.at))
         .map((t) => ({ type: 'ScimTokenExpiring', data: { accountId, tokenId: t.tokenId, label: t.label, expiresAt: t.expiresAt, noticedAt: command.at } }));
     }
+    case 'DeclareCustomAttribute':
+      return [decideCustomAttribute(command, state.customAttributes, accountId)];
     case 'IssueEventsKey':
     case 'RevokeEventsKey':
     case 'RegisterWebhook':

@@ -99,5 +99,6 @@ describe('history: provisioning activity log', () => {
       'Role ops revoked via group g9: the group was deleted',
     );
     expect(summarizeEvent({ type: 'SomethingNew', data: {} })).toBe('SomethingNew');
+    expect(summarizeEvent({ type: 'UserDeactivated', data: { userId: 'u', deactivatedAt: t(1), unassigned: true } })).toMatch(/^Deactivated: the IdP removed "active"/);
   });
 });

@@ -67,7 +67,9 @@ export function summarizeEvent(event: DomainEvent, groupNames: GroupNames = () =
       return `Attributes updated: ${parts.join('; ')}`;
     }
     case 'UserDeactivated':
-      return 'Deactivated: holds no effective role until reactivated';
+      return known.data.unassigned
+        ? 'Deactivated: the IdP removed "active", which leaves it unassigned; holds no effective role until reactivated'
+        : 'Deactivated: holds no effective role until reactivated';
     case 'UserReactivated':
       return 'Reactivated';
     case 'UserDeprovisioned':

@@ -14,8 +14,8 @@ export interface UpdateUser {
   readonly type: 'UpdateUser';
   readonly accountId: string;
   readonly profile: UserProfile;
-  /** Omitted: lifecycle unchanged. */
-  readonly active?: boolean;
+  /** Omitted: lifecycle unchanged; null: `active` removed, unassigned (treated as inactive). */
+  readonly active?: boolean | null;
   readonly at: string;
 }
 

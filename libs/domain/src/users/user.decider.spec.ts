@@ -1,6 +1,6 @@
 import { specFor } from '../testing/decider-spec';
 import { fold } from '../decider';
-import { userDecider } from './user.decider';
+import { activeOf, userDecider, type ExistingUser } from './user.decider';
 import type { UserEvent, UserProvisioned } from './user.events';
 
 const spec = specFor(userDecider);
@@ -41,6 +41,30 @@ describe('user decider', () => {
         .given([provisioned])
         .when({ type: 'UpdateUser', accountId: 'acc1', profile: { title: 'Engineer', name: { givenName: 'Ada' }, userName: 'ada@example.com' }, active: true, at: later })
         .then([]));
+
+    describe('active removed (RFC 7644 §3.5.2.2: unassigned, treated as inactive)', () => {
+      const unassigned: UserEvent = { type: 'UserDeactivated', data: { userId: 'u1', deactivatedAt: later, unassigned: true } };
+      const deactivated: UserEvent = { type: 'UserDeactivated', data: { userId: 'u1', deactivatedAt: at } };
+      const update = (active: boolean | null) => ({ type: 'UpdateUser' as const, accountId: 'acc1', profile, active, at: later });
+
+      it('deactivates an active or inactive user, once', () => {
+        spec.given([provisioned]).when(update(null)).then([unassigned]);
+        spec.given([provisioned, deactivated]).when(update(null)).then([unassigned]);
+        spec.given([provisioned, unassigned]).when(update(null)).then([]);
+      });
+
+      it('leaves the user inactive with no value, until a value is given again', () => {
+        const state = fold(userDecider, [provisioned, unassigned]);
+        expect(state.status === 'inactive' && activeOf(state)).toBeNull();
+        expect(activeOf(fold(userDecider, [provisioned, unassigned, deactivated]) as ExistingUser)).toBe(false);
+        expect(activeOf(fold(userDecider, [provisioned, unassigned, { type: 'UserReactivated', data: { userId: 'u1', reactivatedAt: later } }]) as ExistingUser)).toBe(true);
+      });
+
+      it('records the value given after it: false is a deactivation of its own, true a reactivation', () => {
+        spec.given([provisioned, unassigned]).when(update(false)).then([{ type: 'UserDeactivated', data: { userId: 'u1', deactivatedAt: later } }]);
+        spec.given([provisioned, unassigned]).when(update(true)).then([{ type: 'UserReactivated', data: { userId: 'u1', reactivatedAt: later } }]);
+      });
+    });
 
     it('deactivates an active user', () =>
       spec

@@ -26,6 +26,8 @@ export type UserState =
       readonly createdAt: string;
       readonly updatedAt: string;
       readonly convertedAt?: string;
+      /** `active` was removed and has no value (RFC 7644 §3.5.2.2); the status is then 'inactive'. */
+      readonly activeUnassigned?: true;
       // Keyed by role names an account admin chose ("constructor", "__proto__"): Maps, never plain objects.
       readonly manualRoles: ReadonlyMap<string, ManualRole>;
       /** Per role, the groups that grant it: the role stays until the last of them stops. */
@@ -73,14 +75,16 @@ function evolveExisting(state: ExistingUser, event: UserEvent): UserState {
     case 'UserConvertedToScim': {
       const { profile, active, convertedAt } = event.data;
       const manualRoles = new Map([...state.manualRoles].map(([role, held]) => [role, { ...held, preExisting: true }]));
-      return { ...state, source: 'scim', profile, status: active ? 'active' : 'inactive', manualRoles, convertedAt, updatedAt: convertedAt };
+      return { ...withoutUnassigned(state), source: 'scim', profile, status: active ? 'active' : 'inactive', manualRoles, convertedAt, updatedAt: convertedAt };
     }
     case 'UserAttributesUpdated':
       return { ...state, profile: applyAttributeChanges(state.profile, event.data), updatedAt: event.data.updatedAt };
-    case 'UserDeactivated':
-      return { ...state, status: 'inactive', updatedAt: event.data.deactivatedAt };
+    case 'UserDeactivated': {
+      const next: ExistingUser = { ...withoutUnassigned(state), status: 'inactive', updatedAt: event.data.deactivatedAt };
+      return event.data.unassigned ? { ...next, activeUnassigned: true } : next;
+    }
     case 'UserReactivated':
-      return { ...state, status: 'active', updatedAt: event.data.reactivatedAt };
+      return { ...withoutUnassigned(state), status: 'active', updatedAt: event.data.reactivatedAt };
     case 'UserDeprovisioned':
       return { ...state, status: 'deprovisioned', updatedAt: event.data.deprovisionedAt };
     case 'RoleAssignedManually':
@@ -219,13 +223,25 @@ function attributeChanges(user: ExistingUser, command: UpdateUser): UserEvent[] 
 }
 
 function lifecycleChanges(user: ExistingUser, command: UpdateUser): UserEvent[] {
+  if (command.active === null) {
+    return user.activeUnassigned ? [] : [{ type: 'UserDeactivated', data: { userId: user.userId, deactivatedAt: command.at, unassigned: true } }];
+  }
   if (command.active === true && user.status === 'inactive') {
     return [{ type: 'UserReactivated', data: { userId: user.userId, reactivatedAt: command.at } }];
   }
-  if (command.active === false && user.status === 'active') {
+  if (command.active === false && (user.status === 'active' || user.activeUnassigned)) {
     return [{ type: 'UserDeactivated', data: { userId: user.userId, deactivatedAt: command.at } }];
   }
   return [];
+}
+
+/** The user's `active` as SCIM shows it: null when unassigned (RFC 7644 §3.5.2.2). */
+export function activeOf(user: ExistingUser): boolean | null {
+  return user.activeUnassigned ? null : user.status === 'active';
+}
+
+function withoutUnassigned({ activeUnassigned: _unassigned, ...user }: ExistingUser): ExistingUser {
+  return user;
 }
 
 /** The profile after an UserAttributesUpdated delta; shared by the aggregate and the read models. */

@@ -32,7 +32,11 @@ export type UserAttributesUpdated = DomainEvent<
   }
 >;
 
-export type UserDeactivated = DomainEvent<'UserDeactivated', { readonly userId: string; readonly deactivatedAt: string }>;
+/**
+ * `unassigned`: the client removed `active` (RFC 7644 §3.5.2.2), leaving it without a value. An
+ * unassigned administrative status grants no access, so it is a deactivation all the same.
+ */
+export type UserDeactivated = DomainEvent<'UserDeactivated', { readonly userId: string; readonly deactivatedAt: string; readonly unassigned?: true }>;
 
 export type UserReactivated = DomainEvent<'UserReactivated', { readonly userId: string; readonly reactivatedAt: string }>;
 

@@ -38,7 +38,7 @@ export interface WrittenUser {
 }
 
 /** The desired profile and lifecycle, computed from the current user (PUT body, or PATCH applied). */
-export type UserChange = (current: ExistingUser) => { profile: UserProfile; active?: boolean; notes: readonly string[] };
+export type UserChange = (current: ExistingUser) => { profile: UserProfile; active?: boolean | null; notes: readonly string[] };
 
 interface Reservation {
   readonly position: number;

@@ -1,4 +1,4 @@
-import { evolveAccount, type EventsKeyState, type WebhookEndpointState, StreamPrefix, type AccountEvent, type AccountState, type AdminKeyState, type RoleDefinition, type ScimTokenState } from '@scim/domain';
+import { evolveAccount, type EventsKeyState, type WebhookEndpointState, StreamPrefix, type AccountEvent, type AccountState, type CustomAttributeDefinition, type AdminKeyState, type RoleDefinition, type ScimTokenState } from '@scim/domain';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
@@ -16,6 +16,7 @@ interface AccountFields {
   readonly adminKeys: readonly AdminKeyState[];
   readonly eventsKeys: readonly EventsKeyState[];
   readonly webhooks: readonly WebhookEndpointState[];
+  readonly customAttributes: readonly CustomAttributeDefinition[];
 }
 
 /** Accounts with SCIM state, token and admin-key hashes (what the credential checks read), role catalogue. */
@@ -24,7 +25,8 @@ export type AccountView = Doc & AccountFields;
 /** The read model is the aggregate's own state: one fold, not two. */
 export const accountsProjection: Projection = {
   name: 'accounts',
-  version: 1,
+  // 2: the account's declared custom attributes.
+  version: 2,
   streamPrefixes: [StreamPrefix.account],
   targets: (recorded) =>
     typeof recorded.data.accountId === 'string' ? [{ collection: Collections.accounts, id: recorded.data.accountId }] : [],
@@ -36,10 +38,10 @@ export const accountsProjection: Projection = {
   },
 };
 
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks }: AccountView) {
-  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes }: AccountView) {
+  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes };
 }
 
-function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks }: OpenAccount): AccountView {
-  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
+function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes }: OpenAccount): AccountView {
+  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes };
 }

@@ -26,6 +26,8 @@ interface UserFields {
   readonly userNameKey: string;
   readonly profile: UserProfile;
   readonly active: boolean;
+  /** `active` was removed (RFC 7644 §3.5.2.2): SCIM shows none, and `active` is false. */
+  readonly activeUnassigned?: true;
   readonly created: string;
   readonly lastModified: string;
   /** Stream revision: the SCIM version / ETag. */
@@ -65,6 +67,7 @@ export function userStateOf(view: UserView): ExistingUser {
     createdAt: view.created,
     updatedAt: view.lastModified,
     convertedAt: view.convertedAt,
+    ...(view.activeUnassigned ? { activeUnassigned: true as const } : {}),
     manualRoles: new Map(Object.entries(view.manualRoles)),
     groupRoles: new Map(Object.entries(view.groupRoles)),
   };
@@ -85,6 +88,7 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
     userNameKey: previous?.profile === state.profile ? previous.userNameKey : userNameKey(state.profile.userName),
     profile: state.profile,
     active,
+    ...(state.activeUnassigned ? { activeUnassigned: true as const } : {}),
     created: state.createdAt,
     lastModified: state.updatedAt,
     version,
@@ -96,10 +100,16 @@ function viewOf(state: ExistingUser, version: number, previous: UserView | null)
   };
   // Roles granted or revoked (most events of a user's stream) change no attribute: rendering each of
   // the 10,000 users a group's new role reaches was a third of their projection.
-  const unchanged = previous && previous.profile === fields.profile && previous.active === active && previous.created === fields.created && previous.lastModified === fields.lastModified;
+  const unchanged =
+    previous &&
+    previous.profile === fields.profile &&
+    previous.active === active &&
+    previous.activeUnassigned === fields.activeUnassigned &&
+    previous.created === fields.created &&
+    previous.lastModified === fields.lastModified;
   const { resourceJson, search } = unchanged
     ? { resourceJson: previous.resourceJson, search: searchAtVersion(previous.search, version) }
-    : storedUserForms({ id: fields._id, profile: fields.profile, active, meta: { created: fields.created, lastModified: fields.lastModified, version } });
+    : storedUserForms({ id: fields._id, profile: fields.profile, active: fields.activeUnassigned ? undefined : active, meta: { created: fields.created, lastModified: fields.lastModified, version } });
   return { ...fields, search, resourceJson, groupIds: previous?.groupIds ?? [] };
 }
 

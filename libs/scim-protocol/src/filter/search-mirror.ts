@@ -2,6 +2,7 @@ import { canonicalDateTime } from '../date-time';
 import { isPlainObject } from '../json';
 import { findAttribute, subAttribute, type AttributeDefinition } from '../schema/attribute';
 import type { ResourceSchema } from '../schema/resource-schema';
+import { CUSTOM_MIRROR_EXACT, CUSTOM_MIRROR_FOLDED, customMirrorKey } from '../schema/custom-extensions';
 import { fold } from './operand';
 
 function mirrorSingle(def: AttributeDefinition, value: unknown): unknown {
@@ -57,6 +58,11 @@ export function searchMirror(resource: Readonly<Record<string, unknown>>, schema
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resource)) {
     const extension = schema.extension(key);
+    // An extension the schema does not know is an account's declared one: only those reach a stored resource.
+    if (extension?.declared || (!extension && /^urn:/i.test(key))) {
+      if (isPlainObject(value)) customMirror(out, key, value);
+      continue;
+    }
     if (extension) {
       if (!isPlainObject(value)) continue;
       const object: Record<string, unknown> = {};
@@ -73,4 +79,42 @@ export function searchMirror(resource: Readonly<Record<string, unknown>>, schema
     if (attr && mirrored !== undefined) out[attr.name] = mirrored;
   }
   return out;
+}
+
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** A declared attribute's value as the mirror keeps it: strings `fold`ed or not, numbers and booleans as they are. */
+function looseValue(value: unknown, folded: boolean): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => looseValue(item, folded)).filter((item) => item !== undefined);
+    return items.length ? items : undefined;
+  }
+  if (typeof value === 'string') return folded ? fold(value) : value;
+  return typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+}
+
+/**
+ * An account-declared extension in the mirror. The projection writing it does not know the
+ * account's declarations, so each value is kept twice: case-folded (for caseExact=false strings)
+ * and as stored (caseExact strings, dateTimes, numbers, booleans); `fieldOf` picks the form by the
+ * attribute's definition. Stored values were validated against the declarations when written.
+ */
+function customMirror(out: Record<string, unknown>, urn: string, value: Readonly<Record<string, unknown>>): void {
+  const folded: Record<string, unknown> = {};
+  const exact: Record<string, unknown> = {};
+  for (const [name, attrValue] of Object.entries(value)) {
+    if (!ATTRIBUTE_NAME.test(name)) continue;
+    const f = looseValue(attrValue, true);
+    const e = looseValue(attrValue, false);
+    if (f !== undefined) folded[name] = f;
+    if (e !== undefined) exact[name] = e;
+  }
+  if (Object.keys(exact).length === 0) return;
+  const key = customMirrorKey(urn);
+  const into = (field: string, values: Record<string, unknown>) => {
+    const existing = isPlainObject(out[field]) ? (out[field] as Record<string, unknown>) : {};
+    out[field] = { ...existing, [key]: values };
+  };
+  into(CUSTOM_MIRROR_FOLDED, folded);
+  into(CUSTOM_MIRROR_EXACT, exact);
 }

@@ -164,13 +164,24 @@ export function filterToQuery(ast: FilterNode, schema: ResourceSchema, mirrorFie
   return build(ast);
 }
 
-/** Mirror field of a resolved attribute: extensions live under their mirror key. */
+/** Whether the mirror keeps an attribute's values case-folded (search-mirror.ts). */
+const foldedInMirror = (def: AttributeDefinition) => (def.type === 'string' || def.type === 'reference' || def.type === 'binary') && !def.caseExact;
+
+/**
+ * Mirror field of a resolved attribute: extensions live under their mirror key; a declared
+ * extension's values as stored under its exact key, unless they are compared case-folded.
+ */
 export function fieldOf(
   mirrorField: string,
-  resolved: { readonly extension?: { readonly mirrorKey: string }; readonly attribute: AttributeDefinition; readonly subAttribute?: AttributeDefinition },
+  resolved: {
+    readonly extension?: { readonly mirrorKey: string; readonly exactMirrorKey?: string };
+    readonly attribute: AttributeDefinition;
+    readonly subAttribute?: AttributeDefinition;
+  },
 ): string {
   const parts = [mirrorField];
-  if (resolved.extension) parts.push(resolved.extension.mirrorKey);
+  const { extension } = resolved;
+  if (extension) parts.push(extension.exactMirrorKey && !foldedInMirror(resolved.subAttribute ?? resolved.attribute) ? extension.exactMirrorKey : extension.mirrorKey);
   parts.push(resolved.attribute.name);
   if (resolved.subAttribute) parts.push(resolved.subAttribute.name);
   return parts.join('.');

@@ -20,7 +20,7 @@ const base = {
   active: true,
 };
 
-const patch = (operations: unknown[], current: { profile: Record<string, unknown>; active: boolean } = base) =>
+const patch = (operations: unknown[], current: { profile: Record<string, unknown>; active: boolean | null } = base) =>
   applyUserPatch(current, parsePatchRequest({ schemas: [PATCH], Operations: operations }));
 
 function rejection(operations: unknown[], current = base): ScimError {
@@ -81,10 +81,17 @@ describe('applyUserPatch: active', () => {
     expect(patch([{ op: 'replace', path: 'title', value: 'x' }]).active).toBe(true);
   });
 
-  it('remove active (RFC 7644 §3.5.2.2: unassigned) deactivates, and a later op in the same request still applies', () => {
-    expect(patch([{ op: 'remove', path: 'active' }])).toEqual({ profile: base.profile, active: false, notes: ['active-removed-as-inactive'] });
-    expect(patch([{ op: 'remove', path: 'active' }], { ...base, active: false }).active).toBe(false);
+  it('remove active (RFC 7644 §3.5.2.2) leaves it unassigned (null), and a later op in the same request still applies', () => {
+    expect(patch([{ op: 'remove', path: 'active' }])).toEqual({ profile: base.profile, active: null, notes: [] });
+    expect(patch([{ op: 'remove', path: 'active' }], { ...base, active: false }).active).toBeNull();
     expect(patch([{ op: 'remove', path: 'active' }, { op: 'add', path: 'active', value: true }]).active).toBe(true);
+    expect(patch([{ op: 'replace', path: 'active', value: null }]).active).toBeNull();
+  });
+
+  it('keeps an unassigned active unassigned until an operation gives it a value', () => {
+    const unassigned = { ...base, active: null };
+    expect(patch([{ op: 'replace', path: 'title', value: 'x' }], unassigned)).toMatchObject({ active: null, notes: [] });
+    expect(patch([{ op: 'replace', value: { active: false } }], unassigned).active).toBe(false);
   });
 
   it('rejects a non-boolean active', () => {

@@ -6,7 +6,7 @@ import { equalities, matchesValue } from '../filter/evaluate';
 import { failWith, fold, validateValueFilter } from '../filter/operand';
 import { subAttribute, type AttributeDefinition } from '../schema/attribute';
 import { userResourceSchema, type ResourceSchema, type SchemaExtension } from '../schema/resource-schema';
-import { attributePath, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes } from '../resource/normalize';
+import { attributePath, isSchemasKey, normalizeAttributeValue, normalizeComplexValue, normalizeResourceAttributes, unknownUrnKey } from '../resource/normalize';
 import { finishUser, type UserProfile } from '../resource/user-profile';
 import { pathlessAttributes, type PatchOpName, type PatchOperation } from './patch-request';
 
@@ -19,7 +19,8 @@ const invalidValue = (detail: string) => badRequest('invalidValue', detail);
 /** The user after a PATCH: a profile normalised and validated as on create, and the lifecycle flag. */
 export interface PatchedUser {
   readonly profile: UserProfile;
-  readonly active: boolean;
+  /** null: unassigned (removed, RFC 7644 §3.5.2.2). */
+  readonly active: boolean | null;
   readonly notes: string[];
 }
 
@@ -39,15 +40,17 @@ export interface PatchedUser {
  * `noTarget` (when the attribute has no values at all, §3.5.2.3 makes the replace an add).
  */
 export function applyUserPatch(
-  current: { readonly profile: Readonly<Record<string, unknown>>; readonly active: boolean },
+  current: { readonly profile: Readonly<Record<string, unknown>>; readonly active: boolean | null },
   operations: readonly PatchOperation[],
+  schema: ResourceSchema = userResourceSchema,
 ): PatchedUser {
   const notes = new Notes();
-  const doc: Doc = { ...cloneJson(current.profile), active: current.active };
-  const patcher = new UserPatcher(userResourceSchema, doc, notes);
+  const doc: Doc = { ...cloneJson(current.profile), ...(current.active !== null ? { active: current.active } : {}) };
+  const patcher = new UserPatcher(schema, doc, notes);
   for (const operation of operations) patcher.apply(operation);
-  const normalized = finishUser(normalizeResourceAttributes(userResourceSchema, doc, notes), notes);
-  return { profile: normalized.profile, active: normalized.active ?? current.active, notes: normalized.notes };
+  const normalized = finishUser(normalizeResourceAttributes(schema, doc, notes), notes);
+  // The document lacks `active` only when it was removed, or unassigned before and left so.
+  return { profile: normalized.profile, active: normalized.active ?? null, notes: normalized.notes };
 }
 
 class UserPatcher {
@@ -82,6 +85,8 @@ class UserPatcher {
 
     const resolved = this.schema.resolve(path.attribute);
     if (!resolved) {
+      // An undeclared extension (or attribute of a declared one) is refused, lenient or not.
+      if (/^urn:/i.test(text)) unknownUrnKey(this.schema, text, this.notes);
       if (lenient) return this.notes.add(`unknown-attribute-ignored:${text}`);
       throw badRequest('invalidPath', `Path ${JSON.stringify(path.text)} names no attribute of User`);
     }
@@ -137,6 +142,10 @@ class UserPatcher {
     }
     if (!isPlainObject(value)) throw invalidValue(`The value for "${urn}" must be an object of its attributes`);
     for (const [key, attrValue] of Object.entries(value)) {
+      if (isSchemasKey(key)) {
+        this.notes.add(`readonly-ignored:${urn}:schemas`);
+        continue;
+      }
       this.applyAtPath(op, { text: `${urn}:${key}`, attribute: { uri: urn, name: key, text: `${urn}:${key}`, position: 0 } }, attrValue, true);
     }
   }
@@ -145,13 +154,6 @@ class UserPatcher {
   private applyToAttribute(op: PatchOpName, container: Doc, attr: AttributeDefinition, value: unknown, fullPath: string): void {
     if (op === 'remove') {
       if (attr.required) throw invalidValue(`Attribute "${fullPath}" is required and cannot be removed`);
-      // §3.5.2.2: the attribute becomes unassigned. An unassigned administrative status grants
-      // no access, so the user is deactivated and reads back as active: false (as /Schemas says).
-      if (attr.name === 'active') {
-        this.notes.add('active-removed-as-inactive');
-        container.active = false;
-        return;
-      }
       if (attr.multiValued && value !== undefined && value !== null) return this.removeListed(container, attr, value, fullPath);
       delete container[attr.name];
       return;

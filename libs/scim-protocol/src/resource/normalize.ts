@@ -191,8 +191,12 @@ export function normalizeResourceAttributes(
       }
       if (!isPlainObject(raw)) throw invalidValue(`Extension "${extension.schema.id}" must be a JSON object`);
       for (const [name, value] of Object.entries(raw)) {
+        if (isSchemasKey(name)) {
+          notes.add(`readonly-ignored:${extension.schema.id}:schemas`);
+          continue;
+        }
         const attr = findAttribute(extension.schema.attributes, name);
-        if (!attr) notes.add(`unknown-attribute-ignored:${extension.schema.id}:${name}`);
+        if (!attr) unknownUrnKey(schema, `${extension.schema.id}:${name}`, notes);
         else put(extensions.get(extension)!, attr, value, attributePath(attr, extension));
       }
       continue;
@@ -200,8 +204,12 @@ export function normalizeResourceAttributes(
     if (/^urn:/i.test(key)) {
       // "urn:…:enterprise:2.0:User:employeeNumber": an attribute sent under its full path.
       const resolved = schema.resolve(key);
+      if (raw === null && !resolved) {
+        notes.add(`null-dropped:${key}`);
+        continue;
+      }
       if (!resolved || resolved.subAttribute) {
-        notes.add(`unknown-attribute-ignored:${key}`);
+        unknownUrnKey(schema, key, notes);
         continue;
       }
       const path = attributePath(resolved.attribute, resolved.extension);
@@ -226,9 +234,41 @@ export function normalizeResourceAttributes(
       if (value !== undefined) object[attr.name] = value;
     }
     if (Object.keys(object).length > 0) out[extension.schema.id] = object;
+    if (extension.declared) requireDeclared(extension, object);
   }
   return out;
 }
+
+/**
+ * A URN key or path no attribute answers to. Within the service's own schemas it is ignored and
+ * noted, as any unknown attribute; an extension the account has not declared, or an attribute its
+ * declared extension lacks, is refused: the values would otherwise be silently lost.
+ */
+export function unknownUrnKey(schema: ResourceSchema, key: string, notes: Notes): void {
+  const lower = key.toLowerCase();
+  const within = (urn: string) => lower.startsWith(`${urn.toLowerCase()}:`);
+  const owner = schema.extensions.find((e) => within(e.schema.id));
+  if (owner?.declared) throw invalidValue(`Attribute "${key}" is not declared in the schema extension ${owner.schema.id}`);
+  if (owner || within(schema.schema.id)) {
+    notes.add(`unknown-attribute-ignored:${key}`);
+    return;
+  }
+  throw invalidValue(
+    `Schema extension "${key}" is not declared for this account: an account administrator declares its attributes first (POST /admin/accounts/{accountId}/custom-attributes)`,
+  );
+}
+
+/** RFC 7643 §2.2 `required`: a declared attribute the account requires must have a value. */
+function requireDeclared(extension: SchemaExtension, values: Readonly<Record<string, unknown>>): void {
+  const missing = extension.schema.attributes.find((a) => a.required && !Object.hasOwn(values, a.name));
+  if (missing) throw invalidValue(`Attribute "${attributePath(missing, extension)}" is required`);
+}
+
+/**
+ * `schemas` inside an extension's object: no attribute of any extension, but what clients that
+ * serialise an extension as a resource of its own add (scim2-models); ignored as read-only.
+ */
+export const isSchemasKey = (key: string): boolean => key.toLowerCase() === 'schemas';
 
 /** The request body as an object, or 400 invalidSyntax. */
 export function requireObject(body: unknown, what: string): Record<string, unknown> {

@@ -12,7 +12,8 @@ export interface ResourceMetaInput {
 export interface UserRenderInput {
   readonly id: string;
   readonly profile: Readonly<Record<string, unknown>>;
-  readonly active: boolean;
+  /** Undefined: unassigned (removed, RFC 7644 §3.5.2.2), and so left out. */
+  readonly active: boolean | undefined;
   readonly meta: ResourceMetaInput;
   /** Direct group memberships, when the caller knows them. */
   readonly groups?: readonly { readonly value: string; readonly display?: string }[];
@@ -41,8 +42,8 @@ const meta = (resourceType: string, input: ResourceMetaInput, location: string) 
 });
 
 /**
- * The full SCIM User (RFC 7643 §4.1). Whitelists schema attributes from the profile, so nothing
- * else leaks; `schemas` lists the enterprise URN only when the profile has the extension.
+ * The full SCIM User (RFC 7643 §4.1). Whitelists schema attributes and extension URNs from the
+ * profile, so nothing else leaks; `schemas` lists an extension's URN only when the profile has it.
  */
 export function renderUser(input: UserRenderInput, baseUrl: string): ScimResource {
   const out = buildUser(input, cloneJson);
@@ -66,7 +67,9 @@ function buildUser(input: Pick<UserRenderInput, 'id' | 'profile' | 'active'>, co
   const out: ScimResource = { schemas, id };
   if (profile.externalId !== undefined) out.externalId = copy(profile.externalId);
   for (const attr of userResourceSchema.schema.attributes) {
-    if (attr.name === 'active') out.active = active;
+    if (attr.name === 'active') {
+      if (active !== undefined) out.active = active;
+    }
     else if (attr.name !== 'groups' && attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
   }
   for (const extension of userResourceSchema.extensions) {
@@ -74,6 +77,12 @@ function buildUser(input: Pick<UserRenderInput, 'id' | 'profile' | 'active'>, co
     if (value === undefined) continue;
     schemas.push(extension.schema.id);
     out[extension.schema.id] = copy(value);
+  }
+  // The account's declared extensions: a profile holds only what was validated against them when written.
+  for (const [key, value] of Object.entries(profile)) {
+    if (!/^urn:/i.test(key) || userResourceSchema.knowsSchema(key)) continue;
+    schemas.push(key);
+    out[key] = copy(value);
   }
   return out;
 }

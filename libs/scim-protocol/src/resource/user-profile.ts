@@ -1,7 +1,7 @@
 import type { UserProfile } from '@scim/domain';
 import { badRequest } from '../scim-error';
 import { Notes } from '../notes';
-import { userResourceSchema } from '../schema/resource-schema';
+import { userResourceSchema, type ResourceSchema } from '../schema/resource-schema';
 import { RESOURCE_LIMITS } from '../schema/limits';
 import { normalizeResourceAttributes, requireObject, requireSchemas } from './normalize';
 
@@ -21,13 +21,14 @@ export interface NormalizedUser {
  * the body is not an object or `schemas` lacks the core User URN; `invalidValue` when userName is
  * missing, empty or not a string, an attribute has the wrong type (the detail names its path), a
  * multi-valued attribute has two primary values, or a value or the whole user exceeds
- * {@link RESOURCE_LIMITS}.
+ * {@link RESOURCE_LIMITS}; an extension `schema` does not know is refused (`invalidValue` naming
+ * its URN). `schema` is the account's (`accountSchemas`): the service's User plus its declared extensions.
  */
-export function normalizeUserProfile(body: unknown): NormalizedUser {
+export function normalizeUserProfile(body: unknown, schema: ResourceSchema = userResourceSchema): NormalizedUser {
   const notes = new Notes();
   const object = requireObject(body, 'A User');
-  requireSchemas(object, userResourceSchema, notes);
-  return finishUser(normalizeResourceAttributes(userResourceSchema, object, notes), notes);
+  requireSchemas(object, schema, notes);
+  return finishUser(normalizeResourceAttributes(schema, object, notes), notes);
 }
 
 /** Splits `active` off canonical attributes and checks userName. Shared with PATCH. */

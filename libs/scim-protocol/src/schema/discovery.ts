@@ -1,10 +1,11 @@
 import type { AttributeDefinition, SchemaDefinition } from './attribute';
-import { groupResourceSchema, userResourceSchema, type ResourceSchema } from './resource-schema';
+import { groupResourceSchema, type ResourceSchema } from './resource-schema';
+import { accountSchemas, type AccountSchemas } from './custom-extensions';
 import { ScimUrn } from '../urns';
 import { BULK_LIMITS } from '../bulk/bulk-request';
 import { limitsSentence } from './limits';
 
-const resourceTypes: readonly ResourceSchema[] = [userResourceSchema, groupResourceSchema];
+const resourceTypesOf = (account: AccountSchemas): readonly ResourceSchema[] => [account.user, groupResourceSchema];
 
 /** RFC 7643 §7 attribute representation; the key order follows the RFC's §8.7 examples. */
 function renderAttribute(a: AttributeDefinition): Record<string, unknown> {
@@ -45,11 +46,11 @@ function renderSchema(schema: SchemaDefinition, baseUrl: string): SchemaResource
   };
 }
 
-/** Every schema this service understands, for GET /Schemas: User, Enterprise User, Group. */
-export function schemasResources(baseUrl: string): SchemaResource[] {
+/** Every schema the account's requests are read with, for GET /Schemas: User, Enterprise User, Group, and the account's declared extensions. */
+export function schemasResources(baseUrl: string, account: AccountSchemas = accountSchemas()): SchemaResource[] {
   const seen = new Set<string>();
   const out: SchemaResource[] = [];
-  for (const type of resourceTypes) {
+  for (const type of resourceTypesOf(account)) {
     for (const schema of [type.schema, ...type.extensions.map((e) => e.schema)]) {
       if (seen.has(schema.id)) continue;
       seen.add(schema.id);
@@ -71,9 +72,9 @@ export interface ResourceTypeResource {
   readonly meta: { readonly resourceType: 'ResourceType'; readonly location: string };
 }
 
-/** GET /ResourceTypes: User (with the Enterprise extension, not required) and Group. */
-export function resourceTypesResources(baseUrl: string): ResourceTypeResource[] {
-  return resourceTypes.map((type) => ({
+/** GET /ResourceTypes: User (with the Enterprise extension, not required, and the account's declared ones) and Group. */
+export function resourceTypesResources(baseUrl: string, account: AccountSchemas = accountSchemas()): ResourceTypeResource[] {
+  return resourceTypesOf(account).map((type) => ({
     schemas: [ScimUrn.ResourceType],
     id: type.name,
     name: type.name,

@@ -12,6 +12,14 @@ export interface SchemaExtension {
    * "2.0" in the URN.
    */
   readonly mirrorKey: string;
+  /**
+   * Set for an extension an account declared: its mirror keeps every value twice, case-folded
+   * under `mirrorKey` and as stored under this key, since the projection that writes the mirror
+   * does not know the attributes' caseExact (see `customMirror`).
+   */
+  readonly exactMirrorKey?: string;
+  /** True for an extension an account declared: attributes it does not declare are refused, not ignored. */
+  readonly declared?: boolean;
 }
 
 /** An attribute path split per the ABNF of RFC 7644 §3.10: `[URI ":"] ATTRNAME ["." subAttr]`. */
@@ -129,6 +137,12 @@ function createResourceSchema(
 export const userResourceSchema: ResourceSchema = createResourceSchema('User', '/Users', 'User Account', userSchema, [
   { schema: enterpriseUserSchema, required: false, mirrorKey: 'enterprise' },
 ]);
+
+/** `base` with more extensions: an account's declared ones (custom-extensions.ts). */
+export function withExtensions(base: ResourceSchema, extensions: readonly SchemaExtension[]): ResourceSchema {
+  if (extensions.length === 0) return base;
+  return createResourceSchema(base.name, base.endpoint, base.description, base.schema, [...base.extensions, ...extensions]);
+}
 
 /** The Group resource type. */
 export const groupResourceSchema: ResourceSchema = createResourceSchema('Group', '/Groups', 'Group', groupSchema, []);

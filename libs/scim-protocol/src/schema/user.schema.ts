@@ -34,7 +34,7 @@ export const userSchema: SchemaDefinition = {
     attribute('timezone', "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'."),
     attribute(
       'active',
-      "A Boolean value indicating the User's administrative status. True when omitted on create. Removing it (PATCH remove, RFC 7644 §3.5.2.2) leaves it unassigned, which this service treats as false: the user is deactivated, loses access, and is returned with active false.",
+      "A Boolean value indicating the User's administrative status. True when omitted on create. Removing it (PATCH remove, RFC 7644 §3.5.2.2) leaves it unassigned: the user is then returned without it, and this service treats it as inactive (no access) until a value is given again.",
       { type: 'boolean' },
     ),
     attribute('password', "The User's cleartext password. Never returned; this service never stores it.", {

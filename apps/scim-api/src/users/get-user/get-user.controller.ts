@@ -3,12 +3,13 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import type { UserView } from '@scim/read-models/projections';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { sendScimBytes } from '../../scim/scim-response';
-import { groupsWanted, storedUserJson, userHeaders } from '../user-presenter';
+import { groupsWanted, storedUserJson, userHeaders, withAccountSchema } from '../user-presenter';
 import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
 import { GetUserQuery } from './get-user.query';
 
@@ -18,6 +19,7 @@ export class GetUserController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   @Get(':userId')
@@ -37,7 +39,8 @@ export class GetUserController {
       response.end();
       return;
     }
+    const accountSelection = await withAccountSchema(selection, () => this.schemas.of(context.accountId));
     const groups = groupsWanted(selection) ? await this.queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(context.accountId, [view])) : undefined;
-    sendScimBytes(response, 200, Buffer.from(storedUserJson(view, baseUrl, selection, groups?.get(view._id)), 'utf8'), headers);
+    sendScimBytes(response, 200, Buffer.from(storedUserJson(view, baseUrl, accountSelection, groups?.get(view._id)), 'utf8'), headers);
   }
 }

@@ -4,12 +4,13 @@ import type { UserPageView } from '@scim/read-models/projections';
 import { listResponseFrame } from '@scim/scim-protocol';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ListQueryDto } from '../../scim/list-query.dto';
 import type { ListPage } from '../../scim/paging';
 import { sendScimBytes } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { groupsWanted, storedUserJson } from '../user-presenter';
+import { groupsWanted, storedUserJson, withAccountSchema, type AttributeSelection } from '../user-presenter';
 import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
 import { ListUsersQuery } from './list-users.query';
 
@@ -19,6 +20,7 @@ export class ListUsersController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   /** RFC 7644 §3.4.2. An empty result is a 200 with an empty ListResponse (Entra's Test Connection). */
@@ -36,18 +38,19 @@ export class ListUsersController {
 
   private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
     const baseUrl = this.baseUrls.of(request, context.accountId);
-    sendScimBytes(response, 200, await listResponseBody(this.queryBus, baseUrl, context.accountId, params));
+    const selection = await withAccountSchema(params, () => this.schemas.of(context.accountId));
+    sendScimBytes(response, 200, await listResponseBody(this.queryBus, baseUrl, context.accountId, selection));
   }
 }
 
 /** The ListResponse a users query answers, in UTF-8 (also what the benchmark times without HTTP). */
-export async function listResponseBody(queryBus: QueryBus, baseUrl: string, accountId: string, params: ListQueryDto): Promise<Buffer> {
+export async function listResponseBody(queryBus: QueryBus, baseUrl: string, accountId: string, params: ListQueryDto & AttributeSelection): Promise<Buffer> {
   const page = await listedUserJson(queryBus, baseUrl, accountId, params);
   return listResponseBytes(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex });
 }
 
 /** A page of the account's SCIM users, each as this request's JSON (with its groups when the response shows them). */
-export async function listedUserJson(queryBus: QueryBus, baseUrl: string, accountId: string, params: ListQueryDto): Promise<ListPage<string>> {
+export async function listedUserJson(queryBus: QueryBus, baseUrl: string, accountId: string, params: ListQueryDto & AttributeSelection): Promise<ListPage<string>> {
   const page = await queryBus.execute<ListUsersQuery, ListPage<UserPageView>>(new ListUsersQuery(accountId, params));
   const groups = groupsWanted(params) && page.resources.length > 0 ? await queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(accountId, page.resources)) : undefined;
   return { ...page, resources: page.resources.map((user) => storedUserJson(user, baseUrl, params, groups?.get(user._id))) };

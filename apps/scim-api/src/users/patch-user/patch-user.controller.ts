@@ -2,11 +2,12 @@ import { Body, Controller, Headers, Param, Patch, Query, Req, Res, UseGuards } f
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendUser, snapshotOfWritten } from '../user-presenter';
+import { sendUser, snapshotOfWritten, withAccountSchema } from '../user-presenter';
 import { withGroups } from '../user-groups/user-groups.query';
 import { PatchUserCommand } from './patch-user.command';
 
@@ -17,6 +18,7 @@ export class PatchUserController {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   /** Answers 200 with the resource: Okta reads it, and Entra accepts 200 as well as 204. */
@@ -33,6 +35,6 @@ export class PatchUserController {
     const command = new PatchUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
     const written = await this.commandBus.execute(command);
     const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
-    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
+    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), await withAccountSchema(selection, () => this.schemas.of(context.accountId)));
   }
 }

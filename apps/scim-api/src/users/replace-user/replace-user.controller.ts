@@ -2,11 +2,12 @@ import { Body, Controller, Headers, Param, Put, Query, Req, Res, UseGuards } fro
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
+import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendUser, snapshotOfWritten } from '../user-presenter';
+import { sendUser, snapshotOfWritten, withAccountSchema } from '../user-presenter';
 import { withGroups } from '../user-groups/user-groups.query';
 import { ReplaceUserCommand } from './replace-user.command';
 
@@ -17,6 +18,7 @@ export class ReplaceUserController {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly baseUrls: ScimBaseUrl,
+    private readonly schemas: AccountSchemaReader,
   ) {}
 
   @Put(':userId')
@@ -32,6 +34,6 @@ export class ReplaceUserController {
     const command = new ReplaceUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
     const written = await this.commandBus.execute(command);
     const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
-    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), selection);
+    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), await withAccountSchema(selection, () => this.schemas.of(context.accountId)));
   }
 }
