@@ -78,17 +78,17 @@ describe('usersProjection', () => {
   it('stores a removed active as unassigned: inactive for access, absent from the JSON and the search mirror', () => {
     const unassigned = usersProjection.evolve(ref, JSON.parse(JSON.stringify(usersProjection.evolve(ref, null, provisioned))), recorded('UserDeactivated', 1, { userId, deactivatedAt: '2025-01-02T00:00:00.000Z', unassigned: true })) as UserView;
     expect(unassigned).toMatchObject({ status: 'inactive', active: false, activeUnassigned: true, effectiveRoles: [] });
-    expect(JSON.parse(unassigned.scimJson as string)).not.toHaveProperty('active');
+    expect(JSON.parse(unassigned.resourceJson)).not.toHaveProperty('active');
     expect(unassigned.search).not.toHaveProperty('active');
     const reactivated = usersProjection.evolve(ref, JSON.parse(JSON.stringify(unassigned)), recorded('UserReactivated', 2, { userId, reactivatedAt: '2025-01-03T00:00:00.000Z' })) as UserView;
     expect(reactivated).not.toHaveProperty('activeUnassigned');
-    expect(JSON.parse(reactivated.scimJson as string).active).toBe(true);
+    expect(JSON.parse(reactivated.resourceJson).active).toBe(true);
   });
 
   it("mirrors an account's extension values both case-folded and as stored, for filters by the attribute's caseExact", () => {
     const urn = 'urn:ietf:params:scim:schemas:custom:Space';
     const view = usersProjection.evolve(ref, null, { ...provisioned, data: { ...provisioned.data, profile: { userName: 'z', [urn]: { Code: 'AbC', level: 3 } } } }) as UserView;
-    expect(JSON.parse(view.scimJson as string)[urn]).toEqual({ Code: 'AbC', level: 3 });
+    expect(JSON.parse(view.resourceJson)[urn]).toEqual({ Code: 'AbC', level: 3 });
     const key = 'urn_3aietf_3aparams_3ascim_3aschemas_3acustom_3aspace';
     expect(view.search).toMatchObject({ customFolded: { [key]: { Code: 'abc', level: 3 } }, customExact: { [key]: { Code: 'AbC', level: 3 } } });
   });

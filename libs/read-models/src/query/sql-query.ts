@@ -33,14 +33,17 @@ class Compilation {
   readonly params: Record<string, string | number> = Object.create(null);
   private names = 0;
 
+  /** `prefix` keeps the names of a filter's and a sort's parameters apart: one statement binds both. */
+  constructor(private readonly prefix: string) {}
+
   param(value: string | number): string {
-    const name = `p${this.names++}`;
+    const name = `${this.prefix}p${this.names++}`;
     this.params[name] = value;
     return `@${name}`;
   }
 
   alias(): string {
-    return `q${this.names++}`;
+    return `${this.prefix}q${this.names++}`;
   }
 }
 
@@ -50,7 +53,7 @@ class Compilation {
  */
 export function compileFilter(query: Query, doc: string): Sql {
   if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
-  const compilation = new Compilation();
+  const compilation = new Compilation('f');
   return { text: conjunction(compilation, query, doc, ''), params: compilation.params };
 }
 
@@ -61,7 +64,7 @@ export function compileFilter(query: Query, doc: string): Sql {
  */
 export function compileSort(sort: SortSpec, doc: string): Sql {
   if (!Array.isArray(sort) || sort.length === 0) throw new UnsupportedQueryError('A sort needs at least one field');
-  const compilation = new Compilation();
+  const compilation = new Compilation('s');
   const terms = sort.map(([path, direction]) => {
     if (direction !== 1 && direction !== -1) throw new UnsupportedQueryError(`Sort direction of "${path}" must be 1 or -1`);
     const c = compilation.alias();

@@ -591,9 +591,9 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         await commitDocs('people', [
           { _id: 'carol', age: 40, account: 'a2', userName: 'Carol', scores: [50, 95], active: true },
           { _id: 'nobody', account: 'a1', userName: 'zed', active: true },
-          { _id: 'alice', age: 31, account: 'a1', userName: 'alice', scores: [72, 88], active: true },
+          { _id: 'alice', age: 31, account: 'a1', userName: 'alice', scores: [72, 88], active: true, rank: { of: { team: 2 } } },
           { _id: 'null-age', age: null, account: 'a2', userName: 'dave', scores: [], active: false },
-          { _id: 'bob', age: 25, account: 'a1', userName: 'bob', scores: [91], active: true },
+          { _id: 'bob', age: 25, account: 'a1', userName: 'bob', scores: [91], active: true, rank: { of: { team: 1 } } },
         ]);
       });
 
@@ -620,6 +620,12 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
 
       test('sort with a filter, skip and limit', async () => {
         expect(await sorted([['userName', -1]], { account: 'a1' }, 1, 2)).toEqual(['bob', 'alice']);
+      });
+
+      test('a filter with several conditions and a sort on another field apply together', async () => {
+        expect(await sorted([['age', -1]], { account: 'a1', age: { $gt: 20 }, scores: { $exists: true } })).toEqual(['alice', 'bob']);
+        expect(await sorted([['rank.of.team', 1]], { account: 'a1', 'rank.of': { $exists: true } })).toEqual(['bob', 'alice']);
+        expect(await sorted([['scores', 1]], { $or: [{ userName: 'bob' }, { account: 'a2', active: true }] })).toEqual(['carol', 'bob']);
       });
     });
 
