@@ -9,6 +9,7 @@ import { MeteredEventStore } from '../observability/metered-event-store';
 import { Metrics } from '../observability/metrics';
 import { Subscribers } from '../observability/subscribers';
 import { EventWriter } from './event-writer';
+import { NameHashing, openNameHashing } from './name-hashing';
 import { meteredFreshness, ReadModelFreshness } from './read-model-freshness';
 
 @Injectable()
@@ -48,8 +49,8 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
-      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), nameHashing(config), EventWriter, PersistenceLifecycle],
+      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter, NameHashing],
     };
   }
 }
@@ -156,6 +157,11 @@ function projectorCheckpoints(config: AppConfig): Provider[] {
       },
     },
   ];
+}
+
+/** userName reservation streams' names (docs/PRIVACY.md); upgrades a log written before them first. */
+function nameHashing(config: AppConfig): Provider {
+  return { provide: NameHashing, inject: [EventStore], useFactory: (store: EventStore) => openNameHashing(config, store) };
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   userDecider,
   userNameDecider,
   userNameKey,
-  userNameStream,
   userStream,
   DomainError,
   type ExistingUser,
@@ -31,6 +30,7 @@ import {
 } from '@scim/event-store';
 import { EventWriter } from '../persistence/event-writer';
 import { KeyedMutex } from '../persistence/keyed-mutex';
+import { NameHashing } from '../persistence/name-hashing';
 import type { CommandContext } from '../shared/request-context';
 
 export interface WrittenUser {
@@ -69,7 +69,10 @@ const toUserNameEvent = (recorded: RecordedEvent) =>
 export class UserWriteModel {
   private readonly inTurn = new KeyedMutex();
 
-  constructor(private readonly writer: EventWriter) {}
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly names: NameHashing,
+  ) {}
 
   /**
    * SCIM create with user matching (shared/DESIGN.md §2): a new name creates a user; a name a
@@ -202,7 +205,7 @@ export class UserWriteModel {
     options: { convertManualUser: boolean } = { convertManualUser: false },
   ): Promise<Reservation> {
     const key = userNameKey(userName);
-    const stream = userNameStream(key);
+    const stream = this.names.userNameStream(key);
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await aggregateStream(this.writer.store, stream, evolveUserName, initialUserNameState, toUserNameEvent);
       const holder: HolderStatus =
@@ -210,7 +213,7 @@ export class UserWriteModel {
       const convert = options.convertManualUser ? manualUserToConvert(state, holder, context.accountId, key) : undefined;
       if (convert) return { position: 0, convert };
       const events = decideUserName(
-        { type: 'ReserveUserName', userNameKey: key, userName, accountId: context.accountId, userId, holder, at: context.at },
+        { type: 'ReserveUserName', userNameKey: key, accountId: context.accountId, userId, holder, at: context.at },
         state,
       );
       if (events.length === 0) return { position: 0 };
@@ -228,9 +231,9 @@ export class UserWriteModel {
   private async releaseUserName(context: CommandContext, key: string, userId: string, reason: 'renamed' | 'deprovisioned'): Promise<number> {
     const result = await handleCommand(
       this.writer.store,
-      userNameStream(key),
+      this.names.userNameStream(key),
       userNameDecider,
-      { type: 'ReleaseUserName', userNameKey: key, userId, reason, at: context.at },
+      { type: 'ReleaseUserName', userId, reason, at: context.at },
       { metadata: this.writer.metadataFor(context), eventId: this.writer.newEventId, upcast: toUserNameEvent },
     );
     return result.position;
