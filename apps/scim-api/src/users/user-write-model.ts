@@ -86,7 +86,7 @@ export class UserWriteModel {
     try {
       reservation = await this.reserveUserName(context, profile.userName, newUserId, { convertManualUser: true });
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context, profile.userName);
+      if (error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context);
       throw error;
     }
     const userId = reservation.convert ?? newUserId;
@@ -176,10 +176,11 @@ export class UserWriteModel {
     });
   }
 
-  private recordRejection(context: CommandContext, userName: string): Promise<void> {
+  /** Names no userName (docs/PRIVACY.md): the request id in its metadata says which create it was. */
+  private recordRejection(context: CommandContext): Promise<void> {
     return this.writer.recordRejection(context, {
       type: 'ProvisioningRejected',
-      data: { accountId: context.accountId, resourceType: 'User', userName, reason: 'username-held-by-another-account', rejectedAt: context.at },
+      data: { accountId: context.accountId, resourceType: 'User', reason: 'username-held-by-another-account', rejectedAt: context.at },
     });
   }
 
