@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { bulkIdReferences, resolveBulkIds, ScimError, toScimErrorBody, type BulkOperation, type BulkRequest } from '@scim/scim-protocol';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from '../groups/group-commands';
 import type { WrittenGroup } from '../groups/group-write-model';
+import { withoutValues } from '@scim/domain';
 import { toScimError } from '../scim/error-mapping';
 import { RefusedWrites } from '../scim/refused-writes';
 import { etagOf, expectedRevisionFrom } from '../scim/scim-http';
@@ -89,7 +90,7 @@ export class BulkOperations {
     } catch (failure) {
       const error = toScimError(failure);
       // Reported in its entry, like any failure (§3.7.3): the operations before it stay applied and listed.
-      if (error.status >= 500) this.logger.error(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure));
+      if (error.status >= 500) this.logger.error(withoutValues(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure), operation.data, { filters: false }));
       return this.refused(context, operation, error, failure, baseUrl);
     }
   }

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider';
+import { withoutValues } from './request-values';
 
 /** The answer a refused request got: the SCIM error's status, scimType and detail. */
 export interface Refusal {
@@ -85,66 +86,3 @@ export function rejectionReason(rejected: ProvisioningRejected['data']): string 
 }
 
 const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
-
-/** Stands for a value cut from a recorded detail. */
-export const CUT_VALUE = '…';
-/** Shorter values are left: cutting "a" or "1" would cut the words around them, and reveals nothing. */
-const MIN_CUT_LENGTH = 3;
-const MAX_VALUES = 1000;
-/** Protocol words of a SCIM body, not values anyone chose: kept so a detail can still name them. */
-const PROTOCOL_KEYS = new Set(['schemas', 'op', 'path', 'method', 'bulkId', 'version']);
-
-/**
- * The detail as the client got it, less what the client sent (the client may see its own values
- * echoed, RFC 7644 §3.12, but the log keeps none): every string value of the body, as is or as
- * JSON-escaped, then every PATCH value filter (`emails[value eq "…"]`), whose literals are values too.
- */
-export function withoutValues(detail: string, body: unknown): string {
-  let cut = detail;
-  const values = [...stringValuesOf(body)].filter((value) => value.length >= MIN_CUT_LENGTH).sort((a, b) => b.length - a.length);
-  for (const value of values) {
-    cut = replaceAllIgnoringCase(cut, value);
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) cut = replaceAllIgnoringCase(cut, escaped);
-  }
-  // An index (`Operations[2]`) is no value; anything else in brackets is a filter.
-  return cut.replace(/\[(?!\d+\])[^\]]*(\]|$)/g, `[${CUT_VALUE}]`);
-}
-
-function stringValuesOf(body: unknown): Set<string> {
-  const values = new Set<string>();
-  const visit = (node: unknown, key: string | undefined, depth: number, inMembers = false): void => {
-    if (values.size >= MAX_VALUES || depth > 64) return;
-    if (typeof node === 'string') {
-      // A member's value is a resource id (RFC 7643 §4.2): what an admin needs to find the member.
-      if (inMembers && key === 'value') return;
-      if (key === undefined || !PROTOCOL_KEYS.has(key)) values.add(node);
-      // A PATCH path names attributes, but the literals of its value filter are values.
-      else if (key === 'path') for (const literal of node.matchAll(/"((?:[^"\\]|\\.)*)"/g)) values.add(literal[1]);
-    } else if (Array.isArray(node)) {
-      for (const item of node) visit(item, key, depth + 1, key === 'members');
-    } else if (typeof node === 'object' && node !== null) {
-      // Keys too: a path-less PATCH value may carry a value in its key (`emails[value eq "…"].type`).
-      for (const [childKey, child] of Object.entries(node)) {
-        if (/[\["@]/.test(childKey)) values.add(childKey);
-        visit(child, childKey, depth + 1, inMembers);
-      }
-    }
-  };
-  visit(body, undefined, 0);
-  return values;
-}
-
-function replaceAllIgnoringCase(text: string, value: string): string {
-  const lowerText = text.toLowerCase();
-  const lowerValue = value.toLowerCase();
-  // Lower-casing can change a string's length (e.g. "İ"): then only exact matches are cut.
-  if (lowerText.length !== text.length || lowerValue.length !== value.length) return text.split(value).join(CUT_VALUE);
-  let result = '';
-  let from = 0;
-  for (let at = lowerText.indexOf(lowerValue); at !== -1; at = lowerText.indexOf(lowerValue, from)) {
-    result += text.slice(from, at) + CUT_VALUE;
-    from = at + value.length;
-  }
-  return result + text.slice(from);
-}
