@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { withoutValues } from '@scim/domain';
 import { bulkIdReferences, resolveBulkIds, ScimError, toScimErrorBody, type BulkOperation, type BulkRequest } from '@scim/scim-protocol';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from '../groups/group-commands';
 import type { WrittenGroup } from '../groups/group-write-model';
-import { withoutValues } from '@scim/domain';
 import { toScimError } from '../scim/error-mapping';
 import { RefusedWrites } from '../scim/refused-writes';
 import { etagOf, expectedRevisionFrom } from '../scim/scim-http';
