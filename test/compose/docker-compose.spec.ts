@@ -114,6 +114,8 @@ describe('docker-compose.yml', () => {
     });
     expect(resolveOperatorKey(api).source).toBe('OPERATOR_KEY');
     expect(resolveAuditorKey(api)?.source).toBe('AUDITOR_KEY');
+    // Distributed mode generates no userName hashing key: every replica must hash names alike.
+    expect(api.nameHashingKey?.length).toBeGreaterThanOrEqual(43);
 
     const projector = loadProjectorConfig(environmentOf(services.projector));
     expect(projector.mongoDatabase).toBe(api.storage.kind === 'distributed' ? api.storage.mongoDatabase : undefined);

@@ -1,5 +1,6 @@
 import { currentSchemaVersion, type DomainEvent } from '@scim/domain';
 import { EventStore, newEventId, type NewEvent } from '@scim/event-store';
+import { NameHashing } from '@scim/provisioning';
 import { FailingAppends, InterleavedWriter, NetworkLikeReads } from '../support/event-store-decorators';
 import { GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
@@ -41,7 +42,7 @@ describe('concurrency and durability (e2e)', () => {
       provisioned += batch.filter((e) => e.type === 'UserProvisioned' && (e.data.profile as { userName: string }).userName.toLowerCase() === 'race@example.com').length;
     }
     expect(provisioned).toBe(1);
-    const reservation = await store.readStream('username-race@example.com');
+    const reservation = await store.readStream(testApp.app.get(NameHashing).userNameStream('race@example.com'));
     expect(reservation.map((e) => e.type)).toEqual(['UserNameReserved']);
   });
 

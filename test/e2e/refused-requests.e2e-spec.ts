@@ -1,3 +1,4 @@
+import { EventStore } from '@scim/event-store';
 import { GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 
 interface ActivityRequest {
@@ -55,7 +56,25 @@ describe('refused IdP requests in the activity log (e2e)', () => {
     const stranger = await scimClient(testApp, { ...account, token: 'scim.wrong.token' }).post('/Users', { schemas: [USER_SCHEMA], userName: 'x@acme.com' }).expect(401);
 
     const log = await activity();
-    expect(log.get(duplicate.headers['x-request-id'])?.items).toEqual([expect.objectContaining({ outcome: 'rejected', name: 'DUP@acme.com', detail: expect.stringMatching(/^POST answered 409 uniqueness/) })]);
+    expect(log.get(duplicate.headers['x-request-id'])?.items).toEqual([expect.objectContaining({ outcome: 'rejected', name: null, detail: expect.stringMatching(/^POST answered 409 uniqueness/) })]);
     for (const unrecorded of [badFilter, badSearch, stranger]) expect(log.has(unrecorded.headers['x-request-id'])).toBe(false);
+  });
+
+  it('keeps no value the IdP sent in what it records, while the IdP gets its detail in full (docs/PRIVACY.md)', async () => {
+    const user = await scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'kept.private@acme.com', emails: [{ value: 'private.mail@acme.com', type: 'work' }] }).expect(201);
+    const noTarget = await scim
+      .patch(`/Users/${user.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails[value eq "secret.mail@acme.com"].type', value: 'home' }] })
+      .expect(400);
+    expect(noTarget.body.detail).toContain('secret.mail@acme.com');
+    const renamed = await scim.put(`/Users/${user.body.id}`, { schemas: [USER_SCHEMA], userName: 'dup@acme.com' }).expect(409);
+
+    const recorded = await testApp.app.get(EventStore).readStream(`provisioning-${account.accountId}`);
+    const stored = JSON.stringify(recorded.map((e) => [e.data, e.metadata]));
+    for (const value of ['secret.mail', 'kept.private', 'dup@acme', 'DUP@acme']) expect(stored).not.toContain(value);
+    const log = await activity();
+    expect(log.get(noTarget.headers['x-request-id'])?.items).toEqual([
+      expect.objectContaining({ resourceType: 'User', resourceId: user.body.id, detail: 'PATCH answered 400 noTarget: Path "emails[…].type" matches no value of "emails"' }),
+    ]);
+    expect(log.get(renamed.headers['x-request-id'])?.items).toEqual([expect.objectContaining({ resourceId: user.body.id, detail: expect.stringMatching(/^PUT answered 409 uniqueness/) })]);
   });
 });

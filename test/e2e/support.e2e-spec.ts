@@ -237,7 +237,8 @@ describe('support API: point in time, explain, activity (e2e)', () => {
       body.requests.map((r: { correlationId: string }) => [r.correlationId, r]),
     );
     expect(byRequest.get(story.rejectReq)?.items).toEqual([
-      expect.objectContaining({ outcome: 'rejected', resourceType: 'User', name: 'taken@elsewhere.com', detail: expect.stringContaining('another account') }),
+      // The refusal keeps no userName (docs/PRIVACY.md): its request id is what says which create it was.
+      expect.objectContaining({ outcome: 'rejected', resourceType: 'User', name: null, detail: expect.stringContaining('another account') }),
     ]);
     expect(byRequest.get(story.convertReq)).toMatchObject({
       tokenIds: [account.tokenId],

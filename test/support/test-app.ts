@@ -13,7 +13,7 @@ import { AppModule } from '../../apps/scim-api/src/app.module';
 import { type AppConfig, loadConfig } from '../../apps/scim-api/src/config/app-config';
 import { openDataFolder } from '../../apps/scim-api/src/config/data-folder';
 import { resolveOperatorKey } from '../../apps/scim-api/src/config/operator-key';
-import { silentLogger, type Logger } from '../../apps/scim-api/src/observability/logger';
+import { PinoNestLogger, silentLogger, type Logger } from '../../apps/scim-api/src/observability/logger';
 
 export const OPERATOR_KEY = 'e2e-operator-key-0123456789abcdef';
 
@@ -53,7 +53,7 @@ export interface TestAppOptions {
 export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), options: TestAppOptions = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
   const config = { ...loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', RATE_LIMITS: 'off', ...options.env }), ...options.config };
-  const app = options.eventStore ? await createAppWithEventStore(config, options.eventStore) : await createApp(config, options.logger ?? false);
+  const app = options.eventStore ? await createAppWithEventStore(config, options.eventStore, options.logger) : await createApp(config, options.logger ?? false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
   const operator = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => {
@@ -80,13 +80,13 @@ export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2
 }
 
 /** createApp with the event store built here, decorated (createApp's module, pipes and filters). */
-async function createAppWithEventStore(config: AppConfig, decorate: (store: EventStore) => EventStore): Promise<INestApplication> {
+async function createAppWithEventStore(config: AppConfig, decorate: (store: EventStore) => EventStore, logger?: Logger): Promise<INestApplication> {
   resolveOperatorKey(config);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, silentLogger(), openDataFolder(config.dataDir))] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, logger ?? silentLogger(), openDataFolder(config.dataDir))] })
     .overrideProvider(EventStore)
     .useFactory({ factory: () => new HashChainedEventStore(decorate(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }))) })
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logger ? new PinoNestLogger(logger) : false });
   configureApp(app);
   await app.init();
   return app;

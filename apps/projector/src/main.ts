@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { EsdbEventStore } from '@scim/event-store/esdb';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
-import { CheckpointFreshness, createProcessManagers, createWriteModels, type ProvisioningLogger } from '@scim/provisioning';
+import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, type ProvisioningLogger } from '@scim/provisioning';
 import type { RunnerLogger } from '@scim/read-models';
 import { MongoReadStore } from '@scim/read-models/mongo';
 import { allProjections, readModelIndexes } from '@scim/read-models/projections';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     indexes: readModelIndexes,
     logger,
     lagLogIntervalMs: config.lagLogIntervalMs,
-    processManagers: config.runProcessManagers ? processManagers(opened.eventStore, opened.readStore) : [],
+    processManagers: config.runProcessManagers ? processManagers(opened.eventStore, opened.readStore, config.nameHashingKey) : [],
   });
   await opened.projector.start();
   if (shuttingDown) return;
@@ -56,11 +56,12 @@ async function main(): Promise<void> {
 }
 
 /** What the process managers write goes through the hash chain, as every API append does. */
-function processManagers(eventStore: EsdbEventStore, readStore: MongoReadStore) {
+function processManagers(eventStore: EsdbEventStore, readStore: MongoReadStore, nameHashingKey: string) {
   const stores = {
     eventStore: new HashChainedEventStore(eventStore),
     readStore,
     freshness: new CheckpointFreshness(eventStore, readStore, allProjections, PROCESS_FRESHNESS_TIMEOUT_MS, logger),
+    names: new HmacNameHashing(nameHashingKey),
   };
   return createProcessManagers(stores, createWriteModels(stores), logger);
 }

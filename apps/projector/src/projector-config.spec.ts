@@ -4,7 +4,8 @@ import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
 const ALL = allProjections.map((projection) => projection.name);
 
 describe('loadProjectorConfig', () => {
-  const urls = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0' };
+  const key = 'k'.repeat(43);
+  const urls = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0', NAME_HASHING_KEY: key };
 
   it('runs every projection on port 8081 by default, logging the lag every 30 s', () => {
     expect(loadProjectorConfig(urls)).toEqual({
@@ -15,7 +16,13 @@ describe('loadProjectorConfig', () => {
       projections: ALL,
       lagLogIntervalMs: 30_000,
       runProcessManagers: true,
+      nameHashingKey: key,
     });
+  });
+
+  it("needs the API's NAME_HASHING_KEY: the process managers write through the same write models", () => {
+    expect(() => loadProjectorConfig({ ...urls, NAME_HASHING_KEY: undefined })).toThrow('NAME_HASHING_KEY must be set');
+    expect(() => loadProjectorConfig({ ...urls, NAME_HASHING_KEY: 'short' })).toThrow('NAME_HASHING_KEY must be set');
   });
 
   it('runs the process managers unless RUN_PROCESS_MANAGERS=false (all projectors but one, when several share the projections)', () => {
@@ -25,7 +32,7 @@ describe('loadProjectorConfig', () => {
 
   it('needs both URLs: it has no embedded mode', () => {
     expect(() => loadProjectorConfig({})).toThrow(ProjectorConfigError);
-    expect(() => loadProjectorConfig({ EVENTSTORE_URL: urls.EVENTSTORE_URL })).toThrow('set both EVENTSTORE_URL and MONGODB_URL');
+    expect(() => loadProjectorConfig({ EVENTSTORE_URL: urls.EVENTSTORE_URL, NAME_HASHING_KEY: key })).toThrow('set both EVENTSTORE_URL and MONGODB_URL');
   });
 
   it('rejects URLs the clients would not accept, with the variable named', () => {

@@ -16,6 +16,8 @@ export interface ProjectorConfig {
   readonly lagLogIntervalMs: number;
   /** Whether this projector runs the process managers (RUN_PROCESS_MANAGERS; exactly one projector should). */
   readonly runProcessManagers: boolean;
+  /** The API's NAME_HASHING_KEY: the write models the process managers use name userName reservations with it. */
+  readonly nameHashingKey: string;
 }
 
 export class ProjectorConfigError extends Error {
@@ -40,6 +42,10 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
   } catch (error) {
     throw new ProjectorConfigError(`MONGODB_URL is not a MongoDB connection string such as mongodb://host:27017/scim?replicaSet=rs0: ${messageOf(error)}`);
   }
+  const nameHashingKey = env.NAME_HASHING_KEY ?? '';
+  if (nameHashingKey.length < 43) {
+    throw new ProjectorConfigError('NAME_HASHING_KEY must be set to the API\'s key (at least 43 characters)');
+  }
   return {
     eventStoreUrl,
     mongoUrl,
@@ -48,6 +54,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     projections: projectionNames(env.PROJECTIONS),
     lagLogIntervalMs: integer(env, 'PROJECTOR_LAG_LOG_INTERVAL_MS', 30_000, 0, 86_400_000),
     runProcessManagers: flag(env, 'RUN_PROCESS_MANAGERS', true),
+    nameHashingKey,
   };
 }
 

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { userStream } from '@scim/domain';
 import { SqliteEventStore } from '@scim/event-store';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
-import { CheckpointFreshness, createProcessManagers, createWriteModels, RolesViaGroupsProcess } from '@scim/provisioning';
+import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, RolesViaGroupsProcess } from '@scim/provisioning';
 import { EmbeddedReadStore, PROJECTION_VERSIONS, type Projection } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from '@scim/read-models/testing/tally-projection';
@@ -186,7 +186,7 @@ describe('Projector', () => {
   it('runs the process managers: a role mapped to a group is granted to its members by the projector', async () => {
     await prepareReadModelStore(readStore);
     // As apps/projector wires them: appends through the hash chain, freshness from the checkpoints.
-    const stores = { eventStore: new HashChainedEventStore(eventStore), readStore, freshness: new CheckpointFreshness(eventStore, readStore, allProjections, 5_000) };
+    const stores = { eventStore: new HashChainedEventStore(eventStore), readStore, freshness: new CheckpointFreshness(eventStore, readStore, allProjections, 5_000), names: new HmacNameHashing('k'.repeat(43)) };
     const models = createWriteModels(stores);
     const projector = newProjector(allProjections, { processManagers: createProcessManagers(stores, models, logger) });
     await projector.start();

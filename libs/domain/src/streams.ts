@@ -4,7 +4,11 @@ import { createHash } from 'node:crypto';
 export const StreamPrefix = {
   account: 'account-',
   user: 'user-',
-  userName: 'username-',
+  /** Keyed by the HMAC of the userName (docs/PRIVACY.md): the name itself is never in a stream name. */
+  userName: 'usernamehmac-',
+  /** Before the upgrade to keyed names: `username-<lower-cased userName>`. Read once, by the upgrade. */
+  legacyUserName: 'username-',
+  nameHashing: 'namehashing-',
   group: 'group-',
   groupMembers: 'groupmembers-',
   groupName: 'groupname-',
@@ -20,8 +24,15 @@ export const groupMembersStream = (groupId: string): string => `${StreamPrefix.g
 /** An account's provisioning activity that changes no aggregate (rejections), for its audit. */
 export const provisioningStream = (accountId: string): string => `${StreamPrefix.provisioning}${accountId}`;
 
-/** One reservation stream per lower-cased userName, shared by all accounts (uniqueness is global). */
-export const userNameStream = (userNameKey: string): string => `${StreamPrefix.userName}${userNameKey}`;
+/**
+ * One reservation stream per userName, shared by all accounts (uniqueness is global), named after
+ * the keyed digest of its `userNameKey` (NameHashing in apps/scim-api), so that reading the log's
+ * stream names tells nobody which names are in use.
+ */
+export const userNameStream = (userNameDigest: string): string => `${StreamPrefix.userName}${userNameDigest}`;
+
+/** Where this log's userName keying was adopted: the key's check value, so a wrong key is refused. */
+export const nameHashingStream = `${StreamPrefix.nameHashing}adopted`;
 
 /** RFC 7643 §4.1.1: userName is caseExact=false; NFC first so composed and decomposed forms collide. */
 export function userNameKey(userName: string): string {

@@ -7,10 +7,14 @@ export type Upcaster = (data: Readonly<Record<string, unknown>>) => Record<strin
 export type UpcasterRegistry = Readonly<Record<string, Readonly<Record<number, Upcaster>>>>;
 
 /**
- * Every event type is at data version 1 today. When a shape changes, bump `schemaVersion` on
- * write and register the step here; readers then only ever see the newest shape.
+ * When a shape changes, register the step here: new events are written with the next
+ * `schemaVersion`, and readers only ever see the newest shape.
  */
-export const eventUpcasters: UpcasterRegistry = {};
+export const eventUpcasters: UpcasterRegistry = {
+  // v2 names no userName (docs/PRIVACY.md): the keyed stream name stands for it.
+  UserNameReserved: { 1: ({ userNameKey: _key, userName: _name, ...rest }) => rest },
+  UserNameReleased: { 1: ({ userNameKey: _key, ...rest }) => rest },
+};
 
 export function currentSchemaVersion(type: string, registry: UpcasterRegistry = eventUpcasters): number {
   const steps = stepsOf(registry, type);

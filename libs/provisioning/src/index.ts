@@ -9,5 +9,6 @@ export { RolesViaGroupsProcess } from './processes/roles-via-groups.process';
 export { ProvisioningLog } from './provisioning-log';
 export { CheckpointFreshness, ReadModelFreshness } from './read-model-freshness';
 export { streamModel, upcastRecorded } from './stream-model';
+export { HmacNameHashing, NameHashing } from './users/name-hashing';
 export { type UserChange, UserWriteModel, type WrittenUser } from './users/user-write-model';
 export { createProcessManagers, createWriteModels, type WriteModels, type WriteSideStores } from './write-side';

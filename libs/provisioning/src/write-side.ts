@@ -7,12 +7,15 @@ import type { ProcessManager } from './processes/process-subscription';
 import { RolesViaGroupsProcess } from './processes/roles-via-groups.process';
 import { ProvisioningLog } from './provisioning-log';
 import type { ReadModelFreshness } from './read-model-freshness';
+import type { NameHashing } from './users/name-hashing';
 import { UserWriteModel } from './users/user-write-model';
 
 export interface WriteSideStores {
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
   readonly freshness: ReadModelFreshness;
+  /** userName reservation streams' names (docs/PRIVACY.md). */
+  readonly names: NameHashing;
 }
 
 export interface WriteModels {
@@ -22,9 +25,9 @@ export interface WriteModels {
 }
 
 /** One set per process: writes to one user or group take turns within it (KeyedMutex). */
-export function createWriteModels({ eventStore, readStore, freshness }: WriteSideStores): WriteModels {
+export function createWriteModels({ eventStore, readStore, freshness, names }: WriteSideStores): WriteModels {
   const log = new ProvisioningLog(eventStore);
-  return { users: new UserWriteModel(eventStore, freshness, log), groups: new GroupWriteModel(eventStore, readStore, freshness), log };
+  return { users: new UserWriteModel(eventStore, freshness, log, names), groups: new GroupWriteModel(eventStore, readStore, freshness), log };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { withoutValues } from '@scim/domain';
 import { bulkIdReferences, resolveBulkIds, ScimError, toScimErrorBody, type BulkOperation, type BulkRequest } from '@scim/scim-protocol';
 import { type WrittenGroup, type WrittenUser } from '@scim/provisioning';
 import { CreateGroupCommand, DeleteGroupCommand, PatchGroupCommand, ReplaceGroupCommand, type CreatedGroup } from '../groups/group-commands';
@@ -88,7 +89,7 @@ export class BulkOperations {
     } catch (failure) {
       const error = toScimError(failure);
       // Reported in its entry, like any failure (§3.7.3): the operations before it stay applied and listed.
-      if (error.status >= 500) this.logger.error(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure));
+      if (error.status >= 500) this.logger.error(withoutValues(failure instanceof Error ? (failure.stack ?? failure.message) : String(failure), operation.data, { filters: false }));
       return this.refused(context, operation, error, failure, baseUrl);
     }
   }

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow('PORT must be an integer');
     expect(() => loadConfig({ PUBLIC_URL: 'example.com' })).toThrow('PUBLIC_URL');
     expect(() => loadConfig({ OPERATOR_KEY: 'short' })).toThrow('OPERATOR_KEY');
+    expect(() => loadConfig({ NAME_HASHING_KEY: 'k'.repeat(42) })).toThrow('NAME_HASHING_KEY must be at least 43 characters');
+    expect(loadConfig({ NAME_HASHING_KEY: 'k'.repeat(43) }).nameHashingKey).toBe('k'.repeat(43));
   });
 
   it('logs JSON at info by default; LOG_FORMAT, LOG_LEVEL and METRICS_PORT are checked', () => {

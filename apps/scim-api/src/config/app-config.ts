@@ -15,6 +15,8 @@ export interface AppConfig {
   readonly operatorKey?: string;
   /** Read-only auditor credential (audit API); generated into DATA_DIR/auditor.key when unset. */
   readonly auditorKey?: string;
+  /** Key of the HMAC that names userName reservation streams (docs/PRIVACY.md); generated into DATA_DIR/name-hashing.key when unset. */
+  readonly nameHashingKey?: string;
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
@@ -124,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (auditorKey !== undefined && auditorKey === operatorKey) {
     throw new ConfigError('AUDITOR_KEY must differ from OPERATOR_KEY');
   }
+  const nameHashingKey = env.NAME_HASHING_KEY || undefined;
+  // As many characters as the generated key (32 random bytes, base64url): the HMAC must not be guessable.
+  if (nameHashingKey !== undefined && nameHashingKey.length < 43) {
+    throw new ConfigError('NAME_HASHING_KEY must be at least 43 characters (e.g. openssl rand -base64 32)');
+  }
   const eventStoreUrl = env.EVENTSTORE_URL || undefined;
   const mongoUrl = env.MONGODB_URL || undefined;
   if (Boolean(eventStoreUrl) !== Boolean(mongoUrl)) {
@@ -153,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl,
     operatorKey,
     auditorKey,
+    nameHashingKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
     logging: loggingConfig(env),

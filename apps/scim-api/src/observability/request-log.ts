@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
+import { withoutValues } from '@scim/domain';
 import type { Logger } from 'pino';
 import type { AuthenticatedRequest } from '../shared/request-context';
 import { Metrics } from './metrics';
@@ -14,8 +15,9 @@ const MAX_LOGGED_PARAM = 128;
 /**
  * One log line and one metric observation per request, when its response ends: request id, method,
  * route template, status, latency, account and credential id. Only these fields: never headers
- * (the Authorization header), bodies or secrets. A 5xx line carries its exception's stack (the
- * exception filter leaves it on the request); refused authentications are sampled.
+ * (the Authorization header), bodies, secrets, or the URL (its query holds filters on personal
+ * values: docs/PRIVACY.md). A 5xx line carries its exception's message and stack (the exception
+ * filter leaves it on the request), less any value the request sent; refused authentications are sampled.
  */
 export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSampler) {
   return (request: AuthenticatedRequest, response: Response, next: NextFunction): void => {
@@ -40,7 +42,7 @@ export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSa
         ...(response.writableFinished ? {} : { aborted: true }),
       };
       const message = `${request.method} ${route} ${status}`;
-      if (request.serverError !== undefined) logger.error({ ...line, err: request.serverError }, message);
+      if (request.serverError !== undefined) logger.error({ ...line, err: loggableError(request.serverError, request) }, message);
       else if (refusal) {
         if (refusals.admit(line.authRefusal ?? '')) logger.warn(line, message);
       } else if (status >= 500 && status !== 501) logger.warn(line, message);
@@ -72,6 +74,13 @@ function credentialOf(request: AuthenticatedRequest): string | undefined {
   if (request.admin) return request.admin.kind === 'operator' ? 'operator' : `admin-key:${request.admin.adminId}`;
   if (request.principal?.kind === 'events-key') return `events-key:${request.principal.keyId}`;
   return request.auditReader;
+}
+
+/** A failure's message and stack often quote what was sent (a userName, a filter): cut before logging. */
+export function loggableError(error: unknown, request: { readonly body?: unknown; readonly query?: unknown }): Record<string, unknown> {
+  const cut = (text: string) => withoutValues(text, { body: request.body, query: request.query }, { filters: false });
+  if (!(error instanceof Error)) return { type: typeof error, message: cut(String(error)) };
+  return { type: error.name, message: cut(error.message), ...(error.stack ? { stack: cut(error.stack) } : {}) };
 }
 
 function bounded(value: unknown): string | undefined {

@@ -21,6 +21,7 @@ describe('PersistenceModule in distributed mode', () => {
     EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
     MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0',
     READ_YOUR_WRITES_TIMEOUT_MS: '150',
+    NAME_HASHING_KEY: 'spec-name-hashing-key-0123456789abcdef-0123456789',
   };
   let eventStore: SqliteEventStore;
   let readStore: EmbeddedReadStore;
@@ -63,6 +64,13 @@ describe('PersistenceModule in distributed mode', () => {
     // Closing the application closes both stores (PersistenceLifecycle).
     await app?.close();
     app = undefined;
+  });
+
+  it('refuses to start without NAME_HASHING_KEY: every replica must name userName reservations alike', async () => {
+    const { NAME_HASHING_KEY: _unset, ...withoutKey } = DISTRIBUTED;
+    await expect(start(withoutKey)).rejects.toThrow('NAME_HASHING_KEY must be set in distributed mode');
+    app = undefined;
+    await Promise.all([eventStore.close(), readStore.close()]);
   });
 
   it('runs no projection in the API: a write waits for the projector’s checkpoints', async () => {

@@ -4,11 +4,12 @@ import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store'
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointWaiter, openEmbeddedReadModels, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
-import { GroupWriteModel, ProvisioningLog, ReadModelFreshness, UserWriteModel } from '@scim/provisioning';
+import { GroupWriteModel, NameHashing, ProvisioningLog, ReadModelFreshness, UserWriteModel } from '@scim/provisioning';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { MeteredEventStore } from '../observability/metered-event-store';
 import { Metrics } from '../observability/metrics';
 import { Subscribers } from '../observability/subscribers';
+import { openNameHashing } from './name-hashing';
 import { meteredFreshness } from './read-model-freshness';
 
 @Injectable()
@@ -48,8 +49,8 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), ...writeSide(), PersistenceLifecycle],
-      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog, UserWriteModel, GroupWriteModel],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), nameHashing(config), ...writeSide(), PersistenceLifecycle],
+      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog, UserWriteModel, GroupWriteModel, NameHashing],
     };
   }
 }
@@ -165,14 +166,19 @@ function projectorCheckpoints(config: AppConfig): Provider[] {
   ];
 }
 
+/** userName reservation streams' names (docs/PRIVACY.md); upgrades a log written before them first. */
+function nameHashing(config: AppConfig): Provider {
+  return { provide: NameHashing, inject: [EventStore], useFactory: (store: EventStore) => openNameHashing(config, store) };
+}
+
 /** The write models (libs/provisioning), one of each per process: writes to one resource take turns in it. */
 function writeSide(): Provider[] {
   return [
     { provide: ProvisioningLog, inject: [EventStore], useFactory: (store: EventStore) => new ProvisioningLog(store) },
     {
       provide: UserWriteModel,
-      inject: [EventStore, ReadModelFreshness, ProvisioningLog],
-      useFactory: (store: EventStore, freshness: ReadModelFreshness, log: ProvisioningLog) => new UserWriteModel(store, freshness, log),
+      inject: [EventStore, ReadModelFreshness, ProvisioningLog, NameHashing],
+      useFactory: (store: EventStore, freshness: ReadModelFreshness, log: ProvisioningLog, names: NameHashing) => new UserWriteModel(store, freshness, log, names),
     },
     {
       provide: GroupWriteModel,

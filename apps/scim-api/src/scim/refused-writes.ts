@@ -36,14 +36,14 @@ export class RefusedWrites {
     const recorded = cause instanceof DomainError && cause.code === 'username_held_by_another_account';
     if (!WRITES.has(write.method) || refusal.status >= 500 || recorded) return;
     const { resourceType, resourceId } = write;
-    const body = write.body as Record<string, unknown> | undefined;
-    const name = resourceType === 'User' ? body?.userName : body?.displayName;
+    const displayName = resourceType === 'Group' ? (write.body as Record<string, unknown> | undefined)?.displayName : undefined;
     const event = requestRefused({
       accountId: context.accountId,
       resourceType,
       ...(resourceId ? { resourceId } : {}),
-      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof displayName === 'string' ? { displayName } : {}),
       refusal: { method: write.method, status: refusal.status, ...(refusal.scimType ? { scimType: refusal.scimType } : {}), detail: refusal.detail },
+      body: write.body,
       at: context.at,
     });
     try {

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider';
+import { withoutValues } from './request-values';
 
 /** The answer a refused request got: the SCIM error's status, scimType and detail. */
 export interface Refusal {
@@ -13,6 +14,10 @@ export interface Refusal {
  * any write answered with a 4xx (invalid value, unknown member, missing resource, stale
  * If-Match…). Recorded in the account's provisioning stream so its administrators and auditors
  * can see why a user or group did not appear; it names no other account, and keeps no body.
+ *
+ * It keeps no personal value either (docs/PRIVACY.md): no userName (events written before that
+ * may hold one), and a detail from which every value of the request is cut; the resource id, the
+ * group's displayName and the request id (metadata) say which request it was.
  */
 export type ProvisioningRejected = DomainEvent<
   'ProvisioningRejected',
@@ -20,6 +25,7 @@ export type ProvisioningRejected = DomainEvent<
     readonly accountId: string;
     readonly resourceType: 'User' | 'Group';
     readonly resourceId?: string;
+    /** Only in events written before personal values were kept out of them. */
     readonly userName?: string;
     readonly displayName?: string;
     readonly reason: 'username-held-by-another-account' | 'request-refused';
@@ -36,15 +42,18 @@ export interface RefusedRequest {
   readonly accountId: string;
   readonly resourceType: 'User' | 'Group';
   readonly resourceId?: string;
-  /** userName or displayName from the body, when it had one. */
-  readonly name?: string;
+  /** A Group's displayName from the body, when it had one (a userName is personal: never kept). */
+  readonly displayName?: string;
+  /** The answer the client got, whose detail may quote what it sent. */
   readonly refusal: Refusal;
+  /** The request body: its values are cut from the recorded detail. */
+  readonly body?: unknown;
   readonly at: string;
 }
 
 export function requestRefused(request: RefusedRequest): ProvisioningRejected {
-  const { accountId, resourceType, resourceId, name, refusal, at } = request;
-  const named = name === undefined ? {} : resourceType === 'User' ? { userName: clip(name) } : { displayName: clip(name) };
+  const { accountId, resourceType, resourceId, displayName, refusal, body, at } = request;
+  const named = displayName === undefined || resourceType !== 'Group' ? {} : { displayName: clip(displayName) };
   return {
     type: 'ProvisioningRejected',
     data: {
@@ -53,7 +62,7 @@ export function requestRefused(request: RefusedRequest): ProvisioningRejected {
       ...(resourceId === undefined ? {} : { resourceId }),
       ...named,
       reason: 'request-refused',
-      refusal: { ...refusal, detail: clip(refusal.detail) },
+      refusal: { ...refusal, detail: clip(withoutValues(refusal.detail, body)) },
       rejectedAt: at,
     },
   };

@@ -1,24 +1,25 @@
 import { specFor } from '../testing/decider-spec';
 import { fold } from '../decider';
-import { manualUserToConvert, userNameDecider, type HolderStatus, type UserNameReserved } from './username-reservation';
+import { upcastEvent } from '../upcasting';
+import { carriedOverReservation, manualUserToConvert, userNameDecider, type HolderStatus, type UserNameEvent, type UserNameReserved } from './username-reservation';
 
 const spec = specFor(userNameDecider);
 const at = '2026-01-02T03:04:05.000Z';
 const key = 'ada@example.com';
 const reservedBy = (accountId: string, userId: string, reservedAt = at): UserNameReserved => ({
   type: 'UserNameReserved',
-  data: { userNameKey: key, userName: 'Ada@Example.com', accountId, userId, reservedAt },
+  data: { accountId, userId, reservedAt },
 });
 const liveHolder: HolderStatus = { exists: true, userNameKey: key, deprovisioned: false, source: 'scim' };
 const reserve = (accountId: string, userId: string, holder: HolderStatus, when = at) =>
-  ({ type: 'ReserveUserName', userNameKey: key, userName: 'ADA@example.com', accountId, userId, holder, at: when }) as const;
+  ({ type: 'ReserveUserName', userNameKey: key, accountId, userId, holder, at: when }) as const;
 
 describe('userName reservation decider', () => {
   it('reserves a free name', () =>
     spec
       .given([])
       .when(reserve('acc1', 'u1', { exists: false }))
-      .then([{ type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: at } }]));
+      .then([{ type: 'UserNameReserved', data: { accountId: 'acc1', userId: 'u1', reservedAt: at } }]));
 
   it('is idempotent for the holder itself', () =>
     spec.given([reservedBy('acc1', 'u1')]).when(reserve('acc1', 'u1', liveHolder)).then([]));
@@ -40,8 +41,8 @@ describe('userName reservation decider', () => {
       .given([reservedBy('acc2', 'u9')])
       .when(reserve('acc1', 'u1', { exists: false }, '2026-01-02T03:06:00.000Z'))
       .then([
-        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc2', userId: 'u9', reason: 'abandoned', releasedAt: '2026-01-02T03:06:00.000Z' } },
-        { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: '2026-01-02T03:06:00.000Z' } },
+        { type: 'UserNameReleased', data: { accountId: 'acc2', userId: 'u9', reason: 'abandoned', releasedAt: '2026-01-02T03:06:00.000Z' } },
+        { type: 'UserNameReserved', data: { accountId: 'acc1', userId: 'u1', reservedAt: '2026-01-02T03:06:00.000Z' } },
       ]));
 
   it('takes over the name of a deprovisioned holder', () =>
@@ -49,8 +50,8 @@ describe('userName reservation decider', () => {
       .given([reservedBy('acc2', 'u9')])
       .when(reserve('acc1', 'u1', { exists: true, userNameKey: key, deprovisioned: true, source: 'scim' }))
       .then([
-        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc2', userId: 'u9', reason: 'stale', releasedAt: at } },
-        { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u1', reservedAt: at } },
+        { type: 'UserNameReleased', data: { accountId: 'acc2', userId: 'u9', reason: 'stale', releasedAt: at } },
+        { type: 'UserNameReserved', data: { accountId: 'acc1', userId: 'u1', reservedAt: at } },
       ]));
 
   it('takes over the name of a holder that was renamed since', () =>
@@ -58,26 +59,61 @@ describe('userName reservation decider', () => {
       .given([reservedBy('acc1', 'u1')])
       .when(reserve('acc1', 'u2', { exists: true, userNameKey: 'other@example.com', deprovisioned: false, source: 'scim' }))
       .then([
-        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'stale', releasedAt: at } },
-        { type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc1', userId: 'u2', reservedAt: at } },
+        { type: 'UserNameReleased', data: { accountId: 'acc1', userId: 'u1', reason: 'stale', releasedAt: at } },
+        { type: 'UserNameReserved', data: { accountId: 'acc1', userId: 'u2', reservedAt: at } },
       ]));
 
   it('reserves a released name again', () =>
     spec
       .given([
         reservedBy('acc1', 'u1'),
-        { type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'deprovisioned', releasedAt: at } },
+        { type: 'UserNameReleased', data: { accountId: 'acc1', userId: 'u1', reason: 'deprovisioned', releasedAt: at } },
       ])
       .when(reserve('acc2', 'u5', { exists: false }))
-      .then([{ type: 'UserNameReserved', data: { userNameKey: key, userName: 'ADA@example.com', accountId: 'acc2', userId: 'u5', reservedAt: at } }]));
+      .then([{ type: 'UserNameReserved', data: { accountId: 'acc2', userId: 'u5', reservedAt: at } }]));
 
   it('releases a name only for its holder', () => {
     spec
       .given([reservedBy('acc1', 'u1')])
-      .when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u1', reason: 'renamed', at })
-      .then([{ type: 'UserNameReleased', data: { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'renamed', releasedAt: at } }]);
-    spec.given([reservedBy('acc1', 'u1')]).when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u2', reason: 'renamed', at }).then([]);
-    spec.given([]).when({ type: 'ReleaseUserName', userNameKey: key, userId: 'u1', reason: 'deprovisioned', at }).then([]);
+      .when({ type: 'ReleaseUserName', userId: 'u1', reason: 'renamed', at })
+      .then([{ type: 'UserNameReleased', data: { accountId: 'acc1', userId: 'u1', reason: 'renamed', releasedAt: at } }]);
+    spec.given([reservedBy('acc1', 'u1')]).when({ type: 'ReleaseUserName', userId: 'u2', reason: 'renamed', at }).then([]);
+    spec.given([]).when({ type: 'ReleaseUserName', userId: 'u1', reason: 'deprovisioned', at }).then([]);
+  });
+});
+
+describe('userName reservations name no userName (docs/PRIVACY.md)', () => {
+  it('records no name in any event it decides, and no name in its refusals', () => {
+    const decided = [
+      ...userNameDecider.decide(reserve('acc1', 'u1', { exists: false }), fold(userNameDecider, [])),
+      ...userNameDecider.decide(reserve('acc1', 'u1', { exists: true, userNameKey: key, deprovisioned: true, source: 'scim' }), fold(userNameDecider, [reservedBy('acc2', 'u9')])),
+    ];
+    expect(decided.map((e) => e.type)).toEqual(['UserNameReserved', 'UserNameReleased', 'UserNameReserved']);
+    expect(JSON.stringify(decided).toLowerCase()).not.toContain('ada');
+    for (const holder of ['acc1', 'acc2']) {
+      try {
+        userNameDecider.decide(reserve('acc1', 'u2', liveHolder), fold(userNameDecider, [reservedBy(holder, 'u1')]));
+        throw new Error('not refused');
+      } catch (error) {
+        expect(JSON.stringify(error).toLowerCase()).not.toContain('ada');
+        expect(String(error).toLowerCase()).not.toContain('ada');
+      }
+    }
+  });
+
+  it('reads version 1 events (which carried the name) without the name', () => {
+    const v1 = { userNameKey: key, userName: 'Ada@Example.com', accountId: 'acc1', userId: 'u1', reservedAt: at };
+    expect(upcastEvent({ type: 'UserNameReserved', data: v1, schemaVersion: 1 }).data).toEqual({ accountId: 'acc1', userId: 'u1', reservedAt: at });
+    const released = { userNameKey: key, accountId: 'acc1', userId: 'u1', reason: 'renamed', releasedAt: at };
+    expect(upcastEvent({ type: 'UserNameReleased', data: released }).data).toEqual({ accountId: 'acc1', userId: 'u1', reason: 'renamed', releasedAt: at });
+  });
+
+  it('carries over what a legacy stream still holds, with its original time', () => {
+    const legacy: UserNameEvent[] = [reservedBy('acc1', 'u1', '2020-01-01T00:00:00.000Z')];
+    expect(carriedOverReservation(legacy)).toEqual(reservedBy('acc1', 'u1', '2020-01-01T00:00:00.000Z'));
+    const released: UserNameEvent = { type: 'UserNameReleased', data: { accountId: 'acc1', userId: 'u1', reason: 'deprovisioned', releasedAt: at } };
+    expect(carriedOverReservation([...legacy, released])).toBeUndefined();
+    expect(carriedOverReservation([])).toBeUndefined();
   });
 });
 

@@ -3,18 +3,20 @@ import { DomainError } from '../domain-error';
 import type { UserSource } from '../users/user.events';
 
 /**
- * One create-once stream per lower-cased userName guards uniqueness across all accounts
- * (shared/DESIGN.md §4): the append with an expected revision is the lock, not a read model.
+ * One create-once stream per userName guards uniqueness across all accounts (shared/DESIGN.md §4):
+ * the append with an expected revision is the lock, not a read model.
  *
  * A reservation can outlive its purpose: the process may stop between reserving and writing the
  * user, the user may be deprovisioned, or renamed. The holder's current state therefore comes
  * with each command, and a reservation whose holder no longer uses the name is taken over.
+ *
+ * The events name no userName (docs/PRIVACY.md): the stream's name is a keyed digest of it, and the
+ * holder's id says who holds it. Version 1 carried `userNameKey` and `userName`; they are dropped
+ * on read (upcasting.ts), and stay in old logs only until those are migrated.
  */
 export type UserNameReserved = DomainEvent<
   'UserNameReserved',
   {
-    readonly userNameKey: string;
-    readonly userName: string;
     readonly accountId: string;
     readonly userId: string;
     readonly reservedAt: string;
@@ -24,7 +26,6 @@ export type UserNameReserved = DomainEvent<
 export type UserNameReleased = DomainEvent<
   'UserNameReleased',
   {
-    readonly userNameKey: string;
     readonly accountId: string;
     readonly userId: string;
     readonly reason: ReleaseReason;
@@ -52,8 +53,8 @@ export type HolderStatus =
 
 export interface ReserveUserName {
   readonly type: 'ReserveUserName';
+  /** userNameKey(userName): compared with the holder's, never recorded. */
   readonly userNameKey: string;
-  readonly userName: string;
   readonly accountId: string;
   readonly userId: string;
   readonly holder: HolderStatus;
@@ -62,7 +63,6 @@ export interface ReserveUserName {
 
 export interface ReleaseUserName {
   readonly type: 'ReleaseUserName';
-  readonly userNameKey: string;
   readonly userId: string;
   readonly reason: Exclude<ReleaseReason, 'abandoned' | 'stale'>;
   readonly at: string;
@@ -99,8 +99,8 @@ export function decideUserName(command: UserNameCommand, state: UserNameState): 
       return reserve(command, state);
     case 'ReleaseUserName': {
       if (state.status !== 'reserved' || state.userId !== command.userId) return [];
-      const { userNameKey, userId, reason, at } = command;
-      return [{ type: 'UserNameReleased', data: { userNameKey, accountId: state.accountId, userId, reason, releasedAt: at } }];
+      const { userId, reason, at } = command;
+      return [{ type: 'UserNameReleased', data: { accountId: state.accountId, userId, reason, releasedAt: at } }];
     }
     default: {
       const _exhaustive: never = command;
@@ -110,8 +110,8 @@ export function decideUserName(command: UserNameCommand, state: UserNameState): 
 }
 
 function reserve(command: ReserveUserName, state: UserNameState): UserNameEvent[] {
-  const { userNameKey, userName, accountId, userId, at } = command;
-  const reserved: UserNameReserved = { type: 'UserNameReserved', data: { userNameKey, userName, accountId, userId, reservedAt: at } };
+  const { accountId, userId, at } = command;
+  const reserved: UserNameReserved = { type: 'UserNameReserved', data: { accountId, userId, reservedAt: at } };
   if (state.status === 'free') return [reserved];
   if (state.userId === userId) return [];
 
@@ -119,18 +119,15 @@ function reserve(command: ReserveUserName, state: UserNameState): UserNameEvent[
   if (staleness) {
     const released: UserNameReleased = {
       type: 'UserNameReleased',
-      data: { userNameKey, accountId: state.accountId, userId: state.userId, reason: staleness, releasedAt: at },
+      data: { accountId: state.accountId, userId: state.userId, reason: staleness, releasedAt: at },
     };
     return [released, reserved];
   }
   if (state.accountId !== accountId) {
-    // The detail must not reveal which account holds it.
-    throw new DomainError('username_held_by_another_account', 'userName is not available', { userNameKey });
+    // The detail must not reveal which account holds it; no error detail quotes the name (it may be logged).
+    throw new DomainError('username_held_by_another_account', 'userName is not available');
   }
-  throw new DomainError('username_taken', 'userName is already in use in this account', {
-    userNameKey,
-    holderUserId: state.userId,
-  });
+  throw new DomainError('username_taken', 'userName is already in use in this account', { holderUserId: state.userId });
 }
 
 function holderStaleness(state: Extract<UserNameState, { status: 'reserved' }>, command: ReserveUserName): ReleaseReason | undefined {
@@ -159,3 +156,29 @@ export const userNameDecider: Decider<UserNameCommand, UserNameEvent, UserNameSt
   evolve: evolveUserName,
   decide: decideUserName,
 };
+
+/**
+ * The upgrade to keyed reservation streams (apps/scim-api NameHashing): the reservation a legacy
+ * `username-<name>` stream still holds, to be written to the keyed stream with its original time
+ * (so an in-flight reservation keeps its grace period); none when the name is free.
+ */
+export function carriedOverReservation(legacyHistory: readonly UserNameEvent[]): UserNameReserved | undefined {
+  const state = legacyHistory.reduce(evolveUserName, initialUserNameState);
+  if (state.status !== 'reserved') return undefined;
+  const { accountId, userId, reservedAt } = state;
+  return { type: 'UserNameReserved', data: { accountId, userId, reservedAt } };
+}
+
+/**
+ * Recorded once per log, when its reservations started to be keyed (after carrying over the legacy
+ * ones): the key's check value (an HMAC of a fixed text, which reveals nothing of the key) lets
+ * every later start refuse a key other than the one the names were hashed with.
+ */
+export type UserNameHashingAdopted = DomainEvent<
+  'UserNameHashingAdopted',
+  {
+    readonly keyCheckValue: string;
+    readonly legacyReservationsCarriedOver: number;
+    readonly adoptedAt: string;
+  }
+>;

@@ -4,7 +4,6 @@ import {
   userDecider,
   userNameDecider,
   userNameKey,
-  userNameStream,
   userStream,
   DomainError,
   type ExistingUser,
@@ -30,6 +29,7 @@ import { KeyedMutex } from '../keyed-mutex';
 import type { ProvisioningLog } from '../provisioning-log';
 import type { ReadModelFreshness } from '../read-model-freshness';
 import { streamModel } from '../stream-model';
+import type { NameHashing } from './name-hashing';
 
 export interface WrittenUser {
   readonly user: ExistingUser;
@@ -64,6 +64,7 @@ export class UserWriteModel {
     private readonly store: EventStore,
     private readonly freshness: ReadModelFreshness,
     private readonly log: ProvisioningLog,
+    private readonly names: NameHashing,
   ) {}
 
   /**
@@ -135,7 +136,7 @@ export class UserWriteModel {
     const newUserId = newEventId();
     assertFitsOneAppend(userStream(newUserId), profile);
     const reservation = await this.reserveUserName(context, profile.userName, newUserId, by === 'scim').catch(async (error: unknown) => {
-      if (by === 'scim' && error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context, profile.userName);
+      if (by === 'scim' && error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context);
       throw error;
     });
     const userId = reservation.convert ?? newUserId;
@@ -148,10 +149,11 @@ export class UserWriteModel {
     return handleCommand(this.store, userStream(userId), users, decide, { metadata: metadataFor(context), ...options });
   }
 
-  private recordRejection(context: CommandContext, userName: string): Promise<void> {
+  /** Names no userName (docs/PRIVACY.md): the request id in its metadata says which create it was. */
+  private recordRejection(context: CommandContext): Promise<void> {
     return this.log.recordRejection(context, {
       type: 'ProvisioningRejected',
-      data: { accountId: context.accountId, resourceType: 'User', userName, reason: 'username-held-by-another-account', rejectedAt: context.at },
+      data: { accountId: context.accountId, resourceType: 'User', reason: 'username-held-by-another-account', rejectedAt: context.at },
     });
   }
 
@@ -164,13 +166,13 @@ export class UserWriteModel {
     let convert: string | undefined;
     const result = await handleCommand(
       this.store,
-      userNameStream(key),
+      this.names.userNameStream(key),
       userNames,
       async (state) => {
         const holder: HolderStatus = state.status === 'reserved' && state.userId !== userId ? await this.holderStatus(state.userId) : { exists: false };
         convert = convertManualUser ? manualUserToConvert(state, holder, context.accountId, key) : undefined;
         if (convert) return [];
-        return decideUserName({ type: 'ReserveUserName', userNameKey: key, userName, accountId: context.accountId, userId, holder, at: context.at }, state);
+        return decideUserName({ type: 'ReserveUserName', userNameKey: key, accountId: context.accountId, userId, holder, at: context.at }, state);
       },
       { metadata: metadataFor(context) },
     );
@@ -178,8 +180,8 @@ export class UserWriteModel {
   }
 
   private async releaseUserName(context: CommandContext, key: string, userId: string, reason: 'renamed' | 'deprovisioned'): Promise<number> {
-    const release = { type: 'ReleaseUserName', userNameKey: key, userId, reason, at: context.at } as const;
-    const result = await handleCommand(this.store, userNameStream(key), userNames, (state) => decideUserName(release, state), { metadata: metadataFor(context) });
+    const release = { type: 'ReleaseUserName', userId, reason, at: context.at } as const;
+    const result = await handleCommand(this.store, this.names.userNameStream(key), userNames, (state) => decideUserName(release, state), { metadata: metadataFor(context) });
     return result.position;
   }
 
