@@ -26,3 +26,4 @@ export {
   type RunnerLogger,
 } from './projection-runner';
 export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';
+export { ReadStoreLease, type LeaseOptions } from './lease';
