@@ -27,3 +27,4 @@ export {
 } from './projection-runner';
 export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';
 export { ReadStoreLease, type LeaseOptions } from './lease';
+export { AccountIndexedEventStore } from './account-indexed-event-store';

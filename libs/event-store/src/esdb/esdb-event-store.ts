@@ -17,6 +17,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type SubscribeOptions,
   type RecordedEvent,
   type Subscription,
@@ -93,10 +94,11 @@ export class EsdbEventStore extends EventStore {
     return { nextExpectedRevision: Number(result.nextExpectedRevision), position };
   }
 
-  override async readStream(streamId: string, options: { readonly fromRevision?: number } = {}): Promise<RecordedEvent[]> {
+  override async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const read = this.client.readStream(streamId, {
       direction: FORWARDS,
       fromRevision: BigInt(options.fromRevision ?? 0),
+      ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
     });
     const events: RecordedEvent[] = [];
     try {

@@ -1,4 +1,5 @@
 import type { IndexSpec, ReadStore } from '../read-store.port';
+import { ACCOUNT_LOG, accountLogIndexes } from './account-log.projection';
 
 export const Collections = {
   accounts: 'accounts',
@@ -27,6 +28,7 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
     { name: 'group', fields: [['groupId', 1]] },
     { name: 'user', fields: [['accountId', 1], ['userId', 1]] },
   ],
+  [ACCOUNT_LOG]: accountLogIndexes,
 };
 
 /** Fields read alone on hot paths (a page of users is its users' stored JSON): stores may keep them apart. */
