@@ -18,8 +18,8 @@ export interface AccountLogEntry extends Doc {
 
 /**
  * An index of the event log by account, for stores that have none of their own (EventStoreDB:
- * an account's history would otherwise read the whole log). Not among `allProjections`: writes do
- * not wait for it, and readers read the log itself past its checkpoint (`AccountIndexedEventStore`).
+ * an account's history would otherwise read the whole log). Not among `allProjections`, which
+ * writes wait for: readers read the log itself past its checkpoint (`AccountIndexedEventStore`).
  */
 export const accountLogProjection: Projection = {
   name: 'account-log',
