@@ -76,7 +76,7 @@ describe('docker-compose.yml', () => {
   it('runs a supported EventStoreDB as an insecure single node for local use, with a health check', () => {
     const eventstore = services.eventstore;
     // The image EventStoreDB 24.10's own installation guide names (its registry, not Docker Hub).
-    expect(eventstore.image).toMatch(/^docker\.eventstore\.com\/eventstore\/eventstoredb-ee:24\.10(\.\d+)?(-[a-z0-9.-]+)?$/);
+    expect(eventstore.image).toMatch(/^docker\.eventstore\.com\/eventstore\/eventstoredb-ee:24\.10\.\d+(-[a-z0-9.-]+)?$/);
     expect(environmentOf(eventstore)).toMatchObject({ EVENTSTORE_CLUSTER_SIZE: '1', EVENTSTORE_INSECURE: 'true' });
     expect(eventstore.ports).toEqual(['127.0.0.1:2113:2113']);
     expect(healthcheckScript(eventstore)).toContain('http://localhost:2113/health/live');

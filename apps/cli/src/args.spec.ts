@@ -18,11 +18,14 @@ describe('parseArgs', () => {
   });
 
   test.each([
-    [['export', '--account'], /needs a value/],
-    [['export', '--account', '--json'], /needs a value/],
-    [['export', '--nope'], /Unknown option --nope/],
-    [['export', 'stray'], /Unexpected argument "stray"/],
-    [['export', '--json=yes'], /takes no value/],
+    [['export', '--account'], /^Option '--account <value>' argument missing$/],
+    [['export', '--account', '--json'], /^Option '--account' argument is ambiguous$/],
+    [['export', '--nope'], /^Unknown option '--nope'$/],
+    [['export', '-n'], /^Unknown option '-n'$/],
+    [['export', 'stray'], /^Unexpected argument "stray"$/],
+    [['--json', 'export'], /^Unexpected argument "export"$/],
+    [['export', '--', '--json'], /^Unexpected argument "--json"$/],
+    [['export', '--json=yes'], /^Option '--json' does not take an argument$/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv, spec)).toThrow(UsageError);
     expect(() => parseArgs(argv, spec)).toThrow(message);

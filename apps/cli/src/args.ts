@@ -1,3 +1,5 @@
+import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util';
+
 /** The command line: `<command> [--flag value | --switch]...`, nothing positional after the command. */
 export interface ParsedArgs {
   readonly command: string | undefined;
@@ -17,26 +19,29 @@ export interface FlagSpec {
   readonly switches: readonly string[];
 }
 
+/** Node's own parser in strict mode: unknown flags, missing values and values given to switches are refused. */
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
-  const startsWithFlag = argv[0]?.startsWith('--') ?? false;
-  const command = startsWithFlag ? undefined : argv[0];
-  const rest = argv.slice(startsWithFlag ? 0 : 1);
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const name of spec.values) options[name] = { type: 'string', multiple: true };
+  for (const name of spec.switches) options[name] = { type: 'boolean' };
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    // Matched by code: node's errors may come from another realm (jest), where instanceof fails.
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_') && typeof message === 'string') throw new UsageError(firstSentenceOf(message));
+    throw error;
+  }
+  // The command is the first word only when nothing precedes it: `--json export` has no command.
+  const startsWithFlag = argv[0]?.startsWith('-') ?? false;
+  const [command, ...stray] = startsWithFlag ? [undefined, ...parsed.positionals] : parsed.positionals;
+  if (stray.length > 0) throw new UsageError(`Unexpected argument "${stray[0]}"`);
   const values = new Map<string, string[]>();
   const switches = new Set<string>();
-  for (let index = 0; index < rest.length; index++) {
-    const token = rest[index];
-    const [name, inline] = token.startsWith('--') ? splitInline(token.slice(2)) : [undefined, undefined];
-    if (name === undefined) throw new UsageError(`Unexpected argument "${token}"`);
-    if (spec.switches.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      switches.add(name);
-    } else if (spec.values.includes(name)) {
-      const value = inline ?? rest[++index];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      values.set(name, [...(values.get(name) ?? []), value]);
-    } else {
-      throw new UsageError(`Unknown option --${name}`);
-    }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === true) switches.add(name);
+    else if (Array.isArray(value)) values.set(name, value.filter((item): item is string => typeof item === 'string'));
   }
   return { command, values, switches };
 }
@@ -46,7 +51,7 @@ export function valueOf(args: ParsedArgs, name: string): string | undefined {
   return args.values.get(name)?.at(-1);
 }
 
-function splitInline(flag: string): [string, string | undefined] {
-  const equals = flag.indexOf('=');
-  return equals < 0 ? [flag, undefined] : [flag.slice(0, equals), flag.slice(equals + 1)];
+// Node's messages go on with advice about positionals after `--`, which this CLI takes none of.
+function firstSentenceOf(message: string): string {
+  return message.split(/\.(\s|$)/)[0];
 }

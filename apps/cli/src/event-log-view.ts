@@ -3,6 +3,7 @@ import {
   EventStore,
   type ReadAllMatchingOptions,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
 } from '@scim/event-store';
@@ -23,7 +24,7 @@ export class EventLogView extends EventStore {
     return Promise.reject(new Error('The event log view is read-only'));
   }
 
-  override async readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return (await this.log.readStream(streamId, options)).filter((event) => event.position <= this.upTo);
   }
 

@@ -4,7 +4,7 @@ import { HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, type ProvisioningLogger } from '@scim/provisioning';
 import type { RunnerLogger } from '@scim/read-models';
 import { MongoReadStore } from '@scim/read-models/mongo';
-import { allProjections, readModelIndexes } from '@scim/read-models/projections';
+import { allProjections, distributedProjections, readModelIndexes } from '@scim/read-models/projections';
 import { createProjectorServer } from './http-server';
 import { Projector } from './projector';
 import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
@@ -26,7 +26,7 @@ let shuttingDown = false;
 
 async function main(): Promise<void> {
   const config = loadProjectorConfig();
-  const projections = allProjections.filter((projection) => config.projections.includes(projection.name));
+  const projections = distributedProjections.filter((projection) => config.projections.includes(projection.name));
 
   opened.eventStore = EsdbEventStore.connect({ connectionString: config.eventStoreUrl });
   opened.readStore = await MongoReadStore.connect(config.mongoUrl, config.mongoDatabase);

@@ -1,7 +1,7 @@
-import { allProjections } from '@scim/read-models/projections';
+import { distributedProjections } from '@scim/read-models/projections';
 import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
 
-const ALL = allProjections.map((projection) => projection.name);
+const ALL = distributedProjections.map((projection) => projection.name);
 
 describe('loadProjectorConfig', () => {
   const key = 'k'.repeat(43);

@@ -1,6 +1,6 @@
 import { assertEsdbConnectionString } from '@scim/event-store/esdb';
 import { mongoDatabaseOf } from '@scim/read-models/mongo';
-import { allProjections } from '@scim/read-models/projections';
+import { distributedProjections } from '@scim/read-models/projections';
 
 /** The projector's start-up configuration, read and validated once (shared/STYLE.md §12). */
 export interface ProjectorConfig {
@@ -59,7 +59,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
 }
 
 function projectionNames(raw: string | undefined): readonly string[] {
-  const known = allProjections.map((projection) => projection.name);
+  const known = distributedProjections.map((projection) => projection.name);
   if (raw === undefined || raw.trim() === '') return known;
   const names = [...new Set(raw.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
   const unknown = names.filter((name) => !known.includes(name));

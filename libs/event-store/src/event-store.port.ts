@@ -39,6 +39,13 @@ export interface AppendResult {
   readonly position: number;
 }
 
+export interface ReadStreamOptions {
+  /** The first revision read (default 0). */
+  readonly fromRevision?: number;
+  /** At most this many events (default: to the end), so that one event of a long stream is one short read. */
+  readonly maxCount?: number;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Default: from the start. */
   readonly fromPosition?: number;
@@ -144,7 +151,7 @@ export abstract class EventStore {
   abstract append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
 
   /** All events of a stream in revision order; empty when the stream does not exist. */
-  abstract readStream(streamId: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]>;
+  abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
   /**
    * Revision of the stream's last event, -1 when the stream does not exist. Lets a writer append

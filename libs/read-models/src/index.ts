@@ -27,3 +27,5 @@ export {
 export { PROJECTION_VERSIONS, recordProjectionVersions, staleProjections, type StaleProjection } from './projection-versions';
 export { openEmbeddedReadModels, progressLogger, type EmbeddedReadModelsOptions } from './read-model-upgrade';
 export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';
+export { ReadStoreLease, type LeaseOptions } from './lease';
+export { AccountIndexedEventStore } from './account-indexed-event-store';

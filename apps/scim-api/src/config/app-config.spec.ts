@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow('METRICS_PORT must be an integer from 1 to 65535');
   });
 
-  it('refuses private webhook targets, waits 10 s and retries for 24 h by default; refuses bad webhook settings by name', () => {
+  it('refuses private webhook targets, waits 10 s, retries for 24 h and leases delivery for 30 s by default; refuses bad webhook settings by name', () => {
     expect(loadConfig({}).webhooks).toEqual({
       allowPrivateTargets: false,
       timeoutMs: 10_000,
@@ -37,11 +37,13 @@ describe('loadConfig', () => {
       retryMaxDelayMs: 60_000,
       retryWindowMs: 86_400_000,
       maxInFlight: 32,
+      leaseTtlMs: 30_000,
       secretsKey: undefined,
     });
     expect(loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' }).webhooks.allowPrivateTargets).toBe(true);
     expect(() => loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow('WEBHOOKS_ALLOW_PRIVATE_TARGETS must be true or false');
     expect(() => loadConfig({ WEBHOOKS_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WEBHOOKS_LEASE_TTL_MS: '10' })).toThrow(/WEBHOOKS_LEASE_TTL_MS/);
     expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: 'short' })).toThrow(new ConfigError('WEBHOOK_SECRETS_KEY must be at least 32 characters'));
   });
 

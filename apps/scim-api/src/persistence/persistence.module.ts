@@ -2,8 +2,8 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optio
 import { join } from 'node:path';
 import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
-import { CheckpointWaiter, openEmbeddedReadModels, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
-import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
+import { AccountIndexedEventStore, CheckpointWaiter, openEmbeddedReadModels, type Projection, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
+import { allProjections, distributedProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { GroupWriteModel, NameHashing, ProvisioningLog, ReadModelFreshness, UserWriteModel } from '@scim/provisioning';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { MeteredEventStore } from '../observability/metered-event-store';
@@ -77,7 +77,7 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
           logger: runnerLogger(new Logger('ReadModels')),
         }),
     },
-    ...inProcessProjections(config),
+    ...inProcessProjections(config, allProjections),
   ];
 }
 
@@ -86,8 +86,8 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
   return [
     {
       provide: EventStore,
-      inject: [Metrics],
-      useFactory: async (metrics: Metrics) => {
+      inject: [Metrics, ReadStore],
+      useFactory: async (metrics: Metrics, readStore: ReadStore) => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -97,7 +97,8 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        return new MeteredEventStore(new HashChainedEventStore(store), metrics);
+        // EventStoreDB has no index on metadata: an account's history pages through the projector's account-log index.
+        return new MeteredEventStore(new AccountIndexedEventStore(new HashChainedEventStore(store), readStore), metrics);
       },
     },
     {
@@ -115,18 +116,18 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
         return store;
       },
     },
-    ...(storage.runProjections ? inProcessProjections(config) : projectorCheckpoints(config)),
+    ...(storage.runProjections ? inProcessProjections(config, distributedProjections) : projectorCheckpoints(config)),
   ];
 }
 
 /** Projections run in this process; a write waits for them in memory. */
-function inProcessProjections(config: AppConfig): Provider[] {
+function inProcessProjections(config: AppConfig, projections: readonly Projection[]): Provider[] {
   return [
     {
       provide: ProjectionRunner,
       inject: [EventStore, ReadStore, Subscribers],
       useFactory: async (eventStore: EventStore, readStore: ReadStore, subscribers: Subscribers) => {
-        const runner = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: runnerLogger(new Logger('Projections')) });
+        const runner = new ProjectionRunner(eventStore, readStore, [...projections], { logger: runnerLogger(new Logger('Projections')) });
         subscribers.watchProjections(runner);
         await runner.start();
         return runner;

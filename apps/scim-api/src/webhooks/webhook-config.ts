@@ -12,6 +12,11 @@ export interface WebhookConfig {
   readonly retryWindowMs: number;
   /** Attempts in flight at once, over all endpoints of this process. */
   readonly maxInFlight: number;
+  /**
+   * How long the delivery lease lasts (renewed every third of it): one replica delivers, and when it
+   * dies another takes over after at most this long.
+   */
+  readonly leaseTtlMs: number;
   /** Platform key the endpoints' signing secrets are derived from; generated into DATA_DIR when unset (embedded mode). */
   readonly secretsKey?: string;
 }
@@ -33,6 +38,7 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv, read: Reader): Webhook
     retryMaxDelayMs: read.integer('WEBHOOKS_RETRY_MAX_DELAY_MS', 60_000, 1, HOUR_MS),
     retryWindowMs: read.integer('WEBHOOKS_RETRY_WINDOW_MS', 24 * HOUR_MS, 1, 7 * 24 * HOUR_MS),
     maxInFlight: read.integer('WEBHOOKS_MAX_IN_FLIGHT', 32, 1, 1000),
+    leaseTtlMs: read.integer('WEBHOOKS_LEASE_TTL_MS', 30_000, 300, 600_000),
     secretsKey,
   };
 }

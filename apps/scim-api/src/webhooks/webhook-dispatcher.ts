@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { accountDecider, accountStream, type AccountState, type WebhookEndpointState } from '@scim/domain';
+import { randomUUID } from 'node:crypto';
 import { aggregateStream, EventStore, type Subscription } from '@scim/event-store';
-import { ReadStore } from '@scim/read-models';
+import { ReadStore, ReadStoreLease } from '@scim/read-models';
 import { Collections, type AccountView } from '@scim/read-models/projections';
 import type { WebhookMessage } from '@scim/public-events';
 import { streamModel } from '@scim/provisioning';
@@ -16,6 +17,13 @@ import { endpointSecret, signedHeaders } from './webhook-signature';
 import { sendWebhook, type AttemptOutcome } from './webhook-sender';
 
 export const WEBHOOK_SECRETS_KEY_FILE = 'webhook-secrets.key';
+/** The read-store lease whose holder, one replica of the API, delivers every endpoint's events. */
+export const WEBHOOK_DELIVERY_LEASE = 'webhook-delivery';
+
+/** Sending stopped because another replica may have taken the delivery over; the worker is being stopped. */
+class DeliveryLeaseLostError extends Error {
+  override readonly name = 'DeliveryLeaseLostError';
+}
 
 /** Bounds the attempts in flight over all endpoints: a flood of endpoints cannot open unbounded connections. */
 class Slots {
@@ -44,6 +52,9 @@ class Slots {
  * the event log. A subscription from the head of the log only wakes the workers of the accounts
  * whose events arrive (the checkpoints, not this subscription, say what was delivered), and
  * starts or stops workers when an endpoint is registered, enabled, disabled or deleted.
+ *
+ * Only the replica holding the delivery lease (in the read store) runs workers, so each event is
+ * sent once however many replicas run; the others try to take the lease every third of its TTL.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -54,6 +65,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly context: WorkerContext;
   private doorbell?: Subscription;
   private stopped = false;
+  private readonly lease: ReadStoreLease;
+  /** Workers run while true: this replica holds the lease. */
+  private delivering = false;
+  private leaseTimer?: NodeJS.Timeout;
+  /** The lease round in flight, awaited at shutdown. */
+  private leaseRound: Promise<void> = Promise.resolve();
   /** Cuts the attempts in flight at shutdown; they are not recorded as delivered, so they are sent again after the restart. */
   private readonly shutdown = new AbortController();
 
@@ -68,13 +85,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const { webhooks } = config;
     this.slots = new Slots(webhooks.maxInFlight);
     this.platformKey = resolvePlatformKey(config, { variable: 'WEBHOOK_SECRETS_KEY', configured: webhooks.secretsKey, file: WEBHOOK_SECRETS_KEY_FILE }).key;
+    this.lease = new ReadStoreLease(readStore, { name: WEBHOOK_DELIVERY_LEASE, holder: randomUUID(), ttlMs: webhooks.leaseTtlMs });
     this.context = {
       events,
       deliveries,
       retry: { initialDelayMs: webhooks.retryInitialDelayMs, maxDelayMs: webhooks.retryMaxDelayMs, windowMs: webhooks.retryWindowMs },
       logger: this.logger,
       loadEndpoint: (accountId, endpointId) => this.endpoint(accountId, endpointId),
-      send: (endpoint, event) => this.send(endpoint, event),
+      send: (endpoint, event) => this.sendInOrder(endpoint, event),
       disable: (accountId, endpointId, detail) => this.disable(accountId, endpointId, detail),
     };
   }
@@ -99,21 +117,53 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       },
       (error) => this.logger.error(`Webhook wake-up subscription failed; workers fall back to polling: ${String(error)}`),
     );
-    // Events written before the subscription started are found by each worker from its checkpoint.
-    const accounts = await this.readStore.find<AccountView>(Collections.accounts, { webhooks: { $elemMatch: { enabled: true } } }, { fields: ['_id'] });
-    for (const { _id } of accounts) await this.refresh(_id);
+    await this.holdLease();
+    let inFlight = false;
+    this.leaseTimer = setInterval(() => {
+      // A slow round (many accounts to start) is not overlapped by the next.
+      if (inFlight) return;
+      inFlight = true;
+      this.leaseRound = this.holdLease()
+        .catch((error) => this.logger.error(`Webhook delivery lease not renewed: ${String(error)}`))
+        .finally(() => (inFlight = false));
+    }, Math.floor(this.config.webhooks.leaseTtlMs / 3));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.leaseTimer);
     this.shutdown.abort();
+    await this.leaseRound;
     await this.doorbell?.close();
+    await this.stopWorkers();
+    // Handed over now rather than after the TTL: another replica delivers from the checkpoints at its next try.
+    await this.lease.release();
+  }
+
+  /** Takes or renews the lease; starts the workers when it is taken, stops them when it is lost. */
+  private async holdLease(): Promise<void> {
+    if (this.stopped) return;
+    const held = await this.lease.acquire();
+    if (held && !this.delivering) {
+      this.delivering = true;
+      this.logger.log('This replica holds the webhook delivery lease: delivering');
+      // Events written before this are found by each worker from its checkpoint.
+      const accounts = await this.readStore.find<AccountView>(Collections.accounts, { webhooks: { $elemMatch: { enabled: true } } }, { fields: ['_id'] });
+      for (const { _id } of accounts) await this.refresh(_id);
+    } else if (!held && this.delivering) {
+      this.delivering = false;
+      this.logger.warn('The webhook delivery lease went to another replica: delivery stopped here');
+      await this.stopWorkers();
+    }
+  }
+
+  private async stopWorkers(): Promise<void> {
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
   }
 
   /** Starts a worker for each enabled endpoint of the account that has none, and wakes the others. */
   async refresh(accountId: string): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.delivering) return;
     const account = await this.accountState(accountId);
     for (const endpoint of account.status === 'open' ? account.webhooks : []) {
       const running = this.workers.get(endpoint.endpointId);
@@ -145,7 +195,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if ((await this.deliveries.checkpoint(endpoint.endpointId)) === 0) {
       await this.deliveries.commit(endpoint.endpointId, [], await this.registrationPosition(accountId, endpoint.endpointId));
     }
-    if (this.workers.has(endpoint.endpointId) || this.stopped) return;
+    if (this.workers.has(endpoint.endpointId) || this.stopped || !this.delivering) return;
     const worker = new EndpointWorker(accountId, endpoint.endpointId, this.context, () => {
       if (this.workers.get(endpoint.endpointId) === worker) this.workers.delete(endpoint.endpointId);
     });
@@ -157,6 +207,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       (event) => event.type === 'WebhookEndpointRegistered' && event.data.endpointId === endpointId,
     );
     return registered?.position ?? (await this.store.headPosition());
+  }
+
+  /** The workers' send: only while the lease is held, so that no two replicas send the same event. */
+  private async sendInOrder(endpoint: WebhookEndpointState, event: WebhookMessage): Promise<AttemptOutcome> {
+    if (!this.lease.held()) throw new DeliveryLeaseLostError(`The webhook delivery lease expired before ${event.id} was sent to ${endpoint.endpointId}`);
+    return this.send(endpoint, event);
   }
 
   private send(endpoint: WebhookEndpointState, event: WebhookMessage): Promise<AttemptOutcome> {

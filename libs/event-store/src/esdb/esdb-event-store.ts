@@ -17,6 +17,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type SubscribeOptions,
   type RecordedEvent,
   type Subscription,
@@ -93,10 +94,11 @@ export class EsdbEventStore extends EventStore {
     return { nextExpectedRevision: Number(result.nextExpectedRevision), position };
   }
 
-  override async readStream(streamId: string, options: { readonly fromRevision?: number } = {}): Promise<RecordedEvent[]> {
+  override async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const read = this.client.readStream(streamId, {
       direction: FORWARDS,
       fromRevision: BigInt(options.fromRevision ?? 0),
+      ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
     });
     const events: RecordedEvent[] = [];
     try {
@@ -138,8 +140,9 @@ export class EsdbEventStore extends EventStore {
   }
 
   // readAllMatching (an account's history) is the port's default: $all read and filtered here, in
-  // time proportional to the whole log. EventStoreDB has no index on metadata; a server-side
-  // projection into per-account streams would be the way to one.
+  // time proportional to the whole log, since EventStoreDB has no index on metadata. The API wraps
+  // this store in AccountIndexedEventStore (libs/read-models), which reads the projector's
+  // account-log index instead and only the unindexed tail through here.
 
   override subscribeToAll(
     options: SubscribeOptions,

@@ -10,6 +10,7 @@ import {
   type NewEvent,
   type ReadAllMatchingOptions,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
@@ -139,7 +140,7 @@ export class SqliteEventStore extends EventStore {
   private readonly selectRecordedId: Database.Statement<[string], RecordedIdRow>;
   private readonly insertEvent: Database.Statement<[string, number, string, string, string, string, string]>;
   private readonly selectHeadPosition: Database.Statement<[], number>;
-  private readonly selectStream: Database.Statement<[string, number], EventRow>;
+  private readonly selectStream: Database.Statement<[string, number, number], EventRow>;
   private readonly commitBatch: Database.Transaction<(batch: readonly PendingAppend[], recordedAt: string) => AppendOutcome[]>;
   private readonly appendInSavepoint: Database.Transaction<(pending: PendingAppend, recordedAt: string) => AppendResult>;
 
@@ -194,8 +195,9 @@ export class SqliteEventStore extends EventStore {
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectHeadPosition = db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
-    this.selectStream = db.prepare<[string, number], EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`,
+    // LIMIT -1 is SQLite's "no limit".
+    this.selectStream = db.prepare<[string, number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     );
     // Nested better-sqlite3 transactions are savepoints: a failing append rolls back only itself.
     this.appendInSavepoint = db.transaction((pending: PendingAppend, recordedAt: string) =>
@@ -237,8 +239,8 @@ export class SqliteEventStore extends EventStore {
     });
   }
 
-  override async readStream(streamId: string, options: { readonly fromRevision?: number } = {}): Promise<RecordedEvent[]> {
-    return this.selectStream.all(streamId, options.fromRevision ?? 0).map(toRecordedEvent);
+  override async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.selectStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1).map(toRecordedEvent);
   }
 
   override async streamRevision(streamId: string): Promise<number> {

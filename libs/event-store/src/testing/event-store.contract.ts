@@ -304,6 +304,18 @@ function registerContractTests(test: jest.It, current: () => EventStoreContractF
       expect(beyond).toEqual([]);
     });
 
+    test('readStream reads at most maxCount events', async () => {
+      const stream = newStream();
+      const events = Array.from({ length: 5 }, () => newEvent());
+      await store().append(stream, events, 'no_stream');
+
+      const one = await store().readStream(stream, { fromRevision: 3, maxCount: 1 });
+      const pastTheEnd = await store().readStream(stream, { fromRevision: 3, maxCount: 10 });
+
+      expect(one.map((event) => [event.id, event.revision])).toEqual([[events[3].id, 3]]);
+      expect(pastTheEnd.map((event) => event.revision)).toEqual([3, 4]);
+    });
+
     test('readAll returns commit order, filters by stream prefix, starts after fromPosition, batches', async () => {
       const [scopeA, scopeB, scopeC] = [newScope(), newScope(), newScope()];
       const start = await store().headPosition();

@@ -1,4 +1,5 @@
 import type { IndexSpec, ReadStore } from '../read-store.port';
+import { ACCOUNT_LOG, accountLogIndexes } from './account-log.projection';
 
 export const Collections = {
   accounts: 'accounts',
@@ -29,6 +30,7 @@ export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = 
     { name: 'group', fields: [['groupId', 1]] },
     { name: 'user', fields: [['accountId', 1], ['userId', 1]] },
   ],
+  [ACCOUNT_LOG]: accountLogIndexes,
 };
 
 /** What a page of users reads of each (UserView): its stored resource, `meta`'s facts and its groups. */
