@@ -14,6 +14,6 @@ export class AccountSchemaReader {
   async of(accountId: string): Promise<AccountSchemas> {
     const account = await this.readStore.get<AccountView>(Collections.accounts, accountId);
     // Accounts projected before custom attributes existed lack the field.
-    return accountSchemas(account?.customAttributes ?? []);
+    return accountSchemas(account?.customAttributes ?? [], account?.undeclaredExtensions ?? 'refuse');
   }
 }
