@@ -158,6 +158,22 @@ describe('custom attributes (e2e)', () => {
     expect((await other.get('/Schemas').expect(200)).body.Resources.map((s: { id: string }) => s.id)).not.toContain(OKTA);
   });
 
+  it('accepts an undeclared extension with a recorded note while the account migrates, and refuses it again after', async () => {
+    const migrating = await testApp.newAccount('Migrating');
+    const client = scimClient(testApp, migrating);
+    const setPolicy = (policy: string) => accountAdmin(testApp, migrating)('put', '/undeclared-extensions', { policy });
+    expect((await setPolicy('note').expect(200)).body).toEqual({ policy: 'note' });
+    expectScimError((await setPolicy('drop').expect(400)).body, 400);
+
+    const created = await client.post('/Users', { schemas: [USER_SCHEMA, ENTRA], userName: 'moving@contoso.test', [ENTRA]: { CostCenterCode: 'CC-1' } }).expect(201);
+    expect(created.body).not.toHaveProperty(ENTRA);
+    const history = await testApp.operator('get', `/audit/accounts/${migrating.accountId}/users/${created.body.id}/events`).expect(200);
+    expect(JSON.stringify(history.body.events[0].normalizations)).toContain(`undeclared-extension-ignored:${ENTRA}`);
+
+    await setPolicy('refuse').expect(200);
+    expectScimError((await client.post('/Users', { schemas: [USER_SCHEMA], userName: 'later@contoso.test', [ENTRA]: { CostCenterCode: 'CC-1' } }).expect(400)).body, 400, 'invalidValue');
+  });
+
   it("shows them in the console's user detail", async () => {
     const detail = await admin('get', `/users/${oktaUser}`).expect(200);
     expect(detail.body.customAttributes).toEqual([

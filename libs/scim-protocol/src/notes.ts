@@ -26,6 +26,7 @@ export type NoteKind =
   | 'replace-as-add'
   | 'single-value-unwrapped'
   | 'unknown-attribute-ignored'
+  | 'undeclared-extension-ignored'
   | 'unknown-schema-ignored'
   | 'unqualified-extension-path'
   | 'urn-key-moved'

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountDto, AccountPageDto, AdminKeyPageDto, CreatedAccountDto, CustomAttributeDto, CustomAttributePageDto, IssuedAdminKeyDto, IssuedTokenDto, RoleDto, RolePageDto, ScimSwitchDto, TokenPageDto } from './admin-responses.dto';
@@ -12,7 +12,7 @@ import { generateCredential } from '../scim/scim-token';
 import { TokenUsage } from '../scim/token-usage';
 import { pageOf } from '../scim/paging';
 import { AdminContext, type AdminCommandContext } from '../shared/request-context';
-import { CreateAccountDto, DeclareCustomAttributeDto, DefineRoleDto, IssueAdminKeyDto, IssueTokenDto, PageQueryDto, SearchQueryDto } from './admin.dto';
+import { CreateAccountDto, DeclareCustomAttributeDto, DefineRoleDto, UndeclaredExtensionsDto, IssueAdminKeyDto, IssueTokenDto, PageQueryDto, SearchQueryDto } from './admin.dto';
 import { RunAccountCommand } from './account-command';
 import { CreateDefaultGroupsCommand } from './admin-commands';
 import { adminPageOf, pageOfList } from './admin-page';
@@ -180,8 +180,7 @@ export class AccountsController {
   @ApiOperation({ summary: "The attributes of the account's schema extensions, as /Schemas shows them to its SCIM clients" })
   @ApiOkResponse({ type: CustomAttributePageDto })
   async customAttributes(@Param('accountId') accountId: string, @Query() params: PageQueryDto) {
-    // Accounts projected before custom attributes existed lack the field.
-    return pageOfList((await this.account(accountId)).customAttributes ?? [], params);
+    return pageOfList((await this.account(accountId)).customAttributes, params);
   }
 
   @Post(':accountId/custom-attributes')
@@ -203,6 +202,14 @@ export class AccountsController {
     });
     // The declaration just recorded is the state's last one.
     return state.status === 'open' ? state.customAttributes[state.customAttributes.length - 1] : undefined;
+  }
+
+  @Put(':accountId/undeclared-extensions')
+  @ApiOperation({ summary: 'What SCIM writes do with a schema extension the account has not declared: refuse it (400, the default) or, while migrating an IdP, accept the request without it and record a note' })
+  @ApiOkResponse({ type: UndeclaredExtensionsDto })
+  async setUndeclaredExtensions(@AdminContext() context: AdminCommandContext, @Param('accountId') accountId: string, @Body() body: UndeclaredExtensionsDto) {
+    const state = await this.run(context, accountId, { type: 'SetUndeclaredExtensionsPolicy', policy: body.policy, at: context.at });
+    return { policy: state.status === 'open' ? state.undeclaredExtensions : body.policy };
   }
 
   private async account(accountId: string): Promise<AccountView> {

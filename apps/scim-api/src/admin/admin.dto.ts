@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { CUSTOM_ATTRIBUTE_TYPES, MAX_TOKEN_VALIDITY_DAYS } from '@scim/domain';
+import { CUSTOM_ATTRIBUTE_TYPES, MAX_TOKEN_VALIDITY_DAYS, UNDECLARED_EXTENSIONS_POLICIES } from '@scim/domain';
 import { MAX_INDEX, toNumber } from '../shared/numeric-input';
 
 export class CreateAccountDto {
@@ -54,6 +54,12 @@ export class DeclareCustomAttributeDto {
   @ApiPropertyOptional({ default: false, description: 'Every create and replace must then carry a value' }) @IsOptional() @IsBoolean() required?: boolean;
   @ApiPropertyOptional({ enum: ['none', 'server'], default: 'none', description: '"server" is not offered yet' }) @IsOptional() @IsIn(['none', 'server']) uniqueness?: string;
   @ApiPropertyOptional({ example: 'Cost center code from HR' }) @IsOptional() @IsString() @Length(0, 500) description?: string;
+}
+
+export class UndeclaredExtensionsDto {
+  @ApiProperty({ enum: UNDECLARED_EXTENSIONS_POLICIES, description: 'refuse: 400 invalidValue naming the URN; note: accepted without those values, the URN recorded in the notes' })
+  @IsIn(UNDECLARED_EXTENSIONS_POLICIES)
+  policy!: string;
 }
 
 export class CreateManualUserDto {

@@ -13,7 +13,7 @@ export class AccountSchemaReader {
 
   async of(accountId: string): Promise<AccountSchemas> {
     const account = await this.readStore.get<AccountView>(Collections.accounts, accountId);
-    // Accounts projected before custom attributes existed lack the field.
-    return accountSchemas(account?.customAttributes ?? []);
+    // No account (yet): the service's own schemas.
+    return accountSchemas(account?.customAttributes ?? [], account?.undeclaredExtensions ?? 'refuse');
   }
 }

@@ -9,7 +9,17 @@ import {
   type AccountIntegrations,
   type ScimTokenExpiring,
 } from './account-integrations';
-import { customAttributeOf, decideCustomAttribute, type CustomAttributeDeclared, type CustomAttributeDefinition, type DeclareCustomAttribute } from './custom-attributes';
+import {
+  customAttributeOf,
+  decideCustomAttribute,
+  decideUndeclaredExtensionsPolicy,
+  type CustomAttributeDeclared,
+  type CustomAttributeDefinition,
+  type DeclareCustomAttribute,
+  type SetUndeclaredExtensionsPolicy,
+  type UndeclaredExtensionsPolicy,
+  type UndeclaredExtensionsPolicySet,
+} from './custom-attributes';
 import { DEFAULT_ROLES } from './default-access';
 
 export type AccountCreated = DomainEvent<'AccountCreated', { readonly accountId: string; readonly name: string; readonly createdAt: string }>;
@@ -56,6 +66,7 @@ export type AccountEvent =
   | AccountAdminKeyRevoked
   | ScimTokenExpiring
   | CustomAttributeDeclared
+  | UndeclaredExtensionsPolicySet
   | AccountIntegrationEvent;
 
 export interface ScimTokenState {
@@ -82,6 +93,7 @@ export type AccountState =
       readonly adminKeys: readonly AdminKeyState[];
       /** The account's schema extensions (RFC 7643 §3.3), attribute by attribute, in declaration order. */
       readonly customAttributes: readonly CustomAttributeDefinition[];
+      readonly undeclaredExtensions: UndeclaredExtensionsPolicy;
     } & AccountIntegrations;
 
 export interface RoleDefinition {
@@ -128,6 +140,7 @@ export type AccountCommand =
   /** Notices, once each, the active tokens that expire within `withinDays` of `at`. */
   | { readonly type: 'NoticeExpiringTokens'; readonly withinDays: number; readonly at: string }
   | DeclareCustomAttribute
+  | SetUndeclaredExtensionsPolicy
   | AccountIntegrationCommand;
 
 /** Longest validity an administrator may choose for a SCIM token or an admin key (two years). */
@@ -142,7 +155,7 @@ export const initialAccountState: AccountState = { status: 'absent' };
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountCreated') {
     const { accountId, name, createdAt } = event.data;
-    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [], customAttributes: [], ...noIntegrations };
+    return { status: 'open', accountId, name, createdAt, scimEnabled: false, tokens: [], roles: [], adminKeys: [], customAttributes: [], undeclaredExtensions: 'refuse', ...noIntegrations };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
@@ -177,6 +190,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       };
     case 'CustomAttributeDeclared':
       return { ...state, customAttributes: [...state.customAttributes, customAttributeOf(event.data)] };
+    case 'UndeclaredExtensionsPolicySet':
+      return { ...state, undeclaredExtensions: event.data.policy };
     case 'EventsKeyIssued':
     case 'EventsKeyRevoked':
     case 'WebhookEndpointRegistered':
@@ -252,6 +267,8 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
     }
     case 'DeclareCustomAttribute':
       return [decideCustomAttribute(command, state.customAttributes, accountId)];
+    case 'SetUndeclaredExtensionsPolicy':
+      return decideUndeclaredExtensionsPolicy(command, state.undeclaredExtensions, accountId);
     case 'IssueEventsKey':
     case 'RevokeEventsKey':
     case 'RegisterWebhook':

@@ -80,5 +80,13 @@ describe('custom attributes of an account', () => {
     spec.given([created, ...many]).when(declare({ name: 'oneMore' })).thenRejects('invalid_custom_attribute');
   });
 
+  it('switches what happens to undeclared extensions, once per change', () => {
+    const noted: AccountEvent = { type: 'UndeclaredExtensionsPolicySet', data: { accountId: 'a1', policy: 'note', setAt: at } };
+    spec.given([created]).when({ type: 'SetUndeclaredExtensionsPolicy', policy: 'note', at }).then([noted]);
+    spec.given([created, noted]).when({ type: 'SetUndeclaredExtensionsPolicy', policy: 'note', at }).then([]);
+    spec.given([created]).when({ type: 'SetUndeclaredExtensionsPolicy', policy: 'refuse', at }).then([]);
+    spec.given([created]).when({ type: 'SetUndeclaredExtensionsPolicy', policy: 'drop', at }).thenRejects('invalid_custom_attribute');
+  });
+
   it('refuses a declaration for a missing account', () => spec.given([]).when(declare()).thenRejects('account_not_found'));
 });

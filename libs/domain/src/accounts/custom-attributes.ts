@@ -27,6 +27,31 @@ export interface CustomAttributeDefinition {
 
 export type CustomAttributeDeclared = DomainEvent<'CustomAttributeDeclared', { readonly accountId: string } & CustomAttributeDefinition>;
 
+/**
+ * What SCIM writes do with an extension the account has not declared: `refuse` it (400, the
+ * default), or, while an IdP is being migrated, `note` it — accept the request without those
+ * values and record their URN in the event's notes.
+ */
+export type UndeclaredExtensionsPolicy = 'refuse' | 'note';
+export const UNDECLARED_EXTENSIONS_POLICIES: readonly UndeclaredExtensionsPolicy[] = ['refuse', 'note'];
+
+export type UndeclaredExtensionsPolicySet = DomainEvent<
+  'UndeclaredExtensionsPolicySet',
+  { readonly accountId: string; readonly policy: UndeclaredExtensionsPolicy; readonly setAt: string }
+>;
+
+export interface SetUndeclaredExtensionsPolicy {
+  readonly type: 'SetUndeclaredExtensionsPolicy';
+  readonly policy: string;
+  readonly at: string;
+}
+
+/** The policy change, if it changes anything. */
+export function decideUndeclaredExtensionsPolicy(command: SetUndeclaredExtensionsPolicy, current: UndeclaredExtensionsPolicy, accountId: string): UndeclaredExtensionsPolicySet[] {
+  const policy = oneOf(UNDECLARED_EXTENSIONS_POLICIES, command.policy, 'undeclaredExtensions');
+  return policy === current ? [] : [{ type: 'UndeclaredExtensionsPolicySet', data: { accountId, policy, setAt: command.at } }];
+}
+
 export interface DeclareCustomAttribute {
   readonly type: 'DeclareCustomAttribute';
   readonly resourceType: string;

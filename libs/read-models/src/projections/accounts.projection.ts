@@ -1,4 +1,4 @@
-import { evolveAccount, type EventsKeyState, type WebhookEndpointState, StreamPrefix, type AccountEvent, type AccountState, type CustomAttributeDefinition, type AdminKeyState, type RoleDefinition, type ScimTokenState } from '@scim/domain';
+import { evolveAccount, type EventsKeyState, type WebhookEndpointState, StreamPrefix, type AccountEvent, type AccountState, type CustomAttributeDefinition, type UndeclaredExtensionsPolicy, type AdminKeyState, type RoleDefinition, type ScimTokenState } from '@scim/domain';
 import type { Projection } from '../projection';
 import type { Doc } from '../read-store.port';
 import { Collections } from './collections';
@@ -17,6 +17,7 @@ interface AccountFields {
   readonly eventsKeys: readonly EventsKeyState[];
   readonly webhooks: readonly WebhookEndpointState[];
   readonly customAttributes: readonly CustomAttributeDefinition[];
+  readonly undeclaredExtensions: UndeclaredExtensionsPolicy;
 }
 
 /** Accounts with SCIM state, token and admin-key hashes (what the credential checks read), role catalogue. */
@@ -25,7 +26,7 @@ export type AccountView = Doc & AccountFields;
 /** The read model is the aggregate's own state: one fold, not two. */
 export const accountsProjection: Projection = {
   name: 'accounts',
-  // 2: the account's declared custom attributes.
+  // 2: the account's declared custom attributes and its policy for undeclared extensions.
   version: 2,
   streamPrefixes: [StreamPrefix.account],
   targets: (recorded) =>
@@ -38,10 +39,10 @@ export const accountsProjection: Projection = {
   },
 };
 
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes }: AccountView) {
-  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes };
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions }: AccountView) {
+  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions };
 }
 
-function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes }: OpenAccount): AccountView {
-  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes };
+function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions }: OpenAccount): AccountView {
+  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions };
 }

@@ -85,8 +85,8 @@ class UserPatcher {
 
     const resolved = this.schema.resolve(path.attribute);
     if (!resolved) {
-      // An undeclared extension (or attribute of a declared one) is refused, lenient or not.
-      if (/^urn:/i.test(text)) unknownUrnKey(this.schema, text, this.notes);
+      // An undeclared extension (or attribute of a declared one) is refused, lenient or not; noted while the account migrates.
+      if (/^urn:/i.test(text) && unknownUrnKey(this.schema, text, this.notes) === 'undeclared-ignored') return;
       if (lenient) return this.notes.add(`unknown-attribute-ignored:${text}`);
       throw badRequest('invalidPath', `Path ${JSON.stringify(path.text)} names no attribute of User`);
     }

@@ -242,16 +242,21 @@ export function normalizeResourceAttributes(
 /**
  * A URN key or path no attribute answers to. Within the service's own schemas it is ignored and
  * noted, as any unknown attribute; an extension the account has not declared, or an attribute its
- * declared extension lacks, is refused: the values would otherwise be silently lost.
+ * declared extension lacks, is refused: the values would otherwise be silently lost. An account
+ * migrating an IdP may choose to accept undeclared extensions instead: then they are noted.
  */
-export function unknownUrnKey(schema: ResourceSchema, key: string, notes: Notes): void {
+export function unknownUrnKey(schema: ResourceSchema, key: string, notes: Notes): 'ignored' | 'undeclared-ignored' {
   const lower = key.toLowerCase();
   const within = (urn: string) => lower.startsWith(`${urn.toLowerCase()}:`);
   const owner = schema.extensions.find((e) => within(e.schema.id));
   if (owner?.declared) throw invalidValue(`Attribute "${key}" is not declared in the schema extension ${owner.schema.id}`);
   if (owner || within(schema.schema.id)) {
     notes.add(`unknown-attribute-ignored:${key}`);
-    return;
+    return 'ignored';
+  }
+  if (schema.notesUndeclaredExtensions) {
+    notes.add(`undeclared-extension-ignored:${key}`);
+    return 'undeclared-ignored';
   }
   throw invalidValue(
     `Schema extension "${key}" is not declared for this account: an account administrator declares its attributes first (POST /admin/accounts/{accountId}/custom-attributes)`,

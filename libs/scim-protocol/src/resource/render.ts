@@ -69,8 +69,7 @@ function buildUser(input: Pick<UserRenderInput, 'id' | 'profile' | 'active'>, co
   for (const attr of userResourceSchema.schema.attributes) {
     if (attr.name === 'active') {
       if (active !== undefined) out.active = active;
-    }
-    else if (attr.name !== 'groups' && attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
+    } else if (attr.name !== 'groups' && attr.returned !== 'never' && profile[attr.name] !== undefined) out[attr.name] = copy(profile[attr.name]);
   }
   for (const extension of userResourceSchema.extensions) {
     const value = profile[extension.schema.id];

@@ -90,6 +90,18 @@ describe('account-declared schema extensions', () => {
   it('refuses an undeclared extension also when the account declared none (never silently dropped)', () =>
     expect(refusal(() => normalizeUserProfile({ ...entraBody }))).toMatchObject({ status: 400, scimType: 'invalidValue' }));
 
+  it('accepts and notes an undeclared extension when the account migrates (values left out, never a declared one)', () => {
+    const { user: migrating } = accountSchemas(declared, 'note');
+    const other = 'urn:ietf:params:scim:schemas:extension:Other:2.0:User';
+    const { profile, notes } = normalizeUserProfile({ ...entraBody, [other]: { a: 'b' } }, migrating);
+    expect(profile[other]).toBeUndefined();
+    expect(profile[ENTRA]).toEqual(normalizeUserProfile(entraBody, schema).profile[ENTRA]);
+    expect(notes).toEqual([`undeclared-extension-ignored:${other}`]);
+    expect(refusal(() => normalizeUserProfile({ ...entraBody, [ENTRA]: { nope: 'b' } }, migrating))).toMatchObject({ status: 400, scimType: 'invalidValue' });
+    const patched = applyUserPatch({ profile, active: true }, parsePatchRequest({ schemas: [ScimUrn.PatchOp], Operations: [{ op: 'replace', path: `${other}:a`, value: 'c' }] }), migrating);
+    expect(patched).toMatchObject({ profile, notes: [`undeclared-extension-ignored:${other}:a`] });
+  });
+
   it('keeps noting what it always noted: a URN only in "schemas", an unknown enterprise attribute', () => {
     const { notes } = normalizeUserProfile({ schemas: [ScimUrn.User, ENTRA], userName: 'a', [ScimUrn.EnterpriseUser]: { nope: 1 } });
     expect(notes).toEqual([`unknown-schema-ignored:${ENTRA}`, `unknown-attribute-ignored:${ScimUrn.EnterpriseUser}:nope`]);

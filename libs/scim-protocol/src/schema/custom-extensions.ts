@@ -72,15 +72,16 @@ const cache = new Map<string, AccountSchemas>();
 const CACHE_SIZE = 1000;
 
 /**
- * The account's resource schemas for its declarations. Built once per distinct set of
- * declarations (a request reads them from the account, most accounts declare none).
+ * The account's resource schemas for its declarations and its policy for undeclared extensions.
+ * Built once per distinct set of them (a request reads them from the account, most accounts
+ * declare none).
  */
-export function accountSchemas(declared: readonly DeclaredAttribute[] = []): AccountSchemas {
-  if (declared.length === 0) return { user: userResourceSchema };
-  const key = JSON.stringify(declared.map((d) => [d.resourceType, d.schemaUrn, d.name, d.type, d.multiValued, d.caseExact, d.required, d.description]));
+export function accountSchemas(declared: readonly DeclaredAttribute[] = [], undeclaredExtensions: 'refuse' | 'note' = 'refuse'): AccountSchemas {
+  if (declared.length === 0 && undeclaredExtensions === 'refuse') return { user: userResourceSchema };
+  const key = JSON.stringify([undeclaredExtensions, ...declared.map((d) => [d.resourceType, d.schemaUrn, d.name, d.type, d.multiValued, d.caseExact, d.required, d.description])]);
   const found = cache.get(key);
   if (found) return found;
-  const built = { user: withExtensions(userResourceSchema, declaredExtensions(declared, 'User')) };
+  const built = { user: withExtensions(userResourceSchema, declaredExtensions(declared, 'User'), undeclaredExtensions === 'note') };
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, built);
   return built;

@@ -51,6 +51,11 @@ export interface ResourceSchema {
   readonly commonAttributes: readonly AttributeDefinition[];
   readonly extensions: readonly SchemaExtension[];
   /**
+   * True when the account accepts extensions it has not declared, while migrating an IdP: their
+   * values are left out and noted instead of refused.
+   */
+  readonly notesUndeclaredExtensions?: boolean;
+  /**
    * Resolves `name`, `name.sub`, `urn:…:name` or `urn:…:name.sub`, case-insensitively
    * (RFC 7643 §2.1). An extension attribute named without its URN resolves when unambiguous.
    * Undefined when the path names nothing in this resource type.
@@ -139,9 +144,10 @@ export const userResourceSchema: ResourceSchema = createResourceSchema('User', '
 ]);
 
 /** `base` with more extensions: an account's declared ones (custom-extensions.ts). */
-export function withExtensions(base: ResourceSchema, extensions: readonly SchemaExtension[]): ResourceSchema {
-  if (extensions.length === 0) return base;
-  return createResourceSchema(base.name, base.endpoint, base.description, base.schema, [...base.extensions, ...extensions]);
+export function withExtensions(base: ResourceSchema, extensions: readonly SchemaExtension[], notesUndeclaredExtensions = false): ResourceSchema {
+  if (extensions.length === 0 && !notesUndeclaredExtensions) return base;
+  const extended = createResourceSchema(base.name, base.endpoint, base.description, base.schema, [...base.extensions, ...extensions]);
+  return notesUndeclaredExtensions ? { ...extended, notesUndeclaredExtensions } : extended;
 }
 
 /** The Group resource type. */
