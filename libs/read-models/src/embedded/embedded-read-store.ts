@@ -375,7 +375,12 @@ function planQuery(state: Collection, query: Query, options: FindOptions, keySiz
   if (ids) {
     where.push(ids.length === 1 ? 'd._id = @ids' : 'd._id IN (SELECT value FROM json_each(@ids))');
     params.ids = ids.length === 1 ? ids[0] : JSON.stringify(ids);
-    if (fields.length > 1) where.push(filter.text);
+    // The rest of the query: `_id` is the key, and tested again would cost a list lookup a row.
+    if (fields.length > 1) {
+      const rest = compileFilter(Object.fromEntries(Object.entries(query).filter(([field]) => field !== '_id')), doc);
+      where.push(rest.text);
+      Object.assign(params, rest.params);
+    }
     if (!sort) {
       const matching = `FROM ${state.table} d WHERE ${where.map((clause) => `(${clause})`).join(' AND ')}`;
       return { page: (columns) => `SELECT ${columns} ${matching}`, count: `SELECT COUNT(*) ${matching}`, params, inJavaScript: 'page' };

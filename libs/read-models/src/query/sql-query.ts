@@ -294,11 +294,20 @@ function among(compilation: Compilation, operand: unknown, nodes: Target, where:
     else if (typeof candidate === 'object') tests.push(anyCandidate(compilation, nodes, (c) => equals(compilation, c, candidate, where)));
     else if (typeof candidate !== 'number' || Number.isFinite(candidate)) scalars.push(assertJsonValue(candidate, where) ?? candidate);
   }
-  // One parameter for any number of values (a group's 10,000 member ids): same type, same value.
+  // One parameter for any number of values (a group's 10,000 member ids), which SQLite turns into
+  // an index once per statement: same type, same value.
+  const listOf = (type: string) => compilation.param(JSON.stringify(scalars.filter((value) => typeof value === type)));
+  const [strings, numbers] = [listOf('string'), listOf('number')];
+  const booleans = [true, false].filter((value) => scalars.includes(value)).map((value) => `'${value}'`);
   if (scalars.length > 0) {
-    const list = compilation.param(JSON.stringify(scalars));
     tests.push(
-      anyCandidate(compilation, nodes, (c) => `EXISTS (SELECT 1 FROM json_each(${list}) v WHERE ${c.a} = v.atom AND (${c.t} = v.type OR (${c.t} IN ('integer', 'real') AND v.type IN ('integer', 'real'))))`),
+      anyCandidate(
+        compilation,
+        nodes,
+        (c) =>
+          `(${c.t} = 'text' AND ${c.a} IN (SELECT value FROM json_each(${strings}))) OR (${c.t} IN ('integer', 'real') AND ${c.a} IN (SELECT value FROM json_each(${numbers})))` +
+          (booleans.length > 0 ? ` OR ${c.t} IN (${booleans.join(', ')})` : ''),
+      ),
     );
   }
   return tests.length === 0 ? '0' : tests.map((test) => `(${test})`).join(' OR ');
