@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DelegatingEventStore } from './delegating-event-store';
-import { type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent } from './event-store.port';
+import { type AppendResult, type ExpectedRevision, type NewEvent, type RecordedEvent, WrongExpectedRevisionError } from './event-store.port';
 import {
   aggregateStream,
   ConcurrencyError,
@@ -9,6 +9,7 @@ import {
   type HandleCommandOptions,
   PreconditionFailedError,
   appendOnlyLog,
+  decideAndAppend,
 } from './handle-command';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
@@ -168,6 +169,30 @@ describe('handleCommand', () => {
     }, options);
 
     expect(seen).toEqual([1, 11]);
+  });
+
+  describe('one attempt (decideAndAppend), for a write spanning several streams that retries as a whole', () => {
+    test('appends at the revision the caller planned on, without reading the stream again', async () => {
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
+      const reads = jest.spyOn(store, 'readStream');
+
+      const result = await decideAndAppend(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), options, { state: { total: 1 }, revision: 0 });
+
+      expect(reads).not.toHaveBeenCalled();
+      expect(result).toMatchObject({ state: { total: 3 }, revision: 1 });
+    });
+
+    test('a stream that moved since the plan surfaces as the store conflict, for the caller to plan again', async () => {
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
+      await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 1 }), options);
+
+      const error = await decideAndAppend(store, 'counter-1', counter, decide({ type: 'Increment', by: 2 }), options, { state: { total: 1 }, revision: 0 }).catch(
+        (caught: unknown) => caught,
+      );
+
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((await sqlite.readStream('counter-1')).map((event) => event.data)).toEqual([{ by: 1 }, { by: 1 }]);
+    });
   });
 
   describe('on an append-only log (decisions that never depend on its events)', () => {

@@ -109,7 +109,7 @@ export class GroupWriteModel {
     await this.requireMembers(context.accountId, members, by);
     const creating: Extract<GroupCommand, { type: 'CreateGroup' }> = { type: 'CreateGroup', groupId, accountId: context.accountId, at: context.at, ...command };
     const reservedAt = command.source === 'SCIM' ? await this.reserveName(context, command.displayName, groupId) : 0;
-    const written = await this.inTurn.run(groupId, async (): Promise<Written> => {
+    const written = await this.write(groupId, undefined, async (): Promise<Written> => {
       // The membership is decided against the group as it will be once created.
       const group = groupDecider.decide(creating, initialGroupState).reduce(groupDecider.evolve, initialGroupState) as LiveGroup;
       const deltas = decideMembershipChange({ type: 'ChangeGroupMembers', accountId: context.accountId, by, add: members, remove: [], at: context.at }, group);
