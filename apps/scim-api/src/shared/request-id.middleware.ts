@@ -9,8 +9,9 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
  * events it causes. A well-formed id sent by the client (or a proxy) is kept for end-to-end tracing.
  */
 export function requestIdMiddleware(request: AuthenticatedRequest, response: Response, next: NextFunction): void {
-  const incoming = request.header('x-request-id');
-  request.requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  response.setHeader('X-Request-Id', request.requestId);
+  const incoming = request.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  request.requestId = requestId;
+  response.setHeader('X-Request-Id', requestId);
   next();
 }
