@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NextFunction, Response } from 'express';
+import type { Response } from 'express';
 import type { Logger } from 'pino';
 import type { AuthenticatedRequest } from '../shared/request-context';
 import { Metrics } from './metrics';
@@ -18,7 +18,7 @@ const MAX_LOGGED_PARAM = 128;
  * exception filter leaves it on the request); refused authentications are sampled.
  */
 export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSampler) {
-  return (request: AuthenticatedRequest, response: Response, next: NextFunction): void => {
+  return (request: AuthenticatedRequest, response: Response): void => {
     const startedAt = performance.now();
     response.once('close', () => {
       const seconds = (performance.now() - startedAt) / 1000;
@@ -49,7 +49,6 @@ export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSa
       else if (status < 400 && PROBE_ROUTES.has(route)) logger.debug(line, message);
       else logger.info(line, message);
     });
-    next();
   };
 }
 
@@ -66,9 +65,9 @@ interface RequestLine {
   aborted?: true;
 }
 
-/** First of all middleware, so the latency includes reading the body. */
-export function installRequestLog(app: INestApplication): void {
-  app.use(requestLog(app.get<Logger>(ROOT_LOGGER), app.get(Metrics), app.get(RefusalSampler)));
+/** The app's request log; started first on every request, so the latency includes reading the body. */
+export function requestLogOf(app: INestApplication): (request: AuthenticatedRequest, response: Response) => void {
+  return requestLog(app.get<Logger>(ROOT_LOGGER), app.get(Metrics), app.get(RefusalSampler));
 }
 
 /**
