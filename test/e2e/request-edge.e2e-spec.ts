@@ -366,3 +366,20 @@ describe('raw connections: slow clients, refused uploads, 100-continue (e2e)', (
     expect(sent).toBeLessThan(headers.length);
   });
 });
+
+describe('base URLs behind a proxy: X-Forwarded-Proto counts only with TRUST_PROXY (e2e)', () => {
+  const locationOf = async (env: NodeJS.ProcessEnv): Promise<string> => {
+    const testApp = await startTestApp(undefined, { env: { PUBLIC_URL: '', ALLOWED_HOSTS: 'scim.example.com', ...env } });
+    try {
+      const answer = await request(testApp.app.getHttpServer()).get('/scim/v2/a/ServiceProviderConfig').set('Host', 'scim.example.com').set('X-Forwarded-Proto', 'https').expect(200);
+      return answer.body.meta.location;
+    } finally {
+      await testApp.close();
+    }
+  };
+
+  it('builds https URLs from a trusted proxy, and plain http ones when no proxy is trusted', async () => {
+    expect(await locationOf({ TRUST_PROXY: 'loopback' })).toMatch(/^https:\/\/scim\.example\.com\/scim\/v2\/a\//);
+    expect(await locationOf({})).toMatch(/^http:\/\/scim\.example\.com\/scim\/v2\/a\//);
+  });
+});

@@ -35,6 +35,8 @@ export class RateLimited extends ScimError {
 @Injectable()
 export class AdmissionControl {
   private readonly limiters: ReadonlyMap<LimitScope, RateLimiterMemory>;
+  /** False with RATE_LIMITS=off: the edge then skips admission (and its awaits) altogether. */
+  readonly enabled: boolean;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -52,6 +54,7 @@ export class AdmissionControl {
           ]
         : [],
     );
+    this.enabled = this.limiters.size > 0;
   }
 
   /**

@@ -1,4 +1,4 @@
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Whether a request's Host may become the origin of absolute URLs (Location, meta.location, SCIM
@@ -7,8 +7,12 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
  */
 export function hostAllowed(host: string, allowed: readonly string[] | undefined, localPort: number | undefined): boolean {
   const wanted = host.trim().toLowerCase();
-  const entries = allowed ?? LOOPBACK_NAMES.map((name) => `${name}:${localPort ?? ''}`);
-  return entries.some((entry) => entry === wanted || (!hasPort(entry) && nameOf(wanted) === entry));
+  if (allowed === undefined) {
+    // Checked on every request: no list is built for it.
+    const name = nameOf(wanted);
+    return localPort !== undefined && LOOPBACK_NAMES.has(name) && wanted === `${name}:${localPort}`;
+  }
+  return allowed.some((entry) => entry === wanted || (!hasPort(entry) && nameOf(wanted) === entry));
 }
 
 const hasPort = (host: string): boolean => /:\d+$/.test(host);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import getRawBody from 'raw-body';
 import { ScimError } from '@scim/scim-protocol';
@@ -15,6 +16,11 @@ const LIMIT_VARIABLES: Readonly<Record<BodySize, string>> = {
   small: 'BODY_LIMIT_SMALL_BYTES',
   bulk: 'maxPayloadSize in /ServiceProviderConfig',
 };
+
+/** Whether the request carries a body at all, decided as type-is (and so `request.is`) decides it. */
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(headers['content-length']));
+}
 
 /**
  * Reads a JSON request body once its sender is authenticated and admitted: identity encoding only

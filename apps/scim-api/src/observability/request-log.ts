@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NextFunction, Response } from 'express';
+import type { Response } from 'express';
 import { withoutValues } from '@scim/domain';
 import type { Logger } from 'pino';
 import type { AuthenticatedRequest } from '../shared/request-context';
@@ -20,42 +20,56 @@ const MAX_LOGGED_PARAM = 128;
  * filter leaves it on the request), less any value the request sent; refused authentications are sampled.
  */
 export function requestLog(logger: Logger, metrics: Metrics, refusals: RefusalSampler) {
-  return (request: AuthenticatedRequest, response: Response, next: NextFunction): void => {
+  return (request: AuthenticatedRequest, response: Response): void => {
     const startedAt = performance.now();
     response.once('close', () => {
       const seconds = (performance.now() - startedAt) / 1000;
+      // Each property of Node's request and response is read once: their reads are megamorphic.
+      const method = request.method;
       const route = routeTemplate(request);
       const status = response.statusCode;
-      metrics.httpRequest({ route, method: request.method, status }, seconds);
+      metrics.httpRequest({ route, method, status }, seconds);
       const refusal = status === 401 || status === 403 ? request.authRefusal : undefined;
       if (refusal) metrics.authenticationRefused(refusal.realm, refusal.kind);
-
-      const line = {
+      const line: RequestLine = {
         requestId: request.requestId,
-        method: request.method,
+        method,
         route,
         status,
         latencyMs: Math.round(seconds * 10_000) / 10,
         accountId: bounded(request.scimCaller?.accountId ?? request.params?.accountId ?? request.edgeRoute?.accountId),
         credential: credentialOf(request),
-        ...(refusal ? { authRefusal: `${refusal.realm}/${refusal.kind}` } : {}),
-        ...(response.writableFinished ? {} : { aborted: true }),
       };
-      const message = `${request.method} ${route} ${status}`;
-      if (request.serverError !== undefined) logger.error({ ...line, err: loggableError(request.serverError, request) }, message);
+      if (refusal) line.authRefusal = `${refusal.realm}/${refusal.kind}`;
+      if (!response.writableFinished) line.aborted = true;
+      const message = `${method} ${route} ${status}`;
+      const serverError = request.serverError;
+      if (serverError !== undefined) logger.error({ ...line, err: loggableError(serverError, request) }, message);
       else if (refusal) {
         if (refusals.admit(line.authRefusal ?? '')) logger.warn(line, message);
       } else if (status >= 500 && status !== 501) logger.warn(line, message);
       else if (status < 400 && PROBE_ROUTES.has(route)) logger.debug(line, message);
       else logger.info(line, message);
     });
-    next();
   };
 }
 
-/** First of all middleware, so the latency includes reading the body. */
-export function installRequestLog(app: INestApplication): void {
-  app.use(requestLog(app.get<Logger>(ROOT_LOGGER), app.get(Metrics), app.get(RefusalSampler)));
+/** The fields of a request's log line, in the order they are written. */
+interface RequestLine {
+  readonly requestId: string | undefined;
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly accountId: string | undefined;
+  readonly credential: string | undefined;
+  authRefusal?: string;
+  aborted?: true;
+}
+
+/** The app's request log; started first on every request, so the latency includes reading the body. */
+export function requestLogOf(app: INestApplication): (request: AuthenticatedRequest, response: Response) => void {
+  return requestLog(app.get<Logger>(ROOT_LOGGER), app.get(Metrics), app.get(RefusalSampler));
 }
 
 /**

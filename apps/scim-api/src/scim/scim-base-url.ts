@@ -9,7 +9,11 @@ export class ScimBaseUrl {
 
   // Without PUBLIC_URL, the request edge served this request only if its Host is in ALLOWED_HOSTS.
   origin(request: Request): string {
-    return this.config.publicUrl ?? `${request.protocol}://${request.get('host') ?? `localhost:${this.config.port}`}`;
+    if (this.config.publicUrl) return this.config.publicUrl;
+    // This server speaks plain HTTP: only behind a trusted proxy can X-Forwarded-Proto say otherwise,
+    // which Express's `request.protocol` works out again on every call.
+    const protocol = this.config.edge.trustProxy === undefined ? 'http' : request.protocol;
+    return `${protocol}://${request.headers.host ?? `localhost:${this.config.port}`}`;
   }
 
   of(request: Request, accountId: string): string {
