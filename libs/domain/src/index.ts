@@ -15,3 +15,4 @@ export * from './groups/group-membership';
 export * from './groups/group-name-reservation';
 export * from './roles/roles-via-groups';
 export * from './provisioning/provisioning-rejected';
+export * from './privacy/personal-data';
