@@ -74,13 +74,13 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private readonly selectAccountKey: Database.Statement<[string], Buffer>;
   private readonly insertAccountKey: Database.Statement<[string, Buffer, string]>;
   private readonly insertSubjectKey: Database.Statement<[string, string, string, Buffer, string]>;
-  private readonly destroySubjectKeys: Database.Statement<[string, string, string]>;
+  private readonly destroySubjectKeys: Database.Statement<[{ subjectId: string; keyId: string; at: string }]>;
 
   static open(options: SqliteSubjectKeyStoreOptions): SqliteSubjectKeyStore {
     if (options.readonly) {
       const db = new Database(options.file, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 5000');
-      return new SqliteSubjectKeyStore(db, options, true);
+      return new SqliteSubjectKeyStore(db, options, true).checkedRootKey();
     }
     if (options.file !== ':memory:') mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
     const db = new Database(options.file);
@@ -91,7 +91,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
       db.pragma('secure_delete = ON');
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
-      return new SqliteSubjectKeyStore(db, options, false);
+      return new SqliteSubjectKeyStore(db, options, false).checkedRootKey();
     } catch (error) {
       db.close();
       throw error;
@@ -112,9 +112,21 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     this.insertAccountKey = db.prepare('INSERT INTO account_keys (account_id, wrapped, created_at) VALUES (?, ?, ?)');
     this.insertSubjectKey = db.prepare('INSERT INTO subject_keys (subject_id, key_id, account_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)');
     this.destroySubjectKeys = db.prepare(
-      "INSERT INTO subject_keys (subject_id, key_id, account_id, wrapped, created_at, destroyed_at) VALUES (?1, ?2, '', NULL, ?3, ?3) " +
-        'ON CONFLICT (subject_id) DO UPDATE SET wrapped = NULL, destroyed_at = COALESCE(destroyed_at, ?3)',
+      "INSERT INTO subject_keys (subject_id, key_id, account_id, wrapped, created_at, destroyed_at) VALUES (@subjectId, @keyId, '', NULL, @at, @at) " +
+        'ON CONFLICT (subject_id) DO UPDATE SET wrapped = NULL, destroyed_at = COALESCE(destroyed_at, @at)',
     );
+  }
+
+  /** A wrong root key (ROOT_KEY of another installation) stops the start, rather than read as erased data. */
+  private checkedRootKey(): this {
+    const some = this.db.prepare<[], { account_id: string }>('SELECT account_id FROM account_keys LIMIT 1').get();
+    try {
+      if (some) this.accountKey(some.account_id);
+      return this;
+    } catch (error) {
+      this.db.close();
+      throw new Error(`The root key does not open the account keys in ${this.options.file}`, { cause: error });
+    }
   }
 
   override async keyFor(subject: DataSubject): Promise<DataKey> {
@@ -154,7 +166,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     const row = this.selectBySubject.get(subjectId);
     const destroyed = row?.wrapped ? [row.key_id] : [];
     // A subject never given a key is remembered as erased too: none may be made for it later.
-    this.destroySubjectKeys.run(subjectId, row?.key_id ?? `erased-${randomUUID()}`, new Date().toISOString());
+    this.destroySubjectKeys.run({ subjectId, keyId: row?.key_id ?? `erased-${randomUUID()}`, at: new Date().toISOString() });
     this.forget(subjectId, row?.key_id);
     // The WAL still holds the pages written with the key: copy them back (zeroed) and empty it.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
