@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { personalDataPolicy } from '@scim/domain';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { EncryptingEventStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +86,11 @@ async function createAppWithEventStore(config: AppConfig, decorate: (store: Even
   resolveOperatorKey(config);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, silentLogger(), openDataFolder(config.dataDir))] })
     .overrideProvider(EventStore)
-    .useFactory({ factory: () => new HashChainedEventStore(decorate(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }))) })
+    .useFactory({
+      factory: (keys: SubjectKeyStore) =>
+        new EncryptingEventStore(new HashChainedEventStore(decorate(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }))), keys, personalDataPolicy),
+      inject: [SubjectKeyStore],
+    })
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);

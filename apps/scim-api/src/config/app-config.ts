@@ -15,6 +15,11 @@ export interface AppConfig {
   readonly operatorKey?: string;
   /** Read-only auditor credential (audit API); generated into DATA_DIR/auditor.key when unset. */
   readonly auditorKey?: string;
+  /**
+   * Wraps the per-account keys that wrap each person's data key (docs/PRIVACY.md): ROOT_KEY, 64 hex
+   * digits; else generated once into DATA_DIR/root.key.
+   */
+  readonly rootKey?: string;
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
@@ -116,6 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (operatorKey !== undefined && operatorKey.length < 24) {
     throw new ConfigError('OPERATOR_KEY must be at least 24 characters');
   }
+  const rootKey = env.ROOT_KEY || undefined;
+  if (rootKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(rootKey)) {
+    throw new ConfigError('ROOT_KEY must be 64 hexadecimal digits (32 random bytes), e.g. from `openssl rand -hex 32`');
+  }
   const auditorKey = env.AUDITOR_KEY || undefined;
   if (auditorKey !== undefined && auditorKey.length < 24) {
     throw new ConfigError('AUDITOR_KEY must be at least 24 characters');
@@ -153,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl,
     operatorKey,
     auditorKey,
+    rootKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
     logging: loggingConfig(env),

@@ -1,7 +1,9 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
 import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
+import { personalDataPolicy } from '@scim/domain';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { EncryptingEventStore, loadRootKey, ROOT_KEY_FILE, SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { CheckpointWaiter, EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
@@ -21,6 +23,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     @Optional() private readonly runner?: ProjectionRunner,
     // Embedded mode only.
     @Optional() private readonly dataFolderLock?: DataFolderLock,
+    @Optional() private readonly subjectKeys?: SubjectKeyStore,
   ) {}
 
   /** Stop projecting before closing the stores, so no batch is cut in half. */
@@ -29,6 +32,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     // Seals what is left, so a cleanly stopped service leaves no event unsealed.
     await this.sealer.stop();
     await this.eventStore.close();
+    await this.subjectKeys?.close();
     await this.readStore.close();
     this.dataFolderLock?.release();
   }
@@ -49,7 +53,7 @@ export class PersistenceModule {
       module: PersistenceModule,
       global: true,
       providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), EventWriter, PersistenceLifecycle],
-      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter],
+      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, EventWriter, SubjectKeyStore],
     };
   }
 }
@@ -59,9 +63,18 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
   return [
     { provide: DataFolderLock, useValue: dataFolder },
     {
+      provide: SubjectKeyStore,
+      useFactory: () =>
+        SqliteSubjectKeyStore.open({
+          file: join(config.dataDir, 'keys.db'),
+          rootKey: loadRootKey({ file: join(config.dataDir, ROOT_KEY_FILE), fromEnvironment: config.rootKey }),
+        }),
+    },
+    {
       provide: EventStore,
-      inject: [Metrics],
-      useFactory: (metrics: Metrics) => new MeteredEventStore(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), metrics),
+      inject: [Metrics, SubjectKeyStore],
+      useFactory: (metrics: Metrics, keys: SubjectKeyStore) =>
+        new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), keys), metrics),
     },
     {
       provide: ReadStore,
@@ -111,6 +124,14 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
     },
     ...(storage.runProjections ? inProcessProjections(config) : projectorCheckpoints(config)),
   ];
+}
+
+/**
+ * Personal fields are sealed above the hash chain, so the chain covers the sealed bytes and an
+ * erasure (a destroyed key) leaves the log verifiable (docs/PRIVACY.md, docs/TAMPER-EVIDENCE.md).
+ */
+function sealingPersonalData(chained: EventStore, keys: SubjectKeyStore): EventStore {
+  return new EncryptingEventStore(chained, keys, personalDataPolicy);
 }
 
 /** Projections run in this process; a write waits for them in memory. */

@@ -29,6 +29,7 @@ import {
   WrongExpectedRevisionError,
   type RecordedEvent,
 } from '@scim/event-store';
+import { SubjectKeyStore } from '@scim/event-store/personal-data';
 import { EventWriter } from '../persistence/event-writer';
 import { KeyedMutex } from '../persistence/keyed-mutex';
 import type { CommandContext } from '../shared/request-context';
@@ -69,7 +70,10 @@ const toUserNameEvent = (recorded: RecordedEvent) =>
 export class UserWriteModel {
   private readonly inTurn = new KeyedMutex();
 
-  constructor(private readonly writer: EventWriter) {}
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly subjectKeys: SubjectKeyStore,
+  ) {}
 
   /**
    * SCIM create with user matching (shared/DESIGN.md §2): a new name creates a user; a name a
@@ -156,6 +160,28 @@ export class UserWriteModel {
       position = Math.max(position, await this.releaseUserName(context, userNameKey(deprovisioned.data.userName), userId, 'deprovisioned'));
     }
     await this.writer.settle(position);
+  }
+
+  /**
+   * Erasure (docs/PRIVACY.md): records UserErased (deprovisioning a live user first and releasing
+   * its userName), then destroys the user's data key, so every personal value of its history reads
+   * as `[erased]`. The key goes only once the erasure is recorded; asked again, it finishes a
+   * destruction that a crash interrupted.
+   */
+  async erase(context: CommandContext, userId: string, reason: string): Promise<{ readonly erasedAt: string; readonly keyIds: readonly string[] }> {
+    const keyId = (await this.subjectKeys.liveKeyIdOf(userId)) ?? null;
+    const result = await this.inTurn.run(userId, () =>
+      this.run(context, userId, { type: 'EraseUser', accountId: context.accountId, reason, keyId, at: context.at }),
+    );
+    let position = result.position;
+    const deprovisioned = result.newEvents.find((e) => e.type === 'UserDeprovisioned');
+    if (deprovisioned) {
+      position = Math.max(position, await this.releaseUserName(context, userNameKey(deprovisioned.data.userName), userId, 'deprovisioned'));
+    }
+    const keyIds = await this.subjectKeys.destroy(userId);
+    await this.writer.settle(position);
+    const state = result.state as ExistingUser;
+    return { erasedAt: state.erasedAt ?? context.at, keyIds };
   }
 
   private run(

@@ -156,6 +156,8 @@ export class SqliteDocumentFile {
     try {
       db.pragma(scratch ? 'journal_mode = OFF' : 'journal_mode = WAL');
       db.pragma(scratch ? 'synchronous = OFF' : 'synchronous = NORMAL');
+      // A deleted or rewritten document's bytes are zeroed, not left in free pages (an erased person, docs/PRIVACY.md).
+      db.pragma('secure_delete = ON');
       // A CLI opening the live file beside the service must wait for its commits, not fail.
       db.pragma('busy_timeout = 5000');
       // Only writes when something is missing: opening an existing file beside the service takes no lock.
