@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
+import { personalDataPolicy } from '@scim/domain';
 import { EsdbEventStore } from '@scim/event-store/esdb';
+import { EncryptingEventStore } from '@scim/event-store/personal-data';
 import type { RunnerLogger } from '@scim/read-models';
-import { MongoReadStore } from '@scim/read-models/mongo';
+import { MongoReadStore, MongoSubjectKeyStore } from '@scim/read-models/mongo';
 import { allProjections, readModelIndexes } from '@scim/read-models/projections';
 import { createProjectorServer } from './http-server';
 import { Projector } from './projector';
@@ -16,7 +18,7 @@ const logger: RunnerLogger = {
 };
 
 /** What has been opened so far, closed in reverse on shutdown. */
-const opened: { eventStore?: EsdbEventStore; readStore?: MongoReadStore; projector?: Projector; server?: Server } = {};
+const opened: { eventStore?: EsdbEventStore; readStore?: MongoReadStore; keys?: MongoSubjectKeyStore; projector?: Projector; server?: Server } = {};
 let shuttingDown = false;
 
 async function main(): Promise<void> {
@@ -25,9 +27,11 @@ async function main(): Promise<void> {
 
   opened.eventStore = EsdbEventStore.connect({ connectionString: config.eventStoreUrl });
   opened.readStore = await MongoReadStore.connect(config.mongoUrl, config.mongoDatabase);
+  opened.keys = await MongoSubjectKeyStore.connect(config.mongoUrl, config.rootKey, config.mongoDatabase);
   if (shuttingDown) return;
   opened.projector = new Projector({
-    eventStore: opened.eventStore,
+    // Projections read personal fields opened; an erased person's read as [erased].
+    eventStore: new EncryptingEventStore(opened.eventStore, opened.keys, personalDataPolicy),
     readStore: opened.readStore,
     projections,
     indexes: readModelIndexes,
@@ -71,13 +75,14 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 }
 
 async function closeAll(): Promise<void> {
-  const { server, projector, eventStore, readStore } = opened;
+  const { server, projector, eventStore, readStore, keys } = opened;
   if (server) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   await projector?.stop();
   await eventStore?.close();
+  await keys?.close();
   await readStore?.close();
 }
 

@@ -4,7 +4,7 @@ import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
 const ALL = allProjections.map((projection) => projection.name);
 
 describe('loadProjectorConfig', () => {
-  const urls = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0' };
+  const urls = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0', ROOT_KEY: 'ab'.repeat(32) };
 
   it('runs every projection on port 8081 by default, logging the lag every 30 s', () => {
     expect(loadProjectorConfig(urls)).toEqual({
@@ -14,7 +14,14 @@ describe('loadProjectorConfig', () => {
       port: 8081,
       projections: ALL,
       lagLogIntervalMs: 30_000,
+      rootKey: Buffer.from('ab'.repeat(32), 'hex'),
     });
+  });
+
+  it('needs the API’s ROOT_KEY, to read personal fields', () => {
+    const { ROOT_KEY: _rootKey, ...withoutKey } = urls;
+    expect(() => loadProjectorConfig(withoutKey)).toThrow(/ROOT_KEY must be set/);
+    expect(() => loadProjectorConfig({ ...urls, ROOT_KEY: 'zz'.repeat(32) })).toThrow(/ROOT_KEY must be set/);
   });
 
   it('needs both URLs: it has no embedded mode', () => {

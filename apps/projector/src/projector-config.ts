@@ -14,6 +14,8 @@ export interface ProjectorConfig {
   readonly projections: readonly string[];
   /** How often the lag is logged; 0 turns it off. */
   readonly lagLogIntervalMs: number;
+  /** ROOT_KEY, the API's: opens the personal fields the projections read (docs/PRIVACY.md). */
+  readonly rootKey: Buffer;
 }
 
 export class ProjectorConfigError extends Error {
@@ -32,6 +34,10 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
   } catch (error) {
     throw new ProjectorConfigError(`EVENTSTORE_URL is not an EventStoreDB connection string such as esdb://host:2113?tls=false: ${messageOf(error)}`);
   }
+  const rootKey = env.ROOT_KEY ?? '';
+  if (!/^[0-9a-fA-F]{64}$/.test(rootKey)) {
+    throw new ProjectorConfigError('ROOT_KEY must be set to the API’s root key (64 hexadecimal digits): the projections read personal fields with it');
+  }
   let mongoDatabase: string;
   try {
     mongoDatabase = mongoDatabaseOf(mongoUrl);
@@ -45,6 +51,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     port: integer(env, 'PROJECTOR_PORT', 8081, 0, 65535),
     projections: projectionNames(env.PROJECTIONS),
     lagLogIntervalMs: integer(env, 'PROJECTOR_LAG_LOG_INTERVAL_MS', 30_000, 0, 86_400_000),
+    rootKey: Buffer.from(rootKey, 'hex'),
   };
 }
 

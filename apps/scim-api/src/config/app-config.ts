@@ -141,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const runProjections = boolean(env, 'RUN_PROJECTIONS');
   let storage: EmbeddedStorage | DistributedStorage;
   if (eventStoreUrl && mongoUrl) {
+    // Each replica and the projector must open the same keys; none may generate a root key of its own.
+    if (!rootKey) throw new ConfigError('ROOT_KEY must be set in distributed mode: every API replica and the projector open personal data with it');
     storage = {
       kind: 'distributed',
       eventStoreUrl: validEventStoreUrl(eventStoreUrl),

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, Collections } from '@scim/read-models/projections';
 import { loadConfig } from '../config/app-config';
@@ -21,6 +22,7 @@ describe('PersistenceModule in distributed mode', () => {
     EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
     MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0',
     READ_YOUR_WRITES_TIMEOUT_MS: '150',
+    ROOT_KEY: 'ab'.repeat(32),
   };
   let eventStore: SqliteEventStore;
   let readStore: EmbeddedReadStore;
@@ -33,6 +35,8 @@ describe('PersistenceModule in distributed mode', () => {
       .useValue(eventStore)
       .overrideProvider(ReadStore)
       .useValue(readStore)
+      .overrideProvider(SubjectKeyStore)
+      .useFactory({ factory: () => SqliteSubjectKeyStore.open({ file: ':memory:', rootKey: randomBytes(32) }) })
       .compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();

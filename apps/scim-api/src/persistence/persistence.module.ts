@@ -92,9 +92,16 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
 function distributedProviders(config: AppConfig, storage: DistributedStorage): Provider[] {
   return [
     {
+      provide: SubjectKeyStore,
+      useFactory: async () => {
+        const { MongoSubjectKeyStore } = await import('@scim/read-models/mongo');
+        return MongoSubjectKeyStore.connect(storage.mongoUrl, Buffer.from(config.rootKey ?? '', 'hex'), storage.mongoDatabase);
+      },
+    },
+    {
       provide: EventStore,
-      inject: [Metrics],
-      useFactory: async (metrics: Metrics) => {
+      inject: [Metrics, SubjectKeyStore],
+      useFactory: async (metrics: Metrics, keys: SubjectKeyStore) => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -104,7 +111,7 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        return new MeteredEventStore(new HashChainedEventStore(store), metrics);
+        return new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(store), keys), metrics);
       },
     },
     {

@@ -27,3 +27,8 @@ export function decrypt(key: Buffer, sealed: Buffer, associated: string): Buffer
 export function newKey(): Buffer {
   return randomBytes(KEY_BYTES);
 }
+
+// What each wrapped key is bound to (GCM additional data), the same in every key store adapter: a
+// wrapped key moved to another account or subject does not unwrap.
+export const accountKeyBinding = (accountId: string): string => JSON.stringify(['account-key', accountId]);
+export const dataKeyBinding = (keyId: string, subjectId: string, accountId: string): string => JSON.stringify(['data-key', keyId, subjectId, accountId]);

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { decrypt, encrypt, newKey } from './key-wrapping';
+import { accountKeyBinding, dataKeyBinding, decrypt, encrypt, newKey } from './key-wrapping';
 import type { DataSubject } from './personal-data-policy';
 import { type DataKey, SubjectErasedError, SubjectKeyStore } from './subject-key-store.port';
 
@@ -47,11 +47,7 @@ interface PendingKey {
 
 const DEFAULT_CACHE_SIZE = 10_000;
 
-// What each wrapped key is bound to (GCM additional data): a row moved to another account or
-// subject does not unwrap.
-const accountKeyBinding = (accountId: string) => JSON.stringify(['account-key', accountId]);
-const dataKeyBinding = (row: Pick<SubjectKeyRow, 'key_id' | 'subject_id' | 'account_id'>) =>
-  JSON.stringify(['data-key', row.key_id, row.subject_id, row.account_id]);
+const bindingOf = (row: Pick<SubjectKeyRow, 'key_id' | 'subject_id' | 'account_id'>) => dataKeyBinding(row.key_id, row.subject_id, row.account_id);
 
 /**
  * Subject keys in their own SQLite file: each data key wrapped by its account's key, each account
@@ -151,7 +147,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     if (cached) return cached;
     const row = this.selectById.get(keyId);
     if (!row?.wrapped) return undefined;
-    const key = decrypt(this.accountKey(row.account_id), row.wrapped, dataKeyBinding(row));
+    const key = decrypt(this.accountKey(row.account_id), row.wrapped, bindingOf(row));
     this.remember(row.subject_id, { keyId, key });
     return key;
   }
@@ -202,7 +198,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     const keyId = randomUUID();
     const key = newKey();
     const binding = { key_id: keyId, subject_id: subject.subjectId, account_id: subject.accountId };
-    this.insertSubjectKey.run(subject.subjectId, keyId, subject.accountId, encrypt(this.accountKey(subject.accountId), key, dataKeyBinding(binding)), new Date().toISOString());
+    this.insertSubjectKey.run(subject.subjectId, keyId, subject.accountId, encrypt(this.accountKey(subject.accountId), key, bindingOf(binding)), new Date().toISOString());
     const dataKey = { keyId, key };
     this.remember(subject.subjectId, dataKey);
     return dataKey;
@@ -210,7 +206,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
 
   private live(row: SubjectKeyRow): DataKey {
     if (!row.wrapped) throw new SubjectErasedError(row.subject_id);
-    const dataKey = { keyId: row.key_id, key: decrypt(this.accountKey(row.account_id), row.wrapped, dataKeyBinding(row)) };
+    const dataKey = { keyId: row.key_id, key: decrypt(this.accountKey(row.account_id), row.wrapped, bindingOf(row)) };
     this.remember(row.subject_id, dataKey);
     return dataKey;
   }
