@@ -16,11 +16,13 @@ import { AdminGuard } from './admin.guard';
 import { AdminReadModel } from './admin-read-model';
 import { EraseUserController } from './erase-user/erase-user.controller';
 import { EraseUserHandler } from './erase-user/erase-user.handler';
+import { RetentionController } from './retention/retention.controller';
+import { RetentionProcess } from './retention/retention.process';
 import { SessionController } from './session.controller';
 
 @Module({
   imports: [UsersModule, GroupsModule],
-  controllers: [SessionController, AccountsController, AccountDirectoryController, EraseUserController],
+  controllers: [SessionController, AccountsController, AccountDirectoryController, EraseUserController, RetentionController],
   providers: [
     RunAccountCommandHandler,
     CreateDefaultGroupsHandler,
@@ -30,6 +32,7 @@ import { SessionController } from './session.controller';
     MapGroupToRolesHandler,
     ChangePlatformGroupHandler,
     EraseUserHandler,
+    RetentionProcess,
     AdminReadModel,
     AdminGuard,
   ],

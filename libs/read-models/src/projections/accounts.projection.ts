@@ -16,6 +16,7 @@ interface AccountFields {
   readonly adminKeys: readonly AdminKeyState[];
   readonly eventsKeys: readonly EventsKeyState[];
   readonly webhooks: readonly WebhookEndpointState[];
+  readonly eraseDeprovisionedAfterDays?: number | null;
 }
 
 /** Accounts with SCIM state, token and admin-key hashes (what the credential checks read), role catalogue. */
@@ -36,10 +37,12 @@ export const accountsProjection: Projection = {
 };
 
 // Views written before events keys and webhooks existed lack them.
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys = [], webhooks = [] }: AccountView) {
-  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys = [], webhooks = [], eraseDeprovisionedAfterDays }: AccountView) {
+  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, ...(eraseDeprovisionedAfterDays === undefined ? {} : { eraseDeprovisionedAfterDays }) };
 }
 
-function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks }: OpenAccount): AccountView {
-  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks };
+function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, eraseDeprovisionedAfterDays }: OpenAccount): AccountView {
+  // Only once set: documents of accounts without a policy stay as they were.
+  const retention = eraseDeprovisionedAfterDays === undefined ? {} : { eraseDeprovisionedAfterDays };
+  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, ...retention };
 }
