@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { parseArgs, UsageError, valueOf } from './args';
 import { exportAccount } from './commands/export';
 import { rebuild } from './commands/rebuild';
+import { upgrade } from './commands/upgrade';
 import { verify } from './commands/verify';
 import { CliError, dataFilesOf } from './data-dir';
 
@@ -31,12 +32,15 @@ Commands:
       --anchor <hash>        a hash printed by an earlier run, which must still be in the log (repeatable)
       --json                 the full report as JSON
       --max-problems <n>     problems printed at most (default 20)
+  upgrade --to <dir>         Copy the event log into a new data folder with personal fields sealed
+                             (docs/PRIVACY.md); its first event names the old log's last anchor.
+                             The old folder keeps every personal value until you destroy it.
 
 Exit codes: 0 success, 1 differences or integrity failure, 2 usage or operational error.
 `;
 
 const FLAGS = {
-  values: ['data-dir', 'account', 'out', 'anchor', 'max-diffs', 'max-problems'],
+  values: ['data-dir', 'account', 'out', 'anchor', 'max-diffs', 'max-problems', 'to'],
   switches: ['keep', 'json', 'help', 'as-stored'],
 };
 
@@ -56,6 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const account = valueOf(args, 'account');
         if (!account) throw new UsageError('export needs --account <id>');
         return await exportAccount(files, account, valueOf(args, 'out'), io.stdout, io.stderr, { asStored: args.switches.has('as-stored') });
+      }
+      case 'upgrade': {
+        const to = valueOf(args, 'to');
+        if (!to) throw new UsageError('upgrade needs --to <dir>, a new data folder');
+        return await upgrade(files, to, io.stdout, io.stderr);
       }
       case 'verify':
         return await verify(
