@@ -249,7 +249,7 @@ describe('.github/workflows/distributed.yml', () => {
     const contractStep = steps.find((step) => String(step.run ?? '').includes('npx jest libs/event-store libs/read-models'));
     expect(contractStep).toBeDefined();
     const env = { ...(workflow.env ?? {}), ...jobs[0].env, ...contractStep?.env } as Record<string, string>;
-    expect(loadConfig({ EVENTSTORE_URL: env.EVENTSTORE_URL, MONGODB_URL: env.MONGODB_URL }).storage.kind).toBe('distributed');
+    expect(loadConfig({ EVENTSTORE_URL: env.EVENTSTORE_URL, MONGODB_URL: env.MONGODB_URL, ROOT_KEY: 'ab'.repeat(32) }).storage.kind).toBe('distributed');
     expect(runs.some((run) => run.includes('scripts/ci/assert-suites-ran.js'))).toBe(true);
     expect(existsSync(join(ROOT, 'scripts/ci/assert-suites-ran.js'))).toBe(true);
   });

@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { personalDataPolicy } from '@scim/domain';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { EncryptingEventStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,13 +49,18 @@ export interface TestAppOptions {
    * sees every append as stored), e.g. to inject failures or slow reads.
    */
   readonly eventStore?: (store: EventStore) => EventStore;
+  /** Personal data in clear, as a data folder written before sealing existed (upgrade tests). */
+  readonly unsealed?: boolean;
 }
 
 /** The service as main.ts builds it (same pipes, filters, body parsing), on a fresh data folder. */
 export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2e-')), options: TestAppOptions = {}): Promise<TestApp> {
   // A fixed public URL keeps Location and meta.location stable across supertest's ephemeral ports.
   const config = { ...loadConfig({ DATA_DIR: dataDir, OPERATOR_KEY, PUBLIC_URL: 'https://scim.test', READ_YOUR_WRITES_TIMEOUT_MS: '5000', RATE_LIMITS: 'off', ...options.env }), ...options.config };
-  const app = options.eventStore ? await createAppWithEventStore(config, options.eventStore, options.logger) : await createApp(config, options.logger ?? false);
+  const app =
+    options.eventStore || options.unsealed
+      ? await createAppWithEventStore(config, options.eventStore ?? ((store) => store), options.logger, options.unsealed)
+      : await createApp(config, options.logger ?? false);
   const server = app.getHttpServer();
   const http = () => request.agent(server);
   const operator = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => {
@@ -80,11 +87,17 @@ export async function startTestApp(dataDir = mkdtempSync(join(tmpdir(), 'scim-e2
 }
 
 /** createApp with the event store built here, decorated (createApp's module, pipes and filters). */
-async function createAppWithEventStore(config: AppConfig, decorate: (store: EventStore) => EventStore, logger?: Logger): Promise<INestApplication> {
+async function createAppWithEventStore(config: AppConfig, decorate: (store: EventStore) => EventStore, logger?: Logger, unsealed = false): Promise<INestApplication> {
   resolveOperatorKey(config);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, logger ?? silentLogger(), openDataFolder(config.dataDir))] })
     .overrideProvider(EventStore)
-    .useFactory({ factory: () => new HashChainedEventStore(decorate(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') }))) })
+    .useFactory({
+      factory: (keys: SubjectKeyStore) => {
+        const chained = new HashChainedEventStore(decorate(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })));
+        return unsealed ? chained : new EncryptingEventStore(chained, keys, personalDataPolicy);
+      },
+      inject: [SubjectKeyStore],
+    })
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logger ? new PinoNestLogger(logger) : false });
   configureApp(app);

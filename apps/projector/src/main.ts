@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
+import { personalDataPolicy } from '@scim/domain';
 import { EsdbEventStore } from '@scim/event-store/esdb';
+import { EncryptingEventStore } from '@scim/event-store/personal-data';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, type ProvisioningLogger } from '@scim/provisioning';
 import type { RunnerLogger } from '@scim/read-models';
-import { MongoReadStore } from '@scim/read-models/mongo';
+import { MongoReadStore, MongoSubjectKeyStore } from '@scim/read-models/mongo';
 import { allProjections, distributedProjections, readModelIndexes } from '@scim/read-models/projections';
 import { createProjectorServer } from './http-server';
 import { Projector } from './projector';
@@ -21,7 +23,7 @@ const logger: RunnerLogger & ProvisioningLogger = {
 };
 
 /** What has been opened so far, closed in reverse on shutdown. */
-const opened: { eventStore?: EsdbEventStore; readStore?: MongoReadStore; projector?: Projector; server?: Server } = {};
+const opened: { eventStore?: EsdbEventStore; readStore?: MongoReadStore; keys?: MongoSubjectKeyStore; projector?: Projector; server?: Server } = {};
 let shuttingDown = false;
 
 async function main(): Promise<void> {
@@ -30,15 +32,18 @@ async function main(): Promise<void> {
 
   opened.eventStore = EsdbEventStore.connect({ connectionString: config.eventStoreUrl });
   opened.readStore = await MongoReadStore.connect(config.mongoUrl, config.mongoDatabase);
+  opened.keys = await MongoSubjectKeyStore.connect(config.mongoUrl, config.rootKey, config.mongoDatabase);
   if (shuttingDown) return;
+  const keys = opened.keys;
   opened.projector = new Projector({
-    eventStore: opened.eventStore,
+    // Projections read personal fields opened; an erased person's read as [erased].
+    eventStore: new EncryptingEventStore(opened.eventStore, keys, personalDataPolicy),
     readStore: opened.readStore,
     projections,
     indexes: readModelIndexes,
     logger,
     lagLogIntervalMs: config.lagLogIntervalMs,
-    processManagers: config.runProcessManagers ? processManagers(opened.eventStore, opened.readStore, config.nameHashingKey) : [],
+    processManagers: config.runProcessManagers ? processManagers(opened.eventStore, opened.readStore, keys, config.nameHashingKey) : [],
   });
   await opened.projector.start();
   if (shuttingDown) return;
@@ -55,13 +60,14 @@ async function main(): Promise<void> {
   );
 }
 
-/** What the process managers write goes through the hash chain, as every API append does. */
-function processManagers(eventStore: EsdbEventStore, readStore: MongoReadStore, nameHashingKey: string) {
+/** What the process managers write goes through the hash chain, personal fields sealed above it, as every API append does. */
+function processManagers(eventStore: EsdbEventStore, readStore: MongoReadStore, keys: MongoSubjectKeyStore, nameHashingKey: string) {
   const stores = {
-    eventStore: new HashChainedEventStore(eventStore),
+    eventStore: new EncryptingEventStore(new HashChainedEventStore(eventStore), keys, personalDataPolicy),
     readStore,
     freshness: new CheckpointFreshness(eventStore, readStore, allProjections, PROCESS_FRESHNESS_TIMEOUT_MS, logger),
     names: new HmacNameHashing(nameHashingKey),
+    subjectKeys: keys,
   };
   return createProcessManagers(stores, createWriteModels(stores), logger);
 }
@@ -88,13 +94,14 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 }
 
 async function closeAll(): Promise<void> {
-  const { server, projector, eventStore, readStore } = opened;
+  const { server, projector, eventStore, readStore, keys } = opened;
   if (server) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   await projector?.stop();
   await eventStore?.close();
+  await keys?.close();
   await readStore?.close();
 }
 

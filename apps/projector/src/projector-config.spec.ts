@@ -5,7 +5,7 @@ const ALL = distributedProjections.map((projection) => projection.name);
 
 describe('loadProjectorConfig', () => {
   const key = 'k'.repeat(43);
-  const urls = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0', NAME_HASHING_KEY: key };
+  const urls = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0', NAME_HASHING_KEY: key, ROOT_KEY: 'ab'.repeat(32) };
 
   it('runs every projection on port 8081 by default, logging the lag every 30 s', () => {
     expect(loadProjectorConfig(urls)).toEqual({
@@ -17,12 +17,19 @@ describe('loadProjectorConfig', () => {
       lagLogIntervalMs: 30_000,
       runProcessManagers: true,
       nameHashingKey: key,
+      rootKey: Buffer.from('ab'.repeat(32), 'hex'),
     });
   });
 
   it("needs the API's NAME_HASHING_KEY: the process managers write through the same write models", () => {
     expect(() => loadProjectorConfig({ ...urls, NAME_HASHING_KEY: undefined })).toThrow('NAME_HASHING_KEY must be set');
     expect(() => loadProjectorConfig({ ...urls, NAME_HASHING_KEY: 'short' })).toThrow('NAME_HASHING_KEY must be set');
+  });
+
+  it('needs the API’s ROOT_KEY, to read personal fields', () => {
+    const { ROOT_KEY: _rootKey, ...withoutKey } = urls;
+    expect(() => loadProjectorConfig(withoutKey)).toThrow(/ROOT_KEY must be set/);
+    expect(() => loadProjectorConfig({ ...urls, ROOT_KEY: 'zz'.repeat(32) })).toThrow(/ROOT_KEY must be set/);
   });
 
   it('runs the process managers unless RUN_PROCESS_MANAGERS=false (all projectors but one, when several share the projections)', () => {

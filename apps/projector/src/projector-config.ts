@@ -18,6 +18,8 @@ export interface ProjectorConfig {
   readonly runProcessManagers: boolean;
   /** The API's NAME_HASHING_KEY: the write models the process managers use name userName reservations with it. */
   readonly nameHashingKey: string;
+  /** ROOT_KEY, the API's: opens the personal fields the projections read (docs/PRIVACY.md). */
+  readonly rootKey: Buffer;
 }
 
 export class ProjectorConfigError extends Error {
@@ -35,6 +37,10 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     assertEsdbConnectionString(eventStoreUrl);
   } catch (error) {
     throw new ProjectorConfigError(`EVENTSTORE_URL is not an EventStoreDB connection string such as esdb://host:2113?tls=false: ${messageOf(error)}`);
+  }
+  const rootKey = env.ROOT_KEY ?? '';
+  if (!/^[0-9a-fA-F]{64}$/.test(rootKey)) {
+    throw new ProjectorConfigError('ROOT_KEY must be set to the API’s root key (64 hexadecimal digits): the projections read personal fields with it');
   }
   let mongoDatabase: string;
   try {
@@ -55,6 +61,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     lagLogIntervalMs: integer(env, 'PROJECTOR_LAG_LOG_INTERVAL_MS', 30_000, 0, 86_400_000),
     runProcessManagers: flag(env, 'RUN_PROCESS_MANAGERS', true),
     nameHashingKey,
+    rootKey: Buffer.from(rootKey, 'hex'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import request from 'supertest';
 import { userStream } from '@scim/domain';
 import { SqliteEventStore } from '@scim/event-store';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { SqliteSubjectKeyStore } from '@scim/event-store/personal-data';
 import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, RolesViaGroupsProcess } from '@scim/provisioning';
 import { EmbeddedReadStore, PROJECTION_VERSIONS, type Projection } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
@@ -186,7 +188,7 @@ describe('Projector', () => {
   it('runs the process managers: a role mapped to a group is granted to its members by the projector', async () => {
     await prepareReadModelStore(readStore);
     // As apps/projector wires them: appends through the hash chain, freshness from the checkpoints.
-    const stores = { eventStore: new HashChainedEventStore(eventStore), readStore, freshness: new CheckpointFreshness(eventStore, readStore, allProjections, 5_000), names: new HmacNameHashing('k'.repeat(43)) };
+    const stores = { eventStore: new HashChainedEventStore(eventStore), readStore, freshness: new CheckpointFreshness(eventStore, readStore, allProjections, 5_000), names: new HmacNameHashing('k'.repeat(43)), subjectKeys: SqliteSubjectKeyStore.open({ file: ':memory:', rootKey: randomBytes(32) }) };
     const models = createWriteModels(stores);
     const projector = newProjector(allProjections, { processManagers: createProcessManagers(stores, models, logger) });
     await projector.start();
@@ -202,6 +204,7 @@ describe('Projector', () => {
     expect(projector.health().processManagers.map((report) => [report.name, report.state])).toEqual([
       [RolesViaGroupsProcess.checkpointName, 'running'],
       ['process:deleted-users-leave-groups', 'running'],
+      ['process:retention', 'running'],
     ]);
   });
 });

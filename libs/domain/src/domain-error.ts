@@ -23,6 +23,8 @@ export type DomainErrorCode =
   | 'username_taken'
   | 'username_held_by_another_account'
   | 'user_not_manual'
+  | 'erasure_reason_required'
+  | 'invalid_retention'
   | 'unknown_role'
   | 'role_not_assigned'
   | 'role_granted_via_group'

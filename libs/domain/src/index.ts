@@ -17,3 +17,4 @@ export * from './groups/group-name-reservation';
 export * from './roles/roles-via-groups';
 export * from './provisioning/provisioning-rejected';
 export * from './provisioning/request-values';
+export * from './privacy/personal-data';

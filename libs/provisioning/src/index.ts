@@ -5,6 +5,7 @@ export { GroupWriteModel, type MembershipChange, type WrittenGroup } from './gro
 export { KeyedMutex } from './keyed-mutex';
 export { DeletedUsersLeaveGroupsProcess } from './processes/deleted-users-leave-groups.process';
 export { ProcessManager, type ProcessReport, ProcessSubscription, reactionContext } from './processes/process-subscription';
+export { RETENTION_CANDIDATES, type RetentionCandidate, RetentionProcess } from './processes/retention.process';
 export { RolesViaGroupsProcess } from './processes/roles-via-groups.process';
 export { ProvisioningLog } from './provisioning-log';
 export { CheckpointFreshness, ReadModelFreshness } from './read-model-freshness';

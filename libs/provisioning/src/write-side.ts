@@ -1,9 +1,11 @@
 import type { EventStore } from '@scim/event-store';
+import type { SubjectKeyStore } from '@scim/event-store/personal-data';
 import type { ReadStore } from '@scim/read-models';
 import type { ProvisioningLogger } from './command-context';
 import { GroupWriteModel } from './groups/group-write-model';
 import { DeletedUsersLeaveGroupsProcess } from './processes/deleted-users-leave-groups.process';
 import type { ProcessManager } from './processes/process-subscription';
+import { RetentionProcess } from './processes/retention.process';
 import { RolesViaGroupsProcess } from './processes/roles-via-groups.process';
 import { ProvisioningLog } from './provisioning-log';
 import type { ReadModelFreshness } from './read-model-freshness';
@@ -16,6 +18,8 @@ export interface WriteSideStores {
   readonly freshness: ReadModelFreshness;
   /** userName reservation streams' names (docs/PRIVACY.md). */
   readonly names: NameHashing;
+  /** Personal data's keys (docs/PRIVACY.md): erasure destroys a user's. */
+  readonly subjectKeys: SubjectKeyStore;
 }
 
 export interface WriteModels {
@@ -25,9 +29,9 @@ export interface WriteModels {
 }
 
 /** One set per process: writes to one user or group take turns within it (KeyedMutex). */
-export function createWriteModels({ eventStore, readStore, freshness, names }: WriteSideStores): WriteModels {
+export function createWriteModels({ eventStore, readStore, freshness, names, subjectKeys }: WriteSideStores): WriteModels {
   const log = new ProvisioningLog(eventStore);
-  return { users: new UserWriteModel(eventStore, freshness, log, names), groups: new GroupWriteModel(eventStore, readStore, freshness), log };
+  return { users: new UserWriteModel(eventStore, freshness, log, names, subjectKeys), groups: new GroupWriteModel(eventStore, readStore, freshness), log };
 }
 
 /**
@@ -39,5 +43,6 @@ export function createProcessManagers(stores: WriteSideStores, models: WriteMode
   return [
     new RolesViaGroupsProcess(stores.eventStore, stores.readStore, models.users, models.groups, logger),
     new DeletedUsersLeaveGroupsProcess(stores.eventStore, stores.readStore, models.groups, stores.freshness, logger),
+    new RetentionProcess(stores.eventStore, stores.readStore, models.users, logger),
   ];
 }

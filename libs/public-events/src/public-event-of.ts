@@ -43,6 +43,7 @@ const publicTypes: ReadonlyMap<string, PublicEventType> = new Map<(UserEvent | G
   ['UserDeactivated', 'user.deactivated'],
   ['UserReactivated', 'user.reactivated'],
   ['UserDeprovisioned', 'user.deleted'],
+  ['UserErased', 'user.erased'],
   ['RoleAssignedManually', 'user.roles_changed'],
   ['RoleRemovedManually', 'user.roles_changed'],
   ['RoleGrantedViaGroup', 'user.roles_changed'],
@@ -132,6 +133,8 @@ function userEventData(type: UserEvent['type'], source: SourceEvent, user: Exist
       return { type: 'user.reactivated', data: base };
     case 'UserDeprovisioned':
       return { type: 'user.deleted', data: base };
+    case 'UserErased':
+      return { type: 'user.erased', data: base };
     case 'RoleAssignedManually':
       return rolesChanged(base, user, { kind: 'role-assigned', role: String(source.data.role) });
     case 'RoleRemovedManually':

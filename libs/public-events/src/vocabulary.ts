@@ -9,6 +9,7 @@ export const publicEventTypes = [
   'user.deactivated',
   'user.reactivated',
   'user.deleted',
+  'user.erased',
   'user.converted',
   'user.roles_changed',
   'group.created',

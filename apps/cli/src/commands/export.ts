@@ -3,13 +3,14 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { accountStream } from '@scim/domain';
 import { writeNdjson } from '@scim/event-store/ndjson';
-import { CliError, type DataFiles, openEventLog } from '../data-dir';
+import { CliError, type DataFiles, openEventLog, openOpenedEventLog } from '../data-dir';
 import { formatCount, type ProgressOutput } from '../progress';
 
 /**
- * Writes every event of an account (metadata.accountId) as NDJSON, in commit order, exactly as
- * recorded: with its hash chain link, so the export can be checked against the log later. Streamed:
- * one batch in memory. To a file, it appears under its name only once complete.
+ * Writes every event of an account (metadata.accountId) as NDJSON, in commit order, with its hash
+ * chain link. Personal fields are opened (an erased person's read `[erased]`); `asStored` writes
+ * the sealed bytes instead, which the links vouch for, so such an export can be checked against the
+ * log later. Streamed: one batch in memory. To a file, it appears under its name only once complete.
  */
 export async function exportAccount(
   files: DataFiles,
@@ -17,8 +18,9 @@ export async function exportAccount(
   outFile: string | undefined,
   stdout: Writable,
   stderr: ProgressOutput,
+  options: { readonly asStored?: boolean } = {},
 ): Promise<number> {
-  const log = openEventLog(files);
+  const log = options.asStored ? openEventLog(files) : openOpenedEventLog(files);
   try {
     if ((await log.streamRevision(accountStream(accountId))) < 0) {
       throw new CliError(`No account ${accountId} in ${files.eventLog}`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EventStore } from '@scim/event-store';
 import { EmbeddedReadStore, POSITION_FIELD, type Projection, ProjectionRunner, RESERVED_FIELDS, type ReadStore } from '@scim/read-models';
 import { allProjections, Collections, prepareReadModelStore } from '@scim/read-models/projections';
-import { CliError, type DataFiles, openEventLog } from '../data-dir';
+import { CliError, type DataFiles, openOpenedEventLog } from '../data-dir';
 import { EventLogView } from '../event-log-view';
 import { ProgressBar, type ProgressOutput, formatCount } from '../progress';
 import { diffCollection, type ReadModelDifference } from '../read-model-diff';
@@ -45,7 +45,7 @@ export async function rebuild(files: DataFiles, options: RebuildOptions, stdout:
   if (!existsSync(files.readModels)) {
     throw new CliError(`No live read models at ${files.readModels}: start the service once, or set DATA_DIR to its data folder`);
   }
-  const log = openEventLog(files);
+  const log = openOpenedEventLog(files);
   const directory = mkdtempSync(join(tmpdir(), 'scim-rebuild-'));
   // Deleted unless --keep, so written as a scratch file (no journal, no sync).
   const target = EmbeddedReadStore.open({ file: join(directory, 'read-models.db'), scratch: true });

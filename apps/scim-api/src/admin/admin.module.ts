@@ -14,11 +14,14 @@ import {
 } from './admin-commands';
 import { AdminGuard } from './admin.guard';
 import { AdminReadModel } from './admin-read-model';
+import { EraseUserController } from './erase-user/erase-user.controller';
+import { EraseUserHandler } from './erase-user/erase-user.handler';
+import { RetentionController } from './retention/retention.controller';
 import { SessionController } from './session.controller';
 
 @Module({
   imports: [UsersModule, GroupsModule],
-  controllers: [SessionController, AccountsController, AccountDirectoryController],
+  controllers: [SessionController, AccountsController, AccountDirectoryController, EraseUserController, RetentionController],
   providers: [
     RunAccountCommandHandler,
     CreateDefaultGroupsHandler,
@@ -27,6 +30,7 @@ import { SessionController } from './session.controller';
     CreatePlatformGroupHandler,
     MapGroupToRolesHandler,
     ChangePlatformGroupHandler,
+    EraseUserHandler,
     AdminReadModel,
     AdminGuard,
   ],

@@ -9,7 +9,10 @@ describe('loadConfig', () => {
   });
 
   it('switches to distributed mode only with both URLs', () => {
-    expect(loadConfig({ EVENTSTORE_URL: 'esdb://x:2113', MONGODB_URL: 'mongodb://y' }).storage.kind).toBe('distributed');
+    expect(loadConfig({ EVENTSTORE_URL: 'esdb://x:2113', MONGODB_URL: 'mongodb://y', ROOT_KEY: 'ab'.repeat(32) }).storage.kind).toBe('distributed');
+    // Every replica and the projector open the same keys: none may make up its own root key.
+    expect(() => loadConfig({ EVENTSTORE_URL: 'esdb://x:2113', MONGODB_URL: 'mongodb://y' })).toThrow(/ROOT_KEY must be set in distributed mode/);
+    expect(() => loadConfig({ ROOT_KEY: 'not-hex' })).toThrow(/ROOT_KEY must be 64 hexadecimal digits/);
     expect(() => loadConfig({ EVENTSTORE_URL: 'esdb://x:2113' })).toThrow(ConfigError);
   });
 
@@ -95,7 +98,7 @@ describe('loadConfig', () => {
   });
 
   describe('distributed mode', () => {
-    const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim_eu?replicaSet=rs0' };
+    const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim_eu?replicaSet=rs0', ROOT_KEY: 'ab'.repeat(32) };
 
     it('keeps the URLs, takes the database from MONGODB_URL and leaves projections to the projector', () => {
       expect(loadConfig(distributed).storage).toEqual({

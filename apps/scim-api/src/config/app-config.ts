@@ -17,6 +17,11 @@ export interface AppConfig {
   readonly auditorKey?: string;
   /** Key of the HMAC that names userName reservation streams (docs/PRIVACY.md); generated into DATA_DIR/name-hashing.key when unset. */
   readonly nameHashingKey?: string;
+  /**
+   * Wraps the per-account keys that wrap each person's data key (docs/PRIVACY.md): ROOT_KEY, 64 hex
+   * digits; else generated once into DATA_DIR/root.key.
+   */
+  readonly rootKey?: string;
   /** How long a write's response waits for the read models to include it (read-your-writes). */
   readonly readYourWritesTimeoutMs: number;
   readonly storage: EmbeddedStorage | DistributedStorage;
@@ -118,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (operatorKey !== undefined && operatorKey.length < 24) {
     throw new ConfigError('OPERATOR_KEY must be at least 24 characters');
   }
+  const rootKey = env.ROOT_KEY || undefined;
+  if (rootKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(rootKey)) {
+    throw new ConfigError('ROOT_KEY must be 64 hexadecimal digits (32 random bytes), e.g. from `openssl rand -hex 32`');
+  }
   const auditorKey = env.AUDITOR_KEY || undefined;
   if (auditorKey !== undefined && auditorKey.length < 24) {
     throw new ConfigError('AUDITOR_KEY must be at least 24 characters');
@@ -139,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const runProjections = boolean(env, 'RUN_PROJECTIONS');
   let storage: EmbeddedStorage | DistributedStorage;
   if (eventStoreUrl && mongoUrl) {
+    // Each replica and the projector must open the same keys; none may generate a root key of its own.
+    if (!rootKey) throw new ConfigError('ROOT_KEY must be set in distributed mode: every API replica and the projector open personal data with it');
     storage = {
       kind: 'distributed',
       eventStoreUrl: validEventStoreUrl(eventStoreUrl),
@@ -161,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     operatorKey,
     auditorKey,
     nameHashingKey,
+    rootKey,
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60000),
     storage,
     logging: loggingConfig(env),

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './app-config';
 import { resolveAuditorKey, resolveOperatorKey } from './operator-key';
 
 describe('resolveOperatorKey', () => {
-  const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0' };
+  const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0', ROOT_KEY: 'ab'.repeat(32) };
 
   it('takes OPERATOR_KEY when set', () => {
     const config = loadConfig({ ...distributed, OPERATOR_KEY: 'a-shared-operator-key-0123456789' });
@@ -20,7 +20,7 @@ describe('resolveOperatorKey', () => {
 });
 
 describe('resolveAuditorKey', () => {
-  const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0' };
+  const distributed = { EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false', MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0', ROOT_KEY: 'ab'.repeat(32) };
   let dataDir: string;
 
   beforeEach(() => {

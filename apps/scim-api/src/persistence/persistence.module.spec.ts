@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, Collections, distributedProjections } from '@scim/read-models/projections';
 import { ReadModelFreshness } from '@scim/provisioning';
@@ -22,6 +23,7 @@ describe('PersistenceModule in distributed mode', () => {
     MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0',
     READ_YOUR_WRITES_TIMEOUT_MS: '150',
     NAME_HASHING_KEY: 'spec-name-hashing-key-0123456789abcdef-0123456789',
+    ROOT_KEY: 'ab'.repeat(32),
   };
   let eventStore: SqliteEventStore;
   let readStore: EmbeddedReadStore;
@@ -34,6 +36,8 @@ describe('PersistenceModule in distributed mode', () => {
       .useValue(eventStore)
       .overrideProvider(ReadStore)
       .useValue(readStore)
+      .overrideProvider(SubjectKeyStore)
+      .useFactory({ factory: () => SqliteSubjectKeyStore.open({ file: ':memory:', rootKey: randomBytes(32) }) })
       .compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();

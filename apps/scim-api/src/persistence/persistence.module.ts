@@ -1,10 +1,12 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
 import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
+import { personalDataPolicy } from '@scim/domain';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { AccountIndexedEventStore, CheckpointWaiter, openEmbeddedReadModels, type Projection, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
 import { allProjections, distributedProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { GroupWriteModel, NameHashing, ProvisioningLog, ReadModelFreshness, UserWriteModel } from '@scim/provisioning';
+import { EncryptingEventStore, loadRootKey, ROOT_KEY_FILE, SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
 import { MeteredEventStore } from '../observability/metered-event-store';
 import { Metrics } from '../observability/metrics';
@@ -22,6 +24,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     @Optional() private readonly runner?: ProjectionRunner,
     // Embedded mode only.
     @Optional() private readonly dataFolderLock?: DataFolderLock,
+    @Optional() private readonly subjectKeys?: SubjectKeyStore,
   ) {}
 
   /** Stop projecting before closing the stores, so no batch is cut in half. */
@@ -30,6 +33,7 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     // Seals what is left, so a cleanly stopped service leaves no event unsealed.
     await this.sealer.stop();
     await this.eventStore.close();
+    await this.subjectKeys?.close();
     await this.readStore.close();
     this.dataFolderLock?.release();
   }
@@ -50,7 +54,7 @@ export class PersistenceModule {
       module: PersistenceModule,
       global: true,
       providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), nameHashing(config), ...writeSide(), PersistenceLifecycle],
-      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog, UserWriteModel, GroupWriteModel, NameHashing],
+      exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog, UserWriteModel, GroupWriteModel, NameHashing, SubjectKeyStore],
     };
   }
 }
@@ -60,9 +64,18 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
   return [
     { provide: DataFolderLock, useValue: dataFolder },
     {
+      provide: SubjectKeyStore,
+      useFactory: () =>
+        SqliteSubjectKeyStore.open({
+          file: join(config.dataDir, 'keys.db'),
+          rootKey: loadRootKey({ file: join(config.dataDir, ROOT_KEY_FILE), fromEnvironment: config.rootKey }),
+        }),
+    },
+    {
       provide: EventStore,
-      inject: [Metrics],
-      useFactory: (metrics: Metrics) => new MeteredEventStore(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), metrics),
+      inject: [Metrics, SubjectKeyStore],
+      useFactory: (metrics: Metrics, keys: SubjectKeyStore) =>
+        new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), keys), metrics),
     },
     {
       provide: ReadStore,
@@ -85,9 +98,16 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
 function distributedProviders(config: AppConfig, storage: DistributedStorage): Provider[] {
   return [
     {
+      provide: SubjectKeyStore,
+      useFactory: async () => {
+        const { MongoSubjectKeyStore } = await import('@scim/read-models/mongo');
+        return MongoSubjectKeyStore.connect(storage.mongoUrl, Buffer.from(config.rootKey ?? '', 'hex'), storage.mongoDatabase);
+      },
+    },
+    {
       provide: EventStore,
-      inject: [Metrics, ReadStore],
-      useFactory: async (metrics: Metrics, readStore: ReadStore) => {
+      inject: [Metrics, ReadStore, SubjectKeyStore],
+      useFactory: async (metrics: Metrics, readStore: ReadStore, keys: SubjectKeyStore) => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -98,7 +118,7 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
         // EventStoreDB has no index on metadata: an account's history pages through the projector's account-log index.
-        return new MeteredEventStore(new AccountIndexedEventStore(new HashChainedEventStore(store), readStore), metrics);
+        return new MeteredEventStore(new AccountIndexedEventStore(sealingPersonalData(new HashChainedEventStore(store), keys), readStore), metrics);
       },
     },
     {
@@ -118,6 +138,14 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
     },
     ...(storage.runProjections ? inProcessProjections(config, distributedProjections) : projectorCheckpoints(config)),
   ];
+}
+
+/**
+ * Personal fields are sealed above the hash chain, so the chain covers the sealed bytes and an
+ * erasure (a destroyed key) leaves the log verifiable (docs/PRIVACY.md, docs/TAMPER-EVIDENCE.md).
+ */
+function sealingPersonalData(chained: EventStore, keys: SubjectKeyStore): EventStore {
+  return new EncryptingEventStore(chained, keys, personalDataPolicy);
 }
 
 /** Projections run in this process; a write waits for them in memory. */
@@ -178,8 +206,9 @@ function writeSide(): Provider[] {
     { provide: ProvisioningLog, inject: [EventStore], useFactory: (store: EventStore) => new ProvisioningLog(store) },
     {
       provide: UserWriteModel,
-      inject: [EventStore, ReadModelFreshness, ProvisioningLog, NameHashing],
-      useFactory: (store: EventStore, freshness: ReadModelFreshness, log: ProvisioningLog, names: NameHashing) => new UserWriteModel(store, freshness, log, names),
+      inject: [EventStore, ReadModelFreshness, ProvisioningLog, NameHashing, SubjectKeyStore],
+      useFactory: (store: EventStore, freshness: ReadModelFreshness, log: ProvisioningLog, names: NameHashing, keys: SubjectKeyStore) =>
+        new UserWriteModel(store, freshness, log, names, keys),
     },
     {
       provide: GroupWriteModel,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventStore } from '@scim/event-store';
-import { DeletedUsersLeaveGroupsProcess, GroupWriteModel, ReadModelFreshness, RolesViaGroupsProcess, UserWriteModel } from '@scim/provisioning';
+import { DeletedUsersLeaveGroupsProcess, GroupWriteModel, ReadModelFreshness, RetentionProcess, RolesViaGroupsProcess, UserWriteModel } from '@scim/provisioning';
 import { ReadStore } from '@scim/read-models';
 import type { AppConfig } from '../config/app-config';
 
@@ -10,15 +10,17 @@ class ProcessManagersLifecycle implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly roles: RolesViaGroupsProcess,
     private readonly deletedUsers: DeletedUsersLeaveGroupsProcess,
+    private readonly retention: RetentionProcess,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.roles.start();
     await this.deletedUsers.start();
+    await this.retention.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.roles.stop(), this.deletedUsers.stop()]);
+    await Promise.all([this.roles.stop(), this.deletedUsers.stop(), this.retention.stop()]);
   }
 }
 
@@ -49,6 +51,12 @@ export class ProcessManagersModule {
           inject: [EventStore, ReadStore, GroupWriteModel, ReadModelFreshness],
           useFactory: (eventStore: EventStore, readStore: ReadStore, groups: GroupWriteModel, freshness: ReadModelFreshness) =>
             new DeletedUsersLeaveGroupsProcess(eventStore, readStore, groups, freshness, new Logger(DeletedUsersLeaveGroupsProcess.checkpointName)),
+        },
+        {
+          provide: RetentionProcess,
+          inject: [EventStore, ReadStore, UserWriteModel],
+          useFactory: (eventStore: EventStore, readStore: ReadStore, users: UserWriteModel) =>
+            new RetentionProcess(eventStore, readStore, users, new Logger(RetentionProcess.checkpointName)),
         },
         ProcessManagersLifecycle,
       ],

@@ -14,6 +14,8 @@ const domainErrors: Record<DomainErrorCode, { status: number; scimType?: ScimTyp
   username_taken: { status: 409, scimType: 'uniqueness' },
   username_held_by_another_account: { status: 409, scimType: 'uniqueness' },
   user_not_manual: { status: 409 },
+  erasure_reason_required: { status: 400, scimType: 'invalidValue' },
+  invalid_retention: { status: 400, scimType: 'invalidValue' },
   unknown_role: { status: 400, scimType: 'invalidValue' },
   role_not_assigned: { status: 404 },
   role_granted_via_group: { status: 409 },

@@ -83,4 +83,27 @@ describe('account decider', () => {
       expect(state.status === 'open' && state.adminKeys.map((k) => k.expiresAt)).toEqual(['2026-02-01T00:00:00.000Z', undefined]);
     });
   });
+
+  describe('retention', () => {
+    const set = (days: number | null): AccountEvent => ({ type: 'RetentionPolicySet', data: { accountId: 'a1', eraseDeprovisionedAfterDays: days, setAt: at } });
+
+    it('sets, changes and turns off the retention period, recording nothing when it is unchanged', () => {
+      spec.given([created]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: 30, at }).then([set(30)]);
+      spec.given([created, set(30)]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: 90, at }).then([set(90)]);
+      spec.given([created, set(30)]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: 30, at }).then([]);
+      spec.given([created, set(30)]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: null, at }).then([set(null)]);
+      // Off is the default: turning it off again records nothing.
+      spec.given([created]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: null, at }).then([]);
+    });
+
+    it('refuses a period that is not a whole number of days from 1 to 3650', () => {
+      for (const days of [0, -1, 1.5, 3651, Number.NaN]) {
+        spec.given([created]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: days, at }).thenRejects('invalid_retention');
+      }
+    });
+
+    it('refuses a missing account', () => {
+      spec.given([]).when({ type: 'SetRetentionPolicy', eraseDeprovisionedAfterDays: 30, at }).thenRejects('account_not_found');
+    });
+  });
 });

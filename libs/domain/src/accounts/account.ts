@@ -55,8 +55,18 @@ export type AccountAdminKeyIssued = DomainEvent<
 >;
 export type AccountAdminKeyRevoked = DomainEvent<'AccountAdminKeyRevoked', { readonly accountId: string; readonly keyId: string; readonly revokedAt: string }>;
 
+/**
+ * How long deprovisioned users are kept before they are erased (GDPR Art. 5(1)(e)); null: kept
+ * until erased by hand (the default).
+ */
+export type RetentionPolicySet = DomainEvent<
+  'RetentionPolicySet',
+  { readonly accountId: string; readonly eraseDeprovisionedAfterDays: number | null; readonly setAt: string }
+>;
+
 export type AccountEvent =
   | AccountCreated
+  | RetentionPolicySet
   | ScimProvisioningEnabled
   | ScimProvisioningDisabled
   | ScimTokenIssued
@@ -94,6 +104,8 @@ export type AccountState =
       /** The account's schema extensions (RFC 7643 §3.3), attribute by attribute, in declaration order. */
       readonly customAttributes: readonly CustomAttributeDefinition[];
       readonly undeclaredExtensions: UndeclaredExtensionsPolicy;
+      /** Days after which deprovisioned users are erased; absent or null: never by themselves. */
+      readonly eraseDeprovisionedAfterDays?: number | null;
     } & AccountIntegrations;
 
 export interface RoleDefinition {
@@ -137,6 +149,7 @@ export type AccountCommand =
       readonly at: string;
     }
   | { readonly type: 'RevokeAdminKey'; readonly keyId: string; readonly at: string }
+  | { readonly type: 'SetRetentionPolicy'; readonly eraseDeprovisionedAfterDays: number | null; readonly at: string }
   /** Notices, once each, the active tokens that expire within `withinDays` of `at`. */
   | { readonly type: 'NoticeExpiringTokens'; readonly withinDays: number; readonly at: string }
   | DeclareCustomAttribute
@@ -147,6 +160,9 @@ export type AccountCommand =
 export const MAX_TOKEN_VALIDITY_DAYS = 730;
 
 const DAY_MS = 86_400_000;
+
+/** Longest retention period an account may set (ten years). */
+export const MAX_RETENTION_DAYS = 3650;
 
 const ROLE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -181,6 +197,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       if (state.adminKeys.some((k) => k.keyId === keyId)) return state;
       return { ...state, adminKeys: [...state.adminKeys, { keyId, secretHash, label, issuedAt, ...(expiresAt ? { expiresAt } : {}) }] };
     }
+    case 'RetentionPolicySet':
+      return { ...state, eraseDeprovisionedAfterDays: event.data.eraseDeprovisionedAfterDays };
     case 'AccountAdminKeyRevoked':
       return { ...state, adminKeys: state.adminKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revokedAt: event.data.revokedAt } : k)) };
     case 'ScimTokenExpiring':
@@ -258,6 +276,14 @@ export function decideAccount(command: AccountCommand, state: AccountState): rea
       const key = state.adminKeys.find((k) => k.keyId === command.keyId && !k.revokedAt);
       if (!key) throw new DomainError('admin_key_not_found', 'Admin key not found or already revoked');
       return [{ type: 'AccountAdminKeyRevoked', data: { accountId, keyId: command.keyId, revokedAt: command.at } }];
+    }
+    case 'SetRetentionPolicy': {
+      const days = command.eraseDeprovisionedAfterDays;
+      if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS)) {
+        throw new DomainError('invalid_retention', `eraseDeprovisionedAfterDays must be 1 to ${MAX_RETENTION_DAYS} days, or null to keep them until erased by hand`);
+      }
+      if ((state.eraseDeprovisionedAfterDays ?? null) === days) return [];
+      return [{ type: 'RetentionPolicySet', data: { accountId, eraseDeprovisionedAfterDays: days, setAt: command.at } }];
     }
     case 'NoticeExpiringTokens': {
       const horizon = Date.parse(command.at) + command.withinDays * DAY_MS;

@@ -12,6 +12,7 @@ export type ActivityOutcome =
   | 'deactivated'
   | 'reactivated'
   | 'deleted'
+  | 'erased'
   | 'group-created'
   | 'group-updated'
   | 'group-members-added'
@@ -141,6 +142,8 @@ function itemOf(event: ActivityEvent): ActivityItem | null {
       return user('reactivated', event.data.userId, null, 'roles kept while inactive are in effect again');
     case 'UserDeprovisioned':
       return user('deleted', event.data.userId, event.data.userName, 'gone from SCIM; history kept');
+    case 'UserErased':
+      return user('erased', event.data.userId, null, `personal data erased: ${event.data.reason}`);
     case 'GroupCreated':
       return group('group-created', event.data.groupId, event.data.displayName, event.data.source === 'SCIM' ? 'pushed by the IdP' : 'Platform group');
     case 'GroupRenamed':

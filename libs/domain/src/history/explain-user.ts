@@ -173,6 +173,7 @@ export function explainUser(
       case 'UserDeactivated':
       case 'UserReactivated':
       case 'UserDeprovisioned':
+      case 'UserErased':
         lastStatusChange = stepOf(entry);
         break;
       case 'UserAttributesUpdated':

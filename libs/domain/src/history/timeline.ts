@@ -74,6 +74,8 @@ export function summarizeEvent(event: DomainEvent, groupNames: GroupNames = () =
       return 'Reactivated';
     case 'UserDeprovisioned':
       return `Deleted (${known.data.userName})`;
+    case 'UserErased':
+      return `Erased: personal data destroyed (${known.data.reason})`;
     case 'RoleAssignedManually':
       return `Role ${known.data.role} assigned manually`;
     case 'RoleRemovedManually':

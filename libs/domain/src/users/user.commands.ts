@@ -25,6 +25,16 @@ export interface DeprovisionUser {
   readonly at: string;
 }
 
+/** Erasure of the person (admin API or retention); deprovisions a live user first. */
+export interface EraseUser {
+  readonly type: 'EraseUser';
+  readonly accountId: string;
+  readonly reason: string;
+  /** The subject's live data key, read by the handler from the key store. */
+  readonly keyId: string | null;
+  readonly at: string;
+}
+
 export interface CreateManualUser {
   readonly type: 'CreateManualUser';
   readonly userId: string;
@@ -81,6 +91,7 @@ export type UserCommand =
   | ConvertUserToScim
   | UpdateUser
   | DeprovisionUser
+  | EraseUser
   | AssignRoleManually
   | RemoveRoleManually
   | GrantRolesViaGroup

@@ -117,6 +117,48 @@ describe('user decider', () => {
       spec.given([provisioned]).when({ type: 'DeprovisionUser', accountId: 'acc2', at }).thenRejects('user_not_found'));
   });
 
+  describe('EraseUser', () => {
+    const deprovisioned: UserEvent = { type: 'UserDeprovisioned', data: { userId: 'u1', userName: profile.userName, deprovisionedAt: at } };
+    const erase = { type: 'EraseUser', accountId: 'acc1', reason: 'GDPR request #12', keyId: 'k1', at: later } as const;
+    const erased: UserEvent = { type: 'UserErased', data: { userId: 'u1', accountId: 'acc1', keyId: 'k1', reason: 'GDPR request #12', erasedAt: later } };
+
+    it('deprovisions a live user first, then records the erasure', () =>
+      spec
+        .given([provisioned])
+        .when(erase)
+        .then([{ type: 'UserDeprovisioned', data: { userId: 'u1', userName: 'ada@example.com', deprovisionedAt: later } }, erased]));
+
+    it('erases a deprovisioned user without deprovisioning it again', () => spec.given([provisioned, deprovisioned]).when(erase).then([erased]));
+
+    it('erases a manual user, which the IdP could never deprovision', () =>
+      spec
+        .given([{ type: 'ManualUserCreated', data: { userId: 'u1', accountId: 'acc1', profile, createdAt: at } }])
+        .when({ ...erase, keyId: null })
+        .then([
+          { type: 'UserDeprovisioned', data: { userId: 'u1', userName: 'ada@example.com', deprovisionedAt: later } },
+          { type: 'UserErased', data: { userId: 'u1', accountId: 'acc1', keyId: null, reason: 'GDPR request #12', erasedAt: later } },
+        ]));
+
+    it('records nothing for a user already erased', () => spec.given([provisioned, deprovisioned, erased]).when(erase).then([]));
+
+    it('keeps the reason without surrounding blanks', () =>
+      spec.given([provisioned, deprovisioned]).when({ ...erase, reason: '  retention  ' }).then([{ ...erased, data: { ...erased.data, reason: 'retention' } } as UserEvent]));
+
+    it('rejects an erasure without a reason', () => spec.given([provisioned]).when({ ...erase, reason: ' ' }).thenRejects('erasure_reason_required'));
+
+    it('rejects an unknown user and a user of another account alike', () => {
+      spec.given([]).when(erase).thenRejects('user_not_found');
+      spec.given([provisioned]).when({ ...erase, accountId: 'acc2' }).thenRejects('user_not_found');
+    });
+
+    it('leaves an erased user with no personal value, and refuses every later change', () => {
+      const state = fold(userDecider, [provisioned, deprovisioned, erased]);
+      expect(state).toMatchObject({ status: 'deprovisioned', profile: { userName: '[erased]' }, erasedAt: later });
+      expect(JSON.stringify(state)).not.toContain('Ada');
+      spec.given([provisioned, deprovisioned, erased]).when({ type: 'UpdateUser', accountId: 'acc1', profile, at: later }).thenRejects('user_not_found');
+    });
+  });
+
   describe('evolve', () => {
     it('folds a whole lifecycle, keeping history times', () => {
       const history: UserEvent[] = [

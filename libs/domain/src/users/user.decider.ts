@@ -1,7 +1,8 @@
 import type { Decider } from '../decider';
 import { DomainError } from '../domain-error';
+import { ERASED } from '../privacy/personal-data';
 import { userNameKey } from '../streams';
-import type { GrantRolesViaGroup, RevokeRolesViaGroup, UserCommand, UpdateUser } from './user.commands';
+import type { EraseUser, GrantRolesViaGroup, RevokeRolesViaGroup, UserCommand, UpdateUser } from './user.commands';
 import type { UserAttributesUpdated, UserEvent, UserProfile, UserSource } from './user.events';
 
 /** A role an administrator assigned; `preExisting` once the user was converted to SCIM. */
@@ -28,6 +29,8 @@ export type UserState =
       readonly convertedAt?: string;
       /** `active` was removed and has no value (RFC 7644 §3.5.2.2); the status is then 'inactive'. */
       readonly activeUnassigned?: true;
+      /** Set once the person was erased: the profile then holds only `[erased]`. */
+      readonly erasedAt?: string;
       // Keyed by role names an account admin chose ("constructor", "__proto__"): Maps, never plain objects.
       readonly manualRoles: ReadonlyMap<string, ManualRole>;
       /** Per role, the groups that grant it: the role stays until the last of them stops. */
@@ -87,6 +90,8 @@ function evolveExisting(state: ExistingUser, event: UserEvent): UserState {
       return { ...withoutUnassigned(state), status: 'active', updatedAt: event.data.reactivatedAt };
     case 'UserDeprovisioned':
       return { ...state, status: 'deprovisioned', updatedAt: event.data.deprovisionedAt };
+    case 'UserErased':
+      return { ...state, status: 'deprovisioned', profile: { userName: ERASED }, erasedAt: event.data.erasedAt, updatedAt: event.data.erasedAt };
     case 'RoleAssignedManually':
       return { ...state, manualRoles: withEntry(state.manualRoles, event.data.role, { since: event.data.assignedAt, preExisting: false }) };
     case 'RoleRemovedManually':
@@ -136,6 +141,8 @@ export function decideUser(command: UserCommand, state: UserState): readonly Use
       const user = requireScimUser(state, command.accountId);
       return [{ type: 'UserDeprovisioned', data: { userId: user.userId, userName: user.profile.userName, deprovisionedAt: command.at } }];
     }
+    case 'EraseUser':
+      return erase(command, state);
     case 'AssignRoleManually': {
       const user = requireLiveUser(state, command.accountId);
       if (!command.knownRoles.includes(command.role)) {
@@ -194,6 +201,19 @@ function requireScimUser(state: UserState, accountId: string): ExistingUser {
   const user = requireLiveUser(state, accountId);
   if (user.source !== 'scim') throw new DomainError('user_not_found', 'User not found');
   return user;
+}
+
+/** Idempotent: erasing an erased user appends nothing (the handler still makes sure the key is gone). */
+function erase(command: EraseUser, state: UserState): UserEvent[] {
+  if (state.status === 'absent' || state.accountId !== command.accountId) throw new DomainError('user_not_found', 'User not found');
+  if (state.erasedAt !== undefined) return [];
+  const reason = command.reason.trim();
+  if (reason === '') throw new DomainError('erasure_reason_required', 'An erasure needs a reason (it is kept in the audit trail)');
+  const { userId, accountId } = state;
+  const erased: UserEvent = { type: 'UserErased', data: { userId, accountId, keyId: command.keyId, reason, erasedAt: command.at } };
+  if (state.status === 'deprovisioned') return [erased];
+  // A live user is deprovisioned first: the IdP's DELETE and the erasure read alike in the history.
+  return [{ type: 'UserDeprovisioned', data: { userId, userName: state.profile.userName, deprovisionedAt: command.at } }, erased];
 }
 
 /** Grants and revocations come from group events; for a user gone meanwhile they are moot, not errors. */

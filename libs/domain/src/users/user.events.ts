@@ -45,6 +45,22 @@ export type UserDeprovisioned = DomainEvent<
   { readonly userId: string; readonly userName: string; readonly deprovisionedAt: string }
 >;
 
+/**
+ * The person was erased (GDPR Art. 17): their data key is destroyed, so the personal values of
+ * every earlier event read as `[erased]`. Who did it is in the metadata; ids and roles stay clear.
+ */
+export type UserErased = DomainEvent<
+  'UserErased',
+  {
+    readonly userId: string;
+    readonly accountId: string;
+    /** The destroyed data key; null when the user's events were never sealed (an older log). */
+    readonly keyId: string | null;
+    readonly reason: string;
+    readonly erasedAt: string;
+  }
+>;
+
 /** An administrator created the user by hand; the IdP does not manage it (yet). */
 export type ManualUserCreated = DomainEvent<
   'ManualUserCreated',
@@ -108,6 +124,7 @@ export type UserEvent =
   | UserDeactivated
   | UserReactivated
   | UserDeprovisioned
+  | UserErased
   | RoleAssignedManually
   | RoleRemovedManually
   | RoleGrantedViaGroup
@@ -121,6 +138,7 @@ export const userEventTypes: ReadonlySet<UserEvent['type']> = new Set([
   'UserDeactivated',
   'UserReactivated',
   'UserDeprovisioned',
+  'UserErased',
   'RoleAssignedManually',
   'RoleRemovedManually',
   'RoleGrantedViaGroup',

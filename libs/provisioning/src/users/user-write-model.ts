@@ -23,6 +23,7 @@ import {
   type HandleCommandOptions,
   newEventId,
 } from '@scim/event-store';
+import type { SubjectKeyStore } from '@scim/event-store/personal-data';
 import type { CommandContext } from '../command-context';
 import { assertFitsOneAppend, metadataFor, withNotes } from '../event-metadata';
 import { KeyedMutex } from '../keyed-mutex';
@@ -65,6 +66,7 @@ export class UserWriteModel {
     private readonly freshness: ReadModelFreshness,
     private readonly log: ProvisioningLog,
     private readonly names: NameHashing,
+    private readonly subjectKeys: SubjectKeyStore,
   ) {}
 
   /**
@@ -112,6 +114,23 @@ export class UserWriteModel {
     const releasedAt = renamedFrom ? await this.releaseUserName(context, renamedFrom, userId, 'renamed') : 0;
     await this.freshness.settle(Math.max(reservedAt, result.position, releasedAt));
     return written(result);
+  }
+
+  /**
+   * Erasure (docs/PRIVACY.md): records UserErased (deprovisioning a live user first and releasing
+   * its userName), then destroys the user's data key, so every personal value of its history reads
+   * as `[erased]`. The key goes only once the erasure is recorded; asked again, it finishes a
+   * destruction that a crash interrupted.
+   */
+  async erase(context: CommandContext, userId: string, reason: string): Promise<{ readonly erasedAt: string; readonly keyIds: readonly string[] }> {
+    const keyId = (await this.subjectKeys.liveKeyIdOf(userId)) ?? null;
+    const erase = deciding({ type: 'EraseUser', accountId: context.accountId, reason, keyId, at: context.at });
+    const result = await this.inTurn.run(userId, () => this.onUser(context, userId, erase));
+    const deprovisioned = result.newEvents.find((e) => e.type === 'UserDeprovisioned');
+    const releasedAt = deprovisioned ? await this.releaseUserName(context, userNameKey(deprovisioned.data.userName), userId, 'deprovisioned') : 0;
+    const keyIds = await this.subjectKeys.destroy(userId);
+    await this.freshness.settle(Math.max(result.position, releasedAt));
+    return { erasedAt: (result.state as ExistingUser).erasedAt ?? context.at, keyIds };
   }
 
   async deprovision(context: CommandContext, userId: string, ifMatch: number | undefined): Promise<void> {

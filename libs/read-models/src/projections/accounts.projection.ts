@@ -18,6 +18,7 @@ interface AccountFields {
   readonly webhooks: readonly WebhookEndpointState[];
   readonly customAttributes: readonly CustomAttributeDefinition[];
   readonly undeclaredExtensions: UndeclaredExtensionsPolicy;
+  readonly eraseDeprovisionedAfterDays?: number | null;
 }
 
 /** Accounts with SCIM state, token and admin-key hashes (what the credential checks read), role catalogue. */
@@ -26,7 +27,7 @@ export type AccountView = Doc & AccountFields;
 /** The read model is the aggregate's own state: one fold, not two. */
 export const accountsProjection: Projection = {
   name: 'accounts',
-  // 2: the account's declared custom attributes and its policy for undeclared extensions.
+  // 2: the account's declared custom attributes, its policy for undeclared extensions, its retention.
   version: 2,
   streamPrefixes: [StreamPrefix.account],
   targets: (recorded) =>
@@ -39,10 +40,13 @@ export const accountsProjection: Projection = {
   },
 };
 
-function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions }: AccountView) {
-  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions };
+function fieldsOf({ name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions, eraseDeprovisionedAfterDays }: AccountView) {
+  const retention = eraseDeprovisionedAfterDays === undefined ? {} : { eraseDeprovisionedAfterDays };
+  return { name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions, ...retention };
 }
 
-function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions }: OpenAccount): AccountView {
-  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions };
+function viewOf({ accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions, eraseDeprovisionedAfterDays }: OpenAccount): AccountView {
+  // Only once set: accounts without a retention policy have no such field.
+  const retention = eraseDeprovisionedAfterDays === undefined ? {} : { eraseDeprovisionedAfterDays };
+  return { _id: accountId, name, createdAt, scimEnabled, tokens, roles, adminKeys, eventsKeys, webhooks, customAttributes, undeclaredExtensions, ...retention };
 }

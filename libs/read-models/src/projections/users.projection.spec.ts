@@ -150,4 +150,22 @@ describe('usersProjection', () => {
       expect(usersProjection.evolve(ref, null, membership('GroupMembersAdded', 'g1', [userId]))).toBeNull();
     });
   });
+
+  it('replays an erased person’s history without failing: [erased] values, then gone', () => {
+    // What the event store hands readers once the person's data key is destroyed (docs/PRIVACY.md).
+    const erasedHistory = [
+      recorded('UserProvisioned', 0, { userId, accountId: 'a1', profile: { userName: '[erased]' }, active: true, provisionedAt: '2025-01-01T00:00:00.000Z' }),
+      recorded('UserAttributesUpdated', 1, { userId, changed: {}, removed: ['title'], updatedAt: '2025-01-02T00:00:00.000Z' }),
+      recorded('UserDeprovisioned', 2, { userId, userName: '[erased]', deprovisionedAt: '2025-01-03T00:00:00.000Z' }),
+      recorded('UserErased', 3, { userId, accountId: 'a1', keyId: 'k1', reason: 'GDPR', erasedAt: '2025-01-03T00:00:00.000Z' }),
+    ];
+    const evolve = (index: number, doc: Doc | null) => usersProjection.evolve(ref, doc, erasedHistory[index]);
+    const before = evolve(0, null) as UserView;
+    expect(before.profile).toEqual({ userName: '[erased]' });
+    const updated = evolve(1, before) as UserView;
+    expect(updated.profile).toEqual({ userName: '[erased]' });
+    expect(evolve(2, updated)).toBeNull();
+    expect(evolve(3, null)).toBeNull();
+  });
 });
+

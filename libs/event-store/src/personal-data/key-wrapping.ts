@@ -1,0 +1,34 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/** AES-256-GCM (NIST SP 800-38D): 96-bit random IVs, 128-bit tags. */
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+export const KEY_BYTES = 32;
+
+/** `iv ‖ ciphertext ‖ tag` of `plain` under `key`, bound to `associated` (GCM additional data). */
+export function encrypt(key: Buffer, plain: Buffer, associated: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(Buffer.from(associated, 'utf8'));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+}
+
+/** The plaintext of `encrypt`'s output; throws when the key, the bytes or `associated` differ. */
+export function decrypt(key: Buffer, sealed: Buffer, associated: string): Buffer {
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error('Sealed value is too short');
+  const decipher = createDecipheriv(ALGORITHM, key, sealed.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(associated, 'utf8'));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+}
+
+export function newKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}
+
+// What each wrapped key is bound to (GCM additional data), the same in every key store adapter: a
+// wrapped key moved to another account or subject does not unwrap.
+export const accountKeyBinding = (accountId: string): string => JSON.stringify(['account-key', accountId]);
+export const dataKeyBinding = (keyId: string, subjectId: string, accountId: string): string => JSON.stringify(['data-key', keyId, subjectId, accountId]);

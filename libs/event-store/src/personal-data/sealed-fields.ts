@@ -1,0 +1,79 @@
+import { decrypt, encrypt } from './key-wrapping';
+import type { DataKey } from './subject-key-store.port';
+
+/** The data field that holds an event's sealed personal fields. */
+export const SEALED_FIELD = 'sealed';
+
+/**
+ * An event's personal fields as stored: AES-256-GCM of their JSON under the subject's data key,
+ * bound to the stream and event id (a sealed value copied into another event does not open).
+ * `fields` names what is inside, so an erased event can say which fields it had.
+ */
+export interface SealedFields {
+  readonly v: 1;
+  readonly keyId: string;
+  readonly fields: readonly string[];
+  /** base64 of `iv ‖ ciphertext ‖ tag`. */
+  readonly box: string;
+}
+
+const associatedData = (streamId: string, eventId: string) => JSON.stringify(['sealed-fields', streamId, eventId]);
+
+/** `data` with `fields` replaced by one sealed value (fields absent from `data` are left out). */
+export function sealFields(
+  data: Readonly<Record<string, unknown>>,
+  fields: readonly string[],
+  dataKey: DataKey,
+  place: { readonly streamId: string; readonly eventId: string },
+): Record<string, unknown> {
+  const clear: Record<string, unknown> = { ...data };
+  const personal: Record<string, unknown> = {};
+  const sealed: string[] = [];
+  for (const field of fields) {
+    if (!Object.hasOwn(data, field)) continue;
+    personal[field] = data[field];
+    sealed.push(field);
+    delete clear[field];
+  }
+  if (sealed.length === 0) return clear;
+  const box = encrypt(dataKey.key, Buffer.from(JSON.stringify(personal), 'utf8'), associatedData(place.streamId, place.eventId));
+  const value: SealedFields = { v: 1, keyId: dataKey.keyId, fields: sealed, box: box.toString('base64') };
+  return { ...clear, [SEALED_FIELD]: value };
+}
+
+/** The sealed value of `data`, when it has a well-formed one. */
+export function sealedFieldsOf(data: Readonly<Record<string, unknown>>): SealedFields | undefined {
+  const value = data[SEALED_FIELD] as Partial<SealedFields> | null | undefined;
+  if (typeof value !== 'object' || value === null || value.v !== 1) return undefined;
+  if (typeof value.keyId !== 'string' || typeof value.box !== 'string' || !Array.isArray(value.fields)) return undefined;
+  if (!value.fields.every((field) => typeof field === 'string')) return undefined;
+  return value as SealedFields;
+}
+
+/** `data` with its sealed value opened back into its fields; throws when the key or the bytes are wrong. */
+export function openFields(
+  data: Readonly<Record<string, unknown>>,
+  sealed: SealedFields,
+  key: Buffer,
+  place: { readonly streamId: string; readonly eventId: string },
+): Record<string, unknown> {
+  const plain = decrypt(key, Buffer.from(sealed.box, 'base64'), associatedData(place.streamId, place.eventId));
+  const personal = JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
+  const { [SEALED_FIELD]: _sealed, ...clear } = data;
+  const opened: Record<string, unknown> = { ...clear };
+  for (const field of sealed.fields) if (Object.hasOwn(personal, field)) setOwn(opened, field, personal[field]);
+  return opened;
+}
+
+/** `data` once its key is destroyed: each sealed field holds what `erasedValue` says instead. */
+export function erasedFields(data: Readonly<Record<string, unknown>>, sealed: SealedFields, erasedValue: (field: string) => unknown): Record<string, unknown> {
+  const { [SEALED_FIELD]: _sealed, ...clear } = data;
+  const erased: Record<string, unknown> = { ...clear };
+  for (const field of sealed.fields) setOwn(erased, field, erasedValue(field));
+  return erased;
+}
+
+// Field names come from the stored event: "__proto__" must become a field, not a prototype.
+function setOwn(target: Record<string, unknown>, field: string, value: unknown): void {
+  Object.defineProperty(target, field, { value, enumerable: true, writable: true, configurable: true });
+}
