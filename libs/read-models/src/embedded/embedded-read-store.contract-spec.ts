@@ -280,6 +280,27 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('a rejected commit that created a collection leaves it absent and the store usable', async () => {
+    const store = EmbeddedReadStore.open({ file: ':memory:' });
+    try {
+      await store.ensureIndexes('users', [{ name: 'userName', fields: [['userName', 1]], unique: true }]);
+      const refused = store.commit(
+        [
+          { collection: 'notes', id: 'n', doc: { _id: 'n' } },
+          { collection: 'users', id: 'a', doc: { _id: 'a', userName: 'x' } },
+          { collection: 'users', id: 'b', doc: { _id: 'b', userName: 'x' } },
+        ],
+        { projection: 'p', position: 1 },
+      );
+      await expect(refused).rejects.toBeInstanceOf(UniqueIndexViolationError);
+      expect(await store.find('notes', {})).toEqual([]);
+      await store.commit([{ collection: 'notes', id: 'n', doc: { _id: 'n' } }], { projection: 'p', position: 1 });
+      expect(await store.find('notes', {})).toEqual([{ _id: 'n' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a rejected commit leaves nothing in the file', async () => {
     const store = EmbeddedReadStore.open({ file });
     await store.ensureIndexes('users', [{ name: 'userName', fields: [['userName', 1]], unique: true }]);
