@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tablesOf, writeEarlierLayoutFile } from '@scim/read-models/testing/earlier-layout';
 import { eventually, GROUP_SCHEMA, scimClient, startTestApp, USER_SCHEMA, type TestApp } from '../support/test-app';
 
 /**
@@ -32,19 +32,7 @@ describe('a data folder with a read-model file of the earlier layout (e2e)', () 
     // were it read, the users would be gone and never come back.
     const file = join(dataDir, 'read-models.db');
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-    const old = new Database(file);
-    old.exec(`
-      CREATE TABLE entries (ord INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL);
-      CREATE TABLE document_keys (ord INTEGER PRIMARY KEY, index_keys TEXT NOT NULL);
-      CREATE TABLE bodies (ord INTEGER PRIMARY KEY, body TEXT NOT NULL);
-      CREATE TABLE document_fields (ord INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, json INTEGER NOT NULL, PRIMARY KEY (ord, field));
-      CREATE TABLE stored_apart (collection TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (collection, field));
-      CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
-      CREATE TABLE indexes (collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name));
-      INSERT INTO checkpoints SELECT value, 1000000 FROM json_each('["users","groups","accounts"]');
-      PRAGMA user_version = 1;
-    `);
-    old.close();
+    writeEarlierLayoutFile(file, { users: 1_000_000, groups: 1_000_000, accounts: 1_000_000 });
 
     testApp = await startTestApp(dataDir);
     scim = scimClient(testApp, account);
@@ -52,13 +40,8 @@ describe('a data folder with a read-model file of the earlier layout (e2e)', () 
       expect((await scim.get('/Users').expect(200)).body).toEqual(before.users);
       expect((await scim.get('/Groups').expect(200)).body).toEqual(before.groups);
     });
-    const upgraded = new Database(file, { readonly: true });
-    try {
-      const tables = upgraded.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-      expect(tables).not.toContain('entries');
-      expect(tables).toContain('c:users');
-    } finally {
-      upgraded.close();
-    }
+    const tables = tablesOf(file);
+    expect(tables).not.toContain('entries');
+    expect(tables).toContain('c:users');
   });
 });

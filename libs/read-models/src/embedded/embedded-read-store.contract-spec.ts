@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UniqueIndexViolationError } from '../read-store.port';
+import { tablesOf, writeEarlierLayoutFile } from '../testing/earlier-layout';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { EmbeddedReadStore } from './embedded-read-store';
 
@@ -112,20 +113,7 @@ describe('EmbeddedReadStore persistence', () => {
 
   it('empties a file of an earlier layout instead of reading it: no documents, no checkpoints, so the projections rebuild it', async () => {
     mkdirSync(dirname(file), { recursive: true });
-    const old = new Database(file);
-    // The layout main wrote before this one: documents by insertion rank, their index keys as JSON.
-    old.exec(`
-      CREATE TABLE entries (ord INTEGER PRIMARY KEY, collection TEXT NOT NULL, id TEXT NOT NULL);
-      CREATE TABLE bodies (ord INTEGER PRIMARY KEY, body TEXT NOT NULL);
-      CREATE TABLE document_keys (ord INTEGER PRIMARY KEY, index_keys TEXT NOT NULL);
-      CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
-      CREATE TABLE indexes (collection TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (collection, name));
-      INSERT INTO entries VALUES (1, 'users', 'u1');
-      INSERT INTO bodies VALUES (1, '{"_id":"u1","userName":"alice"}');
-      INSERT INTO checkpoints VALUES ('users', 9);
-      PRAGMA user_version = 1;
-    `);
-    old.close();
+    writeEarlierLayoutFile(file, { users: 9 });
 
     const store = EmbeddedReadStore.open({ file });
     try {
@@ -136,13 +124,7 @@ describe('EmbeddedReadStore persistence', () => {
     } finally {
       await store.close();
     }
-    const raw = new Database(file, { readonly: true });
-    try {
-      const tables = raw.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-      expect(tables.sort()).toEqual(['c:users', 'checkpoints', 'collections', 'i:users$userName', 'indexes']);
-    } finally {
-      raw.close();
-    }
+    expect(tablesOf(file)).toEqual(['c:users', 'checkpoints', 'collections', 'i:users$userName', 'indexes']);
     const reopened = EmbeddedReadStore.open({ file });
     try {
       expect(await reopened.get('users', 'u1')).toEqual({ _id: 'u1', userName: 'alice' });
@@ -277,6 +259,27 @@ describe('EmbeddedReadStore persistence', () => {
     } finally {
       writer.exec('ROLLBACK');
       writer.close();
+    }
+  });
+
+  it('a rejected commit that created a collection leaves it absent and the store usable', async () => {
+    const store = EmbeddedReadStore.open({ file: ':memory:' });
+    try {
+      await store.ensureIndexes('users', [{ name: 'userName', fields: [['userName', 1]], unique: true }]);
+      const refused = store.commit(
+        [
+          { collection: 'notes', id: 'n', doc: { _id: 'n' } },
+          { collection: 'users', id: 'a', doc: { _id: 'a', userName: 'x' } },
+          { collection: 'users', id: 'b', doc: { _id: 'b', userName: 'x' } },
+        ],
+        { projection: 'p', position: 1 },
+      );
+      await expect(refused).rejects.toBeInstanceOf(UniqueIndexViolationError);
+      expect(await store.find('notes', {})).toEqual([]);
+      await store.commit([{ collection: 'notes', id: 'n', doc: { _id: 'n' } }], { projection: 'p', position: 1 });
+      expect(await store.find('notes', {})).toEqual([{ _id: 'n' }]);
+    } finally {
+      await store.close();
     }
   });
 

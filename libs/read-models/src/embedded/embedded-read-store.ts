@@ -91,12 +91,28 @@ export class EmbeddedReadStore extends ReadStore {
 
   private constructor(private readonly db: Database.Database) {
     super();
-    for (const { name, stored_apart } of db.prepare<[], { name: string; stored_apart: string }>('SELECT name, stored_apart FROM collections').all()) {
+    this.readCatalog();
+  }
+
+  /** The collections, their fields stored apart and indexes, as the file has them. */
+  private readCatalog(): void {
+    this.collections.clear();
+    for (const { name, stored_apart } of this.db.prepare<[], { name: string; stored_apart: string }>('SELECT name, stored_apart FROM collections').all()) {
       this.collections.set(name, { name, table: quote(`c:${name}`), storedApart: JSON.parse(stored_apart) as string[], indexes: new Map() });
     }
-    for (const { collection, spec } of db.prepare<[], { collection: string; spec: string }>('SELECT collection, spec FROM indexes ORDER BY rowid').all()) {
-      const state = this.collections.get(collection);
-      if (state) state.indexes.set((JSON.parse(spec) as IndexSpec).name, indexOf(state, JSON.parse(spec) as IndexSpec));
+    for (const { collection, spec } of this.db.prepare<[], { collection: string; spec: string }>('SELECT collection, spec FROM indexes ORDER BY rowid').all()) {
+      const state = this.collections.get(collection) as Collection;
+      state.indexes.set((JSON.parse(spec) as IndexSpec).name, indexOf(state, JSON.parse(spec) as IndexSpec));
+    }
+  }
+
+  /** One immediate transaction; when it fails, what it changed in memory (tables, indexes) is read back. */
+  private transaction(body: () => void): void {
+    try {
+      this.db.transaction(body).immediate();
+    } catch (error) {
+      this.readCatalog();
+      throw error;
     }
   }
 
@@ -104,7 +120,7 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidCollectionName(collection);
     const specs = indexes.map(normalizeIndexSpec);
-    this.db.transaction(() => {
+    this.transaction(() => {
       const state = this.createCollection(collection);
       for (const spec of specs) {
         const existing = state.indexes.get(spec.name);
@@ -121,7 +137,7 @@ export class EmbeddedReadStore extends ReadStore {
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
         state.indexes.set(spec.name, index);
       }
-    }).immediate();
+    });
   }
 
   /**
@@ -134,7 +150,7 @@ export class EmbeddedReadStore extends ReadStore {
     assertTopLevelFields(fields);
     if (fields.includes('_id')) throw new TypeError('_id cannot be stored apart');
     for (const field of fields) jsonPathOf(field);
-    this.db.transaction(() => {
+    this.transaction(() => {
       const state = this.createCollection(collection);
       for (const field of fields) {
         if (state.storedApart.includes(field)) continue;
@@ -142,7 +158,7 @@ export class EmbeddedReadStore extends ReadStore {
         state.storedApart.push(field);
       }
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
-    }).immediate();
+    });
     this.statements.clear();
   }
 
@@ -210,7 +226,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
 
-    this.db.transaction(() => {
+    this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
       assertCheckpointNotMoved(checkpoint, position ?? 0);
       for (const [collection, writes] of writesByCollection) {
@@ -253,7 +269,7 @@ export class EmbeddedReadStore extends ReadStore {
         checkpoint.projection,
         checkpoint.position,
       );
-    }).immediate();
+    });
   }
 
   override async checkpoint(projection: string): Promise<number> {
