@@ -1,18 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Actor } from '@scim/domain';
+import type { CommandContext } from '@scim/provisioning';
 
-/** What every command carries about the request that caused it (for event metadata). */
-export interface CommandContext {
-  readonly accountId: string;
-  readonly actor: Actor;
-  /** The request id: correlation id of every event the request causes. */
-  readonly requestId: string;
-  /** Time enters the domain with the command (shared/STYLE.md habit 4). */
-  readonly at: string;
-  /** The event that caused this command, when a process reacts to one; else the request. */
-  readonly causationId?: string;
-}
+// What every command carries about the request that caused it: defined with the write side.
+export type { CommandContext } from '@scim/provisioning';
 
 /** Who the request edge authenticated, from headers alone, before any body byte was read. */
 export type Principal =
