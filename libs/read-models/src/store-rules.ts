@@ -2,7 +2,8 @@
  * Rules of the port that every adapter applies the same way, so the embedded store and MongoDB
  * accept and reject the same calls.
  */
-import { type Checkpoint, CheckpointMovedError, type Doc, type DocumentChange, type FindOptions } from './read-store.port';
+import { splitPath } from './query/sql-query';
+import { type Checkpoint, CheckpointMovedError, type Doc, type DocumentChange, type FindOptions, type IndexSpec } from './read-store.port';
 
 /**
  * Collections the MongoDB adapter keeps its own state in; no read model may use these names
@@ -119,4 +120,16 @@ function assertValidChange(collection: string, id: string, doc: Doc | null): voi
   if (reserved !== undefined) {
     throw new TypeError(`The document for ${collection}/${id} uses the reserved field ${reserved}`);
   }
+}
+
+/** An index with a name, at least one field path and directions of 1 or -1, `unique` as a boolean. */
+export function normalizeIndexSpec(spec: IndexSpec): IndexSpec {
+  if (typeof spec?.name !== 'string' || spec.name.length === 0) throw new TypeError('An index needs a name');
+  if (!Array.isArray(spec.fields) || spec.fields.length === 0) throw new TypeError(`Index ${spec.name} needs at least one field`);
+  const fields = spec.fields.map(([field, direction]) => {
+    splitPath(field);
+    if (direction !== 1 && direction !== -1) throw new TypeError(`Index ${spec.name}: direction of ${field} must be 1 or -1`);
+    return [field, direction] as const;
+  });
+  return { name: spec.name, fields, unique: spec.unique === true };
 }

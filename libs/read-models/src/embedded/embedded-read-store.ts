@@ -3,7 +3,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import { compileFilter, compileSort, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelEqualities, topLevelFieldsOf } from '../query/sql-query';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
-import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, planWrites } from '../store-rules';
+import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, normalizeIndexSpec, planWrites } from '../store-rules';
 import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
 
 export interface EmbeddedReadStoreOptions {
@@ -573,17 +573,6 @@ function picked(state: Collection, fields: readonly string[], [id, ...values]: (
     else if (json !== null) doc[field] = JSON.parse(json);
   }
   return doc as Doc;
-}
-
-function normalizeIndexSpec(spec: IndexSpec): IndexSpec {
-  if (typeof spec?.name !== 'string' || spec.name.length === 0) throw new TypeError('An index needs a name');
-  if (!Array.isArray(spec.fields) || spec.fields.length === 0) throw new TypeError(`Index ${spec.name} needs at least one field`);
-  const fields = spec.fields.map(([field, direction]) => {
-    splitPath(field);
-    if (direction !== 1 && direction !== -1) throw new TypeError(`Index ${spec.name}: direction of ${field} must be 1 or -1`);
-    return [field, direction] as const;
-  });
-  return { name: spec.name, fields, unique: spec.unique === true };
 }
 
 function uniqueViolation(error: unknown, collection: string, index: string, documentId?: string): unknown {

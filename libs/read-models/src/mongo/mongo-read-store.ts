@@ -15,6 +15,7 @@ import {
   assertValidCheckpoint,
   assertValidCollectionName,
   assertValidFindOptions,
+  normalizeIndexSpec,
   planWrites,
 } from '../store-rules';
 import { assertCommitWithinLimits } from '../store-limits';
@@ -72,7 +73,7 @@ export class MongoReadStore extends ReadStore {
   override async ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     assertValidCollectionName(collection);
     try {
-      await this.documents(collection).createIndexes(toIndexDescriptions(indexes));
+      await this.documents(collection).createIndexes(toIndexDescriptions(indexes.map(normalizeIndexSpec)));
     } catch (error) {
       throw translateMongoError(error, collection);
     }
