@@ -9,6 +9,7 @@ const dist = require('./dist');
 const processCheckpointNames = () => [
   require(join(dist.DIST, 'libs', 'provisioning', 'src', 'processes', 'roles-via-groups.process')).RolesViaGroupsProcess.checkpointName,
   require(join(dist.DIST, 'libs', 'provisioning', 'src', 'processes', 'deleted-users-leave-groups.process')).DeletedUsersLeaveGroupsProcess.checkpointName,
+  require(join(dist.DIST, 'libs', 'provisioning', 'src', 'processes', 'retention.process')).RetentionProcess.checkpointName,
 ];
 
 /** Resolves with the rebuild's progress, its seconds and each projection's checkpoint; closes the read store. */

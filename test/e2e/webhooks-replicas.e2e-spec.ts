@@ -3,8 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
 import { HashChainedEventStore } from '@scim/event-store/hash-chain';
+import { SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { EmbeddedReadStore, ProjectionRunner, ReadStore } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +36,7 @@ function shared<T extends object>(store: T): T {
   });
 }
 
-async function startReplica(dataDir: string, eventStore: EventStore, readStore: ReadStore): Promise<INestApplication> {
+async function startReplica(dataDir: string, eventStore: EventStore, readStore: ReadStore, keys: SubjectKeyStore): Promise<INestApplication> {
   const config = loadConfig({
     EVENTSTORE_URL: 'esdb://127.0.0.1:41601?tls=false',
     MONGODB_URL: 'mongodb://127.0.0.1:41602/scim',
@@ -42,6 +44,7 @@ async function startReplica(dataDir: string, eventStore: EventStore, readStore: 
     OPERATOR_KEY,
     WEBHOOK_SECRETS_KEY: 'replicas-e2e-webhook-secrets-key-0123456789',
     NAME_HASHING_KEY: 'replicas-e2e-name-hashing-key-0123456789-0123456789',
+    ROOT_KEY: 'cd'.repeat(32),
     PUBLIC_URL: 'https://scim.test',
     RATE_LIMITS: 'off',
     READ_YOUR_WRITES_TIMEOUT_MS: '5000',
@@ -53,6 +56,8 @@ async function startReplica(dataDir: string, eventStore: EventStore, readStore: 
     .useValue(shared(eventStore))
     .overrideProvider(ReadStore)
     .useValue(shared(readStore))
+    .overrideProvider(SubjectKeyStore)
+    .useValue(shared(keys))
     .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);
@@ -75,7 +80,8 @@ describe('webhooks with two API replicas on one set of stores (e2e)', () => {
     projector = new ProjectionRunner(eventStore, readStore, [...allProjections], { logger: { log: () => undefined, error: () => undefined } });
     await projector.start();
     await receiver.start();
-    replicas = [await startReplica(dataDir, eventStore, readStore), await startReplica(dataDir, eventStore, readStore)];
+    const keys = SqliteSubjectKeyStore.open({ file: join(dataDir, 'keys.db'), rootKey: randomBytes(32) });
+    replicas = [await startReplica(dataDir, eventStore, readStore, keys), await startReplica(dataDir, eventStore, readStore, keys)];
   });
   afterAll(async () => {
     for (const replica of replicas) await replica.close();

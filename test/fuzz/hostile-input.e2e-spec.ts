@@ -173,7 +173,8 @@ describe('hostile input (fuzz, e2e over a real port)', () => {
           else if (answer.status >= 400) {
             // Node's parser refuses some before there is a request, let alone an id (parser-refusals.ts).
             const id = answer.headers['x-request-id'];
-            if (typeof id === 'string') refused.set(id, describeRequest(request));
+            // The answer goes with it: a refusal that stored something says what it answered.
+            if (typeof id === 'string') refused.set(id, `${describeRequest(request)}\n→ ${answer.status} ${said.slice(0, 200)}`);
             if (request.method !== 'HEAD' && !isErrorBody(answer)) fail(`${answer.status} without a SCIM Error body for ${describeRequest(request)}\n→ ${said}`);
           }
         }

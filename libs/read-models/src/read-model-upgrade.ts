@@ -25,7 +25,7 @@ const SQLITE_SIDECARS = ['-wal', '-shm', '-journal'];
 
 /**
  * Opens the embedded read models, rebuilt first when a projection's version differs from the one
- * the file was built by (or the file predates versions): every projection is replayed from the log
+ * the file was built by (or the file predates versions or this file layout): every projection is replayed from the log
  * into a scratch file beside it, which replaces the live file once complete. A failed rebuild
  * leaves the live file as it was. The process holds DATA_DIR's lock, so nothing reads meanwhile.
  */
@@ -34,12 +34,16 @@ export async function openEmbeddedReadModels(options: EmbeddedReadModelsOptions)
   const live = EmbeddedReadStore.open({ file });
   try {
     await prepare(live);
-    const stale = await staleProjections(live, projections);
-    if (stale.length === 0) {
-      await recordProjectionVersions(live, projections);
-      return live;
+    if (live.replacedEarlierLayout) {
+      logger.log('Read models of an earlier file layout: rebuilding them from the event log');
+    } else {
+      const stale = await staleProjections(live, projections);
+      if (stale.length === 0) {
+        await recordProjectionVersions(live, projections);
+        return live;
+      }
+      logger.log(`Read models of another version (${stale.map(describe).join(', ')}): rebuilding them from the event log`);
     }
-    logger.log(`Read models of another version (${stale.map(describe).join(', ')}): rebuilding them from the event log`);
   } catch (error) {
     await live.close();
     throw error;

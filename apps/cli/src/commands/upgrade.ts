@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { personalDataPolicy } from '@scim/domain';
 import { type NewEvent, newEventId, type RecordedEvent, SqliteEventStore } from '@scim/event-store';
 import { CHAIN_METADATA_KEY, ChainSealer, HashChainedEventStore, SEAL_STREAM, verifyChain } from '@scim/event-store/hash-chain';
-import { EncryptingEventStore, loadRootKey, SqliteSubjectKeyStore } from '@scim/event-store/personal-data';
+import { EncryptingEventStore, loadRootKey, ROOT_KEY_FILE, SqliteSubjectKeyStore } from '@scim/event-store/personal-data';
 import { CliError, type DataFiles, dataFilesOf, openEventLog } from '../data-dir';
 import { formatCount, ProgressBar, type ProgressOutput } from '../progress';
 
@@ -29,7 +29,8 @@ export async function upgrade(files: DataFiles, targetDir: string, stdout: Progr
     if (!verified.seals.last) throw new CliError(`${files.eventLog} has no seal to link to: start and stop the service once on it (it seals at shutdown), then upgrade`);
     const anchor = verified.seals.last;
 
-    mkdirSync(target.dataDir, { recursive: true });
+    mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
+    copyFolderKeys(files.dataDir, target.dataDir);
     const keys = SqliteSubjectKeyStore.open({ file: target.keys, rootKey: loadRootKey({ file: target.rootKeyFile, fromEnvironment: target.rootKey }) });
     const chained = new HashChainedEventStore(SqliteEventStore.open({ file: target.eventLog }));
     const sealing = new EncryptingEventStore(chained, keys, personalDataPolicy);
@@ -86,4 +87,17 @@ export async function upgrade(files: DataFiles, targetDir: string, stdout: Progr
 function asNewEvent(event: RecordedEvent): NewEvent {
   const { [CHAIN_METADATA_KEY]: _link, ...metadata } = event.metadata;
   return { id: event.id, type: event.type, data: event.data, metadata };
+}
+
+/**
+ * The old folder's own keys come along: the copied log still needs them (userName reservations are
+ * named with name-hashing.key, webhook secrets are encrypted with webhook-secrets.key) and its
+ * clients still hold the operator's and auditor's. The root key is the new folder's.
+ */
+function copyFolderKeys(from: string, to: string): void {
+  for (const name of readdirSync(from)) {
+    if (!name.endsWith('.key') || name === ROOT_KEY_FILE) continue;
+    copyFileSync(join(from, name), join(to, name));
+    chmodSync(join(to, name), 0o600);
+  }
 }

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventStore, SqliteEventStore } from '@scim/event-store';
+import { SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { DeletedUsersLeaveGroupsProcess, RolesViaGroupsProcess } from '@scim/provisioning';
 import { EmbeddedReadStore, ReadStore } from '@scim/read-models';
 import { loadConfig } from '../config/app-config';
@@ -20,6 +22,8 @@ describe('ProcessManagersModule', () => {
     EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
     MONGODB_URL: 'mongodb://mongodb:27017/scim?replicaSet=rs0',
     READ_YOUR_WRITES_TIMEOUT_MS: '150',
+    NAME_HASHING_KEY: 'spec-name-hashing-key-0123456789abcdef-0123456789',
+    ROOT_KEY: 'ab'.repeat(32),
   };
   let app: INestApplication | undefined;
 
@@ -32,6 +36,8 @@ describe('ProcessManagersModule', () => {
       .useValue(SqliteEventStore.open({ file: ':memory:' }))
       .overrideProvider(ReadStore)
       .useValue(EmbeddedReadStore.open({ file: ':memory:' }))
+      .overrideProvider(SubjectKeyStore)
+      .useValue(SqliteSubjectKeyStore.open({ file: ':memory:', rootKey: randomBytes(32) }))
       .compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();

@@ -18,8 +18,8 @@ export interface EmbeddedReadStoreOptions {
 
 /**
  * `user_version` of this layout. A file of an earlier layout (0 or 1: documents keyed by insertion
- * rank, indexes kept on the JS heap) is emptied on open, not migrated: its checkpoints go with its
- * documents, so the projections rebuild it from the event log.
+ * rank, indexes kept on the JS heap) is emptied on open, not migrated (`replacedEarlierLayout`):
+ * its checkpoints go with its documents, so the projections rebuild it from the event log.
  */
 const LAYOUT_VERSION = 2;
 
@@ -81,15 +81,19 @@ export class EmbeddedReadStore extends ReadStore {
         }
         return regexp.test(String(value)) ? 1 : 0;
       });
-      if (db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION) startLayout(db);
-      return new EmbeddedReadStore(db);
+      const earlier = db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION && startLayout(db);
+      return new EmbeddedReadStore(db, earlier);
     } catch (error) {
       db.close();
       throw error;
     }
   }
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    /** The file held read models of an earlier layout, emptied on open: they need rebuilding. */
+    readonly replacedEarlierLayout = false,
+  ) {
     super();
     this.readCatalog();
   }
@@ -337,13 +341,14 @@ export class EmbeddedReadStore extends ReadStore {
   }
 }
 
-/** Drops whatever an earlier layout left (see LAYOUT_VERSION) and creates this one's catalog. */
-function startLayout(db: Database.Database): void {
-  db.transaction(() => {
+/** Drops whatever an earlier layout left (see LAYOUT_VERSION) and creates this one's catalog; true when there was anything. */
+function startLayout(db: Database.Database): boolean {
+  return db.transaction(() => {
     const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
     for (const table of tables) db.exec(`DROP TABLE ${quote(table)}`);
     db.exec(CATALOG);
     db.pragma(`user_version = ${LAYOUT_VERSION}`);
+    return tables.length > 0;
   }).immediate();
 }
 

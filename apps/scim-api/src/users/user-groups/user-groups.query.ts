@@ -1,3 +1,4 @@
+import { DomainError } from '@scim/domain';
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadStore, type Query } from '@scim/read-models';
 import { Collections, type GroupView, type UserView } from '@scim/read-models/projections';
@@ -62,8 +63,13 @@ export async function membersOfGroup(readStore: ReadStore, accountId: string, gr
 /** The snapshot of a write with the user's groups, when the response will show them. */
 export async function withGroups(queryBus: QueryBus, accountId: string, snapshot: UserSnapshot, selection: AttributeSelection): Promise<UserSnapshot> {
   if (!groupsWanted(selection)) return snapshot;
-  // The write waited for the read models, so the user's document holds its groups.
-  const user = await queryBus.execute<GetUserQuery, UserView>(new GetUserQuery(accountId, snapshot.id));
+  // The write waited for the read models, so the user's document holds its groups; a DELETE that
+  // came after the write may have removed it: the response still reports the write it made.
+  const user = await queryBus.execute<GetUserQuery, UserView>(new GetUserQuery(accountId, snapshot.id)).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'user_not_found') return undefined;
+    throw error;
+  });
+  if (!user) return snapshot;
   const groups = await queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(accountId, [user]));
   return { ...snapshot, groups: groups.get(snapshot.id) };
 }
