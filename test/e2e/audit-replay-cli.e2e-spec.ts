@@ -1,30 +1,12 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { SqliteEventLogFile } from '@scim/event-store/testing/sqlite-event-log-file';
 import { EmbeddedReadStore, type Doc } from '@scim/read-models';
-import { runCli } from '../../apps/cli/src/cli';
+import { cli } from '../support/cli';
 import { GROUP_SCHEMA, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-/** Runs the CLI in-process, exactly as main.ts does, on the given data folder. */
-async function cli(dataDir: string, ...argv: string[]): Promise<CliRun> {
-  const capture = () => {
-    const stream = new PassThrough();
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const [stdout, stderr] = [capture(), capture()];
-  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env: { DATA_DIR: dataDir } });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 /** The replay CLI (issue 6, deliverables 5 and 6) on a data folder written through the real API. */
 describe('Replay CLI: rebuild, export, verify (e2e)', () => {

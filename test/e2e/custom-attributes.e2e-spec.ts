@@ -1,8 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../apps/cli/src/cli';
+import { cli } from '../support/cli';
 import { accountAdmin, expectScimError, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type AccountAdmin, type ScimAccount, type ScimClient, type TestApp } from '../support/test-app';
 
 // Entra: "urn:ietf:params:scim:schemas:extension:<Name>:2.0:User" (its provisioning docs' placeholder name).
@@ -15,13 +14,6 @@ const declare = (admin: AccountAdmin, schemaUrn: string, name: string, more: obj
 
 const filtered = async (scim: ScimClient, filter: string) => (await scim.get(`/Users?filter=${encodeURIComponent(filter)}`).expect(200)).body.Resources.map((u: { id: string }) => u.id);
 
-async function cliRebuild(dataDir: string): Promise<{ code: number; stdout: string }> {
-  const stdout = new PassThrough();
-  const chunks: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const code = await runCli(['rebuild'], { stdout, stderr: new PassThrough(), env: { DATA_DIR: dataDir } });
-  return { code, stdout: Buffer.concat(chunks).toString('utf8') };
-}
 
 /** Issue 18 item 8: an account's schema extensions, through the admin API and every SCIM route. */
 describe('custom attributes (e2e)', () => {
@@ -186,7 +178,7 @@ describe('custom attributes (e2e)', () => {
     const copy = mkdtempSync(join(tmpdir(), 'scim-custom-'));
     try {
       cpSync(testApp.dataDir, copy, { recursive: true });
-      const rebuilt = await cliRebuild(copy);
+      const rebuilt = await cli(copy, 'rebuild');
       expect(rebuilt.stdout).toMatch(/^EQUAL/);
       expect(rebuilt.code).toBe(0);
       // A service started on the log alone projects the read models anew.

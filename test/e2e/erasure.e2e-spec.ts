@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import request from 'supertest';
-import { runCli } from '../../apps/cli/src/cli';
+import { cli } from '../support/cli';
 import { SqliteEventLogFile } from '@scim/event-store/testing/sqlite-event-log-file';
 import { expectScimError, GROUP_SCHEMA, OPERATOR_KEY, PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount, type TestApp } from '../support/test-app';
 
@@ -32,17 +31,6 @@ const scimUser = (person: { userName: string; givenName: string; email: string; 
   ...extra,
 });
 
-async function cli(dataDir: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const capture = () => {
-    const stream = new PassThrough();
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const [stdout, stderr] = [capture(), capture()];
-  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env: { DATA_DIR: dataDir } });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 /** Every file under the folder (WAL and SHM files included) whose bytes contain `value`. */
 function filesHolding(folder: string, value: string): string[] {

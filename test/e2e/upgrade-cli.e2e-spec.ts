@@ -1,22 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { SqliteEventLogFile } from '@scim/event-store/testing/sqlite-event-log-file';
-import { runCli } from '../../apps/cli/src/cli';
+import { cli } from '../support/cli';
 import { PATCH_OP, scimClient, startTestApp, USER_SCHEMA, type ScimAccount } from '../support/test-app';
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const capture = () => {
-    const stream = new PassThrough();
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-  };
-  const [stdout, stderr] = [capture(), capture()];
-  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env: {} });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 const rowsOf = (dataDir: string) => {
   const file = SqliteEventLogFile.open(join(dataDir, 'events.db'));
@@ -55,17 +43,17 @@ describe('cli upgrade: a plaintext data folder into a sealed one (e2e)', () => {
 
   it('copies the log with personal fields sealed, linked to the old anchor, verifiable, and served as before', async () => {
     expect(readFileSync(join(oldDir, 'events.db')).includes(personal.email)).toBe(true);
-    const oldAnchor = /Anchor: ([0-9a-f]{64})/.exec((await cli('verify', '--data-dir', oldDir)).stdout)?.[1];
+    const oldAnchor = /Anchor: ([0-9a-f]{64})/.exec((await cli(undefined, 'verify', '--data-dir', oldDir)).stdout)?.[1];
     expect(oldAnchor).toBeDefined();
 
-    const upgraded = await cli('upgrade', '--data-dir', oldDir, '--to', newDir);
+    const upgraded = await cli(undefined, 'upgrade', '--data-dir', oldDir, '--to', newDir);
     expect(upgraded).toMatchObject({ code: 0, stdout: expect.stringContaining('still holds every personal value in clear') });
 
     const rows = rowsOf(newDir);
     expect(rows[0]).toMatchObject({ type: 'LogUpgraded', data: { previousLog: { anchor: oldAnchor } } });
     const stored = JSON.stringify(rows.map(({ data, metadata }) => ({ data, metadata })));
     for (const value of [...Object.values(personal), personal.userName.toLowerCase()]) expect(stored).not.toContain(value);
-    const verified = await cli('verify', '--data-dir', newDir);
+    const verified = await cli(undefined, 'verify', '--data-dir', newDir);
     expect(verified).toMatchObject({ code: 0, stdout: expect.stringContaining('OK') });
     // The old log's events are all there, with their ids, and the new log's first seal covers the link.
     const oldIds = rowsOf(oldDir).filter((row) => row.streamId !== 'chain-seals').map((row) => row.eventId);
@@ -88,7 +76,7 @@ describe('cli upgrade: a plaintext data folder into a sealed one (e2e)', () => {
   });
 
   it('refuses to write into a folder that is not empty', async () => {
-    const refused = await cli('upgrade', '--data-dir', oldDir, '--to', oldDir);
+    const refused = await cli(undefined, 'upgrade', '--data-dir', oldDir, '--to', oldDir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('is not empty');
   });
