@@ -57,6 +57,8 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, Database.Statement>();
+  /** Totals of counts, by collection, until its next commit. */
+  private readonly counts = new Map<string, Map<string, number>>();
   private closed = false;
 
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
@@ -202,7 +204,16 @@ export class EmbeddedReadStore extends ReadStore {
     const plan = planQuery(state ?? emptyCollection(collection), query, {}, this.keySize);
     if (!state) return 0;
     if (plan.residual) return (this.statement(plan.count).pluck().all(plan.params) as string[]).filter((doc) => holds(plan.residual!, doc)).length;
-    return this.statement(plan.count).pluck().get(plan.params) as number;
+    // A list's total (an account's 100,000 users) walks its whole key; it is kept until the next
+    // commit to the collection. The process owns the file (DATA_DIR's lock): no other writer.
+    const counted = `${plan.count}\0${JSON.stringify(plan.params)}`;
+    const cached = this.counts.get(collection)?.get(counted);
+    if (cached !== undefined) return cached;
+    const total = this.statement(plan.count).pluck().get(plan.params) as number;
+    const counts = this.counts.get(collection) ?? new Map<string, number>();
+    if (counts.size >= CACHED_STATEMENTS) counts.clear();
+    this.counts.set(collection, counts.set(counted, total));
+    return total;
   }
 
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
@@ -230,6 +241,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
 
+    for (const collection of writesByCollection.keys()) this.counts.delete(collection);
     this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
       assertCheckpointNotMoved(checkpoint, position ?? 0);
@@ -284,6 +296,7 @@ export class EmbeddedReadStore extends ReadStore {
   /** Documents and checkpoints go; indexes and fields stored apart stay, as in MongoDB after deleteMany. */
   override async clear(): Promise<void> {
     this.assertOpen();
+    this.counts.clear();
     this.db.transaction(() => {
       for (const state of this.collections.values()) {
         this.db.exec(`DELETE FROM ${state.table}`);

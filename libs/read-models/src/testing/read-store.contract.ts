@@ -364,6 +364,19 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
         expect(first?._id ?? null).toBe(expected[0] ?? null);
       });
 
+      test('a count follows every commit: documents added, moved out of the key, deleted, and cleared', async () => {
+        const query = { accountId: 'a1' };
+        const before = await store.count('people', query);
+        await commitDocs('people', [{ _id: 'counted', accountId: 'a1', userName: 'counted' }]);
+        expect(await store.count('people', query)).toBe(before + 1);
+        await commitDocs('people', [{ _id: 'counted', accountId: 'a2', userName: 'counted' }]);
+        expect(await store.count('people', query)).toBe(before);
+        await store.commit([{ collection: 'people', id: 'u1', doc: null }], { projection: 'counting', position: 1 });
+        expect(await store.count('people', query)).toBe(before - 1);
+        await store.clear();
+        expect(await store.count('people', query)).toBe(0);
+      });
+
       test('equalities two indexes cover together, sorted and paged', async () => {
         const query = { accountId: 'a2', status: 'active', tags: 'ops' };
         expect(ids(await store.find('people', query, { sort: [['userName', -1]] }))).toEqual(['u4']);
