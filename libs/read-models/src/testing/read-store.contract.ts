@@ -642,6 +642,22 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
       });
     });
 
+    test('pages deep into one index key read the same documents as a scan, also after a commit', async () => {
+      await store.ensureIndexes('many', [{ name: 'account', fields: [['accountId', 1]] }]);
+      const docs = Array.from({ length: 2_600 }, (_, at) => ({ _id: `m${at}`, accountId: at % 13 === 0 ? 'other' : 'a1', at }));
+      for (let from = 0; from < docs.length; from += 500) await commitDocs('many', docs.slice(from, from + 500));
+      const expectPages = async () => {
+        const all = ids(await store.find('many', { accountId: 'a1' }));
+        for (const skip of [0, 999, 1_000, 1_001, 1_999, 2_000, all.length - 1, all.length, all.length + 500]) {
+          expect({ skip, page: ids(await store.find('many', { accountId: 'a1' }, { skip, limit: 7 })) }).toEqual({ skip, page: all.slice(skip, skip + 7) });
+        }
+        return all;
+      };
+      const before = await expectPages();
+      await store.commit([{ collection: 'many', id: before[5], doc: null }, { collection: 'many', id: before[1_500], doc: null }], { projection: 'contract', position: 2 });
+      expect((await expectPages()).length).toBe(before.length - 2);
+    });
+
     describe('unique indexes', () => {
       const userIndexes = [
         { name: 'account_userName', fields: [['accountId', 1], ['userNameKey', 1]] as const, unique: true },
