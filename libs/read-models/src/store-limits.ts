@@ -14,7 +14,7 @@ export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_COMMIT_BYTES = MAX_DOCUMENT_BYTES;
 
-// Room for what the MongoDB adapter adds to each stored document (its insertion rank `_ord`).
+// Room for what the MongoDB adapter adds to each stored document (its creation instant `_created`).
 const STORED_FIELDS_ALLOWANCE = 32;
 
 /** A document is larger than MongoDB stores; the commit carrying it was refused whole. */

@@ -190,7 +190,10 @@ export class EmbeddedReadStore extends ReadStore {
     const fields = options.fields?.filter((field) => field !== '_id');
     const params: Record<string, unknown> = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
     if (plan.keyed !== undefined) Object.assign(params, this.pageStart(collection, plan.keyed, plan.params, options.skip ?? 0));
-    const columns = fields ? fields.map((field, at) => `d.doc -> @f${at}${state.storedApart.includes(field) ? `, d.${apartColumn(field)}` : ''}`) : ['d.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)];
+    // A field stored apart is read from the document only when it was not a string (each `->` parses the document).
+    const column = (field: string, at: number) =>
+      state.storedApart.includes(field) ? `CASE WHEN d.${apartColumn(field)} IS NULL THEN d.doc -> @f${at} END, d.${apartColumn(field)}` : `d.doc -> @f${at}`;
+    const columns = fields ? fields.map(column) : ['d.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)];
     fields?.forEach((field, at) => (params[`f${at}`] = jsonPathOf(field)));
     let rows = this.statement(plan.page(['d.inserted', 'd._id', ...columns, ...(plan.residual ? ['d.doc'] : [])].join(', '))).raw().all(params) as [number, ...(string | null)[]][];
     if (plan.residual) rows = rows.filter((row) => holds(plan.residual!, row.pop() as string));
