@@ -39,7 +39,7 @@ function userDoc(n) {
     effectiveRoles: n % 10 === 0 ? ['admin'] : [],
     version: 1,
     _position: n + 1,
-    scimJson: JSON.stringify(scim),
+    resourceJson: JSON.stringify(scim),
   };
 }
 
@@ -78,16 +78,16 @@ async function main() {
     await measure('find by userName (SCIM filter userName eq)', lookups, async () => {
       for (let i = 0; i < lookups; i++) {
         const n = (i * 7919) % USERS;
-        const found = await store.find('users', { accountId: `account-${n % ACCOUNTS}`, source: 'scim', 'search.userName': `user${n}@example.com` }, { limit: 2, fields: ['scimJson'] });
+        const found = await store.find('users', { accountId: `account-${n % ACCOUNTS}`, source: 'scim', 'search.userName': `user${n}@example.com` }, { limit: 2, fields: ['resourceJson'] });
         if (found.length !== 1) throw new Error(`user${n} not found`);
       }
     });
     const pages = 200;
     const perAccount = USERS / ACCOUNTS;
-    await measure('page of 100 (skip/limit, fields scimJson)', pages, async () => {
+    await measure('page of 100 (skip/limit, fields resourceJson)', pages, async () => {
       for (let i = 0; i < pages; i++) {
         const skip = Math.floor(((i * 104729) % perAccount) / 100) * 100;
-        const page = await store.find('users', { accountId: 'account-1', source: 'scim' }, { skip, limit: 100, fields: ['scimJson'] });
+        const page = await store.find('users', { accountId: 'account-1', source: 'scim' }, { skip, limit: 100, fields: ['resourceJson'] });
         if (page.length === 0) throw new Error('empty page');
       }
     });
