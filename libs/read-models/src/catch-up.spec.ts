@@ -3,6 +3,7 @@ import { CatchUpTracker, CheckpointWaiter } from './catch-up';
 import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
+import { inMemoryStores } from './testing/in-memory-stores';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/tally-projection';
 
 const auditProjection: Projection = {
@@ -138,33 +139,23 @@ class SlowScans extends DelegatingEventStore {
 }
 
 describe('read-your-writes on the request path (distributed mode)', () => {
-  let eventStore: SqliteEventStore;
-  let readStore: EmbeddedReadStore;
-
-  beforeEach(() => {
-    eventStore = SqliteEventStore.open({ file: ':memory:' });
-    readStore = EmbeddedReadStore.open({ file: ':memory:' });
-  });
-  afterEach(async () => {
-    await eventStore.close();
-    await readStore.close();
-  });
+  const stores = inMemoryStores();
 
   it('answers false at the deadline while a scan of the log is still running', async () => {
-    const slow = new SlowScans(eventStore);
-    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
+    const slow = new SlowScans(stores.eventStore);
+    const { position } = await stores.eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
 
     // The scan never ends: the answer must come from the deadline, not from the scan.
-    expect(await new CheckpointWaiter(slow, readStore, [auditProjection]).waitFor(position, 50)).toBe(false);
-    expect(await new ProjectionRunner(slow, readStore, [auditProjection], { logger: quietLogger }).waitFor(position, 50)).toBe(false);
+    expect(await new CheckpointWaiter(slow, stores.readStore, [auditProjection]).waitFor(position, 50)).toBe(false);
+    expect(await new ProjectionRunner(slow, stores.readStore, [auditProjection], { logger: quietLogger }).waitFor(position, 50)).toBe(false);
     slow.release();
   });
 
   it('concurrent writes share one scan per projection, bounded by the head it read', async () => {
-    const slow = new SlowScans(eventStore);
+    const slow = new SlowScans(stores.eventStore);
     const positions: number[] = [];
-    for (let index = 0; index < 10; index++) positions.push((await eventStore.append(`tally-${index}`, [tallyEvent('TallyOpened', `${index}`)], 'no_stream')).position);
-    const waiter = new CheckpointWaiter(slow, readStore, [auditProjection]);
+    for (let index = 0; index < 10; index++) positions.push((await stores.eventStore.append(`tally-${index}`, [tallyEvent('TallyOpened', `${index}`)], 'no_stream')).position);
+    const waiter = new CheckpointWaiter(slow, stores.readStore, [auditProjection]);
 
     const answers = Promise.all(positions.map((position) => waiter.waitFor(position, 5_000)));
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,8 +1,7 @@
-import { SqliteEventStore } from '@scim/event-store';
-import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import type { Projection } from './projection';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner';
 import type { DocumentChange } from './read-store.port';
+import { inMemoryStores } from './testing/in-memory-stores';
 import { changeSizeInBytes, MAX_COMMIT_BYTES } from './store-limits';
 
 const MEMBERS_PER_EVENT = 50_000;
@@ -23,26 +22,16 @@ const fanOutProjection: Projection = {
 const silent: RunnerLogger = { log: () => undefined, error: () => undefined };
 
 describe('projection commits at any size (embedded store, MongoDB limits on)', () => {
-  let eventStore: SqliteEventStore;
-  let readStore: EmbeddedReadStore;
-
-  beforeEach(() => {
-    eventStore = SqliteEventStore.open({ file: ':memory:' });
-    readStore = EmbeddedReadStore.open({ file: ':memory:' });
-  });
-  afterEach(async () => {
-    await eventStore.close();
-    await readStore.close();
-  });
+  const stores = inMemoryStores();
 
   test('a catch-up over batches touching 250,000 documents completes, each commit within the limit', async () => {
     let position = 0;
     for (let index = 0; index < EVENTS; index++) {
-      ({ position } = await eventStore.append(`fan-${index}`, [{ id: `fan-event-${index}`, type: 'Fanned', data: { first: index * MEMBERS_PER_EVENT, count: MEMBERS_PER_EVENT }, metadata: {} }], 'no_stream'));
+      ({ position } = await stores.eventStore.append(`fan-${index}`, [{ id: `fan-event-${index}`, type: 'Fanned', data: { first: index * MEMBERS_PER_EVENT, count: MEMBERS_PER_EVENT }, metadata: {} }], 'no_stream'));
     }
-    const commits = jest.spyOn(readStore, 'commit');
+    const commits = jest.spyOn(stores.readStore, 'commit');
     // All five events arrive as one batch: one projected batch of 250,000 documents.
-    const runner = new ProjectionRunner(eventStore, readStore, [fanOutProjection], { logger: silent, batchSize: EVENTS });
+    const runner = new ProjectionRunner(stores.eventStore, stores.readStore, [fanOutProjection], { logger: silent, batchSize: EVENTS });
 
     await runner.start();
     const caughtUp = await runner.waitFor(position, 120_000);
@@ -50,8 +39,8 @@ describe('projection commits at any size (embedded store, MongoDB limits on)', (
 
     expect(runner.status()[0]).toMatchObject({ state: 'stopped', checkpoint: position });
     expect(caughtUp).toBe(true);
-    expect(await readStore.count('members', {})).toBe(EVENTS * MEMBERS_PER_EVENT);
-    expect(await readStore.get('members', `member-${EVENTS * MEMBERS_PER_EVENT - 1}`)).toMatchObject({ groups: [`fan-${EVENTS - 1}`] });
+    expect(await stores.readStore.count('members', {})).toBe(EVENTS * MEMBERS_PER_EVENT);
+    expect(await stores.readStore.get('members', `member-${EVENTS * MEMBERS_PER_EVENT - 1}`)).toMatchObject({ groups: [`fan-${EVENTS - 1}`] });
     const sizes = commits.mock.calls.map(([changes]) => (changes as readonly DocumentChange[]).reduce((sum, change) => sum + changeSizeInBytes(change), 0));
     expect(sizes.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_COMMIT_BYTES);
@@ -64,10 +53,10 @@ describe('projection commits at any size (embedded store, MongoDB limits on)', (
   test('a batch too large for one commit is committed in whole events, each commit moving the checkpoint', async () => {
     let position = 0;
     for (let index = 0; index < 16; index++) {
-      ({ position } = await eventStore.append(`fan-${index}`, [{ id: `fan-small-${index}`, type: 'Fanned', data: { first: index * 8_000, count: 8_000 }, metadata: {} }], 'no_stream'));
+      ({ position } = await stores.eventStore.append(`fan-${index}`, [{ id: `fan-small-${index}`, type: 'Fanned', data: { first: index * 8_000, count: 8_000 }, metadata: {} }], 'no_stream'));
     }
-    const commits = jest.spyOn(readStore, 'commit');
-    const runner = new ProjectionRunner(eventStore, readStore, [fanOutProjection], { logger: silent, batchSize: 16 });
+    const commits = jest.spyOn(stores.readStore, 'commit');
+    const runner = new ProjectionRunner(stores.eventStore, stores.readStore, [fanOutProjection], { logger: silent, batchSize: 16 });
 
     await runner.start();
     expect(await runner.waitFor(position, 120_000)).toBe(true);
@@ -77,6 +66,6 @@ describe('projection commits at any size (embedded store, MongoDB limits on)', (
     expect(checkpoints.length).toBeGreaterThan(1);
     // No sub-commit that restates the checkpoint: a crash or a second projector finds documents and checkpoint agreeing.
     for (const checkpoint of checkpoints) expect(checkpoint.position).toBeGreaterThan(checkpoint.after as number);
-    expect(await readStore.count('members', {})).toBe(16 * 8_000);
+    expect(await stores.readStore.count('members', {})).toBe(16 * 8_000);
   }, 120_000);
 });

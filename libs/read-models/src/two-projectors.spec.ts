@@ -1,7 +1,6 @@
-import { SqliteEventStore } from '@scim/event-store';
-import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner';
 import { CheckpointMovedError, type ReadStore } from './read-store.port';
+import { inMemoryStores } from './testing/in-memory-stores';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/tally-projection';
 
 const silent: RunnerLogger = { log: () => undefined, error: () => undefined };
@@ -15,25 +14,15 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
  * old one computed a batch, then stalled before committing it while the new one went further.
  */
 describe('two projection runners on one read store', () => {
-  let eventStore: SqliteEventStore;
-  let readStore: EmbeddedReadStore;
-
-  beforeEach(() => {
-    eventStore = SqliteEventStore.open({ file: ':memory:' });
-    readStore = EmbeddedReadStore.open({ file: ':memory:' });
-  });
-  afterEach(async () => {
-    await eventStore.close();
-    await readStore.close();
-  });
+  const stores = inMemoryStores();
 
   test('a lagging runner never moves a document backwards', async () => {
     // Every version of the tally the store ever held, in order.
     const versions: number[] = [];
-    const commit = readStore.commit.bind(readStore);
-    jest.spyOn(readStore, 'commit').mockImplementation(async (changes, checkpoint) => {
+    const commit = stores.readStore.commit.bind(stores.readStore);
+    jest.spyOn(stores.readStore, 'commit').mockImplementation(async (changes, checkpoint) => {
       await commit(changes, checkpoint);
-      const tally = await readStore.get<TallyView>(TALLIES, 'a');
+      const tally = await stores.readStore.get<TallyView>(TALLIES, 'a');
       if (tally) versions.push(tally._position as number);
     });
     // The old runner's commits wait until released: it has computed its batch, then stalls.
@@ -41,7 +30,7 @@ describe('two projection runners on one read store', () => {
     const stalled = new Promise<void>((resolve) => (releaseStalled = resolve));
     let stalledCommits = 0;
     let settledCommits = 0;
-    const stallingStore = new Proxy(readStore, {
+    const stallingStore = new Proxy(stores.readStore, {
       get: (target, property) =>
         property === 'commit'
           ? async (...args: Parameters<ReadStore['commit']>) => {
@@ -55,14 +44,14 @@ describe('two projection runners on one read store', () => {
             }
           : (Reflect.get(target, property) as unknown as (...args: unknown[]) => unknown).bind(target),
     });
-    await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyIncremented', 'a', { by: 1 })], 'no_stream');
-    const old = new ProjectionRunner(eventStore, stallingStore, [tallyProjection()], { logger: silent });
+    await stores.eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyIncremented', 'a', { by: 1 })], 'no_stream');
+    const old = new ProjectionRunner(stores.eventStore, stallingStore, [tallyProjection()], { logger: silent });
     await old.start();
     await until(() => stalledCommits === 1);
 
-    const fresh = new ProjectionRunner(eventStore, readStore, [tallyProjection()], { logger: silent });
+    const fresh = new ProjectionRunner(stores.eventStore, stores.readStore, [tallyProjection()], { logger: silent });
     await fresh.start();
-    const { position } = await eventStore.append('tally-a', [tallyEvent('TallyIncremented', 'a', { by: 10 })], 1);
+    const { position } = await stores.eventStore.append('tally-a', [tallyEvent('TallyIncremented', 'a', { by: 10 })], 1);
     expect(await fresh.waitFor(position, 10_000)).toBe(true);
     releaseStalled();
     await until(() => settledCommits === 1);
@@ -70,7 +59,7 @@ describe('two projection runners on one read store', () => {
 
     expect(versions.length).toBeGreaterThanOrEqual(1);
     versions.forEach((version, index) => expect(version).toBeGreaterThanOrEqual(versions[index - 1] ?? 0));
-    expect(await readStore.get<TallyView>(TALLIES, 'a')).toEqual({ _id: 'a', total: 11, _position: position });
+    expect(await stores.readStore.get<TallyView>(TALLIES, 'a')).toEqual({ _id: 'a', total: 11, _position: position });
     expect(old.status()[0].error).toBeInstanceOf(CheckpointMovedError);
   });
 });

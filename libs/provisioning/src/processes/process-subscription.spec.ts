@@ -1,5 +1,5 @@
-import { SqliteEventStore, type RecordedEvent } from '@scim/event-store';
-import { EmbeddedReadStore } from '@scim/read-models';
+import type { RecordedEvent } from '@scim/event-store';
+import { inMemoryStores } from '@scim/read-models/testing/in-memory-stores';
 import { ProcessSubscription, reactionContext } from './process-subscription';
 
 const event = (type: string) => ({ id: crypto.randomUUID(), type, data: {}, metadata: { accountId: 'a1', correlationId: 'req-1', occurredAt: '2026-01-01T00:00:00.000Z' } });
@@ -13,23 +13,13 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
 }
 
 describe('ProcessSubscription', () => {
-  let eventStore: SqliteEventStore;
-  let readStore: EmbeddedReadStore;
-
-  beforeEach(() => {
-    eventStore = SqliteEventStore.open({ file: ':memory:' });
-    readStore = EmbeddedReadStore.open({ file: ':memory:' });
-  });
-  afterEach(async () => {
-    await eventStore.close();
-    await readStore.close();
-  });
+  const stores = inMemoryStores();
 
   it('reacts to the events of its streams only, and moves its checkpoint after each batch', async () => {
-    await eventStore.append('thing-1', [event('Made'), event('Changed')], 'no_stream');
-    await eventStore.append('other-1', [event('Ignored')], 'no_stream');
+    await stores.eventStore.append('thing-1', [event('Made'), event('Changed')], 'no_stream');
+    await stores.eventStore.append('other-1', [event('Ignored')], 'no_stream');
     const seen: string[] = [];
-    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', logger, streamPrefixes: ['thing-'], react: async (e) => void seen.push(e.type) });
+    const process = new ProcessSubscription(stores.eventStore, stores.readStore, { name: 'process:test', logger, streamPrefixes: ['thing-'], react: async (e) => void seen.push(e.type) });
 
     await process.start();
     await until(async () => (await process.checkpoint()) >= 2);
@@ -39,9 +29,9 @@ describe('ProcessSubscription', () => {
   });
 
   it("moves its checkpoint past other streams' events, so a restart does not read them again", async () => {
-    await eventStore.append('thing-1', [event('Made')], 'no_stream');
-    for (let i = 0; i < 1200; i++) await eventStore.append(`other-${i}`, [event('Ignored')], 'no_stream');
-    const process = new ProcessSubscription(eventStore, readStore, { name: 'process:test', logger, streamPrefixes: ['thing-'], react: async () => undefined });
+    await stores.eventStore.append('thing-1', [event('Made')], 'no_stream');
+    for (let i = 0; i < 1200; i++) await stores.eventStore.append(`other-${i}`, [event('Ignored')], 'no_stream');
+    const process = new ProcessSubscription(stores.eventStore, stores.readStore, { name: 'process:test', logger, streamPrefixes: ['thing-'], react: async () => undefined });
 
     await process.start();
     await until(async () => (await process.checkpoint()) > 1000);
@@ -50,10 +40,10 @@ describe('ProcessSubscription', () => {
   });
 
   it('after a failing batch, starts again from its checkpoint and reacts again to what failed', async () => {
-    await eventStore.append('thing-1', [event('Made')], 'no_stream');
+    await stores.eventStore.append('thing-1', [event('Made')], 'no_stream');
     let failures = 0;
     const seen: string[] = [];
-    const process = new ProcessSubscription(eventStore, readStore, {
+    const process = new ProcessSubscription(stores.eventStore, stores.readStore, {
       name: 'process:test',
       logger,
       streamPrefixes: ['thing-'],
