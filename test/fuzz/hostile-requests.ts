@@ -282,6 +282,15 @@ const adminBodies: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
   platformGroup: fc.uuid().chain((id) => mutated({ displayName: `platform ${id}` }, ['displayName'])),
   roleMapping: mutated({ roles: ['fuzz-role'] }, ['roles']),
   members: mutated({ members: ['x'] }, ['members']),
+  customAttribute: fc.uuid().chain((id) =>
+    mutated(
+      { resourceType: 'User', schemaUrn: 'urn:ietf:params:scim:schemas:extension:Fuzz:2.0:User', name: `fuzz${id.slice(0, 8)}`, type: 'string', multiValued: false, required: false },
+      ['resourceType', 'schemaUrn', 'name', 'type', 'multiValued', 'required'],
+    ),
+  ),
+  undeclaredExtensions: mutated({ policy: 'refuse' }, ['policy']),
+  retention: mutated({ eraseDeprovisionedAfterDays: 30 }, ['eraseDeprovisionedAfterDays']),
+  erase: mutated({ reason: 'fuzz' }, ['reason']),
 };
 
 type Credential = 'scim' | 'admin' | 'operator' | 'events' | 'none';
@@ -356,6 +365,13 @@ function routes(targets: FuzzTargets): Route[] {
     admin('POST', '/{a}/users', adminBodies.manualUser),
     admin('GET', '/{a}/users/{u}'),
     admin('POST', '/{a}/users/{u}/roles', adminBodies.assignRole),
+    // {x}, not the fixture's user: an erasure would leave the SCIM routes nobody to work on.
+    admin('POST', '/{a}/users/{x}/erase', adminBodies.erase),
+    admin('GET', '/{a}/custom-attributes'),
+    admin('POST', '/{a}/custom-attributes', adminBodies.customAttribute),
+    admin('PUT', '/{a}/undeclared-extensions', adminBodies.undeclaredExtensions),
+    admin('GET', '/{a}/retention'),
+    admin('PUT', '/{a}/retention', adminBodies.retention),
     admin('DELETE', '/{a}/users/{u}/roles/{r}'),
     admin('GET', '/{a}/groups'),
     admin('POST', '/{a}/groups', adminBodies.platformGroup),
