@@ -4,7 +4,8 @@ import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { PROJECTION_VERSIONS, recordProjectionVersions } from './projection-versions';
 import type { ReadStore } from './read-store.port';
-import { rebuildStaleReadModels, type ScratchRebuildOptions } from './scratch-rebuild';
+import { ReadStoreLease } from './lease';
+import { REBUILD_LEASE, rebuildStaleReadModels, type ScratchRebuildOptions } from './scratch-rebuild';
 import { FakeMongoClient } from './testing/fake-mongo-client';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/tally-projection';
 
@@ -81,7 +82,7 @@ describe('rebuildStaleReadModels', () => {
       expect.stringMatching(/^Read models of another version \(tallies v1, now v2\): rebuilding them/),
       expect.stringMatching(/^Rebuilding the read models: 4 events, position 4 of 4/),
       expect.stringMatching(/^Rebuilt tallies from 4 events .*; catching up with the events appended since$/),
-      'Projection tallies started from position 4',
+      'Catching up the rebuilt read models: Projection tallies started from position 4',
       'Swapped in the rebuilt tallies; tallies is now v2',
     ]);
   });
@@ -152,6 +153,19 @@ describe('rebuildStaleReadModels', () => {
     expect(logged).toContain('Another projector is rebuilding the read models: waiting for it');
     expect(client.operations.filter((operation) => operation.startsWith('rename'))).toHaveLength(1);
     expect(await live.get<TallyView>(TALLIES, 'a')).toMatchObject({ total: 2, shape: 2 });
+  });
+
+  it('swaps nothing in once another projector took the lease (this one was paused past its TTL)', async () => {
+    // The other projector's clock says this one's lease has expired.
+    const thief = new ReadStoreLease(live, { name: REBUILD_LEASE, holder: 'projector-2', ttlMs: 60_000, now: () => Date.now() + 3_600_000 });
+    let stolen: Promise<boolean> | undefined;
+
+    await expect(rebuild(talliesV2(() => (stolen ??= thief.acquire())))).rejects.toThrow('Another projector took the rebuild lease');
+
+    expect(await stolen).toBe(true);
+    expect(client.operations.filter((operation) => operation.startsWith('rename'))).toEqual([]);
+    expect(await live.get(PROJECTION_VERSIONS, 'tallies')).toEqual({ _id: 'tallies', version: 1 });
+    expect(await scratchCollections()).toEqual([]);
   });
 
   it('gives up when the process stops meanwhile, leaving the live read models as they were', async () => {

@@ -121,7 +121,9 @@ async function rebuildUnderLease(options: ScratchRebuildOptions, lease: ReadStor
 
 /** Projects into the scratch store what was appended while it was rebuilt, up to the head as now read. */
 async function catchUp(eventStore: EventStore, scratch: ReadStore, projections: readonly Projection[], logger: RunnerLogger, renewal: LeaseRenewal): Promise<void> {
-  const runner = new ProjectionRunner(eventStore, scratch, projections, { logger });
+  const runner = new ProjectionRunner(eventStore, scratch, projections, {
+    logger: { log: (message) => logger.log(`Catching up the rebuilt read models: ${message}`), error: logger.error },
+  });
   await runner.start();
   try {
     const head = await eventStore.headPosition();
@@ -136,42 +138,50 @@ async function catchUp(eventStore: EventStore, scratch: ReadStore, projections: 
   }
 }
 
-/** Keeps the rebuild lease while the rebuild runs; a lost lease (or a shutdown) stops the rebuild at its next write. */
+/**
+ * Keeps the rebuild lease while the rebuild runs, renewing it every third of its TTL; a lost lease
+ * (or a shutdown) stops the rebuild at its next write.
+ */
 class LeaseRenewal {
-  private lastRenewedAt = Date.now();
-  private renewing: Promise<void> | undefined;
+  private renewing: Promise<void> = Promise.resolve();
   private lost: Error | undefined;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly lease: ReadStoreLease,
-    private readonly everyMs: number,
+    everyMs: number,
     private readonly stopping?: () => boolean,
-  ) {}
+  ) {
+    this.timer = setInterval(() => void this.renew().catch(() => undefined), everyMs);
+    this.timer.unref();
+  }
 
-  /** Throws when the rebuild must stop; renews the lease in the background when due. */
+  /** Throws when the rebuild must stop. */
   check(): void {
     if (this.stopping?.()) throw new RebuildAbandonedError('Stopping: the rebuild was abandoned');
     if (this.lost) throw this.lost;
     // A holder paused past its TTL may have been replaced: it must not write once the lease lapsed.
     if (!this.lease.held()) throw new RebuildAbandonedError('The rebuild lease lapsed: another projector may be rebuilding');
-    if (this.renewing || Date.now() - this.lastRenewedAt < this.everyMs) return;
-    this.renewing = this.renew()
-      .catch((error: unknown) => {
+  }
+
+  /** Renews the lease now (one renewal at a time); throws, and fails every later check, once it is lost. */
+  renew(): Promise<void> {
+    this.renewing = this.renewing.then(async () => {
+      if (this.lost) throw this.lost;
+      try {
+        if (!(await this.lease.acquire())) throw new RebuildAbandonedError('Another projector took the rebuild lease');
+      } catch (error) {
         this.lost = error instanceof Error ? error : new Error(String(error));
-      })
-      .finally(() => (this.renewing = undefined));
+        throw error;
+      }
+    });
+    return this.renewing;
   }
 
-  async renew(): Promise<void> {
-    await this.renewing;
-    if (!(await this.lease.acquire())) throw new RebuildAbandonedError('Another projector took the rebuild lease');
-    this.lastRenewedAt = Date.now();
-  }
-
-  /** No renewal after this one resolves: the lease can be released. */
+  /** No renewal after this resolves: the lease can be released. */
   async stop(): Promise<void> {
-    this.lost ??= new RebuildAbandonedError('The rebuild ended');
-    await this.renewing;
+    clearInterval(this.timer);
+    await this.renewing.catch(() => undefined);
   }
 }
 

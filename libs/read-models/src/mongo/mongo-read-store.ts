@@ -1,4 +1,4 @@
-import { type ClientSession, type Collection, type Db, type Filter, MongoClient } from 'mongodb';
+import { type ClientSession, type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
 import { compileFilter, compileSort } from '../query/sql-query';
 import {
   type Checkpoint,
@@ -54,6 +54,9 @@ import { mongoDatabaseOf } from './mongo-url';
  * Queries are first compiled to the embedded store's SQL only to reject operators outside the
  * port's subset: a query that works here then also works on the embedded store.
  */
+/** MongoDB's error for a query whose collection was dropped (or renamed over) while it ran. */
+const QUERY_PLAN_KILLED = 175;
+
 export class MongoReadStore extends ReadStore implements ScratchSpace {
   private readonly clock = new CreationClock();
 
@@ -142,7 +145,7 @@ export class MongoReadStore extends ReadStore implements ScratchSpace {
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const found = await this.documents(collection).findOne({ _id: id }, { projection: WITHOUT_STORE_FIELDS });
+    const found = await againIfSwapped(() => this.documents(collection).findOne({ _id: id }, { projection: WITHOUT_STORE_FIELDS }));
     return found as T | null;
   }
 
@@ -156,20 +159,22 @@ export class MongoReadStore extends ReadStore implements ScratchSpace {
     assertValidFindOptions(options);
     if (options.sort) compileSort(options.sort, 'doc');
     if (options.limit === 0) return [];
-    const documents = await this.documents(collection)
-      .find(query as Filter<StoredDocument>, {
-        projection: options.fields ? toInclusionProjection(options.fields) : WITHOUT_STORE_FIELDS,
-        sort: toMongoSort(options.sort),
-        ...(options.skip ? { skip: options.skip } : {}),
-        ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      })
-      .toArray();
+    const documents = await againIfSwapped(() =>
+      this.documents(collection)
+        .find(query as Filter<StoredDocument>, {
+          projection: options.fields ? toInclusionProjection(options.fields) : WITHOUT_STORE_FIELDS,
+          sort: toMongoSort(options.sort),
+          ...(options.skip ? { skip: options.skip } : {}),
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        })
+        .toArray(),
+    );
     return documents as unknown as T[];
   }
 
   override async count(collection: string, query: Query): Promise<number> {
     compileFilter(query, 'doc');
-    return this.documents(collection).countDocuments(query as Filter<StoredDocument>);
+    return againIfSwapped(() => this.documents(collection).countDocuments(query as Filter<StoredDocument>));
   }
 
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
@@ -244,5 +249,19 @@ export class MongoReadStore extends ReadStore implements ScratchSpace {
       for (const doc of found) if (typeof doc[CREATED_FIELD] === 'number') created.set(String(doc._id), doc[CREATED_FIELD]);
     }
     return created;
+  }
+}
+
+/**
+ * Runs a read again, once, when MongoDB killed it because its collection was dropped under it
+ * (QueryPlanKilled): a rebuild's swap renamed the rebuilt collection over it, and the read is
+ * answered from that one instead of failing.
+ */
+async function againIfSwapped<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === QUERY_PLAN_KILLED)) throw error;
+    return read();
   }
 }
