@@ -4,6 +4,7 @@ import type { EventStore } from '@scim/event-store';
 import type { ProcessManager, ProcessReport } from '@scim/provisioning';
 import {
   CatchUpTracker,
+  describeStale,
   type IndexSpec,
   type Projection,
   ProjectionRunner,
@@ -79,7 +80,7 @@ export interface ProjectorLag {
 export class StaleReadModelsError extends Error {
   constructor(readonly stale: readonly StaleProjection[]) {
     super(
-      `The read models were built by other projection versions (${stale.map(({ projection, stored, current }) => `${projection} ${stored === undefined ? 'unversioned' : `v${stored}`}, now v${current}`).join(', ')}): ` +
+      `The read models were built by other projection versions (${describeStale(stale)}): ` +
         'the projector has no scratch space to rebuild them in',
     );
     this.name = 'StaleReadModelsError';

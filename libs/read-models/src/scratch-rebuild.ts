@@ -3,7 +3,7 @@ import type { EventStore } from '@scim/event-store';
 import { ReadStoreLease } from './lease';
 import type { Projection } from './projection';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner';
-import { PROJECTION_VERSIONS, staleProjections } from './projection-versions';
+import { describeStale, PROJECTION_VERSIONS, staleProjections } from './projection-versions';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore } from './read-store.port';
 import { progressLogger } from './read-model-upgrade';
 
@@ -74,7 +74,7 @@ export async function rebuildStaleReadModels(options: ScratchRebuildOptions): Pr
     if (await lease.acquire()) {
       const rebuilt = new Set(stale.map(({ projection }) => projection));
       logger.log(
-        `Read models of another version (${stale.map(({ projection, stored, current }) => `${projection} ${stored === undefined ? 'unversioned' : `v${stored}`}, now v${current}`).join(', ')}): ` +
+        `Read models of another version (${describeStale(stale)}): ` +
           'rebuilding them from the event log into scratch collections; readers keep the current ones until the swap',
       );
       try {
