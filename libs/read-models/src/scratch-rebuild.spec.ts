@@ -6,7 +6,7 @@ import { PROJECTION_VERSIONS, recordProjectionVersions } from './projection-vers
 import type { ReadStore } from './read-store.port';
 import { ReadStoreLease } from './lease';
 import { REBUILD_LEASE, rebuildStaleReadModels, type ScratchRebuildOptions } from './scratch-rebuild';
-import { FakeMongoClient } from './testing/fake-mongo-client';
+import { FakeDb, FakeMongoClient } from './testing/fake-mongo-client';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from './testing/tally-projection';
 
 /** Version 2 of the tallies: the same totals, and a field version 1 never wrote. */
@@ -165,6 +165,26 @@ describe('rebuildStaleReadModels', () => {
     expect(await stolen).toBe(true);
     expect(client.operations.filter((operation) => operation.startsWith('rename'))).toEqual([]);
     expect(await live.get(PROJECTION_VERSIONS, 'tallies')).toEqual({ _id: 'tallies', version: 1 });
+    expect(await scratchCollections()).toEqual([]);
+  });
+
+  it('after a crash in the middle of a swap, the next start rebuilds again from the start', async () => {
+    // The process dies once the collection is renamed, before the checkpoints and versions are set.
+    const renameCollection = FakeDb.prototype.renameCollection;
+    const rename = jest.spyOn(FakeDb.prototype, 'renameCollection').mockImplementationOnce(async function (this: FakeDb, ...args) {
+      await renameCollection.apply(this, args);
+      throw new Error('process killed');
+    });
+    await expect(rebuild(talliesV2())).rejects.toThrow('process killed');
+    rename.mockRestore();
+    // Swapped in, yet the versions say otherwise: rebuilt again rather than trusted.
+    expect(await live.get(PROJECTION_VERSIONS, 'tallies')).toEqual({ _id: 'tallies', version: 1 });
+
+    await rebuild(talliesV2());
+
+    expect(await live.get(PROJECTION_VERSIONS, 'tallies')).toEqual({ _id: 'tallies', version: 2 });
+    expect(await live.get<TallyView>(TALLIES, 'a')).toMatchObject({ total: 2, shape: 2 });
+    expect(await live.checkpoint('tallies')).toBe(await eventStore.headPosition());
     expect(await scratchCollections()).toEqual([]);
   });
 

@@ -45,6 +45,9 @@ import {
 } from './mongo-mapping';
 import { mongoDatabaseOf } from './mongo-url';
 
+/** MongoDB's error for a query whose collection was dropped (or renamed over) while it ran. */
+const QUERY_PLAN_KILLED = 175;
+
 /**
  * The production read store: one MongoDB collection per read-model collection, queries passed to
  * MongoDB as they are (the port's query language is MongoDB's), commits in a multi-document
@@ -54,9 +57,6 @@ import { mongoDatabaseOf } from './mongo-url';
  * Queries are first compiled to the embedded store's SQL only to reject operators outside the
  * port's subset: a query that works here then also works on the embedded store.
  */
-/** MongoDB's error for a query whose collection was dropped (or renamed over) while it ran. */
-const QUERY_PLAN_KILLED = 175;
-
 export class MongoReadStore extends ReadStore implements ScratchSpace {
   private readonly clock = new CreationClock();
 
