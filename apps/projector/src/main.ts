@@ -6,7 +6,7 @@ import { HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, type ProvisioningLogger } from '@scim/provisioning';
 import type { RunnerLogger } from '@scim/read-models';
 import { MongoReadStore, MongoSubjectKeyStore } from '@scim/read-models/mongo';
-import { allProjections, distributedProjections, readModelIndexes } from '@scim/read-models/projections';
+import { allProjections, distributedProjections, projectionCollections, readModelIndexes } from '@scim/read-models/projections';
 import { createProjectorServer } from './http-server';
 import { Projector } from './projector';
 import { loadProjectorConfig, ProjectorConfigError } from './projector-config';
@@ -41,19 +41,21 @@ async function main(): Promise<void> {
     readStore: opened.readStore,
     projections,
     indexes: readModelIndexes,
+    // Read models of another projection version are rebuilt into scratch collections and swapped in.
+    rebuild: { space: opened.readStore, collectionsOf: (name) => projectionCollections.get(name) ?? [] },
     logger,
     lagLogIntervalMs: config.lagLogIntervalMs,
     processManagers: config.runProcessManagers ? processManagers(opened.eventStore, opened.readStore, keys, config.nameHashingKey) : [],
   });
-  await opened.projector.start();
-  if (shuttingDown) return;
-
+  // Listening first: during a rebuild, /health answers 503 "starting" rather than nothing.
   const server = createProjectorServer(opened.projector, logger.error);
   opened.server = server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());
   });
+  await opened.projector.start();
+  if (shuttingDown) return;
   logger.log(
     `Projecting ${projections.map((projection) => projection.name).join(', ')} into MongoDB database "${config.mongoDatabase}"; ` +
       `${config.runProcessManagers ? 'running the process managers; ' : ''}GET /health and /lag on port ${config.port}`,

@@ -11,7 +11,9 @@ import { SqliteSubjectKeyStore } from '@scim/event-store/personal-data';
 import { CheckpointFreshness, createProcessManagers, createWriteModels, HmacNameHashing, RolesViaGroupsProcess } from '@scim/provisioning';
 import { EmbeddedReadStore, PROJECTION_VERSIONS, type Projection } from '@scim/read-models';
 import { allProjections, prepareReadModelStore } from '@scim/read-models/projections';
+import { FakeMongoClient } from '@scim/read-models/testing/fake-mongo-client';
 import { TALLIES, tallyEvent, tallyProjection, type TallyView } from '@scim/read-models/testing/tally-projection';
+import { MongoReadStore } from '@scim/read-models/mongo';
 import { createProjectorServer } from './http-server';
 import { Projector, StaleReadModelsError } from './projector';
 
@@ -86,7 +88,7 @@ describe('Projector', () => {
     await expect(readStore.ensureIndexes(TALLIES, [{ name: 'total', fields: [['other', 1]] }])).rejects.toThrow();
   });
 
-  it('records the projections\' versions, and refuses to project on documents another version wrote', async () => {
+  it('records the projections\' versions, and without a scratch space refuses to project on documents another version wrote', async () => {
     const first = newProjector([tallyProjection()]);
     await first.start();
     const opened = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a')], 'no_stream');
@@ -97,6 +99,41 @@ describe('Projector', () => {
     const bumped = newProjector([tallyProjection({ version: 2 })]);
     await expect(bumped.start()).rejects.toThrow(new StaleReadModelsError([{ projection: 'tallies', stored: 1, current: 2 }]));
     expect(await readStore.get(PROJECTION_VERSIONS, 'tallies')).toMatchObject({ version: 1 });
+  });
+
+  it('on MongoDB (the driver-shaped fake), rebuilds read models of another version into scratch collections at start-up, swaps them in and projects on', async () => {
+    const mongo = new FakeMongoClient();
+    const liveStore = MongoReadStore.over(mongo.asClient(), 'scim');
+    const onMongo = (projection: Projection) =>
+      newProjector([projection], {
+        readStore: liveStore,
+        indexes: { [TALLIES]: [{ name: 'total', fields: [['total', 1]] }] },
+        rebuild: { space: liveStore, collectionsOf: () => [TALLIES] },
+      });
+    const first = onMongo(tallyProjection());
+    await first.start();
+    const opened = await eventStore.append('tally-a', [tallyEvent('TallyOpened', 'a'), tallyEvent('TallyIncremented', 'a', { by: 3 })], 'no_stream');
+    await until(async () => (await liveStore.checkpoint('tallies')) === opened.position);
+    await first.stop();
+    logs.length = 0;
+
+    const shaped: Projection = { ...tallyProjection(), version: 2, evolve: (ref, doc, event) => {
+      const next = tallyProjection().evolve(ref, doc, event);
+      return next && { ...next, shape: 2 };
+    } };
+    const upgraded = onMongo(shaped);
+    await upgraded.start();
+
+    expect(await liveStore.get(TALLIES, 'a')).toMatchObject({ total: 3, shape: 2 });
+    expect(await liveStore.get(PROJECTION_VERSIONS, 'tallies')).toMatchObject({ version: 2 });
+    expect(mongo.operations.filter((operation) => operation.startsWith('rename'))).toEqual([expect.stringMatching(/^rename tallies__rebuild_\w+ -> tallies \(dropTarget\)$/)]);
+    expect(logs).toContainEqual(expect.stringMatching(/^Read models of another version \(tallies v1, now v2\): rebuilding/));
+    expect(logs).toContain('Swapped in the rebuilt tallies; tallies is now v2');
+    expect(upgraded.health().status).toBe('ok');
+    // Carries on live from the rebuilt checkpoint.
+    const later = await eventStore.append('tally-a', [tallyEvent('TallyIncremented', 'a', { by: 4 })], opened.nextExpectedRevision);
+    await until(async () => (await liveStore.checkpoint('tallies')) === later.position);
+    expect(await liveStore.get(TALLIES, 'a')).toMatchObject({ total: 7, shape: 2 });
   });
 
   it('serves /health and /lag, counting a projection with quiet streams as caught up', async () => {

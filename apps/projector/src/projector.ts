@@ -1,13 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { EventStore } from '@scim/event-store';
 import type { ProcessManager, ProcessReport } from '@scim/provisioning';
 import {
   CatchUpTracker,
+  describeStale,
   type IndexSpec,
   type Projection,
   ProjectionRunner,
   type ReadStore,
+  rebuildStaleReadModels,
   recordProjectionVersions,
   type RunnerLogger,
+  type ScratchSpace,
   type StaleProjection,
   staleProjections,
 } from '@scim/read-models';
@@ -16,8 +21,14 @@ export interface ProjectorOptions {
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
   readonly projections: readonly Projection[];
-  /** Created (idempotently) before projecting. */
+  /** Created (idempotently) before projecting, and on a rebuild's scratch collections before they fill. */
   readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
+  /**
+   * How read models of another projection version are rebuilt: beside the live ones, which readers
+   * keep using, then swapped in (MongoDB's scratch collections). Without it (a store with no
+   * scratch space), the projector refuses to start on them.
+   */
+  readonly rebuild?: ProjectorRebuildOptions;
   readonly logger: RunnerLogger;
   /**
    * The process managers (roles via groups, deleted users leave groups): run here, once per
@@ -31,6 +42,18 @@ export interface ProjectorOptions {
   /** Pause before the second restart of a failed projection, doubled up to `maxRestartDelayMs`. */
   readonly firstRestartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
+}
+
+export interface ProjectorRebuildOptions {
+  readonly space: ScratchSpace;
+  /** The collections a projection writes: its rebuild swaps exactly these in. */
+  readonly collectionsOf: (projection: string) => readonly string[];
+  /** The rebuild lease's TTL (one projector rebuilds at a time). */
+  readonly leaseTtlMs?: number;
+  /** Pause between two looks at another projector's rebuild. */
+  readonly waitMs?: number;
+  /** Events between two progress lines. */
+  readonly progressEvery?: number;
 }
 
 export interface ProjectorHealth {
@@ -51,23 +74,22 @@ export interface ProjectorLag {
 }
 
 /**
- * The MongoDB read models were built by another version of a projection. They are not rebuilt in
- * place (the API replicas would read a half-built store): rebuilding into a scratch database and
- * swapping it in is still to come; until then an operator drops the database and the projector
- * replays the log into it.
+ * The read models were built by another version of a projection, and the projector was given no
+ * scratch space to rebuild them in (production always gives MongoDB's): it does not project on them.
  */
 export class StaleReadModelsError extends Error {
   constructor(readonly stale: readonly StaleProjection[]) {
     super(
-      `The read models were built by other projection versions (${stale.map(({ projection, stored, current }) => `${projection} ${stored === undefined ? 'unversioned' : `v${stored}`}, now v${current}`).join(', ')}): ` +
-        'drop the MongoDB read-model database so that the projector rebuilds it from the event log',
+      `The read models were built by other projection versions (${describeStale(stale)}): ` +
+        'the projector has no scratch space to rebuild them in',
     );
     this.name = 'StaleReadModelsError';
   }
 }
 
 /**
- * The projector process: runs the projections from their checkpoints (the runner resumes where
+ * The projector process: rebuilds read models of another projection version beside the live ones
+ * (`rebuild`), runs the projections from their checkpoints (the runner resumes where
  * the last commit stopped: nothing lost, nothing applied twice), restarts a failed projection with
  * a backoff (a subscription ends when the EventStoreDB leader changes; a poison event keeps failing
  * and stays visible in /health), and logs the lag.
@@ -91,12 +113,8 @@ export class Projector {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`The projector cannot start once ${this.state}`);
     this.state = 'starting';
-    for (const [collection, indexes] of Object.entries(this.options.indexes ?? {})) {
-      await this.options.readStore.ensureIndexes(collection, indexes);
-    }
-    // Documents of an older shape are never projected on: the API no longer reads them.
-    const stale = await staleProjections(this.options.readStore, this.options.projections);
-    if (stale.length > 0) throw new StaleReadModelsError(stale);
+    await this.createIndexes(this.options.readStore);
+    await this.rebuildStaleReadModels();
     await recordProjectionVersions(this.options.readStore, this.options.projections);
     await this.runner.start();
     for (const manager of this.processManagers) await manager.start();
@@ -116,6 +134,30 @@ export class Projector {
     await Promise.all(this.processManagers.map((manager) => manager.stop()));
     await this.runner.stop();
     this.state = 'stopped';
+  }
+
+  /** Documents of an older shape are never projected on: they are rebuilt, or the projector stops. */
+  private async rebuildStaleReadModels(): Promise<void> {
+    const { eventStore, readStore, projections, rebuild, logger } = this.options;
+    if (!rebuild) {
+      const stale = await staleProjections(readStore, projections);
+      if (stale.length > 0) throw new StaleReadModelsError(stale);
+      return;
+    }
+    await rebuildStaleReadModels({
+      eventStore,
+      live: readStore,
+      projections,
+      logger,
+      ...rebuild,
+      prepare: (store) => this.createIndexes(store),
+      holder: `${hostname()}:${process.pid}:${randomUUID()}`,
+      stopping: () => this.state !== 'starting',
+    });
+  }
+
+  private async createIndexes(store: ReadStore): Promise<void> {
+    for (const [collection, indexes] of Object.entries(this.options.indexes ?? {})) await store.ensureIndexes(collection, indexes);
   }
 
   health(): ProjectorHealth {

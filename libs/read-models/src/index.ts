@@ -24,8 +24,16 @@ export {
   type RebuildProgress,
   type RunnerLogger,
 } from './projection-runner';
-export { PROJECTION_VERSIONS, recordProjectionVersions, staleProjections, type StaleProjection } from './projection-versions';
+export { describeStale, PROJECTION_VERSIONS, recordProjectionVersions, staleProjections, type StaleProjection } from './projection-versions';
 export { openEmbeddedReadModels, progressLogger, type EmbeddedReadModelsOptions } from './read-model-upgrade';
 export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';
 export { ReadStoreLease, type LeaseOptions } from './lease';
+export {
+  REBUILD_LEASE,
+  RebuildAbandonedError,
+  rebuildStaleReadModels,
+  type ScratchRebuildOptions,
+  type ScratchSpace,
+  type ScratchSwap,
+} from './scratch-rebuild';
 export { AccountIndexedEventStore } from './account-indexed-event-store';

@@ -15,6 +15,11 @@ export interface StaleProjection {
   readonly current: number;
 }
 
+/** `users v1, now v2, groups unversioned, now v3`: for logs and errors. */
+export function describeStale(stale: readonly StaleProjection[]): string {
+  return stale.map(({ projection, stored, current }) => `${projection} ${stored === undefined ? 'unversioned' : `v${stored}`}, now v${current}`).join(', ');
+}
+
 /**
  * Projections whose documents in `store` were written by another version of their code (or by a
  * release that recorded no version). A projection that never committed is not stale: it will be

@@ -32,6 +32,29 @@ export class CreationClock {
 
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
 
+/** Where a store keeps each of the port's collections (its checkpoints too) in the database. */
+export interface CollectionNames {
+  of(collection: string): string;
+  /** Whether a collection of the database belongs to the store. */
+  owns(name: string): boolean;
+}
+
+/** What marks a rebuild's scratch collection: `<collection>__rebuild_<tag>`. */
+const SCRATCH_MARK = '__rebuild_';
+
+export const isScratchName = (name: string): boolean => name.includes(SCRATCH_MARK);
+
+/** The read models themselves: every collection but rebuilds' scratch ones. */
+export const LIVE_NAMES: CollectionNames = { of: (collection) => collection, owns: (name) => !isScratchName(name) };
+
+/** A rebuild's scratch copies of every collection, `<collection>__rebuild_<tag>`. */
+export function scratchNames(tag: string): CollectionNames {
+  // Read back by isScratchName: a tag must not make a name ambiguous, nor a collection name invalid.
+  if (!/^[a-z0-9]{1,24}$/.test(tag)) throw new TypeError(`A rebuild tag is 1 to 24 lowercase letters and digits, not ${JSON.stringify(tag)}`);
+  const suffix = `${SCRATCH_MARK}${tag}`;
+  return { of: (collection) => `${collection}${suffix}`, owns: (name) => name.endsWith(suffix) };
+}
+
 /**
  * Checkpoints are read with majority read concern: after a failover, a checkpoint that only the old
  * primary had (rolled back since) must not tell a waiting write that its position is projected.
