@@ -59,7 +59,8 @@ export class EncryptingEventStore extends DelegatingEventStore {
     // Already sealed (an upgrade copying a log): stored as it is.
     if (Object.hasOwn(event.data, SEALED_FIELD)) return event;
     const personal = this.policy.personalDataOf(event);
-    if (!personal) return event;
+    // No personal field in this event (a reservation names no userName): no key needed.
+    if (!personal?.fields.some((field) => Object.hasOwn(event.data, field))) return event;
     const dataKey = await this.keys.keyFor(personal.subject);
     return { ...event, data: sealFields(event.data, personal.fields, dataKey, { streamId, eventId: event.id }) };
   }
@@ -79,7 +80,8 @@ export class EncryptingEventStore extends DelegatingEventStore {
     if (!Object.hasOwn(event.data, SEALED_FIELD)) return event;
     const sealed = sealedFieldsOf(event.data);
     if (!sealed) return event;
-    const key = await this.keys.keyById(sealed.keyId);
+    // The event's subject: a key whose binding a crash lost is bound to it again (the port's doc).
+    const key = await this.keys.keyById(sealed.keyId, this.policy.personalDataOf(event)?.subject);
     const place = { streamId: event.streamId, eventId: event.id };
     if (key) {
       try {

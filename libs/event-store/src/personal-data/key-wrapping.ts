@@ -32,3 +32,5 @@ export function newKey(): Buffer {
 // wrapped key moved to another account or subject does not unwrap.
 export const accountKeyBinding = (accountId: string): string => JSON.stringify(['account-key', accountId]);
 export const dataKeyBinding = (keyId: string, subjectId: string, accountId: string): string => JSON.stringify(['data-key', keyId, subjectId, accountId]);
+/** A key made ahead in a pool knows no subject yet: its binding to one is the events that name it. */
+export const pooledKeyBinding = (keyId: string, accountId: string): string => JSON.stringify(['pooled-data-key', keyId, accountId]);

@@ -44,6 +44,7 @@ export function describeSubjectKeyStoreContract(adapterName: string, setup: () =
     it('keeps keys across a restart', async () => {
       const alice = subject();
       const key = await fixture.store.keyFor(alice);
+      await fixture.store.close();
       const reopened = await fixture.reopen();
       opened.push(reopened);
       expect(await reopened.keyById(key.keyId)).toEqual(key.key);
