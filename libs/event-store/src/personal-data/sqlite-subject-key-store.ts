@@ -62,6 +62,8 @@ interface DataKeyRow {
 }
 
 const DEFAULT_CACHE_SIZE = 10_000;
+const BINDINGS_PER_TRANSACTION = 1_000;
+const BINDINGS_DELAY_MS = 1_000;
 
 /**
  * Subject keys in their own SQLite file: each data key wrapped by its account's key, each account
@@ -77,11 +79,14 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private readonly liveKeys: KeyCache<DataKey>;
   private readonly keysById: KeyCache<Buffer>;
   private readonly pool: KeyPool;
-  /** Subjects waiting for a key from a dry pool: asked twice, they get one key. */
+  /** Subjects being given a key: asked twice, they get one key. */
   private readonly giving = new Map<string, Promise<DataKey>>();
-  /** key id → subject id, handed out and not yet written. */
+  /** Subjects destroyed while they waited for a key from a dry pool. */
+  private readonly erasedWhileGiving = new Set<string>();
+  /** Bindings not yet written: key id → subject id, and each subject's live key among them. */
   private pendingBindings = new Map<string, string>();
-  private bindingsScheduled = false;
+  private pendingLiveKeys = new Map<string, DataKey>();
+  private bindingsTimer?: NodeJS.Timeout;
 
   private readonly selectBySubject: Database.Statement<[string], SubjectKeyRow>;
   private readonly selectById: Database.Statement<[string], SubjectKeyRow>;
@@ -161,7 +166,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   }
 
   override async keyFor(subject: DataSubject): Promise<DataKey> {
-    const cached = this.liveKeys.get(subject.subjectId);
+    const cached = this.liveKeys.get(subject.subjectId) ?? this.pendingLiveKeys.get(subject.subjectId);
     if (cached) return cached;
     const known = this.storedKeyOf(subject.subjectId);
     if (known) return known;
@@ -170,8 +175,17 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     if (!giving) {
       giving = this.pool
         .take(subject.accountId)
-        .then((dataKey) => this.bind(subject.subjectId, dataKey))
-        .finally(() => this.giving.delete(subject.subjectId));
+        .then((dataKey) => {
+          // Erased while it waited for the pool: the key stays unused (nothing sealed with it).
+          if (this.erasedWhileGiving.has(subject.subjectId)) throw new SubjectErasedError(subject.subjectId);
+          this.pendingLiveKeys.set(subject.subjectId, dataKey);
+          this.bindLater(subject.subjectId, dataKey.keyId);
+          return this.remember(subject.subjectId, dataKey);
+        })
+        .finally(() => {
+          this.giving.delete(subject.subjectId);
+          this.erasedWhileGiving.delete(subject.subjectId);
+        });
       this.giving.set(subject.subjectId, giving);
     }
     return giving;
@@ -198,6 +212,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
 
   override async destroy(subjectId: string): Promise<readonly string[]> {
     if (this.readonly) throw new Error('The key store is open read-only');
+    if (this.giving.has(subjectId)) this.erasedWhileGiving.add(subjectId);
     this.writeBindings();
     const destroyed = this.durably(() => {
       const row = this.selectBySubject.get(subjectId);
@@ -236,20 +251,11 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     return pooled?.wrapped ? this.remember(subjectId, { keyId: pooled.key_id, key: this.unwrapDataKey(pooled) }) : undefined;
   }
 
-  private bind(subjectId: string, dataKey: DataKey): DataKey {
-    // Erased while it waited for the pool: the key stays unused (nothing sealed with it).
-    const erased = this.selectBySubject.get(subjectId);
-    if (erased && !erased.wrapped) throw new SubjectErasedError(subjectId);
-    this.bindLater(subjectId, dataKey.keyId);
-    return this.remember(subjectId, dataKey);
-  }
-
   private openDataKey(row: DataKeyRow, namedBy: DataSubject | undefined): Buffer | undefined {
     // Still in the pool: never handed out, so no event may open with it.
     if (!row.wrapped || this.pool.holds(row.key_id)) return undefined;
     const key = this.unwrapDataKey(row);
-    const bound = row.subject_id !== null || this.pendingBindings.has(row.key_id);
-    if (!bound) {
+    if (row.subject_id === null && !this.pendingBindings.has(row.key_id)) {
       // Handed out before a crash that lost its binding: the event naming it says whose it is.
       if (!namedBy || this.readonly) return key;
       this.bindLater(namedBy.subjectId, row.key_id);
@@ -278,13 +284,14 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     });
   }
 
+  /**
+   * Bindings are written together, with the next batch of keys or within a second: nothing waits
+   * for them (the events naming a key are its durable binding), so one transaction carries many.
+   */
   private bindLater(subjectId: string, keyId: string): void {
     this.pendingBindings.set(keyId, subjectId);
-    if (this.bindingsScheduled) return;
-    this.bindingsScheduled = true;
-    setImmediate(() => {
-      if (this.db.open) this.writeBindings();
-    });
+    if (this.pendingBindings.size >= BINDINGS_PER_TRANSACTION) setImmediate(() => this.db.open && this.writeBindings());
+    else this.bindingsTimer ??= setTimeout(() => this.db.open && this.writeBindings(), BINDINGS_DELAY_MS).unref();
   }
 
   private writeBindings(): void {
@@ -294,7 +301,9 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private writePendingBindings(): void {
     const bindings = this.pendingBindings;
     this.pendingBindings = new Map();
-    this.bindingsScheduled = false;
+    this.pendingLiveKeys = new Map();
+    clearTimeout(this.bindingsTimer);
+    this.bindingsTimer = undefined;
     for (const [keyId, subjectId] of bindings) this.bindDataKey.run(subjectId, keyId);
   }
 
