@@ -82,7 +82,7 @@ export class MongoSubjectKeyStore extends SubjectKeyStore {
     await client.connect();
     const store = new MongoSubjectKeyStore(client, client.db(dbName), rootKey, options);
     await store.subjects.createIndex({ keyId: 1 }, { unique: true, name: 'keyId' });
-    await store.dataKeys.createIndex({ subjectId: 1, createdAt: -1 }, { name: 'subjectId', partialFilterExpression: { subjectId: { $type: 'string' } } });
+    await store.dataKeys.createIndex({ subjectId: 1, createdAt: -1 }, { name: 'subjectId' });
     await store.checkRootKey();
     return store;
   }
