@@ -31,9 +31,9 @@ export class EncryptingEventStore extends DelegatingEventStore {
   /**
    * What this process sealed lately, by event id: the in-process projections open each event just
    * after it is appended, and need not decrypt what was in hand a moment ago. Used only for the
-   * very box it was sealed into, and only while the key lives (an erased key wins).
+   * very box it was sealed into, in its own stream, and only while the key lives (an erased key wins).
    */
-  private readonly recentlySealed = new KeyCache<{ readonly box: string; readonly plainJson: string }>(RECENTLY_SEALED);
+  private readonly recentlySealed = new KeyCache<{ readonly streamId: string; readonly box: string; readonly plainJson: string }>(RECENTLY_SEALED);
 
   constructor(
     inner: EventStore,
@@ -72,7 +72,7 @@ export class EncryptingEventStore extends DelegatingEventStore {
     // No personal field in this event (a reservation names no userName): no key needed.
     if (!personal?.fields.some((field) => Object.hasOwn(event.data, field))) return event;
     const dataKey = await this.keys.keyFor(personal.subject);
-    const remember = (value: SealedFields, plainJson: string) => this.recentlySealed.set(event.id, { box: value.box, plainJson });
+    const remember = (value: SealedFields, plainJson: string) => this.recentlySealed.set(event.id, { streamId, box: value.box, plainJson });
     return { ...event, data: sealFields(event.data, personal.fields, dataKey, { streamId, eventId: event.id }, remember) };
   }
 
@@ -97,7 +97,8 @@ export class EncryptingEventStore extends DelegatingEventStore {
     if (key) {
       try {
         const recent = this.recentlySealed.get(event.id);
-        return { ...event, data: openFields(event.data, sealed, key, place, recent?.box === sealed.box ? recent.plainJson : undefined) };
+        const sealedHere = recent?.box === sealed.box && recent.streamId === event.streamId;
+        return { ...event, data: openFields(event.data, sealed, key, place, sealedHere ? recent.plainJson : undefined) };
       } catch {
         // Bytes that do not open under their own key were altered; `verify` names the event.
         // Readers (projections) get it without personal values rather than a failure.

@@ -21,14 +21,14 @@ const associatedData = (streamId: string, eventId: string) => JSON.stringify(['s
 
 /**
  * `data` with `fields` replaced by one sealed value (fields absent from `data` are left out).
- * `sealed` (when given) hears the sealed value and the JSON it holds.
+ * `onSealed` (when given) hears the sealed value and the JSON it holds.
  */
 export function sealFields(
   data: Readonly<Record<string, unknown>>,
   fields: readonly string[],
   dataKey: DataKey,
   place: { readonly streamId: string; readonly eventId: string },
-  sealed?: (value: SealedFields, plainJson: string) => void,
+  onSealed?: (value: SealedFields, plainJson: string) => void,
 ): Record<string, unknown> {
   const clear: Record<string, unknown> = { ...data };
   const personal: Record<string, unknown> = {};
@@ -43,7 +43,7 @@ export function sealFields(
   const plainJson = JSON.stringify(personal);
   const box = encrypt(dataKey.key, Buffer.from(plainJson, 'utf8'), associatedData(place.streamId, place.eventId));
   const value: SealedFields = { v: 1, keyId: dataKey.keyId, fields: present, box: box.toString('base64') };
-  sealed?.(value, plainJson);
+  onSealed?.(value, plainJson);
   return { ...clear, [SEALED_FIELD]: value };
 }
 
