@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describeEventStoreContract, readAllEvents } from '../testing/event-store.contract';
 import { SqliteEventLogFile } from '../testing/sqlite-event-log-file';
 import type { NewEvent, RecordedEvent } from '../event-store.port';
@@ -84,6 +85,26 @@ describe('EncryptingEventStore', () => {
       { personId: bob, name: { formatted: 'Bob Byron' } },
     ]);
     expect((await store.readStream(`person-${ada}`))[0].data).toEqual(all[0].data);
+    await close();
+  });
+
+  it('erases a person whose key binding a crash lost: reading their events binds it again before the key store destroys', async () => {
+    const folder = newFolder();
+    const rootKey = randomBytes(32);
+    const first = openStores(folder, rootKey);
+    const ada = randomUUID();
+    await first.store.append(`person-${ada}`, [personChanged(ada, { value: 'ada@example.com' })], 'no_stream');
+    await first.close();
+    // Bindings commit without an fsync: a power loss may take them, never the key or the event.
+    const keysFile = new Database(join(folder, 'keys.db'));
+    keysFile.prepare('UPDATE data_keys SET subject_id = NULL').run();
+    keysFile.close();
+
+    const { store, keys, close } = openStores(folder, rootKey);
+    await store.append(`person-${ada}`, [personChanged(ada, { value: 'ada@new.example' })], 0);
+    expect((await store.readStream(`person-${ada}`)).map((e) => e.data.value)).toEqual(['ada@example.com', 'ada@new.example']);
+    expect(await keys.destroy(ada)).toHaveLength(2);
+    expect((await store.readStream(`person-${ada}`)).map((e) => e.data.value)).toEqual(['[erased]', '[erased]']);
     await close();
   });
 

@@ -12,8 +12,11 @@ import type {
   SubscriptionHandler,
 } from '../event-store.port';
 import type { PersonalDataPolicy } from './personal-data-policy';
-import { erasedFields, openFields, SEALED_FIELD, sealedFieldsOf, sealFields } from './sealed-fields';
+import { KeyCache } from './key-pool';
+import { erasedFields, openFields, SEALED_FIELD, type SealedFields, sealedFieldsOf, sealFields } from './sealed-fields';
 import type { SubjectKeyStore } from './subject-key-store.port';
+
+const RECENTLY_SEALED = 2_000;
 
 /**
  * Crypto-shredding (docs/PRIVACY.md): seals the personal fields of each appended event with its
@@ -25,6 +28,13 @@ import type { SubjectKeyStore } from './subject-key-store.port';
  * Events without a sealed value (written before this existed) are read as they are.
  */
 export class EncryptingEventStore extends DelegatingEventStore {
+  /**
+   * What this process sealed lately, by event id: the in-process projections open each event just
+   * after it is appended, and need not decrypt what was in hand a moment ago. Used only for the
+   * very box it was sealed into, in its own stream, and only while the key lives (an erased key wins).
+   */
+  private readonly recentlySealed = new KeyCache<{ readonly streamId: string; readonly box: string; readonly plainJson: string }>(RECENTLY_SEALED);
+
   constructor(
     inner: EventStore,
     private readonly keys: SubjectKeyStore,
@@ -59,9 +69,11 @@ export class EncryptingEventStore extends DelegatingEventStore {
     // Already sealed (an upgrade copying a log): stored as it is.
     if (Object.hasOwn(event.data, SEALED_FIELD)) return event;
     const personal = this.policy.personalDataOf(event);
-    if (!personal) return event;
+    // No personal field in this event (a reservation names no userName): no key needed.
+    if (!personal?.fields.some((field) => Object.hasOwn(event.data, field))) return event;
     const dataKey = await this.keys.keyFor(personal.subject);
-    return { ...event, data: sealFields(event.data, personal.fields, dataKey, { streamId, eventId: event.id }) };
+    const remember = (value: SealedFields, plainJson: string) => this.recentlySealed.set(event.id, { streamId, box: value.box, plainJson });
+    return { ...event, data: sealFields(event.data, personal.fields, dataKey, { streamId, eventId: event.id }, remember) };
   }
 
   private async *opened(batches: AsyncIterable<readonly RecordedEvent[]>): AsyncIterable<readonly RecordedEvent[]> {
@@ -79,11 +91,14 @@ export class EncryptingEventStore extends DelegatingEventStore {
     if (!Object.hasOwn(event.data, SEALED_FIELD)) return event;
     const sealed = sealedFieldsOf(event.data);
     if (!sealed) return event;
-    const key = await this.keys.keyById(sealed.keyId);
+    // The event's subject: a key whose binding a crash lost is bound to it again (the port's doc).
+    const key = await this.keys.keyById(sealed.keyId, this.policy.personalDataOf(event)?.subject);
     const place = { streamId: event.streamId, eventId: event.id };
     if (key) {
       try {
-        return { ...event, data: openFields(event.data, sealed, key, place) };
+        const recent = this.recentlySealed.get(event.id);
+        const sealedHere = recent?.box === sealed.box && recent.streamId === event.streamId;
+        return { ...event, data: openFields(event.data, sealed, key, place, sealedHere ? recent.plainJson : undefined) };
       } catch {
         // Bytes that do not open under their own key were altered; `verify` names the event.
         // Readers (projections) get it without personal values rather than a failure.

@@ -19,25 +19,31 @@ export interface SealedFields {
 
 const associatedData = (streamId: string, eventId: string) => JSON.stringify(['sealed-fields', streamId, eventId]);
 
-/** `data` with `fields` replaced by one sealed value (fields absent from `data` are left out). */
+/**
+ * `data` with `fields` replaced by one sealed value (fields absent from `data` are left out).
+ * `onSealed` (when given) hears the sealed value and the JSON it holds.
+ */
 export function sealFields(
   data: Readonly<Record<string, unknown>>,
   fields: readonly string[],
   dataKey: DataKey,
   place: { readonly streamId: string; readonly eventId: string },
+  onSealed?: (value: SealedFields, plainJson: string) => void,
 ): Record<string, unknown> {
   const clear: Record<string, unknown> = { ...data };
   const personal: Record<string, unknown> = {};
-  const sealed: string[] = [];
+  const present: string[] = [];
   for (const field of fields) {
     if (!Object.hasOwn(data, field)) continue;
     personal[field] = data[field];
-    sealed.push(field);
+    present.push(field);
     delete clear[field];
   }
-  if (sealed.length === 0) return clear;
-  const box = encrypt(dataKey.key, Buffer.from(JSON.stringify(personal), 'utf8'), associatedData(place.streamId, place.eventId));
-  const value: SealedFields = { v: 1, keyId: dataKey.keyId, fields: sealed, box: box.toString('base64') };
+  if (present.length === 0) return clear;
+  const plainJson = JSON.stringify(personal);
+  const box = encrypt(dataKey.key, Buffer.from(plainJson, 'utf8'), associatedData(place.streamId, place.eventId));
+  const value: SealedFields = { v: 1, keyId: dataKey.keyId, fields: present, box: box.toString('base64') };
+  onSealed?.(value, plainJson);
   return { ...clear, [SEALED_FIELD]: value };
 }
 
@@ -50,15 +56,19 @@ export function sealedFieldsOf(data: Readonly<Record<string, unknown>>): SealedF
   return value as SealedFields;
 }
 
-/** `data` with its sealed value opened back into its fields; throws when the key or the bytes are wrong. */
+/**
+ * `data` with its sealed value opened back into its fields; throws when the key or the bytes are
+ * wrong. `plainJson`: what the box holds, when its sealer still knows it (no decryption then).
+ */
 export function openFields(
   data: Readonly<Record<string, unknown>>,
   sealed: SealedFields,
   key: Buffer,
   place: { readonly streamId: string; readonly eventId: string },
+  plainJson?: string,
 ): Record<string, unknown> {
-  const plain = decrypt(key, Buffer.from(sealed.box, 'base64'), associatedData(place.streamId, place.eventId));
-  const personal = JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
+  const plain = plainJson ?? decrypt(key, Buffer.from(sealed.box, 'base64'), associatedData(place.streamId, place.eventId)).toString('utf8');
+  const personal = JSON.parse(plain) as Record<string, unknown>;
   const { [SEALED_FIELD]: _sealed, ...clear } = data;
   const opened: Record<string, unknown> = { ...clear };
   for (const field of sealed.fields) if (Object.hasOwn(personal, field)) setOwn(opened, field, personal[field]);

@@ -5,6 +5,8 @@ export interface SubjectKeyStoreFixture {
   readonly store: SubjectKeyStore;
   /** The same keys opened again, as after a restart (fresh caches). */
   readonly reopen: () => Promise<SubjectKeyStore>;
+  /** What a power loss may do (the store closed first): every key forgets whose it is. */
+  readonly loseBindings: () => Promise<void>;
 }
 
 /** What every key store must do: run against each adapter (SQLite here; MongoDB or a KMS later). */
@@ -44,6 +46,7 @@ export function describeSubjectKeyStoreContract(adapterName: string, setup: () =
     it('keeps keys across a restart', async () => {
       const alice = subject();
       const key = await fixture.store.keyFor(alice);
+      await fixture.store.close();
       const reopened = await fixture.reopen();
       opened.push(reopened);
       expect(await reopened.keyById(key.keyId)).toEqual(key.key);
@@ -75,6 +78,26 @@ export function describeSubjectKeyStoreContract(adapterName: string, setup: () =
       const carol = subject();
       expect(await fixture.store.destroy(carol.subjectId)).toEqual([]);
       await expect(fixture.store.keyFor(carol)).rejects.toBeInstanceOf(SubjectErasedError);
+    });
+
+    it('binds a key whose binding a crash lost to the subject whose event names it, so erasure destroys it too', async () => {
+      const alice = subject();
+      const before = await fixture.store.keyFor(alice);
+      await fixture.store.close();
+      await fixture.loseBindings();
+      const reopened = await fixture.reopen();
+      opened.push(reopened);
+
+      // The key still opens what it sealed; the lost binding means a new key for what comes next.
+      expect(await reopened.keyById(before.keyId)).toEqual(before.key);
+      const after = await reopened.keyFor(alice);
+      expect(after.keyId).not.toBe(before.keyId);
+      // Reading alice's events (as an erasure does first) names the old key with her as its subject.
+      expect(await reopened.keyById(before.keyId, alice)).toEqual(before.key);
+
+      expect([...(await reopened.destroy(alice.subjectId))].sort()).toEqual([before.keyId, after.keyId].sort());
+      expect(await reopened.keyById(before.keyId, alice)).toBeUndefined();
+      expect(await reopened.keyById(after.keyId, alice)).toBeUndefined();
     });
 
     it('knows no key it never gave', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describeSubjectKeyStoreContract } from '@scim/event-store/testing/subject-key-store.contract';
+import { MongoClient } from 'mongodb';
 import { MongoSubjectKeyStore } from './mongo-subject-key-store';
 
 const mongoUrl = process.env.MONGODB_URL;
@@ -9,7 +10,19 @@ if (mongoUrl) {
   describeSubjectKeyStoreContract('MongoDB', async () => {
     const database = `keys-contract-${randomUUID()}`;
     const rootKey = randomBytes(32);
-    return { store: await MongoSubjectKeyStore.connect(mongoUrl, rootKey, database), reopen: () => MongoSubjectKeyStore.connect(mongoUrl, rootKey, database) };
+    return {
+      store: await MongoSubjectKeyStore.connect(mongoUrl, rootKey, database),
+      reopen: () => MongoSubjectKeyStore.connect(mongoUrl, rootKey, database),
+      // Bindings are written without waiting for a majority: a failover may lose them.
+      loseBindings: async () => {
+        const client = await MongoClient.connect(mongoUrl);
+        try {
+          await client.db(database).collection('privacy_data_keys').updateMany({}, { $set: { subjectId: null } });
+        } finally {
+          await client.close();
+        }
+      },
+    };
   });
 } else {
   describe('SubjectKeyStore contract: MongoDB', () => {

@@ -5,7 +5,11 @@ import {
   type DataKey,
   dataKeyBinding,
   type DataSubject,
+  KeyCache,
+  KeyPool,
+  type KeyPoolOptions,
   newDataKey,
+  pooledKeyBinding,
   SubjectErasedError,
   SubjectKeyStore,
   unwrapKey,
@@ -19,6 +23,7 @@ interface AccountKeyDocument {
   readonly createdAt: Date;
 }
 
+/** One key per subject, made on demand (before key pools); still read, and those without a key mark the subjects erased. */
 interface SubjectKeyDocument {
   readonly _id: string;
   readonly keyId: string;
@@ -28,14 +33,33 @@ interface SubjectKeyDocument {
   readonly destroyedAt?: Date;
 }
 
+/** A key made ahead in a pool; `subjectId` is set once it is handed out, without waiting for a journal. */
+interface DataKeyDocument {
+  readonly _id: string;
+  readonly accountId: string;
+  readonly subjectId: string | null;
+  readonly wrapped: Binary | null;
+  readonly createdAt: Date;
+  readonly destroyedAt?: Date;
+}
+
+export interface MongoSubjectKeyStoreOptions {
+  /** Unwrapped keys kept in memory (default 10,000). */
+  readonly cacheSize?: number;
+  readonly pool?: KeyPoolOptions;
+}
+
 const DUPLICATE_KEY = 11000;
 // Acknowledged by a majority and journaled: a key must outlive any failover before an event uses it.
 const DURABLE = { writeConcern: { w: 'majority' as const, j: true } };
+const DEFAULT_CACHE_SIZE = 10_000;
 
 /**
  * Subject keys in MongoDB (distributed mode), in collections of their own beside the read models,
- * wrapped as the SQLite adapter wraps them (same bindings, same root key from ROOT_KEY). Replicas
- * racing to create one subject's key agree through the unique `_id`: the loser reads the winner's.
+ * wrapped as the SQLite adapter wraps them (same bindings, same root key from ROOT_KEY). Keys are
+ * made ahead per account, a batch per durable `insertMany` (`KeyPool`); each replica hands out only
+ * the keys it made. Handing one out records its subject without waiting for a majority: the sealed
+ * events naming the key are the durable record (the port's doc).
  *
  * MongoDB does not zero what it frees: a destroyed key's wrapped bytes may linger in WiredTiger
  * pages, the oplog and backups until they are compacted or age out (docs/PRIVACY.md). They open only
@@ -43,93 +67,191 @@ const DURABLE = { writeConcern: { w: 'majority' as const, j: true } };
  */
 export class MongoSubjectKeyStore extends SubjectKeyStore {
   private readonly accountKeys = new Map<string, Buffer>();
-  private readonly liveKeys = new Map<string, DataKey>();
+  private readonly liveKeys: KeyCache<DataKey>;
+  private readonly keysById: KeyCache<Buffer>;
+  private readonly pool: KeyPool;
+  private readonly giving = new Map<string, Promise<DataKey>>();
+  /** Subjects destroyed while they waited for a key from a dry pool. */
+  private readonly erasedWhileGiving = new Set<string>();
+  private pendingBindings = new Map<string, string>();
+  private bindingsWritten: Promise<void> = Promise.resolve();
+  private bindingsScheduled = false;
 
-  static async connect(url: string, rootKey: Buffer, dbName: string = mongoDatabaseOf(url)): Promise<MongoSubjectKeyStore> {
+  static async connect(url: string, rootKey: Buffer, dbName: string = mongoDatabaseOf(url), options: MongoSubjectKeyStoreOptions = {}): Promise<MongoSubjectKeyStore> {
     const client = new MongoClient(url);
     await client.connect();
-    const store = new MongoSubjectKeyStore(client, client.db(dbName), rootKey);
+    const store = new MongoSubjectKeyStore(client, client.db(dbName), rootKey, options);
     await store.subjects.createIndex({ keyId: 1 }, { unique: true, name: 'keyId' });
+    await store.dataKeys.createIndex({ subjectId: 1, createdAt: -1 }, { name: 'subjectId' });
     await store.checkRootKey();
     return store;
   }
+
+  private readonly accounts: Collection<AccountKeyDocument>;
+  private readonly subjects: Collection<SubjectKeyDocument>;
+  private readonly dataKeys: Collection<DataKeyDocument>;
 
   private constructor(
     private readonly client: MongoClient,
     db: Db,
     private readonly rootKey: Buffer,
+    options: MongoSubjectKeyStoreOptions,
   ) {
     super();
     this.accounts = db.collection<AccountKeyDocument>('privacy_account_keys');
     this.subjects = db.collection<SubjectKeyDocument>('privacy_subject_keys');
+    this.dataKeys = db.collection<DataKeyDocument>('privacy_data_keys');
+    const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.liveKeys = new KeyCache(cacheSize);
+    this.keysById = new KeyCache(cacheSize);
+    this.pool = new KeyPool((accountId, count) => this.makeKeys(accountId, count), options.pool);
   }
-
-  private readonly accounts: Collection<AccountKeyDocument>;
-  private readonly subjects: Collection<SubjectKeyDocument>;
 
   override async keyFor(subject: DataSubject): Promise<DataKey> {
     const cached = this.liveKeys.get(subject.subjectId);
     if (cached) return cached;
-    const existing = await this.subjects.findOne({ _id: subject.subjectId });
-    if (existing) return this.live(existing);
-    const keyId = randomUUID();
-    const key = newDataKey();
-    const accountKey = await this.accountKey(subject.accountId, true);
-    const document: SubjectKeyDocument = {
-      _id: subject.subjectId,
-      keyId,
-      accountId: subject.accountId,
-      wrapped: new Binary(wrapKey(accountKey, key, dataKeyBinding(keyId, subject.subjectId, subject.accountId))),
-      createdAt: new Date(),
-    };
-    try {
-      await this.subjects.insertOne(document, DURABLE);
-    } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      const winner = await this.subjects.findOne({ _id: subject.subjectId });
-      if (!winner) throw error;
-      return this.live(winner);
+    let giving = this.giving.get(subject.subjectId);
+    if (!giving) {
+      giving = this.give(subject).finally(() => {
+        this.giving.delete(subject.subjectId);
+        this.erasedWhileGiving.delete(subject.subjectId);
+      });
+      this.giving.set(subject.subjectId, giving);
     }
-    const dataKey = { keyId, key };
-    this.liveKeys.set(subject.subjectId, dataKey);
-    return dataKey;
+    return giving;
   }
 
-  override async keyById(keyId: string): Promise<Buffer | undefined> {
+  override async keyById(keyId: string, namedBy?: DataSubject): Promise<Buffer | undefined> {
+    const cached = this.keysById.get(keyId);
+    if (cached) return cached;
+    const pooled = await this.dataKeys.findOne({ _id: keyId });
+    if (pooled) {
+      // Still in the pool: never handed out, so no event may open with it.
+      if (!pooled.wrapped || this.pool.holds(keyId)) return undefined;
+      const key = await this.unwrapDataKey(pooled);
+      if (pooled.subjectId === null && !this.pendingBindings.has(keyId)) {
+        // Handed out before a crash that lost its binding: the event naming it says whose it is.
+        if (!namedBy) return key;
+        this.bindLater(namedBy.subjectId, keyId);
+      }
+      this.keysById.set(keyId, key);
+      return key;
+    }
     const document = await this.subjects.findOne({ keyId });
     if (!document?.wrapped) return undefined;
-    return this.unwrap(document);
+    const key = await this.unwrapSubjectKey(document);
+    this.keysById.set(keyId, key);
+    return key;
   }
 
   override async liveKeyIdOf(subjectId: string): Promise<string | undefined> {
+    await this.writeBindings();
     const document = await this.subjects.findOne({ _id: subjectId });
-    return document?.wrapped ? document.keyId : undefined;
+    if (document) return document.wrapped ? document.keyId : undefined;
+    return (await this.boundDataKeyOf(subjectId))?._id;
   }
 
   override async destroy(subjectId: string): Promise<readonly string[]> {
+    if (this.giving.has(subjectId)) this.erasedWhileGiving.add(subjectId);
+    await this.writeBindings();
     const before = await this.subjects.findOneAndUpdate(
       { _id: subjectId },
       { $set: { wrapped: null, destroyedAt: new Date() }, $setOnInsert: { keyId: `erased-${randomUUID()}`, accountId: '', createdAt: new Date() } },
       { upsert: true, returnDocument: 'before', ...DURABLE },
     );
+    const bound = await this.dataKeys.find({ subjectId, wrapped: { $ne: null } }, { projection: { _id: 1 } }).toArray();
+    const boundIds = bound.map((document) => document._id);
+    if (boundIds.length > 0) await this.dataKeys.updateMany({ _id: { $in: boundIds } }, { $set: { wrapped: null, destroyedAt: new Date() } }, DURABLE);
+    const destroyed = [...(before?.wrapped ? [before.keyId] : []), ...boundIds];
     this.liveKeys.delete(subjectId);
-    return before?.wrapped ? [before.keyId] : [];
+    for (const keyId of destroyed) this.keysById.delete(keyId);
+    return destroyed;
   }
 
   override async close(): Promise<void> {
-    await this.client.close();
+    try {
+      await this.writeBindings();
+      // Never handed out, so nothing was sealed with them: no reason to keep them.
+      const unused = this.pool.drain().map((key) => key.keyId);
+      if (unused.length > 0) await this.dataKeys.deleteMany({ _id: { $in: unused }, subjectId: null });
+    } finally {
+      await this.client.close();
+    }
   }
 
-  private async live(document: SubjectKeyDocument): Promise<DataKey> {
-    if (!document.wrapped) throw new SubjectErasedError(document._id);
-    const dataKey = { keyId: document.keyId, key: await this.unwrap(document) };
-    this.liveKeys.set(document._id, dataKey);
+  private async give(subject: DataSubject): Promise<DataKey> {
+    const document = await this.subjects.findOne({ _id: subject.subjectId });
+    if (document) {
+      if (!document.wrapped) throw new SubjectErasedError(subject.subjectId);
+      return this.remember(subject.subjectId, { keyId: document.keyId, key: await this.unwrapSubjectKey(document) });
+    }
+    const bound = await this.boundDataKeyOf(subject.subjectId);
+    if (bound) return this.remember(subject.subjectId, { keyId: bound._id, key: await this.unwrapDataKey(bound) });
+    const dataKey = await this.pool.take(subject.accountId);
+    // Erased while it waited: the key stays unused (nothing sealed with it).
+    if (this.erasedWhileGiving.has(subject.subjectId)) throw new SubjectErasedError(subject.subjectId);
+    this.bindLater(subject.subjectId, dataKey.keyId);
+    return this.remember(subject.subjectId, dataKey);
+  }
+
+  /** After a lost binding a subject may have several keys (docs/PRIVACY.md): the newest seals. */
+  private boundDataKeyOf(subjectId: string): Promise<DataKeyDocument | null> {
+    return this.dataKeys.findOne({ subjectId, wrapped: { $ne: null } }, { sort: { createdAt: -1 } });
+  }
+
+  private async makeKeys(accountId: string, count: number): Promise<DataKey[]> {
+    const accountKey = await this.accountKey(accountId, true);
+    const createdAt = new Date();
+    const made = Array.from({ length: count }, () => ({ keyId: randomUUID(), key: newDataKey() }));
+    await this.dataKeys.insertMany(
+      made.map(({ keyId, key }) => ({ _id: keyId, accountId, subjectId: null, wrapped: new Binary(wrapKey(accountKey, key, pooledKeyBinding(keyId, accountId))), createdAt })),
+      DURABLE,
+    );
+    return made;
+  }
+
+  private bindLater(subjectId: string, keyId: string): void {
+    this.pendingBindings.set(keyId, subjectId);
+    if (this.bindingsScheduled) return;
+    this.bindingsScheduled = true;
+    setImmediate(() => {
+      // A failed write loses nothing: the events naming the key bind it again when read.
+      this.writeBindings().catch(() => undefined);
+    });
+  }
+
+  /** Writes the bindings waiting, after those already on their way. */
+  private writeBindings(): Promise<void> {
+    const bindings = this.pendingBindings;
+    this.pendingBindings = new Map();
+    this.bindingsScheduled = false;
+    const previous = this.bindingsWritten.catch(() => undefined);
+    this.bindingsWritten =
+      bindings.size === 0
+        ? previous
+        : previous.then(async () => {
+            await this.dataKeys.bulkWrite(
+              [...bindings].map(([keyId, subjectId]) => ({ updateOne: { filter: { _id: keyId, subjectId: null }, update: { $set: { subjectId } } } })),
+              { ordered: false },
+            );
+          });
+    return this.bindingsWritten;
+  }
+
+  private remember(subjectId: string, dataKey: DataKey): DataKey {
+    this.liveKeys.set(subjectId, dataKey);
+    this.keysById.set(dataKey.keyId, dataKey.key);
     return dataKey;
   }
 
-  private async unwrap(document: SubjectKeyDocument): Promise<Buffer> {
+  private async unwrapSubjectKey(document: SubjectKeyDocument): Promise<Buffer> {
     const accountKey = await this.accountKey(document.accountId, false);
     return unwrapKey(accountKey, Buffer.from((document.wrapped as Binary).buffer), dataKeyBinding(document.keyId, document._id, document.accountId));
+  }
+
+  private async unwrapDataKey(document: DataKeyDocument): Promise<Buffer> {
+    const accountKey = await this.accountKey(document.accountId, false);
+    return unwrapKey(accountKey, Buffer.from((document.wrapped as Binary).buffer), pooledKeyBinding(document._id, document.accountId));
   }
 
   private async accountKey(accountId: string, create: boolean): Promise<Buffer> {
