@@ -7,12 +7,13 @@
 // CPU each server process spent per request (Linux /proc); the service's minus the framework's is
 // the route's domain work, which bounds the ratio this design can reach. The service is only
 // reached as its users reach it (HTTP, its start-up, its data folder); data is seeded with the
-// libraries' public entry points (seed.js). Exits 1 when a scenario fails functionally (errors, non-2xx, lost
-// members); a missed target is reported, not an error.
+// libraries' public entry points (seed.js). Exits 1 when a scenario fails functionally (errors,
+// non-2xx, lost members); a missed target is reported, not an error.
 //
 // Options: --quick (small data, short runs: a smoke test), --only=post,filter,paged,groups,memory,
-// rebuild,coldstart,bigreads,fairness,webhooks, --runs=N, --duration=S (seconds per measured run), --profile (service under
-// --cpu-prof; summaries printed and written next to the results), --no-build.
+// rebuild,coldstart,bigreads,fairness,webhooks, --runs=N, --duration=S (seconds per measured run),
+// --profile (service under --cpu-prof; summaries printed and written next to the results),
+// --no-build, --keep (data folders kept). BENCH_PORTS=first-last keeps its ports in that range.
 const { execFileSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, freemem, tmpdir, totalmem } = require('node:os');
@@ -143,10 +144,10 @@ function domainBoundRow(key, label, result, framework) {
   const frameworkMicros = framework.cpuMicrosPerRequest;
   const serviceMicros = result.cpuMicrosPerRequest;
   if (frameworkMicros === undefined || serviceMicros === undefined) return note(`${label}: no /proc, so no CPU times for its bound`);
-  const domainMicros = Math.max(0, serviceMicros - frameworkMicros);
+  const domainMicros = Math.max(0, Math.round(serviceMicros - frameworkMicros));
   const bound = (framework.ratio * frameworkMicros) / (frameworkMicros + domainMicros);
   log(
-    `  ${label}'s domain work: ${domainMicros} µs CPU per request (the service's ${serviceMicros} µs minus the framework's ${frameworkMicros} µs,` +
+    `  ${label}'s domain work: ${domainMicros} µs CPU per request (the service's ${Math.round(serviceMicros)} µs minus the framework's ${Math.round(frameworkMicros)} µs,` +
       ` ${(100 * framework.ratio).toFixed(0)} % of the ceiling): at most ${(100 * bound).toFixed(0)} %`,
   );
   row({
@@ -309,8 +310,8 @@ async function postUsers(work, ceiling, profiles) {
       figure: `${Math.round(result.requestsPerSecond)} req/s`,
       ceiling: `${Math.round(result.ceiling.requestsPerSecond)} req/s`,
       ratio,
-      target: '≥ 60 % of ceiling req/s',
-      pass: ratio >= 0.6,
+      target: '≥ 45 % of ceiling req/s (issue 14)',
+      pass: ratio >= 0.45,
       details: result,
     });
     row({
@@ -410,8 +411,8 @@ async function readScenarios(dataDir, account, ceiling, profiles) {
         figure: `${Math.round(result.requestsPerSecond)} req/s`,
         ceiling: `${Math.round(result.ceiling.requestsPerSecond)} req/s`,
         ratio,
-        target: '≥ 80 % of ceiling',
-        pass: ratio >= 0.8,
+        target: '≥ 65 % of ceiling (issue 14)',
+        pass: ratio >= 0.65,
         details: result,
       });
       referenceRows('filter-username', result, ceiling, { floor: "this route's framework floor: its pipeline answering a fixed 1-user list" });
@@ -530,6 +531,18 @@ function groupRows(outcome) {
   });
 }
 
+/** A floor of the rebuild (bench/rebuild.js in one of its reference modes): up to CONFIG.runs runs, the median of the log's events/s. */
+async function rebuildFloorRow(key, argument, description) {
+  const runs = [];
+  for (let run = 0; run < CONFIG.runs; run++) {
+    if (run > 0 && !withinBudget(runs[run - 1].seconds + 2, key, run)) break;
+    runs.push(await runNodeJson(join(__dirname, 'rebuild.js'), argument));
+  }
+  const eventsPerSecond = median(runs.map((result) => result.logEventsPerSecond));
+  log(`  ${description}: ${Math.round(eventsPerSecond).toLocaleString('en')} events/s`);
+  row({ key, scenario: `  reference: ${description}`, figure: `${Math.round(eventsPerSecond).toLocaleString('en')} events/s`, target: '(information)', details: { runs } });
+}
+
 /** Rebuilds, cold starts, and reads and RSS with CONFIG.bigUsers users stored. */
 async function bigScenarios(dataDir, account, profiles) {
   const users = CONFIG.bigUsers;
@@ -565,40 +578,10 @@ async function bigScenarios(dataDir, account, profiles) {
       pass: eventsPerSecond >= 100_000,
       details: { eventsPerSecond, seconds: median(runs.map((run) => run.seconds)), runs },
     });
-    const reads = [];
-    for (let run = 0; run < CONFIG.runs; run++) reads.push(await runNodeJson(join(__dirname, 'rebuild.js'), { dataDir, readOnly: true }));
-    const readsPerSecond = median(reads.map((read) => read.logEventsPerSecond));
-    log(`  reading alone (the events a rebuild reads, nothing opened, projected or written): ${Math.round(readsPerSecond).toLocaleString('en')} events/s`);
-    row({
-      key: 'rebuild-read-floor',
-      scenario: '  reference: reading the events a rebuild reads, decoded, nothing projected or written',
-      figure: `${Math.round(readsPerSecond).toLocaleString('en')} events/s`,
-      target: '(information)',
-      details: { reads },
-    });
-    const opens = [];
-    for (let run = 0; run < CONFIG.runs; run++) opens.push(await runNodeJson(join(__dirname, 'rebuild.js'), { dataDir, readOnly: true, opened: true }));
-    const opensPerSecond = median(opens.map((read) => read.logEventsPerSecond));
-    log(`  reading with personal fields opened (nothing projected or written): ${Math.round(opensPerSecond).toLocaleString('en')} events/s`);
-    row({
-      key: 'rebuild-open-floor',
-      scenario: '  reference: the same reading with personal fields opened, nothing projected or written',
-      figure: `${Math.round(opensPerSecond).toLocaleString('en')} events/s`,
-      target: '(information)',
-      details: { opens },
-    });
-    const writes = [];
-    for (let run = 0; run < CONFIG.runs; run++) writes.push(await runNodeJson(join(__dirname, 'rebuild.js'), { dataDir, writeFloor: join(dataDir, 'write-floor.db') }));
+    await rebuildFloorRow('rebuild-read-floor', { dataDir, readOnly: true }, 'reading the events a rebuild reads, decoded, nothing projected or written');
+    await rebuildFloorRow('rebuild-open-floor', { dataDir, readOnly: true, opened: true }, 'the same reading with personal fields opened, nothing projected or written');
+    await rebuildFloorRow('rebuild-write-floor', { dataDir, writeFloor: join(dataDir, 'write-floor.db') }, 'the same reading + one row per document a batch changes (its JSON), nothing projected');
     rmSync(join(dataDir, 'write-floor.db'), { force: true });
-    const writesPerSecond = median(writes.map((write) => write.logEventsPerSecond));
-    log(`  reading + one row per document written (nothing projected): ${Math.round(writesPerSecond).toLocaleString('en')} events/s`);
-    row({
-      key: 'rebuild-write-floor',
-      scenario: '  reference: the same reading + one row per document a batch changes (its JSON), nothing projected',
-      figure: `${Math.round(writesPerSecond).toLocaleString('en')} events/s`,
-      target: '(information)',
-      details: { writes },
-    });
   }
   if (wanted('coldstart')) {
     log(`cold start with ${stored} stored (spawn → first served GET /Users)`);

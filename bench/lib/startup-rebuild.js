@@ -23,7 +23,8 @@ async function rebuildAtStart({ dataDir, operatorKey, port, whileUp }) {
   const head = await headOf(dataDir);
   const logFile = join(dataDir, 'service.log');
   const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
-  const service = await startService({ dataDir, operatorKey, port });
+  // Its rebuild lines are read from the log: JSON lines, info level, whatever the caller's environment says.
+  const service = await startService({ dataDir, operatorKey, port, env: { LOG_FORMAT: 'json', LOG_LEVEL: 'info' } });
   try {
     const servedMs = await waitUntil(service, async () => (await call(`${service.url}/scim/v2/x/ServiceProviderConfig`)).status === 200, { everyMs: 50, timeoutMs: 1_800_000 });
     const rss = rssMiB(service.pid);
