@@ -1,7 +1,8 @@
 'use strict';
 // What the benchmark may use of the build (`npm run build` writes dist/): the service as a program
-// (spawned as `npm run start:prod` runs it, never loaded), and the libraries through the entry points the apps import
-// them by (`@scim/<lib>` and its `@scim/<lib>/<entry>` folders), never a file behind them.
+// (spawned as `npm run start:prod` runs it, never loaded), and the libraries through the entry
+// points the apps import them by (`@scim/<lib>` and its `@scim/<lib>/<entry>` folders), never a
+// file behind them.
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 

@@ -45,7 +45,7 @@ async function headOf(dataDir) {
   }
 }
 
-/** The rebuild this start logged (pino's JSON lines: `time` in ms, `msg`). */
+/** The rebuild this start logged (JSON lines: `time` in ISO 8601, `msg`). */
 function rebuildInLog(text, logFile) {
   let startedAt;
   for (const line of text.split('\n')) {
