@@ -1,38 +1,48 @@
 'use strict';
-// The rebuild scenario: every projection over the whole event log of DATA_DIR/events.db into a
-// fresh EmbeddedReadStore file (indexes created first, as the service does; a scratch file, as
-// `cli rebuild` writes), with ProjectionRunner.rebuild. Prints one JSON line with the events and
-// the time taken. Then the process managers' checkpoints are set to the head, untimed.
+// The rebuild scenario: the service's own start-up rebuild of every read model from the whole
+// event log of DATA_DIR/events.db (its read models removed first; lib/startup-rebuild.js). Prints
+// one JSON line: the log's head, the events projected, the rebuild's seconds, events/s of the log.
 // With "readOnly": only reads the events a rebuild reads, as it reads them (the same stream
 // prefixes and batches, decoded), and writes nothing: the floor of any rebuild from this log.
+// With "opened" as well: the events' personal fields are opened with the folder's keys (as every
+// rebuild of a sealed log must), still nothing written.
 // With "writeFloor" (a target file): reads the same way and writes, per batch, one row per stream
 // the batch touches (its last event's JSON, ~ a document's size) in one transaction, with the
 // rebuild target's settings: the floor of any read model persisted in SQLite, nothing projected.
 //
-//   node bench/rebuild.js '{"dataDir":…,"target":"/path/to/fresh/read-models.db"}'
+//   node bench/rebuild.js '{"dataDir":…}'          (DATA_DIR's read models are rebuilt in place)
 //   node bench/rebuild.js '{"dataDir":…,"readOnly":true}'
+//   node bench/rebuild.js '{"dataDir":…,"readOnly":true,"opened":true}'
 //   node bench/rebuild.js '{"dataDir":…,"writeFloor":"/path/to/scratch.db"}'
 const { rmSync } = require('node:fs');
 const { join } = require('node:path');
 const dist = require('./lib/dist');
-const { rebuildReadModels } = require('./lib/rebuild-read-models');
+const { BENCH_OPERATOR_KEY } = require('./lib/processes');
+const { rebuildAtStart } = require('./lib/startup-rebuild');
 
 async function main() {
-  const { dataDir, target, readOnly, writeFloor } = JSON.parse(process.argv[2]);
-  const { SqliteEventStore } = dist.eventStore();
+  const { dataDir, readOnly, opened, writeFloor, port } = JSON.parse(process.argv[2]);
   if (readOnly || writeFloor) {
+    const { SqliteEventStore } = dist.eventStore();
     const eventStore = SqliteEventStore.open({ file: join(dataDir, 'events.db'), readonly: true });
-    return readTheLog(eventStore, writeFloor ? minimalWriter(writeFloor) : () => undefined);
+    return readTheLog(opened ? openingPersonalData(eventStore, dataDir) : eventStore, writeFloor ? minimalWriter(writeFloor) : () => undefined);
   }
+  const rebuilt = await rebuildAtStart({ dataDir, operatorKey: BENCH_OPERATOR_KEY, port });
+  process.stdout.write(`${JSON.stringify({ ...rebuilt, eventsPerSecond: rebuilt.events / rebuilt.seconds, logEventsPerSecond: rebuilt.head / rebuilt.seconds })}\n`);
+}
 
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
-  const eventStore = SqliteEventStore.open({ file: join(dataDir, 'events.db') });
-  const { progress, seconds, checkpoints } = await rebuildReadModels(eventStore, target, { scratch: true });
-  await eventStore.close();
-  const rssMiB = process.memoryUsage().rss / 2 ** 20;
-  process.stdout.write(
-    `${JSON.stringify({ events: progress.events, head: progress.head, position: progress.position, seconds, eventsPerSecond: progress.events / seconds, checkpoints, rssMiB })}\n`,
-  );
+/** The log as the service reads it: personal fields opened with DATA_DIR's keys, read-only. */
+function openingPersonalData(eventStore, dataDir) {
+  const { EncryptingEventStore, loadRootKey, ROOT_KEY_FILE, SqliteSubjectKeyStore } = dist.personalData();
+  const rootKey = loadRootKey({ file: join(dataDir, ROOT_KEY_FILE), create: false });
+  const keys = SqliteSubjectKeyStore.open({ file: join(dataDir, 'keys.db'), rootKey, readonly: true });
+  const opening = new EncryptingEventStore(eventStore, keys, dist.domain().personalDataPolicy);
+  const close = opening.close.bind(opening);
+  opening.close = async () => {
+    await close();
+    await keys.close();
+  };
+  return opening;
 }
 
 // ProjectionRunner's rebuild batch size.

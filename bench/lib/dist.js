@@ -1,5 +1,8 @@
 'use strict';
-// The compiled libraries (`npm run build` writes dist/; tsc-alias rewrote the @scim/* imports).
+// What the benchmark may use of the build (`npm run build` writes dist/): the service as a program
+// (spawned as `npm run start:prod` runs it, never loaded), and the libraries through the entry
+// points the apps import them by (`@scim/<lib>` and its `@scim/<lib>/<entry>` folders), never a
+// file behind them.
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -7,11 +10,10 @@ const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
 const MAIN = join(DIST, 'apps', 'scim-api', 'src', 'main.js');
 
-function lib(path) {
-  const file = join(DIST, 'libs', path);
-  if (!existsSync(`${file}.js`) && !existsSync(join(file, 'index.js'))) {
-    throw new Error(`${file} is missing: run "npm run build" first (npm run bench does it)`);
-  }
+/** `@scim/<name>` or `@scim/<name>/<entry>`, as compiled: the folder's index.js. */
+function publicEntry(name, entry) {
+  const file = join(DIST, 'libs', name, 'src', ...(entry ? [entry] : []), 'index.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm run bench does it)`);
   return require(file);
 }
 
@@ -29,13 +31,14 @@ function serviceNodeOptions() {
 
 module.exports = {
   ROOT,
-  DIST,
   MAIN,
   serviceNodeOptions,
-  domain: () => lib('domain/src'),
-  protocol: () => lib('scim-protocol/src'),
-  eventStore: () => lib('event-store/src'),
-  readModels: () => lib('read-models/src'),
-  projections: () => lib('read-models/src/projections'),
-  hashChain: () => lib('event-store/src/hash-chain'),
+  domain: () => publicEntry('domain'),
+  protocol: () => publicEntry('scim-protocol'),
+  eventStore: () => publicEntry('event-store'),
+  hashChain: () => publicEntry('event-store', 'hash-chain'),
+  personalData: () => publicEntry('event-store', 'personal-data'),
+  provisioning: () => publicEntry('provisioning'),
+  readModels: () => publicEntry('read-models'),
+  projections: () => publicEntry('read-models', 'projections'),
 };

@@ -7,15 +7,33 @@ const { createServer } = require('node:net');
 const { join } = require('node:path');
 const { ROOT, MAIN, serviceNodeOptions } = require('./dist');
 
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort() {
+/** The operator key every service the benchmark starts is given (OPERATOR_KEY). */
+const BENCH_OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+
+// BENCH_PORTS=first-last keeps every port the benchmark opens in that range (a shared machine).
+const portRange = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
+let nextInRange = portRange ? Number(portRange[1]) : 0;
+
+/** A TCP port free on 127.0.0.1 right now (the next free one of BENCH_PORTS, when set). */
+async function freePort() {
+  if (!portRange) return listenOnce(0);
+  for (let tries = Number(portRange[2]) - Number(portRange[1]) + 1; tries > 0; tries--) {
+    const port = nextInRange;
+    nextInRange = port >= Number(portRange[2]) ? Number(portRange[1]) : port + 1;
+    const free = await listenOnce(port).catch(() => undefined);
+    if (free !== undefined) return free;
+  }
+  throw new Error(`no free port in BENCH_PORTS=${process.env.BENCH_PORTS}`);
+}
+
+function listenOnce(port) {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address();
+      server.close(() => resolve(bound));
     });
   });
 }
@@ -119,4 +137,4 @@ function runNodeJson(script, argument, { nodeArgs = [], env = {}, timeoutMs = 60
   });
 }
 
-module.exports = { freePort, startNode, stopNode, startService, waitUntil, rssMiB, cpuMillis, runNodeJson };
+module.exports = { BENCH_OPERATOR_KEY, freePort, startNode, stopNode, startService, waitUntil, rssMiB, cpuMillis, runNodeJson };

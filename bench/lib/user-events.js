@@ -4,12 +4,17 @@
 // and the metadata has the shape the write side gives it (libs/provisioning/src/event-metadata.ts,
 // libs/provisioning/src/users/user-write-model.ts).
 const { randomUUID } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 const dist = require('./dist');
 const { oktaUserBody } = require('./fixtures');
 
-function userEventFactory({ accountId, tokenId }) {
+function userEventFactory({ accountId, tokenId, dataDir }) {
   const domain = dist.domain();
   const { normalizeUserProfile } = dist.protocol();
+  // Reservation streams named with the folder's key (DATA_DIR/name-hashing.key), as the service names them.
+  const { HmacNameHashing } = dist.provisioning();
+  const names = new HmacNameHashing(readFileSync(join(dataDir, 'name-hashing.key'), 'utf8').trim());
   // Event and user ids as the write side mints them (time-ordered).
   const { newEventId } = dist.eventStore();
   const actor = { kind: 'scim-token', tokenId };
@@ -47,7 +52,7 @@ function userEventFactory({ accountId, tokenId }) {
     return {
       userId,
       appends: [
-        [domain.userNameStream(key), reserved.map((event) => toNew(event, at, requestId, [])), 'no_stream'],
+        [names.userNameStream(key), reserved.map((event) => toNew(event, at, requestId, [])), 'no_stream'],
         [domain.userStream(userId), provisioned.map((event) => toNew(event, at, requestId, notes)), 'no_stream'],
       ],
     };

@@ -83,6 +83,25 @@ describe('openEmbeddedReadModels', () => {
     expect(readdirSync(directory).filter((name) => name.includes('rebuilding'))).toEqual([]);
   });
 
+  it('builds missing read models of a non-empty log through the rebuild, not by projecting live', async () => {
+    const store = await open(tallyProjection());
+    expect(logged[0]).toBe('No read models beside a non-empty event log: building them from the event log');
+    expect(logged.at(-1)).toMatch(/^Rebuilt the read models from 4 events in [\d.]+ s/);
+    expect(await store.get<TallyView>(TALLIES, 'b')).toMatchObject({ total: 5 });
+    expect(await store.checkpoint('tallies')).toBe(await eventStore.headPosition());
+    expect(await store.get(PROJECTION_VERSIONS, 'tallies')).toMatchObject({ version: 1 });
+    await store.close();
+  });
+
+  it('opens a missing store over an empty log as it is, with nothing to rebuild', async () => {
+    const empty = SqliteEventStore.open({ file: ':memory:' });
+    const store = await openEmbeddedReadModels({ file, eventStore: empty, projections: [tallyProjection()], prepare, logger });
+    expect(logged).toEqual([]);
+    expect(await store.checkpoint('tallies')).toBe(0);
+    await store.close();
+    await empty.close();
+  });
+
   it('rebuilds a store written before versions were recorded', async () => {
     await projectLive(tallyProjection());
     const unversioned = await open(tallyProjection());

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventStore } from '@scim/event-store';
 import { EmbeddedReadStore } from './embedded/embedded-read-store';
@@ -25,16 +25,22 @@ const SQLITE_SIDECARS = ['-wal', '-shm', '-journal'];
 
 /**
  * Opens the embedded read models, rebuilt first when a projection's version differs from the one
- * the file was built by (or the file predates versions or this file layout): every projection is replayed from the log
+ * the file was built by (or the file predates versions or this file layout, or is missing while
+ * the log is not empty): every projection is replayed from the log
  * into a scratch file beside it, which replaces the live file once complete. A failed rebuild
  * leaves the live file as it was. The process holds DATA_DIR's lock, so nothing reads meanwhile.
  */
 export async function openEmbeddedReadModels(options: EmbeddedReadModelsOptions): Promise<EmbeddedReadStore> {
   const { file, projections, prepare, logger } = options;
+  const missing = !existsSync(file);
   const live = EmbeddedReadStore.open({ file });
   try {
     await prepare(live);
-    if (live.replacedEarlierLayout) {
+    if (missing && (await options.eventStore.headPosition()) > 0) {
+      // A log without its read models (restored from a backup of the log alone, or a fresh copy):
+      // the rebuild's scratch file fills many times faster than projecting live from position 0.
+      logger.log('No read models beside a non-empty event log: building them from the event log');
+    } else if (live.replacedEarlierLayout) {
       logger.log('Read models of an earlier file layout: rebuilding them from the event log');
     } else {
       const stale = await staleProjections(live, projections);

@@ -3,7 +3,7 @@ import type { GroupView } from '@scim/read-models/projections';
 import { groupResourceSchema, parseAttributeList, renderGroup, selectAttributes } from '@scim/scim-protocol';
 import { etagOf } from '../scim/scim-http';
 import type { AttributeSelection } from '../users/user-presenter';
-import type { GroupMember, MembersShown } from './group-queries';
+import type { GroupMember, MembersShown } from './group-members/group-members.query';
 
 export interface GroupSnapshot {
   readonly id: string;

@@ -12,6 +12,7 @@ import { PatchUserHandler } from './patch-user/patch-user.handler';
 import { ReplaceUserController } from './replace-user/replace-user.controller';
 import { ReplaceUserHandler } from './replace-user/replace-user.handler';
 import { UserGroupsHandler } from './user-groups/user-groups.query';
+import { WrittenUserResponse } from './written-user-response';
 
 @Module({
   // The list controller comes first so that POST /Users/.search is not taken for anything else.
@@ -31,6 +32,7 @@ import { UserGroupsHandler } from './user-groups/user-groups.query';
     ReplaceUserHandler,
     PatchUserHandler,
     DeleteUserHandler,
+    WrittenUserResponse,
   ],
 })
 export class UsersModule {}

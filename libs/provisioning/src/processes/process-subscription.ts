@@ -125,7 +125,7 @@ export abstract class ProcessManager {
     return this.subscription.stop();
   }
 
-  /** Position up to which every reaction has been written (for tests and the benchmark). */
+  /** Position up to which every reaction has been written (tests wait for it). */
   checkpoint(): Promise<number> {
     return this.subscription.checkpoint();
   }

@@ -39,14 +39,9 @@ export class ListUsersController {
   private async respond(context: CommandContext, params: ListQueryDto, request: Request, response: Response): Promise<void> {
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const selection = await withAccountSchema(params, () => this.schemas.of(context.accountId));
-    sendScimBytes(response, 200, await listResponseBody(this.queryBus, baseUrl, context.accountId, selection));
+    const page = await listedUserJson(this.queryBus, baseUrl, context.accountId, selection);
+    sendScimBytes(response, 200, listResponseBytes(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex }));
   }
-}
-
-/** The ListResponse a users query answers, in UTF-8 (also what the benchmark times without HTTP). */
-export async function listResponseBody(queryBus: QueryBus, baseUrl: string, accountId: string, params: ListQueryDto & AttributeSelection): Promise<Buffer> {
-  const page = await listedUserJson(queryBus, baseUrl, accountId, params);
-  return listResponseBytes(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex });
 }
 
 /** A page of the account's SCIM users, each as this request's JSON (with its groups when the response shows them). */

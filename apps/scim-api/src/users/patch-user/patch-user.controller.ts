@@ -1,14 +1,11 @@
 import { Body, Controller, Headers, Param, Patch, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { ScimAuthGuard } from '../../scim/scim-auth.guard';
-import { AccountSchemaReader } from '../../scim/account-schemas';
-import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { expectedRevisionFrom } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendUser, snapshotOfWritten, withAccountSchema } from '../user-presenter';
-import { withGroups } from '../user-groups/user-groups.query';
+import { WrittenUserResponse } from '../written-user-response';
 import { PatchUserCommand } from './patch-user.command';
 
 @Controller('scim/v2/:accountId/Users')
@@ -16,9 +13,7 @@ import { PatchUserCommand } from './patch-user.command';
 export class PatchUserController {
   constructor(
     private readonly commandBus: CommandBus,
-    private readonly queryBus: QueryBus,
-    private readonly baseUrls: ScimBaseUrl,
-    private readonly schemas: AccountSchemaReader,
+    private readonly writtenUsers: WrittenUserResponse,
   ) {}
 
   /** Answers 200 with the resource: Okta reads it, and Entra accepts 200 as well as 204. */
@@ -32,9 +27,7 @@ export class PatchUserController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const command = new PatchUserCommand(context, userId, body, expectedRevisionFrom(ifMatch));
-    const written = await this.commandBus.execute(command);
-    const snapshot = await withGroups(this.queryBus, context.accountId, snapshotOfWritten(written), selection);
-    sendUser(response, 200, snapshot, this.baseUrls.of(request, context.accountId), await withAccountSchema(selection, () => this.schemas.of(context.accountId)));
+    const written = await this.commandBus.execute(new PatchUserCommand(context, userId, body, expectedRevisionFrom(ifMatch)));
+    await this.writtenUsers.send(response, request, context, written, selection);
   }
 }
