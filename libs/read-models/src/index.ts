@@ -29,3 +29,4 @@ export { openEmbeddedReadModels, progressLogger, type EmbeddedReadModelsOptions 
 export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';
 export { ReadStoreLease, type LeaseOptions } from './lease';
 export { AccountIndexedEventStore } from './account-indexed-event-store';
+export { CachingReadStore } from './caching-read-store';
