@@ -33,9 +33,9 @@ export class RolesViaGroupsProcess extends ProcessManager {
   protected async react(recorded: RecordedEvent): Promise<void> {
     const event = upcastRecorded<GroupEvent | GroupMembershipEvent>(recorded);
     if (!affectsRoles(event)) return;
-    // The request that wrote the event answers once the read models include it: granting first
-    // would make that response wait for every grant too (a 10,000-member PATCH waited for 10,000
-    // user writes). A bounded wait that runs out only delays nothing further.
+    // The request that wrote the event answers once the read models include it; granting at once
+    // would compete with those projections for the event loop (a 10,000-member PATCH's response
+    // shared it with 10,000 user writes). When the bounded wait runs out, the grants go ahead.
     await this.freshness.waitFor(recorded.position);
     const groupId = event.data.groupId;
     const { state } = await this.groups.load(groupId);
