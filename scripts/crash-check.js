@@ -23,7 +23,9 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const CLIENTS = 16;
 
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 10);
+// Without --rounds, indexOf's -1 would read argv[0] (node's path) as the count: no round at all.
+const roundsAt = process.argv.indexOf('--rounds');
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 10;
 const operatorKey = 'crash-check-operator-key-0123456789';
 
 async function main() {

@@ -41,7 +41,7 @@ export function createWriteModels({ eventStore, readStore, freshness, names, sub
  */
 export function createProcessManagers(stores: WriteSideStores, models: WriteModels, logger: ProvisioningLogger): ProcessManager[] {
   return [
-    new RolesViaGroupsProcess(stores.eventStore, stores.readStore, models.users, models.groups, logger),
+    new RolesViaGroupsProcess(stores.eventStore, stores.readStore, models.users, models.groups, stores.freshness, logger),
     new DeletedUsersLeaveGroupsProcess(stores.eventStore, stores.readStore, models.groups, stores.freshness, logger),
     new RetentionProcess(stores.eventStore, stores.readStore, models.users, logger),
   ];

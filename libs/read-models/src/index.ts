@@ -37,3 +37,4 @@ export {
   type ScratchSwap,
 } from './scratch-rebuild';
 export { AccountIndexedEventStore } from './account-indexed-event-store';
+export { CachingReadStore } from './caching-read-store';

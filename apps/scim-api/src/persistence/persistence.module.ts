@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
 import { personalDataPolicy } from '@scim/domain';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
-import { AccountIndexedEventStore, CheckpointWaiter, openEmbeddedReadModels, type Projection, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
-import { allProjections, distributedProjections, prepareReadModelStore } from '@scim/read-models/projections';
+import { AccountIndexedEventStore, CachingReadStore, CheckpointWaiter, openEmbeddedReadModels, type Projection, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
+import { allProjections, Collections, distributedProjections, prepareReadModelStore } from '@scim/read-models/projections';
 import { GroupWriteModel, NameHashing, ProvisioningLog, ReadModelFreshness, UserWriteModel } from '@scim/provisioning';
 import { EncryptingEventStore, loadRootKey, ROOT_KEY_FILE, SqliteSubjectKeyStore, SubjectKeyStore } from '@scim/event-store/personal-data';
 import { APP_CONFIG, type AppConfig, type DistributedStorage } from '../config/app-config';
@@ -81,14 +81,18 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
       provide: ReadStore,
       inject: [EventStore],
       // Rebuilt from the log first when a projection's version changed (before any subscription starts).
-      useFactory: (eventStore: EventStore) =>
-        openEmbeddedReadModels({
-          file: join(config.dataDir, 'read-models.db'),
-          eventStore,
-          projections: allProjections,
-          prepare: prepareReadModelStore,
-          logger: runnerLogger(new Logger('ReadModels')),
-        }),
+      // Accounts are cached: only this process's projections commit to this store.
+      useFactory: async (eventStore: EventStore) =>
+        new CachingReadStore(
+          await openEmbeddedReadModels({
+            file: join(config.dataDir, 'read-models.db'),
+            eventStore,
+            projections: allProjections,
+            prepare: prepareReadModelStore,
+            logger: runnerLogger(new Logger('ReadModels')),
+          }),
+          [Collections.accounts],
+        ),
     },
     ...inProcessProjections(config, allProjections),
   ];

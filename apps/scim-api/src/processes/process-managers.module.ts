@@ -42,9 +42,9 @@ export class ProcessManagersModule {
       providers: [
         {
           provide: RolesViaGroupsProcess,
-          inject: [EventStore, ReadStore, UserWriteModel, GroupWriteModel],
-          useFactory: (eventStore: EventStore, readStore: ReadStore, users: UserWriteModel, groups: GroupWriteModel) =>
-            new RolesViaGroupsProcess(eventStore, readStore, users, groups, new Logger(RolesViaGroupsProcess.checkpointName)),
+          inject: [EventStore, ReadStore, UserWriteModel, GroupWriteModel, ReadModelFreshness],
+          useFactory: (eventStore: EventStore, readStore: ReadStore, users: UserWriteModel, groups: GroupWriteModel, freshness: ReadModelFreshness) =>
+            new RolesViaGroupsProcess(eventStore, readStore, users, groups, freshness, new Logger(RolesViaGroupsProcess.checkpointName)),
         },
         {
           provide: DeletedUsersLeaveGroupsProcess,

@@ -3,6 +3,7 @@ import type { EventStore, RecordedEvent } from '@scim/event-store';
 import type { ReadStore } from '@scim/read-models';
 import type { ProvisioningLogger } from '../command-context';
 import type { GroupWriteModel } from '../groups/group-write-model';
+import type { ReadModelFreshness } from '../read-model-freshness';
 import { upcastRecorded } from '../stream-model';
 import type { UserWriteModel } from '../users/user-write-model';
 import { ProcessManager, reactionContext } from './process-subscription';
@@ -23,6 +24,7 @@ export class RolesViaGroupsProcess extends ProcessManager {
     readStore: ReadStore,
     private readonly users: UserWriteModel,
     private readonly groups: GroupWriteModel,
+    private readonly freshness: ReadModelFreshness,
     logger: ProvisioningLogger,
   ) {
     super(eventStore, readStore, { name: RolesViaGroupsProcess.checkpointName, streamPrefixes: [StreamPrefix.group, StreamPrefix.groupMembers], logger });
@@ -31,6 +33,10 @@ export class RolesViaGroupsProcess extends ProcessManager {
   protected async react(recorded: RecordedEvent): Promise<void> {
     const event = upcastRecorded<GroupEvent | GroupMembershipEvent>(recorded);
     if (!affectsRoles(event)) return;
+    // The request that wrote the event answers once the read models include it; granting at once
+    // would compete with those projections for the event loop (a 10,000-member PATCH's response
+    // shared it with 10,000 user writes). When the bounded wait runs out, the grants go ahead.
+    await this.freshness.waitFor(recorded.position);
     const groupId = event.data.groupId;
     const { state } = await this.groups.load(groupId);
     const roles = state.status === 'live' ? state.roles : [];
