@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@scim/event-store';
 import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import { rebuildEmbeddedFile } from './embedded-rebuild';
+import type { Projection } from './projection';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner';
 import { PROJECTION_VERSIONS } from './projection-versions';
 import type { ReadStore } from './read-store.port';
@@ -92,7 +93,13 @@ describe('a rebuild commits a batch whole, in parts only when the store refuses 
       let position = 0;
       for (let index = 0; index < 20; index++) ({ position } = await eventStore.append(`tally-${index}`, [tallyEvent('TallyOpened', `t${index}`)], 'no_stream'));
       const large = tallyProjection();
-      const projection = { ...large, evolve: (...args: Parameters<typeof large.evolve>) => ({ ...large.evolve(...args), padding: 'x'.repeat(1_000_000) }) };
+      const projection: Projection = {
+        ...large,
+        evolve: (ref, doc, event) => {
+          const next = large.evolve(ref, doc, event);
+          return next && { ...next, padding: 'x'.repeat(1_000_000) };
+        },
+      };
       const commits = jest.spyOn(target, 'commit');
 
       await new ProjectionRunner(eventStore, target, [projection], { logger: silent, rebuildBatchSize: 100 }).rebuildThrough(storeWriter(target));
