@@ -90,9 +90,8 @@ export function threadWriter(file: string, options: ThreadWriterOptions = {}): R
     for (const waiter of pending.splice(0)) waiter.reject(failure);
   };
   worker.on('message', (reply: WriterReply) => {
-    const waiter = pending.shift();
     if (reply.kind === 'failed') failAll(Object.assign(new Error(reply.message), { name: reply.name }));
-    else waiter?.resolve(reply.docs);
+    else pending.shift()?.resolve(reply.docs);
   });
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`The rebuild's writer thread exited (code ${code})`)));
@@ -112,10 +111,7 @@ export function threadWriter(file: string, options: ThreadWriterOptions = {}): R
       // Awaited later (or its failure reported by the next request): not an unhandled rejection meanwhile.
       committed.catch(() => undefined);
       inFlight.push(committed);
-      if (inFlight.length >= COMMITS_IN_FLIGHT) {
-        const oldest = inFlight.shift();
-        await oldest;
-      }
+      if (inFlight.length >= COMMITS_IN_FLIGHT) await inFlight.shift();
     },
     finish: async () => {
       try {
