@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DocumentLoader } from './project-batch';
-import { loaderFor } from './project-batch';
+import { type DocumentLoader, loaderFor } from './project-batch';
 import type { Checkpoint, Doc, DocumentChange, ReadStore } from './read-store.port';
 import { CommitTooLargeError, splitIntoSubCommits } from './store-limits';
 
