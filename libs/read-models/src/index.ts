@@ -25,6 +25,7 @@ export {
   type RunnerLogger,
 } from './projection-runner';
 export { describeStale, PROJECTION_VERSIONS, recordProjectionVersions, staleProjections, type StaleProjection } from './projection-versions';
+export { rebuildEmbeddedFile, type EmbeddedRebuildOptions } from './embedded-rebuild';
 export { openEmbeddedReadModels, progressLogger, type EmbeddedReadModelsOptions } from './read-model-upgrade';
 export { CatchUpTracker, CheckpointWaiter, type CheckpointWaiterOptions, type ProjectionScope } from './catch-up';
 export { ReadStoreLease, type LeaseOptions } from './lease';

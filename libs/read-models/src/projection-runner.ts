@@ -2,7 +2,8 @@ import type { EventStore, RecordedEvent, Subscription } from '@scim/event-store'
 import { CatchUpTracker, withinTime } from './catch-up';
 import { loaderFor, projectBatch, type DocumentLoader } from './project-batch';
 import type { Projection } from './projection';
-import { recordProjectionVersions } from './projection-versions';
+import { projectionVersionChange } from './projection-versions';
+import { type RebuildWriter, storeWriter } from './rebuild-writer';
 import type { Checkpoint, DocumentChange, ReadStore } from './read-store.port';
 import { splitIntoSubCommits } from './store-limits';
 
@@ -218,32 +219,63 @@ export class ProjectionRunner {
       throw new Error('Rebuild into a fresh store: this one is being written by running projections');
     }
     await target.clear();
-    const load = loaderFor(target);
-    const head = await this.eventStore.headPosition();
-    const startedAt = performance.now();
-    let progress: RebuildProgress = { events: 0, position: 0, head, eventsPerSecond: 0 };
-    const batches = this.eventStore.readAll({
-      batchSize: this.options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE,
-      streamPrefixes: this.streamsRead(),
-    });
-    for await (const batch of batches) {
-      if (batch.length === 0) continue;
-      for (const { projection } of this.projections) {
-        const relevant = batch.filter((event) => matchesPrefixes(event.streamId, projection.streamPrefixes));
-        if (relevant.length === 0) continue;
-        const changes = await projectBatch(projection, relevant, load);
-        // The position of its own last event, as the live subscription would have committed.
-        const position = relevant[relevant.length - 1].position;
-        await commitInParts(target, splitIntoSubCommits(changes), { projection: projection.name, position }, await target.checkpoint(projection.name));
+    return this.rebuildThrough(storeWriter(target), onProgress);
+  }
+
+  /**
+   * `rebuild` into an empty store written through `writer` (finished before this resolves, also on
+   * failure). Documents this rebuild has not written are known to be absent, so only the others
+   * are loaded: a log of new users loads nothing.
+   */
+  async rebuildThrough(writer: RebuildWriter, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress> {
+    const written = new Map<string, Set<string>>();
+    const load: DocumentLoader = async (collection, ids) => {
+      const known = written.get(collection);
+      const present = known ? ids.filter((id) => known.has(id)) : [];
+      return present.length === 0 ? new Map() : writer.load(collection, present);
+    };
+    const checkpoints = new Map(this.projections.map(({ projection }) => [projection.name, 0]));
+    try {
+      const head = await this.eventStore.headPosition();
+      const startedAt = performance.now();
+      let progress: RebuildProgress = { events: 0, position: 0, head, eventsPerSecond: 0 };
+      const batches = this.eventStore.readAll({
+        batchSize: this.options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE,
+        streamPrefixes: this.streamsRead(),
+      });
+      for await (const batch of batches) {
+        if (batch.length === 0) continue;
+        for (const { projection } of this.projections) {
+          const relevant = batch.filter((event) => matchesPrefixes(event.streamId, projection.streamPrefixes));
+          if (relevant.length === 0) continue;
+          const changes = await projectBatch(projection, relevant, load);
+          for (const { collection, id, doc } of changes) {
+            let ids = written.get(collection);
+            if (!ids) written.set(collection, (ids = new Set()));
+            if (doc === null) ids.delete(id);
+            else ids.add(id);
+          }
+          // The position of its own last event, as the live subscription would have committed.
+          const position = relevant[relevant.length - 1].position;
+          await writer.commit(changes, { projection: projection.name, position, after: checkpoints.get(projection.name) as number });
+          checkpoints.set(projection.name, position);
+        }
+        const events = progress.events + batch.length;
+        const seconds = (performance.now() - startedAt) / 1000;
+        progress = { events, position: batch[batch.length - 1].position, head, eventsPerSecond: seconds > 0 ? events / seconds : 0 };
+        onProgress?.(progress);
       }
-      const events = progress.events + batch.length;
-      const seconds = (performance.now() - startedAt) / 1000;
-      progress = { events, position: batch[batch.length - 1].position, head, eventsPerSecond: seconds > 0 ? events / seconds : 0 };
-      onProgress?.(progress);
+      // The rebuilt documents are of this code's shape, whatever the store held before.
+      for (const { projection } of this.projections) {
+        const position = checkpoints.get(projection.name) as number;
+        await writer.commit([projectionVersionChange(projection)], { projection: projection.name, position, after: position });
+      }
+      await writer.finish();
+      return progress;
+    } catch (error) {
+      await writer.finish().catch(() => undefined);
+      throw error;
     }
-    // The rebuilt documents are of this code's shape, whatever the store held before.
-    await recordProjectionVersions(target, this.projections.map(({ projection }) => projection));
-    return progress;
   }
 
   /**

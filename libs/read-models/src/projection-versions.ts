@@ -1,5 +1,5 @@
 import type { Projection } from './projection';
-import type { Doc, ReadStore } from './read-store.port';
+import type { Doc, DocumentChange, ReadStore } from './read-store.port';
 
 /** One document per projection: the `Projection.version` its documents were written by. */
 export const PROJECTION_VERSIONS = 'projection_versions';
@@ -36,6 +36,12 @@ export async function staleProjections(store: ReadStore, projections: readonly P
   return stale;
 }
 
+/** The document recording `projection`'s version: committed with its checkpoint unchanged. */
+export function projectionVersionChange({ name, version }: Pick<Projection, 'name' | 'version'>): DocumentChange {
+  const doc: ProjectionVersionView = { _id: name, version };
+  return { collection: PROJECTION_VERSIONS, id: name, doc };
+}
+
 /**
  * Records each projection's version, committed with its own checkpoint unchanged: on a new store
  * at start-up, and on a rebuilt one before it is swapped in.
@@ -45,7 +51,6 @@ export async function recordProjectionVersions(store: ReadStore, projections: re
     const recorded = await store.get<ProjectionVersionView>(PROJECTION_VERSIONS, name);
     if (recorded?.version === version) continue;
     const position = await store.checkpoint(name);
-    const doc: ProjectionVersionView = { _id: name, version };
-    await store.commit([{ collection: PROJECTION_VERSIONS, id: name, doc }], { projection: name, position, after: position });
+    await store.commit([projectionVersionChange({ name, version })], { projection: name, position, after: position });
   }
 }

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import type { EventStore } from '@scim/event-store';
 import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import type { Projection } from './projection';
-import { ProjectionRunner, type RebuildProgress, type RunnerLogger } from './projection-runner';
+import { rebuildEmbeddedFile } from './embedded-rebuild';
+import type { RebuildProgress, RunnerLogger } from './projection-runner';
 import { recordProjectionVersions, staleProjections, type StaleProjection } from './projection-versions';
 import type { ReadStore } from './read-store.port';
 
@@ -68,18 +69,14 @@ async function rebuildInto(scratch: string, options: EmbeddedReadModelsOptions):
   const { eventStore, projections, prepare, logger } = options;
   const removeScratch = () => [scratch, ...SQLITE_SIDECARS.map((suffix) => scratch + suffix)].forEach((path) => rmSync(path, { force: true }));
   removeScratch(); // left by a rebuild that was cut short
-  const target = EmbeddedReadStore.open({ file: scratch, scratch: true });
   try {
-    await prepare(target);
-    const runner = new ProjectionRunner(eventStore, target, projections, { logger });
-    const done = await runner.rebuild(target, progressLogger(logger, options.progressEvery ?? DEFAULT_PROGRESS_EVERY));
+    const onProgress = progressLogger(logger, options.progressEvery ?? DEFAULT_PROGRESS_EVERY);
+    const done = await rebuildEmbeddedFile({ eventStore, projections, file: scratch, prepare, logger, onProgress });
     logger.log(`Rebuilt the read models from ${done.events} events in ${formatSeconds(done)} (${Math.round(done.eventsPerSecond)} events/s)`);
   } catch (error) {
-    await target.close().catch(() => undefined);
     removeScratch();
     throw error;
   }
-  await target.close();
   // Written without sync (a scratch file): made durable before it becomes the live file.
   syncPath(scratch);
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '@scim/event-store';
-import { EmbeddedReadStore, POSITION_FIELD, type Projection, ProjectionRunner, RESERVED_FIELDS, type ReadStore } from '@scim/read-models';
+import { EmbeddedReadStore, POSITION_FIELD, type Projection, rebuildEmbeddedFile, RESERVED_FIELDS, type ReadStore } from '@scim/read-models';
 import { allProjections, Collections, prepareReadModelStore } from '@scim/read-models/projections';
 import { CliError, type DataFiles, openOpenedEventLog } from '../data-dir';
 import { EventLogView } from '../event-log-view';
@@ -48,16 +48,23 @@ export async function rebuild(files: DataFiles, options: RebuildOptions, stdout:
   const log = openOpenedEventLog(files);
   const directory = mkdtempSync(join(tmpdir(), 'scim-rebuild-'));
   // Deleted unless --keep, so written as a scratch file (no journal, no sync).
-  const target = EmbeddedReadStore.open({ file: join(directory, 'read-models.db'), scratch: true });
+  const file = join(directory, 'read-models.db');
+  let target: EmbeddedReadStore | undefined;
   let live: LiveSnapshot | undefined;
   try {
     const upTo = await log.headPosition();
-    await prepareReadModelStore(target);
     stderr.write(`Rebuilding the read models from ${files.eventLog} (up to position ${formatCount(upTo)}) into ${directory}\n`);
     const bar = new ProgressBar(stderr, 'rebuild');
-    const runner = new ProjectionRunner(new EventLogView(log, upTo), target, [...allProjections], { logger: quietRunner });
-    const rebuilt = await runner.rebuild(target, (progress) => bar.update(progress));
+    const rebuilt = await rebuildEmbeddedFile({
+      eventStore: new EventLogView(log, upTo),
+      projections: allProjections,
+      file,
+      prepare: prepareReadModelStore,
+      logger: quietRunner,
+      onProgress: (progress) => bar.update(progress),
+    });
     const seconds = bar.finish();
+    target = EmbeddedReadStore.open({ file, scratch: true });
     // The runner reads only the streams some projection reads (not userName reservations, seals…).
     stderr.write(
       `Replayed ${formatCount(rebuilt.events)} events (those of the read models' streams, in a log up to position ${formatCount(upTo)}) ` +
@@ -73,7 +80,7 @@ export async function rebuild(files: DataFiles, options: RebuildOptions, stdout:
     return differences.length === 0 ? 0 : 1;
   } finally {
     await live?.store.close();
-    await target.close();
+    await target?.close();
     await log.close();
     if (!options.keep) rmSync(directory, { recursive: true, force: true });
   }
