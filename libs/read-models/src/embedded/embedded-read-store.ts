@@ -58,10 +58,8 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, Database.Statement>();
-  /** Plans of equality queries by shape (fields, types of their values, index, fields read). */
-  private readonly shapes = new Map<string, Shape>();
-  /** The index each set of equality fields was read by last (`driverOf`). */
-  private readonly drivers = new Map<string, string>();
+  /** Plans of equality queries by shape (fields, types of their values, fields read), then by driving index. */
+  private readonly shapes = new Map<string, ShapeFamily>();
   /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
   private readonly counts = new Map<string, Map<string, number>>();
   private readonly pageMarks = new Map<string, Map<string, number[]>>();
@@ -379,17 +377,19 @@ export class EmbeddedReadStore extends ReadStore {
    * where they can be, so that nothing is parsed; any other query is compiled whole (query/sql-query.ts).
    */
   private plan(state: Collection, query: Query, options: FindOptions): Plan {
-    const columns = columnsOf(state, options.fields);
     const equalities = options.sort ? undefined : equalitiesOf(query);
-    if (!equalities) return this.compiledPlan(state, query, options, columns);
+    if (!equalities) return this.compiledPlan(state, query, options, columnsOf(state, options.fields));
     const [fields, values] = equalities;
-    const driver = fields.includes('_id') ? undefined : this.driverOf(state, fields, values);
-    const shapeKey = JSON.stringify([state.name, driver?.spec.name, options.fields, fields, values.map((value) => typeof value)]);
-    let shape = this.shapes.get(shapeKey);
-    if (!shape) {
+    // Field names have no NUL (splitPath, assertTopLevelFields).
+    const key = `${state.name}\0${fields.join('\0')}\0${values.map((value) => typeof value).join()}\0${options.fields ? options.fields.join('\0') : '*'}`;
+    let family = this.shapes.get(key);
+    if (!family) {
       if (this.shapes.size >= CACHED_STATEMENTS) this.shapes.clear();
-      this.shapes.set(shapeKey, (shape = this.equalityShape(state, fields, values, driver, columns)));
+      this.shapes.set(key, (family = { drivers: fields.includes('_id') ? [] : this.driversOf(state, fields), byDriver: new Map() }));
     }
+    const driver = this.driverOf(family, values);
+    let shape = family.byDriver.get(driver);
+    if (!shape) family.byDriver.set(driver, (shape = this.equalityShape(state, fields, values, driver?.index, columnsOf(state, options.fields))));
     const params = { ...shape.params };
     for (const [name, at] of shape.slots) params[name] = values[at];
     return { ...shape, params };
@@ -430,31 +430,34 @@ export class EmbeddedReadStore extends ReadStore {
     return { page: this.statement(page), count, params, slots, inJavaScript: 'order', keyed };
   }
 
-  /**
-   * The index whose key holds the fewest of the matches: the only one pinned, or the unique one, or
-   * the one with fewer entries under its key as a probe of two tells (a userName is one user, an
-   * account thousands), then the wider. Indexes within a wider pinned one hold at least as many.
-   */
-  private driverOf(state: Collection, fields: readonly string[], values: readonly (string | number)[]): Index | undefined {
+  /** The widest indexes the equalities on `fields` pin (those within a wider one hold at least as many), and how to probe their keys. */
+  private driversOf(state: Collection, fields: readonly string[]): Driver[] {
     const pinned = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => fields.includes(field)));
     const within = (inner: Index, outer: Index) => inner !== outer && inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
-    const widest = pinned.filter((index) => !pinned.some((other) => within(index, other)));
-    if (widest.length <= 1) return widest[0];
-    // The index these fields were read by last is probed first: fewer than two entries is as small as a key gets.
-    const shape = JSON.stringify([state.name, fields]);
-    const last = this.drivers.get(shape);
-    widest.sort((a, b) => Number(b.spec.name === last) - Number(a.spec.name === last));
-    let best: { index: Index; size: number } | undefined;
-    for (const index of widest) {
-      const key = index.spec.fields.map(([field]) => values[fields.indexOf(field)]);
-      const where = key.map((_, at) => `k${at} = ?`).join(' AND ');
-      const size = index.spec.unique ? 0 : (this.statement(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${where} LIMIT 2)`).pluck().get(...key) as number);
-      if (!best || size < best.size || (size === best.size && index.spec.fields.length > best.index.spec.fields.length)) best = { index, size };
+    return pinned
+      .filter((index) => !pinned.some((other) => within(index, other)))
+      .map((index) => ({
+        index,
+        key: index.spec.fields.map(([field]) => fields.indexOf(field)),
+        probe: this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck(),
+      }));
+  }
+
+  /**
+   * The index whose key holds the fewest of the matches: the only one pinned, or a unique one, or
+   * the one with fewer entries under its key as a probe of two tells (a userName is one user, an
+   * account thousands), then the wider. The one taken last is probed first: under two entries, no
+   * other key can be smaller.
+   */
+  private driverOf(family: ShapeFamily, values: readonly (string | number)[]): Driver | undefined {
+    if (family.drivers.length <= 1) return family.drivers[0];
+    let best: { driver: Driver; size: number } | undefined;
+    for (const driver of family.last ? [family.last, ...family.drivers.filter((other) => other !== family.last)] : family.drivers) {
+      const size = driver.index.spec.unique ? 0 : (driver.probe.get(...driver.key.map((at) => values[at])) as number);
+      if (!best || size < best.size || (size === best.size && driver.index.spec.fields.length > best.driver.index.spec.fields.length)) best = { driver, size };
       if (size < 2) break;
     }
-    if (this.drivers.size >= CACHED_STATEMENTS) this.drivers.clear();
-    this.drivers.set(shape, best!.index.spec.name);
-    return best!.index;
+    return (family.last = best!.driver);
   }
 
   /** Any other query, compiled whole: driven by the widest index its equalities pin, or by ids, else the table in insertion order. */
@@ -520,6 +523,19 @@ interface Plan {
 /** A plan of equalities, its values bound to the named parameters in `slots` (name, position of the value). */
 interface Shape extends Plan {
   readonly slots: readonly (readonly [string, number])[];
+}
+
+/** An index that may drive equality queries of a shape: the positions of its key's values among theirs, and a probe of its key's size. */
+interface Driver {
+  readonly index: Index;
+  readonly key: readonly number[];
+  readonly probe: Database.Statement;
+}
+
+interface ShapeFamily {
+  readonly drivers: readonly Driver[];
+  readonly byDriver: Map<Driver | undefined, Shape>;
+  last?: Driver;
 }
 
 /** The columns a find reads after `d.inserted, d._id`: the document, or MongoDB's inclusion projection of `fields`. */
