@@ -111,6 +111,22 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('fields stored apart keep their JSON types (numbers, booleans, null, arrays), whole, read alone and queried', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.ensureStoredApart('users', ['version', 'flag', 'none', 'list', 'text']);
+      const doc = { _id: 'u1', version: 3, flag: true, none: null, list: ['g1'], text: 'x', other: 1 };
+      await store.commit([{ collection: 'users', id: 'u1', doc }], { projection: 'users', position: 1 });
+      expect(JSON.stringify(await store.get('users', 'u1'))).toBe(JSON.stringify(doc));
+      expect(await store.find('users', {}, { fields: ['version', 'flag', 'none', 'list', 'text'] })).toEqual([{ _id: 'u1', version: 3, flag: true, none: null, list: ['g1'], text: 'x' }]);
+      expect(await store.count('users', { version: 3, flag: true, none: null, list: 'g1', text: 'x' })).toBe(1);
+      expect(await store.count('users', { version: '3' })).toBe(0);
+      expect(await store.count('users', { list: ['g1'] })).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('empties a file of an earlier layout instead of reading it: no documents, no checkpoints, so the projections rebuild it', async () => {
     mkdirSync(dirname(file), { recursive: true });
     writeEarlierLayoutFile(file, { users: 9 });
