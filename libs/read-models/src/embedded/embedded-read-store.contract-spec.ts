@@ -79,7 +79,7 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
-  it('keeps a string stored apart as it is, in a column of its own, and documents read back with their keys in order after a reopen', async () => {
+  it('keeps a field stored apart in a column of its own (a string or number as it is, other values as JSON), and documents read back with their keys in order after a reopen', async () => {
     const doc = { _id: 'u1', accountId: 'a', repr: '{"id":"u1","name":"Zoë"}', search: { name: 'zoë' }, _position: 3 };
     const store = EmbeddedReadStore.open({ file });
     await store.ensureStoredApart('users', ['repr', 'search']);
@@ -89,9 +89,9 @@ describe('EmbeddedReadStore persistence', () => {
     const raw = new Database(file, { readonly: true });
     try {
       expect(raw.prepare('SELECT doc, "apart:repr", "apart:search" FROM "c:users"').raw().get()).toEqual([
-        JSON.stringify({ ...doc, repr: null }),
+        JSON.stringify({ ...doc, repr: null, search: null }),
         doc.repr,
-        null,
+        Buffer.from(JSON.stringify(doc.search)),
       ]);
     } finally {
       raw.close();
@@ -108,6 +108,22 @@ describe('EmbeddedReadStore persistence', () => {
       ]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('fields stored apart keep their JSON types (numbers, booleans, null, arrays), whole, read alone and queried', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.ensureStoredApart('users', ['version', 'flag', 'none', 'list', 'text']);
+      const doc = { _id: 'u1', version: 3, flag: true, none: null, list: ['g1'], text: 'x', other: 1 };
+      await store.commit([{ collection: 'users', id: 'u1', doc }], { projection: 'users', position: 1 });
+      expect(JSON.stringify(await store.get('users', 'u1'))).toBe(JSON.stringify(doc));
+      expect(await store.find('users', {}, { fields: ['version', 'flag', 'none', 'list', 'text'] })).toEqual([{ _id: 'u1', version: 3, flag: true, none: null, list: ['g1'], text: 'x' }]);
+      expect(await store.count('users', { version: 3, flag: true, none: null, list: 'g1', text: 'x' })).toBe(1);
+      expect(await store.count('users', { version: '3' })).toBe(0);
+      expect(await store.count('users', { list: ['g1'] })).toBe(1);
+    } finally {
+      await store.close();
     }
   });
 

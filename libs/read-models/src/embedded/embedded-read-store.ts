@@ -18,10 +18,10 @@ export interface EmbeddedReadStoreOptions {
 
 /**
  * `user_version` of this layout. A file of an earlier layout (0 or 1: documents keyed by insertion
- * rank, indexes kept on the JS heap) is emptied on open, not migrated (`replacedEarlierLayout`):
- * its checkpoints go with its documents, so the projections rebuild it from the event log.
+ * rank, indexes kept on the JS heap; 2: only strings stored apart) is emptied on open, not migrated
+ * (`replacedEarlierLayout`): its checkpoints go with its documents, so the projections rebuild it.
  */
-const LAYOUT_VERSION = 2;
+const LAYOUT_VERSION = 3;
 
 const CATALOG = `
   CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
@@ -31,14 +31,15 @@ const CATALOG = `
 
 // Distinct SQL texts are few (one per query shape), but a client can vary the shape of its filters.
 const CACHED_STATEMENTS = 500;
-/** Every how many documents of a key a page may start from directly (`pageStart`). */
-const PAGE_MARK_STRIDE = 1_000;
-const KEY_SIZE_PROBE = 64;
+/** Every how many documents of a key a page may start from directly (`pageStart`): a page of 100 at a multiple of 100 skips nothing. */
+const PAGE_MARK_STRIDE = 100;
 
 interface Index {
   readonly spec: IndexSpec;
   readonly table: string;
   readonly paths: readonly (readonly string[])[];
+  /** Files one key of a document (keys…, its `inserted`), prepared on first use. */
+  insert?: Database.Statement;
 }
 
 interface Collection {
@@ -59,10 +60,13 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, Database.Statement>();
+  /** Plans of equality queries by shape (fields, types of their values, fields read), then by driving index. */
+  private readonly shapes = new Map<string, ShapeFamily>();
   /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
   private readonly counts = new Map<string, Map<string, number>>();
   private readonly pageMarks = new Map<string, Map<string, number[]>>();
   private closed = false;
+  private readonly reading: <T>(read: () => T) => T;
 
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
     if (options.file !== ':memory:') mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
@@ -100,12 +104,14 @@ export class EmbeddedReadStore extends ReadStore {
     readonly replacedEarlierLayout = false,
   ) {
     super();
+    this.reading = db.transaction((read: () => unknown) => read()) as <T>(read: () => T) => T;
     this.readCatalog();
   }
 
   /** The collections, their fields stored apart and indexes, as the file has them. */
   private readCatalog(): void {
     this.collections.clear();
+    this.shapes.clear();
     for (const { name, stored_apart } of this.db.prepare<[], { name: string; stored_apart: string }>('SELECT name, stored_apart FROM collections').all()) {
       this.collections.set(name, { name, table: quote(`c:${name}`), storedApart: JSON.parse(stored_apart) as string[], indexes: new Map() });
     }
@@ -147,11 +153,12 @@ export class EmbeddedReadStore extends ReadStore {
         state.indexes.set(spec.name, index);
       }
     });
+    this.shapes.clear();
   }
 
   /**
-   * String values of these fields are written to a column of their own from the next write of each
-   * document on, kept as they are: reading one alone parses nothing.
+   * These fields are written to a column of their own from the next write of each document on,
+   * strings and numbers as they are, other values as JSON in a BLOB: reading one alone parses no document.
    */
   override async ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
@@ -163,12 +170,12 @@ export class EmbeddedReadStore extends ReadStore {
       const state = this.createCollection(collection);
       for (const field of fields) {
         if (state.storedApart.includes(field)) continue;
-        this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)} TEXT`);
+        this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
         state.storedApart.push(field);
       }
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     });
-    this.statements.clear();
+    this.shapes.clear();
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
@@ -185,22 +192,20 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidFindOptions(options);
     const state = this.collections.get(collection);
-    const plan = planQuery(state ?? emptyCollection(collection), query, options, this.keySize);
-    if (!state || options.limit === 0) return [];
-    const fields = options.fields?.filter((field) => field !== '_id');
-    const params: Record<string, unknown> = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
-    if (plan.keyed !== undefined) Object.assign(params, this.pageStart(collection, plan.keyed, plan.params, options.skip ?? 0));
-    // A field stored apart is read from the document only when it was not a string (each `->` parses the document).
-    const column = (field: string, at: number) =>
-      state.storedApart.includes(field) ? `CASE WHEN d.${apartColumn(field)} IS NULL THEN d.doc -> @f${at} END, d.${apartColumn(field)}` : `d.doc -> @f${at}`;
-    const columns = fields ? fields.map(column) : ['d.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)];
-    fields?.forEach((field, at) => (params[`f${at}`] = jsonPathOf(field)));
-    let rows = this.statement(plan.page(['d.inserted', 'd._id', ...columns, ...(plan.residual ? ['d.doc'] : [])].join(', '))).raw().all(params) as [number, ...(string | null)[]][];
-    if (plan.residual) rows = rows.filter((row) => holds(plan.residual!, row.pop() as string));
+    if (!state) return assertSupported(query, options, []);
+    // One read transaction: each statement outside one takes and drops the file's read lock.
+    let [rows, plan] = this.reading((): [[number, ...Apart[]][], Plan] => {
+      const plan = this.plan(state, query, options);
+      if (options.limit === 0) return [[], plan];
+      const params = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
+      if (plan.keyed) Object.assign(params, this.pageStart(state.name, plan.keyed, plan.params, options.skip ?? 0));
+      return [plan.page.raw().all(params) as [number, ...Apart[]][], plan];
+    });
     if (plan.inJavaScript) {
       rows.sort((a, b) => a[0] - b[0]);
       if (plan.inJavaScript === 'page') rows = rows.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
     }
+    const fields = options.fields?.filter((field) => field !== '_id');
     // Array.from: an array of this realm, not the driver's (Jest's `toEqual(expect.any(Array))`).
     return Array.from(rows, ([, ...row]) => (fields ? picked(state, fields, row) : whole(state, row)) as T);
   }
@@ -208,19 +213,21 @@ export class EmbeddedReadStore extends ReadStore {
   override async count(collection: string, query: Query): Promise<number> {
     this.assertOpen();
     const state = this.collections.get(collection);
-    const plan = planQuery(state ?? emptyCollection(collection), query, {}, this.keySize);
-    if (!state) return 0;
-    if (plan.residual) return (this.statement(plan.count).pluck().all(plan.params) as string[]).filter((doc) => holds(plan.residual!, doc)).length;
-    // A list's total (an account's 100,000 users) walks its whole key; it is kept until the next
-    // commit to the collection. The process owns the file (DATA_DIR's lock): no other writer.
-    const counted = `${plan.count}\0${JSON.stringify(plan.params)}`;
-    const cached = this.counts.get(collection)?.get(counted);
-    if (cached !== undefined) return cached;
-    const total = this.statement(plan.count).pluck().get(plan.params) as number;
-    const counts = this.counts.get(collection) ?? new Map<string, number>();
-    if (counts.size >= CACHED_STATEMENTS) counts.clear();
-    this.counts.set(collection, counts.set(counted, total));
-    return total;
+    if (!state) return assertSupported(query, {}, 0);
+    return this.reading(() => {
+      const plan = this.plan(state, query, {});
+      // A list's total (an account's 100,000 users) walks its whole key; it is kept until the next
+      // commit to the collection. The process owns the file (DATA_DIR's lock): no other writer.
+      const counted = `${plan.count.source}\0${JSON.stringify(plan.params)}`;
+      const counts = this.counts.get(collection) ?? new Map<string, number>();
+      let total = counts.get(counted);
+      if (total === undefined) {
+        total = plan.count.pluck().get(plan.params) as number;
+        if (counts.size >= CACHED_STATEMENTS) counts.clear();
+        this.counts.set(collection, counts.set(counted, total));
+      }
+      return total;
+    });
   }
 
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
@@ -231,7 +238,7 @@ export class EmbeddedReadStore extends ReadStore {
     // anyway does not already show the commit within them.
     let sizeBound = 0;
     let someDocumentMayBeTooLarge = false;
-    const stored = new Map<string, { body: string; apart: (string | null)[] }>();
+    const stored = new Map<string, StoredForm>();
     for (const [collection, writes] of writesByCollection) {
       const storedApart = this.collections.get(collection)?.storedApart ?? [];
       for (const [id, { doc }] of writes) {
@@ -240,7 +247,7 @@ export class EmbeddedReadStore extends ReadStore {
           continue;
         }
         const form = storedForm(doc, storedApart);
-        const bound = changeSizeBound(form.apart.reduce((length, value) => length + (value?.length ?? 0), form.body.length));
+        const bound = changeSizeBound(form.apart.reduce<number>((length, value) => length + (typeof value === 'number' ? 8 : (value?.length ?? 0)), form.body.length));
         sizeBound += bound;
         if (bound > MAX_DOCUMENT_BYTES) someDocumentMayBeTooLarge = true;
         stored.set(`${collection}\0${id}`, form);
@@ -261,8 +268,9 @@ export class EmbeddedReadStore extends ReadStore {
         // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
         // a replacement keeps stay as they are.
         const kept = new Map<string, boolean[]>();
+        const select = this.statement(`SELECT ${storedColumns(state)} FROM ${state.table} WHERE _id = ?`).raw();
         for (const [id, { doc, recreated }] of writes) {
-          const row = this.statement(`SELECT ${storedColumns(state)} FROM ${state.table} WHERE _id = ?`).raw().get(id) as StoredRow | undefined;
+          const row = select.get(id) as StoredRow | undefined;
           if (row === undefined) continue;
           const old = indexes.length > 0 ? whole(state, row.slice(1) as (string | null)[]) : undefined;
           const keeps = indexes.map((index) => {
@@ -280,11 +288,11 @@ export class EmbeddedReadStore extends ReadStore {
         const upsert = this.statement(
           `INSERT INTO ${state.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
             `ON CONFLICT (_id) DO UPDATE SET ${columns.slice(1).map((column) => `${column} = excluded.${column}`).join(', ')} RETURNING inserted`,
-        );
+        ).pluck();
         for (const [id, { doc }] of writes) {
           if (doc === null) continue;
           const form = stored.get(`${collection}\0${id}`) ?? storedForm(doc, state.storedApart);
-          const inserted = upsert.pluck().get(id, form.body, ...form.apart) as number;
+          const inserted = upsert.get(id, form.body, ...form.apart) as number;
           const keeps = kept.get(id);
           indexes.forEach((index, at) => {
             if (keeps?.[at] !== true) this.insertKeys(index, collection, id, inserted, indexKeysOf(doc, index));
@@ -344,17 +352,11 @@ export class EmbeddedReadStore extends ReadStore {
     return mark < marks.length ? { from: marks[mark], skip: skip % PAGE_MARK_STRIDE } : { from: Number.MAX_SAFE_INTEGER, skip: 0 };
   }
 
-  /** How many documents an index holds under a key, counted up to a bound: enough to tell a lookup from a list. */
-  private readonly keySize = (index: Index, key: readonly (string | number)[]): number => {
-    const where = key.map((_, at) => `k${at} = ?`).join(' AND ');
-    return this.statement(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${where} LIMIT ${KEY_SIZE_PROBE})`).pluck().get(...key) as number;
-  };
-
   /** Files a document under its keys in an index; a unique key another document holds is refused. */
   private insertKeys(index: Index, collection: string, id: string, inserted: number, keys: readonly IndexKey[]): void {
-    const insert = this.statement(`INSERT INTO ${index.table} VALUES (${index.paths.map(() => '?').join(', ')}, ?)`);
+    index.insert ??= this.db.prepare(`INSERT INTO ${index.table} VALUES (${index.paths.map(() => '?').join(', ')}, ?)`);
     try {
-      for (const key of keys) insert.run(...key, inserted);
+      for (const key of keys) index.insert.run(...key, inserted);
     } catch (error) {
       throw uniqueViolation(error, collection, index.spec.name, id);
     }
@@ -370,6 +372,119 @@ export class EmbeddedReadStore extends ReadStore {
     this.db.prepare('INSERT INTO collections (name) VALUES (?)').run(name);
     this.collections.set(name, state);
     return state;
+  }
+
+  /**
+   * The statements of a query. A conjunction of equalities (a lookup, a list's scope) is planned
+   * once per shape and driven by an index key, its other fields checked in other indexes' keys
+   * where they can be, so that nothing is parsed; any other query is compiled whole (query/sql-query.ts).
+   */
+  private plan(state: Collection, query: Query, options: FindOptions): Plan {
+    const equalities = options.sort ? undefined : equalitiesOf(query);
+    if (!equalities) return this.compiledPlan(state, query, options, columnsOf(state, options.fields));
+    const [fields, values] = equalities;
+    // Field names have no NUL (splitPath, assertTopLevelFields).
+    const key = `${state.name}\0${fields.join('\0')}\0${values.map((value) => typeof value).join()}\0${options.fields ? options.fields.join('\0') : '*'}`;
+    let family = this.shapes.get(key);
+    if (!family) {
+      if (this.shapes.size >= CACHED_STATEMENTS) this.shapes.clear();
+      this.shapes.set(key, (family = { drivers: fields.includes('_id') ? [] : this.driversOf(state, fields), byDriver: new Map() }));
+    }
+    const driver = this.driverOf(family, values);
+    let shape = family.byDriver.get(driver);
+    if (!shape) family.byDriver.set(driver, (shape = this.equalityShape(state, fields, values, driver?.index, columnsOf(state, options.fields))));
+    const params = { ...shape.params };
+    for (const [name, at] of shape.slots) params[name] = values[at];
+    return { ...shape, params };
+  }
+
+  /** The statements for equalities on `fields` (values bound from their slots), read off `driver`'s key, else off the table. */
+  private equalityShape(state: Collection, fields: readonly string[], values: readonly (string | number)[], driver: Index | undefined, columns: Columns): Shape {
+    const params: Record<string, unknown> = { ...columns.params };
+    const slots = fields.map((_, at) => [`v${at}`, at] as [string, number]);
+    const keyOf = (index: Index, alias: string) => index.spec.fields.map(([field], at) => `${alias}.k${at} = @v${fields.indexOf(field)}`).join(' AND ');
+    const row = driver ? 'k.doc' : 'd.inserted';
+    const where = driver ? [keyOf(driver, 'k')] : fields.includes('_id') ? [`d._id = @v${fields.indexOf('_id')}`] : [];
+    const covered = new Set(driver ? driver.spec.fields.map(([field]) => field) : ['_id']);
+    for (const index of state.indexes.values()) {
+      const pinned = index.spec.fields.map(([field]) => field);
+      if (index === driver || !pinned.every((field) => fields.includes(field)) || pinned.every((field) => covered.has(field))) continue;
+      where.push(`EXISTS (SELECT 1 FROM ${index.table} x WHERE ${keyOf(index, 'x')} AND x.doc = ${row})`);
+      for (const field of pinned) covered.add(field);
+    }
+    // Fields no index holds are tested on the document, compiled with stand-ins for their values.
+    const rest = fields.filter((field) => !covered.has(field));
+    const standIn = (at: number) => (typeof values[at] === 'string' ? `\0${at}` : at + 0.5);
+    if (rest.length > 0) {
+      const filter = compileFilter(Object.fromEntries(rest.map((field) => [field, standIn(fields.indexOf(field))])), storedDocument(state, 'd', (field) => rest.some((path) => path.split('.')[0] === field)));
+      for (const [name, value] of Object.entries(filter.params)) {
+        const at = fields.findIndex((_, at) => standIn(at) === value);
+        if (at >= 0) slots.push([name, at]);
+        else params[name] = value;
+      }
+      where.push(filter.text);
+    }
+    const from = `FROM ${driver ? `${driver.table} k${rest.length > 0 ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    const count = this.statement(`SELECT COUNT(*) ${from}`);
+    if (!driver) return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY d.inserted LIMIT +@limit OFFSET +@skip`), count, params, slots };
+    // Skipped entries are stepped over in the index alone; a page of one key alone may start from a mark (`pageStart`).
+    const keyed = where.length === 1 && rest.length === 0 ? from : undefined;
+    const page = `SELECT ${columns.sql} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
+    return { page: this.statement(page), count, params, slots, inJavaScript: 'order', keyed };
+  }
+
+  /** The widest indexes the equalities on `fields` pin (those within a wider one hold at least as many), and how to probe their keys. */
+  private driversOf(state: Collection, fields: readonly string[]): Driver[] {
+    const pinned = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => fields.includes(field)));
+    const within = (inner: Index, outer: Index) => inner !== outer && inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
+    return pinned
+      .filter((index) => !pinned.some((other) => within(index, other)))
+      .map((index) => ({
+        index,
+        key: index.spec.fields.map(([field]) => fields.indexOf(field)),
+        probe: this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck(),
+      }));
+  }
+
+  /**
+   * The index whose key holds the fewest of the matches: the only one pinned, or a unique one, or
+   * the one with fewer entries under its key as a probe of two tells (a userName is one user, an
+   * account thousands), then the wider. The one taken last is probed first: under two entries, no
+   * other key can be smaller.
+   */
+  private driverOf(family: ShapeFamily, values: readonly (string | number)[]): Driver | undefined {
+    if (family.drivers.length <= 1) return family.drivers[0];
+    let best: { driver: Driver; size: number } | undefined;
+    for (const driver of family.last ? [family.last, ...family.drivers.filter((other) => other !== family.last)] : family.drivers) {
+      const size = driver.index.spec.unique ? 0 : (driver.probe.get(...driver.key.map((at) => values[at])) as number);
+      if (!best || size < best.size || (size === best.size && driver.index.spec.fields.length > best.driver.index.spec.fields.length)) best = { driver, size };
+      if (size < 2) break;
+    }
+    return (family.last = best!.driver);
+  }
+
+  /** Any other query, compiled whole: driven by the widest index its equalities pin, or by ids, else the table in insertion order. */
+  private compiledPlan(state: Collection, query: Query, options: FindOptions, columns: Columns): Plan {
+    const doc = storedDocument(state, 'd', (field) => topLevelFieldsOf(query, options.sort).has(field));
+    const filter = compileFilter(query, doc);
+    const sort = options.sort && compileSort(options.sort, doc);
+    const params: Record<string, unknown> = { ...columns.params, ...filter.params, ...sort?.params };
+    const ids = idsOf(query._id);
+    if (ids && !sort) {
+      // Put in order here: an ORDER BY that no index gives would cost SQLite a sorter.
+      const from = `FROM ${state.table} d WHERE d._id IN (SELECT value FROM json_each(@ids)) AND ${filter.text}`;
+      params.ids = JSON.stringify(ids);
+      return { page: this.statement(`SELECT ${columns.sql} ${from}`), count: this.statement(`SELECT COUNT(*) ${from}`), params, inJavaScript: 'page' };
+    }
+    const equalities = topLevelEqualities(query);
+    const driver = [...state.indexes.values()]
+      .filter((index) => index.spec.fields.every(([field]) => equalities.has(field)))
+      .reduce<Index | undefined>((widest, index) => (!widest || index.spec.fields.length > widest.spec.fields.length ? index : widest), undefined);
+    const where = driver ? driver.spec.fields.map(([field], at) => ((params[`key${at}`] = equalities.get(field)), `k.k${at} = @key${at}`)) : [];
+    const from = `FROM ${driver ? `${driver.table} k JOIN ${state.table} d ON d.inserted = k.doc` : `${state.table} d`} WHERE ${[...where, filter.text].join(' AND ')}`;
+    // Read off an index, its order is insertion order: named so, the planner needs no sorter.
+    const order = [...(sort ? [sort.text] : []), driver ? 'k.doc' : 'd.inserted'].join(', ');
+    return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY ${order} LIMIT +@limit OFFSET +@skip`), count: this.statement(`SELECT COUNT(*) ${from}`), params };
   }
 
   private statement(sql: string): Database.Statement {
@@ -397,101 +512,75 @@ function startLayout(db: Database.Database): boolean {
   }).immediate();
 }
 
-interface QueryPlan {
-  /** A page of the matches, `columns` of the document table `d` (with @limit and @skip). */
-  page(columns: string): string;
-  readonly count: string;
+interface Plan {
+  /** A page of the matches: `d.inserted`, `d._id`, the columns read (with @limit and @skip). */
+  readonly page: Database.Statement;
+  readonly count: Database.Statement;
   readonly params: Record<string, unknown>;
-  /**
-   * What JavaScript does with the rows, by `d.inserted`: put them in order, or also page them. An
-   * ORDER BY that no index gives costs SQLite a sorter, whose set-up alone took 300 µs a query here.
-   */
+  /** What JavaScript does with the rows, by `d.inserted`: put them in order, or also page them. */
   readonly inJavaScript?: 'order' | 'page';
-  /** Equalities (path, value) the rows' documents are tested on here; `count` then selects `d.doc`. */
-  readonly residual?: readonly (readonly [readonly string[], string | number])[];
   /** `FROM … WHERE` of the index entries under one key, when a page reads them alone (with @from). */
   readonly keyed?: string;
 }
 
-/**
- * SQL for a query: documents named by `_id` through the table's unique key; else, when the query
- * pins every field of an index by equality (the one with the fewest documents under its key), the
- * documents under that key, read in insertion order straight off the index table. The whole query
- * is then tested on those documents, unless it is nothing but the equalities the key stands for:
- * then a page skips along the index alone, and a count reads nothing else.
- */
-function planQuery(state: Collection, query: Query, options: FindOptions, keySize: (index: Index, key: readonly (string | number)[]) => number): QueryPlan {
-  const apart = topLevelFieldsOf(query, options.sort);
-  const doc = storedDocument(state, 'd', (field) => apart.has(field));
-  const filter = compileFilter(query, doc);
-  const sort = options.sort ? compileSort(options.sort, doc) : undefined;
-  const params: Record<string, unknown> = { ...filter.params, ...sort?.params };
-  const where: string[] = [];
-  const ids = idsOf(query._id);
-  const equalities = topLevelEqualities(query);
-  const keyOf = (index: Index) => index.spec.fields.map(([field]) => equalities.get(field) as string | number);
-  const usable = ids ? [] : [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => equalities.has(field)));
-  // The smallest key, so far as a short probe tells (an account holds 100,000 users, a userName one),
-  // then the index covering more of the query.
-  const sized = usable.map((index) => ({ index, size: usable.length > 1 ? keySize(index, keyOf(index)) : 0 }));
-  const chosen = sized.reduce<(typeof sized)[number] | undefined>(
-    (smallest, key) => (!smallest || key.size < smallest.size || (key.size === smallest.size && key.index.spec.fields.length > smallest.index.spec.fields.length) ? key : smallest),
-    undefined,
-  );
-  const [best, bestSize] = [chosen?.index, usable.length > 1 ? (chosen?.size ?? 0) : KEY_SIZE_PROBE];
-  const fields = Object.keys(query);
-  if (ids) {
-    where.push(ids.length === 1 ? 'd._id = @ids' : 'd._id IN (SELECT value FROM json_each(@ids))');
-    params.ids = ids.length === 1 ? ids[0] : JSON.stringify(ids);
-    // The rest of the query: `_id` is the key, and tested again would cost a list lookup a row.
-    if (fields.length > 1) {
-      const rest = compileFilter(Object.fromEntries(Object.entries(query).filter(([field]) => field !== '_id')), doc);
-      where.push(rest.text);
-      Object.assign(params, rest.params);
-    }
-    if (!sort) {
-      const matching = `FROM ${state.table} d WHERE ${where.map((clause) => `(${clause})`).join(' AND ')}`;
-      return { page: (columns) => `SELECT ${columns} ${matching}`, count: `SELECT COUNT(*) ${matching}`, params, inJavaScript: 'page' };
-    }
-  } else if (best) {
-    const key = best.spec.fields.map(([field], at) => {
-      params[`key${at}`] = equalities.get(field);
-      return `k.k${at} = @key${at}`;
-    });
-    const exact = fields.length === best.spec.fields.length && fields.every((field) => equalities.has(field));
-    const covered = new Set(best.spec.fields.map(([field]) => field));
-    const residual = fields.filter((field) => !covered.has(field));
-    // A few documents under the key, the rest of the query equalities: tested here, cheaper than
-    // setting up the SQL for them (~150 µs for a userName lookup within an account's SCIM users).
-    if (!sort && !exact && bestSize < KEY_SIZE_PROBE && fields.every((field) => equalities.has(field)) && !residual.some((field) => state.storedApart.includes(field.split('.')[0]))) {
-      const keyed = `FROM ${best.table} k JOIN ${state.table} d ON d.inserted = k.doc WHERE ${key.join(' AND ')}`;
-      return {
-        page: (columns) => `SELECT ${columns} ${keyed}`,
-        count: `SELECT d.doc ${keyed}`,
-        params,
-        inJavaScript: 'page',
-        residual: residual.map((field) => [splitPath(field), equalities.get(field) as string | number]),
-      };
-    }
-    if (exact && !sort) {
-      const keyed = `FROM ${best.table} k WHERE ${key.join(' AND ')}`;
-      return {
-        page: (columns) => `SELECT ${columns} FROM (SELECT k.doc ${keyed} AND k.doc >= @from ORDER BY k.doc LIMIT @limit OFFSET @skip) k JOIN ${state.table} d ON d.inserted = k.doc`,
-        count: `SELECT COUNT(*) ${keyed}`,
-        params,
-        inJavaScript: 'order',
-        keyed,
-      };
-    }
-    where.push(...key);
-    if (!exact) where.push(filter.text);
-  } else {
-    where.push(filter.text);
+/** A plan of equalities, its values bound to the named parameters in `slots` (name, position of the value). */
+interface Shape extends Plan {
+  readonly slots: readonly (readonly [string, number])[];
+}
+
+/** An index that may drive equality queries of a shape: the positions of its key's values among theirs, and a probe of its key's size. */
+interface Driver {
+  readonly index: Index;
+  readonly key: readonly number[];
+  readonly probe: Database.Statement;
+}
+
+interface ShapeFamily {
+  readonly drivers: readonly Driver[];
+  readonly byDriver: Map<Driver | undefined, Shape>;
+  last?: Driver;
+}
+
+/** The columns a find reads after `d.inserted, d._id`: the document, or MongoDB's inclusion projection of `fields`. */
+interface Columns {
+  readonly sql: string;
+  readonly params: Record<string, unknown>;
+}
+
+function columnsOf(state: Collection, fields: readonly string[] | undefined): Columns {
+  const read = fields?.filter((field) => field !== '_id');
+  if (!read) return { sql: ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', '), params: {} };
+  const params: Record<string, unknown> = {};
+  // A field stored apart comes as JSON text or as its string or number, from the document only when
+  // written before it was stored apart (each `->` parses the document); a BLOB as text (a Buffer costs ~0.7 µs).
+  const columns = read.map((field, at) => {
+    params[`f${at}`] = jsonPathOf(field);
+    const column = `d.${apartColumn(field)}`;
+    if (!state.storedApart.includes(field)) return `d.doc -> @f${at}`;
+    return `CASE WHEN ${column} IS NULL THEN d.doc -> @f${at} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
+  });
+  return { sql: ['d.inserted', 'd._id', ...columns].join(', '), params };
+}
+
+/** The fields and values of a query made of equalities to strings and numbers only (`{a: 'x', b: {$eq: 2}}`), else undefined. */
+function equalitiesOf(query: Query): [string[], (string | number)[]] | undefined {
+  if (!isPlainObject(query)) return undefined;
+  const [fields, values]: [string[], (string | number)[]] = [[], []];
+  for (const [field, condition] of Object.entries(query)) {
+    const value = isPlainObject(condition) && Object.keys(condition).length === 1 && Object.hasOwn(condition, '$eq') ? condition.$eq : condition;
+    if (field.startsWith('$') || !(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) return undefined;
+    splitPath(field);
+    fields.push(field);
+    values.push(value);
   }
-  const from = `FROM ${best ? `${best.table} k JOIN ${state.table} d ON d.inserted = k.doc` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.map((clause) => `(${clause})`).join(' AND ')}` : ''}`;
-  // Read off an index, its order is insertion order: named so, the planner needs no sorter.
-  const order = sort ? `${sort.text}, d.inserted` : best ? 'k.doc' : 'd.inserted';
-  return { page: (columns) => `SELECT ${columns} ${from} ORDER BY ${order} LIMIT @limit OFFSET @skip`, count: `SELECT COUNT(*) ${from}`, params };
+  return [fields, values];
+}
+
+/** What a read of a collection never written returns, once the query is known to be supported. */
+function assertSupported<T>(query: Query, options: FindOptions, nothing: T): T {
+  compileFilter(query, 'd.doc');
+  if (options.sort) compileSort(options.sort, 'd.doc');
+  return nothing;
 }
 
 /** `'x'`, `{$eq: 'x'}` or `{$in: ['x', …]}`: the ids a query on `_id` names, else undefined. */
@@ -508,7 +597,7 @@ function storedDocument(state: Collection, d: string, needed: (field: string) =>
   let doc = `${d}.doc`;
   for (const field of state.storedApart.filter(needed)) {
     const column = `${d}.${apartColumn(field)}`;
-    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, '${jsonPathOf(field)}', ${column}) END`;
+    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, '${jsonPathOf(field)}', CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
   }
   return doc;
 }
@@ -529,8 +618,9 @@ function indexKeysOf(doc: Doc, index: Index): IndexKey[] {
   for (const path of index.paths) {
     const leaves: unknown[] = [];
     collectLeaves(doc, path, 0, leaves);
-    const values = leaves.length === 0 ? [null] : leaves;
-    keys = keys.flatMap((key) => values.map((value) => [...key, keyValue(value)]));
+    // Most fields hold one value: the key grows in place.
+    if (leaves.length <= 1 && keys.length === 1) keys[0].push(keyValue(leaves[0] ?? null));
+    else keys = keys.flatMap((key) => (leaves.length === 0 ? [null] : leaves).map((value) => [...key, keyValue(value)]));
   }
   if (keys.length === 1) return keys;
   const distinct = new Map<string, IndexKey>();
@@ -554,16 +644,6 @@ function collectLeaves(value: unknown, path: readonly string[], depth: number, i
   else into.push(null);
 }
 
-/** MongoDB equality on a string or number: the value is among those the path reaches (an array's elements included). */
-function holds(equalities: NonNullable<QueryPlan['residual']>, json: string): boolean {
-  const doc = JSON.parse(json) as Doc;
-  return equalities.every(([path, value]) => {
-    const leaves: unknown[] = [];
-    collectLeaves(doc, path, 0, leaves);
-    return leaves.includes(value);
-  });
-}
-
 function keyValue(value: unknown): string | number | Buffer {
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
   if (value === null || value === undefined) return Number.NEGATIVE_INFINITY;
@@ -583,47 +663,59 @@ function sameKeys(a: readonly IndexKey[], b: readonly IndexKey[]): boolean {
   return a.length === b.length && a.every((key, at) => key.length === b[at].length && key.every((value, i) => (Buffer.isBuffer(value) ? Buffer.isBuffer(b[at][i]) && value.equals(b[at][i] as Buffer) : value === b[at][i])));
 }
 
-function emptyCollection(name: string): Collection {
-  return { name, table: quote(`c:${name}`), storedApart: [], indexes: new Map() };
+/** A column stored apart: strings and numbers as they are, other JSON values as their text in a BLOB, NULL for a missing field. */
+type Apart = string | number | Buffer | null;
+
+interface StoredForm {
+  readonly body: string;
+  readonly apart: Apart[];
 }
 
 /**
- * The body and the string fields stored apart of a document: each of those leaves `null` in the
- * body where it stands, so the document reads back with its keys in the same order.
+ * The body and the fields stored apart of a document: each of those leaves `null` in the body
+ * where it stands, so the document reads back with its keys in the same order.
  */
-function storedForm(doc: Doc, storedApart: readonly string[]): { body: string; apart: (string | null)[] } {
-  const apart = storedApart.map((field) => (typeof doc[field] === 'string' ? (doc[field] as string) : null));
+function storedForm(doc: Doc, storedApart: readonly string[]): StoredForm {
+  const apart = storedApart.map((field): Apart => {
+    const value = Object.hasOwn(doc, field) ? doc[field] : undefined;
+    if (value === undefined) return null;
+    return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : Buffer.from(JSON.stringify(value));
+  });
   if (apart.every((value) => value === null)) return { body: JSON.stringify(doc), apart };
-  const rest: Record<string, unknown> = {};
-  for (const key in doc) rest[key] = typeof doc[key] === 'string' && storedApart.includes(key) ? null : doc[key];
+  const rest: Record<string, unknown> = Object.create(null);
+  for (const key in doc) rest[key] = storedApart.includes(key) ? null : doc[key];
   return { body: JSON.stringify(rest), apart };
 }
 
+function fromApart(value: Apart): unknown {
+  return Buffer.isBuffer(value) ? JSON.parse(value.toString()) : value;
+}
+
 /** `inserted`, then what `whole` reads. */
-type StoredRow = [number, string, ...(string | null)[]];
+type StoredRow = [number, string, string, ...Apart[]];
 
 function storedColumns(state: Collection): string {
   return ['inserted', '_id', 'doc', ...state.storedApart.map(apartColumn)].join(', ');
 }
 
 /** A row of `SELECT _id, doc, <stored apart…>`. */
-function whole(state: Collection, [, body, ...apart]: (string | null)[]): Doc {
+function whole(state: Collection, [, body, ...apart]: Apart[]): Doc {
   const doc = JSON.parse(body as string) as Record<string, unknown>;
   state.storedApart.forEach((field, at) => {
-    if (apart[at] !== null) doc[field] = apart[at];
+    if (apart[at] !== null) doc[field] = fromApart(apart[at]);
   });
   return doc as Doc;
 }
 
-/** A row of `SELECT _id, <each field as JSON, and its column when stored apart>`: MongoDB's inclusion projection. */
-function picked(state: Collection, fields: readonly string[], [id, ...values]: (string | null)[]): Doc {
+/** A row of `SELECT _id, <each field: its column when stored apart, else (or when that is NULL) its JSON>`: MongoDB's inclusion projection. */
+function picked(state: Collection, fields: readonly string[], [id, ...values]: Apart[]): Doc {
   const doc: Record<string, unknown> = { _id: id };
   let at = 0;
   for (const field of fields) {
     const json = values[at++];
     const apart = state.storedApart.includes(field) ? values[at++] : null;
-    if (apart !== null) doc[field] = apart;
-    else if (json !== null) doc[field] = JSON.parse(json);
+    if (apart !== null) doc[field] = fromApart(apart);
+    else if (json !== null) doc[field] = JSON.parse(json as string);
   }
   return doc as Doc;
 }

@@ -658,6 +658,21 @@ export function describeReadStoreContract(name: string, setup: ReadStoreContract
       expect((await expectPages()).length).toBe(before.length - 2);
     });
 
+    test('equality lookups of one shape stay right as the key with the fewest matches moves between indexes', async () => {
+      await store.ensureIndexes('shapes', [
+        { name: 'account_status', fields: [['accountId', 1], ['status', 1]] },
+        { name: 'account_name', fields: [['accountId', 1], ['name', 1]] },
+      ]);
+      await commitDocs('shapes', Array.from({ length: 6 }, (_, n) => ({ _id: `s${n}`, accountId: 'a', status: n < 5 ? 'active' : 'gone', name: n < 3 ? 'same' : `n${n}` })));
+      const lookup = (status: string, name: string) => store.find('shapes', { accountId: 'a', status, name }).then(ids);
+      expect(await lookup('active', 'n3')).toEqual(['s3']);
+      expect(await lookup('gone', 'same')).toEqual([]);
+      expect(await lookup('active', 'same')).toEqual(['s0', 's1', 's2']);
+      expect(await lookup('gone', 'n5')).toEqual(['s5']);
+      expect(await store.count('shapes', { accountId: 'a', status: 'active', name: 'same' })).toBe(3);
+      expect(ids(await store.find('shapes', { accountId: 'a', status: 'active', name: 'same' }, { skip: 1, limit: 1 }))).toEqual(['s1']);
+    });
+
     describe('unique indexes', () => {
       const userIndexes = [
         { name: 'account_userName', fields: [['accountId', 1], ['userNameKey', 1]] as const, unique: true },
