@@ -63,8 +63,7 @@ export class EmbeddedReadStore extends ReadStore {
   /** Plans of equality queries by shape (fields, types of their values, fields read), then by driving index. */
   private readonly shapes = new Map<string, ShapeFamily>();
   /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly pageMarks = new Map<string, Map<string, number[]>>();
+  private readonly kept = new Map<string, Map<string, unknown>>();
   private closed = false;
   private readonly reading: <T>(read: () => T) => T;
 
@@ -146,7 +145,7 @@ export class EmbeddedReadStore extends ReadStore {
         const index = indexOf(state, spec);
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
-        for (const row of this.db.prepare(`SELECT ${storedColumns(state)} FROM ${state.table}`).raw().all() as StoredRow[]) {
+        for (const row of this.db.prepare(`SELECT ${columnsOf(state).sql} FROM ${state.table} d`).raw().all() as StoredRow[]) {
           this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as (string | null)[]), index));
         }
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
@@ -179,8 +178,7 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [found] = await this.find<T>(collection, { _id: id }, { limit: 1 });
-    return found ?? null;
+    return this.findOne<T>(collection, { _id: id });
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
@@ -216,17 +214,8 @@ export class EmbeddedReadStore extends ReadStore {
     if (!state) return assertSupported(query, {}, 0);
     return this.reading(() => {
       const plan = this.plan(state, query, {});
-      // A list's total (an account's 100,000 users) walks its whole key; it is kept until the next
-      // commit to the collection. The process owns the file (DATA_DIR's lock): no other writer.
-      const counted = `${plan.count.source}\0${JSON.stringify(plan.params)}`;
-      const counts = this.counts.get(collection) ?? new Map<string, number>();
-      let total = counts.get(counted);
-      if (total === undefined) {
-        total = plan.count.pluck().get(plan.params) as number;
-        if (counts.size >= CACHED_STATEMENTS) counts.clear();
-        this.counts.set(collection, counts.set(counted, total));
-      }
-      return total;
+      // A list's total (an account's 100,000 users) walks its whole key.
+      return this.keep(collection, `count\0${plan.count.source}\0${JSON.stringify(plan.params)}`, () => plan.count.pluck().get(plan.params) as number);
     });
   }
 
@@ -255,10 +244,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
 
-    for (const collection of writesByCollection.keys()) {
-      this.counts.delete(collection);
-      this.pageMarks.delete(collection);
-    }
+    for (const collection of writesByCollection.keys()) this.kept.delete(collection);
     this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
       assertCheckpointNotMoved(checkpoint, position ?? 0);
@@ -268,7 +254,7 @@ export class EmbeddedReadStore extends ReadStore {
         // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
         // a replacement keeps stay as they are.
         const kept = new Map<string, boolean[]>();
-        const select = this.statement(`SELECT ${storedColumns(state)} FROM ${state.table} WHERE _id = ?`).raw();
+        const select = this.statement(`SELECT ${columnsOf(state).sql} FROM ${state.table} d WHERE d._id = ?`).raw();
         for (const [id, { doc, recreated }] of writes) {
           const row = select.get(id) as StoredRow | undefined;
           if (row === undefined) continue;
@@ -314,8 +300,7 @@ export class EmbeddedReadStore extends ReadStore {
   /** Documents and checkpoints go; indexes and fields stored apart stay, as in MongoDB after deleteMany. */
   override async clear(): Promise<void> {
     this.assertOpen();
-    this.counts.clear();
-    this.pageMarks.clear();
+    this.kept.clear();
     this.db.transaction(() => {
       for (const state of this.collections.values()) {
         this.db.exec(`DELETE FROM ${state.table}`);
@@ -338,18 +323,21 @@ export class EmbeddedReadStore extends ReadStore {
    */
   private pageStart(collection: string, keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
     if (skip < PAGE_MARK_STRIDE) return { from: Number.MIN_SAFE_INTEGER, skip };
-    const cacheKey = `${keyed}\0${JSON.stringify(params)}`;
-    let marks = this.pageMarks.get(collection)?.get(cacheKey);
-    if (!marks) {
-      const sql = `SELECT doc FROM (SELECT k.doc AS doc, row_number() OVER (ORDER BY k.doc) AS n ${keyed}) WHERE (n - 1) % ${PAGE_MARK_STRIDE} = 0`;
-      marks = this.statement(sql).pluck().all(params) as number[];
-      const byKey = this.pageMarks.get(collection) ?? new Map<string, number[]>();
-      if (byKey.size >= CACHED_STATEMENTS) byKey.clear();
-      this.pageMarks.set(collection, byKey.set(cacheKey, marks));
-    }
+    const sql = `SELECT doc FROM (SELECT k.doc AS doc, row_number() OVER (ORDER BY k.doc) AS n ${keyed}) WHERE (n - 1) % ${PAGE_MARK_STRIDE} = 0`;
+    const marks = this.keep(collection, `marks\0${sql}\0${JSON.stringify(params)}`, () => this.statement(sql).pluck().all(params) as number[]);
     const mark = Math.floor(skip / PAGE_MARK_STRIDE);
     // Past the last mark: past the end too, unless within the last stride.
     return mark < marks.length ? { from: marks[mark], skip: skip % PAGE_MARK_STRIDE } : { from: Number.MAX_SAFE_INTEGER, skip: 0 };
+  }
+
+  /** What a read worked out, kept until the next commit to the collection: the process owns the file (DATA_DIR's lock), no other writer changes it. */
+  private keep<T>(collection: string, key: string, work: () => T): T {
+    const kept = this.kept.get(collection) ?? new Map<string, unknown>();
+    if (!kept.has(key)) {
+      if (kept.size >= CACHED_STATEMENTS) kept.clear();
+      this.kept.set(collection, kept.set(key, work()));
+    }
+    return kept.get(key) as T;
   }
 
   /** Files a document under its keys in an index; a unique key another document holds is refused. */
@@ -527,7 +515,7 @@ interface Columns {
   readonly params: Record<string, unknown>;
 }
 
-function columnsOf(state: Collection, fields: readonly string[] | undefined): Columns {
+function columnsOf(state: Collection, fields?: readonly string[]): Columns {
   const read = fields?.filter((field) => field !== '_id');
   if (!read) return { sql: ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', '), params: {} };
   const params: Record<string, unknown> = {};
@@ -663,10 +651,6 @@ function fromApart(value: Apart): unknown {
 
 /** `inserted`, then what `whole` reads. */
 type StoredRow = [number, string, string, ...Apart[]];
-
-function storedColumns(state: Collection): string {
-  return ['inserted', '_id', 'doc', ...state.storedApart.map(apartColumn)].join(', ');
-}
 
 /** A row of `SELECT _id, doc, <stored apart…>`. */
 function whole(state: Collection, [, body, ...apart]: Apart[]): Doc {

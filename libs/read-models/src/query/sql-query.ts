@@ -5,9 +5,14 @@
  * comparisons stay within one type ("type bracketing"). Every value and path is a bound parameter.
  */
 import type { Query, SortSpec } from '../read-store.port';
-import { UnsupportedQueryError } from './unsupported-query.error';
 
-export { UnsupportedQueryError };
+/** A query or sort that uses something outside the subset documented in read-store.port.ts. */
+export class UnsupportedQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedQueryError';
+  }
+}
 
 /** SQL text with named parameters (`@p0`…) and their values. */
 export interface Sql {
