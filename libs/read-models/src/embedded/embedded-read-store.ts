@@ -346,7 +346,8 @@ export class EmbeddedReadStore extends ReadStore {
     try {
       for (const key of keys) index.insert.run(...key, inserted);
     } catch (error) {
-      throw uniqueViolation(error, collection, index.spec.name, id);
+      const code = (error as { code?: unknown })?.code;
+      throw code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' ? new UniqueIndexViolationError(collection, index.spec.name, id) : error;
     }
   }
 
@@ -380,7 +381,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
     // Pinned fields no index holds are tested on the document, with the rest.
     for (const [at, field] of fields.entries()) if (!family.covered.has(field)) rest.push(Object.fromEntries([[field, values[at]]]));
-    const doc = rest.length > 0 || options.sort ? storedDocument(state, 'd', (field) => topLevelFieldsOf({ $and: rest }, options.sort).has(field)) : '';
+    const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
     const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
     const sort = options.sort && compileSort(options.sort, doc);
     const driver = this.driverOf(family, values);
@@ -390,7 +391,7 @@ export class EmbeddedReadStore extends ReadStore {
       if (family.shapes.size >= CACHED_STATEMENTS) family.shapes.clear();
       family.shapes.set(shapeKey, (shape = this.shapeOf(state, fields, ids !== undefined, driver?.index, filter?.text, sort?.text, columnsOf(state, options.fields))));
     }
-    const params: Record<string, unknown> = { ...shape.params, ...filter?.params, ...sort?.params, ids: JSON.stringify(ids ?? []) };
+    const params: Record<string, unknown> = { ...shape.params, ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
     values.forEach((value, at) => (params[`v${at}`] = value));
     return { ...shape, params };
   }
@@ -425,15 +426,12 @@ export class EmbeddedReadStore extends ReadStore {
       for (const field of pinned) covered.add(field);
     }
     if (filter) where.push(filter);
-    const needsDocument = filter !== undefined || sort !== undefined;
-    const from = `FROM ${driver ? `${driver.table} k${needsDocument ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    const from = `FROM ${driver ? `${driver.table} k${filter || sort ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
     const [count, params] = [this.statement(`SELECT COUNT(*) ${from}`), columns.params];
+    // Ids are put in order in JavaScript: an ORDER BY that no index gives would cost SQLite a sorter.
+    if (ids && !sort) return { page: this.statement(`SELECT ${columns.sql} ${from}`), count, params, inJavaScript: 'page' };
     // Read off an index, its order is insertion order: named so, the planner needs no sorter.
-    if (sort || !driver) {
-      // Ids are put in order in JavaScript: an ORDER BY that no index gives would cost SQLite a sorter.
-      if (ids && !sort) return { page: this.statement(`SELECT ${columns.sql} ${from}`), count, params, inJavaScript: 'page' };
-      return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
-    }
+    if (sort || filter || !driver) return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
     // Skipped entries are stepped over in the index alone; a page of one key alone may start from a mark (`pageStart`).
     const keyed = where.length === 1 ? from : undefined;
     const page = `SELECT ${columns.sql} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
@@ -554,11 +552,11 @@ function splitQuery(query: Query, into: { pinned: Map<string, string | number>; 
   return into;
 }
 
-/** The document as stored in row `d`, its fields stored apart put back (those `needed`, by default all). */
-function storedDocument(state: Collection, d: string, needed: (field: string) => boolean = () => true): string {
-  let doc = `${d}.doc`;
-  for (const field of state.storedApart.filter(needed)) {
-    const column = `${d}.${apartColumn(field)}`;
+/** The document as stored in row `d`, those of its fields stored apart that are `needed` put back. */
+function storedDocument(state: Collection, needed: ReadonlySet<string>): string {
+  let doc = 'd.doc';
+  for (const field of state.storedApart.filter((field) => needed.has(field))) {
+    const column = `d.${apartColumn(field)}`;
     doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, '${jsonPathOf(field)}', CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
   }
   return doc;
@@ -672,11 +670,6 @@ function picked(state: Collection, fields: readonly string[], [id, ...values]: A
     else if (json !== null) doc[field] = JSON.parse(json as string);
   }
   return doc as Doc;
-}
-
-function uniqueViolation(error: unknown, collection: string, index: string, documentId?: string): unknown {
-  const code = (error as { code?: unknown })?.code;
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' ? new UniqueIndexViolationError(collection, index, documentId) : error;
 }
 
 function apartColumn(field: string): string {
