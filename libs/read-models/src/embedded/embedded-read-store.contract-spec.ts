@@ -374,4 +374,10 @@ describe('EmbeddedReadStore planning', () => {
     expect(ids(await store.find('users', { accountId: 'a', $or: [{ n: 1 }, { n: 3 }] }))).toEqual(['u1', 'u2']);
     expect(ids(await store.find('users', { accountId: 'a' }, { sort: [['n', -1]], skip: 1 }))).toEqual(['u4', 'u2']);
   });
+
+  it("reads and stores apart a field whose name holds a quote, which SQL text must not end at", async () => {
+    await store.ensureStoredApart('users', ["it's"]);
+    await store.commit([{ collection: 'users', id: 'u5', doc: { _id: 'u5', accountId: 'a', "it's": { q: "'" }, "o'k": 1 } }], { projection: 'users', position: 2 });
+    expect(await store.find('users', { "it's.q": "'" }, { fields: ["it's", "o'k"] })).toEqual([{ _id: 'u5', "it's": { q: "'" }, "o'k": 1 }]);
+  });
 });

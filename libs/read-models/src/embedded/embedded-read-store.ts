@@ -60,7 +60,7 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, Database.Statement>();
-  /** Plans of equality queries by shape (fields, types of their values, fields read), then by driving index. */
+  /** Plans of queries by shape (fields pinned, types of their values, fields read, ids named), then by driving index, filter and sort. */
   private readonly shapes = new Map<string, ShapeFamily>();
   /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
   private readonly kept = new Map<string, Map<string, unknown>>();
@@ -145,7 +145,7 @@ export class EmbeddedReadStore extends ReadStore {
         const index = indexOf(state, spec);
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
-        for (const row of this.db.prepare(`SELECT ${columnsOf(state).sql} FROM ${state.table} d`).raw().all() as StoredRow[]) {
+        for (const row of this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]) {
           this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as (string | null)[]), index));
         }
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
@@ -254,7 +254,7 @@ export class EmbeddedReadStore extends ReadStore {
         // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
         // a replacement keeps stay as they are.
         const kept = new Map<string, boolean[]>();
-        const select = this.statement(`SELECT ${columnsOf(state).sql} FROM ${state.table} d WHERE d._id = ?`).raw();
+        const select = this.statement(`SELECT ${columnsOf(state)} FROM ${state.table} d WHERE d._id = ?`).raw();
         for (const [id, { doc, recreated }] of writes) {
           const row = select.get(id) as StoredRow | undefined;
           if (row === undefined) continue;
@@ -414,7 +414,7 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   /** The statements of one shape: read off `driver`'s key, else the ids, else the table, other index keys checked, then `filter`, in `sort`'s order or insertion order. */
-  private shapeOf(state: Collection, fields: readonly string[], ids: boolean, driver: Index | undefined, filter: string | undefined, sort: string | undefined, columns: Columns): Plan {
+  private shapeOf(state: Collection, fields: readonly string[], ids: boolean, driver: Index | undefined, filter: string | undefined, sort: string | undefined, columns: string): Plan {
     const keyOf = (index: Index, alias: string) => index.spec.fields.map(([field], at) => `${alias}.k${at} = @v${fields.indexOf(field)}`).join(' AND ');
     const row = driver ? 'k.doc' : 'd.inserted';
     const where = driver ? [keyOf(driver, 'k')] : ids ? ['d._id IN (SELECT value FROM json_each(@ids))'] : fields.includes('_id') ? [`d._id = @v${fields.indexOf('_id')}`] : [];
@@ -427,14 +427,14 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (filter) where.push(filter);
     const from = `FROM ${driver ? `${driver.table} k${filter || sort ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    const [count, params] = [this.statement(`SELECT COUNT(*) ${from}`), columns.params];
+    const [count, params] = [this.statement(`SELECT COUNT(*) ${from}`), {}];
     // Ids are put in order in JavaScript: an ORDER BY that no index gives would cost SQLite a sorter.
-    if (ids && !sort) return { page: this.statement(`SELECT ${columns.sql} ${from}`), count, params, inJavaScript: 'page' };
+    if (ids && !sort) return { page: this.statement(`SELECT ${columns} ${from}`), count, params, inJavaScript: 'page' };
     // Read off an index, its order is insertion order: named so, the planner needs no sorter.
-    if (sort || filter || !driver) return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
+    if (sort || filter || !driver) return { page: this.statement(`SELECT ${columns} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
     // Skipped entries are stepped over in the index alone; a page of one key alone may start from a mark (`pageStart`).
     const keyed = where.length === 1 ? from : undefined;
-    const page = `SELECT ${columns.sql} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
+    const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
     return { page: this.statement(page), count, params, inJavaScript: 'order', keyed };
   }
 
@@ -507,25 +507,18 @@ interface ShapeFamily {
   last?: Driver;
 }
 
-/** The columns a find reads after `d.inserted, d._id`: the document, or MongoDB's inclusion projection of `fields`. */
-interface Columns {
-  readonly sql: string;
-  readonly params: Record<string, unknown>;
-}
-
-function columnsOf(state: Collection, fields?: readonly string[]): Columns {
+/** The columns a find reads: `d.inserted`, `d._id`, then the document, or MongoDB's inclusion projection of `fields`. */
+function columnsOf(state: Collection, fields?: readonly string[]): string {
   const read = fields?.filter((field) => field !== '_id');
-  if (!read) return { sql: ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', '), params: {} };
-  const params: Record<string, unknown> = {};
+  if (!read) return ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', ');
   // A field stored apart comes as JSON text or as its string or number, from the document only when
   // written before it was stored apart (each `->` parses the document); a BLOB as text (a Buffer costs ~0.7 µs).
-  const columns = read.map((field, at) => {
-    params[`f${at}`] = jsonPathOf(field);
+  const columns = read.map((field) => {
     const column = `d.${apartColumn(field)}`;
-    if (!state.storedApart.includes(field)) return `d.doc -> @f${at}`;
-    return `CASE WHEN ${column} IS NULL THEN d.doc -> @f${at} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
+    if (!state.storedApart.includes(field)) return `d.doc -> ${pathLiteral(field)}`;
+    return `CASE WHEN ${column} IS NULL THEN d.doc -> ${pathLiteral(field)} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
   });
-  return { sql: ['d.inserted', 'd._id', ...columns].join(', '), params };
+  return ['d.inserted', 'd._id', ...columns].join(', ');
 }
 
 /** What a read of a collection never written returns, once the query is known to be supported. */
@@ -557,7 +550,7 @@ function storedDocument(state: Collection, needed: ReadonlySet<string>): string 
   let doc = 'd.doc';
   for (const field of state.storedApart.filter((field) => needed.has(field))) {
     const column = `d.${apartColumn(field)}`;
-    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, '${jsonPathOf(field)}', CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
+    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, ${pathLiteral(field)}, CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
   }
   return doc;
 }
@@ -670,6 +663,11 @@ function picked(state: Collection, fields: readonly string[], [id, ...values]: A
     else if (json !== null) doc[field] = JSON.parse(json as string);
   }
   return doc as Doc;
+}
+
+/** A field's JSON path as an SQL string literal. */
+function pathLiteral(field: string): string {
+  return `'${jsonPathOf(field).replaceAll("'", "''")}'`;
 }
 
 function apartColumn(field: string): string {
