@@ -51,7 +51,7 @@ interface Collection {
 
 /**
  * The in-process read store, on SQLite's own engine: one table per collection (the document's JSON,
- * and a column for each string field stored apart), in insertion order by an integer key that an
+ * and a column for each field stored apart), in insertion order by an integer key that an
  * UPSERT keeps, so a replaced document keeps its place. Each index is a WITHOUT ROWID table of
  * (keys…, document): MongoDB indexes every element of an array, which an expression index cannot.
  * Queries are compiled to SQL (query/sql-query.ts); nothing of the documents or indexes is held in
