@@ -74,7 +74,7 @@ export function compileSort(sort: SortSpec, doc: string): Sql {
     if (direction !== 1 && direction !== -1) throw new UnsupportedQueryError(`Sort direction of "${path}" must be 1 or -1`);
     const alias = compilation.alias();
     const aggregate = direction === 1 ? 'MIN' : 'MAX';
-    const candidates = candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)));
+    const candidates = candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)).nodes);
     return `(SELECT ${aggregate}(${keyOf(columnsOf(alias))}) FROM (${candidates}) ${alias} WHERE ${alias}.t IS NOT 'array' OR ${alias}.element) ${direction === 1 ? 'ASC' : 'DESC'}`;
   });
   return { text: terms.join(', '), params: compilation.params };
@@ -131,7 +131,7 @@ function field(compilation: Compilation, path: string, condition: unknown, doc: 
  * style: an array met before the last segment is traversed element by element (objects only), a
  * numeric segment on an array selects by position.
  */
-function nodesOf(compilation: Compilation, doc: string, segments: readonly string[]): string {
+function nodesOf(compilation: Compilation, doc: string, segments: readonly string[]): Target {
   let nodes = `SELECT ${doc} -> ${compilation.param(jsonPathOf(segments[0]))} AS j`;
   for (const segment of segments.slice(1)) {
     const [n, e] = [compilation.alias(), compilation.alias()];
@@ -141,7 +141,19 @@ function nodesOf(compilation: Compilation, doc: string, segments: readonly strin
       ? `${notArray} UNION ALL SELECT ${n}.j -> ${compilation.param(`$[${segment}]`)} FROM (${nodes}) ${n} WHERE json_type(${n}.j) = 'array'`
       : `${notArray} UNION ALL SELECT ${e}.value -> ${path} FROM (${nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array' AND ${e}.type = 'object'`;
   }
-  return nodes;
+  if (segments.some((segment) => ARRAY_INDEX.test(segment))) return { nodes };
+  const prefixes = segments.map((_, at) => compilation.param(`$${segments.slice(0, at + 1).map((segment) => `."${segment}"`).join('')}`));
+  return { nodes, direct: { doc, path: prefixes[prefixes.length - 1], above: prefixes.slice(0, -1) } };
+}
+
+/**
+ * The values a path reaches: `nodes` as rows, and, for a path without numeric segments, what a
+ * direct JSON path reads (`path`, and `above` it the paths that must not meet an array for it to
+ * read all the path reaches): most fields are not arrays, and so need no subquery.
+ */
+interface Target {
+  readonly nodes: string;
+  readonly direct?: { readonly doc: string; readonly path: string; readonly above: readonly string[] };
 }
 
 /** A value a condition is tested on: SQL for its JSON (t)ype, its SQL (a)tom, its (j)son text. */
@@ -165,9 +177,17 @@ function candidatesOf(compilation: Compilation, nodes: string): string {
 }
 
 /** Holds when some candidate satisfies `test` (a condition on the alias it is given). */
-function anyCandidate(compilation: Compilation, nodes: string, test: (c: Candidate) => string): string {
+function anyCandidate(compilation: Compilation, target: Target, test: (c: Candidate) => string): string {
   const c = compilation.alias();
-  return `EXISTS (SELECT 1 FROM (${candidatesOf(compilation, nodes)}) ${c} WHERE ${test(columnsOf(c))})`;
+  const rows = `EXISTS (SELECT 1 FROM (${candidatesOf(compilation, target.nodes)}) ${c} WHERE ${test(columnsOf(c))})`;
+  if (!target.direct) return rows;
+  const { doc, path, above } = target.direct;
+  const value = { t: `json_type(${doc}, ${path})`, a: `(${doc} ->> ${path})`, j: `(${doc} -> ${path})` };
+  const e = compilation.alias();
+  const elements = `EXISTS (SELECT 1 FROM json_each(${doc}, ${path}) ${e} WHERE ${test({ t: `${e}.type`, a: `${e}.atom`, j: `${e}.value` })})`;
+  // Never NULL (a missing field's comparisons are): NOT must turn a non-match into a match.
+  const direct = `coalesce(CASE WHEN ${value.t} = 'array' THEN (${test(value)}) OR ${elements} ELSE ${test(value)} END, 0)`;
+  return above.length === 0 ? direct : `CASE WHEN ${above.map((prefix) => `json_type(${doc}, ${prefix}) IS NOT 'array'`).join(' AND ')} THEN ${direct} ELSE ${rows} END`;
 }
 
 /** `{ $gt: 1 }` is an operator object; `{ givenName: 'Bob' }` is a value compared for equality. */
@@ -180,7 +200,7 @@ function isOperatorObject(condition: unknown, where: string): condition is JsonO
 }
 
 /** All operators of one field must hold (each may be satisfied by a different array element). */
-function operators(compilation: Compilation, ops: JsonObject, nodes: string, where: string): string {
+function operators(compilation: Compilation, ops: JsonObject, nodes: Target, where: string): string {
   const tests = Object.entries(ops).map(([operator, operand]) => {
     if (operand === undefined) throw new UnsupportedQueryError(`${operator} has an undefined operand${at(where)}`);
     switch (operator) {
@@ -198,7 +218,7 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: string, whe
       case '$nin':
         return `NOT (${among(compilation, operand, nodes, where)})`;
       case '$exists': {
-        const present = `EXISTS (SELECT 1 FROM (${nodes}) x WHERE x.j IS NOT NULL)`;
+        const present = nodes.direct?.above.length === 0 ? `json_type(${nodes.direct.doc}, ${nodes.direct.path}) IS NOT NULL` : `EXISTS (SELECT 1 FROM (${nodes.nodes}) x WHERE x.j IS NOT NULL)`;
         return operand ? present : `NOT ${present}`;
       }
       case '$regex':
@@ -225,11 +245,11 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: string, whe
 }
 
 // MongoDB: `null` matches null, a missing field, and a path that reaches nothing.
-function isNullOrMissing(compilation: Compilation, nodes: string): string {
-  return `NOT EXISTS (SELECT 1 FROM (${nodes}) x) OR ${anyCandidate(compilation, nodes, (c) => `${c.t} IS NULL OR ${c.t} = 'null'`)}`;
+function isNullOrMissing(compilation: Compilation, nodes: Target): string {
+  return `NOT EXISTS (SELECT 1 FROM (${nodes.nodes}) x) OR ${anyCandidate(compilation, nodes, (c) => `${c.t} IS NULL OR ${c.t} = 'null'`)}`;
 }
 
-function equality(compilation: Compilation, expected: unknown, nodes: string, where: string): string {
+function equality(compilation: Compilation, expected: unknown, nodes: Target, where: string): string {
   if (expected instanceof RegExp) return regex(compilation, toRegExp(expected, undefined, where), nodes);
   if (expected === null) return isNullOrMissing(compilation, nodes);
   return anyCandidate(compilation, nodes, (c) => equals(compilation, c, expected, where));
@@ -252,7 +272,7 @@ function equals(compilation: Compilation, c: Candidate, expected: unknown, where
   }
 }
 
-function among(compilation: Compilation, operand: unknown, nodes: string, where: string): string {
+function among(compilation: Compilation, operand: unknown, nodes: Target, where: string): string {
   if (!Array.isArray(operand)) throw new UnsupportedQueryError(`$in and $nin need an array${at(where)}`);
   const tests: string[] = [];
   const scalars: unknown[] = [];
@@ -282,7 +302,7 @@ function among(compilation: Compilation, operand: unknown, nodes: string, where:
 }
 
 /** Range operators compare only values of the operand's type (MongoDB "type bracketing"). */
-function range(compilation: Compilation, operator: string, operand: unknown, nodes: string, where: string): string {
+function range(compilation: Compilation, operator: string, operand: unknown, nodes: Target, where: string): string {
   const sign = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[operator as '$gt'];
   // null is the only value of its bracket: $gte/$lte null mean "is null or missing".
   if (operand === null) return operator === '$gte' || operator === '$lte' ? isNullOrMissing(compilation, nodes) : '0';
@@ -298,7 +318,7 @@ function range(compilation: Compilation, operator: string, operand: unknown, nod
   }
 }
 
-function regex(compilation: Compilation, pattern: RegExp, nodes: string): string {
+function regex(compilation: Compilation, pattern: RegExp, nodes: Target): string {
   const [source, flags] = [compilation.param(pattern.source), compilation.param(pattern.flags)];
   return anyCandidate(compilation, nodes, (c) => `${c.t} = 'text' AND ${REGEXP_FUNCTION}(${source}, ${flags}, ${c.a})`);
 }
@@ -320,7 +340,7 @@ function toRegExp(pattern: unknown, options: unknown, where: string): RegExp {
  * `{$elemMatch: {type: 'work', primary: true}}`: one element (an object) satisfies the whole
  * sub-query, paths relative to it. `{$elemMatch: {$gt: 80, $lt: 90}}`: one element satisfies every operator.
  */
-function elemMatch(compilation: Compilation, spec: unknown, nodes: string, where: string): string {
+function elemMatch(compilation: Compilation, spec: unknown, nodes: Target, where: string): string {
   if (!isJsonObject(spec) || Object.keys(spec).length === 0) throw new UnsupportedQueryError(`$elemMatch needs a non-empty query object${at(where)}`);
   const keys = Object.keys(spec);
   const isFieldOperator = (key: string) => key.startsWith('$') && !LOGICAL_OPERATORS.has(key);
@@ -328,9 +348,9 @@ function elemMatch(compilation: Compilation, spec: unknown, nodes: string, where
   const [n, e] = [compilation.alias(), compilation.alias()];
   const element = `${n}.j -> ('$[' || ${e}.key || ']')`;
   const test = keys.every(isFieldOperator)
-    ? operators(compilation, spec, `SELECT ${element} AS j`, `${where}.$elemMatch`)
+    ? operators(compilation, spec, { nodes: `SELECT ${element} AS j` }, `${where}.$elemMatch`)
     : `${e}.type = 'object' AND ${conjunction(compilation, spec, element, `${where}.$elemMatch`)}`;
-  return `EXISTS (SELECT 1 FROM (${nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array' AND ${test})`;
+  return `EXISTS (SELECT 1 FROM (${nodes.nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array' AND ${test})`;
 }
 
 /** Query values are JSON: a Date or an undefined would be encoded differently by the MongoDB driver. */
