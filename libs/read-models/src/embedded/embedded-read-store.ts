@@ -178,7 +178,8 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    return this.findOne<T>(collection, { _id: id });
+    const [found] = await this.find<T>(collection, { _id: id }, { limit: 1 });
+    return found ?? null;
   }
 
   override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
