@@ -392,7 +392,7 @@ export class EmbeddedReadStore extends ReadStore {
       if (family.shapes.size >= CACHED_STATEMENTS) family.shapes.clear();
       family.shapes.set(shapeKey, (shape = this.shapeOf(state, fields, ids !== undefined, driver?.index, filter?.text, sort?.text, columnsOf(state, options.fields))));
     }
-    const params: Record<string, unknown> = { ...shape.params, ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
+    const params: Record<string, unknown> = { ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
     values.forEach((value, at) => (params[`v${at}`] = value));
     return { ...shape, params };
   }
