@@ -1,7 +1,7 @@
 export * from './read-store.port';
 export { EmbeddedReadStore, type EmbeddedReadStoreOptions } from './embedded/embedded-read-store';
 // The MongoDB adapter is imported from '@scim/read-models/mongo', so that this index loads no driver.
-export { UnsupportedQueryError } from './query/unsupported-query.error';
+export { UnsupportedQueryError } from './query/sql-query';
 export { RESERVED_COLLECTIONS, RESERVED_FIELDS } from './store-rules';
 export {
   bsonDocumentSize,

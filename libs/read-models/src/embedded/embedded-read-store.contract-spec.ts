@@ -330,3 +330,54 @@ describe('EmbeddedReadStore persistence', () => {
     await store.close();
   });
 });
+
+describe('EmbeddedReadStore planning', () => {
+  let store: EmbeddedReadStore;
+
+  beforeEach(async () => {
+    store = EmbeddedReadStore.open({ file: ':memory:' });
+    await store.ensureIndexes('users', [
+      { name: 'account', fields: [['accountId', 1]] },
+      { name: 'account_tags', fields: [['accountId', 1], ['tags', 1]] },
+    ]);
+    const docs = [
+      { _id: 'u1', accountId: 'a', tags: ['x', 'y'], n: 3 },
+      { _id: 'u2', accountId: 'a', tags: ['y'], n: 1 },
+      { _id: 'u3', accountId: 'b', tags: ['x'], n: 2 },
+      { _id: 'u4', accountId: 'a', tags: [], n: 2 },
+    ];
+    await store.commit(docs.map((doc) => ({ collection: 'users', id: doc._id, doc })), { projection: 'users', position: 1 });
+  });
+
+  afterEach(() => store.close());
+
+  const ids = (docs: { _id: string }[]) => docs.map((doc) => doc._id);
+
+  it('answers equalities within $and, a field pinned twice to different values matching nothing', async () => {
+    expect(ids(await store.find('users', { accountId: 'a', $and: [{ tags: 'y' }, { $and: [{ n: { $eq: 3 } }] }] }))).toEqual(['u1']);
+    expect(ids(await store.find('users', { accountId: 'a', $and: [{ tags: 'x' }, { tags: 'y' }] }))).toEqual(['u1']);
+    expect(await store.count('users', { $and: [{ accountId: 'a' }, { accountId: 'b' }] })).toBe(0);
+    expect(ids(await store.find('users', { $and: [{ accountId: 'a' }, { accountId: 'a' }] }))).toEqual(['u1', 'u2', 'u4']);
+  });
+
+  it('reads named ids within pinned fields, in insertion order or sorted, and pages them', async () => {
+    expect(ids(await store.find('users', { _id: { $in: ['u4', 'u3', 'u1'] }, accountId: 'a' }))).toEqual(['u1', 'u4']);
+    expect(ids(await store.find('users', { _id: { $in: ['u4', 'u3', 'u1', 'u2'] } }, { skip: 1, limit: 2 }))).toEqual(['u2', 'u3']);
+    expect(ids(await store.find('users', { _id: { $in: ['u4', 'u3', 'u1'] } }, { sort: [['n', 1]], limit: 2 }))).toEqual(['u3', 'u4']);
+    expect(await store.count('users', { _id: { $in: ['u1', 'u3', 'nobody'] }, tags: 'x', accountId: 'b' })).toBe(1);
+    expect(await store.find('users', { _id: { $in: [] } })).toEqual([]);
+  });
+
+  it('tests pinned fields no index holds, and other conditions, on the documents the keys give', async () => {
+    expect(ids(await store.find('users', { accountId: 'a', n: 2 }))).toEqual(['u4']);
+    expect(ids(await store.find('users', { accountId: 'a', tags: 'y', n: { $gte: 2 } }))).toEqual(['u1']);
+    expect(ids(await store.find('users', { accountId: 'a', $or: [{ n: 1 }, { n: 3 }] }))).toEqual(['u1', 'u2']);
+    expect(ids(await store.find('users', { accountId: 'a' }, { sort: [['n', -1]], skip: 1 }))).toEqual(['u4', 'u2']);
+  });
+
+  it("reads and stores apart a field whose name holds a quote, which SQL text must not end at", async () => {
+    await store.ensureStoredApart('users', ["it's"]);
+    await store.commit([{ collection: 'users', id: 'u5', doc: { _id: 'u5', accountId: 'a', "it's": { q: "'" }, "o'k": 1 } }], { projection: 'users', position: 2 });
+    expect(await store.find('users', { "it's.q": "'" }, { fields: ["it's", "o'k"] })).toEqual([{ _id: 'u5', "it's": { q: "'" }, "o'k": 1 }]);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
-import { compileFilter, compileSort, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelEqualities, topLevelFieldsOf } from '../query/sql-query';
+import { compileFilter, compileSort, isJsonObject, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelFieldsOf, UnsupportedQueryError } from '../query/sql-query';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
 import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, normalizeIndexSpec, planWrites } from '../store-rules';
 import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
@@ -51,7 +51,7 @@ interface Collection {
 
 /**
  * The in-process read store, on SQLite's own engine: one table per collection (the document's JSON,
- * and a column for each string field stored apart), in insertion order by an integer key that an
+ * and a column for each field stored apart), in insertion order by an integer key that an
  * UPSERT keeps, so a replaced document keeps its place. Each index is a WITHOUT ROWID table of
  * (keys…, document): MongoDB indexes every element of an array, which an expression index cannot.
  * Queries are compiled to SQL (query/sql-query.ts); nothing of the documents or indexes is held in
@@ -60,11 +60,10 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, Database.Statement>();
-  /** Plans of equality queries by shape (fields, types of their values, fields read), then by driving index. */
+  /** Plans of queries by shape (fields pinned, types of their values, fields read, ids named), then by driving index, filter and sort. */
   private readonly shapes = new Map<string, ShapeFamily>();
   /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly pageMarks = new Map<string, Map<string, number[]>>();
+  private readonly kept = new Map<string, Map<string, unknown>>();
   private closed = false;
   private readonly reading: <T>(read: () => T) => T;
 
@@ -146,7 +145,7 @@ export class EmbeddedReadStore extends ReadStore {
         const index = indexOf(state, spec);
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
-        for (const row of this.db.prepare(`SELECT ${storedColumns(state)} FROM ${state.table}`).raw().all() as StoredRow[]) {
+        for (const row of this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]) {
           this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as (string | null)[]), index));
         }
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
@@ -216,17 +215,8 @@ export class EmbeddedReadStore extends ReadStore {
     if (!state) return assertSupported(query, {}, 0);
     return this.reading(() => {
       const plan = this.plan(state, query, {});
-      // A list's total (an account's 100,000 users) walks its whole key; it is kept until the next
-      // commit to the collection. The process owns the file (DATA_DIR's lock): no other writer.
-      const counted = `${plan.count.source}\0${JSON.stringify(plan.params)}`;
-      const counts = this.counts.get(collection) ?? new Map<string, number>();
-      let total = counts.get(counted);
-      if (total === undefined) {
-        total = plan.count.pluck().get(plan.params) as number;
-        if (counts.size >= CACHED_STATEMENTS) counts.clear();
-        this.counts.set(collection, counts.set(counted, total));
-      }
-      return total;
+      // A list's total (an account's 100,000 users) walks its whole key.
+      return this.keep(collection, `count\0${plan.count.source}\0${JSON.stringify(plan.params)}`, () => plan.count.pluck().get(plan.params) as number);
     });
   }
 
@@ -255,10 +245,7 @@ export class EmbeddedReadStore extends ReadStore {
     }
     if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
 
-    for (const collection of writesByCollection.keys()) {
-      this.counts.delete(collection);
-      this.pageMarks.delete(collection);
-    }
+    for (const collection of writesByCollection.keys()) this.kept.delete(collection);
     this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
       assertCheckpointNotMoved(checkpoint, position ?? 0);
@@ -268,7 +255,7 @@ export class EmbeddedReadStore extends ReadStore {
         // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
         // a replacement keeps stay as they are.
         const kept = new Map<string, boolean[]>();
-        const select = this.statement(`SELECT ${storedColumns(state)} FROM ${state.table} WHERE _id = ?`).raw();
+        const select = this.statement(`SELECT ${columnsOf(state)} FROM ${state.table} d WHERE d._id = ?`).raw();
         for (const [id, { doc, recreated }] of writes) {
           const row = select.get(id) as StoredRow | undefined;
           if (row === undefined) continue;
@@ -314,8 +301,7 @@ export class EmbeddedReadStore extends ReadStore {
   /** Documents and checkpoints go; indexes and fields stored apart stay, as in MongoDB after deleteMany. */
   override async clear(): Promise<void> {
     this.assertOpen();
-    this.counts.clear();
-    this.pageMarks.clear();
+    this.kept.clear();
     this.db.transaction(() => {
       for (const state of this.collections.values()) {
         this.db.exec(`DELETE FROM ${state.table}`);
@@ -338,18 +324,21 @@ export class EmbeddedReadStore extends ReadStore {
    */
   private pageStart(collection: string, keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
     if (skip < PAGE_MARK_STRIDE) return { from: Number.MIN_SAFE_INTEGER, skip };
-    const cacheKey = `${keyed}\0${JSON.stringify(params)}`;
-    let marks = this.pageMarks.get(collection)?.get(cacheKey);
-    if (!marks) {
-      const sql = `SELECT doc FROM (SELECT k.doc AS doc, row_number() OVER (ORDER BY k.doc) AS n ${keyed}) WHERE (n - 1) % ${PAGE_MARK_STRIDE} = 0`;
-      marks = this.statement(sql).pluck().all(params) as number[];
-      const byKey = this.pageMarks.get(collection) ?? new Map<string, number[]>();
-      if (byKey.size >= CACHED_STATEMENTS) byKey.clear();
-      this.pageMarks.set(collection, byKey.set(cacheKey, marks));
-    }
+    const sql = `SELECT doc FROM (SELECT k.doc AS doc, row_number() OVER (ORDER BY k.doc) AS n ${keyed}) WHERE (n - 1) % ${PAGE_MARK_STRIDE} = 0`;
+    const marks = this.keep(collection, `marks\0${sql}\0${JSON.stringify(params)}`, () => this.statement(sql).pluck().all(params) as number[]);
     const mark = Math.floor(skip / PAGE_MARK_STRIDE);
     // Past the last mark: past the end too, unless within the last stride.
     return mark < marks.length ? { from: marks[mark], skip: skip % PAGE_MARK_STRIDE } : { from: Number.MAX_SAFE_INTEGER, skip: 0 };
+  }
+
+  /** What a read worked out, kept until the next commit to the collection: the process owns the file (DATA_DIR's lock), no other writer changes it. */
+  private keep<T>(collection: string, key: string, work: () => T): T {
+    const kept = this.kept.get(collection) ?? new Map<string, unknown>();
+    if (!kept.has(key)) {
+      if (kept.size >= CACHED_STATEMENTS) kept.clear();
+      this.kept.set(collection, kept.set(key, work()));
+    }
+    return kept.get(key) as T;
   }
 
   /** Files a document under its keys in an index; a unique key another document holds is refused. */
@@ -358,7 +347,8 @@ export class EmbeddedReadStore extends ReadStore {
     try {
       for (const key of keys) index.insert.run(...key, inserted);
     } catch (error) {
-      throw uniqueViolation(error, collection, index.spec.name, id);
+      const code = (error as { code?: unknown })?.code;
+      throw code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' ? new UniqueIndexViolationError(collection, index.spec.name, id) : error;
     }
   }
 
@@ -375,36 +365,60 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   /**
-   * The statements of a query. A conjunction of equalities (a lookup, a list's scope) is planned
-   * once per shape and driven by an index key, its other fields checked in other indexes' keys
-   * where they can be, so that nothing is parsed; any other query is compiled whole (query/sql-query.ts).
+   * The statements of a query, planned once per shape: the fields it pins to a string or number
+   * (a lookup, a list's scope), read off index keys where they can be, the key holding the fewest
+   * matches driving, so that nothing is parsed; the ids it names; the rest compiled (query/sql-query.ts).
    */
   private plan(state: Collection, query: Query, options: FindOptions): Plan {
-    const equalities = options.sort ? undefined : equalitiesOf(query);
-    if (!equalities) return this.compiledPlan(state, query, options, columnsOf(state, options.fields));
-    const [fields, values] = equalities;
+    if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
+    const { pinned, ids, rest } = splitQuery(query);
+    const [fields, values] = [[...pinned.keys()], [...pinned.values()]];
     // Field names have no NUL (splitPath, assertTopLevelFields).
-    const key = `${state.name}\0${fields.join('\0')}\0${values.map((value) => typeof value).join()}\0${options.fields ? options.fields.join('\0') : '*'}`;
+    const key = `${state.name}\0${fields.join('\0')}\0${values.map((value) => typeof value).join()}\0${options.fields ? options.fields.join('\0') : '*'}\0${ids ? 'ids' : ''}`;
     let family = this.shapes.get(key);
     if (!family) {
       if (this.shapes.size >= CACHED_STATEMENTS) this.shapes.clear();
-      this.shapes.set(key, (family = { drivers: fields.includes('_id') ? [] : this.driversOf(state, fields), byDriver: new Map() }));
+      this.shapes.set(key, (family = this.familyOf(state, fields, ids !== undefined)));
     }
+    // Pinned fields no index holds are tested on the document, with the rest.
+    for (const [at, field] of fields.entries()) if (!family.covered.has(field)) rest.push(Object.fromEntries([[field, values[at]]]));
+    const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
+    const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
+    const sort = options.sort && compileSort(options.sort, doc);
     const driver = this.driverOf(family, values);
-    let shape = family.byDriver.get(driver);
-    if (!shape) family.byDriver.set(driver, (shape = this.equalityShape(state, fields, values, driver?.index, columnsOf(state, options.fields))));
-    const params = { ...shape.params };
-    for (const [name, at] of shape.slots) params[name] = values[at];
+    const shapeKey = `${driver?.index.spec.name}\0${filter?.text}\0${sort?.text}`;
+    let shape = family.shapes.get(shapeKey);
+    if (!shape) {
+      if (family.shapes.size >= CACHED_STATEMENTS) family.shapes.clear();
+      family.shapes.set(shapeKey, (shape = this.shapeOf(state, fields, ids !== undefined, driver?.index, filter?.text, sort?.text, columnsOf(state, options.fields))));
+    }
+    const params: Record<string, unknown> = { ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
+    values.forEach((value, at) => (params[`v${at}`] = value));
     return { ...shape, params };
   }
 
-  /** The statements for equalities on `fields` (values bound from their slots), read off `driver`'s key, else off the table. */
-  private equalityShape(state: Collection, fields: readonly string[], values: readonly (string | number)[], driver: Index | undefined, columns: Columns): Shape {
-    const params: Record<string, unknown> = { ...columns.params };
-    const slots = fields.map((_, at) => [`v${at}`, at] as [string, number]);
+  /** What the equalities on `fields` (and ids, when named) share whatever their values: the indexes that may drive them, the fields index keys check. */
+  private familyOf(state: Collection, fields: readonly string[], ids: boolean): ShapeFamily {
+    const pinned = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => fields.includes(field)));
+    const covered = new Set(pinned.flatMap((index) => index.spec.fields.map(([field]) => field)).concat(fields.includes('_id') ? ['_id'] : []));
+    if (ids || fields.includes('_id')) return { drivers: [], covered, shapes: new Map() };
+    // Those within a wider one hold at least as many matches.
+    const within = (inner: Index, outer: Index) => inner !== outer && inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
+    const drivers = pinned
+      .filter((index) => !pinned.some((other) => within(index, other)))
+      .map((index) => ({
+        index,
+        key: index.spec.fields.map(([field]) => fields.indexOf(field)),
+        probe: this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck(),
+      }));
+    return { drivers, covered, shapes: new Map() };
+  }
+
+  /** The statements of one shape: read off `driver`'s key, else the ids, else the table, other index keys checked, then `filter`, in `sort`'s order or insertion order. */
+  private shapeOf(state: Collection, fields: readonly string[], ids: boolean, driver: Index | undefined, filter: string | undefined, sort: string | undefined, columns: string): Plan {
     const keyOf = (index: Index, alias: string) => index.spec.fields.map(([field], at) => `${alias}.k${at} = @v${fields.indexOf(field)}`).join(' AND ');
     const row = driver ? 'k.doc' : 'd.inserted';
-    const where = driver ? [keyOf(driver, 'k')] : fields.includes('_id') ? [`d._id = @v${fields.indexOf('_id')}`] : [];
+    const where = driver ? [keyOf(driver, 'k')] : ids ? ['d._id IN (SELECT value FROM json_each(@ids))'] : fields.includes('_id') ? [`d._id = @v${fields.indexOf('_id')}`] : [];
     const covered = new Set(driver ? driver.spec.fields.map(([field]) => field) : ['_id']);
     for (const index of state.indexes.values()) {
       const pinned = index.spec.fields.map(([field]) => field);
@@ -412,38 +426,17 @@ export class EmbeddedReadStore extends ReadStore {
       where.push(`EXISTS (SELECT 1 FROM ${index.table} x WHERE ${keyOf(index, 'x')} AND x.doc = ${row})`);
       for (const field of pinned) covered.add(field);
     }
-    // Fields no index holds are tested on the document, compiled with stand-ins for their values.
-    const rest = fields.filter((field) => !covered.has(field));
-    const standIn = (at: number) => (typeof values[at] === 'string' ? `\0${at}` : at + 0.5);
-    if (rest.length > 0) {
-      const filter = compileFilter(Object.fromEntries(rest.map((field) => [field, standIn(fields.indexOf(field))])), storedDocument(state, 'd', (field) => rest.some((path) => path.split('.')[0] === field)));
-      for (const [name, value] of Object.entries(filter.params)) {
-        const at = fields.findIndex((_, at) => standIn(at) === value);
-        if (at >= 0) slots.push([name, at]);
-        else params[name] = value;
-      }
-      where.push(filter.text);
-    }
-    const from = `FROM ${driver ? `${driver.table} k${rest.length > 0 ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    const count = this.statement(`SELECT COUNT(*) ${from}`);
-    if (!driver) return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY d.inserted LIMIT +@limit OFFSET +@skip`), count, params, slots };
+    if (filter) where.push(filter);
+    const from = `FROM ${driver ? `${driver.table} k${filter || sort ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    const [count, params] = [this.statement(`SELECT COUNT(*) ${from}`), {}];
+    // Ids are put in order in JavaScript: an ORDER BY that no index gives would cost SQLite a sorter.
+    if (ids && !sort) return { page: this.statement(`SELECT ${columns} ${from}`), count, params, inJavaScript: 'page' };
+    // Read off an index, its order is insertion order: named so, the planner needs no sorter.
+    if (sort || filter || !driver) return { page: this.statement(`SELECT ${columns} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
     // Skipped entries are stepped over in the index alone; a page of one key alone may start from a mark (`pageStart`).
-    const keyed = where.length === 1 && rest.length === 0 ? from : undefined;
-    const page = `SELECT ${columns.sql} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
-    return { page: this.statement(page), count, params, slots, inJavaScript: 'order', keyed };
-  }
-
-  /** The widest indexes the equalities on `fields` pin (those within a wider one hold at least as many), and how to probe their keys. */
-  private driversOf(state: Collection, fields: readonly string[]): Driver[] {
-    const pinned = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => fields.includes(field)));
-    const within = (inner: Index, outer: Index) => inner !== outer && inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
-    return pinned
-      .filter((index) => !pinned.some((other) => within(index, other)))
-      .map((index) => ({
-        index,
-        key: index.spec.fields.map(([field]) => fields.indexOf(field)),
-        probe: this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck(),
-      }));
+    const keyed = where.length === 1 ? from : undefined;
+    const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
+    return { page: this.statement(page), count, params, inJavaScript: 'order', keyed };
   }
 
   /**
@@ -461,30 +454,6 @@ export class EmbeddedReadStore extends ReadStore {
       if (size < 2) break;
     }
     return (family.last = best!.driver);
-  }
-
-  /** Any other query, compiled whole: driven by the widest index its equalities pin, or by ids, else the table in insertion order. */
-  private compiledPlan(state: Collection, query: Query, options: FindOptions, columns: Columns): Plan {
-    const doc = storedDocument(state, 'd', (field) => topLevelFieldsOf(query, options.sort).has(field));
-    const filter = compileFilter(query, doc);
-    const sort = options.sort && compileSort(options.sort, doc);
-    const params: Record<string, unknown> = { ...columns.params, ...filter.params, ...sort?.params };
-    const ids = idsOf(query._id);
-    if (ids && !sort) {
-      // Put in order here: an ORDER BY that no index gives would cost SQLite a sorter.
-      const from = `FROM ${state.table} d WHERE d._id IN (SELECT value FROM json_each(@ids)) AND ${filter.text}`;
-      params.ids = JSON.stringify(ids);
-      return { page: this.statement(`SELECT ${columns.sql} ${from}`), count: this.statement(`SELECT COUNT(*) ${from}`), params, inJavaScript: 'page' };
-    }
-    const equalities = topLevelEqualities(query);
-    const driver = [...state.indexes.values()]
-      .filter((index) => index.spec.fields.every(([field]) => equalities.has(field)))
-      .reduce<Index | undefined>((widest, index) => (!widest || index.spec.fields.length > widest.spec.fields.length ? index : widest), undefined);
-    const where = driver ? driver.spec.fields.map(([field], at) => ((params[`key${at}`] = equalities.get(field)), `k.k${at} = @key${at}`)) : [];
-    const from = `FROM ${driver ? `${driver.table} k JOIN ${state.table} d ON d.inserted = k.doc` : `${state.table} d`} WHERE ${[...where, filter.text].join(' AND ')}`;
-    // Read off an index, its order is insertion order: named so, the planner needs no sorter.
-    const order = [...(sort ? [sort.text] : []), driver ? 'k.doc' : 'd.inserted'].join(', ');
-    return { page: this.statement(`SELECT ${columns.sql} ${from} ORDER BY ${order} LIMIT +@limit OFFSET +@skip`), count: this.statement(`SELECT COUNT(*) ${from}`), params };
   }
 
   private statement(sql: string): Database.Statement {
@@ -523,11 +492,6 @@ interface Plan {
   readonly keyed?: string;
 }
 
-/** A plan of equalities, its values bound to the named parameters in `slots` (name, position of the value). */
-interface Shape extends Plan {
-  readonly slots: readonly (readonly [string, number])[];
-}
-
 /** An index that may drive equality queries of a shape: the positions of its key's values among theirs, and a probe of its key's size. */
 interface Driver {
   readonly index: Index;
@@ -535,45 +499,27 @@ interface Driver {
   readonly probe: Database.Statement;
 }
 
+/** Queries pinning the same fields (values of the same types), reading the same fields: their plans by driver, filter and sort. */
 interface ShapeFamily {
   readonly drivers: readonly Driver[];
-  readonly byDriver: Map<Driver | undefined, Shape>;
+  /** The pinned fields that index keys check. */
+  readonly covered: ReadonlySet<string>;
+  readonly shapes: Map<string, Plan>;
   last?: Driver;
 }
 
-/** The columns a find reads after `d.inserted, d._id`: the document, or MongoDB's inclusion projection of `fields`. */
-interface Columns {
-  readonly sql: string;
-  readonly params: Record<string, unknown>;
-}
-
-function columnsOf(state: Collection, fields: readonly string[] | undefined): Columns {
+/** The columns a find reads: `d.inserted`, `d._id`, then the document, or MongoDB's inclusion projection of `fields`. */
+function columnsOf(state: Collection, fields?: readonly string[]): string {
   const read = fields?.filter((field) => field !== '_id');
-  if (!read) return { sql: ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', '), params: {} };
-  const params: Record<string, unknown> = {};
+  if (!read) return ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', ');
   // A field stored apart comes as JSON text or as its string or number, from the document only when
   // written before it was stored apart (each `->` parses the document); a BLOB as text (a Buffer costs ~0.7 µs).
-  const columns = read.map((field, at) => {
-    params[`f${at}`] = jsonPathOf(field);
+  const columns = read.map((field) => {
     const column = `d.${apartColumn(field)}`;
-    if (!state.storedApart.includes(field)) return `d.doc -> @f${at}`;
-    return `CASE WHEN ${column} IS NULL THEN d.doc -> @f${at} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
+    if (!state.storedApart.includes(field)) return `d.doc -> ${pathLiteral(field)}`;
+    return `CASE WHEN ${column} IS NULL THEN d.doc -> ${pathLiteral(field)} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
   });
-  return { sql: ['d.inserted', 'd._id', ...columns].join(', '), params };
-}
-
-/** The fields and values of a query made of equalities to strings and numbers only (`{a: 'x', b: {$eq: 2}}`), else undefined. */
-function equalitiesOf(query: Query): [string[], (string | number)[]] | undefined {
-  if (!isPlainObject(query)) return undefined;
-  const [fields, values]: [string[], (string | number)[]] = [[], []];
-  for (const [field, condition] of Object.entries(query)) {
-    const value = isPlainObject(condition) && Object.keys(condition).length === 1 && Object.hasOwn(condition, '$eq') ? condition.$eq : condition;
-    if (field.startsWith('$') || !(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) return undefined;
-    splitPath(field);
-    fields.push(field);
-    values.push(value);
-  }
-  return [fields, values];
+  return ['d.inserted', 'd._id', ...columns].join(', ');
 }
 
 /** What a read of a collection never written returns, once the query is known to be supported. */
@@ -583,21 +529,29 @@ function assertSupported<T>(query: Query, options: FindOptions, nothing: T): T {
   return nothing;
 }
 
-/** `'x'`, `{$eq: 'x'}` or `{$in: ['x', …]}`: the ids a query on `_id` names, else undefined. */
-function idsOf(condition: unknown): string[] | undefined {
-  if (typeof condition === 'string') return [condition];
-  if (typeof condition !== 'object' || condition === null || Object.keys(condition).length !== 1) return undefined;
-  const { $eq, $in } = condition as { $eq?: unknown; $in?: unknown };
-  if (typeof $eq === 'string') return [$eq];
-  return Array.isArray($in) && $in.every((id) => typeof id === 'string') ? $in : undefined;
+/** A query as the fields it pins to a string or number (`{a: 'x'}`, `{a: {$eq: 2}}`, also within `$and`), the ids `_id: {$in: […]}` names, and the rest. */
+function splitQuery(query: Query, into: { pinned: Map<string, string | number>; ids?: string[]; rest: Query[] } = { pinned: new Map(), rest: [] }) {
+  for (const [field, condition] of Object.entries(query)) {
+    if (field === '$and' && Array.isArray(condition) && condition.length > 0 && condition.every(isJsonObject)) {
+      for (const branch of condition) splitQuery(branch, into);
+      continue;
+    }
+    const only = isJsonObject(condition) && Object.keys(condition).length === 1 ? Object.entries(condition)[0] : undefined;
+    const value = only?.[0] === '$eq' ? only[1] : condition;
+    const ids = field === '_id' && only?.[0] === '$in' && Array.isArray(only[1]) && only[1].every((id) => typeof id === 'string') ? (only[1] as string[]) : undefined;
+    if (!field.startsWith('$') && !into.pinned.has(field) && (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) into.pinned.set((splitPath(field), field), value);
+    else if (ids && !into.ids) into.ids = ids;
+    else into.rest.push(Object.fromEntries([[field, condition]]));
+  }
+  return into;
 }
 
-/** The document as stored in row `d`, its fields stored apart put back (those `needed`, by default all). */
-function storedDocument(state: Collection, d: string, needed: (field: string) => boolean = () => true): string {
-  let doc = `${d}.doc`;
-  for (const field of state.storedApart.filter(needed)) {
-    const column = `${d}.${apartColumn(field)}`;
-    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, '${jsonPathOf(field)}', CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
+/** The document as stored in row `d`, those of its fields stored apart that are `needed` put back. */
+function storedDocument(state: Collection, needed: ReadonlySet<string>): string {
+  let doc = 'd.doc';
+  for (const field of state.storedApart.filter((field) => needed.has(field))) {
+    const column = `d.${apartColumn(field)}`;
+    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, ${pathLiteral(field)}, CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
   }
   return doc;
 }
@@ -637,10 +591,10 @@ function collectLeaves(value: unknown, path: readonly string[], depth: number, i
   if (Array.isArray(value)) {
     if (/^(0|[1-9][0-9]*)$/.test(path[depth])) collectLeaves(value[Number(path[depth])], path, depth + 1, into);
     // MongoDB looks into the objects of an array, not into its scalars or nested arrays.
-    else for (const element of value) if (isPlainObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
+    else for (const element of value) if (isJsonObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
     return;
   }
-  if (isPlainObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
+  if (isJsonObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
   else into.push(null);
 }
 
@@ -648,10 +602,6 @@ function keyValue(value: unknown): string | number | Buffer {
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
   if (value === null || value === undefined) return Number.NEGATIVE_INFINITY;
   return Buffer.from(`${typeof value === 'boolean' ? '\u0008' : '\u0004'}${JSON.stringify(value)}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function fieldOf(object: Record<string, unknown>, field: string): unknown {
@@ -694,10 +644,6 @@ function fromApart(value: Apart): unknown {
 /** `inserted`, then what `whole` reads. */
 type StoredRow = [number, string, string, ...Apart[]];
 
-function storedColumns(state: Collection): string {
-  return ['inserted', '_id', 'doc', ...state.storedApart.map(apartColumn)].join(', ');
-}
-
 /** A row of `SELECT _id, doc, <stored apart…>`. */
 function whole(state: Collection, [, body, ...apart]: Apart[]): Doc {
   const doc = JSON.parse(body as string) as Record<string, unknown>;
@@ -720,9 +666,9 @@ function picked(state: Collection, fields: readonly string[], [id, ...values]: A
   return doc as Doc;
 }
 
-function uniqueViolation(error: unknown, collection: string, index: string, documentId?: string): unknown {
-  const code = (error as { code?: unknown })?.code;
-  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' ? new UniqueIndexViolationError(collection, index, documentId) : error;
+/** A field's JSON path as an SQL string literal. */
+function pathLiteral(field: string): string {
+  return `'${jsonPathOf(field).replaceAll("'", "''")}'`;
 }
 
 function apartColumn(field: string): string {

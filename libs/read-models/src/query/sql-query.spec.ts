@@ -1,6 +1,6 @@
 import { EmbeddedReadStore } from '../embedded/embedded-read-store';
 import type { Query } from '../read-store.port';
-import { compileFilter, topLevelEqualities, topLevelFieldsOf, UnsupportedQueryError } from './sql-query';
+import { compileFilter, topLevelFieldsOf, UnsupportedQueryError } from './sql-query';
 
 // The compiled SQL is judged by what it selects: each document is stored alone in its own collection.
 const alice = {
@@ -255,37 +255,6 @@ describe('compileFilter, through the embedded store', () => {
       expect(() => compileFilter(query, 'doc')).toThrow(message);
       await expect(store.count('c1', query)).rejects.toThrow(message);
     });
-  });
-});
-
-describe('topLevelEqualities', () => {
-  it('collects fields pinned to one string or number', () => {
-    const equalities = topLevelEqualities({
-      accountId: 'a1',
-      'search.userName': { $eq: 'alice' },
-      age: 31,
-      $and: [{ status: 'active' }, { $or: [{ kind: 'x' }] }],
-    });
-    expect([...equalities]).toEqual([
-      ['accountId', 'a1'],
-      ['search.userName', 'alice'],
-      ['age', 31],
-      ['status', 'active'],
-    ]);
-  });
-
-  it('ignores conditions an equality index cannot answer', () => {
-    const equalities = topLevelEqualities({
-      status: { $ne: 'deleted' },
-      name: { givenName: 'A' },
-      tags: ['a'],
-      active: true,
-      nickName: null,
-      userName: /^a/,
-      score: Number.NaN,
-      $or: [{ accountId: 'a1' }],
-    });
-    expect(equalities.size).toBe(0);
   });
 });
 

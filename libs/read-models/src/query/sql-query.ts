@@ -5,9 +5,14 @@
  * comparisons stay within one type ("type bracketing"). Every value and path is a bound parameter.
  */
 import type { Query, SortSpec } from '../read-store.port';
-import { UnsupportedQueryError } from './unsupported-query.error';
 
-export { UnsupportedQueryError };
+/** A query or sort that uses something outside the subset documented in read-store.port.ts. */
+export class UnsupportedQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedQueryError';
+  }
+}
 
 /** SQL text with named parameters (`@p0`…) and their values. */
 export interface Sql {
@@ -25,7 +30,7 @@ const FIELD_NAME = /^[^"\\\0]+$/;
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
-function isJsonObject(value: unknown): value is JsonObject {
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof RegExp);
 }
 
@@ -83,23 +88,6 @@ export function topLevelFieldsOf(query: Query, sort: SortSpec = [], into = new S
   }
   for (const [field] of sort) into.add(field.split('.')[0]);
   return into;
-}
-
-/**
- * Fields the query pins to one string or number at top level (also inside a top-level `$and`):
- * every match has that value there, so an equality index on those fields holds every match.
- */
-export function topLevelEqualities(query: Query): Map<string, string | number> {
-  const equalities = new Map<string, string | number>();
-  for (const [key, condition] of Object.entries(query)) {
-    if (key === '$and' && Array.isArray(condition)) {
-      for (const branch of condition) if (isJsonObject(branch)) for (const [field, value] of topLevelEqualities(branch)) equalities.set(field, value);
-    } else if (!key.startsWith('$')) {
-      const value = isJsonObject(condition) && Object.keys(condition).length === 1 ? condition.$eq : condition;
-      if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) equalities.set(key, value);
-    }
-  }
-  return equalities;
 }
 
 /** A JSON path (SQLite syntax) for one field name. */

@@ -1,7 +1,7 @@
 import { EmbeddedReadStore } from '../embedded/embedded-read-store';
 import type { Doc, SortSpec } from '../read-store.port';
 import { compileSort } from './sql-query';
-import { UnsupportedQueryError } from './unsupported-query.error';
+import { UnsupportedQueryError } from './sql-query';
 
 let store: EmbeddedReadStore;
 let collections = 0;

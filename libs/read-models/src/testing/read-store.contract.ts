@@ -2,7 +2,7 @@
  * The behaviour every ReadStore adapter must share (shared/STYLE.md §15). Run it from an adapter's
  * *.contract-spec.ts with a setup that returns a fresh, empty store each time it is called.
  */
-import { UnsupportedQueryError } from '../query/unsupported-query.error';
+import { UnsupportedQueryError } from '../query/sql-query';
 import { CheckpointMovedError, type Doc, type Query, ReadStore, type SortSpec, UniqueIndexViolationError } from '../read-store.port';
 import { CommitTooLargeError, DocumentTooLargeError, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
 

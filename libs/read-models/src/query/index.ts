@@ -1,1 +1,0 @@
-export { compileFilter, compileSort, topLevelEqualities, UnsupportedQueryError, type Sql } from './sql-query';
