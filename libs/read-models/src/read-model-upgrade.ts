@@ -5,7 +5,7 @@ import { EmbeddedReadStore } from './embedded/embedded-read-store';
 import type { Projection } from './projection';
 import { rebuildEmbeddedFile } from './embedded-rebuild';
 import type { RebuildProgress, RunnerLogger } from './projection-runner';
-import { recordProjectionVersions, staleProjections, type StaleProjection } from './projection-versions';
+import { describeStale, recordProjectionVersions, staleProjections } from './projection-versions';
 import type { ReadStore } from './read-store.port';
 
 export interface EmbeddedReadModelsOptions {
@@ -49,7 +49,7 @@ export async function openEmbeddedReadModels(options: EmbeddedReadModelsOptions)
         await recordProjectionVersions(live, projections);
         return live;
       }
-      logger.log(`Read models of another version (${stale.map(describe).join(', ')}): rebuilding them from the event log`);
+      logger.log(`Read models of another version (${describeStale(stale)}): rebuilding them from the event log`);
     }
   } catch (error) {
     await live.close();
@@ -90,9 +90,6 @@ export function progressLogger(logger: RunnerLogger, every: number): (progress: 
     logger.log(`Rebuilding the read models: ${progress.events} events, position ${progress.position} of ${progress.head} (${Math.round(progress.eventsPerSecond)} events/s)`);
   };
 }
-
-const describe = ({ projection, stored, current }: StaleProjection): string =>
-  `${projection} ${stored === undefined ? 'unversioned' : `v${stored}`}, now v${current}`;
 
 const formatSeconds = ({ events, eventsPerSecond }: RebuildProgress): string => `${(eventsPerSecond > 0 ? events / eventsPerSecond : 0).toFixed(1)} s`;
 
