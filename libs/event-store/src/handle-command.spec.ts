@@ -216,7 +216,7 @@ describe('handleCommand', () => {
     });
   });
 
-  describe('on a new stream (an id minted for the command)', () => {
+  describe('on a stream that most likely is new (an id minted for the command, a name never reserved)', () => {
     test('decides on the initial state without reading, and creates the stream', async () => {
       const reads = jest.spyOn(store, 'readStream');
 
@@ -233,6 +233,16 @@ describe('handleCommand', () => {
 
       expect(store.appendCalls).toBe(2);
       expect(result).toMatchObject({ state: { total: 15 }, revision: 1 });
+    });
+
+    test('a wrong guess that the stream is new does not use up one of the retry policy\'s attempts', async () => {
+      await sqlite.append('counter-1', [{ id: randomUUID(), type: 'Incremented', data: { by: 10 }, metadata: {} }], 'no_stream');
+      store.interleave(async () => undefined, competingIncrement(1));
+
+      const result = await handleCommand(store, 'counter-1', counter, decide({ type: 'Increment', by: 5 }), { ...options, newStream: true, retry: { maxAttempts: 2 } });
+
+      expect(store.appendCalls).toBe(3);
+      expect(result).toMatchObject({ state: { total: 16 }, revision: 2 });
     });
   });
 

@@ -105,8 +105,10 @@ export interface HandleCommandOptions<Event, State = unknown> {
   readonly eventId?: () => string;
   readonly retry?: RetryPolicy;
   /**
-   * The stream is named by an id minted for this command: the first attempt decides on the
-   * initial state without reading and appends with `no_stream` (which still fails if it exists).
+   * The stream most likely does not exist yet (named by an id minted for this command, or by a
+   * userName never reserved before): the first attempt decides on the initial state without
+   * reading and appends with `no_stream`, which fails if it exists; the next attempt reads. That
+   * first guess does not count against `retry`.
    */
   readonly newStream?: boolean;
 }
@@ -176,7 +178,8 @@ export function handleCommand<Event extends AnyEvent, State>(
 ): Promise<CommandResult<State, Event>> {
   let attempt = 0;
   const notRead = { state: model.initialState, revision: NO_STREAM_REVISION };
-  return retryOnConflict(() => decideAndAppend(store, streamId, model, decide, options, attempt++ === 0 && options.newStream ? notRead : undefined), options);
+  const retry = options.newStream ? { maxAttempts: (options.retry ?? DEFAULT_RETRY_POLICY).maxAttempts + 1 } : options.retry;
+  return retryOnConflict(() => decideAndAppend(store, streamId, model, decide, options, attempt++ === 0 && options.newStream ? notRead : undefined), { ...options, retry });
 }
 
 /**

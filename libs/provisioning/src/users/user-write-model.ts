@@ -193,7 +193,8 @@ export class UserWriteModel {
         if (convert) return [];
         return decideUserName({ type: 'ReserveUserName', userNameKey: key, accountId: context.accountId, userId, holder, at: context.at }, state);
       },
-      { metadata: metadataFor(context) },
+      // Most names are new: reserved without reading first (no_stream guards it; a held name is read on the retry).
+      { metadata: metadataFor(context), newStream: true },
     );
     return { position: result.position, convert };
   }
