@@ -1,4 +1,4 @@
-import type { DataKey } from './subject-key-store.port';
+import { type DataKey, SubjectErasedError } from './subject-key-store.port';
 
 export interface KeyPoolOptions {
   /** Keys made for an account the first time (default 8): an account with few people wastes few. */
@@ -105,5 +105,38 @@ export class KeyCache<Value> {
 
   delete(id: string): void {
     this.entries.delete(id);
+  }
+}
+
+/**
+ * Hands a subject its key once however often it is asked meanwhile, and never after an erasure
+ * that came while the key was on its way (waiting for a pool's batch or the store): the key found
+ * is then dropped unused, so a create racing an erasure cannot bring the person's key back.
+ */
+export class KeyHandout {
+  private readonly giving = new Map<string, Promise<DataKey>>();
+  private readonly erasedWhileGiving = new Set<string>();
+
+  /** `find` the subject's key, then `keep` it (cache, bind) unless the subject was erased in between. */
+  give<Found>(subjectId: string, find: () => Promise<Found>, keep: (found: Found) => DataKey): Promise<DataKey> {
+    let giving = this.giving.get(subjectId);
+    if (!giving) {
+      giving = find()
+        .then((found) => {
+          if (this.erasedWhileGiving.has(subjectId)) throw new SubjectErasedError(subjectId);
+          return keep(found);
+        })
+        .finally(() => {
+          this.giving.delete(subjectId);
+          this.erasedWhileGiving.delete(subjectId);
+        });
+      this.giving.set(subjectId, giving);
+    }
+    return giving;
+  }
+
+  /** The subject's keys are being destroyed: a handout under way gives nothing. */
+  erasing(subjectId: string): void {
+    if (this.giving.has(subjectId)) this.erasedWhileGiving.add(subjectId);
   }
 }

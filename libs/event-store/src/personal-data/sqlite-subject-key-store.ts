@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { KeyCache, KeyPool, type KeyPoolOptions } from './key-pool';
+import { KeyCache, KeyHandout, KeyPool, type KeyPoolOptions } from './key-pool';
 import { accountKeyBinding, dataKeyBinding, decrypt, encrypt, newKey, pooledKeyBinding } from './key-wrapping';
 import type { DataSubject } from './personal-data-policy';
 import { type DataKey, SubjectErasedError, SubjectKeyStore } from './subject-key-store.port';
@@ -79,10 +79,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private readonly liveKeys: KeyCache<DataKey>;
   private readonly keysById: KeyCache<Buffer>;
   private readonly pool: KeyPool;
-  /** Subjects being given a key: asked twice, they get one key. */
-  private readonly giving = new Map<string, Promise<DataKey>>();
-  /** Subjects destroyed while they waited for a key from a dry pool. */
-  private readonly erasedWhileGiving = new Set<string>();
+  private readonly handout = new KeyHandout();
   /** Bindings not yet written: key id → subject id, and each subject's live key among them. */
   private pendingBindings = new Map<string, string>();
   private pendingLiveKeys = new Map<string, DataKey>();
@@ -171,24 +168,15 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     const known = this.storedKeyOf(subject.subjectId);
     if (known) return known;
     if (this.readonly) throw new Error('The key store is open read-only');
-    let giving = this.giving.get(subject.subjectId);
-    if (!giving) {
-      giving = this.pool
-        .take(subject.accountId)
-        .then((dataKey) => {
-          // Erased while it waited for the pool: the key stays unused (nothing sealed with it).
-          if (this.erasedWhileGiving.has(subject.subjectId)) throw new SubjectErasedError(subject.subjectId);
-          this.pendingLiveKeys.set(subject.subjectId, dataKey);
-          this.bindLater(subject.subjectId, dataKey.keyId);
-          return this.remember(subject.subjectId, dataKey);
-        })
-        .finally(() => {
-          this.giving.delete(subject.subjectId);
-          this.erasedWhileGiving.delete(subject.subjectId);
-        });
-      this.giving.set(subject.subjectId, giving);
-    }
-    return giving;
+    return this.handout.give(
+      subject.subjectId,
+      () => this.pool.take(subject.accountId),
+      (dataKey) => {
+        this.pendingLiveKeys.set(subject.subjectId, dataKey);
+        this.bindLater(subject.subjectId, dataKey.keyId);
+        return this.remember(subject.subjectId, dataKey);
+      },
+    );
   }
 
   override async keyById(keyId: string, namedBy?: DataSubject): Promise<Buffer | undefined> {
@@ -212,7 +200,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
 
   override async destroy(subjectId: string): Promise<readonly string[]> {
     if (this.readonly) throw new Error('The key store is open read-only');
-    if (this.giving.has(subjectId)) this.erasedWhileGiving.add(subjectId);
+    this.handout.erasing(subjectId);
     this.writeBindings();
     const destroyed = this.durably(() => {
       const row = this.selectBySubject.get(subjectId);

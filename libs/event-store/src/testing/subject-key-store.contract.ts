@@ -80,6 +80,18 @@ export function describeSubjectKeyStoreContract(adapterName: string, setup: () =
       await expect(fixture.store.keyFor(carol)).rejects.toBeInstanceOf(SubjectErasedError);
     });
 
+    it('gives no key to a subject erased while its key was on its way, neither then nor later', async () => {
+      // A new account's pool is empty: the create's key is still being made when the erasure comes.
+      const dave = subject();
+      const giving = fixture.store.keyFor(dave);
+      const erased = fixture.store.destroy(dave.subjectId);
+
+      await expect(giving).rejects.toBeInstanceOf(SubjectErasedError);
+      await erased;
+      await expect(fixture.store.keyFor(dave)).rejects.toBeInstanceOf(SubjectErasedError);
+      expect(await fixture.store.liveKeyIdOf(dave.subjectId)).toBeUndefined();
+    });
+
     it('binds a key whose binding a crash lost to the subject whose event names it, so erasure destroys it too', async () => {
       const alice = subject();
       const before = await fixture.store.keyFor(alice);

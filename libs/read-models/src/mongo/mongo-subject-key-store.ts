@@ -6,6 +6,7 @@ import {
   dataKeyBinding,
   type DataSubject,
   KeyCache,
+  KeyHandout,
   KeyPool,
   type KeyPoolOptions,
   newDataKey,
@@ -70,9 +71,7 @@ export class MongoSubjectKeyStore extends SubjectKeyStore {
   private readonly liveKeys: KeyCache<DataKey>;
   private readonly keysById: KeyCache<Buffer>;
   private readonly pool: KeyPool;
-  private readonly giving = new Map<string, Promise<DataKey>>();
-  /** Subjects destroyed while they waited for a key from a dry pool. */
-  private readonly erasedWhileGiving = new Set<string>();
+  private readonly handout = new KeyHandout();
   private pendingBindings = new Map<string, string>();
   private bindingsWritten: Promise<void> = Promise.resolve();
   private bindingsScheduled = false;
@@ -110,15 +109,14 @@ export class MongoSubjectKeyStore extends SubjectKeyStore {
   override async keyFor(subject: DataSubject): Promise<DataKey> {
     const cached = this.liveKeys.get(subject.subjectId);
     if (cached) return cached;
-    let giving = this.giving.get(subject.subjectId);
-    if (!giving) {
-      giving = this.give(subject).finally(() => {
-        this.giving.delete(subject.subjectId);
-        this.erasedWhileGiving.delete(subject.subjectId);
-      });
-      this.giving.set(subject.subjectId, giving);
-    }
-    return giving;
+    return this.handout.give(
+      subject.subjectId,
+      () => this.find(subject),
+      ({ dataKey, fromPool }) => {
+        if (fromPool) this.bindLater(subject.subjectId, dataKey.keyId);
+        return this.remember(subject.subjectId, dataKey);
+      },
+    );
   }
 
   override async keyById(keyId: string, namedBy?: DataSubject): Promise<Buffer | undefined> {
@@ -152,7 +150,7 @@ export class MongoSubjectKeyStore extends SubjectKeyStore {
   }
 
   override async destroy(subjectId: string): Promise<readonly string[]> {
-    if (this.giving.has(subjectId)) this.erasedWhileGiving.add(subjectId);
+    this.handout.erasing(subjectId);
     await this.writeBindings();
     const before = await this.subjects.findOneAndUpdate(
       { _id: subjectId },
@@ -179,19 +177,16 @@ export class MongoSubjectKeyStore extends SubjectKeyStore {
     }
   }
 
-  private async give(subject: DataSubject): Promise<DataKey> {
+  /** The subject's stored key, or one from the pool when it has none. */
+  private async find(subject: DataSubject): Promise<{ readonly dataKey: DataKey; readonly fromPool: boolean }> {
     const document = await this.subjects.findOne({ _id: subject.subjectId });
     if (document) {
       if (!document.wrapped) throw new SubjectErasedError(subject.subjectId);
-      return this.remember(subject.subjectId, { keyId: document.keyId, key: await this.unwrapSubjectKey(document) });
+      return { dataKey: { keyId: document.keyId, key: await this.unwrapSubjectKey(document) }, fromPool: false };
     }
     const bound = await this.boundDataKeyOf(subject.subjectId);
-    if (bound) return this.remember(subject.subjectId, { keyId: bound._id, key: await this.unwrapDataKey(bound) });
-    const dataKey = await this.pool.take(subject.accountId);
-    // Erased while it waited: the key stays unused (nothing sealed with it).
-    if (this.erasedWhileGiving.has(subject.subjectId)) throw new SubjectErasedError(subject.subjectId);
-    this.bindLater(subject.subjectId, dataKey.keyId);
-    return this.remember(subject.subjectId, dataKey);
+    if (bound) return { dataKey: { keyId: bound._id, key: await this.unwrapDataKey(bound) }, fromPool: false };
+    return { dataKey: await this.pool.take(subject.accountId), fromPool: true };
   }
 
   /** After a lost binding a subject may have several keys (docs/PRIVACY.md): the newest seals. */
