@@ -61,6 +61,11 @@ interface DataKeyRow {
   readonly wrapped: Buffer | null;
 }
 
+/** A row of `subject_keys` (own = 1) or `data_keys` (own = 0). */
+interface KeyOfSubjectRow extends SubjectKeyRow {
+  readonly own: 0 | 1;
+}
+
 const DEFAULT_CACHE_SIZE = 10_000;
 const BINDINGS_PER_TRANSACTION = 1_000;
 const BINDINGS_DELAY_MS = 1_000;
@@ -91,7 +96,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private readonly insertAccountKey: Database.Statement<[string, Buffer, string]>;
   private readonly destroySubjectKeys: Database.Statement<[{ subjectId: string; keyId: string; at: string }]>;
   private readonly selectDataKey: Database.Statement<[string], DataKeyRow>;
-  private readonly selectDataKeyOf: Database.Statement<[string], DataKeyRow>;
+  private readonly selectKeysOf: Database.Statement<[{ subjectId: string }], KeyOfSubjectRow>;
   private readonly insertDataKey: Database.Statement<[string, string, Buffer, string]>;
   private readonly bindDataKey: Database.Statement<[string, string]>;
   private readonly destroyDataKeysOf: Database.Statement<[string, string], string>;
@@ -140,8 +145,13 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
         'ON CONFLICT (subject_id) DO UPDATE SET wrapped = NULL, destroyed_at = COALESCE(destroyed_at, @at)',
     );
     this.selectDataKey = db.prepare(`SELECT ${columns} FROM data_keys WHERE key_id = ?`);
-    // After a lost binding a subject may have several keys (docs/PRIVACY.md): the newest seals.
-    this.selectDataKeyOf = db.prepare(`SELECT ${columns} FROM data_keys WHERE subject_id = ? AND wrapped IS NOT NULL ORDER BY rowid DESC LIMIT 1`);
+    // Both kinds in one statement (each statement outside a transaction takes the WAL read lock
+    // anew): a new person is looked up at every create. After a lost binding a subject may have
+    // several pooled keys (docs/PRIVACY.md): the newest seals.
+    this.selectKeysOf = db.prepare(
+      `SELECT 1 AS own, ${columns} FROM subject_keys WHERE subject_id = @subjectId UNION ALL ` +
+        `SELECT * FROM (SELECT 0, ${columns} FROM data_keys WHERE subject_id = @subjectId AND wrapped IS NOT NULL ORDER BY rowid DESC LIMIT 1)`,
+    );
     this.insertDataKey = db.prepare('INSERT INTO data_keys (key_id, account_id, wrapped, created_at) VALUES (?, ?, ?, ?)');
     this.bindDataKey = db.prepare('UPDATE data_keys SET subject_id = ? WHERE key_id = ? AND subject_id IS NULL');
     this.destroyDataKeysOf = db
@@ -193,9 +203,9 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
 
   override async liveKeyIdOf(subjectId: string): Promise<string | undefined> {
     this.writeBindings();
-    const row = this.selectBySubject.get(subjectId);
-    if (row) return row.wrapped ? row.key_id : undefined;
-    return this.selectDataKeyOf.get(subjectId)?.key_id;
+    const { own, pooled } = this.keysOf(subjectId);
+    if (own) return own.wrapped ? own.key_id : undefined;
+    return pooled?.key_id;
   }
 
   override async destroy(subjectId: string): Promise<readonly string[]> {
@@ -230,13 +240,18 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
 
   /** The subject's key as stored, if it has one; throws when the subject was erased. */
   private storedKeyOf(subjectId: string): DataKey | undefined {
-    const row = this.selectBySubject.get(subjectId);
-    if (row) {
-      if (!row.wrapped) throw new SubjectErasedError(subjectId);
-      return this.remember(subjectId, { keyId: row.key_id, key: decrypt(this.accountKey(row.account_id), row.wrapped, dataKeyBinding(row.key_id, row.subject_id, row.account_id)) });
+    const { own, pooled } = this.keysOf(subjectId);
+    if (own) {
+      if (!own.wrapped) throw new SubjectErasedError(subjectId);
+      return this.remember(subjectId, { keyId: own.key_id, key: decrypt(this.accountKey(own.account_id), own.wrapped, dataKeyBinding(own.key_id, own.subject_id, own.account_id)) });
     }
-    const pooled = this.selectDataKeyOf.get(subjectId);
-    return pooled?.wrapped ? this.remember(subjectId, { keyId: pooled.key_id, key: this.unwrapDataKey(pooled) }) : undefined;
+    return pooled ? this.remember(subjectId, { keyId: pooled.key_id, key: this.unwrapDataKey(pooled) }) : undefined;
+  }
+
+  /** The subject's own key row (made before pools; no key: erased) and its newest live pooled key. */
+  private keysOf(subjectId: string): { own?: KeyOfSubjectRow; pooled?: KeyOfSubjectRow } {
+    const rows = this.selectKeysOf.all({ subjectId });
+    return { own: rows.find((row) => row.own === 1), pooled: rows.find((row) => row.own === 0) };
   }
 
   private openDataKey(row: DataKeyRow, namedBy: DataSubject | undefined): Buffer | undefined {
