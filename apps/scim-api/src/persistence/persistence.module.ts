@@ -71,11 +71,11 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
           rootKey: loadRootKey({ file: join(config.dataDir, ROOT_KEY_FILE), fromEnvironment: config.rootKey }),
         }),
     },
+    { provide: HashChainedEventStore, useFactory: () => new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })) },
     {
       provide: EventStore,
-      inject: [Metrics, SubjectKeyStore],
-      useFactory: (metrics: Metrics, keys: SubjectKeyStore) =>
-        new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), keys), metrics),
+      inject: [Metrics, SubjectKeyStore, HashChainedEventStore],
+      useFactory: (metrics: Metrics, keys: SubjectKeyStore, chained: HashChainedEventStore) => new MeteredEventStore(sealingPersonalData(chained, keys), metrics),
     },
     {
       provide: ReadStore,
@@ -109,9 +109,8 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
       },
     },
     {
-      provide: EventStore,
-      inject: [Metrics, ReadStore, SubjectKeyStore],
-      useFactory: async (metrics: Metrics, readStore: ReadStore, keys: SubjectKeyStore) => {
+      provide: HashChainedEventStore,
+      useFactory: async () => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -121,9 +120,15 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        // EventStoreDB has no index on metadata: an account's history pages through the projector's account-log index.
-        return new MeteredEventStore(new AccountIndexedEventStore(sealingPersonalData(new HashChainedEventStore(store), keys), readStore), metrics);
+        return new HashChainedEventStore(store);
       },
+    },
+    {
+      provide: EventStore,
+      inject: [Metrics, ReadStore, SubjectKeyStore, HashChainedEventStore],
+      // EventStoreDB has no index on metadata: an account's history pages through the projector's account-log index.
+      useFactory: (metrics: Metrics, readStore: ReadStore, keys: SubjectKeyStore, chained: HashChainedEventStore) =>
+        new MeteredEventStore(new AccountIndexedEventStore(sealingPersonalData(chained, keys), readStore), metrics),
     },
     {
       provide: ReadStore,
@@ -224,14 +229,15 @@ function writeSide(): Provider[] {
 
 /**
  * Every append goes through the hash chain (docs/TAMPER-EVIDENCE.md); the sealer vouches for the
- * whole log every minute and at shutdown.
+ * whole log every minute and at shutdown. It reads the events as stored: a seal covers their
+ * links, so opening their personal fields (a key lookup and AES-GCM per event) would be wasted.
  */
 function tamperEvidence(): Provider[] {
   return [
     {
       provide: ChainSealer,
-      inject: [EventStore],
-      useFactory: (store: EventStore) => {
+      inject: [HashChainedEventStore],
+      useFactory: (store: HashChainedEventStore) => {
         const logger = new Logger('TamperEvidence');
         const sealer = new ChainSealer(store, { onError: (error) => logger.error('Sealing the event log failed; retrying at the next tick', error instanceof Error ? error.stack : error) });
         sealer.start();
