@@ -47,4 +47,10 @@ export abstract class DelegatingEventStore extends EventStore {
   override close(): Promise<void> {
     return this.inner.close();
   }
+
+  /** This store, or the first one it decorates (however deep), that is a `Layer`. */
+  layer<Layer extends EventStore>(type: abstract new (...args: never[]) => Layer): Layer | undefined {
+    if (this instanceof type) return this;
+    return this.inner instanceof DelegatingEventStore ? this.inner.layer(type) : this.inner instanceof type ? this.inner : undefined;
+  }
 }

@@ -71,11 +71,11 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
           rootKey: loadRootKey({ file: join(config.dataDir, ROOT_KEY_FILE), fromEnvironment: config.rootKey }),
         }),
     },
-    { provide: HashChainedEventStore, useFactory: () => new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })) },
     {
       provide: EventStore,
-      inject: [Metrics, SubjectKeyStore, HashChainedEventStore],
-      useFactory: (metrics: Metrics, keys: SubjectKeyStore, chained: HashChainedEventStore) => new MeteredEventStore(sealingPersonalData(chained, keys), metrics),
+      inject: [Metrics, SubjectKeyStore],
+      useFactory: (metrics: Metrics, keys: SubjectKeyStore) =>
+        new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), keys), metrics),
     },
     {
       provide: ReadStore,
@@ -109,8 +109,9 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
       },
     },
     {
-      provide: HashChainedEventStore,
-      useFactory: async () => {
+      provide: EventStore,
+      inject: [Metrics, ReadStore, SubjectKeyStore],
+      useFactory: async (metrics: Metrics, readStore: ReadStore, keys: SubjectKeyStore) => {
         const { EsdbEventStore } = await import('@scim/event-store/esdb');
         const store = EsdbEventStore.connect({ connectionString: storage.eventStoreUrl });
         // The client dials lazily: ask once, so an unreachable server stops the start-up, not the first request.
@@ -120,15 +121,9 @@ function distributedProviders(config: AppConfig, storage: DistributedStorage): P
           await store.close().catch(() => undefined);
           throw new Error(`EventStoreDB at EVENTSTORE_URL did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
-        return new HashChainedEventStore(store);
+        // EventStoreDB has no index on metadata: an account's history pages through the projector's account-log index.
+        return new MeteredEventStore(new AccountIndexedEventStore(sealingPersonalData(new HashChainedEventStore(store), keys), readStore), metrics);
       },
-    },
-    {
-      provide: EventStore,
-      inject: [Metrics, ReadStore, SubjectKeyStore, HashChainedEventStore],
-      // EventStoreDB has no index on metadata: an account's history pages through the projector's account-log index.
-      useFactory: (metrics: Metrics, readStore: ReadStore, keys: SubjectKeyStore, chained: HashChainedEventStore) =>
-        new MeteredEventStore(new AccountIndexedEventStore(sealingPersonalData(chained, keys), readStore), metrics),
     },
     {
       provide: ReadStore,
@@ -229,15 +224,14 @@ function writeSide(): Provider[] {
 
 /**
  * Every append goes through the hash chain (docs/TAMPER-EVIDENCE.md); the sealer vouches for the
- * whole log every minute and at shutdown. It reads the events as stored: a seal covers their
- * links, so opening their personal fields (a key lookup and AES-GCM per event) would be wasted.
+ * whole log every minute and at shutdown.
  */
 function tamperEvidence(): Provider[] {
   return [
     {
       provide: ChainSealer,
-      inject: [HashChainedEventStore],
-      useFactory: (store: HashChainedEventStore) => {
+      inject: [EventStore],
+      useFactory: (store: EventStore) => {
         const logger = new Logger('TamperEvidence');
         const sealer = new ChainSealer(store, { onError: (error) => logger.error('Sealing the event log failed; retrying at the next tick', error instanceof Error ? error.stack : error) });
         sealer.start();

@@ -1,6 +1,7 @@
 import { type EventStore, WrongExpectedRevisionError } from '../event-store.port';
 import { NO_STREAM_REVISION } from '../adapter-support';
 import { newEventId } from '../event-id';
+import { DelegatingEventStore } from '../delegating-event-store';
 import { HashChainedEventStore } from './hash-chained-event-store';
 import { RangeDigest, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData, sealDataOf } from './seal';
 
@@ -21,9 +22,10 @@ const DEFAULT_MAX_EVENTS_PER_SEAL = 10_000;
 const SEAL_READ_BATCH = 250;
 
 /**
- * Appends seals (see `SealData`) to SEAL_STREAM, always through the hash chain (a store that is
- * not a HashChainedEventStore is wrapped in one), so the seals themselves are chained. Several writers may run one each: a seal is appended with the seal
- * stream's exact revision, so when two race, one seals and the other stops until its next tick.
+ * Appends seals (see `SealData`) to SEAL_STREAM, always through the hash chain (the one among the
+ * store's decorators, or one wrapped around a store without), so the seals themselves are chained.
+ * Several writers may run one each: a seal is appended with the seal stream's exact revision, so
+ * when two race, one seals and the other stops until its next tick.
  */
 export class ChainSealer {
   private timer: NodeJS.Timeout | undefined;
@@ -37,7 +39,10 @@ export class ChainSealer {
   private readonly store: HashChainedEventStore;
 
   constructor(store: EventStore, options: ChainSealerOptions = {}) {
-    this.store = store instanceof HashChainedEventStore ? store : new HashChainedEventStore(store);
+    // The chain among the store's decorators, when it has one: the events as stored (a seal covers
+    // their links, so opening sealed personal fields above it would cost a key and AES-GCM each).
+    const chain = store instanceof DelegatingEventStore ? store.layer(HashChainedEventStore) : undefined;
+    this.store = chain ?? (store instanceof HashChainedEventStore ? store : new HashChainedEventStore(store));
     this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.maxEventsPerSeal = options.maxEventsPerSeal ?? DEFAULT_MAX_EVENTS_PER_SEAL;
     this.onError = options.onError ?? ((error) => console.error('Sealing the event log failed:', error));

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventStoreContract, newEvent, readAllEvents } from '@scim/event-store/testing/event-store.contract';
 import { SqliteEventLogFile } from '@scim/event-store/testing/sqlite-event-log-file';
-import { type EventStore, type NewEvent, WrongExpectedRevisionError } from '../event-store.port';
+import { DelegatingEventStore } from '../delegating-event-store';
+import { type EventStore, type NewEvent, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { ChainSealer } from './chain-sealer';
 import { chainLinkOf, eventHash, GENESIS_HASH } from './event-hash';
@@ -196,6 +197,21 @@ describe('ChainSealer', () => {
     expect(second).toEqual([{ fromPosition: 5, toPosition: 7, events: 2, digest: expect.any(String) }]);
     const result = await verifyChain(inner);
     expect(result).toMatchObject({ ok: true, seals: { count: 2, sealedThrough: 7, unsealedEvents: 1 } });
+  });
+
+  test('reads the log as stored, through the hash chain among the decorators it is given', async () => {
+    // What the service hands it: a store whose reads open sealed fields, above the chain.
+    class OpeningStore extends DelegatingEventStore {
+      override readAll(): AsyncIterable<readonly RecordedEvent[]> {
+        throw new Error('the sealer must not read through the layers above the chain');
+      }
+    }
+    for (let index = 0; index < 3; index++) await appendAtEnd(store, 's', [newEvent()]);
+
+    const seals = await new ChainSealer(new OpeningStore(store)).seal();
+
+    expect(seals).toEqual([{ fromPosition: 0, toPosition: 3, events: 3, digest: expect.any(String) }]);
+    expect((await verifyChain(inner)).ok).toBe(true);
   });
 
   test('splits a long backlog into seals of at most maxEventsPerSeal events', async () => {
