@@ -42,7 +42,7 @@ export class ChainSealer {
     // The chain among the store's decorators, when it has one: the events as stored (a seal covers
     // their links, so opening sealed personal fields above it would cost a key and AES-GCM each).
     const chain = store instanceof DelegatingEventStore ? store.layer(HashChainedEventStore) : undefined;
-    this.store = chain ?? (store instanceof HashChainedEventStore ? store : new HashChainedEventStore(store));
+    this.store = chain ?? new HashChainedEventStore(store);
     this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.maxEventsPerSeal = options.maxEventsPerSeal ?? DEFAULT_MAX_EVENTS_PER_SEAL;
     this.onError = options.onError ?? ((error) => console.error('Sealing the event log failed:', error));
