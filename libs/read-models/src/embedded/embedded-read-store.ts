@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { compileFilter, compileSort, isJsonObject, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelFieldsOf, UnsupportedQueryError } from '../query/sql-query';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
 import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, normalizeIndexSpec, planWrites } from '../store-rules';
-import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
+import { assertCommitWithinLimits } from '../store-limits';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file (created when missing), or ':memory:'. */
@@ -40,6 +40,8 @@ interface Index {
   readonly paths: readonly (readonly string[])[];
   /** Files one key of a document (keys…, its `inserted`), prepared on first use. */
   insert?: Database.Statement;
+  /** Up to two entries under a key (`driverOf`), prepared on first use. */
+  probe?: Database.Statement;
 }
 
 interface Collection {
@@ -60,8 +62,8 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, Database.Statement>();
-  /** Plans of queries by shape (fields pinned, types of their values, fields read, ids named), then by driving index, filter and sort. */
-  private readonly shapes = new Map<string, ShapeFamily>();
+  /** Plans of queries by shape: fields pinned, fields read, ids named, driving index, filter and sort. */
+  private readonly plans = new Map<string, Plan>();
   /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
   private readonly kept = new Map<string, Map<string, unknown>>();
   private closed = false;
@@ -110,7 +112,7 @@ export class EmbeddedReadStore extends ReadStore {
   /** The collections, their fields stored apart and indexes, as the file has them. */
   private readCatalog(): void {
     this.collections.clear();
-    this.shapes.clear();
+    this.plans.clear();
     for (const { name, stored_apart } of this.db.prepare<[], { name: string; stored_apart: string }>('SELECT name, stored_apart FROM collections').all()) {
       this.collections.set(name, { name, table: quote(`c:${name}`), storedApart: JSON.parse(stored_apart) as string[], indexes: new Map() });
     }
@@ -152,7 +154,7 @@ export class EmbeddedReadStore extends ReadStore {
         state.indexes.set(spec.name, index);
       }
     });
-    this.shapes.clear();
+    this.plans.clear();
   }
 
   /**
@@ -174,7 +176,7 @@ export class EmbeddedReadStore extends ReadStore {
       }
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     });
-    this.shapes.clear();
+    this.plans.clear();
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
@@ -224,27 +226,8 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
-    // MongoDB's limits, measured exactly only when a bound from the JSON text the commit makes
-    // anyway does not already show the commit within them.
-    let sizeBound = 0;
-    let someDocumentMayBeTooLarge = false;
-    const stored = new Map<string, StoredForm>();
-    for (const [collection, writes] of writesByCollection) {
-      const storedApart = this.collections.get(collection)?.storedApart ?? [];
-      for (const [id, { doc }] of writes) {
-        if (doc === null) {
-          sizeBound += changeSizeBound(id.length);
-          continue;
-        }
-        const form = storedForm(doc, storedApart);
-        const bound = changeSizeBound(form.apart.reduce<number>((length, value) => length + (typeof value === 'number' ? 8 : (value?.length ?? 0)), form.body.length));
-        sizeBound += bound;
-        if (bound > MAX_DOCUMENT_BYTES) someDocumentMayBeTooLarge = true;
-        stored.set(`${collection}\0${id}`, form);
-      }
-    }
-    if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
-
+    // MongoDB's limits: ~1 µs a user document, what a bound from the JSON text saved was not worth its code.
+    assertCommitWithinLimits(changes);
     for (const collection of writesByCollection.keys()) this.kept.delete(collection);
     this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
@@ -278,7 +261,7 @@ export class EmbeddedReadStore extends ReadStore {
         ).pluck();
         for (const [id, { doc }] of writes) {
           if (doc === null) continue;
-          const form = stored.get(`${collection}\0${id}`) ?? storedForm(doc, state.storedApart);
+          const form = storedForm(doc, state.storedApart);
           const inserted = upsert.get(id, form.body, ...form.apart) as number;
           const keeps = kept.get(id);
           indexes.forEach((index, at) => {
@@ -372,46 +355,25 @@ export class EmbeddedReadStore extends ReadStore {
   private plan(state: Collection, query: Query, options: FindOptions): Plan {
     if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
     const { pinned, ids, rest } = splitQuery(query);
-    const [fields, values] = [[...pinned.keys()], [...pinned.values()]];
-    // Field names have no NUL (splitPath, assertTopLevelFields).
-    const key = `${state.name}\0${fields.join('\0')}\0${values.map((value) => typeof value).join()}\0${options.fields ? options.fields.join('\0') : '*'}\0${ids ? 'ids' : ''}`;
-    let family = this.shapes.get(key);
-    if (!family) {
-      if (this.shapes.size >= CACHED_STATEMENTS) this.shapes.clear();
-      this.shapes.set(key, (family = this.familyOf(state, fields, ids !== undefined)));
-    }
+    const keyed = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => pinned.has(field)));
+    const covered = new Set(keyed.flatMap((index) => index.spec.fields.map(([field]) => field)).concat('_id'));
     // Pinned fields no index holds are tested on the document, with the rest.
-    for (const [at, field] of fields.entries()) if (!family.covered.has(field)) rest.push(Object.fromEntries([[field, values[at]]]));
+    for (const [field, value] of pinned) if (!covered.has(field)) rest.push(Object.fromEntries([[field, value]]));
     const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
     const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
     const sort = options.sort && compileSort(options.sort, doc);
-    const driver = this.driverOf(family, values);
-    const shapeKey = `${driver?.index.spec.name}\0${filter?.text}\0${sort?.text}`;
-    let shape = family.shapes.get(shapeKey);
-    if (!shape) {
-      if (family.shapes.size >= CACHED_STATEMENTS) family.shapes.clear();
-      family.shapes.set(shapeKey, (shape = this.shapeOf(state, fields, ids !== undefined, driver?.index, filter?.text, sort?.text, columnsOf(state, options.fields))));
+    const driver = ids || pinned.has('_id') ? undefined : this.driverOf(keyed, pinned);
+    const fields = [...pinned.keys()];
+    // Field names have no NUL (splitPath, assertTopLevelFields).
+    const key = `${state.name}\0${fields.join('\0')}\0${options.fields?.join('\0') ?? '*'}\0${ids ? 'ids' : ''}\0${driver?.spec.name}\0${filter?.text}\0${sort?.text}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      if (this.plans.size >= CACHED_STATEMENTS) this.plans.clear();
+      this.plans.set(key, (plan = this.shapeOf(state, fields, ids !== undefined, driver, filter?.text, sort?.text, columnsOf(state, options.fields))));
     }
     const params: Record<string, unknown> = { ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
-    values.forEach((value, at) => (params[`v${at}`] = value));
-    return { ...shape, params };
-  }
-
-  /** What the equalities on `fields` (and ids, when named) share whatever their values: the indexes that may drive them, the fields index keys check. */
-  private familyOf(state: Collection, fields: readonly string[], ids: boolean): ShapeFamily {
-    const pinned = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => fields.includes(field)));
-    const covered = new Set(pinned.flatMap((index) => index.spec.fields.map(([field]) => field)).concat(fields.includes('_id') ? ['_id'] : []));
-    if (ids || fields.includes('_id')) return { drivers: [], covered, shapes: new Map() };
-    // Those within a wider one hold at least as many matches.
-    const within = (inner: Index, outer: Index) => inner !== outer && inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
-    const drivers = pinned
-      .filter((index) => !pinned.some((other) => within(index, other)))
-      .map((index) => ({
-        index,
-        key: index.spec.fields.map(([field]) => fields.indexOf(field)),
-        probe: this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck(),
-      }));
-    return { drivers, covered, shapes: new Map() };
+    fields.forEach((field, at) => (params[`v${at}`] = pinned.get(field)));
+    return { ...plan, params };
   }
 
   /** The statements of one shape: read off `driver`'s key, else the ids, else the table, other index keys checked, then `filter`, in `sort`'s order or insertion order. */
@@ -440,20 +402,22 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   /**
-   * The index whose key holds the fewest of the matches: the only one pinned, or a unique one, or
-   * the one with fewer entries under its key as a probe of two tells (a userName is one user, an
-   * account thousands), then the wider. The one taken last is probed first: under two entries, no
-   * other key can be smaller.
+   * The index whose key holds the fewest of the matches: a unique one, or the one with fewer entries
+   * under its key as a probe of two tells (a userName is one user, an account thousands), then the
+   * wider; under two entries, no other key can be smaller. One within a wider one holds at least as many.
    */
-  private driverOf(family: ShapeFamily, values: readonly (string | number)[]): Driver | undefined {
-    if (family.drivers.length <= 1) return family.drivers[0];
-    let best: { driver: Driver; size: number } | undefined;
-    for (const driver of family.last ? [family.last, ...family.drivers.filter((other) => other !== family.last)] : family.drivers) {
-      const size = driver.index.spec.unique ? 0 : (driver.probe.get(...driver.key.map((at) => values[at])) as number);
-      if (!best || size < best.size || (size === best.size && driver.index.spec.fields.length > best.driver.index.spec.fields.length)) best = { driver, size };
+  private driverOf(keyed: readonly Index[], pinned: ReadonlyMap<string, string | number>): Index | undefined {
+    const within = (inner: Index, outer: Index) => inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
+    const drivers = keyed.filter((index) => !keyed.some((other) => within(index, other)));
+    if (drivers.length <= 1) return drivers[0];
+    let best: { index: Index; size: number } | undefined;
+    for (const index of drivers) {
+      index.probe ??= this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck();
+      const size = index.spec.unique ? 0 : (index.probe.get(...index.spec.fields.map(([field]) => pinned.get(field))) as number);
+      if (!best || size < best.size || (size === best.size && index.spec.fields.length > best.index.spec.fields.length)) best = { index, size };
       if (size < 2) break;
     }
-    return (family.last = best!.driver);
+    return best?.index;
   }
 
   private statement(sql: string): Database.Statement {
@@ -490,22 +454,6 @@ interface Plan {
   readonly inJavaScript?: 'order' | 'page';
   /** `FROM … WHERE` of the index entries under one key, when a page reads them alone (with @from). */
   readonly keyed?: string;
-}
-
-/** An index that may drive equality queries of a shape: the positions of its key's values among theirs, and a probe of its key's size. */
-interface Driver {
-  readonly index: Index;
-  readonly key: readonly number[];
-  readonly probe: Database.Statement;
-}
-
-/** Queries pinning the same fields (values of the same types), reading the same fields: their plans by driver, filter and sort. */
-interface ShapeFamily {
-  readonly drivers: readonly Driver[];
-  /** The pinned fields that index keys check. */
-  readonly covered: ReadonlySet<string>;
-  readonly shapes: Map<string, Plan>;
-  last?: Driver;
 }
 
 /** The columns a find reads: `d.inserted`, `d._id`, then the document, or MongoDB's inclusion projection of `fields`. */
