@@ -38,10 +38,12 @@ interface Index {
   readonly spec: IndexSpec;
   readonly table: string;
   readonly paths: readonly (readonly string[])[];
-  /** Files one key of a document (keys…, its `inserted`), prepared on first use. */
+  /** File and remove one key of a document (keys…, its `inserted`), prepared on first use. */
   insert?: Database.Statement;
-  /** Up to two entries under a key (`driverOf`), prepared on first use. */
+  remove?: Database.Statement;
+  /** Up to two entries under a key (`driverOf`), prepared on first use, and what it found last. */
   probe?: Database.Statement;
+  probed?: number;
 }
 
 interface Collection {
@@ -148,7 +150,7 @@ export class EmbeddedReadStore extends ReadStore {
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
         for (const row of this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]) {
-          this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as (string | null)[]), index));
+          this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as Apart[]), index));
         }
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
         state.indexes.set(spec.name, index);
@@ -177,16 +179,6 @@ export class EmbeddedReadStore extends ReadStore {
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     });
     this.plans.clear();
-  }
-
-  override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [found] = await this.find<T>(collection, { _id: id }, { limit: 1 });
-    return found ?? null;
-  }
-
-  override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
-    const [first] = await this.find<T>(collection, query, { limit: 1 });
-    return first ?? null;
   }
 
   override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
@@ -237,22 +229,21 @@ export class EmbeddedReadStore extends ReadStore {
         const indexes = [...state.indexes.values()];
         // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
         // a replacement keeps stay as they are.
-        const kept = new Map<string, boolean[]>();
+        const filing = new Map<string, [Index, IndexKey[]][]>();
         const select = this.statement(`SELECT ${columnsOf(state)} FROM ${state.table} d WHERE d._id = ?`).raw();
         for (const [id, { doc, recreated }] of writes) {
           const row = select.get(id) as StoredRow | undefined;
-          if (row === undefined) continue;
-          const old = indexes.length > 0 ? whole(state, row.slice(1) as (string | null)[]) : undefined;
-          const keeps = indexes.map((index) => {
-            const oldKeys = indexKeysOf(old as Doc, index);
-            if (doc !== null && !recreated && sameKeys(oldKeys, indexKeysOf(doc, index))) return true;
-            const where = index.paths.map((_, at) => `k${at} = ?`).join(' AND ');
-            for (const key of oldKeys) this.statement(`DELETE FROM ${index.table} WHERE ${where} AND doc = ?`).run(...key, row[0]);
-            return false;
-          });
-          kept.set(id, keeps);
+          const old = row && indexes.length > 0 ? whole(state, row.slice(1) as Apart[]) : undefined;
+          const changed = indexes
+            .map((index): [Index, IndexKey[], IndexKey[]] => [index, old ? indexKeysOf(old, index) : [], doc ? indexKeysOf(doc, index) : []])
+            .filter(([, before, after]) => !old || recreated || !sameKeys(before, after));
+          for (const [index, before] of changed) {
+            index.remove ??= this.db.prepare(`DELETE FROM ${index.table} WHERE ${index.paths.map((_, at) => `k${at} = ?`).join(' AND ')} AND doc = ?`);
+            for (const key of before) index.remove.run(...key, row![0]);
+          }
+          filing.set(id, changed.map(([index, , after]) => [index, after]));
           // A deleted then re-created document takes a new place, last.
-          if (doc === null || recreated) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
+          if (row && (doc === null || recreated)) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
         }
         const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
         const upsert = this.statement(
@@ -263,10 +254,7 @@ export class EmbeddedReadStore extends ReadStore {
           if (doc === null) continue;
           const form = storedForm(doc, state.storedApart);
           const inserted = upsert.get(id, form.body, ...form.apart) as number;
-          const keeps = kept.get(id);
-          indexes.forEach((index, at) => {
-            if (keeps?.[at] !== true) this.insertKeys(index, collection, id, inserted, indexKeysOf(doc, index));
-          });
+          for (const [index, keys] of filing.get(id)!) this.insertKeys(index, collection, id, inserted, keys);
         }
       }
       this.statement('INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)').run(
@@ -404,16 +392,17 @@ export class EmbeddedReadStore extends ReadStore {
   /**
    * The index whose key holds the fewest of the matches: a unique one, or the one with fewer entries
    * under its key as a probe of two tells (a userName is one user, an account thousands), then the
-   * wider; under two entries, no other key can be smaller. One within a wider one holds at least as many.
+   * wider; under two entries, no other key can be smaller, so keys small at their last probe go first.
+   * One within a wider one holds at least as many.
    */
   private driverOf(keyed: readonly Index[], pinned: ReadonlyMap<string, string | number>): Index | undefined {
     const within = (inner: Index, outer: Index) => inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
     const drivers = keyed.filter((index) => !keyed.some((other) => within(index, other)));
     if (drivers.length <= 1) return drivers[0];
     let best: { index: Index; size: number } | undefined;
-    for (const index of drivers) {
+    for (const index of drivers.sort((a, b) => (a.probed ?? 2) - (b.probed ?? 2))) {
       index.probe ??= this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck();
-      const size = index.spec.unique ? 0 : (index.probe.get(...index.spec.fields.map(([field]) => pinned.get(field))) as number);
+      const size = (index.probed = index.spec.unique ? 0 : (index.probe.get(...index.spec.fields.map(([field]) => pinned.get(field))) as number));
       if (!best || size < best.size || (size === best.size && index.spec.fields.length > best.index.spec.fields.length)) best = { index, size };
       if (size < 2) break;
     }

@@ -149,11 +149,6 @@ export class MongoReadStore extends ReadStore implements ScratchSpace {
     return found as T | null;
   }
 
-  override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
-    const [first] = await this.find<T>(collection, query, { limit: 1 });
-    return first ?? null;
-  }
-
   override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
     compileFilter(query, 'doc');
     assertValidFindOptions(options);
