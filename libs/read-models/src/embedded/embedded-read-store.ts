@@ -63,11 +63,14 @@ interface Collection {
  */
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
-  private readonly statements = new Map<string, Database.Statement>();
-  /** Plans of queries by shape: fields pinned, fields read, ids named, driving index, filter and sort. */
-  private readonly plans = new Map<string, Plan>();
-  /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
-  private readonly kept = new Map<string, Map<string, unknown>>();
+  private readonly statements = new Map<string, unknown>();
+  /** Plans of queries by shape (fields pinned, fields read, ids named, driving index, filter and sort), and the indexes of pinned fields. */
+  private readonly plans = new Map<string, unknown>();
+  /**
+   * Totals of counts, and marks of long keys' pages (`pageStart`), until the next commit: the process
+   * owns the file (DATA_DIR's lock), no other writer changes it.
+   */
+  private readonly kept = new Map<string, unknown>();
   private closed = false;
   private readonly reading: <T>(read: () => T) => T;
 
@@ -83,14 +86,9 @@ export class EmbeddedReadStore extends ReadStore {
       db.pragma('secure_delete = ON');
       // A CLI opening the live file beside the service waits for its commits instead of failing.
       db.pragma('busy_timeout = 5000');
-      const regexps = new Map<string, RegExp>();
+      const regexps = new Map<string, unknown>();
       db.function(REGEXP_FUNCTION, { deterministic: true }, (source, flags, value) => {
-        const key = `${String(flags)}/${String(source)}`;
-        let regexp = regexps.get(key);
-        if (!regexp) {
-          if (regexps.size > CACHED_STATEMENTS) regexps.clear();
-          regexps.set(key, (regexp = new RegExp(String(source), String(flags))));
-        }
+        const regexp = memo(regexps, `${String(flags)}/${String(source)}`, () => new RegExp(String(source), String(flags)));
         return regexp.test(String(value)) ? 1 : 0;
       });
       const earlier = db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION && startLayout(db);
@@ -191,7 +189,7 @@ export class EmbeddedReadStore extends ReadStore {
       const plan = this.plan(state, query, options);
       if (options.limit === 0) return [[], plan];
       const params = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
-      if (plan.keyed) Object.assign(params, this.pageStart(state.name, plan.keyed, plan.params, options.skip ?? 0));
+      if (plan.keyed) Object.assign(params, this.pageStart(plan.keyed, plan.params, options.skip ?? 0));
       return [plan.page.raw().all(params) as [number, ...Apart[]][], plan];
     });
     if (plan.inJavaScript) {
@@ -210,7 +208,7 @@ export class EmbeddedReadStore extends ReadStore {
     return this.reading(() => {
       const plan = this.plan(state, query, {});
       // A list's total (an account's 100,000 users) walks its whole key.
-      return this.keep(collection, `count\0${plan.count.source}\0${JSON.stringify(plan.params)}`, () => plan.count.pluck().get(plan.params) as number);
+      return memo(this.kept, `count\0${plan.count.source}\0${JSON.stringify(plan.params)}`, () => plan.count.pluck().get(plan.params) as number);
     });
   }
 
@@ -220,7 +218,7 @@ export class EmbeddedReadStore extends ReadStore {
     const writesByCollection = planWrites(changes);
     // MongoDB's limits: ~1 µs a user document, what a bound from the JSON text saved was not worth its code.
     assertCommitWithinLimits(changes);
-    for (const collection of writesByCollection.keys()) this.kept.delete(collection);
+    this.kept.clear();
     this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
       assertCheckpointNotMoved(checkpoint, position ?? 0);
@@ -293,23 +291,13 @@ export class EmbeddedReadStore extends ReadStore {
    * (~1 ms for 50,000), so every PAGE_MARK_STRIDE-th document of the key is kept, until the next
    * commit to the collection, and a page starts from the mark before it.
    */
-  private pageStart(collection: string, keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
+  private pageStart(keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
     if (skip < PAGE_MARK_STRIDE) return { from: Number.MIN_SAFE_INTEGER, skip };
     const sql = `SELECT doc FROM (SELECT k.doc AS doc, row_number() OVER (ORDER BY k.doc) AS n ${keyed}) WHERE (n - 1) % ${PAGE_MARK_STRIDE} = 0`;
-    const marks = this.keep(collection, `marks\0${sql}\0${JSON.stringify(params)}`, () => this.statement(sql).pluck().all(params) as number[]);
+    const marks = memo(this.kept, `marks\0${sql}\0${JSON.stringify(params)}`, () => this.statement(sql).pluck().all(params) as number[]);
     const mark = Math.floor(skip / PAGE_MARK_STRIDE);
     // Past the last mark: past the end too, unless within the last stride.
     return mark < marks.length ? { from: marks[mark], skip: skip % PAGE_MARK_STRIDE } : { from: Number.MAX_SAFE_INTEGER, skip: 0 };
-  }
-
-  /** What a read worked out, kept until the next commit to the collection: the process owns the file (DATA_DIR's lock), no other writer changes it. */
-  private keep<T>(collection: string, key: string, work: () => T): T {
-    const kept = this.kept.get(collection) ?? new Map<string, unknown>();
-    if (!kept.has(key)) {
-      if (kept.size >= CACHED_STATEMENTS) kept.clear();
-      this.kept.set(collection, kept.set(key, work()));
-    }
-    return kept.get(key) as T;
   }
 
   /** Files a document under its keys in an index; a unique key another document holds is refused. */
@@ -343,22 +331,18 @@ export class EmbeddedReadStore extends ReadStore {
   private plan(state: Collection, query: Query, options: FindOptions): Plan {
     if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
     const { pinned, ids, rest } = splitQuery(query);
-    const keyed = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => pinned.has(field)));
-    const covered = new Set(keyed.flatMap((index) => index.spec.fields.map(([field]) => field)).concat('_id'));
+    const fields = [...pinned.keys()];
+    // Field names have no NUL (splitPath, assertTopLevelFields).
+    const shape = `${state.name}\0${fields.join('\0')}\0${ids ? 'ids' : ''}`;
+    const { drivers, covered } = memo(this.plans, `keys\0${shape}`, () => keyingOf(state, pinned, ids !== undefined));
     // Pinned fields no index holds are tested on the document, with the rest.
     for (const [field, value] of pinned) if (!covered.has(field)) rest.push(Object.fromEntries([[field, value]]));
     const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
     const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
     const sort = options.sort && compileSort(options.sort, doc);
-    const driver = ids || pinned.has('_id') ? undefined : this.driverOf(keyed, pinned);
-    const fields = [...pinned.keys()];
-    // Field names have no NUL (splitPath, assertTopLevelFields).
-    const key = `${state.name}\0${fields.join('\0')}\0${options.fields?.join('\0') ?? '*'}\0${ids ? 'ids' : ''}\0${driver?.spec.name}\0${filter?.text}\0${sort?.text}`;
-    let plan = this.plans.get(key);
-    if (!plan) {
-      if (this.plans.size >= CACHED_STATEMENTS) this.plans.clear();
-      this.plans.set(key, (plan = this.shapeOf(state, fields, ids !== undefined, driver, filter?.text, sort?.text, columnsOf(state, options.fields))));
-    }
+    const driver = this.driverOf(drivers, pinned);
+    const key = `${shape}\0${options.fields?.join('\0') ?? '*'}\0${driver?.spec.name}\0${filter?.text}\0${sort?.text}`;
+    const plan = memo(this.plans, key, () => this.shapeOf(state, fields, ids !== undefined, driver, filter?.text, sort?.text, columnsOf(state, options.fields)));
     const params: Record<string, unknown> = { ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
     fields.forEach((field, at) => (params[`v${at}`] = pinned.get(field)));
     return { ...plan, params };
@@ -393,11 +377,8 @@ export class EmbeddedReadStore extends ReadStore {
    * The index whose key holds the fewest of the matches: a unique one, or the one with fewer entries
    * under its key as a probe of two tells (a userName is one user, an account thousands), then the
    * wider; under two entries, no other key can be smaller, so keys small at their last probe go first.
-   * One within a wider one holds at least as many.
    */
-  private driverOf(keyed: readonly Index[], pinned: ReadonlyMap<string, string | number>): Index | undefined {
-    const within = (inner: Index, outer: Index) => inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
-    const drivers = keyed.filter((index) => !keyed.some((other) => within(index, other)));
+  private driverOf(drivers: Index[], pinned: ReadonlyMap<string, string | number>): Index | undefined {
     if (drivers.length <= 1) return drivers[0];
     let best: { index: Index; size: number } | undefined;
     for (const index of drivers.sort((a, b) => (a.probed ?? 2) - (b.probed ?? 2))) {
@@ -410,12 +391,7 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size >= CACHED_STATEMENTS) this.statements.clear();
-      this.statements.set(sql, (statement = this.db.prepare(sql)));
-    }
-    return statement;
+    return memo(this.statements, sql, () => this.db.prepare(sql));
   }
 
   private assertOpen(): void {
@@ -464,6 +440,26 @@ function assertSupported<T>(query: Query, options: FindOptions, nothing: T): T {
   compileFilter(query, 'd.doc');
   if (options.sort) compileSort(options.sort, 'd.doc');
   return nothing;
+}
+
+/**
+ * The indexes whose every field a query pins: the fields their keys check, and those that may drive
+ * it (`driverOf`), unless it names ids. One within a wider one holds at least as many matches.
+ */
+function keyingOf(state: Collection, pinned: ReadonlyMap<string, unknown>, ids: boolean): { drivers: Index[]; covered: ReadonlySet<string> } {
+  const keyed = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => pinned.has(field)));
+  const within = (inner: Index, outer: Index) => inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
+  const drivers = ids || pinned.has('_id') ? [] : keyed.filter((index) => !keyed.some((other) => within(index, other)));
+  return { drivers, covered: new Set(keyed.flatMap((index) => index.spec.fields.map(([field]) => field)).concat('_id')) };
+}
+
+/** What `make` returns for `key`, kept in `cache` (emptied when full). */
+function memo<T>(cache: Map<string, unknown>, key: string, make: () => T): T {
+  if (!cache.has(key)) {
+    if (cache.size >= CACHED_STATEMENTS) cache.clear();
+    cache.set(key, make());
+  }
+  return cache.get(key) as T;
 }
 
 /** A query as the fields it pins to a string or number (`{a: 'x'}`, `{a: {$eq: 2}}`, also within `$and`), the ids `_id: {$in: […]}` names, and the rest. */
