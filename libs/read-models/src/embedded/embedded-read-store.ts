@@ -185,17 +185,13 @@ export class EmbeddedReadStore extends ReadStore {
     const state = this.collections.get(collection);
     if (!state) return assertSupported(query, options, []);
     // One read transaction: each statement outside one takes and drops the file's read lock.
-    let [rows, plan] = this.reading((): [[number, ...Apart[]][], Plan] => {
+    const rows = this.reading((): Apart[][] => {
       const plan = this.plan(state, query, options);
-      if (options.limit === 0) return [[], plan];
+      if (options.limit === 0) return [];
       const params = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
       if (plan.keyed) Object.assign(params, this.pageStart(plan.keyed, plan.params, options.skip ?? 0));
-      return [plan.page.raw().all(params) as [number, ...Apart[]][], plan];
+      return plan.page.raw().all(params) as Apart[][];
     });
-    if (plan.inJavaScript) {
-      rows.sort((a, b) => a[0] - b[0]);
-      if (plan.inJavaScript === 'page') rows = rows.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
-    }
     const fields = options.fields?.filter((field) => field !== '_id');
     // Array.from: an array of this realm, not the driver's (Jest's `toEqual(expect.any(Array))`).
     return Array.from(rows, ([, ...row]) => (fields ? picked(state, fields, row) : whole(state, row)) as T);
@@ -363,14 +359,12 @@ export class EmbeddedReadStore extends ReadStore {
     if (filter) where.push(filter);
     const from = `FROM ${driver ? `${driver.table} k${filter || sort ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
     const [count, params] = [this.statement(`SELECT COUNT(*) ${from}`), {}];
-    // Ids are put in order in JavaScript: an ORDER BY that no index gives would cost SQLite a sorter.
-    if (ids && !sort) return { page: this.statement(`SELECT ${columns} ${from}`), count, params, inJavaScript: 'page' };
     // Read off an index, its order is insertion order: named so, the planner needs no sorter.
     if (sort || filter || !driver) return { page: this.statement(`SELECT ${columns} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
     // Skipped entries are stepped over in the index alone; a page of one key alone may start from a mark (`pageStart`).
     const keyed = where.length === 1 ? from : undefined;
-    const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
-    return { page: this.statement(page), count, params, inJavaScript: 'order', keyed };
+    const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc ORDER BY k.doc`;
+    return { page: this.statement(page), count, params, keyed };
   }
 
   /**
@@ -415,8 +409,6 @@ interface Plan {
   readonly page: Database.Statement;
   readonly count: Database.Statement;
   readonly params: Record<string, unknown>;
-  /** What JavaScript does with the rows, by `d.inserted`: put them in order, or also page them. */
-  readonly inJavaScript?: 'order' | 'page';
   /** `FROM … WHERE` of the index entries under one key, when a page reads them alone (with @from). */
   readonly keyed?: string;
 }
