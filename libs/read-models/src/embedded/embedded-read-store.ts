@@ -41,9 +41,6 @@ interface Index {
   /** File and remove one key of a document (keys…, its `inserted`), prepared on first use. */
   insert?: Database.Statement;
   remove?: Database.Statement;
-  /** Up to two entries under a key (`driverOf`), prepared on first use, and what it found last. */
-  probe?: Database.Statement;
-  probed?: number;
 }
 
 interface Collection {
@@ -64,7 +61,7 @@ interface Collection {
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
   private readonly statements = new Map<string, unknown>();
-  /** Plans of queries by shape (fields pinned, fields read, ids named, driving index, filter and sort), and the indexes of pinned fields. */
+  /** Plans of queries by shape (fields pinned, fields read, ids named, filter and sort), and the indexes of pinned fields. */
   private readonly plans = new Map<string, unknown>();
   /**
    * Totals of counts, and marks of long keys' pages (`pageStart`), until the next commit: the process
@@ -321,8 +318,8 @@ export class EmbeddedReadStore extends ReadStore {
 
   /**
    * The statements of a query, planned once per shape: the fields it pins to a string or number
-   * (a lookup, a list's scope), read off index keys where they can be, the key holding the fewest
-   * matches driving, so that nothing is parsed; the ids it names; the rest compiled (query/sql-query.ts).
+   * (a lookup, a list's scope), read off index keys where they can be (`keyingOf`), so that nothing
+   * is parsed; the ids it names; the rest compiled (query/sql-query.ts).
    */
   private plan(state: Collection, query: Query, options: FindOptions): Plan {
     if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
@@ -330,14 +327,13 @@ export class EmbeddedReadStore extends ReadStore {
     const fields = [...pinned.keys()];
     // Field names have no NUL (splitPath, assertTopLevelFields).
     const shape = `${state.name}\0${fields.join('\0')}\0${ids ? 'ids' : ''}`;
-    const { drivers, covered } = memo(this.plans, `keys\0${shape}`, () => keyingOf(state, pinned, ids !== undefined));
+    const { driver, covered } = memo(this.plans, `keys\0${shape}`, () => keyingOf(state, pinned, ids !== undefined));
     // Pinned fields no index holds are tested on the document, with the rest.
     for (const [field, value] of pinned) if (!covered.has(field)) rest.push(Object.fromEntries([[field, value]]));
     const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
     const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
     const sort = options.sort && compileSort(options.sort, doc);
-    const driver = this.driverOf(drivers, pinned);
-    const key = `${shape}\0${options.fields?.join('\0') ?? '*'}\0${driver?.spec.name}\0${filter?.text}\0${sort?.text}`;
+    const key = `${shape}\0${options.fields?.join('\0') ?? '*'}\0${filter?.text}\0${sort?.text}`;
     const plan = memo(this.plans, key, () => this.shapeOf(state, fields, ids !== undefined, driver, filter?.text, sort?.text, columnsOf(state, options.fields)));
     const params: Record<string, unknown> = { ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
     fields.forEach((field, at) => (params[`v${at}`] = pinned.get(field)));
@@ -365,23 +361,6 @@ export class EmbeddedReadStore extends ReadStore {
     const keyed = where.length === 1 ? from : undefined;
     const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc ORDER BY k.doc`;
     return { page: this.statement(page), count, params, keyed };
-  }
-
-  /**
-   * The index whose key holds the fewest of the matches: a unique one, or the one with fewer entries
-   * under its key as a probe of two tells (a userName is one user, an account thousands), then the
-   * wider; under two entries, no other key can be smaller, so keys small at their last probe go first.
-   */
-  private driverOf(drivers: Index[], pinned: ReadonlyMap<string, string | number>): Index | undefined {
-    if (drivers.length <= 1) return drivers[0];
-    let best: { index: Index; size: number } | undefined;
-    for (const index of drivers.sort((a, b) => (a.probed ?? 2) - (b.probed ?? 2))) {
-      index.probe ??= this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck();
-      const size = (index.probed = index.spec.unique ? 0 : (index.probe.get(...index.spec.fields.map(([field]) => pinned.get(field))) as number));
-      if (!best || size < best.size || (size === best.size && index.spec.fields.length > best.index.spec.fields.length)) best = { index, size };
-      if (size < 2) break;
-    }
-    return best?.index;
   }
 
   private statement(sql: string): Database.Statement {
@@ -435,14 +414,15 @@ function assertSupported<T>(query: Query, options: FindOptions, nothing: T): T {
 }
 
 /**
- * The indexes whose every field a query pins: the fields their keys check, and those that may drive
- * it (`driverOf`), unless it names ids. One within a wider one holds at least as many matches.
+ * The indexes whose every field a query pins: the fields their keys check, and the one that drives
+ * it unless it names ids: a unique one, else the widest, the last declared among equals (collections
+ * declare the broader first: an account's, its source's, then a userName's).
  */
-function keyingOf(state: Collection, pinned: ReadonlyMap<string, unknown>, ids: boolean): { drivers: Index[]; covered: ReadonlySet<string> } {
+function keyingOf(state: Collection, pinned: ReadonlyMap<string, unknown>, ids: boolean): { driver?: Index; covered: ReadonlySet<string> } {
   const keyed = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => pinned.has(field)));
-  const within = (inner: Index, outer: Index) => inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
-  const drivers = ids || pinned.has('_id') ? [] : keyed.filter((index) => !keyed.some((other) => within(index, other)));
-  return { drivers, covered: new Set(keyed.flatMap((index) => index.spec.fields.map(([field]) => field)).concat('_id')) };
+  const rank = (index: Index) => (index.spec.unique ? Infinity : index.spec.fields.length);
+  const driver = ids || pinned.has('_id') ? undefined : keyed.reduce<Index | undefined>((best, index) => (!best || rank(index) >= rank(best) ? index : best), undefined);
+  return { driver, covered: new Set(keyed.flatMap((index) => index.spec.fields.map(([field]) => field)).concat('_id')) };
 }
 
 /** What `make` returns for `key`, kept in `cache` (emptied when full). */
