@@ -209,7 +209,7 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
-    // MongoDB's limits: ~1 µs a user document, what a bound from the JSON text saved was not worth its code.
+    // MongoDB's limits, measured on every commit: ~1 µs a user document, less than a bound's code is worth.
     assertCommitWithinLimits(changes);
     this.kept.clear();
     this.transaction(() => {
@@ -282,7 +282,7 @@ export class EmbeddedReadStore extends ReadStore {
   /**
    * Where a page of one key's entries starts: SQLite's OFFSET steps through every entry it skips
    * (~1 ms for 50,000), so every PAGE_MARK_STRIDE-th document of the key is kept, until the next
-   * commit to the collection, and a page starts from the mark before it.
+   * commit, and a page starts from the mark before it.
    */
   private pageStart(keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
     if (skip < PAGE_MARK_STRIDE) return { from: Number.MIN_SAFE_INTEGER, skip };
