@@ -395,15 +395,14 @@ interface Plan {
 /** The columns a find reads: `d.inserted`, `d._id`, then the document, or MongoDB's inclusion projection of `fields`. */
 function columnsOf(state: Collection, fields?: readonly string[]): string {
   const read = fields?.filter((field) => field !== '_id');
-  if (!read) return ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', ');
   // A field stored apart comes as JSON text or as its string or number, from the document only when
   // written before it was stored apart (each `->` parses the document); a BLOB as text (a Buffer costs ~0.7 µs).
-  const columns = read.map((field) => {
+  const columns = (read ?? state.storedApart).map((field) => {
     const column = `d.${apartColumn(field)}`;
     if (!state.storedApart.includes(field)) return `d.doc -> ${pathLiteral(field)}`;
     return `CASE WHEN ${column} IS NULL THEN d.doc -> ${pathLiteral(field)} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
   });
-  return ['d.inserted', 'd._id', ...columns].join(', ');
+  return ['d.inserted', 'd._id', ...(read ? [] : ['d.doc']), ...columns].join(', ');
 }
 
 /** What a read of a collection never written returns, once the query is known to be supported. */
@@ -542,20 +541,12 @@ function storedForm(doc: Doc, storedApart: readonly string[]): StoredForm {
   return { body: JSON.stringify(rest), apart };
 }
 
-function fromApart(value: Apart): unknown {
-  return Buffer.isBuffer(value) ? JSON.parse(value.toString()) : value;
-}
-
 /** `inserted`, then what `whole` reads. */
 type StoredRow = [number, string, string, ...Apart[]];
 
-/** A row of `SELECT _id, doc, <stored apart…>`. */
-function whole(state: Collection, [, body, ...apart]: Apart[]): Doc {
-  const doc = JSON.parse(body as string) as Record<string, unknown>;
-  state.storedApart.forEach((field, at) => {
-    if (apart[at] !== null) doc[field] = fromApart(apart[at]);
-  });
-  return doc as Doc;
+/** A row of `SELECT _id, doc, <the fields stored apart, as `picked` reads them>`: the body keeps their places. */
+function whole(state: Collection, [id, body, ...apart]: Apart[]): Doc {
+  return Object.assign(JSON.parse(body as string) as Doc, picked(state, state.storedApart, [id, ...apart]));
 }
 
 /** A row of `SELECT _id, <each field: its column when stored apart, else (or when that is NULL) its JSON>`: MongoDB's inclusion projection. */
@@ -565,7 +556,7 @@ function picked(state: Collection, fields: readonly string[], [id, ...values]: A
   for (const field of fields) {
     const json = values[at++];
     const apart = state.storedApart.includes(field) ? values[at++] : null;
-    if (apart !== null) doc[field] = fromApart(apart);
+    if (apart !== null) doc[field] = apart;
     else if (json !== null) doc[field] = JSON.parse(json as string);
   }
   return doc as Doc;
