@@ -127,6 +127,20 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('a document without a field stored apart reads back without it, whole and read alone, written before the declaration or after', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.commit([{ collection: 'users', id: 'u0', doc: { _id: 'u0', text: 'before' } }], { projection: 'users', position: 1 });
+      await store.ensureStoredApart('users', ['text', 'list']);
+      await store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', other: 1 } }], { projection: 'users', position: 2 });
+      const texts = (docs: unknown[]) => docs.map((doc) => JSON.stringify(doc));
+      expect(texts(await store.find('users', {}))).toEqual(['{"_id":"u0","text":"before"}', '{"_id":"u1","other":1}']);
+      expect(texts(await store.find('users', {}, { fields: ['text', 'list'] }))).toEqual(['{"_id":"u0","text":"before"}', '{"_id":"u1"}']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('empties a file of an earlier layout instead of reading it: no documents, no checkpoints, so the projections rebuild it', async () => {
     mkdirSync(dirname(file), { recursive: true });
     writeEarlierLayoutFile(file, { users: 9 });
