@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
-import { compileFilter, compileSort, isJsonObject, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelFieldsOf, UnsupportedQueryError } from '../query/sql-query';
+import { compileFilter, compileSort, type FieldSource, fieldsOf, isJsonObject, jsonPathOf, REGEXP_FUNCTION, splitPath, UnsupportedQueryError } from '../query/sql-query';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
 import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, normalizeIndexSpec, planWrites } from '../store-rules';
 import { assertCommitWithinLimits } from '../store-limits';
@@ -18,10 +18,14 @@ export interface EmbeddedReadStoreOptions {
 
 /**
  * `user_version` of this layout. A file of an earlier layout (0 or 1: documents keyed by insertion
- * rank, indexes kept on the JS heap; 2: only strings stored apart) is emptied on open, not migrated
+ * rank, indexes kept on the JS heap; 2: only strings stored apart; 3: documents written before a
+ * field's declaration keep it in their body) is emptied on open, not migrated
  * (`replacedEarlierLayout`): its checkpoints go with its documents, so the projections rebuild it.
  */
-const LAYOUT_VERSION = 3;
+const LAYOUT_VERSION = 4;
+
+/** The document's body, as a field's JSON is read from it. */
+const IN_DOCUMENT = fieldsOf('d.doc');
 
 const CATALOG = `
   CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
@@ -155,8 +159,8 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   /**
-   * These fields are written to a column of their own from the next write of each document on,
-   * strings and numbers as they are, other values as JSON in a BLOB: reading one alone parses no document.
+   * These fields are written to a column of their own, strings and numbers as they are, other values
+   * as JSON in a BLOB: reading one alone parses no document. Documents already stored are moved too.
    */
   override async ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
@@ -166,11 +170,12 @@ export class EmbeddedReadStore extends ReadStore {
     for (const field of fields) jsonPathOf(field);
     this.transaction(() => {
       const state = this.createCollection(collection);
-      for (const field of fields) {
-        if (state.storedApart.includes(field)) continue;
-        this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
-        state.storedApart.push(field);
-      }
+      const added = fields.filter((field) => !state.storedApart.includes(field));
+      if (added.length === 0) return;
+      const stored = (this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]).map((row) => whole(state, row.slice(1) as Apart[]));
+      for (const field of added) this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
+      state.storedApart.push(...added);
+      for (const doc of stored) this.upsertOf(state).get(doc._id, ...storedForm(doc, state.storedApart));
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     });
     this.plans.clear();
@@ -191,7 +196,7 @@ export class EmbeddedReadStore extends ReadStore {
     });
     const fields = options.fields?.filter((field) => field !== '_id');
     // Array.from: an array of this realm, not the driver's (Jest's `toEqual(expect.any(Array))`).
-    return Array.from(rows, ([, ...row]) => (fields ? picked(state, fields, row) : whole(state, row)) as T);
+    return Array.from(rows, ([, ...row]) => (fields ? picked(fields, row) : whole(state, row)) as T);
   }
 
   override async count(collection: string, query: Query): Promise<number> {
@@ -236,15 +241,9 @@ export class EmbeddedReadStore extends ReadStore {
           // A deleted then re-created document takes a new place, last.
           if (row && (doc === null || recreated)) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
         }
-        const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
-        const upsert = this.statement(
-          `INSERT INTO ${state.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-            `ON CONFLICT (_id) DO UPDATE SET ${columns.slice(1).map((column) => `${column} = excluded.${column}`).join(', ')} RETURNING inserted`,
-        ).pluck();
         for (const [id, { doc }] of writes) {
           if (doc === null) continue;
-          const form = storedForm(doc, state.storedApart);
-          const inserted = upsert.get(id, form.body, ...form.apart) as number;
+          const inserted = this.upsertOf(state).get(id, ...storedForm(doc, state.storedApart)) as number;
           for (const [index, keys] of filing.get(id)!) this.insertKeys(index, collection, id, inserted, keys);
         }
       }
@@ -293,6 +292,15 @@ export class EmbeddedReadStore extends ReadStore {
     return mark < marks.length ? { from: marks[mark], skip: skip % PAGE_MARK_STRIDE } : { from: Number.MAX_SAFE_INTEGER, skip: 0 };
   }
 
+  /** Writes a document's stored form (`storedForm`) under its id, in its place if it has one, and returns its `inserted`. */
+  private upsertOf(state: Collection): Database.Statement {
+    const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
+    return this.statement(
+      `INSERT INTO ${state.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT (_id) DO UPDATE SET ${columns.slice(1).map((column) => `${column} = excluded.${column}`).join(', ')} RETURNING inserted`,
+    ).pluck();
+  }
+
   /** Files a document under its keys in an index; a unique key another document holds is refused. */
   private insertKeys(index: Index, collection: string, id: string, inserted: number, keys: readonly IndexKey[]): void {
     index.insert ??= this.db.prepare(`INSERT INTO ${index.table} VALUES (${index.paths.map(() => '?').join(', ')}, ?)`);
@@ -330,7 +338,7 @@ export class EmbeddedReadStore extends ReadStore {
     const { driver, covered } = memo(this.plans, `keys\0${shape}`, () => keyingOf(state, pinned, ids !== undefined));
     // Pinned fields no index holds are tested on the document, with the rest.
     for (const [field, value] of pinned) if (!covered.has(field)) rest.push(Object.fromEntries([[field, value]]));
-    const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
+    const doc = fieldSourceOf(state);
     const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
     const sort = options.sort && compileSort(options.sort, doc);
     const key = `${shape}\0${options.fields?.join('\0') ?? '*'}\0${filter?.text}\0${sort?.text}`;
@@ -395,20 +403,19 @@ interface Plan {
 /** The columns a find reads: `d.inserted`, `d._id`, then the document, or MongoDB's inclusion projection of `fields`. */
 function columnsOf(state: Collection, fields?: readonly string[]): string {
   const read = fields?.filter((field) => field !== '_id');
-  // A field stored apart comes as JSON text or as its string or number, from the document only when
-  // written before it was stored apart (each `->` parses the document); a BLOB as text (a Buffer costs ~0.7 µs).
+  // Each field as its JSON text or as its string or number (`picked`); a BLOB as text (a Buffer costs ~0.7 µs).
   const columns = (read ?? state.storedApart).map((field) => {
     const column = `d.${apartColumn(field)}`;
-    if (!state.storedApart.includes(field)) return `d.doc -> ${pathLiteral(field)}`;
-    return `CASE WHEN ${column} IS NULL THEN d.doc -> ${pathLiteral(field)} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
+    if (!state.storedApart.includes(field)) return `${IN_DOCUMENT(field)}, NULL`;
+    return `CASE WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
   });
   return ['d.inserted', 'd._id', ...(read ? [] : ['d.doc']), ...columns].join(', ');
 }
 
 /** What a read of a collection never written returns, once the query is known to be supported. */
 function assertSupported<T>(query: Query, options: FindOptions, nothing: T): T {
-  compileFilter(query, 'd.doc');
-  if (options.sort) compileSort(options.sort, 'd.doc');
+  compileFilter(query, IN_DOCUMENT);
+  if (options.sort) compileSort(options.sort, IN_DOCUMENT);
   return nothing;
 }
 
@@ -450,14 +457,13 @@ function splitQuery(query: Query, into: { pinned: Map<string, string | number>; 
   return into;
 }
 
-/** The document as stored in row `d`, those of its fields stored apart that are `needed` put back. */
-function storedDocument(state: Collection, needed: ReadonlySet<string>): string {
-  let doc = 'd.doc';
-  for (const field of state.storedApart.filter((field) => needed.has(field))) {
+/** Where filters and sorts read a field of row `d`: a field stored apart from its column, as JSON. */
+function fieldSourceOf(state: Collection): FieldSource {
+  return (field) => {
     const column = `d.${apartColumn(field)}`;
-    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, ${pathLiteral(field)}, CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
-  }
-  return doc;
+    if (!state.storedApart.includes(field)) return IN_DOCUMENT(field);
+    return `CASE typeof(${column}) WHEN 'text' THEN json_quote(${column}) WHEN 'blob' THEN CAST(${column} AS TEXT) ELSE ${column} END`;
+  };
 }
 
 function indexOf(state: Collection, spec: IndexSpec): Index {
@@ -520,25 +526,20 @@ function sameKeys(a: readonly IndexKey[], b: readonly IndexKey[]): boolean {
 /** A column stored apart: strings and numbers as they are, other JSON values as their text in a BLOB, NULL for a missing field. */
 type Apart = string | number | Buffer | null;
 
-interface StoredForm {
-  readonly body: string;
-  readonly apart: Apart[];
-}
-
 /**
  * The body and the fields stored apart of a document: each of those leaves `null` in the body
  * where it stands, so the document reads back with its keys in the same order.
  */
-function storedForm(doc: Doc, storedApart: readonly string[]): StoredForm {
+function storedForm(doc: Doc, storedApart: readonly string[]): Apart[] {
   const apart = storedApart.map((field): Apart => {
     const value = Object.hasOwn(doc, field) ? doc[field] : undefined;
     if (value === undefined) return null;
     return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : Buffer.from(JSON.stringify(value));
   });
-  if (apart.every((value) => value === null)) return { body: JSON.stringify(doc), apart };
+  if (apart.every((value) => value === null)) return [JSON.stringify(doc), ...apart];
   const rest: Record<string, unknown> = Object.create(null);
   for (const key in doc) rest[key] = storedApart.includes(key) ? null : doc[key];
-  return { body: JSON.stringify(rest), apart };
+  return [JSON.stringify(rest), ...apart];
 }
 
 /** `inserted`, then what `whole` reads. */
@@ -546,25 +547,18 @@ type StoredRow = [number, string, string, ...Apart[]];
 
 /** A row of `SELECT _id, doc, <the fields stored apart, as `picked` reads them>`: the body keeps their places. */
 function whole(state: Collection, [id, body, ...apart]: Apart[]): Doc {
-  return Object.assign(JSON.parse(body as string) as Doc, picked(state, state.storedApart, [id, ...apart]));
+  return Object.assign(JSON.parse(body as string) as Doc, picked(state.storedApart, [id, ...apart]));
 }
 
-/** A row of `SELECT _id, <each field: its column when stored apart, else (or when that is NULL) its JSON>`: MongoDB's inclusion projection. */
-function picked(state: Collection, fields: readonly string[], [id, ...values]: Apart[]): Doc {
+/** A row of `SELECT _id, <each field as `columnsOf` reads it: its JSON text, or its string or number>`: MongoDB's inclusion projection. */
+function picked(fields: readonly string[], [id, ...values]: Apart[]): Doc {
   const doc: Record<string, unknown> = { _id: id };
-  let at = 0;
-  for (const field of fields) {
-    const json = values[at++];
-    const apart = state.storedApart.includes(field) ? values[at++] : null;
-    if (apart !== null) doc[field] = apart;
+  fields.forEach((field, at) => {
+    const [json, value] = [values[2 * at], values[2 * at + 1]];
+    if (value !== null) doc[field] = value;
     else if (json !== null) doc[field] = JSON.parse(json as string);
-  }
+  });
   return doc as Doc;
-}
-
-/** A field's JSON path as an SQL string literal. */
-function pathLiteral(field: string): string {
-  return `'${jsonPathOf(field).replaceAll("'", "''")}'`;
 }
 
 function apartColumn(field: string): string {
