@@ -64,8 +64,7 @@ interface Collection {
  */
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
-  private readonly statements = new Map<string, unknown>();
-  /** Plans of queries by shape (fields pinned, fields read, ids named, filter and sort), and the indexes of pinned fields. */
+  /** Statements by SQL; plans of queries by shape (fields pinned, fields read, ids named, filter and sort), and the indexes of pinned fields. */
   private readonly plans = new Map<string, unknown>();
   /**
    * Totals of counts, and marks of long keys' pages (`pageStart`), until the next commit: the process
@@ -92,7 +91,16 @@ export class EmbeddedReadStore extends ReadStore {
         const regexp = memo(regexps, `${String(flags)}/${String(source)}`, () => new RegExp(String(source), String(flags)));
         return regexp.test(String(value)) ? 1 : 0;
       });
-      const earlier = db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION && startLayout(db);
+      // An earlier layout's tables are dropped (see LAYOUT_VERSION): `earlier` when there were any.
+      const earlier =
+        db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION &&
+        db.transaction(() => {
+          const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
+          for (const table of tables) db.exec(`DROP TABLE ${quote(table)}`);
+          db.exec(CATALOG);
+          db.pragma(`user_version = ${LAYOUT_VERSION}`);
+          return tables.length > 0;
+        }).immediate();
       return new EmbeddedReadStore(db, earlier);
     } catch (error) {
       db.close();
@@ -148,9 +156,8 @@ export class EmbeddedReadStore extends ReadStore {
         const index = indexOf(state, spec);
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
-        for (const row of this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]) {
-          this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as Apart[]), index));
-        }
+        const rows = this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[];
+        for (const row of rows) this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as Apart[]), index));
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
         state.indexes.set(spec.name, index);
       }
@@ -170,7 +177,7 @@ export class EmbeddedReadStore extends ReadStore {
     for (const field of fields) jsonPathOf(field);
     this.transaction(() => {
       const state = this.createCollection(collection);
-      const added = fields.filter((field) => !state.storedApart.includes(field));
+      const added = [...new Set(fields)].filter((field) => !state.storedApart.includes(field));
       if (added.length === 0) return;
       const stored = (this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]).map((row) => whole(state, row.slice(1) as Apart[]));
       for (const field of added) this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
@@ -372,23 +379,12 @@ export class EmbeddedReadStore extends ReadStore {
   }
 
   private statement(sql: string): Database.Statement {
-    return memo(this.statements, sql, () => this.db.prepare(sql));
+    return memo(this.plans, sql, () => this.db.prepare(sql));
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('EmbeddedReadStore is closed');
   }
-}
-
-/** Drops whatever an earlier layout left (see LAYOUT_VERSION) and creates this one's catalog; true when there was anything. */
-function startLayout(db: Database.Database): boolean {
-  return db.transaction(() => {
-    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
-    for (const table of tables) db.exec(`DROP TABLE ${quote(table)}`);
-    db.exec(CATALOG);
-    db.pragma(`user_version = ${LAYOUT_VERSION}`);
-    return tables.length > 0;
-  }).immediate();
 }
 
 interface Plan {
@@ -493,19 +489,12 @@ function indexKeysOf(doc: Doc, index: Index): IndexKey[] {
 }
 
 function collectLeaves(value: unknown, path: readonly string[], depth: number, into: unknown[]): void {
-  if (depth === path.length) {
-    if (Array.isArray(value)) into.push(...value);
-    else into.push(value);
-    return;
-  }
-  if (Array.isArray(value)) {
-    if (/^(0|[1-9][0-9]*)$/.test(path[depth])) collectLeaves(value[Number(path[depth])], path, depth + 1, into);
-    // MongoDB looks into the objects of an array, not into its scalars or nested arrays.
-    else for (const element of value) if (isJsonObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
-    return;
-  }
-  if (isJsonObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
-  else into.push(null);
+  if (depth === path.length) into.push(...(Array.isArray(value) ? value : [value]));
+  else if (isJsonObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
+  else if (!Array.isArray(value)) into.push(null);
+  else if (/^(0|[1-9][0-9]*)$/.test(path[depth])) collectLeaves(value[Number(path[depth])], path, depth + 1, into);
+  // MongoDB looks into the objects of an array, not into its scalars or nested arrays.
+  else for (const element of value) if (isJsonObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
 }
 
 function keyValue(value: unknown): string | number | Buffer {

@@ -97,16 +97,14 @@ export function splitPath(path: string): string[] {
 
 function conjunction(compilation: Compilation, query: JsonObject, doc: FieldSource, where: string): string {
   const clauses = Object.entries(query).map(([key, condition]) =>
-    key.startsWith('$') ? logical(compilation, key, condition, doc, where) : field(compilation, key, condition, doc, join(where, key)),
+    key.startsWith('$') ? logical(compilation, key, condition, doc, where) : field(compilation, key, condition, doc, where === '' ? key : `${where}.${key}`),
   );
   return clauses.length === 0 ? '1' : clauses.map((clause) => `(${clause})`).join(' AND ');
 }
 
 function logical(compilation: Compilation, operator: string, operand: unknown, doc: FieldSource, where: string): string {
   if (!LOGICAL_OPERATORS.has(operator)) throw new UnsupportedQueryError(`Unsupported top-level operator ${operator}${at(where)}`);
-  if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isJsonObject)) {
-    throw new UnsupportedQueryError(`${operator} needs a non-empty array of queries${at(where)}`);
-  }
+  if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isJsonObject)) throw new UnsupportedQueryError(`${operator} needs a non-empty array of queries${at(where)}`);
   const branches = operand.map((branch) => `(${conjunction(compilation, branch, doc, where)})`);
   if (operator === '$and') return branches.join(' AND ');
   const any = branches.join(' OR ');
@@ -189,10 +187,8 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: string, whe
         return among(compilation, operand, nodes, where);
       case '$nin':
         return `NOT (${among(compilation, operand, nodes, where)})`;
-      case '$exists': {
-        const present = `EXISTS (SELECT 1 FROM (${nodes}) x WHERE x.j IS NOT NULL)`;
-        return operand ? present : `NOT ${present}`;
-      }
+      case '$exists':
+        return `${operand ? '' : 'NOT '}EXISTS (SELECT 1 FROM (${nodes}) x WHERE x.j IS NOT NULL)`;
       case '$regex':
         return regex(compilation, toRegExp(operand, ops.$options, where), nodes);
       case '$options':
@@ -202,9 +198,7 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: string, whe
         return elemMatch(compilation, operand, nodes, where);
       case '$not':
         if (operand instanceof RegExp) return `NOT (${regex(compilation, toRegExp(operand, undefined, where), nodes)})`;
-        if (!isJsonObject(operand) || !isOperatorObject(operand, where)) {
-          throw new UnsupportedQueryError(`$not needs an operator object or a regular expression${at(where)}`);
-        }
+        if (!isJsonObject(operand) || !isOperatorObject(operand, where)) throw new UnsupportedQueryError(`$not needs an operator object or a regular expression${at(where)}`);
         return `NOT (${operators(compilation, operand, nodes, where)})`;
       default:
         throw new UnsupportedQueryError(
@@ -249,9 +243,7 @@ function among(compilation: Compilation, operand: unknown, nodes: string, where:
   const tests: string[] = [];
   const scalars: unknown[] = [];
   for (const candidate of operand) {
-    if (candidate === null) tests.push(isNullOrMissing(compilation, nodes));
-    else if (candidate instanceof RegExp) tests.push(regex(compilation, toRegExp(candidate, undefined, where), nodes));
-    else if (typeof candidate === 'object') tests.push(anyCandidate(compilation, nodes, (c) => equals(compilation, c, candidate, where)));
+    if (candidate === null || typeof candidate === 'object') tests.push(equality(compilation, candidate, nodes, where));
     else if (typeof candidate !== 'number' || Number.isFinite(candidate)) scalars.push(assertJsonValue(candidate, where) ?? candidate);
   }
   // One parameter for any number of values (a group's 10,000 member ids), which SQLite turns into
@@ -259,17 +251,10 @@ function among(compilation: Compilation, operand: unknown, nodes: string, where:
   const listOf = (type: string) => compilation.param(JSON.stringify(scalars.filter((value) => typeof value === type)));
   const [strings, numbers] = [listOf('string'), listOf('number')];
   const booleans = [true, false].filter((value) => scalars.includes(value)).map((value) => `'${value}'`);
-  if (scalars.length > 0) {
-    tests.push(
-      anyCandidate(
-        compilation,
-        nodes,
-        (c) =>
-          `(${c.t} = 'text' AND ${c.a} IN (SELECT value FROM json_each(${strings}))) OR (${c.t} IN ('integer', 'real') AND ${c.a} IN (SELECT value FROM json_each(${numbers})))` +
-          (booleans.length > 0 ? ` OR ${c.t} IN (${booleans.join(', ')})` : ''),
-      ),
-    );
-  }
+  const listed = (c: Candidate) =>
+    `(${c.t} = 'text' AND ${c.a} IN (SELECT value FROM json_each(${strings}))) OR (${c.t} IN ('integer', 'real') AND ${c.a} IN (SELECT value FROM json_each(${numbers})))` +
+    (booleans.length > 0 ? ` OR ${c.t} IN (${booleans.join(', ')})` : '');
+  if (scalars.length > 0) tests.push(anyCandidate(compilation, nodes, listed));
   return tests.length === 0 ? '0' : tests.map((test) => `(${test})`).join(' OR ');
 }
 
@@ -296,9 +281,7 @@ function regex(compilation: Compilation, pattern: RegExp, nodes: string): string
 }
 
 function toRegExp(pattern: unknown, options: unknown, where: string): RegExp {
-  if (options !== undefined && (typeof options !== 'string' || !REGEX_OPTIONS.test(options))) {
-    throw new UnsupportedQueryError(`$options supports the flags i, m and s only${at(where)}`);
-  }
+  if (options !== undefined && (typeof options !== 'string' || !REGEX_OPTIONS.test(options))) throw new UnsupportedQueryError(`$options supports the flags i, m and s only${at(where)}`);
   if (pattern instanceof RegExp) return new RegExp(pattern.source, typeof options === 'string' ? options : pattern.flags.replace(/[gy]/g, ''));
   if (typeof pattern !== 'string') throw new UnsupportedQueryError(`$regex needs a string or a RegExp${at(where)}`);
   try {
@@ -336,32 +319,21 @@ function assertJsonValue(value: unknown, where: string): void {
   throw new UnsupportedQueryError(`Unsupported value ${description}${at(where)}: query values are JSON`);
 }
 
-function join(prefix: string, key: string): string {
-  return prefix === '' ? key : `${prefix}.${key}`;
-}
-
 function at(where: string): string {
   return where === '' ? '' : ` at "${where}"`;
 }
 
 /**
- * The SQL value a candidate (alias `c`) sorts by, in MongoDB's type order: missing
- * and null as -Infinity, numbers and strings as themselves (SQLite orders numbers before text),
- * then objects and booleans as blobs (after text).
+ * The SQL value a candidate (alias `c`) sorts by, in MongoDB's type order: missing and null as
+ * -Infinity, numbers and strings as themselves (SQLite orders numbers before text), then objects
+ * and booleans as blobs (after text). Objects and arrays compare by their JSON text with closing
+ * brackets lowest, so that `{"a":1}` precedes `{"a":1,"b":2}`: MongoDB's field-by-field order for
+ * the simple cases (numbers inside still compare as text).
  */
 function keyOf(c: Candidate): string {
   return (
     `CASE WHEN ${c.t} IS NULL OR ${c.t} = 'null' THEN -9e999 WHEN ${c.t} IN ('integer', 'real', 'text') THEN ${c.a} ` +
-    `WHEN ${c.t} IN ('object', 'array') THEN CAST(char(4 + (${c.t} = 'array')) || ${closingFirst(`${c.j}`)} AS BLOB) ` +
+    `WHEN ${c.t} IN ('object', 'array') THEN CAST(char(4 + (${c.t} = 'array')) || replace(replace(${c.j}, '}', char(1)), ']', char(1)) AS BLOB) ` +
     `ELSE CAST(char(8) || ${c.t} AS BLOB) END`
   );
-}
-
-/**
- * Objects and arrays compare by their JSON text with closing brackets lowest, so that `{"a":1}`
- * precedes `{"a":1,"b":2}`: MongoDB's field-by-field order for the simple cases (numbers inside
- * still compare as text).
- */
-function closingFirst(json: string): string {
-  return `replace(replace(${json}, '}', char(1)), ']', char(1))`;
 }
