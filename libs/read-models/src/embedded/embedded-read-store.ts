@@ -248,9 +248,10 @@ export class EmbeddedReadStore extends ReadStore {
           // A deleted then re-created document takes a new place, last.
           if (row && (doc === null || recreated)) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
         }
+        const upsert = this.upsertOf(state);
         for (const [id, { doc }] of writes) {
           if (doc === null) continue;
-          const inserted = this.upsertOf(state).get(id, ...storedForm(doc, state.storedApart)) as number;
+          const inserted = upsert.get(id, ...storedForm(doc, state.storedApart)) as number;
           for (const [index, keys] of filing.get(id)!) this.insertKeys(index, collection, id, inserted, keys);
         }
       }
@@ -455,11 +456,8 @@ function splitQuery(query: Query, into: { pinned: Map<string, string | number>; 
 
 /** Where filters and sorts read a field of row `d`: a field stored apart from its column, as JSON. */
 function fieldSourceOf(state: Collection): FieldSource {
-  return (field) => {
-    const column = `d.${apartColumn(field)}`;
-    if (!state.storedApart.includes(field)) return IN_DOCUMENT(field);
-    return `CASE typeof(${column}) WHEN 'text' THEN json_quote(${column}) WHEN 'blob' THEN CAST(${column} AS TEXT) ELSE ${column} END`;
-  };
+  const apart = (column: string) => `CASE typeof(${column}) WHEN 'text' THEN json_quote(${column}) WHEN 'blob' THEN CAST(${column} AS TEXT) ELSE ${column} END`;
+  return (field) => (state.storedApart.includes(field) ? apart(`d.${apartColumn(field)}`) : IN_DOCUMENT(field));
 }
 
 function indexOf(state: Collection, spec: IndexSpec): Index {
