@@ -71,9 +71,14 @@ export abstract class ReadStore {
    */
   abstract ensureStoredApart(collection: string, fields: readonly string[]): Promise<void>;
 
-  abstract get<T extends Doc>(collection: string, id: string): Promise<T | null>;
+  get<T extends Doc>(collection: string, id: string): Promise<T | null> {
+    return this.findOne<T>(collection, { _id: id });
+  }
 
-  abstract findOne<T extends Doc>(collection: string, query: Query): Promise<T | null>;
+  async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
+    const [first] = await this.find<T>(collection, query, { limit: 1 });
+    return first ?? null;
+  }
 
   /**
    * Matching documents; without `sort`, in the order documents were created (stable across pages): a

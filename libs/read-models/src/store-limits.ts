@@ -50,15 +50,6 @@ export function changeSizeInBytes(change: DocumentChange): number {
 }
 
 /**
- * A bound on `changeSizeInBytes` from the length of the change's JSON text (the document's, or the
- * id's), which a store that serializes documents anyway has at hand: no JSON character takes more
- * than 7 BSON bytes (a 0 in an array past a million elements: 2 characters, 14 bytes).
- */
-export function changeSizeBound(jsonLength: number): number {
-  return 8 * jsonLength + 64;
-}
-
-/**
  * Throws `DocumentTooLargeError` or `CommitTooLargeError` unless every document and the whole commit
  * fit MongoDB's limits. Called before a store changes anything.
  */

@@ -127,6 +127,58 @@ describe('EmbeddedReadStore persistence', () => {
     }
   });
 
+  it('a document without a field stored apart reads back without it, whole and read alone, written before the declaration or after', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.commit([{ collection: 'users', id: 'u0', doc: { _id: 'u0', text: 'before' } }], { projection: 'users', position: 1 });
+      await store.ensureStoredApart('users', ['text', 'list']);
+      await store.commit([{ collection: 'users', id: 'u1', doc: { _id: 'u1', other: 1 } }], { projection: 'users', position: 2 });
+      const texts = (docs: unknown[]) => docs.map((doc) => JSON.stringify(doc));
+      expect(texts(await store.find('users', {}))).toEqual(['{"_id":"u0","text":"before"}', '{"_id":"u1","other":1}']);
+      expect(texts(await store.find('users', {}, { fields: ['text', 'list'] }))).toEqual(['{"_id":"u0","text":"before"}', '{"_id":"u1"}']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('moves the values of documents already stored when a field is declared stored apart, so filters and reads find them in its column', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.ensureStoredApart('users', ['text']);
+      await store.commit([{ collection: 'users', id: 'u0', doc: { _id: 'u0', text: 'before', list: ['g1'], n: 2 } }], { projection: 'users', position: 1 });
+      await store.ensureStoredApart('users', ['list', 'n', 'list']);
+      expect(await store.count('users', { list: 'g1', n: { $gt: 1 }, text: 'before' })).toBe(1);
+      expect(await store.find('users', {}, { fields: ['list', 'n'] })).toEqual([{ _id: 'u0', list: ['g1'], n: 2 }]);
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT doc, "apart:text", "apart:list", "apart:n" FROM "c:users"').raw().get()).toEqual([
+        JSON.stringify({ _id: 'u0', text: null, list: null, n: null }),
+        'before',
+        Buffer.from('["g1"]'),
+        2,
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('empties a file of the layout that kept fields declared later in the documents (user_version 3): the projections rebuild it', async () => {
+    mkdirSync(dirname(file), { recursive: true });
+    const earlier = new Database(file);
+    earlier.exec(`CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL); INSERT INTO checkpoints VALUES ('users', 4); PRAGMA user_version = 3;`);
+    earlier.close();
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      expect(store.replacedEarlierLayout).toBe(true);
+      expect(await store.checkpoint('users')).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('empties a file of an earlier layout instead of reading it: no documents, no checkpoints, so the projections rebuild it', async () => {
     mkdirSync(dirname(file), { recursive: true });
     writeEarlierLayoutFile(file, { users: 9 });

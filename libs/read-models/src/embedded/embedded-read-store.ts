@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
-import { compileFilter, compileSort, isJsonObject, jsonPathOf, REGEXP_FUNCTION, splitPath, topLevelFieldsOf, UnsupportedQueryError } from '../query/sql-query';
+import { compileFilter, compileSort, type FieldSource, fieldsOf, isJsonObject, jsonPathOf, REGEXP_FUNCTION, splitPath, UnsupportedQueryError } from '../query/sql-query';
 import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore, UniqueIndexViolationError } from '../read-store.port';
 import { assertCheckpointNotMoved, assertTopLevelFields, assertValidCheckpoint, assertValidCollectionName, assertValidFindOptions, normalizeIndexSpec, planWrites } from '../store-rules';
-import { assertCommitWithinLimits, changeSizeBound, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES } from '../store-limits';
+import { assertCommitWithinLimits } from '../store-limits';
 
 export interface EmbeddedReadStoreOptions {
   /** SQLite file (created when missing), or ':memory:'. */
@@ -18,10 +18,14 @@ export interface EmbeddedReadStoreOptions {
 
 /**
  * `user_version` of this layout. A file of an earlier layout (0 or 1: documents keyed by insertion
- * rank, indexes kept on the JS heap; 2: only strings stored apart) is emptied on open, not migrated
+ * rank, indexes kept on the JS heap; 2: only strings stored apart; 3: documents written before a
+ * field's declaration keep it in their body) is emptied on open, not migrated
  * (`replacedEarlierLayout`): its checkpoints go with its documents, so the projections rebuild it.
  */
-const LAYOUT_VERSION = 3;
+const LAYOUT_VERSION = 4;
+
+/** The document's body, as a field's JSON is read from it. */
+const IN_DOCUMENT = fieldsOf('d.doc');
 
 const CATALOG = `
   CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
@@ -38,8 +42,9 @@ interface Index {
   readonly spec: IndexSpec;
   readonly table: string;
   readonly paths: readonly (readonly string[])[];
-  /** Files one key of a document (keys…, its `inserted`), prepared on first use. */
+  /** File and remove one key of a document (keys…, its `inserted`), prepared on first use. */
   insert?: Database.Statement;
+  remove?: Database.Statement;
 }
 
 interface Collection {
@@ -59,11 +64,13 @@ interface Collection {
  */
 export class EmbeddedReadStore extends ReadStore {
   private readonly collections = new Map<string, Collection>();
-  private readonly statements = new Map<string, Database.Statement>();
-  /** Plans of queries by shape (fields pinned, types of their values, fields read, ids named), then by driving index, filter and sort. */
-  private readonly shapes = new Map<string, ShapeFamily>();
-  /** Totals of counts, and marks of long keys' pages (`pageStart`), by collection, until its next commit. */
-  private readonly kept = new Map<string, Map<string, unknown>>();
+  /** Statements by SQL; plans of queries by shape (fields pinned, fields read, ids named, filter and sort), and the indexes of pinned fields. */
+  private readonly plans = new Map<string, unknown>();
+  /**
+   * Totals of counts, and marks of long keys' pages (`pageStart`), until the next commit: the process
+   * owns the file (DATA_DIR's lock), no other writer changes it.
+   */
+  private readonly kept = new Map<string, unknown>();
   private closed = false;
   private readonly reading: <T>(read: () => T) => T;
 
@@ -79,17 +86,21 @@ export class EmbeddedReadStore extends ReadStore {
       db.pragma('secure_delete = ON');
       // A CLI opening the live file beside the service waits for its commits instead of failing.
       db.pragma('busy_timeout = 5000');
-      const regexps = new Map<string, RegExp>();
+      const regexps = new Map<string, unknown>();
       db.function(REGEXP_FUNCTION, { deterministic: true }, (source, flags, value) => {
-        const key = `${String(flags)}/${String(source)}`;
-        let regexp = regexps.get(key);
-        if (!regexp) {
-          if (regexps.size > CACHED_STATEMENTS) regexps.clear();
-          regexps.set(key, (regexp = new RegExp(String(source), String(flags))));
-        }
+        const regexp = memo(regexps, `${String(flags)}/${String(source)}`, () => new RegExp(String(source), String(flags)));
         return regexp.test(String(value)) ? 1 : 0;
       });
-      const earlier = db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION && startLayout(db);
+      // An earlier layout's tables are dropped (see LAYOUT_VERSION): `earlier` when there were any.
+      const earlier =
+        db.pragma('user_version', { simple: true }) !== LAYOUT_VERSION &&
+        db.transaction(() => {
+          const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
+          for (const table of tables) db.exec(`DROP TABLE ${quote(table)}`);
+          db.exec(CATALOG);
+          db.pragma(`user_version = ${LAYOUT_VERSION}`);
+          return tables.length > 0;
+        }).immediate();
       return new EmbeddedReadStore(db, earlier);
     } catch (error) {
       db.close();
@@ -110,7 +121,7 @@ export class EmbeddedReadStore extends ReadStore {
   /** The collections, their fields stored apart and indexes, as the file has them. */
   private readCatalog(): void {
     this.collections.clear();
-    this.shapes.clear();
+    this.plans.clear();
     for (const { name, stored_apart } of this.db.prepare<[], { name: string; stored_apart: string }>('SELECT name, stored_apart FROM collections').all()) {
       this.collections.set(name, { name, table: quote(`c:${name}`), storedApart: JSON.parse(stored_apart) as string[], indexes: new Map() });
     }
@@ -145,19 +156,18 @@ export class EmbeddedReadStore extends ReadStore {
         const index = indexOf(state, spec);
         const columns = spec.fields.map((_, at) => `k${at}`).join(', ');
         this.db.exec(`CREATE TABLE ${index.table} (${columns}, doc INTEGER NOT NULL, PRIMARY KEY (${columns}${spec.unique ? '' : ', doc'})) WITHOUT ROWID`);
-        for (const row of this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]) {
-          this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as (string | null)[]), index));
-        }
+        const rows = this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[];
+        for (const row of rows) this.insertKeys(index, collection, row[1], row[0], indexKeysOf(whole(state, row.slice(1) as Apart[]), index));
         this.db.prepare('INSERT INTO indexes (collection, name, spec) VALUES (?, ?, ?)').run(collection, spec.name, JSON.stringify(spec));
         state.indexes.set(spec.name, index);
       }
     });
-    this.shapes.clear();
+    this.plans.clear();
   }
 
   /**
-   * These fields are written to a column of their own from the next write of each document on,
-   * strings and numbers as they are, other values as JSON in a BLOB: reading one alone parses no document.
+   * These fields are written to a column of their own, strings and numbers as they are, other values
+   * as JSON in a BLOB: reading one alone parses no document. Documents already stored are moved too.
    */
   override async ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
     this.assertOpen();
@@ -167,24 +177,15 @@ export class EmbeddedReadStore extends ReadStore {
     for (const field of fields) jsonPathOf(field);
     this.transaction(() => {
       const state = this.createCollection(collection);
-      for (const field of fields) {
-        if (state.storedApart.includes(field)) continue;
-        this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
-        state.storedApart.push(field);
-      }
+      const added = [...new Set(fields)].filter((field) => !state.storedApart.includes(field));
+      if (added.length === 0) return;
+      const stored = (this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]).map((row) => whole(state, row.slice(1) as Apart[]));
+      for (const field of added) this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
+      state.storedApart.push(...added);
+      for (const doc of stored) this.upsertOf(state).get(doc._id, ...storedForm(doc, state.storedApart));
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     });
-    this.shapes.clear();
-  }
-
-  override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [found] = await this.find<T>(collection, { _id: id }, { limit: 1 });
-    return found ?? null;
-  }
-
-  override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
-    const [first] = await this.find<T>(collection, query, { limit: 1 });
-    return first ?? null;
+    this.plans.clear();
   }
 
   override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
@@ -193,20 +194,16 @@ export class EmbeddedReadStore extends ReadStore {
     const state = this.collections.get(collection);
     if (!state) return assertSupported(query, options, []);
     // One read transaction: each statement outside one takes and drops the file's read lock.
-    let [rows, plan] = this.reading((): [[number, ...Apart[]][], Plan] => {
+    const rows = this.reading((): Apart[][] => {
       const plan = this.plan(state, query, options);
-      if (options.limit === 0) return [[], plan];
+      if (options.limit === 0) return [];
       const params = { ...plan.params, limit: options.limit ?? -1, skip: options.skip ?? 0 };
-      if (plan.keyed) Object.assign(params, this.pageStart(state.name, plan.keyed, plan.params, options.skip ?? 0));
-      return [plan.page.raw().all(params) as [number, ...Apart[]][], plan];
+      if (plan.keyed) Object.assign(params, this.pageStart(plan.keyed, plan.params, options.skip ?? 0));
+      return plan.page.raw().all(params) as Apart[][];
     });
-    if (plan.inJavaScript) {
-      rows.sort((a, b) => a[0] - b[0]);
-      if (plan.inJavaScript === 'page') rows = rows.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
-    }
     const fields = options.fields?.filter((field) => field !== '_id');
     // Array.from: an array of this realm, not the driver's (Jest's `toEqual(expect.any(Array))`).
-    return Array.from(rows, ([, ...row]) => (fields ? picked(state, fields, row) : whole(state, row)) as T);
+    return Array.from(rows, ([, ...row]) => (fields ? picked(fields, row) : whole(state, row)) as T);
   }
 
   override async count(collection: string, query: Query): Promise<number> {
@@ -216,7 +213,7 @@ export class EmbeddedReadStore extends ReadStore {
     return this.reading(() => {
       const plan = this.plan(state, query, {});
       // A list's total (an account's 100,000 users) walks its whole key.
-      return this.keep(collection, `count\0${plan.count.source}\0${JSON.stringify(plan.params)}`, () => plan.count.pluck().get(plan.params) as number);
+      return memo(this.kept, `count\0${plan.count.source}\0${JSON.stringify(plan.params)}`, () => plan.count.pluck().get(plan.params) as number);
     });
   }
 
@@ -224,28 +221,9 @@ export class EmbeddedReadStore extends ReadStore {
     this.assertOpen();
     assertValidCheckpoint(checkpoint);
     const writesByCollection = planWrites(changes);
-    // MongoDB's limits, measured exactly only when a bound from the JSON text the commit makes
-    // anyway does not already show the commit within them.
-    let sizeBound = 0;
-    let someDocumentMayBeTooLarge = false;
-    const stored = new Map<string, StoredForm>();
-    for (const [collection, writes] of writesByCollection) {
-      const storedApart = this.collections.get(collection)?.storedApart ?? [];
-      for (const [id, { doc }] of writes) {
-        if (doc === null) {
-          sizeBound += changeSizeBound(id.length);
-          continue;
-        }
-        const form = storedForm(doc, storedApart);
-        const bound = changeSizeBound(form.apart.reduce<number>((length, value) => length + (typeof value === 'number' ? 8 : (value?.length ?? 0)), form.body.length));
-        sizeBound += bound;
-        if (bound > MAX_DOCUMENT_BYTES) someDocumentMayBeTooLarge = true;
-        stored.set(`${collection}\0${id}`, form);
-      }
-    }
-    if (someDocumentMayBeTooLarge || sizeBound > MAX_COMMIT_BYTES) assertCommitWithinLimits(changes);
-
-    for (const collection of writesByCollection.keys()) this.kept.delete(collection);
+    // MongoDB's limits, measured on every commit: ~1 µs a user document, less than a bound's code is worth.
+    assertCommitWithinLimits(changes);
+    this.kept.clear();
     this.transaction(() => {
       const position = this.db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck().get(checkpoint.projection);
       assertCheckpointNotMoved(checkpoint, position ?? 0);
@@ -254,36 +232,27 @@ export class EmbeddedReadStore extends ReadStore {
         const indexes = [...state.indexes.values()];
         // Old keys go before new ones are filed, so that documents of one commit may swap keys; keys
         // a replacement keeps stay as they are.
-        const kept = new Map<string, boolean[]>();
+        const filing = new Map<string, [Index, IndexKey[]][]>();
         const select = this.statement(`SELECT ${columnsOf(state)} FROM ${state.table} d WHERE d._id = ?`).raw();
         for (const [id, { doc, recreated }] of writes) {
           const row = select.get(id) as StoredRow | undefined;
-          if (row === undefined) continue;
-          const old = indexes.length > 0 ? whole(state, row.slice(1) as (string | null)[]) : undefined;
-          const keeps = indexes.map((index) => {
-            const oldKeys = indexKeysOf(old as Doc, index);
-            if (doc !== null && !recreated && sameKeys(oldKeys, indexKeysOf(doc, index))) return true;
-            const where = index.paths.map((_, at) => `k${at} = ?`).join(' AND ');
-            for (const key of oldKeys) this.statement(`DELETE FROM ${index.table} WHERE ${where} AND doc = ?`).run(...key, row[0]);
-            return false;
-          });
-          kept.set(id, keeps);
+          const old = row && indexes.length > 0 ? whole(state, row.slice(1) as Apart[]) : undefined;
+          const changed = indexes
+            .map((index): [Index, IndexKey[], IndexKey[]] => [index, old ? indexKeysOf(old, index) : [], doc ? indexKeysOf(doc, index) : []])
+            .filter(([, before, after]) => !old || recreated || !sameKeys(before, after));
+          for (const [index, before] of changed) {
+            index.remove ??= this.db.prepare(`DELETE FROM ${index.table} WHERE ${index.paths.map((_, at) => `k${at} = ?`).join(' AND ')} AND doc = ?`);
+            for (const key of before) index.remove.run(...key, row![0]);
+          }
+          filing.set(id, changed.map(([index, , after]) => [index, after]));
           // A deleted then re-created document takes a new place, last.
-          if (doc === null || recreated) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
+          if (row && (doc === null || recreated)) this.statement(`DELETE FROM ${state.table} WHERE inserted = ?`).run(row[0]);
         }
-        const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
-        const upsert = this.statement(
-          `INSERT INTO ${state.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-            `ON CONFLICT (_id) DO UPDATE SET ${columns.slice(1).map((column) => `${column} = excluded.${column}`).join(', ')} RETURNING inserted`,
-        ).pluck();
+        const upsert = this.upsertOf(state);
         for (const [id, { doc }] of writes) {
           if (doc === null) continue;
-          const form = stored.get(`${collection}\0${id}`) ?? storedForm(doc, state.storedApart);
-          const inserted = upsert.get(id, form.body, ...form.apart) as number;
-          const keeps = kept.get(id);
-          indexes.forEach((index, at) => {
-            if (keeps?.[at] !== true) this.insertKeys(index, collection, id, inserted, indexKeysOf(doc, index));
-          });
+          const inserted = upsert.get(id, ...storedForm(doc, state.storedApart)) as number;
+          for (const [index, keys] of filing.get(id)!) this.insertKeys(index, collection, id, inserted, keys);
         }
       }
       this.statement('INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = MAX(position, excluded.position)').run(
@@ -320,25 +289,24 @@ export class EmbeddedReadStore extends ReadStore {
   /**
    * Where a page of one key's entries starts: SQLite's OFFSET steps through every entry it skips
    * (~1 ms for 50,000), so every PAGE_MARK_STRIDE-th document of the key is kept, until the next
-   * commit to the collection, and a page starts from the mark before it.
+   * commit, and a page starts from the mark before it.
    */
-  private pageStart(collection: string, keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
+  private pageStart(keyed: string, params: Record<string, unknown>, skip: number): { from: number; skip: number } {
     if (skip < PAGE_MARK_STRIDE) return { from: Number.MIN_SAFE_INTEGER, skip };
     const sql = `SELECT doc FROM (SELECT k.doc AS doc, row_number() OVER (ORDER BY k.doc) AS n ${keyed}) WHERE (n - 1) % ${PAGE_MARK_STRIDE} = 0`;
-    const marks = this.keep(collection, `marks\0${sql}\0${JSON.stringify(params)}`, () => this.statement(sql).pluck().all(params) as number[]);
+    const marks = memo(this.kept, `marks\0${sql}\0${JSON.stringify(params)}`, () => this.statement(sql).pluck().all(params) as number[]);
     const mark = Math.floor(skip / PAGE_MARK_STRIDE);
     // Past the last mark: past the end too, unless within the last stride.
     return mark < marks.length ? { from: marks[mark], skip: skip % PAGE_MARK_STRIDE } : { from: Number.MAX_SAFE_INTEGER, skip: 0 };
   }
 
-  /** What a read worked out, kept until the next commit to the collection: the process owns the file (DATA_DIR's lock), no other writer changes it. */
-  private keep<T>(collection: string, key: string, work: () => T): T {
-    const kept = this.kept.get(collection) ?? new Map<string, unknown>();
-    if (!kept.has(key)) {
-      if (kept.size >= CACHED_STATEMENTS) kept.clear();
-      this.kept.set(collection, kept.set(key, work()));
-    }
-    return kept.get(key) as T;
+  /** Writes a document's stored form (`storedForm`) under its id, in its place if it has one, and returns its `inserted`. */
+  private upsertOf(state: Collection): Database.Statement {
+    const columns = ['_id', 'doc', ...state.storedApart.map(apartColumn)];
+    return this.statement(
+      `INSERT INTO ${state.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT (_id) DO UPDATE SET ${columns.slice(1).map((column) => `${column} = excluded.${column}`).join(', ')} RETURNING inserted`,
+    ).pluck();
   }
 
   /** Files a document under its keys in an index; a unique key another document holds is refused. */
@@ -366,52 +334,26 @@ export class EmbeddedReadStore extends ReadStore {
 
   /**
    * The statements of a query, planned once per shape: the fields it pins to a string or number
-   * (a lookup, a list's scope), read off index keys where they can be, the key holding the fewest
-   * matches driving, so that nothing is parsed; the ids it names; the rest compiled (query/sql-query.ts).
+   * (a lookup, a list's scope), read off index keys where they can be (`keyingOf`), so that nothing
+   * is parsed; the ids it names; the rest compiled (query/sql-query.ts).
    */
   private plan(state: Collection, query: Query, options: FindOptions): Plan {
     if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
     const { pinned, ids, rest } = splitQuery(query);
-    const [fields, values] = [[...pinned.keys()], [...pinned.values()]];
+    const fields = [...pinned.keys()];
     // Field names have no NUL (splitPath, assertTopLevelFields).
-    const key = `${state.name}\0${fields.join('\0')}\0${values.map((value) => typeof value).join()}\0${options.fields ? options.fields.join('\0') : '*'}\0${ids ? 'ids' : ''}`;
-    let family = this.shapes.get(key);
-    if (!family) {
-      if (this.shapes.size >= CACHED_STATEMENTS) this.shapes.clear();
-      this.shapes.set(key, (family = this.familyOf(state, fields, ids !== undefined)));
-    }
+    const shape = `${state.name}\0${fields.join('\0')}\0${ids ? 'ids' : ''}`;
+    const { driver, covered } = memo(this.plans, `keys\0${shape}`, () => keyingOf(state, pinned, ids !== undefined));
     // Pinned fields no index holds are tested on the document, with the rest.
-    for (const [at, field] of fields.entries()) if (!family.covered.has(field)) rest.push(Object.fromEntries([[field, values[at]]]));
-    const doc = rest.length > 0 || options.sort ? storedDocument(state, topLevelFieldsOf({ $and: rest }, options.sort)) : '';
+    for (const [field, value] of pinned) if (!covered.has(field)) rest.push(Object.fromEntries([[field, value]]));
+    const doc = fieldSourceOf(state);
     const filter = rest.length > 0 ? compileFilter(rest.length === 1 ? rest[0] : { $and: rest }, doc) : undefined;
     const sort = options.sort && compileSort(options.sort, doc);
-    const driver = this.driverOf(family, values);
-    const shapeKey = `${driver?.index.spec.name}\0${filter?.text}\0${sort?.text}`;
-    let shape = family.shapes.get(shapeKey);
-    if (!shape) {
-      if (family.shapes.size >= CACHED_STATEMENTS) family.shapes.clear();
-      family.shapes.set(shapeKey, (shape = this.shapeOf(state, fields, ids !== undefined, driver?.index, filter?.text, sort?.text, columnsOf(state, options.fields))));
-    }
+    const key = `${shape}\0${options.fields?.join('\0') ?? '*'}\0${filter?.text}\0${sort?.text}`;
+    const plan = memo(this.plans, key, () => this.shapeOf(state, fields, ids !== undefined, driver, filter?.text, sort?.text, columnsOf(state, options.fields)));
     const params: Record<string, unknown> = { ...filter?.params, ...sort?.params, ...(ids && { ids: JSON.stringify(ids) }) };
-    values.forEach((value, at) => (params[`v${at}`] = value));
-    return { ...shape, params };
-  }
-
-  /** What the equalities on `fields` (and ids, when named) share whatever their values: the indexes that may drive them, the fields index keys check. */
-  private familyOf(state: Collection, fields: readonly string[], ids: boolean): ShapeFamily {
-    const pinned = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => fields.includes(field)));
-    const covered = new Set(pinned.flatMap((index) => index.spec.fields.map(([field]) => field)).concat(fields.includes('_id') ? ['_id'] : []));
-    if (ids || fields.includes('_id')) return { drivers: [], covered, shapes: new Map() };
-    // Those within a wider one hold at least as many matches.
-    const within = (inner: Index, outer: Index) => inner !== outer && inner.spec.fields.length < outer.spec.fields.length && inner.spec.fields.every(([field]) => outer.spec.fields.some(([other]) => other === field));
-    const drivers = pinned
-      .filter((index) => !pinned.some((other) => within(index, other)))
-      .map((index) => ({
-        index,
-        key: index.spec.fields.map(([field]) => fields.indexOf(field)),
-        probe: this.db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${index.table} WHERE ${index.spec.fields.map((_, at) => `k${at} = ?`).join(' AND ')} LIMIT 2)`).pluck(),
-      }));
-    return { drivers, covered, shapes: new Map() };
+    fields.forEach((field, at) => (params[`v${at}`] = pinned.get(field)));
+    return { ...plan, params };
   }
 
   /** The statements of one shape: read off `driver`'s key, else the ids, else the table, other index keys checked, then `filter`, in `sort`'s order or insertion order. */
@@ -429,40 +371,16 @@ export class EmbeddedReadStore extends ReadStore {
     if (filter) where.push(filter);
     const from = `FROM ${driver ? `${driver.table} k${filter || sort ? ` JOIN ${state.table} d ON d.inserted = k.doc` : ''}` : `${state.table} d`}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
     const [count, params] = [this.statement(`SELECT COUNT(*) ${from}`), {}];
-    // Ids are put in order in JavaScript: an ORDER BY that no index gives would cost SQLite a sorter.
-    if (ids && !sort) return { page: this.statement(`SELECT ${columns} ${from}`), count, params, inJavaScript: 'page' };
     // Read off an index, its order is insertion order: named so, the planner needs no sorter.
     if (sort || filter || !driver) return { page: this.statement(`SELECT ${columns} ${from} ORDER BY ${sort ? `${sort}, ` : ''}${row} LIMIT +@limit OFFSET +@skip`), count, params };
     // Skipped entries are stepped over in the index alone; a page of one key alone may start from a mark (`pageStart`).
     const keyed = where.length === 1 ? from : undefined;
-    const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc`;
-    return { page: this.statement(page), count, params, inJavaScript: 'order', keyed };
-  }
-
-  /**
-   * The index whose key holds the fewest of the matches: the only one pinned, or a unique one, or
-   * the one with fewer entries under its key as a probe of two tells (a userName is one user, an
-   * account thousands), then the wider. The one taken last is probed first: under two entries, no
-   * other key can be smaller.
-   */
-  private driverOf(family: ShapeFamily, values: readonly (string | number)[]): Driver | undefined {
-    if (family.drivers.length <= 1) return family.drivers[0];
-    let best: { driver: Driver; size: number } | undefined;
-    for (const driver of family.last ? [family.last, ...family.drivers.filter((other) => other !== family.last)] : family.drivers) {
-      const size = driver.index.spec.unique ? 0 : (driver.probe.get(...driver.key.map((at) => values[at])) as number);
-      if (!best || size < best.size || (size === best.size && driver.index.spec.fields.length > best.driver.index.spec.fields.length)) best = { driver, size };
-      if (size < 2) break;
-    }
-    return (family.last = best!.driver);
+    const page = `SELECT ${columns} FROM (SELECT k.doc ${from}${keyed ? ' AND k.doc >= @from' : ''} ORDER BY k.doc LIMIT +@limit OFFSET +@skip) k JOIN ${state.table} d ON d.inserted = k.doc ORDER BY k.doc`;
+    return { page: this.statement(page), count, params, keyed };
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size >= CACHED_STATEMENTS) this.statements.clear();
-      this.statements.set(sql, (statement = this.db.prepare(sql)));
-    }
-    return statement;
+    return memo(this.plans, sql, () => this.db.prepare(sql));
   }
 
   private assertOpen(): void {
@@ -470,63 +388,53 @@ export class EmbeddedReadStore extends ReadStore {
   }
 }
 
-/** Drops whatever an earlier layout left (see LAYOUT_VERSION) and creates this one's catalog; true when there was anything. */
-function startLayout(db: Database.Database): boolean {
-  return db.transaction(() => {
-    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
-    for (const table of tables) db.exec(`DROP TABLE ${quote(table)}`);
-    db.exec(CATALOG);
-    db.pragma(`user_version = ${LAYOUT_VERSION}`);
-    return tables.length > 0;
-  }).immediate();
-}
-
 interface Plan {
   /** A page of the matches: `d.inserted`, `d._id`, the columns read (with @limit and @skip). */
   readonly page: Database.Statement;
   readonly count: Database.Statement;
   readonly params: Record<string, unknown>;
-  /** What JavaScript does with the rows, by `d.inserted`: put them in order, or also page them. */
-  readonly inJavaScript?: 'order' | 'page';
   /** `FROM … WHERE` of the index entries under one key, when a page reads them alone (with @from). */
   readonly keyed?: string;
-}
-
-/** An index that may drive equality queries of a shape: the positions of its key's values among theirs, and a probe of its key's size. */
-interface Driver {
-  readonly index: Index;
-  readonly key: readonly number[];
-  readonly probe: Database.Statement;
-}
-
-/** Queries pinning the same fields (values of the same types), reading the same fields: their plans by driver, filter and sort. */
-interface ShapeFamily {
-  readonly drivers: readonly Driver[];
-  /** The pinned fields that index keys check. */
-  readonly covered: ReadonlySet<string>;
-  readonly shapes: Map<string, Plan>;
-  last?: Driver;
 }
 
 /** The columns a find reads: `d.inserted`, `d._id`, then the document, or MongoDB's inclusion projection of `fields`. */
 function columnsOf(state: Collection, fields?: readonly string[]): string {
   const read = fields?.filter((field) => field !== '_id');
-  if (!read) return ['d.inserted', 'd._id', 'd.doc', ...state.storedApart.map((field) => `d.${apartColumn(field)}`)].join(', ');
-  // A field stored apart comes as JSON text or as its string or number, from the document only when
-  // written before it was stored apart (each `->` parses the document); a BLOB as text (a Buffer costs ~0.7 µs).
-  const columns = read.map((field) => {
+  // Each field as its JSON text or as its string or number (`picked`); a BLOB as text (a Buffer costs ~0.7 µs).
+  const columns = (read ?? state.storedApart).map((field) => {
     const column = `d.${apartColumn(field)}`;
-    if (!state.storedApart.includes(field)) return `d.doc -> ${pathLiteral(field)}`;
-    return `CASE WHEN ${column} IS NULL THEN d.doc -> ${pathLiteral(field)} WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
+    if (!state.storedApart.includes(field)) return `${IN_DOCUMENT(field)}, NULL`;
+    return `CASE WHEN typeof(${column}) = 'blob' THEN CAST(${column} AS TEXT) END, CASE WHEN typeof(${column}) <> 'blob' THEN ${column} END`;
   });
-  return ['d.inserted', 'd._id', ...columns].join(', ');
+  return ['d.inserted', 'd._id', ...(read ? [] : ['d.doc']), ...columns].join(', ');
 }
 
 /** What a read of a collection never written returns, once the query is known to be supported. */
 function assertSupported<T>(query: Query, options: FindOptions, nothing: T): T {
-  compileFilter(query, 'd.doc');
-  if (options.sort) compileSort(options.sort, 'd.doc');
+  compileFilter(query, IN_DOCUMENT);
+  if (options.sort) compileSort(options.sort, IN_DOCUMENT);
   return nothing;
+}
+
+/**
+ * The indexes whose every field a query pins: the fields their keys check, and the one that drives
+ * it unless it names ids: a unique one, else the widest, the last declared among equals (collections
+ * declare the broader first: an account's, its source's, then a userName's).
+ */
+function keyingOf(state: Collection, pinned: ReadonlyMap<string, unknown>, ids: boolean): { driver?: Index; covered: ReadonlySet<string> } {
+  const keyed = [...state.indexes.values()].filter((index) => index.spec.fields.every(([field]) => pinned.has(field)));
+  const rank = (index: Index) => (index.spec.unique ? Infinity : index.spec.fields.length);
+  const driver = ids || pinned.has('_id') ? undefined : keyed.reduce<Index | undefined>((best, index) => (!best || rank(index) >= rank(best) ? index : best), undefined);
+  return { driver, covered: new Set(keyed.flatMap((index) => index.spec.fields.map(([field]) => field)).concat('_id')) };
+}
+
+/** What `make` returns for `key`, kept in `cache` (emptied when full). */
+function memo<T>(cache: Map<string, unknown>, key: string, make: () => T): T {
+  if (!cache.has(key)) {
+    if (cache.size >= CACHED_STATEMENTS) cache.clear();
+    cache.set(key, make());
+  }
+  return cache.get(key) as T;
 }
 
 /** A query as the fields it pins to a string or number (`{a: 'x'}`, `{a: {$eq: 2}}`, also within `$and`), the ids `_id: {$in: […]}` names, and the rest. */
@@ -546,14 +454,10 @@ function splitQuery(query: Query, into: { pinned: Map<string, string | number>; 
   return into;
 }
 
-/** The document as stored in row `d`, those of its fields stored apart that are `needed` put back. */
-function storedDocument(state: Collection, needed: ReadonlySet<string>): string {
-  let doc = 'd.doc';
-  for (const field of state.storedApart.filter((field) => needed.has(field))) {
-    const column = `d.${apartColumn(field)}`;
-    doc = `CASE WHEN ${column} IS NULL THEN ${doc} ELSE json_set(${doc}, ${pathLiteral(field)}, CASE WHEN typeof(${column}) = 'blob' THEN json(CAST(${column} AS TEXT)) ELSE ${column} END) END`;
-  }
-  return doc;
+/** Where filters and sorts read a field of row `d`: a field stored apart from its column, as JSON. */
+function fieldSourceOf(state: Collection): FieldSource {
+  const apart = (column: string) => `CASE typeof(${column}) WHEN 'text' THEN json_quote(${column}) WHEN 'blob' THEN CAST(${column} AS TEXT) ELSE ${column} END`;
+  return (field) => (state.storedApart.includes(field) ? apart(`d.${apartColumn(field)}`) : IN_DOCUMENT(field));
 }
 
 function indexOf(state: Collection, spec: IndexSpec): Index {
@@ -583,19 +487,12 @@ function indexKeysOf(doc: Doc, index: Index): IndexKey[] {
 }
 
 function collectLeaves(value: unknown, path: readonly string[], depth: number, into: unknown[]): void {
-  if (depth === path.length) {
-    if (Array.isArray(value)) into.push(...value);
-    else into.push(value);
-    return;
-  }
-  if (Array.isArray(value)) {
-    if (/^(0|[1-9][0-9]*)$/.test(path[depth])) collectLeaves(value[Number(path[depth])], path, depth + 1, into);
-    // MongoDB looks into the objects of an array, not into its scalars or nested arrays.
-    else for (const element of value) if (isJsonObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
-    return;
-  }
-  if (isJsonObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
-  else into.push(null);
+  if (depth === path.length) into.push(...(Array.isArray(value) ? value : [value]));
+  else if (isJsonObject(value)) collectLeaves(fieldOf(value, path[depth]), path, depth + 1, into);
+  else if (!Array.isArray(value)) into.push(null);
+  else if (/^(0|[1-9][0-9]*)$/.test(path[depth])) collectLeaves(value[Number(path[depth])], path, depth + 1, into);
+  // MongoDB looks into the objects of an array, not into its scalars or nested arrays.
+  else for (const element of value) if (isJsonObject(element)) collectLeaves(fieldOf(element, path[depth]), path, depth + 1, into);
 }
 
 function keyValue(value: unknown): string | number | Buffer {
@@ -616,59 +513,39 @@ function sameKeys(a: readonly IndexKey[], b: readonly IndexKey[]): boolean {
 /** A column stored apart: strings and numbers as they are, other JSON values as their text in a BLOB, NULL for a missing field. */
 type Apart = string | number | Buffer | null;
 
-interface StoredForm {
-  readonly body: string;
-  readonly apart: Apart[];
-}
-
 /**
  * The body and the fields stored apart of a document: each of those leaves `null` in the body
  * where it stands, so the document reads back with its keys in the same order.
  */
-function storedForm(doc: Doc, storedApart: readonly string[]): StoredForm {
+function storedForm(doc: Doc, storedApart: readonly string[]): Apart[] {
   const apart = storedApart.map((field): Apart => {
     const value = Object.hasOwn(doc, field) ? doc[field] : undefined;
     if (value === undefined) return null;
     return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : Buffer.from(JSON.stringify(value));
   });
-  if (apart.every((value) => value === null)) return { body: JSON.stringify(doc), apart };
+  if (apart.every((value) => value === null)) return [JSON.stringify(doc), ...apart];
   const rest: Record<string, unknown> = Object.create(null);
   for (const key in doc) rest[key] = storedApart.includes(key) ? null : doc[key];
-  return { body: JSON.stringify(rest), apart };
-}
-
-function fromApart(value: Apart): unknown {
-  return Buffer.isBuffer(value) ? JSON.parse(value.toString()) : value;
+  return [JSON.stringify(rest), ...apart];
 }
 
 /** `inserted`, then what `whole` reads. */
 type StoredRow = [number, string, string, ...Apart[]];
 
-/** A row of `SELECT _id, doc, <stored apart…>`. */
-function whole(state: Collection, [, body, ...apart]: Apart[]): Doc {
-  const doc = JSON.parse(body as string) as Record<string, unknown>;
-  state.storedApart.forEach((field, at) => {
-    if (apart[at] !== null) doc[field] = fromApart(apart[at]);
+/** A row of `SELECT _id, doc, <the fields stored apart, as `picked` reads them>`: the body keeps their places. */
+function whole(state: Collection, [id, body, ...apart]: Apart[]): Doc {
+  return Object.assign(JSON.parse(body as string) as Doc, picked(state.storedApart, [id, ...apart]));
+}
+
+/** A row of `SELECT _id, <each field as `columnsOf` reads it: its JSON text, or its string or number>`: MongoDB's inclusion projection. */
+function picked(fields: readonly string[], [id, ...values]: Apart[]): Doc {
+  const doc: Record<string, unknown> = { _id: id };
+  fields.forEach((field, at) => {
+    const [json, value] = [values[2 * at], values[2 * at + 1]];
+    if (value !== null) doc[field] = value;
+    else if (json !== null) doc[field] = JSON.parse(json as string);
   });
   return doc as Doc;
-}
-
-/** A row of `SELECT _id, <each field: its column when stored apart, else (or when that is NULL) its JSON>`: MongoDB's inclusion projection. */
-function picked(state: Collection, fields: readonly string[], [id, ...values]: Apart[]): Doc {
-  const doc: Record<string, unknown> = { _id: id };
-  let at = 0;
-  for (const field of fields) {
-    const json = values[at++];
-    const apart = state.storedApart.includes(field) ? values[at++] : null;
-    if (apart !== null) doc[field] = fromApart(apart);
-    else if (json !== null) doc[field] = JSON.parse(json as string);
-  }
-  return doc as Doc;
-}
-
-/** A field's JSON path as an SQL string literal. */
-function pathLiteral(field: string): string {
-  return `'${jsonPathOf(field).replaceAll("'", "''")}'`;
 }
 
 function apartColumn(field: string): string {

@@ -1,5 +1,5 @@
 import { type ClientSession, type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
-import { compileFilter, compileSort } from '../query/sql-query';
+import { compileFilter, compileSort, fieldsOf } from '../query/sql-query';
 import {
   type Checkpoint,
   type Doc,
@@ -149,15 +149,10 @@ export class MongoReadStore extends ReadStore implements ScratchSpace {
     return found as T | null;
   }
 
-  override async findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
-    const [first] = await this.find<T>(collection, query, { limit: 1 });
-    return first ?? null;
-  }
-
   override async find<T extends Doc>(collection: string, query: Query, options: FindOptions = {}): Promise<T[]> {
-    compileFilter(query, 'doc');
+    compileFilter(query, fieldsOf('doc'));
     assertValidFindOptions(options);
-    if (options.sort) compileSort(options.sort, 'doc');
+    if (options.sort) compileSort(options.sort, fieldsOf('doc'));
     if (options.limit === 0) return [];
     const documents = await againIfSwapped(() =>
       this.documents(collection)
@@ -173,7 +168,7 @@ export class MongoReadStore extends ReadStore implements ScratchSpace {
   }
 
   override async count(collection: string, query: Query): Promise<number> {
-    compileFilter(query, 'doc');
+    compileFilter(query, fieldsOf('doc'));
     return againIfSwapped(() => this.documents(collection).countDocuments(query as Filter<StoredDocument>));
   }
 

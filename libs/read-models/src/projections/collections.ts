@@ -8,7 +8,10 @@ export const Collections = {
   groupMembers: 'group_members',
 } as const;
 
-/** Indexes each read model needs; both stores create them at start-up. */
+/**
+ * Indexes each read model needs; both stores create them at start-up. The embedded store reads a
+ * query that pins the fields of several off the widest, the last declared among equals: the broader go first.
+ */
 export const readModelIndexes: Readonly<Record<string, readonly IndexSpec[]>> = {
   [Collections.users]: [
     { name: 'account', fields: [['accountId', 1]] },

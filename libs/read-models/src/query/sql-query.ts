@@ -2,16 +2,13 @@
  * Compiles the port's MongoDB query subset (read-store.port.ts) to SQLite SQL over a JSON column,
  * with MongoDB's semantics: a dotted path reaches every value it can through arrays of objects, a
  * condition holds when one of those values (or one element of an array value) satisfies it, and
- * comparisons stay within one type ("type bracketing"). Every value and path is a bound parameter.
+ * comparisons stay within one type ("type bracketing"). Every value is a bound parameter.
  */
 import type { Query, SortSpec } from '../read-store.port';
 
 /** A query or sort that uses something outside the subset documented in read-store.port.ts. */
 export class UnsupportedQueryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedQueryError';
-  }
+  override name = 'UnsupportedQueryError';
 }
 
 /** SQL text with named parameters (`@p0`…) and their values. */
@@ -29,6 +26,14 @@ const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 const FIELD_NAME = /^[^"\\\0]+$/;
 
 type JsonObject = Readonly<Record<string, unknown>>;
+
+/** The SQL of a top-level field's JSON (NULL when missing): from a document, or from where a store keeps the field. */
+export type FieldSource = (field: string) => string;
+
+/** The fields of the JSON document that the SQL expression `doc` yields. */
+export function fieldsOf(doc: string): FieldSource {
+  return (field) => `${doc} -> '${jsonPathOf(field).replaceAll("'", "''")}'`;
+}
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof RegExp);
@@ -52,11 +57,8 @@ class Compilation {
   }
 }
 
-/**
- * A WHERE condition for `query`, over the document JSON that the SQL expression `doc` yields.
- * Throws `UnsupportedQueryError` for anything outside the subset.
- */
-export function compileFilter(query: Query, doc: string): Sql {
+/** A WHERE condition for `query` over a document's fields; throws `UnsupportedQueryError` for anything outside the subset. */
+export function compileFilter(query: Query, doc: FieldSource): Sql {
   if (!isJsonObject(query)) throw new UnsupportedQueryError('A query must be an object');
   const compilation = new Compilation('p');
   return { text: conjunction(compilation, query, doc, ''), params: compilation.params };
@@ -67,27 +69,17 @@ export function compileFilter(query: Query, doc: string): Sql {
  * SQLite's BINARY collation compares UTF-8), objects, booleans; an array by its smallest element
  * ascending and its largest descending, an empty array lowest of all.
  */
-export function compileSort(sort: SortSpec, doc: string): Sql {
+export function compileSort(sort: SortSpec, doc: FieldSource): Sql {
   if (!Array.isArray(sort) || sort.length === 0) throw new UnsupportedQueryError('A sort needs at least one field');
   const compilation = new Compilation('s');
   const terms = sort.map(([path, direction]) => {
     if (direction !== 1 && direction !== -1) throw new UnsupportedQueryError(`Sort direction of "${path}" must be 1 or -1`);
     const alias = compilation.alias();
     const aggregate = direction === 1 ? 'MIN' : 'MAX';
-    const candidates = candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)).nodes);
+    const candidates = candidatesOf(compilation, nodesOf(compilation, doc, splitPath(path)));
     return `(SELECT ${aggregate}(${keyOf(columnsOf(alias))}) FROM (${candidates}) ${alias} WHERE ${alias}.t IS NOT 'array' OR ${alias}.element) ${direction === 1 ? 'ASC' : 'DESC'}`;
   });
   return { text: terms.join(', '), params: compilation.params };
-}
-
-/** The top-level fields a query or sort looks at (the first segment of each path). */
-export function topLevelFieldsOf(query: Query, sort: SortSpec = [], into = new Set<string>()): Set<string> {
-  for (const [key, condition] of Object.entries(query)) {
-    if (!key.startsWith('$')) into.add(key.split('.')[0]);
-    else if (Array.isArray(condition)) for (const branch of condition) if (isJsonObject(branch)) topLevelFieldsOf(branch, [], into);
-  }
-  for (const [field] of sort) into.add(field.split('.')[0]);
-  return into;
 }
 
 /** A JSON path (SQLite syntax) for one field name. */
@@ -103,25 +95,23 @@ export function splitPath(path: string): string[] {
   return segments;
 }
 
-function conjunction(compilation: Compilation, query: JsonObject, doc: string, where: string): string {
+function conjunction(compilation: Compilation, query: JsonObject, doc: FieldSource, where: string): string {
   const clauses = Object.entries(query).map(([key, condition]) =>
-    key.startsWith('$') ? logical(compilation, key, condition, doc, where) : field(compilation, key, condition, doc, join(where, key)),
+    key.startsWith('$') ? logical(compilation, key, condition, doc, where) : field(compilation, key, condition, doc, where === '' ? key : `${where}.${key}`),
   );
   return clauses.length === 0 ? '1' : clauses.map((clause) => `(${clause})`).join(' AND ');
 }
 
-function logical(compilation: Compilation, operator: string, operand: unknown, doc: string, where: string): string {
+function logical(compilation: Compilation, operator: string, operand: unknown, doc: FieldSource, where: string): string {
   if (!LOGICAL_OPERATORS.has(operator)) throw new UnsupportedQueryError(`Unsupported top-level operator ${operator}${at(where)}`);
-  if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isJsonObject)) {
-    throw new UnsupportedQueryError(`${operator} needs a non-empty array of queries${at(where)}`);
-  }
+  if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isJsonObject)) throw new UnsupportedQueryError(`${operator} needs a non-empty array of queries${at(where)}`);
   const branches = operand.map((branch) => `(${conjunction(compilation, branch, doc, where)})`);
   if (operator === '$and') return branches.join(' AND ');
   const any = branches.join(' OR ');
   return operator === '$or' ? any : `NOT (${any})`;
 }
 
-function field(compilation: Compilation, path: string, condition: unknown, doc: string, where: string): string {
+function field(compilation: Compilation, path: string, condition: unknown, doc: FieldSource, where: string): string {
   const nodes = nodesOf(compilation, doc, splitPath(path));
   return isOperatorObject(condition, where) ? operators(compilation, condition, nodes, where) : equality(compilation, condition, nodes, where);
 }
@@ -131,8 +121,8 @@ function field(compilation: Compilation, path: string, condition: unknown, doc: 
  * style: an array met before the last segment is traversed element by element (objects only), a
  * numeric segment on an array selects by position.
  */
-function nodesOf(compilation: Compilation, doc: string, segments: readonly string[]): Target {
-  let nodes = `SELECT ${doc} -> ${compilation.param(jsonPathOf(segments[0]))} AS j`;
+function nodesOf(compilation: Compilation, doc: FieldSource, segments: readonly string[]): string {
+  let nodes = `SELECT ${doc(segments[0])} AS j`;
   for (const segment of segments.slice(1)) {
     const [n, e] = [compilation.alias(), compilation.alias()];
     const path = compilation.param(jsonPathOf(segment));
@@ -141,19 +131,7 @@ function nodesOf(compilation: Compilation, doc: string, segments: readonly strin
       ? `${notArray} UNION ALL SELECT ${n}.j -> ${compilation.param(`$[${segment}]`)} FROM (${nodes}) ${n} WHERE json_type(${n}.j) = 'array'`
       : `${notArray} UNION ALL SELECT ${e}.value -> ${path} FROM (${nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array' AND ${e}.type = 'object'`;
   }
-  if (segments.some((segment) => ARRAY_INDEX.test(segment))) return { nodes };
-  const prefixes = segments.map((_, at) => compilation.param(`$${segments.slice(0, at + 1).map((segment) => `."${segment}"`).join('')}`));
-  return { nodes, direct: { doc, path: prefixes[prefixes.length - 1], above: prefixes.slice(0, -1) } };
-}
-
-/**
- * The values a path reaches: `nodes` as rows, and, for a path without numeric segments, what a
- * direct JSON path reads (`path`, and `above` it the paths that must not meet an array for it to
- * read all the path reaches): most fields are not arrays, and so need no subquery.
- */
-interface Target {
-  readonly nodes: string;
-  readonly direct?: { readonly doc: string; readonly path: string; readonly above: readonly string[] };
+  return nodes;
 }
 
 /** A value a condition is tested on: SQL for its JSON (t)ype, its SQL (a)tom, its (j)son text. */
@@ -177,17 +155,9 @@ function candidatesOf(compilation: Compilation, nodes: string): string {
 }
 
 /** Holds when some candidate satisfies `test` (a condition on the alias it is given). */
-function anyCandidate(compilation: Compilation, target: Target, test: (c: Candidate) => string): string {
+function anyCandidate(compilation: Compilation, nodes: string, test: (c: Candidate) => string): string {
   const c = compilation.alias();
-  const rows = `EXISTS (SELECT 1 FROM (${candidatesOf(compilation, target.nodes)}) ${c} WHERE ${test(columnsOf(c))})`;
-  if (!target.direct) return rows;
-  const { doc, path, above } = target.direct;
-  const value = { t: `json_type(${doc}, ${path})`, a: `(${doc} ->> ${path})`, j: `(${doc} -> ${path})` };
-  const e = compilation.alias();
-  const elements = `EXISTS (SELECT 1 FROM json_each(${doc}, ${path}) ${e} WHERE ${test({ t: `${e}.type`, a: `${e}.atom`, j: `${e}.value` })})`;
-  // Never NULL (a missing field's comparisons are): NOT must turn a non-match into a match.
-  const direct = `coalesce(CASE WHEN ${value.t} = 'array' THEN (${test(value)}) OR ${elements} ELSE ${test(value)} END, 0)`;
-  return above.length === 0 ? direct : `CASE WHEN ${above.map((prefix) => `json_type(${doc}, ${prefix}) IS NOT 'array'`).join(' AND ')} THEN ${direct} ELSE ${rows} END`;
+  return `EXISTS (SELECT 1 FROM (${candidatesOf(compilation, nodes)}) ${c} WHERE ${test(columnsOf(c))})`;
 }
 
 /** `{ $gt: 1 }` is an operator object; `{ givenName: 'Bob' }` is a value compared for equality. */
@@ -200,7 +170,7 @@ function isOperatorObject(condition: unknown, where: string): condition is JsonO
 }
 
 /** All operators of one field must hold (each may be satisfied by a different array element). */
-function operators(compilation: Compilation, ops: JsonObject, nodes: Target, where: string): string {
+function operators(compilation: Compilation, ops: JsonObject, nodes: string, where: string): string {
   const tests = Object.entries(ops).map(([operator, operand]) => {
     if (operand === undefined) throw new UnsupportedQueryError(`${operator} has an undefined operand${at(where)}`);
     switch (operator) {
@@ -217,10 +187,8 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: Target, whe
         return among(compilation, operand, nodes, where);
       case '$nin':
         return `NOT (${among(compilation, operand, nodes, where)})`;
-      case '$exists': {
-        const present = nodes.direct?.above.length === 0 ? `json_type(${nodes.direct.doc}, ${nodes.direct.path}) IS NOT NULL` : `EXISTS (SELECT 1 FROM (${nodes.nodes}) x WHERE x.j IS NOT NULL)`;
-        return operand ? present : `NOT ${present}`;
-      }
+      case '$exists':
+        return `${operand ? '' : 'NOT '}EXISTS (SELECT 1 FROM (${nodes}) x WHERE x.j IS NOT NULL)`;
       case '$regex':
         return regex(compilation, toRegExp(operand, ops.$options, where), nodes);
       case '$options':
@@ -230,9 +198,7 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: Target, whe
         return elemMatch(compilation, operand, nodes, where);
       case '$not':
         if (operand instanceof RegExp) return `NOT (${regex(compilation, toRegExp(operand, undefined, where), nodes)})`;
-        if (!isJsonObject(operand) || !isOperatorObject(operand, where)) {
-          throw new UnsupportedQueryError(`$not needs an operator object or a regular expression${at(where)}`);
-        }
+        if (!isJsonObject(operand) || !isOperatorObject(operand, where)) throw new UnsupportedQueryError(`$not needs an operator object or a regular expression${at(where)}`);
         return `NOT (${operators(compilation, operand, nodes, where)})`;
       default:
         throw new UnsupportedQueryError(
@@ -245,11 +211,11 @@ function operators(compilation: Compilation, ops: JsonObject, nodes: Target, whe
 }
 
 // MongoDB: `null` matches null, a missing field, and a path that reaches nothing.
-function isNullOrMissing(compilation: Compilation, nodes: Target): string {
-  return `NOT EXISTS (SELECT 1 FROM (${nodes.nodes}) x) OR ${anyCandidate(compilation, nodes, (c) => `${c.t} IS NULL OR ${c.t} = 'null'`)}`;
+function isNullOrMissing(compilation: Compilation, nodes: string): string {
+  return `NOT EXISTS (SELECT 1 FROM (${nodes}) x) OR ${anyCandidate(compilation, nodes, (c) => `${c.t} IS NULL OR ${c.t} = 'null'`)}`;
 }
 
-function equality(compilation: Compilation, expected: unknown, nodes: Target, where: string): string {
+function equality(compilation: Compilation, expected: unknown, nodes: string, where: string): string {
   if (expected instanceof RegExp) return regex(compilation, toRegExp(expected, undefined, where), nodes);
   if (expected === null) return isNullOrMissing(compilation, nodes);
   return anyCandidate(compilation, nodes, (c) => equals(compilation, c, expected, where));
@@ -272,14 +238,12 @@ function equals(compilation: Compilation, c: Candidate, expected: unknown, where
   }
 }
 
-function among(compilation: Compilation, operand: unknown, nodes: Target, where: string): string {
+function among(compilation: Compilation, operand: unknown, nodes: string, where: string): string {
   if (!Array.isArray(operand)) throw new UnsupportedQueryError(`$in and $nin need an array${at(where)}`);
   const tests: string[] = [];
   const scalars: unknown[] = [];
   for (const candidate of operand) {
-    if (candidate === null) tests.push(isNullOrMissing(compilation, nodes));
-    else if (candidate instanceof RegExp) tests.push(regex(compilation, toRegExp(candidate, undefined, where), nodes));
-    else if (typeof candidate === 'object') tests.push(anyCandidate(compilation, nodes, (c) => equals(compilation, c, candidate, where)));
+    if (candidate === null || typeof candidate === 'object') tests.push(equality(compilation, candidate, nodes, where));
     else if (typeof candidate !== 'number' || Number.isFinite(candidate)) scalars.push(assertJsonValue(candidate, where) ?? candidate);
   }
   // One parameter for any number of values (a group's 10,000 member ids), which SQLite turns into
@@ -287,22 +251,15 @@ function among(compilation: Compilation, operand: unknown, nodes: Target, where:
   const listOf = (type: string) => compilation.param(JSON.stringify(scalars.filter((value) => typeof value === type)));
   const [strings, numbers] = [listOf('string'), listOf('number')];
   const booleans = [true, false].filter((value) => scalars.includes(value)).map((value) => `'${value}'`);
-  if (scalars.length > 0) {
-    tests.push(
-      anyCandidate(
-        compilation,
-        nodes,
-        (c) =>
-          `(${c.t} = 'text' AND ${c.a} IN (SELECT value FROM json_each(${strings}))) OR (${c.t} IN ('integer', 'real') AND ${c.a} IN (SELECT value FROM json_each(${numbers})))` +
-          (booleans.length > 0 ? ` OR ${c.t} IN (${booleans.join(', ')})` : ''),
-      ),
-    );
-  }
+  const listed = (c: Candidate) =>
+    `(${c.t} = 'text' AND ${c.a} IN (SELECT value FROM json_each(${strings}))) OR (${c.t} IN ('integer', 'real') AND ${c.a} IN (SELECT value FROM json_each(${numbers})))` +
+    (booleans.length > 0 ? ` OR ${c.t} IN (${booleans.join(', ')})` : '');
+  if (scalars.length > 0) tests.push(anyCandidate(compilation, nodes, listed));
   return tests.length === 0 ? '0' : tests.map((test) => `(${test})`).join(' OR ');
 }
 
 /** Range operators compare only values of the operand's type (MongoDB "type bracketing"). */
-function range(compilation: Compilation, operator: string, operand: unknown, nodes: Target, where: string): string {
+function range(compilation: Compilation, operator: string, operand: unknown, nodes: string, where: string): string {
   const sign = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[operator as '$gt'];
   // null is the only value of its bracket: $gte/$lte null mean "is null or missing".
   if (operand === null) return operator === '$gte' || operator === '$lte' ? isNullOrMissing(compilation, nodes) : '0';
@@ -318,15 +275,13 @@ function range(compilation: Compilation, operator: string, operand: unknown, nod
   }
 }
 
-function regex(compilation: Compilation, pattern: RegExp, nodes: Target): string {
+function regex(compilation: Compilation, pattern: RegExp, nodes: string): string {
   const [source, flags] = [compilation.param(pattern.source), compilation.param(pattern.flags)];
   return anyCandidate(compilation, nodes, (c) => `${c.t} = 'text' AND ${REGEXP_FUNCTION}(${source}, ${flags}, ${c.a})`);
 }
 
 function toRegExp(pattern: unknown, options: unknown, where: string): RegExp {
-  if (options !== undefined && (typeof options !== 'string' || !REGEX_OPTIONS.test(options))) {
-    throw new UnsupportedQueryError(`$options supports the flags i, m and s only${at(where)}`);
-  }
+  if (options !== undefined && (typeof options !== 'string' || !REGEX_OPTIONS.test(options))) throw new UnsupportedQueryError(`$options supports the flags i, m and s only${at(where)}`);
   if (pattern instanceof RegExp) return new RegExp(pattern.source, typeof options === 'string' ? options : pattern.flags.replace(/[gy]/g, ''));
   if (typeof pattern !== 'string') throw new UnsupportedQueryError(`$regex needs a string or a RegExp${at(where)}`);
   try {
@@ -340,7 +295,7 @@ function toRegExp(pattern: unknown, options: unknown, where: string): RegExp {
  * `{$elemMatch: {type: 'work', primary: true}}`: one element (an object) satisfies the whole
  * sub-query, paths relative to it. `{$elemMatch: {$gt: 80, $lt: 90}}`: one element satisfies every operator.
  */
-function elemMatch(compilation: Compilation, spec: unknown, nodes: Target, where: string): string {
+function elemMatch(compilation: Compilation, spec: unknown, nodes: string, where: string): string {
   if (!isJsonObject(spec) || Object.keys(spec).length === 0) throw new UnsupportedQueryError(`$elemMatch needs a non-empty query object${at(where)}`);
   const keys = Object.keys(spec);
   const isFieldOperator = (key: string) => key.startsWith('$') && !LOGICAL_OPERATORS.has(key);
@@ -348,9 +303,9 @@ function elemMatch(compilation: Compilation, spec: unknown, nodes: Target, where
   const [n, e] = [compilation.alias(), compilation.alias()];
   const element = `${n}.j -> ('$[' || ${e}.key || ']')`;
   const test = keys.every(isFieldOperator)
-    ? operators(compilation, spec, { nodes: `SELECT ${element} AS j` }, `${where}.$elemMatch`)
-    : `${e}.type = 'object' AND ${conjunction(compilation, spec, element, `${where}.$elemMatch`)}`;
-  return `EXISTS (SELECT 1 FROM (${nodes.nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array' AND ${test})`;
+    ? operators(compilation, spec, `SELECT ${element} AS j`, `${where}.$elemMatch`)
+    : `${e}.type = 'object' AND ${conjunction(compilation, spec, fieldsOf(`(${element})`), `${where}.$elemMatch`)}`;
+  return `EXISTS (SELECT 1 FROM (${nodes}) ${n}, json_each(${n}.j) ${e} WHERE json_type(${n}.j) = 'array' AND ${test})`;
 }
 
 /** Query values are JSON: a Date or an undefined would be encoded differently by the MongoDB driver. */
@@ -364,32 +319,21 @@ function assertJsonValue(value: unknown, where: string): void {
   throw new UnsupportedQueryError(`Unsupported value ${description}${at(where)}: query values are JSON`);
 }
 
-function join(prefix: string, key: string): string {
-  return prefix === '' ? key : `${prefix}.${key}`;
-}
-
 function at(where: string): string {
   return where === '' ? '' : ` at "${where}"`;
 }
 
 /**
- * The SQL value a candidate (alias `c`) sorts by, in MongoDB's type order: missing
- * and null as -Infinity, numbers and strings as themselves (SQLite orders numbers before text),
- * then objects and booleans as blobs (after text).
+ * The SQL value a candidate (alias `c`) sorts by, in MongoDB's type order: missing and null as
+ * -Infinity, numbers and strings as themselves (SQLite orders numbers before text), then objects
+ * and booleans as blobs (after text). Objects and arrays compare by their JSON text with closing
+ * brackets lowest, so that `{"a":1}` precedes `{"a":1,"b":2}`: MongoDB's field-by-field order for
+ * the simple cases (numbers inside still compare as text).
  */
 function keyOf(c: Candidate): string {
   return (
     `CASE WHEN ${c.t} IS NULL OR ${c.t} = 'null' THEN -9e999 WHEN ${c.t} IN ('integer', 'real', 'text') THEN ${c.a} ` +
-    `WHEN ${c.t} IN ('object', 'array') THEN CAST(char(4 + (${c.t} = 'array')) || ${closingFirst(`${c.j}`)} AS BLOB) ` +
+    `WHEN ${c.t} IN ('object', 'array') THEN CAST(char(4 + (${c.t} = 'array')) || replace(replace(${c.j}, '}', char(1)), ']', char(1)) AS BLOB) ` +
     `ELSE CAST(char(8) || ${c.t} AS BLOB) END`
   );
-}
-
-/**
- * Objects and arrays compare by their JSON text with closing brackets lowest, so that `{"a":1}`
- * precedes `{"a":1,"b":2}`: MongoDB's field-by-field order for the simple cases (numbers inside
- * still compare as text).
- */
-function closingFirst(json: string): string {
-  return `replace(replace(${json}, '}', char(1)), ']', char(1))`;
 }

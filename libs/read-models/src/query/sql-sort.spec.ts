@@ -1,6 +1,6 @@
 import { EmbeddedReadStore } from '../embedded/embedded-read-store';
 import type { Doc, SortSpec } from '../read-store.port';
-import { compileSort } from './sql-query';
+import { compileSort, fieldsOf } from './sql-query';
 import { UnsupportedQueryError } from './sql-query';
 
 let store: EmbeddedReadStore;
@@ -103,9 +103,9 @@ describe('compileSort, through the embedded store', () => {
   });
 
   it('rejects an invalid sort', async () => {
-    expect(() => compileSort([], 'doc')).toThrow(UnsupportedQueryError);
-    expect(() => compileSort([['a', 2 as 1]], 'doc')).toThrow(/must be 1 or -1/);
-    expect(() => compileSort([['', 1]], 'doc')).toThrow(/Invalid field path/);
+    expect(() => compileSort([], fieldsOf('doc'))).toThrow(UnsupportedQueryError);
+    expect(() => compileSort([['a', 2 as 1]], fieldsOf('doc'))).toThrow(/must be 1 or -1/);
+    expect(() => compileSort([['', 1]], fieldsOf('doc'))).toThrow(/Invalid field path/);
     await expect(store.find('c1', {}, { sort: [['a', 2 as 1]] })).rejects.toThrow(UnsupportedQueryError);
   });
 });
