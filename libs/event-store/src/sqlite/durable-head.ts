@@ -18,6 +18,17 @@ export class EventLogSyncFailedError extends Error {
   }
 }
 
+/** What the store is told as syncs end. */
+export interface DurabilityEvents {
+  /** Positions (after, through] are on disk now; called once their waiters were told. */
+  durable(after: number, through: number): void;
+  /**
+   * A sync ended and none runs: the moment to commit what queued meanwhile, as one transaction
+   * (or, after a failed sync, to refuse it).
+   */
+  synced(): void;
+}
+
 /**
  * The last log position known to be on disk, moved by one sync at a time: commits made while a
  * sync runs ride on the next one (the file is written in order, so a later sync covers every
@@ -36,8 +47,7 @@ export class DurableHead {
   constructor(
     position: number,
     private readonly syncToDisk: (() => Promise<void>) | undefined,
-    /** Called after each sync that covered new positions, once its waiters were told. */
-    private readonly onDurable: (after: number, through: number) => void,
+    private readonly events: DurabilityEvents,
   ) {
     this.durablePosition = position;
     this.committedPosition = position;
@@ -45,6 +55,10 @@ export class DurableHead {
 
   get position(): number {
     return this.durablePosition;
+  }
+
+  get syncInFlight(): boolean {
+    return this.syncing !== undefined;
   }
 
   get failed(): EventLogSyncFailedError | undefined {
@@ -86,11 +100,13 @@ export class DurableHead {
       () => {
         this.syncing = undefined;
         this.reached(through);
+        this.events.synced();
         this.startSync();
       },
       (error: unknown) => {
         this.syncing = undefined;
         this.fail(error);
+        this.events.synced();
       },
     );
   }
@@ -101,7 +117,7 @@ export class DurableHead {
     const ready = this.waiters.filter((waiter) => waiter.position <= through);
     this.waiters = this.waiters.filter((waiter) => waiter.position > through);
     for (const waiter of ready) waiter.durable();
-    if (through > after) this.onDurable(after, through);
+    if (through > after) this.events.durable(after, through);
   }
 
   private fail(cause: unknown): void {

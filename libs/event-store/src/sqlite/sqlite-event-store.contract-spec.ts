@@ -380,14 +380,16 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     expect(order.slice(1).sort()).toEqual(['append resolved', 'delivered s', 'read 1']);
   });
 
-  test('commits made during a sync ride on the next one, and a catching-up subscription stops at the synced head', async () => {
+  test('appends made during a sync commit together and ride on the next one; a catching-up subscription stops at the synced head', async () => {
     const { store, syncs } = openHeld();
     const first = store.append('a', [newEvent()], 'no_stream');
     await syncs.started(1);
     const second = store.append('b', [newEvent()], 'no_stream');
+    await settleTurns();
     const third = store.append('c', [newEvent()], 'no_stream');
     await settleTurns();
     expect(syncs.held).toHaveLength(1);
+    expect(store.commitStats).toEqual({ transactions: 1, appends: 1 });
 
     syncs.held[0].finish();
     await first;
@@ -413,8 +415,9 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     const { store, syncs } = openHeld();
     await Promise.all([store.append('kept', [newEvent()], 'no_stream'), syncs.started(1).then(() => syncs.held[0].finish())]);
     const waiting = [store.append('lost-1', [newEvent()], 'no_stream'), store.append('lost-2', [newEvent()], 'no_stream')];
-    const outcomes = Promise.allSettled(waiting);
     await syncs.started(2);
+    waiting.push(store.append('queued-during-the-sync', [newEvent()], 'no_stream'));
+    const outcomes = Promise.allSettled(waiting);
     syncs.held[1].finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
 
     for (const outcome of await outcomes) {

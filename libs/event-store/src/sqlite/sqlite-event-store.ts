@@ -130,14 +130,14 @@ interface CommittedRows {
 }
 
 /**
- * Embedded event store on one SQLite file: an event is on disk when its append resolves. Appends
- * issued in the same tick share one transaction (group commit). Transactions commit in WAL mode
- * with synchronous=NORMAL (consistent after a crash, but not yet durable), then the WAL file is
- * fdatasync'ed on libuv's thread pool, so the event loop serves requests while the disk works;
- * commits made meanwhile ride on the next sync. Only once a commit is on disk do its appends
- * resolve and its rows reach subscriptions; a read in this process that sees rows not yet on disk
- * waits for them too. Nothing this store answers is ahead of the disk, as with synchronous=FULL.
- * One process writes the file; subscriptions are woken by this instance's commits.
+ * Embedded event store on one SQLite file: an event is on disk when its append resolves.
+ * Appends share transactions (group commit): those of one tick, and all those queued while the
+ * previous commit's sync ran. Transactions commit in WAL mode with synchronous=NORMAL (consistent
+ * after a crash, not yet durable), then the WAL file is fdatasync'ed on libuv's thread pool, so
+ * the event loop serves requests while the disk works. Only once a commit is on disk do its
+ * appends resolve and its rows reach subscriptions; a read in this process that sees rows not yet
+ * on disk waits for them too. Nothing this store answers is ahead of the disk, as with
+ * synchronous=FULL. One process writes the file; subscriptions are woken by this instance's commits.
  */
 export class SqliteEventStore extends EventStore {
   private queue: PendingAppend[] = [];
@@ -239,9 +239,10 @@ export class SqliteEventStore extends EventStore {
     this.commitBatch = db.transaction((batch: readonly PendingAppend[], recordedAt: string) =>
       batch.map((pending) => this.tryAppend(pending, recordedAt)),
     );
-    this.durability = new DurableHead(this.selectHeadPosition.get() ?? 0, wal?.sync, (after, through) =>
-      this.handToSubscriptions(after, through),
-    );
+    this.durability = new DurableHead(this.selectHeadPosition.get() ?? 0, wal?.sync, {
+      durable: (after, through) => this.handToSubscriptions(after, through),
+      synced: () => this.flush(),
+    });
   }
 
   override append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -268,7 +269,8 @@ export class SqliteEventStore extends EventStore {
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events: serialized, expected, resolve, reject });
-      if (!this.flushScheduled) {
+      // While a sync runs, appends queue up and commit as one transaction when it ends.
+      if (!this.flushScheduled && !this.durability.syncInFlight) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
       }
@@ -393,7 +395,7 @@ export class SqliteEventStore extends EventStore {
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.durability.syncInFlight) return;
     this.queue = [];
     const failed = this.durability.failed;
     if (failed) {
