@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fdatasyncSync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, fdatasyncSync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -198,7 +198,7 @@ describe('SqliteEventStore specifics', () => {
     ]);
 
     expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1, 3]);
-    expect(store.commitStats).toEqual({ transactions: before.transactions + 1, appends: before.appends + 3 });
+    expect(store.commitStats).toMatchObject({ transactions: before.transactions + 1, appends: before.appends + 3 });
     const read = await store.readStream('group');
     expect(new Set(read.map((event) => event.recordedAt)).size).toBe(1);
   });
@@ -389,7 +389,7 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     const third = store.append('c', [newEvent()], 'no_stream');
     await settleTurns();
     expect(syncs.held).toHaveLength(1);
-    expect(store.commitStats).toEqual({ transactions: 1, appends: 1 });
+    expect(store.commitStats).toMatchObject({ transactions: 1, appends: 1 });
 
     syncs.held[0].finish();
     await first;
@@ -408,7 +408,7 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     await subscription.close();
     expect(received).toEqual(['a', 'b', 'c']);
     expect(syncs.held).toHaveLength(2);
-    expect(store.commitStats).toEqual({ transactions: 2, appends: 3 });
+    expect(store.commitStats).toMatchObject({ transactions: 2, appends: 3 });
   });
 
   test('a failed sync rejects the appends waiting on it and every later one; reads of the unknown stop too', async () => {
@@ -463,6 +463,24 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     } finally {
       checkpointer.close();
     }
+  });
+
+  test('the WAL is copied back by the checkpointer thread, and the main connection closes last (the WAL is deleted)', async () => {
+    const file = newDatabaseFile();
+    const store = SqliteEventStore.open({ file });
+    const sizeBefore = statSync(file).size;
+    for (let batch = 0; batch < 30; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, index) => store.append(`s-${batch}-${index}`, [newEvent()], 'no_stream')));
+    }
+    await waitFor(() => store.commitStats.checkpoints > 0, 'a checkpoint');
+
+    // Far below the backstop auto-checkpoint's pages: only the thread can have grown the file.
+    expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const reopened = SqliteEventStore.open({ file });
+    expect(await reopened.headPosition()).toBe(300);
+    await reopened.close();
   });
 
   test('an in-memory store has no file to sync: appends resolve as they commit', async () => {

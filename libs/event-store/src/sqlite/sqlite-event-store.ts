@@ -29,6 +29,7 @@ import {
 } from '../adapter-support';
 import { normalizeMetadataFilter } from '../metadata-filter';
 import { DurableHead } from './durable-head';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file (parent directories are created), or ':memory:'. */
@@ -51,6 +52,19 @@ export interface SqliteEventStoreOptions {
 }
 
 const fdatasyncOffTheLoop = promisify(fdatasync);
+
+/**
+ * Events committed between two checkpoints of the checkpointer thread: ~750 WAL pages at the ~3
+ * pages an event's rows and index entries take, close to SQLite's own 1,000-page default.
+ */
+const EVENTS_PER_CHECKPOINT = 250;
+/**
+ * SQLite's own auto-checkpoint, on the event loop. The thread's checkpoints never catch up with a
+ * log being written, and only a checkpoint that does lets the next commit start the WAL over: this
+ * one, by the writer itself, copies what the thread has not yet (and takes over if it stops).
+ * At 20,000 pages the WAL grew to 80 MB; at 4,000 it stays under 17 MB for the same loop time.
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 4_000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -146,6 +160,7 @@ export class SqliteEventStore extends EventStore {
   private closed: Promise<void> | undefined;
   private committedTransactions = 0;
   private committedAppends = 0;
+  private eventsSinceCheckpoint = 0;
   /** The last position on disk: its subscriptions know the log up to here. */
   private readonly durability: DurableHead;
   /** Rows written by the transaction in progress. */
@@ -189,7 +204,9 @@ export class SqliteEventStore extends EventStore {
       walFd = openDurably(options.file);
       const fd = walFd;
       const syncWal = options.syncWal ?? fdatasyncOffTheLoop;
-      return new SqliteEventStore(db, false, maxAppendBytes, { fd, sync: () => syncWal(fd) });
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      const checkpointer = WalCheckpointer.start(resolvePath(options.file));
+      return new SqliteEventStore(db, false, maxAppendBytes, { fd, sync: () => syncWal(fd), checkpointer });
     } catch (error) {
       if (walFd !== undefined) closeSync(walFd);
       db.close();
@@ -212,7 +229,7 @@ export class SqliteEventStore extends EventStore {
     private readonly db: Database.Database,
     private readonly readonly = false,
     private readonly maxAppendBytes = MAX_APPEND_BYTES,
-    private readonly wal?: { readonly fd: number; readonly sync: () => Promise<void> },
+    private readonly wal?: { readonly fd: number; readonly sync: () => Promise<void>; readonly checkpointer: WalCheckpointer },
   ) {
     super();
     this.selectCurrentRevision = db
@@ -362,9 +379,10 @@ export class SqliteEventStore extends EventStore {
     return subscription;
   }
 
-  /** Group-commit counters since open: committed transactions and the appends they carried. */
-  get commitStats(): { readonly transactions: number; readonly appends: number } {
-    return { transactions: this.committedTransactions, appends: this.committedAppends };
+  /** Group-commit counters since open: committed transactions, the appends they carried, checkpoints of the WAL. */
+  get commitStats(): { readonly transactions: number; readonly appends: number; readonly checkpoints: number } {
+    const checkpoints = this.wal?.checkpointer.stats.checkpoints ?? 0;
+    return { transactions: this.committedTransactions, appends: this.committedAppends, checkpoints };
   }
 
   override async headPosition(): Promise<number> {
@@ -387,7 +405,11 @@ export class SqliteEventStore extends EventStore {
     // Appends accepted before close() get committed, not dropped; the scheduled flush then finds nothing.
     this.flush();
     await this.durability.settled();
-    if (this.wal) closeSync(this.wal.fd);
+    if (this.wal) {
+      // The main connection closes last: it checkpoints the rest and deletes the WAL.
+      await this.wal.checkpointer.stop();
+      closeSync(this.wal.fd);
+    }
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.db.close();
   }
@@ -434,6 +456,11 @@ export class SqliteEventStore extends EventStore {
     const rows = onDisk < 0 ? this.notYetDurable : this.notYetDurable.slice(0, onDisk);
     this.notYetDurable = onDisk < 0 ? [] : this.notYetDurable.slice(onDisk);
     if (rows.length === 0) return;
+    this.eventsSinceCheckpoint += rows.length;
+    if (this.wal && this.eventsSinceCheckpoint >= EVENTS_PER_CHECKPOINT) {
+      this.eventsSinceCheckpoint = 0;
+      this.wal.checkpointer.request();
+    }
     const committed: CommittedRows = { after, through, rows };
     for (const subscription of this.subscriptions) subscription.wake(committed);
   }
