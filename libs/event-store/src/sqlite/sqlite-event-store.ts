@@ -205,7 +205,7 @@ export class SqliteEventStore extends EventStore {
       const fd = walFd;
       const syncWal = options.syncWal ?? fdatasyncOffTheLoop;
       db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      const checkpointer = WalCheckpointer.start(resolvePath(options.file));
+      const checkpointer = new WalCheckpointer(resolvePath(options.file));
       return new SqliteEventStore(db, false, maxAppendBytes, { fd, sync: () => syncWal(fd), checkpointer });
     } catch (error) {
       if (walFd !== undefined) closeSync(walFd);
@@ -439,7 +439,7 @@ export class SqliteEventStore extends EventStore {
     this.written = [];
     for (const row of rows) this.notYetDurable.push(row);
     // Every outcome, refusals included, waits: a refusal too may tell of rows not yet on disk.
-    const through = rows.length > 0 ? rows[rows.length - 1].position : this.notYetDurable.at(-1)?.position ?? 0;
+    const through = this.notYetDurable.at(-1)?.position ?? 0;
     this.durability.committed(through, {
       position: through,
       durable: () =>
@@ -612,7 +612,9 @@ function openDurably(file: string): number {
   const walFd = openSync(`${resolvePath(file)}-wal`, 'r+');
   try {
     fdatasyncSync(walFd);
-    for (const path of [resolvePath(file), dirname(resolvePath(file))]) {
+    // Windows cannot open a directory as a file (and its directory entries need no sync).
+    const paths = process.platform === 'win32' ? [resolvePath(file)] : [resolvePath(file), dirname(resolvePath(file))];
+    for (const path of paths) {
       const fd = openSync(path, 'r');
       try {
         fsyncSync(fd);

@@ -39,35 +39,15 @@ type CheckpointReply =
  * the last one; one runs at a time.
  */
 export class WalCheckpointer {
+  /** Started by the first request: a store that never writes much never starts a thread. */
+  private thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
   private settle: ((reply: CheckpointReply) => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly exited: Promise<void>;
   private completed = 0;
   private lastError: string | undefined;
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: CheckpointReply) => this.settle?.(reply));
-    worker.on('error', (error) => this.settle?.({ error: error.message }));
-    this.exited = new Promise<void>((resolve) =>
-      worker.once('exit', () => {
-        // A thread gone for good: the main connection's own auto-checkpoint takes over.
-        this.stopped = true;
-        this.settle?.({ error: 'the checkpointer thread exited' });
-        resolve();
-      }),
-    );
-    // The thread never holds the process open; stop() ends it.
-    worker.unref();
-  }
-
-  static start(file: string): WalCheckpointer {
-    const worker = new Worker(CHECKPOINTER_THREAD, {
-      eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3') },
-    });
-    return new WalCheckpointer(worker);
-  }
+  constructor(private readonly file: string) {}
 
   /** Checkpoints done, and the last failure (the next request tries again; nothing is lost meanwhile). */
   get stats(): { readonly checkpoints: number; readonly lastError?: string } {
@@ -86,15 +66,40 @@ export class WalCheckpointer {
         resolve();
       };
     });
-    this.worker.postMessage('checkpoint');
+    this.thread ??= this.startThread();
+    this.thread.worker.postMessage('checkpoint');
   }
 
   /** Waits for the checkpoint in flight, then closes the thread's connection. */
   async stop(): Promise<void> {
     const wasRunning = !this.stopped;
     this.stopped = true;
+    if (!this.thread) return;
+    // Until the thread exits it holds the process: unref'd, a process waiting only for it would
+    // end here, in the middle of a shutdown.
+    this.thread.worker.ref();
     await this.running;
-    if (wasRunning) this.worker.postMessage('stop');
-    await this.exited;
+    if (wasRunning) this.thread.worker.postMessage('stop');
+    await this.thread.exited;
+  }
+
+  private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
+    const worker = new Worker(CHECKPOINTER_THREAD, {
+      eval: true,
+      workerData: { file: this.file, driver: require.resolve('better-sqlite3') },
+    });
+    worker.on('message', (reply: CheckpointReply) => this.settle?.(reply));
+    worker.on('error', (error) => this.settle?.({ error: error.message }));
+    const exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        // A thread gone for good: the main connection's own auto-checkpoint takes over.
+        this.stopped = true;
+        this.settle?.({ error: 'the checkpointer thread exited' });
+        resolve();
+      }),
+    );
+    // The thread never holds the process open; stop() ends it.
+    worker.unref();
+    return { worker, exited };
   }
 }
