@@ -362,7 +362,11 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     });
     const appended = store.append('s', [newEvent()], 'no_stream').then(() => order.push('append resolved'));
     await syncs.started(1);
-    const read = store.readStream('s').then((events) => order.push(`read ${events.length}`));
+    const reads = [
+      store.readStream('s').then((events) => order.push(`read ${events.length}`)),
+      store.streamRevision('s').then((revision) => order.push(`revision ${revision}`)),
+      store.headPosition().then((head) => order.push(`head ${head}`)),
+    ];
     await settleTurns();
 
     // Committed (another connection sees it), but nothing of this store has answered.
@@ -373,11 +377,11 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
 
     order.push('synced');
     syncs.held[0].finish();
-    await Promise.all([appended, read]);
+    await Promise.all([appended, ...reads]);
     await waitFor(() => order.includes('delivered s'), 'the delivery');
     await subscription.close();
     expect(order[0]).toBe('synced');
-    expect(order.slice(1).sort()).toEqual(['append resolved', 'delivered s', 'read 1']);
+    expect(order.slice(1).sort()).toEqual(['append resolved', 'delivered s', 'head 1', 'read 1', 'revision 0']);
   });
 
   test('appends made during a sync commit together and ride on the next one; a catching-up subscription stops at the synced head', async () => {
