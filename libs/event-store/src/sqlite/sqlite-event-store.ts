@@ -258,7 +258,8 @@ export class SqliteEventStore extends EventStore {
     );
     this.durability = new DurableHead(this.selectHeadPosition.get() ?? 0, wal?.sync, {
       durable: (after, through) => this.handToSubscriptions(after, through),
-      synced: () => this.flush(),
+      // In the check phase, after the I/O of this loop turn: the requests it completes append too.
+      synced: () => this.scheduleFlush(),
     });
   }
 
@@ -287,11 +288,14 @@ export class SqliteEventStore extends EventStore {
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events: serialized, expected, resolve, reject });
       // While a sync runs, appends queue up and commit as one transaction when it ends.
-      if (!this.flushScheduled && !this.durability.syncInFlight) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (!this.durability.syncInFlight) this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   // Reads wait for what they saw to be on disk. A write model deciding on rows not yet synced would
