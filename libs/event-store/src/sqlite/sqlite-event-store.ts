@@ -151,7 +151,8 @@ interface CommittedRows {
  * the event loop serves requests while the disk works. Only once a commit is on disk do its
  * appends resolve and its rows reach subscriptions; a read in this process that sees rows not yet
  * on disk waits for them too. Nothing this store answers is ahead of the disk, as with
- * synchronous=FULL. One process writes the file; subscriptions are woken by this instance's commits.
+ * synchronous=FULL. The WAL is checkpointed on a thread (WalCheckpointer). One process writes the
+ * file; subscriptions are woken by this instance's commits.
  */
 export class SqliteEventStore extends EventStore {
   private queue: PendingAppend[] = [];
