@@ -283,7 +283,7 @@ async function stopCeiling(ceiling) {
 }
 
 async function postUsers(work, ceiling, profiles) {
-  log('POST /Users: new users, durable (synchronous=FULL, group commit), read-your-writes');
+  log('POST /Users: new users, durable (group commit, WAL synced before the answer), read-your-writes');
   const dataDir = join(work, 'post');
   mkdirSync(dataDir);
   const service = await startService({ dataDir, operatorKey: OPERATOR_KEY, profileDir: profileDirFor('post') });

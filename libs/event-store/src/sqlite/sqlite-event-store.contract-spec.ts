@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, fdatasyncSync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -198,7 +198,7 @@ describe('SqliteEventStore specifics', () => {
     ]);
 
     expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1, 3]);
-    expect(store.commitStats).toEqual({ transactions: before.transactions + 1, appends: before.appends + 3 });
+    expect(store.commitStats).toMatchObject({ transactions: before.transactions + 1, appends: before.appends + 3 });
     const read = await store.readStream('group');
     expect(new Set(read.map((event) => event.recordedAt)).size).toBe(1);
   });
@@ -315,5 +315,181 @@ describe('SqliteEventStore specifics', () => {
     await subscription.close();
 
     expect(received.map((event) => event.streamId)).toEqual(['wanted-1', 'wanted-1', 'wanted-1', 'wanted-2']);
+  });
+});
+
+/** A WAL sync the test completes by hand (after the real fdatasync), or fails. */
+function heldSyncs() {
+  const held: { fd: number; finish: (error?: Error) => void }[] = [];
+  let started: (() => void) | undefined;
+  return {
+    held,
+    syncWal: (fd: number) =>
+      new Promise<void>((resolve, reject) => {
+        held.push({ fd, finish: (error) => (error ? reject(error) : resolve(fdatasyncSync(fd))) });
+        started?.();
+      }),
+    /** Resolves once `count` syncs have started. */
+    async started(count: number): Promise<void> {
+      while (held.length < count) await new Promise<void>((resolve) => (started = resolve));
+    },
+  };
+}
+
+/** Lets every queued callback, immediate and promise continuation run: what could happen has. */
+async function settleTurns(): Promise<void> {
+  for (let turn = 0; turn < 10; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+describe('SqliteEventStore durability: nothing answers before the WAL is synced', () => {
+  const opened: SqliteEventStore[] = [];
+  function openHeld(file = newDatabaseFile()) {
+    const syncs = heldSyncs();
+    const store = SqliteEventStore.open({ file, syncWal: syncs.syncWal });
+    opened.push(store);
+    return { store, syncs, file };
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close().catch(() => undefined)));
+  });
+
+  test('an append resolves, and subscriptions and readers see its rows, only after its sync', async () => {
+    const { store, syncs, file } = openHeld();
+    const order: string[] = [];
+    const subscription = store.subscribeToAll({}, (events) => {
+      order.push(`delivered ${events.map((event) => event.streamId).join(',')}`);
+    });
+    const appended = store.append('s', [newEvent()], 'no_stream').then(() => order.push('append resolved'));
+    await syncs.started(1);
+    const reads = [
+      store.readStream('s').then((events) => order.push(`read ${events.length}`)),
+      store.streamRevision('s').then((revision) => order.push(`revision ${revision}`)),
+      store.headPosition().then((head) => order.push(`head ${head}`)),
+    ];
+    await settleTurns();
+
+    // Committed (another connection sees it), but nothing of this store has answered.
+    const other = new Database(file, { readonly: true });
+    expect(other.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(1);
+    other.close();
+    expect(order).toEqual([]);
+
+    order.push('synced');
+    syncs.held[0].finish();
+    await Promise.all([appended, ...reads]);
+    await waitFor(() => order.includes('delivered s'), 'the delivery');
+    await subscription.close();
+    expect(order[0]).toBe('synced');
+    expect(order.slice(1).sort()).toEqual(['append resolved', 'delivered s', 'head 1', 'read 1', 'revision 0']);
+  });
+
+  test('appends made during a sync commit together and ride on the next one; a catching-up subscription stops at the synced head', async () => {
+    const { store, syncs } = openHeld();
+    const first = store.append('a', [newEvent()], 'no_stream');
+    await syncs.started(1);
+    const second = store.append('b', [newEvent()], 'no_stream');
+    await settleTurns();
+    const third = store.append('c', [newEvent()], 'no_stream');
+    await settleTurns();
+    expect(syncs.held).toHaveLength(1);
+    expect(store.commitStats).toMatchObject({ transactions: 1, appends: 1 });
+
+    syncs.held[0].finish();
+    await first;
+    await syncs.started(2);
+    const received: string[] = [];
+    const subscription = store.subscribeToAll({}, (events) => {
+      received.push(...events.map((event) => event.streamId));
+    });
+    await waitFor(() => received.length === 1, 'the synced event');
+    await settleTurns();
+    expect(received).toEqual(['a']);
+
+    syncs.held[1].finish();
+    await Promise.all([second, third]);
+    await waitFor(() => received.length === 3, 'the events of the second sync');
+    await subscription.close();
+    expect(received).toEqual(['a', 'b', 'c']);
+    expect(syncs.held).toHaveLength(2);
+    expect(store.commitStats).toMatchObject({ transactions: 2, appends: 3 });
+  });
+
+  test('a failed sync rejects the appends waiting on it and every later one; reads of the unknown stop too', async () => {
+    const { store, syncs } = openHeld();
+    await Promise.all([store.append('kept', [newEvent()], 'no_stream'), syncs.started(1).then(() => syncs.held[0].finish())]);
+    const waiting = [store.append('lost-1', [newEvent()], 'no_stream'), store.append('lost-2', [newEvent()], 'no_stream')];
+    await syncs.started(2);
+    waiting.push(store.append('queued-during-the-sync', [newEvent()], 'no_stream'));
+    const outcomes = Promise.allSettled(waiting);
+    syncs.held[1].finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+
+    for (const outcome of await outcomes) {
+      expect(outcome).toMatchObject({ status: 'rejected', reason: { name: 'EventLogSyncFailedError' } });
+    }
+    await expect(store.append('later', [newEvent()], 'no_stream')).rejects.toThrow(/could not be synced to disk \(EIO/);
+    await expect(store.headPosition()).rejects.toThrow(/restart the service/);
+    await expect(store.readStream('lost-1')).rejects.toThrow(/could not be synced/);
+    expect(syncs.held).toHaveLength(2);
+  });
+
+  test('close waits for the sync in flight before closing the file', async () => {
+    const { store, syncs, file } = openHeld();
+    const appended = store.append('s', [newEvent()], 'no_stream');
+    await syncs.started(1);
+    let closed = false;
+    const closing = store.close().then(() => (closed = true));
+    await settleTurns();
+    expect(closed).toBe(false);
+
+    syncs.held[0].finish();
+    await closing;
+    await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    const reopened = SqliteEventStore.open({ file });
+    expect(await reopened.readStream('s')).toHaveLength(1);
+    await reopened.close();
+  });
+
+  test('the file synced is the WAL the log is written to, across checkpoints that restart and truncate it', async () => {
+    const { store, syncs, file } = openHeld();
+    const walInode = () => statSync(`${file}-wal`).ino;
+    const checkpointer = new Database(file);
+    try {
+      for (const mode of ['PASSIVE', 'RESTART', 'TRUNCATE']) {
+        const appended = store.append(`s-${mode}`, [newEvent()], 'no_stream');
+        const count = syncs.held.length + 1;
+        await syncs.started(count);
+        expect(fstatSync(syncs.held[count - 1].fd).ino).toBe(walInode());
+        syncs.held[count - 1].finish();
+        await appended;
+        checkpointer.pragma(`wal_checkpoint(${mode})`);
+      }
+    } finally {
+      checkpointer.close();
+    }
+  });
+
+  test('the WAL is copied back by the checkpointer thread, and the main connection closes last (the WAL is deleted)', async () => {
+    const file = newDatabaseFile();
+    const store = SqliteEventStore.open({ file });
+    const sizeBefore = statSync(file).size;
+    for (let batch = 0; batch < 30; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, index) => store.append(`s-${batch}-${index}`, [newEvent()], 'no_stream')));
+    }
+    await waitFor(() => store.commitStats.checkpoints > 0, 'a checkpoint');
+
+    // Far below the backstop auto-checkpoint's pages: only the thread can have grown the file.
+    expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const reopened = SqliteEventStore.open({ file });
+    expect(await reopened.headPosition()).toBe(300);
+    await reopened.close();
+  });
+
+  test('an in-memory store has no file to sync: appends resolve as they commit', async () => {
+    const store = SqliteEventStore.open({ file: ':memory:', syncWal: () => Promise.reject(new Error('never called')) });
+    opened.push(store);
+    await expect(store.append('s', [newEvent()], 'no_stream')).resolves.toMatchObject({ position: 1 });
   });
 });

@@ -1,0 +1,105 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The thread's whole program: its own connection to the file, a PASSIVE checkpoint per request
+ * (copies what it can without waiting for readers or the writer, whose commits go on meanwhile),
+ * one reply each. Inline rather than a file of its own so the same code runs compiled and under
+ * ts-jest; the driver is the path this module resolves, so the thread loads the same copy.
+ */
+const CHECKPOINTER_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+// NORMAL (or FULL): the checkpoint syncs the WAL before copying it and the database file after.
+db.pragma('synchronous = NORMAL');
+parentPort.on('message', (request) => {
+  if (request === 'stop') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ busy, log, checkpointed });
+  } catch (error) {
+    parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
+`;
+
+type CheckpointReply =
+  | { readonly busy: number; readonly log: number; readonly checkpointed: number }
+  | { readonly error: string };
+
+/**
+ * Copies the WAL back into the database file on a thread of its own. SQLite's auto-checkpoint
+ * runs inside the commit that takes the WAL past 1,000 pages, on the event loop, with an fsync of
+ * each file: with it on a thread, the commits hold the loop ~30 % less for the same CPU (measured,
+ * BENCHMARKS.md "fsync"). The store asks for a checkpoint once enough events were committed since
+ * the last one; one runs at a time.
+ */
+export class WalCheckpointer {
+  /** Started by the first request: a store that never writes much never starts a thread. */
+  private thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
+  private settle: ((reply: CheckpointReply) => void) | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private completed = 0;
+  private lastError: string | undefined;
+
+  constructor(private readonly file: string) {}
+
+  /** Checkpoints done, and the last failure (the next request tries again; nothing is lost meanwhile). */
+  get stats(): { readonly checkpoints: number; readonly lastError?: string } {
+    return { checkpoints: this.completed, ...(this.lastError ? { lastError: this.lastError } : {}) };
+  }
+
+  /** Starts a checkpoint unless one runs (then the next request covers what this one would). */
+  request(): void {
+    if (this.running || this.stopped) return;
+    this.running = new Promise<void>((resolve) => {
+      this.settle = (reply) => {
+        this.settle = undefined;
+        this.running = undefined;
+        if ('error' in reply) this.lastError = reply.error;
+        else this.completed++;
+        resolve();
+      };
+    });
+    this.thread ??= this.startThread();
+    this.thread.worker.postMessage('checkpoint');
+  }
+
+  /** Waits for the checkpoint in flight, then closes the thread's connection. */
+  async stop(): Promise<void> {
+    const wasRunning = !this.stopped;
+    this.stopped = true;
+    if (!this.thread) return;
+    // Until the thread exits it holds the process: unref'd, a process waiting only for it would
+    // end here, in the middle of a shutdown.
+    this.thread.worker.ref();
+    await this.running;
+    if (wasRunning) this.thread.worker.postMessage('stop');
+    await this.thread.exited;
+  }
+
+  private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
+    const worker = new Worker(CHECKPOINTER_THREAD, {
+      eval: true,
+      workerData: { file: this.file, driver: require.resolve('better-sqlite3') },
+    });
+    worker.on('message', (reply: CheckpointReply) => this.settle?.(reply));
+    worker.on('error', (error) => this.settle?.({ error: error.message }));
+    const exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        // A thread gone for good: the main connection's own auto-checkpoint takes over.
+        this.stopped = true;
+        this.settle?.({ error: 'the checkpointer thread exited' });
+        resolve();
+      }),
+    );
+    // The thread never holds the process open; stop() ends it.
+    worker.unref();
+    return { worker, exited };
+  }
+}
