@@ -1,4 +1,5 @@
-import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore } from './read-store.port';
+import { DelegatingReadStore } from './delegating-read-store';
+import type { Checkpoint, Doc, DocumentChange, ReadStore } from './read-store.port';
 
 /** More accounts than any deployment has: past it the cache starts again rather than grow. */
 const MAX_CACHED_DOCUMENTS = 10_000;
@@ -11,26 +12,23 @@ const MAX_CACHED_DOCUMENTS = 10_000;
  *
  * Cached documents are frozen: they are shared by every request that reads them.
  */
-export class CachingReadStore extends ReadStore {
+export class CachingReadStore extends DelegatingReadStore {
   private readonly cached = new Map<string, Map<string, Doc>>();
   /** Bumped around every commit: a read that started before one never fills the cache. */
   private generation = 0;
 
-  constructor(
-    private readonly store: ReadStore,
-    collections: readonly string[],
-  ) {
-    super();
+  constructor(store: ReadStore, collections: readonly string[]) {
+    super(store);
     for (const collection of collections) this.cached.set(collection, new Map());
   }
 
   override async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
     const documents = this.cached.get(collection);
-    if (!documents) return this.store.get<T>(collection, id);
+    if (!documents) return this.inner.get<T>(collection, id);
     const hit = documents.get(id);
     if (hit) return hit as T;
     const generation = this.generation;
-    const doc = await this.store.get<T>(collection, id);
+    const doc = await this.inner.get<T>(collection, id);
     // Absent ids are not kept: a URL can name any number of them.
     if (doc && generation === this.generation) {
       if (documents.size >= MAX_CACHED_DOCUMENTS) documents.clear();
@@ -42,7 +40,7 @@ export class CachingReadStore extends ReadStore {
   override async commit(changes: readonly DocumentChange[], checkpoint: Checkpoint): Promise<void> {
     this.forget(changes);
     try {
-      await this.store.commit(changes, checkpoint);
+      await this.inner.commit(changes, checkpoint);
     } finally {
       // Again once committed: a read that slipped in while the commit was in flight got the old one.
       this.forget(changes);
@@ -52,36 +50,8 @@ export class CachingReadStore extends ReadStore {
   override async clear(): Promise<void> {
     this.generation++;
     for (const documents of this.cached.values()) documents.clear();
-    await this.store.clear();
+    await this.inner.clear();
     this.generation++;
-  }
-
-  override ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
-    return this.store.ensureIndexes(collection, indexes);
-  }
-
-  override ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
-    return this.store.ensureStoredApart(collection, fields);
-  }
-
-  override findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
-    return this.store.findOne<T>(collection, query);
-  }
-
-  override find<T extends Doc>(collection: string, query: Query, options?: FindOptions): Promise<T[]> {
-    return this.store.find<T>(collection, query, options);
-  }
-
-  override count(collection: string, query: Query): Promise<number> {
-    return this.store.count(collection, query);
-  }
-
-  override checkpoint(projection: string): Promise<number> {
-    return this.store.checkpoint(projection);
-  }
-
-  override close(): Promise<void> {
-    return this.store.close();
   }
 
   private forget(changes: readonly DocumentChange[]): void {

@@ -4,7 +4,8 @@ import { ReadStoreLease } from './lease';
 import type { Projection } from './projection';
 import { ProjectionRunner, type RunnerLogger } from './projection-runner';
 import { describeStale, PROJECTION_VERSIONS, staleProjections } from './projection-versions';
-import { type Checkpoint, type Doc, type DocumentChange, type FindOptions, type IndexSpec, type Query, ReadStore } from './read-store.port';
+import { DelegatingReadStore } from './delegating-read-store';
+import type { Checkpoint, DocumentChange, ReadStore } from './read-store.port';
 import { progressLogger } from './read-model-upgrade';
 
 /** What a read store shared with running readers (MongoDB) offers so that it can be rebuilt beside them. */
@@ -192,15 +193,15 @@ const BOOKKEEPING = new Set([PROJECTION_VERSIONS]);
  * The scratch store as the rebuild writes it: each commit first checks that the lease is still
  * held, and refuses a collection no rebuilt projection declares (it would not be swapped in).
  */
-class GuardedScratch extends ReadStore {
+class GuardedScratch extends DelegatingReadStore {
   private readonly declared: ReadonlySet<string>;
 
   constructor(
-    private readonly scratch: ReadStore,
+    scratch: ReadStore,
     collections: readonly string[],
     private readonly renewal: LeaseRenewal,
   ) {
-    super();
+    super(scratch);
     this.declared = new Set(collections);
   }
 
@@ -208,42 +209,6 @@ class GuardedScratch extends ReadStore {
     this.renewal.check();
     const undeclared = changes.find(({ collection }) => !this.declared.has(collection) && !BOOKKEEPING.has(collection));
     if (undeclared) throw new Error(`A rebuilt projection wrote to ${undeclared.collection}, which it does not declare: it would not be swapped in`);
-    await this.scratch.commit(changes, checkpoint);
-  }
-
-  override ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
-    return this.scratch.ensureIndexes(collection, indexes);
-  }
-
-  override ensureStoredApart(collection: string, fields: readonly string[]): Promise<void> {
-    return this.scratch.ensureStoredApart(collection, fields);
-  }
-
-  override get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    return this.scratch.get<T>(collection, id);
-  }
-
-  override findOne<T extends Doc>(collection: string, query: Query): Promise<T | null> {
-    return this.scratch.findOne<T>(collection, query);
-  }
-
-  override find<T extends Doc>(collection: string, query: Query, options?: FindOptions): Promise<T[]> {
-    return this.scratch.find<T>(collection, query, options);
-  }
-
-  override count(collection: string, query: Query): Promise<number> {
-    return this.scratch.count(collection, query);
-  }
-
-  override checkpoint(projection: string): Promise<number> {
-    return this.scratch.checkpoint(projection);
-  }
-
-  override clear(): Promise<void> {
-    return this.scratch.clear();
-  }
-
-  override close(): Promise<void> {
-    return this.scratch.close();
+    await this.inner.commit(changes, checkpoint);
   }
 }
