@@ -182,7 +182,8 @@ export class EmbeddedReadStore extends ReadStore {
       const stored = (this.db.prepare(`SELECT ${columnsOf(state)} FROM ${state.table} d`).raw().all() as StoredRow[]).map((row) => whole(state, row.slice(1) as Apart[]));
       for (const field of added) this.db.exec(`ALTER TABLE ${state.table} ADD COLUMN ${apartColumn(field)}`);
       state.storedApart.push(...added);
-      for (const doc of stored) this.upsertOf(state).get(doc._id, ...storedForm(doc, state.storedApart));
+      const upsert = this.upsertOf(state);
+      for (const doc of stored) upsert.get(doc._id, ...storedForm(doc, state.storedApart));
       this.db.prepare('UPDATE collections SET stored_apart = ? WHERE name = ?').run(JSON.stringify(state.storedApart), collection);
     });
     this.plans.clear();
