@@ -450,6 +450,25 @@ describe('SqliteEventStore durability: nothing answers before the WAL is synced'
     await reopened.close();
   });
 
+  test('close commits and syncs an append that queued behind the sync in flight', async () => {
+    const { store, syncs, file } = openHeld();
+    const first = store.append('first', [newEvent()], 'no_stream');
+    await syncs.started(1);
+    const queued = store.append('queued', [newEvent()], 'no_stream');
+    const closing = store.close();
+    await settleTurns();
+
+    syncs.held[0].finish();
+    await syncs.started(2);
+    syncs.held[1].finish();
+    await closing;
+    await expect(first).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    await expect(queued).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    const reopened = SqliteEventStore.open({ file });
+    expect(await reopened.readStream('queued')).toHaveLength(1);
+    await reopened.close();
+  });
+
   test('the file synced is the WAL the log is written to, across checkpoints that restart and truncate it', async () => {
     const { store, syncs, file } = openHeld();
     const walInode = () => statSync(`${file}-wal`).ino;

@@ -407,9 +407,12 @@ export class SqliteEventStore extends EventStore {
 
   private async closeOnce(): Promise<void> {
     this.closing = true;
-    // Appends accepted before close() get committed, not dropped; the scheduled flush then finds nothing.
-    this.flush();
-    await this.durability.settled();
+    // Appends accepted before close() get committed and synced, not dropped, also those queued
+    // behind a sync in flight (they commit once it ends); the scheduled flush then finds nothing.
+    do {
+      this.flush();
+      await this.durability.settled();
+    } while (this.queue.length > 0);
     if (this.wal) {
       // The main connection closes last: it checkpoints the rest and deletes the WAL.
       await this.wal.checkpointer.stop();
