@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Summarises a V8 .cpuprofile (node --cpu-prof): the functions with the most self time, and the
-// most inclusive time (a function counted once per sample, however deep it recurses).
+// most inclusive time (a function counted once per sample, however deep it recurses). Shares are of
+// the busy time (idle excluded): a profile spans the whole run, seeding and pauses included.
 //
 //   node bench/profile-summary.js <file.cpuprofile> [--top 25] [--json]
 const { readFileSync } = require('node:fs');
@@ -34,14 +35,17 @@ function summarise(profile, top = 25) {
       totalMs.set(ancestorKey, (totalMs.get(ancestorKey) ?? 0) + ms);
     }
   });
+  const busyMs = sampledMs - (selfMs.get('(idle)') ?? 0);
+  selfMs.delete('(idle)');
   const rank = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([fn, ms]) => ({ fn, ms: Math.round(ms), percent: Math.round((1000 * ms) / sampledMs) / 10 }));
+      .map(([fn, ms]) => ({ fn, ms: Math.round(ms), percent: Math.round((1000 * ms) / busyMs) / 10 }));
   const skip = /^\((root|program|idle|garbage collector)\)$/;
   return {
     sampledMs: Math.round(sampledMs),
+    busyMs: Math.round(busyMs),
     self: rank(selfMs),
     inclusive: rank(new Map([...totalMs].filter(([fn]) => !skip.test(fn.split(' ')[0])))),
   };
@@ -56,7 +60,7 @@ function shorten(url) {
 
 function print(summary) {
   const line = ({ fn, ms, percent }) => `${String(ms).padStart(8)} ms ${String(percent).padStart(5)} %  ${fn}`;
-  console.log(`sampled ${summary.sampledMs} ms\n\ntop self time:`);
+  console.log(`sampled ${summary.sampledMs} ms, busy ${summary.busyMs} ms (shares below are of the busy time)\n\ntop self time:`);
   for (const entry of summary.self) console.log(line(entry));
   console.log('\ntop inclusive time:');
   for (const entry of summary.inclusive) console.log(line(entry));

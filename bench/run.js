@@ -679,11 +679,14 @@ async function stopService(service, label, profiles) {
   if (code !== 0 && code !== null && signal !== 'SIGTERM') note(`service ${service.pid} exited with ${code ?? signal}; see ${service.logFile}`);
   if (!label || !CONFIG.profile || !profiles) return;
   const dir = join(PROFILES_DIR, label);
-  const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile')).sort();
+  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread, the one the
+  // requests wait for (worker threads, such as the WAL checkpointer, write profiles of their own).
+  const files = readdirSync(dir).filter((file) => /\.0\.\d+\.cpuprofile$/.test(file)).sort();
   if (files.length === 0) return note(`no profile written for ${label}`);
+  const latest = files[files.length - 1];
   const { summarise } = require('./profile-summary');
-  const summary = summarise(JSON.parse(readFileSync(join(dir, files[files.length - 1]), 'utf8')), 20);
-  profiles[label] = { file: join('bench', 'results', 'profiles', label, files[files.length - 1]), ...summary };
+  const summary = summarise(JSON.parse(readFileSync(join(dir, latest), 'utf8')), 20);
+  profiles[label] = { file: join('bench', 'results', 'profiles', label, latest), ...summary };
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2));
 }
 
@@ -718,7 +721,7 @@ function report(profiles) {
   for (const entry of rows.filter((candidate) => candidate.skipped)) console.log(`skipped: ${entry.scenario}: ${entry.skipped}`);
   for (const message of notes) console.log(`note: ${message}`);
   for (const [label, summary] of Object.entries(profiles)) {
-    console.log(`\nprofile ${label} (${summary.file}), top self time of ${summary.sampledMs} ms sampled:`);
+    console.log(`\nprofile ${label} (${summary.file}), top self time, shares of the ${summary.busyMs} ms busy of ${summary.sampledMs} ms sampled:`);
     for (const { fn, ms, percent } of summary.self.slice(0, 12)) console.log(`  ${String(ms).padStart(7)} ms ${String(percent).padStart(5)} %  ${fn}`);
   }
   console.log(`\n${failures.length === 0 ? 'no functional failure' : `${failures.length} functional failure(s):\n  ${failures.join('\n  ')}`}; ${seconds.toFixed(0)} s`);
@@ -731,7 +734,7 @@ function report(profiles) {
     scenarios: rows.map((entry) => ({ ...entry, result: status(entry) })),
     notes,
     failures,
-    profiles: Object.fromEntries(Object.entries(profiles).map(([label, summary]) => [label, { file: summary.file, sampledMs: summary.sampledMs, self: summary.self.slice(0, 12) }])),
+    profiles: Object.fromEntries(Object.entries(profiles).map(([label, summary]) => [label, { file: summary.file, sampledMs: summary.sampledMs, busyMs: summary.busyMs, self: summary.self.slice(0, 12) }])),
   };
   const fileName = CONFIG.only.length === 0 && !QUICK ? 'latest.json' : 'latest-partial.json';
   writeFileSync(join(RESULTS_DIR, fileName), `${JSON.stringify(results, null, 2)}\n`);
