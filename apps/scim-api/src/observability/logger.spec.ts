@@ -1,4 +1,7 @@
-import { createLogger, PinoNestLogger } from './logger';
+import { EventEmitter } from 'node:events';
+import pino from 'pino';
+import { setImmediate as endOfTurn } from 'node:timers/promises';
+import { createLogger, LinesWrittenEachTurn, PinoNestLogger } from './logger';
 
 function capture(level: 'info' | 'debug' = 'debug') {
   const lines: Array<Record<string, unknown>> = [];
@@ -53,5 +56,56 @@ describe('PinoNestLogger', () => {
     nest.log('shown');
 
     expect(lines.map((line) => line.msg)).toEqual(['shown']);
+  });
+});
+
+describe('LinesWrittenEachTurn', () => {
+  function stdoutSpy() {
+    const writes: string[] = [];
+    const exit = new EventEmitter();
+    return { writes, exit, destination: new LinesWrittenEachTurn({ write: (text: string) => void writes.push(text) }, exit) };
+  }
+
+  it("writes a turn's lines together, once the turn ends", async () => {
+    const { writes, destination } = stdoutSpy();
+
+    destination.write('{"msg":"a"}\n');
+    destination.write('{"msg":"b"}\n');
+    expect(writes).toEqual([]);
+    await endOfTurn();
+    destination.write('{"msg":"c"}\n');
+    await endOfTurn();
+
+    expect(writes).toEqual(['{"msg":"a"}\n{"msg":"b"}\n', '{"msg":"c"}\n']);
+  });
+
+  it('writes the lines still held when the process exits (a crash included)', () => {
+    const { writes, exit, destination } = stdoutSpy();
+
+    destination.write('{"msg":"last words"}\n');
+    exit.emit('exit', 1);
+
+    expect(writes).toEqual(['{"msg":"last words"}\n']);
+  });
+
+  it('writes at once when a turn has logged a lot', () => {
+    const { writes, destination } = stdoutSpy();
+    const line = `{"msg":"${'x'.repeat(1_000)}"}\n`;
+
+    for (let index = 0; index < 100; index++) destination.write(line);
+
+    expect(writes).toHaveLength(1);
+    expect(writes[0].length).toBeGreaterThanOrEqual(64 * 1024);
+  });
+
+  it('writes every line at once when the service is stopping (Nest ends the process with no turn after)', () => {
+    const { writes, destination } = stdoutSpy();
+    const logger = pino({ timestamp: false, base: undefined }, destination);
+
+    logger.info('held');
+    destination.writeAtOnce();
+    logger.info('Stopped');
+
+    expect(writes).toEqual(['{"level":30,"msg":"held"}\n', '{"level":30,"msg":"Stopped"}\n']);
   });
 });

@@ -1,8 +1,9 @@
-import { DynamicModule, Injectable, Logger as NestLogger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger as NestLogger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AdminGuard } from '../admin/admin.guard';
 import { HealthController } from './health.controller';
+import { writeLogLinesAtOnce } from './logger';
 import { Metrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsListener } from './metrics-listener';
@@ -19,9 +20,13 @@ const REFUSAL_LINES_PER_SECOND = 10;
 class ShutdownLog implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new NestLogger('Main');
 
-  constructor(private readonly refusals: RefusalSampler) {}
+  constructor(
+    private readonly refusals: RefusalSampler,
+    @Inject(ROOT_LOGGER) private readonly root: Logger,
+  ) {}
 
   beforeApplicationShutdown(signal?: string): void {
+    writeLogLinesAtOnce(this.root);
     this.logger.log(`Stopping${signal ? ` on ${signal}` : ''}: finishing the work in flight`);
   }
 
