@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { canonicalDateTime, formatDateTime, parseDateTime } from './date-time';
 
 describe('xsd:dateTime', () => {
@@ -39,5 +40,23 @@ describe('xsd:dateTime', () => {
   it('refuses years outside 0000-9999 when formatting', () => {
     expect(formatDateTime(Date.parse('9999-12-31T23:59:59.999Z') + 1)).toBeUndefined();
     expect(canonicalDateTime('0000-01-01T00:30:00+01:00')).toBeUndefined();
+  });
+
+  it('takes a text already in canonical form as it is only when parsing and formatting it gives it back', () => {
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+    const canonicalShaped = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(canonicalShaped, (text) => {
+        const parsed = parseDateTime(text);
+        expect(canonicalDateTime(text)).toBe(parsed && formatDateTime(parsed.epochMs));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(canonicalDateTime('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(canonicalDateTime('2023-02-29T00:00:00.000Z')).toBeUndefined();
+    expect(canonicalDateTime('2024-04-31T00:00:00.000Z')).toBeUndefined();
+    expect(canonicalDateTime('2024-01-01T24:00:00.000Z')).toBeUndefined();
   });
 });

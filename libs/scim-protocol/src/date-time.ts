@@ -35,7 +35,8 @@ function civilFromDays(days: number): [number, number, number] {
 }
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-const daysInMonth = (y: number, m: number) => [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (y: number, m: number) => (m === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[m - 1]);
 
 /**
  * Parses `YYYY-MM-DDThh:mm:ss[.fraction][Z|±hh:mm]`. A value without a zone is read as UTC.
@@ -82,6 +83,24 @@ export function formatDateTime(epochMs: number): string | undefined {
 
 /** Canonical form of an xsd:dateTime text, or undefined when it is not one (or out of range). */
 export function canonicalDateTime(text: string): string | undefined {
+  // Values the service made (toISOString()) are canonical already: checked without parsing.
+  if (CANONICAL.test(text) && validCanonicalFields(text)) return text;
   const parsed = parseDateTime(text);
   return parsed && formatDateTime(parsed.epochMs);
+}
+
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The date and time fields of a text in canonical form name a real instant (as parseDateTime checks). */
+function validCanonicalFields(text: string): boolean {
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && digitsAt(text, 11, 2) <= 23 && digitsAt(text, 14, 2) <= 59 && digitsAt(text, 17, 2) <= 59;
+}
+
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
 }

@@ -40,7 +40,7 @@ export class JsonBodyReader {
 
   /** The parsed body; undefined when the request has none or it is not JSON (as Express's parser left it). */
   async read(request: Request, response: Response, size: BodySize): Promise<unknown> {
-    if (!request.is(JSON_TYPES)) return undefined;
+    if (!isJson(request)) return undefined;
     const encoding = request.headers['content-encoding']?.trim().toLowerCase() ?? 'identity';
     if (encoding !== 'identity') {
       throw new ScimError(415, `Content-Encoding "${encoding}" is not accepted: send the body uncompressed`);
@@ -50,16 +50,23 @@ export class JsonBodyReader {
       throw new ScimError(415, `Charset "${charset}" is not accepted: JSON bodies are UTF-8 (RFC 8259 §8.1)`);
     }
     const limit = this.limits[size];
-    const tooLarge = () => new ScimError(413, `Request body is larger than ${limit} bytes, the limit for this route (${LIMIT_VARIABLES[size]})`);
-    if (Number(request.headers['content-length']) > limit) throw tooLarge();
+    if (Number(request.headers['content-length']) > limit) throw tooLarge(limit, size);
     if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
     let bytes: Buffer;
     try {
       bytes = await getRawBody(request, { length: request.headers['content-length'], limit });
     } catch (error) {
       if ((error as { type?: unknown }).type !== 'entity.too.large') throw error;
-      throw tooLarge();
+      throw tooLarge(limit, size);
     }
     return parseJsonBody(bytes, this.maxDepth);
   }
 }
+
+/** The two types IdPs send, as they send them, need no parse of the header (type-is decides the rest). */
+function isJson(request: Request): boolean {
+  const type = request.headers['content-type'];
+  return type === 'application/scim+json' || type === 'application/json' || Boolean(request.is(JSON_TYPES));
+}
+
+const tooLarge = (limit: number, size: BodySize) => new ScimError(413, `Request body is larger than ${limit} bytes, the limit for this route (${LIMIT_VARIABLES[size]})`);

@@ -10,7 +10,7 @@ import { AccountSchemaReader } from '../scim/account-schemas';
 import { ScimBaseUrl } from '../scim/scim-base-url';
 import { ListQueryDto } from '../scim/list-query.dto';
 import { DEFAULT_COUNT, MAX_RESULTS, type ListPage } from '../scim/paging';
-import { sendScimBytes } from '../scim/scim-response';
+import { sendScimJson } from '../scim/scim-response';
 import { ScimContext, type CommandContext } from '../shared/request-context';
 import { listedUserJson, listResponseBytes } from '../users/list-users/list-users.controller';
 
@@ -50,7 +50,7 @@ export class RootSearchController {
       : NONE;
     const groupJson = groups.resources.map(({ view, members }) => JSON.stringify(groupResource(snapshotOfGroupView(view), members, baseUrl, params)));
     const paging = { totalResults: users.totalResults + groups.totalResults, startIndex };
-    sendScimBytes(response, 200, listResponseBytes([...users.resources, ...groupJson], paging));
+    sendScimJson(response, 200, listResponseBytes([...users.resources, ...groupJson], paging));
   }
 }
 

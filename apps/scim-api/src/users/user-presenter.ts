@@ -1,10 +1,10 @@
 import { activeOf, type ExistingUser, type UserProfile } from '@scim/domain';
 import type { UserPageView } from '@scim/read-models/projections';
-import { parseAttributeList, renderUser, selectAttributes, userJson, userResourceSchema, type ResourceSchema } from '@scim/scim-protocol';
+import { parseAttributeList, renderUser, selectAttributes, userJson, userResourceSchema, userResourceWithoutMeta, type ResourceSchema } from '@scim/scim-protocol';
 import type { Response } from 'express';
 import { type WrittenUser } from '@scim/provisioning';
 import { etagOf } from '../scim/scim-http';
-import { sendScim } from '../scim/scim-response';
+import { sendScimJson } from '../scim/scim-response';
 
 /** The facts a SCIM user representation is made of, from the write side or a read model. */
 export interface UserSnapshot {
@@ -91,5 +91,15 @@ export const userHeaders = (snapshot: Pick<UserSnapshot, 'id' | 'version'>, base
 
 /** A single-user response: the resource (with attribute selection) and its ETag and Location. */
 export function sendUser(response: Response, status: number, snapshot: UserSnapshot, baseUrl: string, selection: AttributeSelection = {}): void {
-  sendScim(response, status, userResource(snapshot, baseUrl, selection), userHeaders(snapshot, baseUrl));
+  const json = selects(selection) ? JSON.stringify(userResource(snapshot, baseUrl, selection)) : wholeUserJson(snapshot, baseUrl);
+  sendScimJson(response, status, json, userHeaders(snapshot, baseUrl));
+}
+
+/**
+ * `JSON.stringify(userResource(snapshot, baseUrl))` without its deep copy of the profile: the
+ * resource is only serialised here (a create's answer), so it may share the profile's values.
+ */
+function wholeUserJson(snapshot: UserSnapshot, baseUrl: string): string {
+  const { id, version, created, lastModified } = snapshot;
+  return userJson(JSON.stringify(userResourceWithoutMeta(snapshot)), id, { created, lastModified, version }, baseUrl, snapshot.groups);
 }

@@ -10,13 +10,16 @@ function mirrorSingle(def: AttributeDefinition, value: unknown): unknown {
     case 'complex': {
       if (!isPlainObject(value)) return undefined;
       const out: Record<string, unknown> = {};
-      for (const [key, sub] of Object.entries(value)) {
+      let empty = true;
+      for (const key of Object.keys(value)) {
         const subDef = subAttribute(def, key);
         if (!subDef) continue;
-        const mirrored = mirrorValue(subDef, sub);
-        if (mirrored !== undefined) out[subDef.name] = mirrored;
+        const mirrored = mirrorValue(subDef, value[key]);
+        if (mirrored === undefined) continue;
+        out[subDef.name] = mirrored;
+        empty = false;
       }
-      return Object.keys(out).length ? out : undefined;
+      return empty ? undefined : out;
     }
     case 'string':
     case 'reference':
@@ -42,7 +45,11 @@ function mirrorValue(def: AttributeDefinition, value: unknown): unknown {
   if (value === null || value === undefined || def.name === '$ref' || def.returned === 'never') return undefined;
   if (def.multiValued) {
     if (!Array.isArray(value)) return undefined;
-    const items = value.map((item) => mirrorSingle(def, item)).filter((item) => item !== undefined);
+    const items: unknown[] = [];
+    for (const item of value) {
+      const mirrored = mirrorSingle(def, item);
+      if (mirrored !== undefined) items.push(mirrored);
+    }
     return items.length ? items : undefined;
   }
   return mirrorSingle(def, value);
@@ -56,7 +63,8 @@ function mirrorValue(def: AttributeDefinition, value: unknown): unknown {
  */
 export function searchMirror(resource: Readonly<Record<string, unknown>>, schema: ResourceSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(resource)) {
+  for (const key of Object.keys(resource)) {
+    const value = resource[key];
     const extension = schema.extension(key);
     // An extension the schema does not know is an account's declared one: only those reach a stored resource.
     if (extension?.declared || (!extension && /^urn:/i.test(key))) {
@@ -66,9 +74,9 @@ export function searchMirror(resource: Readonly<Record<string, unknown>>, schema
     if (extension) {
       if (!isPlainObject(value)) continue;
       const object: Record<string, unknown> = {};
-      for (const [name, attrValue] of Object.entries(value)) {
+      for (const name of Object.keys(value)) {
         const attr = findAttribute(extension.schema.attributes, name);
-        const mirrored = attr && mirrorValue(attr, attrValue);
+        const mirrored = attr && mirrorValue(attr, value[name]);
         if (attr && mirrored !== undefined) object[attr.name] = mirrored;
       }
       if (Object.keys(object).length) out[extension.mirrorKey] = object;

@@ -124,7 +124,8 @@ export function normalizeComplexValue(
   notes: Notes,
 ): Record<string, unknown> | undefined {
   const values = new Map<string, unknown>();
-  for (const [key, raw] of Object.entries(object)) {
+  for (const key of Object.keys(object)) {
+    const raw = object[key];
     const sub = subAttribute(def, key);
     if (!sub) {
       notes.add(`unknown-attribute-ignored:${path}.${key}`);
@@ -181,8 +182,9 @@ export function normalizeResourceAttributes(
     target.set(attr.name, normalizeAttributeValue(attr, raw, path, notes));
   };
 
-  for (const [key, raw] of Object.entries(body)) {
-    if (key.toLowerCase() === 'schemas') continue;
+  for (const key of Object.keys(body)) {
+    const raw = body[key];
+    if (isSchemasKey(key)) continue;
     const extension = schema.extension(key);
     if (extension) {
       if (raw === null) {
@@ -223,7 +225,7 @@ export function normalizeResourceAttributes(
   }
 
   const out: Record<string, unknown> = {};
-  for (const attr of [...schema.commonAttributes, ...schema.schema.attributes]) {
+  for (const attr of coreAttributesOf(schema)) {
     const value = core.get(attr.name);
     if (value !== undefined) out[attr.name] = value;
   }
@@ -273,7 +275,16 @@ function requireDeclared(extension: SchemaExtension, values: Readonly<Record<str
  * `schemas` inside an extension's object: no attribute of any extension, but what clients that
  * serialise an extension as a resource of its own add (scim2-models); ignored as read-only.
  */
-export const isSchemasKey = (key: string): boolean => key.toLowerCase() === 'schemas';
+export const isSchemasKey = (key: string): boolean => key.length === 7 && key.toLowerCase() === 'schemas';
+
+// The common attributes, then the core schema's: the order of a canonical resource, made once per schema.
+const coreAttributeLists = new WeakMap<ResourceSchema, readonly AttributeDefinition[]>();
+
+function coreAttributesOf(schema: ResourceSchema): readonly AttributeDefinition[] {
+  let list = coreAttributeLists.get(schema);
+  if (!list) coreAttributeLists.set(schema, (list = [...schema.commonAttributes, ...schema.schema.attributes]));
+  return list;
+}
 
 /** The request body as an object, or 400 invalidSyntax. */
 export function requireObject(body: unknown, what: string): Record<string, unknown> {

@@ -79,12 +79,38 @@ export function multiValued(
 
 /** Case-insensitive lookup of a sub-attribute (RFC 7643 §2.1: names are case-insensitive). */
 export function subAttribute(parent: AttributeDefinition, name: string): AttributeDefinition | undefined {
-  const key = name.toLowerCase();
-  return parent.subAttributes?.find((a) => a.name.toLowerCase() === key);
+  return parent.subAttributes && findAttribute(parent.subAttributes, name);
 }
 
-/** Case-insensitive lookup of an attribute among definitions. */
+/** Case-insensitive lookup of an attribute among definitions: the first whose name matches. */
 export function findAttribute(attributes: readonly AttributeDefinition[], name: string): AttributeDefinition | undefined {
-  const key = name.toLowerCase();
-  return attributes.find((a) => a.name.toLowerCase() === key);
+  const index = nameIndexOf(attributes);
+  // Bodies nearly always use the schema's casing: a hit needs no lower-cased copy of the name.
+  return index.exact.get(name) ?? index.folded.get(name.toLowerCase());
+}
+
+interface NameIndex {
+  /** Names in schema casing, each only when it is also what its lower-cased form finds. */
+  readonly exact: Map<string, AttributeDefinition>;
+  readonly folded: Map<string, AttributeDefinition>;
+}
+
+// Made once per definition list (lists are never changed once built): a request body's every
+// attribute and sub-attribute is looked up, and a scan lower-cased each candidate's name.
+const nameIndexes = new WeakMap<readonly AttributeDefinition[], NameIndex>();
+
+function nameIndexOf(attributes: readonly AttributeDefinition[]): NameIndex {
+  let index = nameIndexes.get(attributes);
+  if (index) return index;
+  const exact = new Map<string, AttributeDefinition>();
+  const folded = new Map<string, AttributeDefinition>();
+  for (const attr of attributes) {
+    const key = attr.name.toLowerCase();
+    if (folded.has(key)) continue;
+    folded.set(key, attr);
+    exact.set(attr.name, attr);
+  }
+  index = { exact, folded };
+  nameIndexes.set(attributes, index);
+  return index;
 }

@@ -1,9 +1,29 @@
 import { groupResourceSchema, splitAttributePath, userResourceSchema } from './resource-schema';
 import { resourceTypesResources, schemasResources, serviceProviderConfig } from './discovery';
-import type { AttributeDefinition } from './attribute';
+import { attribute, findAttribute, subAttribute, type AttributeDefinition } from './attribute';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+describe('findAttribute', () => {
+  const attributes = [attribute('userName', 'a'), attribute('nickName', 'b'), attribute('NICKNAME', 'c')];
+
+  it('finds a name in any casing, the first of names that differ only in case, and nothing for others', () => {
+    expect(findAttribute(attributes, 'userName')?.description).toBe('a');
+    expect(findAttribute(attributes, 'USERNAME')?.description).toBe('a');
+    expect(findAttribute(attributes, 'NICKNAME')?.description).toBe('b');
+    expect(findAttribute(attributes, 'nickname')?.description).toBe('b');
+    expect(findAttribute(attributes, 'user')).toBeUndefined();
+    expect(findAttribute(attributes, '__proto__')).toBeUndefined();
+    expect(findAttribute(attributes, 'constructor')).toBeUndefined();
+  });
+
+  it('looks sub-attributes up the same way', () => {
+    const name = userResourceSchema.resolve('name')!.attribute;
+    expect(subAttribute(name, 'GIVENNAME')?.name).toBe('givenName');
+    expect(subAttribute(attribute('plain', 'no sub-attributes'), 'value')).toBeUndefined();
+  });
+});
 
 describe('splitAttributePath', () => {
   it.each([

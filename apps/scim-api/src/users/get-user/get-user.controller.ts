@@ -8,7 +8,7 @@ import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ifNoneMatchHits } from '../../scim/scim-http';
 import { AttributesQueryDto } from '../../scim/list-query.dto';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
-import { sendScimBytes } from '../../scim/scim-response';
+import { sendScimJson } from '../../scim/scim-response';
 import { groupsWanted, storedUserJson, userHeaders, withAccountSchema } from '../user-presenter';
 import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
 import { GetUserQuery } from './get-user.query';
@@ -41,6 +41,6 @@ export class GetUserController {
     }
     const accountSelection = await withAccountSchema(selection, () => this.schemas.of(context.accountId));
     const groups = groupsWanted(selection) ? await this.queryBus.execute<UserGroupsQuery, GroupsByUser>(new UserGroupsQuery(context.accountId, [view])) : undefined;
-    sendScimBytes(response, 200, Buffer.from(storedUserJson(view, baseUrl, accountSelection, groups?.get(view._id)), 'utf8'), headers);
+    sendScimJson(response, 200, storedUserJson(view, baseUrl, accountSelection, groups?.get(view._id)), headers);
   }
 }

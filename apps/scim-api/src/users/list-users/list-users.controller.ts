@@ -8,7 +8,7 @@ import { AccountSchemaReader } from '../../scim/account-schemas';
 import { ScimBaseUrl } from '../../scim/scim-base-url';
 import { ListQueryDto } from '../../scim/list-query.dto';
 import type { ListPage } from '../../scim/paging';
-import { sendScimBytes } from '../../scim/scim-response';
+import { sendScimJson } from '../../scim/scim-response';
 import { ScimContext, type CommandContext } from '../../shared/request-context';
 import { groupsWanted, storedUserJson, withAccountSchema, type AttributeSelection } from '../user-presenter';
 import { UserGroupsQuery, type GroupsByUser } from '../user-groups/user-groups.query';
@@ -40,7 +40,7 @@ export class ListUsersController {
     const baseUrl = this.baseUrls.of(request, context.accountId);
     const selection = await withAccountSchema(params, () => this.schemas.of(context.accountId));
     const page = await listedUserJson(this.queryBus, baseUrl, context.accountId, selection);
-    sendScimBytes(response, 200, listResponseBytes(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex }));
+    sendScimJson(response, 200, listResponseBytes(page.resources, { totalResults: page.totalResults, startIndex: page.startIndex }));
   }
 }
 
