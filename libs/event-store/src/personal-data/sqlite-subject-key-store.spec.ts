@@ -108,6 +108,46 @@ describe('SqliteSubjectKeyStore', () => {
       await reopened.close();
     });
 
+    it('hands out none of a batch before its sync of keys.db ended (made off the event loop)', async () => {
+      const file = join(newFolder(), 'keys.db');
+      let release: () => void = () => undefined;
+      const syncs: number[] = [];
+      const syncWal = (fd: number) => {
+        syncs.push(fd);
+        return new Promise<void>((resolve) => (release = resolve));
+      };
+      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), pool: { firstBatch: 2 }, syncWal });
+      const accountId = randomUUID();
+      // The first batch commits with SQLite's own sync; the next one is synced by `syncWal`.
+      await store.keyFor(subject(accountId));
+      await store.keyFor(subject(accountId));
+      let given: string | undefined;
+      const third = store.keyFor(subject(accountId)).then((key) => (given = key.keyId));
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(syncs).toHaveLength(1);
+      expect(keyRows(file)).toHaveLength(6);
+      expect(given).toBeUndefined();
+
+      release();
+      await third;
+      expect(keyRows(file).map((row) => row.key_id)).toContain(given);
+      await store.close();
+    });
+
+    it('makes no key after a failed sync of keys.db, while the keys given still serve and erasure still works', async () => {
+      const file = join(newFolder(), 'keys.db');
+      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), pool: { firstBatch: 2 }, syncWal: () => Promise.reject(new Error('EIO')) });
+      const accountId = randomUUID();
+      const alice = subject(accountId);
+      const aliceKey = await store.keyFor(alice);
+      await store.keyFor(subject(accountId));
+      await expect(store.keyFor(subject(accountId))).rejects.toThrow(/could not be synced to disk \(EIO\)/);
+      await expect(store.keyFor(subject(accountId))).rejects.toThrow(/makes no more keys/);
+      expect(await store.keyFor(alice)).toEqual(aliceKey);
+      expect(await store.destroy(alice.subjectId)).toEqual([aliceKey.keyId]);
+      await store.close();
+    });
+
     it('still reads, gives and destroys keys made one per subject before pools existed', async () => {
       const file = join(newFolder(), 'keys.db');
       const rootKey = randomBytes(32);
