@@ -108,43 +108,33 @@ describe('SqliteSubjectKeyStore', () => {
       await reopened.close();
     });
 
-    it('hands out none of a batch before its sync of keys.db ended (made off the event loop)', async () => {
+    it('makes the batches after the first on a thread of its own: keys that unwrap after a reopen, none left unused by a close', async () => {
       const file = join(newFolder(), 'keys.db');
-      let release: () => void = () => undefined;
-      const syncs: number[] = [];
-      const syncWal = (fd: number) => {
-        syncs.push(fd);
-        return new Promise<void>((resolve) => (release = resolve));
-      };
-      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), pool: { firstBatch: 2 }, syncWal });
-      const accountId = randomUUID();
-      // The first batch commits with SQLite's own sync; the next one is synced by `syncWal`.
-      await store.keyFor(subject(accountId));
-      await store.keyFor(subject(accountId));
-      let given: string | undefined;
-      const third = store.keyFor(subject(accountId)).then((key) => (given = key.keyId));
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-      expect(syncs).toHaveLength(1);
-      expect(keyRows(file)).toHaveLength(6);
-      expect(given).toBeUndefined();
-
-      release();
-      await third;
-      expect(keyRows(file).map((row) => row.key_id)).toContain(given);
+      const rootKey = randomBytes(32);
+      const store = SqliteSubjectKeyStore.open({ file, rootKey, pool: { firstBatch: 2, maxBatch: 8 } });
+      const [acme, globex] = [randomUUID(), randomUUID()];
+      const given = [];
+      for (let i = 0; i < 20; i++) given.push(await store.keyFor(subject(i % 3 === 0 ? globex : acme)));
+      expect(new Set(given.map((key) => key.keyId)).size).toBe(20);
+      // A refill is on its way as the store closes: it is drained and its keys removed.
       await store.close();
+      expect(keyRows(file).map((row) => row.key_id).sort()).toEqual(given.map((key) => key.keyId).sort());
+
+      const reopened = SqliteSubjectKeyStore.open({ file, rootKey });
+      for (const key of given) expect(await reopened.keyById(key.keyId)).toEqual(key.key);
+      await reopened.close();
     });
 
-    it('makes no key after a failed sync of keys.db, while the keys given still serve and erasure still works', async () => {
+    it('waits for the key maker thread when the pool runs dry, and a destroy racing its commit still destroys', async () => {
       const file = join(newFolder(), 'keys.db');
-      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), pool: { firstBatch: 2 }, syncWal: () => Promise.reject(new Error('EIO')) });
+      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), pool: { firstBatch: 1, maxBatch: 2 } });
       const accountId = randomUUID();
-      const alice = subject(accountId);
-      const aliceKey = await store.keyFor(alice);
-      await store.keyFor(subject(accountId));
-      await expect(store.keyFor(subject(accountId))).rejects.toThrow(/could not be synced to disk \(EIO\)/);
-      await expect(store.keyFor(subject(accountId))).rejects.toThrow(/makes no more keys/);
-      expect(await store.keyFor(alice)).toEqual(aliceKey);
-      expect(await store.destroy(alice.subjectId)).toEqual([aliceKey.keyId]);
+      const people = Array.from({ length: 30 }, () => subject(accountId));
+      const keys = await Promise.all(people.map((person) => store.keyFor(person)));
+      const destroyed = await Promise.all(people.slice(0, 10).map((person) => store.destroy(person.subjectId)));
+      expect(destroyed).toEqual(keys.slice(0, 10).map((key) => [key.keyId]));
+      for (const key of keys.slice(0, 10)) expect(await store.keyById(key.keyId)).toBeUndefined();
+      for (const key of keys.slice(10)) expect(await store.keyById(key.keyId)).toEqual(key.key);
       await store.close();
     });
 

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { promisify } from 'node:util';
+import { KeyMakerThread } from './key-maker-thread';
 import { KeyCache, KeyHandout, KeyPool, type KeyPoolOptions } from './key-pool';
 import { accountKeyBinding, dataKeyBinding, decrypt, encrypt, newKey, pooledKeyBinding } from './key-wrapping';
 import type { DataSubject } from './personal-data-policy';
@@ -18,22 +18,6 @@ export interface SqliteSubjectKeyStoreOptions {
   /** Unwrapped keys kept in memory (default 10,000). */
   readonly cacheSize?: number;
   readonly pool?: KeyPoolOptions;
-  /**
-   * Makes the WAL file's writes durable (default: fdatasync on libuv's thread pool, off the event
-   * loop). Tests pass their own to hold a sync or make it fail.
-   */
-  readonly syncWal?: (fd: number) => Promise<void>;
-}
-
-const fdatasyncOffTheLoop = promisify(fdatasync);
-
-/** A sync of keys.db failed: what the file holds is unknown, so no key is made any more. */
-export class KeyStoreSyncFailedError extends Error {
-  override readonly name = 'KeyStoreSyncFailedError';
-
-  constructor(cause: unknown) {
-    super(`The key store could not be synced to disk (${cause instanceof Error ? cause.message : String(cause)}): it makes no more keys; restart the service`, { cause });
-  }
 }
 
 // `subject_keys`: one key per subject, made on demand and bound to it in its wrapping (before key
@@ -106,9 +90,8 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private pendingBindings = new Map<string, string>();
   private pendingLiveKeys = new Map<string, DataKey>();
   private bindingsTimer?: NodeJS.Timeout;
-  /** Batches of keys committed and being synced (close waits for them). */
-  private readonly syncing = new Set<Promise<void>>();
-  private syncFailure?: KeyStoreSyncFailedError;
+  /** Makes batches beside the event loop (none for `:memory:` and read-only stores). */
+  private readonly keyMaker?: KeyMakerThread;
   private madeABatch = false;
 
   private readonly selectBySubject: Database.Statement<[string], SubjectKeyRow>;
@@ -131,21 +114,16 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     }
     if (options.file !== ':memory:') mkdirSync(dirname(resolvePath(options.file)), { recursive: true });
     const db = new Database(options.file);
-    let walFd: number | undefined;
     try {
       db.pragma('journal_mode = WAL');
-      // Bindings and key batches commit at this level (a batch's WAL is then synced off the loop
-      // before any of its keys is handed out); destructions switch to FULL (`durably`).
+      // Only bindings commit at this level; key batches and destructions commit with an fsync.
       db.pragma('synchronous = NORMAL');
       // Freed cells are overwritten with zeros: a destroyed key leaves no bytes behind in the file.
       db.pragma('secure_delete = ON');
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
-      // The WAL file keeps its inode across checkpoints; it is deleted only when the last connection closes.
-      if (options.file !== ':memory:') walFd = openSync(`${resolvePath(options.file)}-wal`, 'r+');
-      return new SqliteSubjectKeyStore(db, options, false, walFd).checkedRootKey();
+      return new SqliteSubjectKeyStore(db, options, false).checkedRootKey();
     } catch (error) {
-      if (walFd !== undefined) closeSync(walFd);
       db.close();
       throw error;
     }
@@ -155,10 +133,9 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     private readonly db: Database.Database,
     private readonly options: SqliteSubjectKeyStoreOptions,
     private readonly readonly: boolean,
-    /** keys.db-wal, synced after each batch of keys (none for `:memory:` and read-only stores). */
-    private readonly walFd?: number,
   ) {
     super();
+    if (!readonly && options.file !== ':memory:') this.keyMaker = new KeyMakerThread(resolvePath(options.file));
     const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
     this.liveKeys = new KeyCache(cacheSize);
     this.keysById = new KeyCache(cacheSize);
@@ -257,15 +234,14 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   override async close(): Promise<void> {
     if (!this.db.open) return;
     if (!this.readonly) {
-      // Batches still syncing reach their pool first, so they are drained with it.
-      while (this.syncing.size > 0) await Promise.allSettled([...this.syncing]);
+      // A batch still being made reaches its pool first, so it is drained with it.
+      await this.keyMaker?.stop();
       this.writeBindings();
       // Never handed out, so nothing was sealed with them: no reason to keep them.
       const unused = this.pool.drain();
-      this.db.transaction(() => unused.forEach(({ keyId }) => this.deleteUnusedDataKey.run(keyId)))();
+      this.db.transaction(() => unused.forEach(({ keyId }) => this.deleteUnusedDataKey.run(keyId))).immediate();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
-    if (this.walFd !== undefined) closeSync(this.walFd);
     this.db.close();
   }
 
@@ -303,14 +279,14 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   }
 
   /**
-   * A batch of new keys, durable before any is handed out (the bindings waiting go with them):
-   * committed without waiting for the disk, then keys.db's WAL is synced on libuv's thread pool
-   * (the loop serves requests meanwhile), and only then do the keys reach the pool.
+   * A batch of new keys, durable before any is handed out. The process's first is made here, in
+   * one transaction with an fsync (the bindings waiting go with it; a create waits for no thread to
+   * start); the others on the key maker's thread, so the loop serves requests meanwhile.
    */
   private async makeKeys(accountId: string, count: number): Promise<DataKey[]> {
     if (!this.db.open) throw new Error('The key store is closed');
-    if (this.syncFailure) throw this.syncFailure;
-    const makeBatch = () => {
+    if (this.keyMaker && this.madeABatch) return this.keyMaker.make(accountId, this.accountKey(accountId), count);
+    const made = this.durably(() => {
       this.writePendingBindings();
       const accountKey = this.accountKey(accountId);
       const at = new Date().toISOString();
@@ -320,32 +296,9 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
         this.insertDataKey.run(keyId, accountId, encrypt(accountKey, key, pooledKeyBinding(keyId, accountId)), at);
         return { keyId, key };
       });
-    };
-    // The process's first batch commits with SQLite's own sync, which also syncs the directory
-    // entry of a WAL file it created (NORMAL commits never do).
-    if (this.walFd === undefined || !this.madeABatch) {
-      const made = this.durably(makeBatch);
-      this.madeABatch = true;
-      return made;
-    }
-    const made = this.db.transaction(makeBatch)();
-    await this.synced(this.walFd);
-    return made;
-  }
-
-  /**
-   * What was committed so far is on disk (the WAL is written in order: a sync covers every earlier
-   * commit). After a failed sync nothing is trusted to be durable again (a retried fsync may report
-   * success for pages the kernel dropped), so the store makes no more keys.
-   */
-  private async synced(walFd: number): Promise<void> {
-    const sync = (this.options.syncWal ?? fdatasyncOffTheLoop)(walFd).catch((error: unknown) => {
-      this.syncFailure ??= new KeyStoreSyncFailedError(error);
-      throw this.syncFailure;
     });
-    const tracked = sync.finally(() => this.syncing.delete(tracked)).catch(() => undefined);
-    this.syncing.add(tracked);
-    await sync;
+    this.madeABatch = true;
+    return made;
   }
 
   /**
@@ -359,7 +312,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   }
 
   private writeBindings(): void {
-    if (this.pendingBindings.size > 0) this.db.transaction(() => this.writePendingBindings())();
+    if (this.pendingBindings.size > 0) this.db.transaction(() => this.writePendingBindings()).immediate();
   }
 
   private writePendingBindings(): void {
@@ -371,11 +324,14 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     for (const [keyId, subjectId] of bindings) this.bindDataKey.run(subjectId, keyId);
   }
 
-  /** `work` in a transaction whose commit waits for the disk (WAL fsynced). */
+  /**
+   * `work` in a transaction whose commit waits for the disk (WAL fsynced). IMMEDIATE: it reads
+   * before it writes, and the key maker's thread may commit in between (a deferred one would fail).
+   */
   private durably<T>(work: () => T): T {
     this.db.pragma('synchronous = FULL');
     try {
-      return this.db.transaction(work)();
+      return this.db.transaction(work).immediate();
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }
