@@ -93,7 +93,8 @@ export class KeyMakerThread {
       this.settle = resolve;
       // Held open while a batch is on its way: creates may be waiting for it.
       worker.ref();
-      worker.postMessage({ accountId, accountKey, count, at: new Date().toISOString() });
+      // A copy of its own: a small Buffer is a view of a shared pool, which would be cloned whole.
+      worker.postMessage({ accountId, accountKey: new Uint8Array(accountKey), count, at: new Date().toISOString() });
     }).finally(() => {
       this.settle = undefined;
       worker.unref();

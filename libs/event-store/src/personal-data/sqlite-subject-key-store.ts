@@ -360,4 +360,3 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     return dataKey;
   }
 }
-

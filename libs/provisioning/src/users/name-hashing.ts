@@ -15,7 +15,7 @@ export abstract class NameHashing {
 
 /** HMAC-SHA-256 with a service-wide key: the same name gives the same stream in every account and replica. */
 export class HmacNameHashing extends NameHashing {
-  // Imported once: createHmac given the raw string imports it again at every call (~12 µs a create).
+  // Imported once: createHmac given the raw string imports it again at every call.
   private readonly key: KeyObject;
 
   constructor(key: string) {
