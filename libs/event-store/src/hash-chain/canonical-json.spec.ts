@@ -1,3 +1,4 @@
+import { hash as digest } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { eventHash, GENESIS_HASH } from './event-hash';
 
@@ -84,6 +85,33 @@ describe('eventHash', () => {
     ['metadata', { metadata: { accountId: 'other', correlationId: 'c' } }],
   ])('changes when the %s changes', (_, change) => {
     expect(eventHash({ ...event, ...change }, GENESIS_HASH)).not.toBe(eventHash(event, GENESIS_HASH));
+  });
+
+  test('gives the hash recorded by an earlier build for a sealed UserProvisioned (logs written before verify after, and back)', () => {
+    // As stored by main at 957bb4c (position 3,001 of a POST benchmark's events.db).
+    const stored = {
+      id: '01a24de6-12b1-7f5f-ab70-c81f57d3d9c8',
+      streamId: 'user-01a24de6-12a4-79c3-bc45-f68b2b514de2',
+      revision: 0,
+      type: 'UserProvisioned',
+      data: JSON.parse(
+        '{"userId":"01a24de6-12a4-79c3-bc45-f68b2b514de2","accountId":"a6164b43-28a0-4562-8ce8-d35ff6f3ae65","active":true,"provisionedAt":"2026-12-07T00:27:33.412Z","sealed":{"v":1,"keyId":"df3eae7e-05ce-4bab-b9c1-7a6d17b2ea5e","fields":["profile"],"box":"ovg//D3F5N1u0S+TaFlePXnWKuZBYeO475HC4/qf/eoUGmK7x92ofqnnwuy/ceeIXDIsoBfcTkP1ouy0uVphvUnqr/I4xQIvJnz2YBth86TLPo0S+GbDjDc36Rs7vgMAFCjo4a/8Hsvd0ky/YFBxCS9ex5V8lK1d0VahzAS2CeOhqyXzJdaVZS6Fs+JNWBDxM57lbTV/kQF1Yi5OxNiSwa85KLLHP9/02Z6NkPl7OecprElCsgS70xNbUGNRtc4dQ02EpDTLjEZLRykqSJoT6jO3Z8S4XFFZPGF1T+STzcnJcjtFNCPkFLRw8ilwHt0KjjBR3Ajlnv6F2FDZRzmCYvNvmZso3SlWUtcSUpQy"}}',
+      ) as Record<string, unknown>,
+      metadata: JSON.parse(
+        '{"accountId":"a6164b43-28a0-4562-8ce8-d35ff6f3ae65","actor":{"kind":"scim-token","tokenId":"6c8ced9e-d689-465b-8cad-800848937457"},"occurredAt":"2026-12-07T00:27:33.412Z","correlationId":"253a0009-0e1b-466a-b7a4-14f9c7b5f7ca","causationId":"253a0009-0e1b-466a-b7a4-14f9c7b5f7ca","schemaVersion":1,"normalizations":["readonly-ignored:groups"],"chain":{"prev":"0000000000000000000000000000000000000000000000000000000000000000","hash":"b9a3ff2845bb8b3ac0f253c691dec621d75ca1aeb7d88a63e4cae954f2d7c5bf"}}',
+      ) as Record<string, unknown>,
+    };
+    expect(eventHash(stored, GENESIS_HASH)).toBe('b9a3ff2845bb8b3ac0f253c691dec621d75ca1aeb7d88a63e4cae954f2d7c5bf');
+  });
+
+  test.each([
+    ['a plain event', event, GENESIS_HASH],
+    ['keys to sort at every depth, "__proto__" and integer-like ones', { ...event, data: JSON.parse('{"z":1,"__proto__":{"b":2,"a":1},"10":[{"y":0,"9":1}]}') as Record<string, unknown> }, 'a'.repeat(64)],
+    ['odd revisions, ids and a malformed prev', { ...event, id: 'q"\u2028', revision: -0 }, 'not a hash'],
+  ])('is SHA-256 of the canonical JSON of the covered fields: %s', (_, hashed, prev) => {
+    const { chain: _chain, ...metadata } = hashed.metadata as Record<string, unknown>;
+    const covered = { v: 1, id: hashed.id, streamId: hashed.streamId, revision: hashed.revision, type: hashed.type, data: hashed.data, metadata, prev };
+    expect(eventHash(hashed, prev)).toBe(digest('sha256', canonicalJson(covered), 'hex'));
   });
 
   test('changes with prev, so an event cannot be moved behind another one', () => {

@@ -87,9 +87,8 @@ export class HashChainedEventStore extends DelegatingEventStore {
   private link(streamId: string, events: readonly NewEvent[], base: Base): NewEvent[] {
     let prev = base.hash;
     return events.map((event, index) => {
-      const metadata = withoutChain(event.metadata);
-      const hash = eventHash({ ...event, streamId, revision: base.revision + 1 + index, metadata }, prev);
-      const chained = { ...event, metadata: { ...metadata, [CHAIN_METADATA_KEY]: { prev, hash } } };
+      const hash = eventHash({ id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamId, revision: base.revision + 1 + index }, prev);
+      const chained = { ...event, metadata: { ...withoutChain(event.metadata), [CHAIN_METADATA_KEY]: { prev, hash } } };
       prev = hash;
       return chained;
     });

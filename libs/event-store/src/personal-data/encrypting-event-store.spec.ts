@@ -125,6 +125,40 @@ describe('EncryptingEventStore', () => {
     await close();
   });
 
+  it('opens an event it sealed once for all its subscribers, and serves none of it after its subject is erased', async () => {
+    const { store, keys, close } = openStores(newFolder());
+    const ada = randomUUID();
+    const seen: RecordedEvent[][] = [[], []];
+    const delivered = seen.map((events) => {
+      let done!: () => void;
+      const promise = new Promise<void>((resolve) => (done = resolve));
+      const subscription = store.subscribeToAll({}, (batch) => {
+        events.push(...batch);
+        done();
+      });
+      return { promise, subscription };
+    });
+    await store.append(`person-${ada}`, [personChanged(ada, { value: 'ada@example.com' })], 'no_stream');
+    for (const { promise, subscription } of delivered) await promise.then(() => subscription.close());
+    expect(seen[0][0].data).toEqual({ personId: ada, value: 'ada@example.com' });
+    expect(seen[1][0].data).toBe(seen[0][0].data);
+
+    await keys.destroy(ada);
+    expect((await store.readStream(`person-${ada}`))[0].data).toEqual({ personId: ada, value: '[erased]' });
+    await close();
+  });
+
+  it('keeps a clear field named __proto__ a field, beside the sealed ones', async () => {
+    const { store, close } = openStores(newFolder());
+    const ada = randomUUID();
+    await store.append(`person-${ada}`, [personChanged(ada, JSON.parse('{"__proto__":{"polluted":true},"value":"ada@example.com"}') as Record<string, unknown>)], 'no_stream');
+    const [read] = await store.readStream(`person-${ada}`);
+    expect(Object.getPrototypeOf(read.data)).toBe(Object.prototype);
+    expect(Object.hasOwn(read.data, '__proto__')).toBe(true);
+    expect(read.data.value).toBe('ada@example.com');
+    await close();
+  });
+
   it('passes events written before sealing existed through unchanged', async () => {
     const folder = newFolder();
     const plain = new HashChainedEventStore(SqliteEventStore.open({ file: join(folder, 'events.db') }));

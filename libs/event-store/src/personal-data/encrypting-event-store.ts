@@ -18,6 +18,14 @@ import type { SubjectKeyStore } from './subject-key-store.port';
 
 const RECENTLY_SEALED = 2_000;
 
+/** An event this process sealed: where, the box and the JSON in it, and its data once opened. */
+interface SealedHere {
+  readonly streamId: string;
+  readonly box: string;
+  readonly plainJson: string;
+  opened?: Record<string, unknown>;
+}
+
 /**
  * Crypto-shredding (docs/PRIVACY.md): seals the personal fields of each appended event with its
  * subject's data key, and opens them again on every read. Once a subject's key is destroyed its
@@ -32,8 +40,9 @@ export class EncryptingEventStore extends DelegatingEventStore {
    * What this process sealed lately, by event id: the in-process projections open each event just
    * after it is appended, and need not decrypt what was in hand a moment ago. Used only for the
    * very box it was sealed into, in its own stream, and only while the key lives (an erased key wins).
+   * Opened once for all the subscriptions that receive it (projections, processes, webhooks).
    */
-  private readonly recentlySealed = new KeyCache<{ readonly streamId: string; readonly box: string; readonly plainJson: string }>(RECENTLY_SEALED);
+  private readonly recentlySealed = new KeyCache<SealedHere>(RECENTLY_SEALED);
 
   constructor(
     inner: EventStore,
@@ -97,8 +106,10 @@ export class EncryptingEventStore extends DelegatingEventStore {
     if (key) {
       try {
         const recent = this.recentlySealed.get(event.id);
-        const sealedHere = recent?.box === sealed.box && recent.streamId === event.streamId;
-        return { ...event, data: openFields(event.data, sealed, key, place, sealedHere ? recent.plainJson : undefined) };
+        if (recent?.box !== sealed.box || recent.streamId !== event.streamId) return { ...event, data: openFields(event.data, sealed, key, place) };
+        // Shared by every reader: no reader of the port changes an event's data.
+        recent.opened ??= openFields(event.data, sealed, key, place, recent.plainJson);
+        return { ...event, data: recent.opened };
       } catch {
         // Bytes that do not open under their own key were altered; `verify` names the event.
         // Readers (projections) get it without personal values rather than a failure.

@@ -8,11 +8,15 @@ export const KEY_BYTES = 32;
 
 /** `iv ‖ ciphertext ‖ tag` of `plain` under `key`, bound to `associated` (GCM additional data). */
 export function encrypt(key: Buffer, plain: Buffer, associated: string): Buffer {
-  const iv = randomBytesFromPool(IV_BYTES);
+  // Written in place: GCM's ciphertext is as long as the plaintext, and final() adds nothing.
+  const sealed = Buffer.allocUnsafe(IV_BYTES + plain.length + TAG_BYTES);
+  const iv = randomBytesInto(sealed.subarray(0, IV_BYTES));
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(Buffer.from(associated, 'utf8'));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+  cipher.update(plain).copy(sealed, IV_BYTES);
+  cipher.final();
+  cipher.getAuthTag().copy(sealed, IV_BYTES + plain.length);
+  return sealed;
 }
 
 /** The plaintext of `encrypt`'s output; throws when the key, the bytes or `associated` differ. */
@@ -21,11 +25,14 @@ export function decrypt(key: Buffer, sealed: Buffer, associated: string): Buffer
   const decipher = createDecipheriv(ALGORITHM, key, sealed.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(associated, 'utf8'));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+  const plain = decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES));
+  // Checks the tag (throws when it differs); GCM has no output left for it to give.
+  decipher.final();
+  return plain;
 }
 
 export function newKey(): Buffer {
-  return randomBytesFromPool(KEY_BYTES);
+  return randomBytesInto(Buffer.allocUnsafe(KEY_BYTES));
 }
 
 // The CSPRNG asked for 4 KiB at a time rather than for each IV and key (one call costs a few µs,
@@ -34,15 +41,17 @@ const RANDOM_POOL_BYTES = 4096;
 let randomPool = Buffer.alloc(0);
 let randomOffset = 0;
 
-function randomBytesFromPool(size: number): Buffer {
+/** `target` filled with random bytes from the pool; returns it. */
+function randomBytesInto(target: Buffer): Buffer {
+  const size = target.length;
   if (randomOffset + size > randomPool.length) {
     randomPool = randomFillSync(Buffer.allocUnsafeSlow(RANDOM_POOL_BYTES));
     randomOffset = 0;
   }
-  const bytes = Buffer.from(randomPool.subarray(randomOffset, randomOffset + size));
+  randomPool.copy(target, 0, randomOffset, randomOffset + size);
   randomPool.fill(0, randomOffset, randomOffset + size);
   randomOffset += size;
-  return bytes;
+  return target;
 }
 
 // What each wrapped key is bound to (GCM additional data), the same in every key store adapter: a

@@ -108,6 +108,36 @@ describe('SqliteSubjectKeyStore', () => {
       await reopened.close();
     });
 
+    it('makes the batches after the first on a thread of its own: keys that unwrap after a reopen, none left unused by a close', async () => {
+      const file = join(newFolder(), 'keys.db');
+      const rootKey = randomBytes(32);
+      const store = SqliteSubjectKeyStore.open({ file, rootKey, pool: { firstBatch: 2, maxBatch: 8 } });
+      const [acme, globex] = [randomUUID(), randomUUID()];
+      const given = [];
+      for (let i = 0; i < 20; i++) given.push(await store.keyFor(subject(i % 3 === 0 ? globex : acme)));
+      expect(new Set(given.map((key) => key.keyId)).size).toBe(20);
+      // A refill is on its way as the store closes: it is drained and its keys removed.
+      await store.close();
+      expect(keyRows(file).map((row) => row.key_id).sort()).toEqual(given.map((key) => key.keyId).sort());
+
+      const reopened = SqliteSubjectKeyStore.open({ file, rootKey });
+      for (const key of given) expect(await reopened.keyById(key.keyId)).toEqual(key.key);
+      await reopened.close();
+    });
+
+    it('waits for the key maker thread when the pool runs dry, and a destroy racing its commit still destroys', async () => {
+      const file = join(newFolder(), 'keys.db');
+      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), pool: { firstBatch: 1, maxBatch: 2 } });
+      const accountId = randomUUID();
+      const people = Array.from({ length: 30 }, () => subject(accountId));
+      const keys = await Promise.all(people.map((person) => store.keyFor(person)));
+      const destroyed = await Promise.all(people.slice(0, 10).map((person) => store.destroy(person.subjectId)));
+      expect(destroyed).toEqual(keys.slice(0, 10).map((key) => [key.keyId]));
+      for (const key of keys.slice(0, 10)) expect(await store.keyById(key.keyId)).toBeUndefined();
+      for (const key of keys.slice(10)) expect(await store.keyById(key.keyId)).toEqual(key.key);
+      await store.close();
+    });
+
     it('still reads, gives and destroys keys made one per subject before pools existed', async () => {
       const file = join(newFolder(), 'keys.db');
       const rootKey = randomBytes(32);

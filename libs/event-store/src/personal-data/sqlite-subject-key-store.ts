@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
+import { KeyMakerThread } from './key-maker-thread';
 import { KeyCache, KeyHandout, KeyPool, type KeyPoolOptions } from './key-pool';
 import { accountKeyBinding, dataKeyBinding, decrypt, encrypt, newKey, pooledKeyBinding } from './key-wrapping';
 import type { DataSubject } from './personal-data-policy';
@@ -89,6 +90,9 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   private pendingBindings = new Map<string, string>();
   private pendingLiveKeys = new Map<string, DataKey>();
   private bindingsTimer?: NodeJS.Timeout;
+  /** Makes batches beside the event loop (none for `:memory:` and read-only stores). */
+  private readonly keyMaker?: KeyMakerThread;
+  private madeABatch = false;
 
   private readonly selectBySubject: Database.Statement<[string], SubjectKeyRow>;
   private readonly selectById: Database.Statement<[string], SubjectKeyRow>;
@@ -112,7 +116,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     const db = new Database(options.file);
     try {
       db.pragma('journal_mode = WAL');
-      // Only bindings commit at this level; keys and destructions switch to FULL (`durably`).
+      // Only bindings commit at this level; key batches and destructions commit with an fsync.
       db.pragma('synchronous = NORMAL');
       // Freed cells are overwritten with zeros: a destroyed key leaves no bytes behind in the file.
       db.pragma('secure_delete = ON');
@@ -131,6 +135,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     private readonly readonly: boolean,
   ) {
     super();
+    if (!readonly && options.file !== ':memory:') this.keyMaker = new KeyMakerThread(resolvePath(options.file));
     const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
     this.liveKeys = new KeyCache(cacheSize);
     this.keysById = new KeyCache(cacheSize);
@@ -229,10 +234,12 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   override async close(): Promise<void> {
     if (!this.db.open) return;
     if (!this.readonly) {
+      // A batch still being made reaches its pool first, so it is drained with it.
+      await this.keyMaker?.stop();
       this.writeBindings();
       // Never handed out, so nothing was sealed with them: no reason to keep them.
       const unused = this.pool.drain();
-      this.db.transaction(() => unused.forEach(({ keyId }) => this.deleteUnusedDataKey.run(keyId)))();
+      this.db.transaction(() => unused.forEach(({ keyId }) => this.deleteUnusedDataKey.run(keyId))).immediate();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     }
     this.db.close();
@@ -271,10 +278,15 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     return decrypt(this.accountKey(row.account_id), row.wrapped as Buffer, pooledKeyBinding(row.key_id, row.account_id));
   }
 
-  /** A batch of new keys, durable before any is handed out (the bindings waiting go with them). */
-  private makeKeys(accountId: string, count: number): DataKey[] {
+  /**
+   * A batch of new keys, durable before any is handed out. The process's first is made here, in
+   * one transaction with an fsync (the bindings waiting go with it; a create waits for no thread to
+   * start); the others on the key maker's thread, so the loop serves requests meanwhile.
+   */
+  private async makeKeys(accountId: string, count: number): Promise<DataKey[]> {
     if (!this.db.open) throw new Error('The key store is closed');
-    return this.durably(() => {
+    if (this.keyMaker && this.madeABatch) return this.keyMaker.make(accountId, this.accountKey(accountId), count);
+    const made = this.durably(() => {
       this.writePendingBindings();
       const accountKey = this.accountKey(accountId);
       const at = new Date().toISOString();
@@ -285,6 +297,8 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
         return { keyId, key };
       });
     });
+    this.madeABatch = true;
+    return made;
   }
 
   /**
@@ -298,7 +312,7 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
   }
 
   private writeBindings(): void {
-    if (this.pendingBindings.size > 0) this.db.transaction(() => this.writePendingBindings())();
+    if (this.pendingBindings.size > 0) this.db.transaction(() => this.writePendingBindings()).immediate();
   }
 
   private writePendingBindings(): void {
@@ -310,11 +324,14 @@ export class SqliteSubjectKeyStore extends SubjectKeyStore {
     for (const [keyId, subjectId] of bindings) this.bindDataKey.run(subjectId, keyId);
   }
 
-  /** `work` in a transaction whose commit waits for the disk (WAL fsynced). */
+  /**
+   * `work` in a transaction whose commit waits for the disk (WAL fsynced). IMMEDIATE: it reads
+   * before it writes, and the key maker's thread may commit in between (a deferred one would fail).
+   */
   private durably<T>(work: () => T): T {
     this.db.pragma('synchronous = FULL');
     try {
-      return this.db.transaction(work)();
+      return this.db.transaction(work).immediate();
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }

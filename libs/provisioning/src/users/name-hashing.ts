@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { userNameStream } from '@scim/domain';
 
 const KEY_CHECK_TEXT = 'scim-provisioning/name-hashing/key-check';
@@ -15,8 +15,12 @@ export abstract class NameHashing {
 
 /** HMAC-SHA-256 with a service-wide key: the same name gives the same stream in every account and replica. */
 export class HmacNameHashing extends NameHashing {
-  constructor(private readonly key: string) {
+  // Imported once: createHmac given the raw string imports it again at every call.
+  private readonly key: KeyObject;
+
+  constructor(key: string) {
     super();
+    this.key = createSecretKey(Buffer.from(key, 'utf8'));
   }
 
   userNameStream(userNameKey: string): string {
