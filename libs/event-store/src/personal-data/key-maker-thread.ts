@@ -1,19 +1,16 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteThread } from '../sqlite/sqlite-thread';
 import type { DataKey } from './subject-key-store.port';
 import { KEY_BYTES } from './key-wrapping';
 
 /**
- * The thread's whole program: its own connection to keys.db, one batch of pooled keys per request
- * (ids, keys, each wrapped by its account's key as `encrypt` and `pooledKeyBinding` of
- * key-wrapping.ts do, which the key store checks on every unwrap), inserted in one transaction
- * committed with an fsync, then the keys handed back. Inline rather than a file of its own so the
- * same code runs compiled and under ts-jest; the driver is the path this module resolves.
+ * The thread's program (`startSqliteThread`, its own connection to keys.db): one batch of pooled
+ * keys per request (ids, keys, each wrapped by its account's key as `encrypt` and
+ * `pooledKeyBinding` of key-wrapping.ts do, which the key store checks on every unwrap), inserted
+ * in one transaction committed with an fsync, then the keys handed back.
  */
-const KEY_MAKER_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
+const KEY_MAKER_PROGRAM = `
 const { createCipheriv, randomBytes, randomUUID } = require('node:crypto');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 db.pragma('secure_delete = ON');
 // The commit returns once the WAL is on disk: no key of a batch is handed out before.
@@ -39,18 +36,7 @@ const makeBatch = db.transaction(({ accountId, accountKey, count, at }) => {
   key.fill(0);
   return { keyIds, keys };
 });
-parentPort.on('message', (request) => {
-  if (request === 'stop') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    parentPort.postMessage(makeBatch.immediate(request));
-  } catch (error) {
-    parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
-  }
-});
+return (request) => makeBatch.immediate(request);
 `;
 
 type BatchReply = { readonly keyIds: readonly string[]; readonly keys: Uint8Array } | { readonly error: string };
@@ -105,10 +91,7 @@ export class KeyMakerThread {
   }
 
   private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
-    const worker = new Worker(KEY_MAKER_THREAD, {
-      eval: true,
-      workerData: { file: this.file, driver: require.resolve('better-sqlite3'), keyBytes: KEY_BYTES },
-    });
+    const worker = startSqliteThread(this.file, KEY_MAKER_PROGRAM, { keyBytes: KEY_BYTES });
     worker.on('message', (reply: BatchReply) => this.settle?.(reply));
     worker.on('error', (error) => this.settle?.({ error: error.message }));
     const exited = new Promise<void>((resolve) =>

@@ -1,30 +1,17 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteThread } from './sqlite-thread';
 
 /**
- * The thread's whole program: its own connection to the file, a PASSIVE checkpoint per request
- * (copies what it can without waiting for readers or the writer, whose commits go on meanwhile),
- * one reply each. Inline rather than a file of its own so the same code runs compiled and under
- * ts-jest; the driver is the path this module resolves, so the thread loads the same copy.
+ * The thread's program (`startSqliteThread`): a PASSIVE checkpoint per request (copies what it can
+ * without waiting for readers or the writer, whose commits go on meanwhile), one reply each.
  */
-const CHECKPOINTER_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
+const CHECKPOINTER_PROGRAM = `
 // NORMAL (or FULL): the checkpoint syncs the WAL before copying it and the database file after.
 db.pragma('synchronous = NORMAL');
-parentPort.on('message', (request) => {
-  if (request === 'stop') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ busy, log, checkpointed });
-  } catch (error) {
-    parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
-  }
-});
+return () => {
+  const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+  return { busy, log, checkpointed };
+};
 `;
 
 type CheckpointReply =
@@ -84,10 +71,7 @@ export class WalCheckpointer {
   }
 
   private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
-    const worker = new Worker(CHECKPOINTER_THREAD, {
-      eval: true,
-      workerData: { file: this.file, driver: require.resolve('better-sqlite3') },
-    });
+    const worker = startSqliteThread(this.file, CHECKPOINTER_PROGRAM);
     worker.on('message', (reply: CheckpointReply) => this.settle?.(reply));
     worker.on('error', (error) => this.settle?.({ error: error.message }));
     const exited = new Promise<void>((resolve) =>
