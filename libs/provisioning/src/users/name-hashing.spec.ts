@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { userNameStream } from '@scim/domain';
 import { HmacNameHashing } from './name-hashing';
 
@@ -18,5 +19,17 @@ describe('HmacNameHashing', () => {
     const other = new HmacNameHashing('j'.repeat(43));
     expect(other.userNameStream('alice@example.com')).not.toBe(hashing.userNameStream('alice@example.com'));
     expect(hashing.userNameStream('alice@example.com')).toBe(hashing.userNameStream('alice@example.com'));
+  });
+
+  it('equals node:crypto HMAC-SHA-256 for keys shorter than, as long as and longer than a block, and any name', () => {
+    const keys = ['', 'k', 'k'.repeat(43), 'k'.repeat(64), 'k'.repeat(65), 'ключ'.repeat(40)];
+    const names = ['', 'alice@example.com', 'zoë@example.com', 'x'.repeat(300)];
+    for (const key of keys) {
+      const hashing = new HmacNameHashing(key);
+      for (const name of names) {
+        const expected = createHmac('sha256', Buffer.from(key, 'utf8')).update(name, 'utf8').digest('hex');
+        expect(hashing.userNameStream(name)).toBe(userNameStream(expected));
+      }
+    }
   });
 });
