@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describeSubjectKeyStoreContract } from '../testing/subject-key-store.contract';
 import { accountKeyBinding, dataKeyBinding, encrypt, newKey } from './key-wrapping';
 import { SqliteSubjectKeyStore } from './sqlite-subject-key-store';
+import { SubjectErasedError } from './subject-key-store.port';
 
 const folders: string[] = [];
 const newFolder = () => {
@@ -135,6 +136,23 @@ describe('SqliteSubjectKeyStore', () => {
       expect(destroyed).toEqual(keys.slice(0, 10).map((key) => [key.keyId]));
       for (const key of keys.slice(0, 10)) expect(await store.keyById(key.keyId)).toBeUndefined();
       for (const key of keys.slice(10)) expect(await store.keyById(key.keyId)).toEqual(key.key);
+      await store.close();
+    });
+
+    it('finds every subject it gave a key, pending bindings included, as its filter of subjects grows', async () => {
+      const file = join(newFolder(), 'keys.db');
+      // No cache and a filter made for 4: every lookup below goes through the filter, made again
+      // several times while the bindings wait to be written.
+      const store = SqliteSubjectKeyStore.open({ file, rootKey: randomBytes(32), cacheSize: 0, subjectFilterCapacity: 4 });
+      const accountId = randomUUID();
+      const people = Array.from({ length: 40 }, () => ({ accountId, subjectId: randomUUID() }));
+      const given = [];
+      for (const person of people) given.push(await store.keyFor(person));
+      await store.destroy(people[0].subjectId);
+      // Writes the bindings: from now on only the file and the filter know them.
+      await store.liveKeyIdOf(people[1].subjectId);
+      await expect(store.keyFor(people[0])).rejects.toBeInstanceOf(SubjectErasedError);
+      for (let index = 1; index < people.length; index++) expect(await store.keyFor(people[index])).toEqual(given[index]);
       await store.close();
     });
 
