@@ -508,6 +508,20 @@ export class SqliteEventStore extends EventStore {
   // moved past the expected revision), so the usual append costs no lookup of its event ids.
   private writeAppend(pending: PendingAppend, recordedAt: string): AppendResult {
     const { streamId, events, expected } = pending;
+    // A stream's first event is revision 0, which only an existing stream has: the unique index on
+    // (stream_id, revision) checks 'no_stream' as the first row goes in, with no read before it
+    // (both appends of every create are to new streams).
+    if (expected === 'no_stream' && events.length > 0) {
+      let first: EventRow;
+      try {
+        first = this.insertRow(streamId, 0, events[0], recordedAt);
+      } catch (error) {
+        if (!isTakenRevision(error)) throw error;
+        // Nothing of this append was written: answer as the revision check below would have.
+        return this.refusedOrRetried(streamId, events, expected);
+      }
+      return this.insertRest(streamId, NO_STREAM_REVISION, events, recordedAt, first);
+    }
     const currentRevision = this.selectCurrentRevision.get(streamId) ?? NO_STREAM_REVISION;
     try {
       assertExpectedRevision(streamId, expected, currentRevision);
@@ -519,23 +533,40 @@ export class SqliteEventStore extends EventStore {
     if (events.length === 0) {
       return { nextExpectedRevision: currentRevision, position: this.selectHeadPosition.get() ?? 0 };
     }
-    let position = 0;
-    events.forEach((event, index) => {
-      const revision = currentRevision + 1 + index;
-      const { lastInsertRowid } = this.insertEvent.run(streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt);
-      position = Number(lastInsertRowid);
-      this.written.push({
-        position,
-        stream_id: streamId,
-        revision,
-        event_id: event.id,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-        recorded_at: recordedAt,
-      });
-    });
+    return this.insertRest(streamId, currentRevision, events, recordedAt);
+  }
+
+  /** The events after `currentRevision` (the first already written when `first` is given). */
+  private insertRest(streamId: string, currentRevision: number, events: readonly SerializedEvent[], recordedAt: string, first?: EventRow): AppendResult {
+    let position = first?.position ?? 0;
+    for (let index = first ? 1 : 0; index < events.length; index++) {
+      position = this.insertRow(streamId, currentRevision + 1 + index, events[index], recordedAt).position;
+    }
     return { nextExpectedRevision: currentRevision + events.length, position };
+  }
+
+  private insertRow(streamId: string, revision: number, event: SerializedEvent, recordedAt: string): EventRow {
+    const { lastInsertRowid } = this.insertEvent.run(streamId, revision, event.id, event.type, event.data, event.metadata, recordedAt);
+    const row: EventRow = {
+      position: Number(lastInsertRowid),
+      stream_id: streamId,
+      revision,
+      event_id: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      recorded_at: recordedAt,
+    };
+    this.written.push(row);
+    return row;
+  }
+
+  /** The stream exists after all: the original result of a retried append, or the revision error. */
+  private refusedOrRetried(streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision): AppendResult {
+    const retried = this.findRetriedAppend(streamId, events);
+    if (retried) return retried;
+    assertExpectedRevision(streamId, expected, this.selectCurrentRevision.get(streamId) ?? NO_STREAM_REVISION);
+    throw new Error(`Stream ${streamId}: revision 0 is taken, yet the stream has no events`);
   }
 
   // A retry of an append that already committed (same ids, same stream, consecutive) succeeds with
@@ -652,6 +683,12 @@ function serializedSize(events: readonly SerializedEvent[]): number {
   let bytes = 0;
   for (const event of events) bytes += eventSizeInBytes(event.data, event.metadata, event.type);
   return bytes;
+}
+
+/** The INSERT failed because the stream already has an event at that revision. */
+function isTakenRevision(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.stream_id, events.revision');
 }
 
 /**
