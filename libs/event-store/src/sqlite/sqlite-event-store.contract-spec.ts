@@ -316,6 +316,30 @@ describe('SqliteEventStore specifics', () => {
 
     expect(received.map((event) => event.streamId)).toEqual(['wanted-1', 'wanted-1', 'wanted-1', 'wanted-2']);
   });
+
+  test('subscriptions handed one commit of several streams each get their own events, decoded once for all', async () => {
+    const received = { a: [] as RecordedEvent[], b: [] as RecordedEvent[], all: [] as RecordedEvent[], typed: [] as RecordedEvent[] };
+    const subscriptions = [
+      store.subscribeToAll({ streamPrefixes: ['a-'] }, (batch) => void received.a.push(...batch)),
+      store.subscribeToAll({ streamPrefixes: ['b-'] }, (batch) => void received.b.push(...batch)),
+      store.subscribeToAll({}, (batch) => void received.all.push(...batch)),
+      store.subscribeToAll({ eventTypes: ['Wanted'] }, (batch) => void received.typed.push(...batch)),
+    ];
+    await settleTurns();
+    const events = ['a-1', 'b-1', 'a-2', 'b-2'].map((name) => newEvent({ name }, name === 'b-2' ? 'Wanted' : 'Other'));
+    // One tick: one transaction, handed to the subscriptions waiting at the head.
+    await Promise.all(events.map((event, index) => store.append(['a-1', 'b-1', 'a-2', 'b-2'][index], [event], 'no_stream')));
+    await waitFor(() => received.all.length === 4 && received.a.length === 2 && received.b.length === 2 && received.typed.length === 1, 'every delivery');
+    await Promise.all(subscriptions.map((subscription) => subscription.close()));
+
+    const named = (list: RecordedEvent[]) => list.map((event) => [event.streamId, event.id, event.data.name]);
+    expect(named(received.a)).toEqual([['a-1', events[0].id, 'a-1'], ['a-2', events[2].id, 'a-2']]);
+    expect(named(received.b)).toEqual([['b-1', events[1].id, 'b-1'], ['b-2', events[3].id, 'b-2']]);
+    expect(named(received.typed)).toEqual([['b-2', events[3].id, 'b-2']]);
+    expect(named(received.all)).toEqual([...events.keys()].map((index) => [['a-1', 'b-1', 'a-2', 'b-2'][index], events[index].id, events[index].data.name]));
+    expect([received.a[0], received.b[0], received.a[1], received.typed[0]]).toEqual(received.all);
+    received.all.forEach((event, index) => expect([received.a[0], received.b[0], received.a[1], received.typed[0]][index]).toBe(event));
+  });
 });
 
 /** A WAL sync the test completes by hand (after the real fdatasync), or fails. */

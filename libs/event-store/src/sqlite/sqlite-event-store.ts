@@ -141,6 +141,11 @@ interface CommittedRows {
   readonly after: number;
   readonly through: number;
   readonly rows: readonly EventRow[];
+  /**
+   * Each row decoded once, by the first subscription handed it, for all of them (projections,
+   * processes, webhooks): no reader of the port changes an event.
+   */
+  readonly events: (RecordedEvent | undefined)[];
 }
 
 /**
@@ -471,7 +476,7 @@ export class SqliteEventStore extends EventStore {
       this.eventsSinceCheckpoint = 0;
       this.wal.checkpointer.request();
     }
-    const committed: CommittedRows = { after, through, rows };
+    const committed: CommittedRows = { after, through, rows, events: new Array<RecordedEvent | undefined>(rows.length) };
     for (const subscription of this.subscriptions) subscription.wake(committed);
   }
 
@@ -794,9 +799,17 @@ function pageOfCommitted(
   batchSize: number,
   eventTypes: readonly string[] | undefined,
 ): EventPage | undefined {
-  const rows = streamPrefixes ? committed.rows.filter((row) => streamPrefixes.some((prefix) => row.stream_id.startsWith(prefix))) : committed.rows;
-  if (rows.length > batchSize) return undefined;
-  return { events: decodeWanted(rows, eventTypes), scannedUpTo: committed.through };
+  const events: RecordedEvent[] = [];
+  let inStreams = 0;
+  for (let index = 0; index < committed.rows.length; index++) {
+    const row = committed.rows[index];
+    if (streamPrefixes && !streamPrefixes.some((prefix) => row.stream_id.startsWith(prefix))) continue;
+    if (++inStreams > batchSize) return undefined;
+    // Types are filtered before decoding: the rows of other types cost no JSON parsing.
+    if (eventTypes && !eventTypes.includes(row.type)) continue;
+    events.push((committed.events[index] ??= toRecordedEvent(row)));
+  }
+  return { events, scannedUpTo: committed.through };
 }
 
 // Types are filtered before decoding: the rows of other types cost no JSON parsing.
