@@ -9,7 +9,7 @@ describe('SubjectFilter', () => {
     expect(added.every((id) => filter.mayHold(id))).toBe(true);
     const others = Array.from({ length: 10_000 }, () => randomUUID());
     const maybes = others.filter((id) => filter.mayHold(id)).length;
-    // About 0.3 % at 16 bits a subject (10,000 × 10 rounded up to a power of two); 2 % would be a broken hash.
+    // About 0.2 % at 13 bits a subject (10,000 × 10 bits rounded up to 2^17); 2 % would be a broken hash.
     expect(maybes).toBeLessThan(200);
     expect(filter.overfull).toBe(false);
   });

@@ -25,10 +25,10 @@ export class SubjectFilter {
   }
 
   add(id: string): void {
-    let [first, step] = hashesOf(id);
+    const [first, step] = hashesOf(id);
     let isNew = false;
-    for (let probe = 0; probe < PROBES; probe++, first = (first + step) | 0) {
-      const bit = first & this.mask;
+    for (let probe = 0, at = first; probe < PROBES; probe++, at = (at + step) | 0) {
+      const bit = at & this.mask;
       const word = bit >>> 5;
       const flag = 1 << (bit & 31);
       if ((this.words[word] & flag) === 0) {
@@ -41,9 +41,9 @@ export class SubjectFilter {
   }
 
   mayHold(id: string): boolean {
-    let [first, step] = hashesOf(id);
-    for (let probe = 0; probe < PROBES; probe++, first = (first + step) | 0) {
-      const bit = first & this.mask;
+    const [first, step] = hashesOf(id);
+    for (let probe = 0, at = first; probe < PROBES; probe++, at = (at + step) | 0) {
+      const bit = at & this.mask;
       if ((this.words[bit >>> 5] & (1 << (bit & 31))) === 0) return false;
     }
     return true;
