@@ -34,7 +34,7 @@ export function withNotes<Event extends DomainEvent>(events: readonly Event[], n
 export function assertFitsOneAppend(streamId: string, resource: unknown): void {
   const maxBytes = MAX_APPEND_BYTES - EVENT_OVERHEAD_BYTES;
   // Every usual resource is far below the limit: bounded without building its JSON text.
-  if (jsonBytesAtMost(resource, maxBytes, 0) <= maxBytes) return;
+  if (jsonBytesAtMost(resource, maxBytes) <= maxBytes) return;
   const bytes = Buffer.byteLength(JSON.stringify(resource));
   if (bytes > maxBytes) throw new AppendTooLargeError(streamId, bytes, maxBytes);
 }
@@ -49,7 +49,7 @@ const MAX_DEPTH = 64;
  * Anything but plain objects, arrays and primitives (toJSON, BigInt, deep or cyclic values) is
  * Infinity, so that the caller serialises it exactly and JSON.stringify judges it.
  */
-export function jsonBytesAtMost(value: unknown, budget: number, depth: number): number {
+export function jsonBytesAtMost(value: unknown, budget: number, depth = 0): number {
   switch (typeof value) {
     case 'string':
       return MAX_BYTES_PER_CODE_UNIT * value.length + 2;
