@@ -179,7 +179,7 @@ export function handleCommand<Event extends AnyEvent, State>(
   let attempt = 0;
   const notRead = { state: model.initialState, revision: NO_STREAM_REVISION };
   const retry = options.newStream ? { maxAttempts: (options.retry ?? DEFAULT_RETRY_POLICY).maxAttempts + 1 } : options.retry;
-  return retryOnConflict(() => decideAndAppend(store, streamId, model, decide, options, attempt++ === 0 && options.newStream ? notRead : undefined), { ...options, retry });
+  return retryOnConflict(() => decideAndAppend(store, streamId, model, decide, options, attempt++ === 0 && options.newStream ? notRead : undefined), { ifMatch: options.ifMatch, retry });
 }
 
 /**
@@ -201,8 +201,11 @@ export async function decideAndAppend<Event extends AnyEvent, State>(
   if (options.ifMatch !== undefined && options.ifMatch !== revision) {
     throw new PreconditionFailedError(streamId, options.ifMatch, revision === NO_STREAM_REVISION ? 'no_stream' : revision);
   }
-  const decision = await decide(state, revision);
-  const [newEvents, extraMetadata] = 'events' in decision ? [decision.events, decision.metadata] : [decision, undefined];
+  const decided = decide(state, revision);
+  // Most decisions are not async: they are taken as they are, not awaited (a promise and a turn each).
+  const decision = decided instanceof Promise ? await decided : decided;
+  const newEvents = 'events' in decision ? decision.events : decision;
+  const extraMetadata = 'events' in decision ? decision.metadata : undefined;
   if (newEvents.length === 0) return { state, newEvents, revision, position: 0 };
 
   const appended = await store.append(

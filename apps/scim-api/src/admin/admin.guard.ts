@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ScimError } from '@scim/scim-protocol';
-import { noteRefusal, type AuthenticatedRequest } from '../shared/request-context';
+import { noteRefusal, requestOf } from '../shared/request-context';
 
 const OPERATOR_ONLY = 'admin:operator-only';
 /** Platform-level routes (creating accounts, issuing admin keys): the operator key only. */
@@ -16,7 +16,7 @@ export class AdminGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = requestOf(context);
     const principal = request.principal;
     if (principal?.kind === 'operator') {
       request.admin = { kind: 'operator' };

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ScimError } from '@scim/scim-protocol';
-import type { AuthenticatedRequest } from '../shared/request-context';
+import { requestOf } from '../shared/request-context';
 
 /**
  * Lets through the events key the request edge authenticated (Credentials) for the account in the
@@ -10,7 +10,7 @@ import type { AuthenticatedRequest } from '../shared/request-context';
 @Injectable()
 export class EventsKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = requestOf(context);
     const principal = request.principal;
     if (principal?.kind !== 'events-key' || principal.accountId !== String(request.params.accountId ?? '')) {
       throw new ScimError(403, 'This events key is not valid for this account');

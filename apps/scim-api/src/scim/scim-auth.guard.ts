@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ScimError } from '@scim/scim-protocol';
-import type { AuthenticatedRequest } from '../shared/request-context';
+import { requestOf } from '../shared/request-context';
 import { TokenUsage } from './token-usage';
 
 /**
@@ -12,7 +12,7 @@ export class ScimAuthGuard implements CanActivate {
   constructor(private readonly usage: TokenUsage) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = requestOf(context);
     const principal = request.principal;
     if (principal?.kind !== 'scim-token' || principal.accountId !== String(request.params.accountId ?? '')) {
       throw new ScimError(401, 'The bearer token is not valid for this SCIM base URL');

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { AttributesQueryDto, ListQueryDto, wellFormedQueryDto } from './list-query.dto';
 import { ScimValidationPipe } from './scim-validation.pipe';
 
@@ -7,7 +7,7 @@ const reference = new ValidationPipe({ transform: true, whitelist: true });
 const pipe = new ScimValidationPipe();
 
 /** What a pipe makes of a query: the DTO, or the error it answers with. */
-async function outcome(target: ValidationPipe, query: Record<string, unknown>, metatype: Function) {
+async function outcome(target: PipeTransform, query: Record<string, unknown>, metatype: Function) {
   const metadata: ArgumentMetadata = { type: 'query', metatype: metatype as ArgumentMetadata['metatype'] };
   // ValidationPipe may edit what it is given: each pipe gets its own copy.
   const copy = Object.assign(Object.create(null), structuredClone(query)) as Record<string, unknown>;
@@ -71,6 +71,26 @@ describe('ScimValidationPipe', () => {
   it('still validates bodies', async () => {
     const failed = await outcome(pipe, { count: 'ten' }, ListQueryDto);
     expect(failed).toHaveProperty('error');
-    await expect(pipe.transform({ sortOrder: 'up' }, { type: 'body', metatype: ListQueryDto })).rejects.toThrow();
+    await expect(Promise.resolve(pipe.transform({ sortOrder: 'up' }, { type: 'body', metatype: ListQueryDto }))).rejects.toThrow();
+  });
+
+  // What every request carries: the caller's context (a custom decorator), an untyped body, named strings.
+  const asTheyAre: [unknown, ArgumentMetadata][] = [
+    [{ accountId: 'a', at: '2026-01-01T00:00:00.000Z' }, { type: 'custom', metatype: Object }],
+    [{ id: 'x' }, { type: 'custom', metatype: Object, data: 'id' }],
+    [{ schemas: [], userName: 'ann' }, { type: 'body', metatype: Object }],
+    [['a'], { type: 'body', metatype: Array }],
+    ['text', { type: 'body', metatype: String }],
+    [undefined, { type: 'body', metatype: undefined }],
+    ['5', { type: 'body', metatype: Number, data: 'count' }],
+    ['5', { type: 'param', metatype: Number, data: 'count' }],
+    ['true', { type: 'query', metatype: Boolean, data: 'flag' }],
+    [{ a: '1' }, { type: 'query', metatype: Object }],
+  ];
+
+  it.each(asTheyAre)('answers %j (%j) as ValidationPipe does, as a value when it passes it through untouched', async (value, metadata) => {
+    const answer = pipe.transform(value, metadata);
+    expect(await answer).toStrictEqual(await reference.transform(value, metadata));
+    if (metadata.type === 'custom' || !metadata.data) expect(answer).toBe(value);
   });
 });

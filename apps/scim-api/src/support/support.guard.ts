@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ScimError } from '@scim/scim-protocol';
-import type { AuthenticatedRequest } from '../shared/request-context';
+import { requestOf } from '../shared/request-context';
 
 /**
  * Support reads what an account's administrators and the platform's auditors may read: callers the
@@ -10,7 +10,7 @@ import type { AuthenticatedRequest } from '../shared/request-context';
 @Injectable()
 export class SupportGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = requestOf(context);
     const principal = request.principal;
     const accountAdmin = principal?.kind === 'account-admin' && principal.accountId === String(request.params.accountId ?? '');
     if (principal?.kind !== 'operator' && principal?.kind !== 'auditor' && !accountAdmin) {

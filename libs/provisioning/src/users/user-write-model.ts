@@ -154,10 +154,13 @@ export class UserWriteModel {
   ): Promise<WrittenUser> {
     const newUserId = newEventId();
     assertFitsOneAppend(userStream(newUserId), profile);
-    const reservation = await this.reserveUserName(context, profile.userName, newUserId, by === 'scim').catch(async (error: unknown) => {
+    let reservation: Reservation;
+    try {
+      reservation = await this.reserveUserName(context, profile.userName, newUserId, by === 'scim');
+    } catch (error) {
       if (by === 'scim' && error instanceof DomainError && error.code === 'username_held_by_another_account') await this.recordRejection(context);
       throw error;
-    });
+    }
     const userId = reservation.convert ?? newUserId;
     const result = await this.onUser(context, userId, deciding(command(userId, reservation.convert !== undefined), notes), { newStream: !reservation.convert });
     await this.freshness.settle(Math.max(reservation.position, result.position));

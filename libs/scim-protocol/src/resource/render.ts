@@ -78,10 +78,11 @@ function buildUser(input: Pick<UserRenderInput, 'id' | 'profile' | 'active'>, co
     out[extension.schema.id] = copy(value);
   }
   // The account's declared extensions: a profile holds only what was validated against them when written.
-  for (const [key, value] of Object.entries(profile)) {
-    if (!/^urn:/i.test(key) || userResourceSchema.knowsSchema(key)) continue;
+  // Its own keys in Object.keys order, without the [key, value] pairs of Object.entries (twice per create).
+  for (const key in profile) {
+    if (!Object.hasOwn(profile, key) || !/^urn:/i.test(key) || userResourceSchema.knowsSchema(key)) continue;
     schemas.push(key);
-    out[key] = copy(value);
+    out[key] = copy(profile[key]);
   }
   return out;
 }
