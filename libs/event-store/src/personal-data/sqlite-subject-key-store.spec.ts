@@ -156,6 +156,28 @@ describe('SqliteSubjectKeyStore', () => {
       await store.close();
     });
 
+    it('gives the keys of subjects stored before it opened, while its filter of subjects fills and after', async () => {
+      const file = join(newFolder(), 'keys.db');
+      const rootKey = randomBytes(32);
+      const accountId = randomUUID();
+      const people = Array.from({ length: 30 }, () => ({ accountId, subjectId: randomUUID() }));
+      const first = SqliteSubjectKeyStore.open({ file, rootKey, cacheSize: 0 });
+      const given = [];
+      for (const person of people) given.push(await first.keyFor(person));
+      await first.destroy(people[0].subjectId);
+      await first.close();
+      const reopened = SqliteSubjectKeyStore.open({ file, rootKey, cacheSize: 0 });
+      // At once (the filter is filled a slice per turn), then once it is full.
+      expect(await reopened.keyFor(people[1])).toEqual(given[1]);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      await expect(reopened.keyFor(people[0])).rejects.toBeInstanceOf(SubjectErasedError);
+      for (let index = 1; index < people.length; index++) expect(await reopened.keyFor(people[index])).toEqual(given[index]);
+      const stranger = { accountId, subjectId: randomUUID() };
+      expect(given.map((key) => key.keyId)).not.toContain((await reopened.keyFor(stranger)).keyId);
+      await reopened.close();
+    });
+
     it('still reads, gives and destroys keys made one per subject before pools existed', async () => {
       const file = join(newFolder(), 'keys.db');
       const rootKey = randomBytes(32);
