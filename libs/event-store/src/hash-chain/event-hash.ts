@@ -39,10 +39,9 @@ export function eventHash(event: HashedEvent, prev: string): string {
   const plain = typeof id === 'string' && typeof streamId === 'string' && typeof type === 'string' && Number.isSafeInteger(revision);
   if (plain && isObject(event.data) && isObject(event.metadata) && SHA256_HEX.test(prev)) {
     // The same text canonicalJson gives for the object below, its members written in their sorted
-    // order by hand: no copy of the top level (and none of the metadata when it holds no link).
-    const metadata = Object.hasOwn(event.metadata, CHAIN_METADATA_KEY) ? withoutChain(event.metadata) : event.metadata;
+    // order by hand: no copy of the top level.
     const text =
-      `{"data":${canonicalJson(event.data)},"id":${JSON.stringify(id)},"metadata":${canonicalJson(metadata)},"prev":"${prev}",` +
+      `{"data":${canonicalJson(event.data)},"id":${JSON.stringify(id)},"metadata":${canonicalJson(withoutChain(event.metadata))},"prev":"${prev}",` +
       `"revision":${revision},"streamId":${JSON.stringify(streamId)},"type":${JSON.stringify(type)},"v":${HASH_SCHEME}}`;
     return digest('sha256', text, 'hex');
   }
@@ -69,7 +68,9 @@ export function chainLinkOf(metadata: EventMetadata): ChainLink | undefined {
     : undefined;
 }
 
+/** The metadata without its link; itself when it holds none (a new event's: no copy). */
 export function withoutChain(metadata: EventMetadata): Record<string, unknown> {
+  if (!Object.hasOwn(metadata, CHAIN_METADATA_KEY)) return metadata;
   const { [CHAIN_METADATA_KEY]: _chain, ...rest } = metadata;
   return rest;
 }

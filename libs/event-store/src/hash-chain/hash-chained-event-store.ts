@@ -88,9 +88,7 @@ export class HashChainedEventStore extends DelegatingEventStore {
     let prev = base.hash;
     return events.map((event, index) => {
       const hash = eventHash({ id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamId, revision: base.revision + 1 + index }, prev);
-      // A new event has no link yet (copying it without one would copy its metadata twice).
-      const metadata = Object.hasOwn(event.metadata, CHAIN_METADATA_KEY) ? withoutChain(event.metadata) : event.metadata;
-      const chained = { ...event, metadata: { ...metadata, [CHAIN_METADATA_KEY]: { prev, hash } } };
+      const chained = { ...event, metadata: { ...withoutChain(event.metadata), [CHAIN_METADATA_KEY]: { prev, hash } } };
       prev = hash;
       return chained;
     });
