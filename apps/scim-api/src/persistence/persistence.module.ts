@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
-import { DataFolderLock, EventStore, SqliteEventStore } from '@scim/event-store';
+import { DataFolderLock, EventStore, SqliteEventStore, SqliteRangeDigester } from '@scim/event-store';
 import { personalDataPolicy } from '@scim/domain';
 import { ChainSealer, HashChainedEventStore } from '@scim/event-store/hash-chain';
 import { AccountIndexedEventStore, CachingReadStore, CheckpointWaiter, openEmbeddedReadModels, type Projection, ProjectionRunner, ReadStore, type RunnerLogger } from '@scim/read-models';
@@ -53,7 +53,7 @@ export class PersistenceModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(), nameHashing(config), ...writeSide(), PersistenceLifecycle],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...storageProviders, ...tamperEvidence(config), nameHashing(config), ...writeSide(), PersistenceLifecycle],
       exports: [APP_CONFIG, EventStore, ReadStore, ReadModelFreshness, ProvisioningLog, UserWriteModel, GroupWriteModel, NameHashing, SubjectKeyStore],
     };
   }
@@ -75,7 +75,7 @@ function embeddedProviders(config: AppConfig, dataFolder: DataFolderLock | undef
       provide: EventStore,
       inject: [Metrics, SubjectKeyStore],
       useFactory: (metrics: Metrics, keys: SubjectKeyStore) =>
-        new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(SqliteEventStore.open({ file: join(config.dataDir, 'events.db') })), keys), metrics),
+        new MeteredEventStore(sealingPersonalData(new HashChainedEventStore(SqliteEventStore.open({ file: eventLogFile(config) })), keys), metrics),
     },
     {
       provide: ReadStore,
@@ -222,18 +222,24 @@ function writeSide(): Provider[] {
   ];
 }
 
+const eventLogFile = (config: AppConfig): string => join(config.dataDir, 'events.db');
+
 /**
  * Every append goes through the hash chain (docs/TAMPER-EVIDENCE.md); the sealer vouches for the
- * whole log every minute and at shutdown.
+ * whole log every minute and at shutdown. In embedded mode it reads and digests the log on a
+ * thread of its own, off the event loop that answers requests.
  */
-function tamperEvidence(): Provider[] {
+function tamperEvidence(config: AppConfig): Provider[] {
   return [
     {
       provide: ChainSealer,
       inject: [EventStore],
       useFactory: (store: EventStore) => {
         const logger = new Logger('TamperEvidence');
-        const sealer = new ChainSealer(store, { onError: (error) => logger.error('Sealing the event log failed; retrying at the next tick', error instanceof Error ? error.stack : error) });
+        const sealer = new ChainSealer(store, {
+          onError: (error) => logger.error('Sealing the event log failed; retrying at the next tick', error instanceof Error ? error.stack : error),
+          ...(config.storage.kind === 'embedded' ? { rangeDigester: new SqliteRangeDigester(eventLogFile(config)) } : {}),
+        });
         sealer.start();
         return sealer;
       },

@@ -3,7 +3,7 @@ import { NO_STREAM_REVISION } from '../adapter-support';
 import { newEventId } from '../event-id';
 import { DelegatingEventStore } from '../delegating-event-store';
 import { HashChainedEventStore } from './hash-chained-event-store';
-import { RangeDigest, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData, sealDataOf } from './seal';
+import { type DigestedRange, RangeDigest, type RangeDigester, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData, sealDataOf } from './seal';
 
 export interface ChainSealerOptions {
   /** How often `start()` seals (default 60 s). */
@@ -13,6 +13,11 @@ export interface ChainSealerOptions {
   /** Where a failed periodic seal is reported (default: console.error); the next tick tries again. */
   readonly onError?: (error: unknown) => void;
   readonly clock?: () => Date;
+  /**
+   * Reads and digests the ranges away from the event loop (embedded mode: `SqliteRangeDigester`);
+   * a range it cannot digest exactly is read here, as without it. `stop()` closes it.
+   */
+  readonly rangeDigester?: RangeDigester;
 }
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -37,6 +42,7 @@ export class ChainSealer {
   private readonly onError: (error: unknown) => void;
   private readonly clock: () => Date;
   private readonly store: HashChainedEventStore;
+  private readonly rangeDigester: RangeDigester | undefined;
 
   constructor(store: EventStore, options: ChainSealerOptions = {}) {
     // The chain among the store's decorators, when it has one: the events as stored (a seal covers
@@ -47,6 +53,7 @@ export class ChainSealer {
     this.maxEventsPerSeal = options.maxEventsPerSeal ?? DEFAULT_MAX_EVENTS_PER_SEAL;
     this.onError = options.onError ?? ((error) => console.error('Sealing the event log failed:', error));
     this.clock = options.clock ?? (() => new Date());
+    this.rangeDigester = options.rangeDigester;
     if (!Number.isSafeInteger(this.maxEventsPerSeal) || this.maxEventsPerSeal < 1) {
       throw new RangeError('maxEventsPerSeal must be a positive integer');
     }
@@ -61,22 +68,10 @@ export class ChainSealer {
     for (;;) {
       const revision = await this.store.streamRevision(SEAL_STREAM);
       const fromPosition = revision === NO_STREAM_REVISION ? 0 : await this.sealedThrough(revision);
-      const digest = new RangeDigest();
-      let toPosition = fromPosition;
-      let onlySeals = true;
-      read: for await (const batch of this.store.readAll({ fromPosition, batchSize: Math.min(this.maxEventsPerSeal, SEAL_READ_BATCH) })) {
-        for (const event of batch) {
-          digest.add(event);
-          toPosition = event.position;
-          onlySeals &&= event.streamId === SEAL_STREAM;
-          if (digest.events === this.maxEventsPerSeal) break read;
-        }
-        // Reading and hashing a batch is synchronous work: requests get their turn between batches.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      const range = await this.digestFrom(fromPosition);
       // The previous seal alone needs no seal of its own, or an idle log would grow one per tick.
-      if (digest.events === 0 || onlySeals) return sealed;
-      const data: SealData = { fromPosition, toPosition, events: digest.events, digest: digest.digest() };
+      if (range.events === 0 || range.onlySeals) return sealed;
+      const data: SealData = { fromPosition, toPosition: range.toPosition, events: range.events, digest: range.digest };
       try {
         await this.store.append(
           SEAL_STREAM,
@@ -109,14 +104,19 @@ export class ChainSealer {
 
   /**
    * Stops the timer, waits for a seal in progress, then seals what is left (a clean shutdown leaves
-   * nothing unsealed). Call it before closing the store; calling it again does nothing more.
+   * nothing unsealed), then closes the range digester. Call it before closing the store; calling it
+   * again does nothing more.
    */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       clearInterval(this.timer);
       this.timer = undefined;
       await this.running;
-      await this.seal();
+      try {
+        await this.seal();
+      } finally {
+        await this.rangeDigester?.close();
+      }
     })();
     return this.stopped;
   }
@@ -127,6 +127,30 @@ export class ChainSealer {
     this.running = this.seal()
       .catch(this.onError)
       .finally(() => (this.busy = false));
+  }
+
+  /** The range of the next seal, digested by the range digester when it can, else read here. */
+  private async digestFrom(fromPosition: number): Promise<DigestedRange> {
+    if (this.rangeDigester) {
+      // Up to the durable head: the digester's connection sees commits not yet on disk too.
+      const toPosition = await this.store.headPosition();
+      const digested = await this.rangeDigester.digest({ fromPosition, toPosition, maxEvents: this.maxEventsPerSeal });
+      if (digested) return digested;
+    }
+    const digest = new RangeDigest();
+    let toPosition = fromPosition;
+    let onlySeals = true;
+    read: for await (const batch of this.store.readAll({ fromPosition, batchSize: Math.min(this.maxEventsPerSeal, SEAL_READ_BATCH) })) {
+      for (const event of batch) {
+        digest.add(event);
+        toPosition = event.position;
+        onlySeals &&= event.streamId === SEAL_STREAM;
+        if (digest.events === this.maxEventsPerSeal) break read;
+      }
+      // Reading and hashing a batch is synchronous work: requests get their turn between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { events: digest.events, toPosition, onlySeals, digest: digest.digest() };
   }
 
   private async sealedThrough(revision: number): Promise<number> {

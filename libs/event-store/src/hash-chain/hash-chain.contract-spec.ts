@@ -7,7 +7,8 @@ import { SqliteEventLogFile } from '@scim/event-store/testing/sqlite-event-log-f
 import { DelegatingEventStore } from '../delegating-event-store';
 import { type EventStore, type NewEvent, type RecordedEvent, WrongExpectedRevisionError } from '../event-store.port';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
-import { ChainSealer } from './chain-sealer';
+import { SqliteRangeDigester } from '../sqlite/sqlite-range-digester';
+import { ChainSealer, type ChainSealerOptions } from './chain-sealer';
 import { chainLinkOf, eventHash, GENESIS_HASH } from './event-hash';
 import { HashChainedEventStore } from './hash-chained-event-store';
 import { SEAL_STREAM } from './seal';
@@ -169,22 +170,36 @@ describe('HashChainedEventStore', () => {
   });
 });
 
-describe('ChainSealer', () => {
+// Reading each range on the event loop, and (the service's embedded mode) on a thread.
+describe.each([
+  ['on the event loop', false],
+  ['with its ranges digested on a thread', true],
+])('ChainSealer %s', (_how, onAThread) => {
   let inner: SqliteEventStore;
   let store: HashChainedEventStore;
+  let file: string;
+  const digesters: SqliteRangeDigester[] = [];
+  const options = (more: ChainSealerOptions = {}): ChainSealerOptions => {
+    if (!onAThread) return more;
+    const rangeDigester = new SqliteRangeDigester(file);
+    digesters.push(rangeDigester);
+    return { ...more, rangeDigester };
+  };
 
   beforeEach(() => {
-    inner = SqliteEventStore.open({ file: ':memory:' });
+    file = onAThread ? newDatabaseFile() : ':memory:';
+    inner = SqliteEventStore.open({ file });
     store = new HashChainedEventStore(inner);
   });
 
   afterEach(async () => {
+    await Promise.all(digesters.splice(0).map((digester) => digester.close()));
     await store.close();
   });
 
   test('seals contiguous ranges of the log and nothing when only seals were written since', async () => {
     for (let index = 0; index < 5; index++) await appendAtEnd(store, `s-${index % 2}`, [newEvent()]);
-    const sealer = new ChainSealer(store);
+    const sealer = new ChainSealer(store, options());
 
     const first = await sealer.seal();
     const idle = await sealer.seal();
@@ -208,7 +223,7 @@ describe('ChainSealer', () => {
     }
     for (let index = 0; index < 3; index++) await appendAtEnd(store, 's', [newEvent()]);
 
-    const seals = await new ChainSealer(new OpeningStore(store)).seal();
+    const seals = await new ChainSealer(new OpeningStore(store), options()).seal();
 
     expect(seals).toEqual([{ fromPosition: 0, toPosition: 3, events: 3, digest: expect.any(String) }]);
     expect((await verifyChain(inner)).ok).toBe(true);
@@ -217,7 +232,7 @@ describe('ChainSealer', () => {
   test('splits a long backlog into seals of at most maxEventsPerSeal events', async () => {
     for (let index = 0; index < 7; index++) await appendAtEnd(store, 's', [newEvent()]);
 
-    const seals = await new ChainSealer(store, { maxEventsPerSeal: 3 }).seal();
+    const seals = await new ChainSealer(store, options({ maxEventsPerSeal: 3 })).seal();
 
     expect(seals.map((seal) => [seal.fromPosition, seal.toPosition, seal.events])).toEqual([
       [0, 3, 3],
@@ -241,7 +256,7 @@ describe('ChainSealer', () => {
     };
     setImmediate(countTurns);
 
-    const seals = await new ChainSealer(store, { maxEventsPerSeal: 20_000 }).seal();
+    const seals = await new ChainSealer(store, options({ maxEventsPerSeal: 20_000 })).seal();
     sealing = false;
 
     expect(seals.map((seal) => seal.events)).toEqual([12_000]);
@@ -252,14 +267,14 @@ describe('ChainSealer', () => {
   test('of two sealers racing, one seals and the other gives way', async () => {
     await store.append('s', [newEvent(), newEvent()], 'no_stream');
 
-    const [a, b] = await Promise.all([new ChainSealer(store).seal(), new ChainSealer(store).seal()]);
+    const [a, b] = await Promise.all([new ChainSealer(store, options()).seal(), new ChainSealer(store, options()).seal()]);
 
     expect([a.length, b.length].sort()).toEqual([0, 1]);
     expect(await inner.readStream(SEAL_STREAM)).toHaveLength(1);
   });
 
   test('stop() seals what is left', async () => {
-    const sealer = new ChainSealer(store, { intervalMs: 60_000 });
+    const sealer = new ChainSealer(store, options({ intervalMs: 60_000 }));
     sealer.start();
     await store.append('s', [newEvent()], 'no_stream');
 

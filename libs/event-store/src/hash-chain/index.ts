@@ -2,7 +2,7 @@ export { canonicalJson } from './canonical-json';
 export { CHAIN_METADATA_KEY, type ChainLink, chainLinkOf, eventHash, GENESIS_HASH, type HashedEvent } from './event-hash';
 export { HashChainedEventStore, type HashChainOptions } from './hash-chained-event-store';
 export { ChainSealer, type ChainSealerOptions } from './chain-sealer';
-export { SEAL_EVENT_TYPE, SEAL_STREAM, type SealData } from './seal';
+export { type DigestedRange, type RangeDigester, type RangeToDigest, SEAL_EVENT_TYPE, SEAL_STREAM, type SealData } from './seal';
 export {
   type ChainProblem,
   type ChainProblemEvent,

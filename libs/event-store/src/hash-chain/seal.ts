@@ -46,6 +46,37 @@ export class RangeDigest {
   }
 }
 
+/** The events a `RangeDigester` is asked for: the first `maxEvents` at positions (fromPosition, toPosition]. */
+export interface RangeToDigest {
+  readonly fromPosition: number;
+  readonly toPosition: number;
+  readonly maxEvents: number;
+}
+
+/** What a range's digest found: `RangeDigest` over its events, and the last event's position. */
+export interface DigestedRange {
+  readonly events: number;
+  readonly toPosition: number;
+  /** Every event of the range is a seal (then it needs no seal of its own). */
+  readonly onlySeals: boolean;
+  readonly digest: string;
+}
+
+/**
+ * Digests ranges of the log away from the event loop (embedded mode: `SqliteRangeDigester`, a
+ * thread with its own connection), exactly as `RangeDigest` over the same events.
+ */
+export interface RangeDigester {
+  /**
+   * The range's events, digested; undefined when they cannot be digested there exactly (an event
+   * without a well-formed chain link, written before the chain existed): the caller reads the
+   * range itself.
+   */
+  digest(range: RangeToDigest): Promise<DigestedRange | undefined>;
+  /** Waits for the digest in flight and lets go of what it holds; later digests answer undefined. */
+  close(): Promise<void>;
+}
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** The seal recorded in an event, when its data is well-formed. */

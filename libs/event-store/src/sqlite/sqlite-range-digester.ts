@@ -1,0 +1,116 @@
+import type { Worker } from 'node:worker_threads';
+import { type DigestedRange, type RangeDigester, type RangeToDigest, SEAL_STREAM } from '../hash-chain/seal';
+import { startSqliteThread } from './sqlite-thread';
+
+/**
+ * The thread's program (`startSqliteThread`, a read-only connection to events.db): per request, the
+ * digest of a range as `RangeDigest` (hash-chain/seal.ts) makes it, from the columns the digest
+ * covers and each event's link read as `chainLinkOf` (hash-chain/event-hash.ts) reads it. Both are
+ * repeated here as text; sqlite-range-digester.contract-spec.ts holds them to the originals.
+ * An event the main thread's path would digest otherwise (no well-formed link: `linkHashOf` hashes
+ * it whole) or could not read at all (data or metadata that is not JSON) stops the range
+ * undigested.
+ */
+const RANGE_DIGEST_PROGRAM = `
+const { createHash } = require('node:crypto');
+db.pragma('busy_timeout = 5000');
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const selectRange = db.prepare(
+  'SELECT position, stream_id, revision, metadata, recorded_at, json_valid(data) AS data_is_json FROM events ' +
+    'WHERE position > ? AND position <= ? ORDER BY position LIMIT ?',
+);
+function linkHashOf(metadataText) {
+  let metadata;
+  try {
+    metadata = JSON.parse(metadataText);
+  } catch {
+    return undefined;
+  }
+  const link = typeof metadata === 'object' && metadata !== null ? metadata.chain : undefined;
+  if (typeof link !== 'object' || link === null) return undefined;
+  const { prev, hash } = link;
+  return typeof prev === 'string' && typeof hash === 'string' && SHA256_HEX.test(prev) && SHA256_HEX.test(hash) ? hash : undefined;
+}
+return ({ fromPosition, toPosition, maxEvents }) => {
+  const hash = createHash('sha256');
+  let events = 0;
+  let lastPosition = fromPosition;
+  let onlySeals = true;
+  for (const event of selectRange.iterate(fromPosition, toPosition, maxEvents)) {
+    const linkHash = event.data_is_json === 1 ? linkHashOf(event.metadata) : undefined;
+    if (linkHash === undefined) return { undigested: event.position };
+    hash.update(\`\${event.position}\\t\${event.revision}\\t\${linkHash}\\t\${event.recorded_at}\\t\${JSON.stringify(event.stream_id)}\\n\`, 'utf8');
+    events++;
+    lastPosition = event.position;
+    onlySeals = onlySeals && event.stream_id === workerData.sealStream;
+  }
+  return { events, toPosition: lastPosition, onlySeals, digest: hash.digest('hex') };
+};
+`;
+
+type DigestReply = DigestedRange | { readonly undigested: number } | { readonly error: string };
+
+/**
+ * Digests the sealer's ranges (`ChainSealer`'s `rangeDigester`) on a thread with its own read-only
+ * connection to events.db: reading and hashing a minute of events under load (~180,000) took
+ * the event loop ~1 s of CPU every minute (`RangeDigest` over decoded events, 250 per turn). One
+ * range at a time; the thread starts with the first request, never holds the process open while
+ * idle, and ends with `close()`, which must come before the store's own close.
+ */
+export class SqliteRangeDigester implements RangeDigester {
+  private thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private settle: ((reply: DigestReply) => void) | undefined;
+  private closed = false;
+
+  constructor(private readonly file: string) {}
+
+  digest(range: RangeToDigest): Promise<DigestedRange | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    const digested = this.queue.then(() => this.request(range));
+    this.queue = digested.catch(() => undefined);
+    return digested;
+  }
+
+  /** Digests the ranges asked before it, then closes the thread's connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    if (!this.thread) return;
+    this.thread.worker.ref();
+    this.thread.worker.postMessage('stop');
+    await this.thread.exited;
+  }
+
+  private async request(range: RangeToDigest): Promise<DigestedRange | undefined> {
+    this.thread ??= this.startThread();
+    const { worker } = this.thread;
+    const reply = await new Promise<DigestReply>((resolve) => {
+      this.settle = resolve;
+      // Held open while a range is on its way: a seal (the CLI's, a shutdown's) waits for it.
+      worker.ref();
+      worker.postMessage(range);
+    }).finally(() => {
+      this.settle = undefined;
+      worker.unref();
+    });
+    if ('error' in reply) throw new Error(`Events (${range.fromPosition}, ${range.toPosition}] were not digested: ${reply.error}`);
+    return 'undigested' in reply ? undefined : reply;
+  }
+
+  private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
+    const worker = startSqliteThread(this.file, RANGE_DIGEST_PROGRAM, { sealStream: SEAL_STREAM }, { readonly: true });
+    worker.on('message', (reply: DigestReply) => this.settle?.(reply));
+    worker.on('error', (error) => this.settle?.({ error: error.message }));
+    const exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        // A thread gone (crashed): the next range starts another one.
+        this.settle?.({ error: 'the range digester thread exited' });
+        this.thread = undefined;
+        resolve();
+      }),
+    );
+    worker.unref();
+    return { worker, exited };
+  }
+}
