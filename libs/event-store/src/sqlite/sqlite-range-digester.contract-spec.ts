@@ -149,6 +149,18 @@ describe('SqliteRangeDigester', () => {
     expect(await digester.digest({ fromPosition: 0, toPosition: 1, maxEvents: 10 })).toMatchObject({ events: 1 });
   });
 
+  test('reads a link given twice as the store does: the last of duplicate keys', async () => {
+    await appendAtEnd(store, 's', [newEvent(), newEvent()]);
+    const raw = new Database(file);
+    const metadata = raw.prepare<[], string>('SELECT metadata FROM events WHERE position = 2').pluck().get() as string;
+    const decoy = JSON.stringify({ prev: 'a'.repeat(64), hash: 'b'.repeat(64) });
+    raw.prepare('UPDATE events SET metadata = ? WHERE position = 2').run(`{"chain":${decoy},${metadata.slice(1)}`);
+    raw.close();
+    const range = { fromPosition: 0, toPosition: 2, maxEvents: 10 };
+
+    expect(await digesterOf(file).digest(range)).toEqual(await digestOnTheLoop(store, range));
+  });
+
   test('answers undefined once closed, and a failure to read as a rejection', async () => {
     await appendAtEnd(store, 's', [newEvent()]);
     const digester = digesterOf(file);
