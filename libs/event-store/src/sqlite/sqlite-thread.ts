@@ -4,8 +4,9 @@ import { Worker } from 'node:worker_threads';
  * Starts a thread with its own connection to the SQLite file `file` (read-only when `readonly`),
  * running `program`: code that may use `db` (the connection) and `workerData`, and ends with a
  * function expression that answers one request, its value posted back (a throw posts `{ error }`).
- * 'stop' closes the connection and the thread. Inline text rather than a file of its own, so the same code runs compiled and under
- * ts-jest; the driver is the path this module resolves, so the thread loads the same copy.
+ * 'stop' closes the connection and the thread. Inline text rather than a file of its own, so the
+ * same code runs compiled and under ts-jest; the driver is the path this module resolves, so the
+ * thread loads the same copy.
  */
 export function startSqliteThread(file: string, program: string, workerData: Record<string, unknown> = {}, { readonly = false } = {}): Worker {
   return new Worker(threadProgram(program), {
