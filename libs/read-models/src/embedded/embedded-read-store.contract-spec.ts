@@ -8,7 +8,7 @@ import { waitFor } from '@scim/event-store/testing/event-store.contract';
 import { UniqueIndexViolationError } from '../read-store.port';
 import { tablesOf, writeEarlierLayoutFile } from '../testing/earlier-layout';
 import { describeReadStoreContract } from '../testing/read-store.contract';
-import { BACKSTOP_CHECKPOINT_PAGES, EmbeddedReadStore } from './embedded-read-store';
+import { BACKSTOP_CHECKPOINT_PAGES, DOCUMENTS_PER_CHECKPOINT, EmbeddedReadStore } from './embedded-read-store';
 
 describeReadStoreContract('EmbeddedReadStore in memory', async () => ({
   store: EmbeddedReadStore.open({ file: ':memory:' }),
@@ -413,7 +413,7 @@ describe('EmbeddedReadStore WAL checkpoints', () => {
     const store = EmbeddedReadStore.open({ file });
     await store.ensureIndexes('users', [{ name: 'account', fields: [['accountId', 1]] }]);
     const sizeBefore = statSync(file).size;
-    await commitDocuments(store, 600, 100);
+    await commitDocuments(store, 2 * DOCUMENTS_PER_CHECKPOINT, 100);
     await waitFor(() => store.walStats.checkpoints > 0, 'a checkpoint by the thread');
 
     // Far below the backstop auto-checkpoint's pages: only the thread can have grown the file.
@@ -423,8 +423,8 @@ describe('EmbeddedReadStore WAL checkpoints', () => {
     expect(existsSync(`${file}-wal`)).toBe(false);
     const reopened = EmbeddedReadStore.open({ file });
     try {
-      expect(await reopened.count('users', { accountId: 'a' })).toBe(600);
-      expect(await reopened.checkpoint('users')).toBe(600);
+      expect(await reopened.count('users', { accountId: 'a' })).toBe(2 * DOCUMENTS_PER_CHECKPOINT);
+      expect(await reopened.checkpoint('users')).toBe(2 * DOCUMENTS_PER_CHECKPOINT);
     } finally {
       await reopened.close();
     }
@@ -434,7 +434,7 @@ describe('EmbeddedReadStore WAL checkpoints', () => {
     jest.spyOn(sqliteThread, 'startSqliteThread').mockImplementation(() => new Worker('throw new Error("no thread here")', { eval: true }));
     const store = EmbeddedReadStore.open({ file });
     try {
-      await commitDocuments(store, 300, 100);
+      await commitDocuments(store, DOCUMENTS_PER_CHECKPOINT, 100);
       await waitFor(() => store.walStats.lastError !== undefined, 'the failure of the thread');
       expect(store.walStats).toEqual({ checkpoints: 0, lastError: expect.stringMatching(/no thread here/) });
 
@@ -452,7 +452,7 @@ describe('EmbeddedReadStore WAL checkpoints', () => {
   it('a scratch store and one in memory start no thread', async () => {
     const spy = jest.spyOn(sqliteThread, 'startSqliteThread');
     for (const store of [EmbeddedReadStore.open({ file, scratch: true }), EmbeddedReadStore.open({ file: ':memory:' })]) {
-      await commitDocuments(store, 600, 100);
+      await commitDocuments(store, 2 * DOCUMENTS_PER_CHECKPOINT, 100);
       expect(store.walStats).toEqual({ checkpoints: 0 });
       await store.close();
     }
