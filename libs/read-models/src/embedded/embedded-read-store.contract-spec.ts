@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as sqliteThread from '@scim/event-store/sqlite/sqlite-thread';
 import { waitFor } from '@scim/event-store/testing/event-store.contract';
-import { UniqueIndexViolationError } from '../read-store.port';
+import { type Doc, UniqueIndexViolationError } from '../read-store.port';
 import { tablesOf, writeEarlierLayoutFile } from '../testing/earlier-layout';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { BACKSTOP_CHECKPOINT_PAGES, DOCUMENTS_PER_CHECKPOINT, EmbeddedReadStore } from './embedded-read-store';
@@ -111,6 +111,33 @@ describe('EmbeddedReadStore persistence', () => {
       ]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('a field named "__proto__" is stored as a field, in the body or apart', async () => {
+    const body = JSON.parse('{"_id":"u1","__proto__":{"polluted":true},"repr":"r","n":1}') as Doc;
+    const apart = JSON.parse('{"_id":"g1","__proto__":"apart","n":1}') as Doc;
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.ensureStoredApart('users', ['repr']);
+      await store.ensureStoredApart('groups', ['__proto__']);
+      const changes = [
+        { collection: 'users', id: 'u1', doc: body },
+        { collection: 'groups', id: 'g1', doc: apart },
+      ];
+      await store.commit(changes, { projection: 'p', position: 1 });
+      const read = await store.get('users', 'u1');
+      expect(JSON.stringify(read)).toBe(JSON.stringify(body));
+      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+      expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT doc, "apart:__proto__" FROM "c:groups"').raw().get()).toEqual(['{"_id":"g1","__proto__":null,"n":1}', 'apart']);
+    } finally {
+      raw.close();
     }
   });
 

@@ -71,8 +71,8 @@ interface Collection {
 
 /**
  * The in-process read store, on SQLite's own engine: one table per collection (the document's JSON,
- * and a column for each field stored apart), in insertion order by an integer key that a
- * replacement keeps (it is updated in place), so a replaced document keeps its place. Each index is a WITHOUT ROWID table of
+ * and a column for each field stored apart), in insertion order by an integer key that an update
+ * keeps, so a replaced document keeps its place. Each index is a WITHOUT ROWID table of
  * (keys…, document): MongoDB indexes every element of an array, which an expression index cannot.
  * Queries are compiled to SQL (query/sql-query.ts); nothing of the documents or indexes is held in
  * memory. Every read parses the stored JSON afresh, so callers cannot change the store.
