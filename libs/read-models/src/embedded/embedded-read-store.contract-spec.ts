@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UniqueIndexViolationError } from '../read-store.port';
+import { Worker } from 'node:worker_threads';
+import * as sqliteThread from '@scim/event-store/sqlite/sqlite-thread';
+import { waitFor } from '@scim/event-store/testing/event-store.contract';
+import { type Doc, UniqueIndexViolationError } from '../read-store.port';
 import { tablesOf, writeEarlierLayoutFile } from '../testing/earlier-layout';
 import { describeReadStoreContract } from '../testing/read-store.contract';
-import { EmbeddedReadStore } from './embedded-read-store';
+import { BACKSTOP_CHECKPOINT_PAGES, DOCUMENTS_PER_CHECKPOINT, EmbeddedReadStore } from './embedded-read-store';
 
 describeReadStoreContract('EmbeddedReadStore in memory', async () => ({
   store: EmbeddedReadStore.open({ file: ':memory:' }),
@@ -108,6 +111,33 @@ describe('EmbeddedReadStore persistence', () => {
       ]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('a field named "__proto__" is stored as a field, in the body or apart', async () => {
+    const body = JSON.parse('{"_id":"u1","__proto__":{"polluted":true},"repr":"r","n":1}') as Doc;
+    const apart = JSON.parse('{"_id":"g1","__proto__":"apart","n":1}') as Doc;
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await store.ensureStoredApart('users', ['repr']);
+      await store.ensureStoredApart('groups', ['__proto__']);
+      const changes = [
+        { collection: 'users', id: 'u1', doc: body },
+        { collection: 'groups', id: 'g1', doc: apart },
+      ];
+      await store.commit(changes, { projection: 'p', position: 1 });
+      const read = await store.get('users', 'u1');
+      expect(JSON.stringify(read)).toBe(JSON.stringify(body));
+      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+      expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT doc, "apart:__proto__" FROM "c:groups"').raw().get()).toEqual(['{"_id":"g1","__proto__":null,"n":1}', 'apart']);
+    } finally {
+      raw.close();
     }
   });
 
@@ -380,6 +410,80 @@ describe('EmbeddedReadStore persistence', () => {
     await store.close();
     await expect(store.get('users', 'a')).rejects.toThrow(/closed/);
     await store.close();
+  });
+});
+
+describe('EmbeddedReadStore WAL checkpoints', () => {
+  let directory: string;
+  let file: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'read-store-wal-'));
+    file = join(directory, 'read-models.sqlite');
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  /** `count` documents of about `bytes` each, committed 20 at a time as the projection runner would. */
+  async function commitDocuments(store: EmbeddedReadStore, count: number, bytes: number): Promise<void> {
+    for (let first = 0; first < count; first += 20) {
+      const ids = Array.from({ length: Math.min(20, count - first) }, (_, at) => `u${first + at}`);
+      const changes = ids.map((id) => ({ collection: 'users', id, doc: { _id: id, accountId: 'a', body: 'x'.repeat(bytes) } }));
+      await store.commit(changes, { projection: 'users', position: first + ids.length });
+    }
+  }
+
+  it('copies the live file back on the checkpointer thread, and the main connection closes last (the WAL is deleted)', async () => {
+    const store = EmbeddedReadStore.open({ file });
+    await store.ensureIndexes('users', [{ name: 'account', fields: [['accountId', 1]] }]);
+    const sizeBefore = statSync(file).size;
+    await commitDocuments(store, 2 * DOCUMENTS_PER_CHECKPOINT, 100);
+    await waitFor(() => store.walStats.checkpoints > 0, 'a checkpoint by the thread');
+
+    // Far below the backstop auto-checkpoint's pages: only the thread can have grown the file.
+    expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+    expect(store.walStats.lastError).toBeUndefined();
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const reopened = EmbeddedReadStore.open({ file });
+    try {
+      expect(await reopened.count('users', { accountId: 'a' })).toBe(2 * DOCUMENTS_PER_CHECKPOINT);
+      expect(await reopened.checkpoint('users')).toBe(2 * DOCUMENTS_PER_CHECKPOINT);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('without its thread (it failed), the WAL is still copied back by the backstop auto-checkpoint and stays bounded', async () => {
+    jest.spyOn(sqliteThread, 'startSqliteThread').mockImplementation(() => new Worker('throw new Error("no thread here")', { eval: true }));
+    const store = EmbeddedReadStore.open({ file });
+    try {
+      await commitDocuments(store, DOCUMENTS_PER_CHECKPOINT, 100);
+      await waitFor(() => store.walStats.lastError !== undefined, 'the failure of the thread');
+      expect(store.walStats).toEqual({ checkpoints: 0, lastError: expect.stringMatching(/no thread here/) });
+
+      // About three backstops' worth of pages (a document a page) after the thread is gone.
+      await commitDocuments(store, 3 * BACKSTOP_CHECKPOINT_PAGES, 3_500);
+      const frame = 24 + 4096;
+      expect(statSync(`${file}-wal`).size).toBeLessThan((BACKSTOP_CHECKPOINT_PAGES + 100) * frame);
+      expect(statSync(file).size).toBeGreaterThan(2 * BACKSTOP_CHECKPOINT_PAGES * 4096);
+      expect(await store.count('users', {})).toBe(3 * BACKSTOP_CHECKPOINT_PAGES);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a scratch store and one in memory start no thread', async () => {
+    const spy = jest.spyOn(sqliteThread, 'startSqliteThread');
+    for (const store of [EmbeddedReadStore.open({ file, scratch: true }), EmbeddedReadStore.open({ file: ':memory:' })]) {
+      await commitDocuments(store, 2 * DOCUMENTS_PER_CHECKPOINT, 100);
+      expect(store.walStats).toEqual({ checkpoints: 0 });
+      await store.close();
+    }
+    expect(spy).not.toHaveBeenCalled();
   });
 });
 
