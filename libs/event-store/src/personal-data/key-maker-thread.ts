@@ -1,5 +1,4 @@
-import type { Worker } from 'node:worker_threads';
-import { startSqliteThread } from '../sqlite/sqlite-thread';
+import { SqliteThreadRequests, startSqliteThread } from '../sqlite/sqlite-thread';
 import type { DataKey } from './subject-key-store.port';
 import { KEY_BYTES } from './key-wrapping';
 
@@ -39,7 +38,10 @@ const makeBatch = db.transaction(({ accountId, accountKey, count, at }) => {
 return (request) => makeBatch.immediate(request);
 `;
 
-type BatchReply = { readonly keyIds: readonly string[]; readonly keys: Uint8Array } | { readonly error: string };
+interface Batch {
+  readonly keyIds: readonly string[];
+  readonly keys: Uint8Array;
+}
 
 /**
  * Makes the key pool's batches on a thread with its own connection to keys.db: the ids, keys,
@@ -47,62 +49,28 @@ type BatchReply = { readonly keyIds: readonly string[]; readonly keys: Uint8Arra
  * the loop. One batch at a time; the thread starts with the first request and ends with `stop`.
  */
 export class KeyMakerThread {
-  private thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private settle: ((reply: BatchReply) => void) | undefined;
+  private readonly batches: SqliteThreadRequests<Batch>;
   private stopped = false;
 
-  constructor(private readonly file: string) {}
+  constructor(file: string) {
+    this.batches = new SqliteThreadRequests(() => startSqliteThread(file, KEY_MAKER_PROGRAM, { keyBytes: KEY_BYTES }), 'key maker');
+  }
 
   /** `count` new keys of the account, durable in keys.db (committed with an fsync) when this resolves. */
-  make(accountId: string, accountKey: Buffer, count: number): Promise<DataKey[]> {
-    const made = this.queue.then(() => this.request(accountId, accountKey, count));
-    this.queue = made.catch(() => undefined);
-    return made;
-  }
-
-  /** Waits for the batch in flight, then closes the thread's connection. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.queue;
-    if (!this.thread) return;
-    this.thread.worker.ref();
-    this.thread.worker.postMessage('stop');
-    await this.thread.exited;
-  }
-
-  private async request(accountId: string, accountKey: Buffer, count: number): Promise<DataKey[]> {
-    if (this.stopped) throw new Error('The key store is closed');
-    this.thread ??= this.startThread();
-    const { worker } = this.thread;
-    const reply = await new Promise<BatchReply>((resolve) => {
-      this.settle = resolve;
-      // Held open while a batch is on its way: creates may be waiting for it.
-      worker.ref();
+  async make(accountId: string, accountKey: Buffer, count: number): Promise<DataKey[]> {
+    const reply = await this.batches.ask(() => {
+      if (this.stopped) throw new Error('The key store is closed');
       // A copy of its own: a small Buffer is a view of a shared pool, which would be cloned whole.
-      worker.postMessage({ accountId, accountKey: new Uint8Array(accountKey), count, at: new Date().toISOString() });
-    }).finally(() => {
-      this.settle = undefined;
-      worker.unref();
+      return { accountId, accountKey: new Uint8Array(accountKey), count, at: new Date().toISOString() };
     });
     if ('error' in reply) throw new Error(`No keys made: ${reply.error}`);
     const keys = Buffer.from(reply.keys.buffer, reply.keys.byteOffset, reply.keys.byteLength);
     return reply.keyIds.map((keyId, index) => ({ keyId, key: keys.subarray(index * KEY_BYTES, (index + 1) * KEY_BYTES) }));
   }
 
-  private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
-    const worker = startSqliteThread(this.file, KEY_MAKER_PROGRAM, { keyBytes: KEY_BYTES });
-    worker.on('message', (reply: BatchReply) => this.settle?.(reply));
-    worker.on('error', (error) => this.settle?.({ error: error.message }));
-    const exited = new Promise<void>((resolve) =>
-      worker.once('exit', () => {
-        // A thread gone (crashed): the next batch starts another one.
-        this.settle?.({ error: 'the key maker thread exited' });
-        this.thread = undefined;
-        resolve();
-      }),
-    );
-    worker.unref();
-    return { worker, exited };
+  /** Waits for the batch in flight, then closes the thread's connection. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.batches.close();
   }
 }

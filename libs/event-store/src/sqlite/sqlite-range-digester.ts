@@ -1,6 +1,5 @@
-import type { Worker } from 'node:worker_threads';
 import { type DigestedRange, type RangeDigester, type RangeToDigest, SEAL_STREAM } from '../hash-chain/seal';
-import { startSqliteThread } from './sqlite-thread';
+import { SqliteThreadRequests, startSqliteThread } from './sqlite-thread';
 
 /**
  * The thread's program (`startSqliteThread`, a read-only connection to events.db): per request, the
@@ -50,71 +49,32 @@ return ({ fromPosition, toPosition, maxEvents }) => {
 };
 `;
 
-type DigestReply = DigestedRange | { readonly undigested: number } | { readonly error: string };
-
 /**
  * Digests the sealer's ranges (`ChainSealer`'s `rangeDigester`) on a thread with its own read-only
  * connection to events.db: a seal of 200,000 events (about a minute under load) took the event
  * loop ~1.4 s of CPU, read and decoded there; with the thread, ~50 ms (measured, and ~1.8 s against
- * ~30 ms in the idle service). One range at a
- * time; the thread starts with the first request, never holds the process open while idle, and
- * ends with `close()`, which must come before the store's own close (the store's connection closes
- * last, checkpointing and removing the WAL).
+ * ~30 ms in the idle service). One range at a time (`SqliteThreadRequests`); `close()` must come
+ * before the store's own close (the store's connection closes last, checkpointing and removing the
+ * WAL).
  */
 export class SqliteRangeDigester implements RangeDigester {
-  private thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private settle: ((reply: DigestReply) => void) | undefined;
+  private readonly ranges: SqliteThreadRequests<DigestedRange | { readonly undigested: number }>;
   private closed = false;
 
-  constructor(private readonly file: string) {}
-
-  digest(range: RangeToDigest): Promise<DigestedRange | undefined> {
-    if (this.closed) return Promise.resolve(undefined);
-    const digested = this.queue.then(() => this.request(range));
-    this.queue = digested.catch(() => undefined);
-    return digested;
+  constructor(file: string) {
+    this.ranges = new SqliteThreadRequests(() => startSqliteThread(file, RANGE_DIGEST_PROGRAM, { sealStream: SEAL_STREAM }, { readonly: true }), 'range digester');
   }
 
-  /** Digests the ranges asked before it, then closes the thread's connection. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.queue;
-    if (!this.thread) return;
-    this.thread.worker.ref();
-    this.thread.worker.postMessage('stop');
-    await this.thread.exited;
-  }
-
-  private async request(range: RangeToDigest): Promise<DigestedRange | undefined> {
-    this.thread ??= this.startThread();
-    const { worker } = this.thread;
-    const reply = await new Promise<DigestReply>((resolve) => {
-      this.settle = resolve;
-      // Held open while a range is on its way: a seal (the CLI's, a shutdown's) waits for it.
-      worker.ref();
-      worker.postMessage(range);
-    }).finally(() => {
-      this.settle = undefined;
-      worker.unref();
-    });
+  async digest(range: RangeToDigest): Promise<DigestedRange | undefined> {
+    if (this.closed) return undefined;
+    const reply = await this.ranges.ask(() => range);
     if ('error' in reply) throw new Error(`Events (${range.fromPosition}, ${range.toPosition}] were not digested: ${reply.error}`);
     return 'undigested' in reply ? undefined : reply;
   }
 
-  private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
-    const worker = startSqliteThread(this.file, RANGE_DIGEST_PROGRAM, { sealStream: SEAL_STREAM }, { readonly: true });
-    worker.on('message', (reply: DigestReply) => this.settle?.(reply));
-    worker.on('error', (error) => this.settle?.({ error: error.message }));
-    const exited = new Promise<void>((resolve) =>
-      worker.once('exit', () => {
-        // A thread gone (crashed): the next range starts another one.
-        this.settle?.({ error: 'the range digester thread exited' });
-        this.thread = undefined;
-        resolve();
-      }),
-    );
-    worker.unref();
-    return { worker, exited };
+  /** Digests the ranges asked before it, then closes the thread's connection. */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.ranges.close();
   }
 }

@@ -37,3 +37,73 @@ parentPort.on('message', (request) => {
 });
 `;
 }
+
+/** What a request gets when the thread's program threw, or the thread stopped or failed. */
+export interface ThreadError {
+  readonly error: string;
+}
+
+/**
+ * Requests to a thread of `startSqliteThread`, answered one at a time in the order asked: the
+ * thread starts with the first, holds the process open only while a request is on its way, starts
+ * again after a crash, and ends with `close()`, once the requests asked before it are answered.
+ */
+export class SqliteThreadRequests<Reply> {
+  private thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private settle: ((reply: Reply | ThreadError) => void) | undefined;
+
+  /** `start` starts the thread; `name` names it in the error a crash answers with. */
+  constructor(
+    private readonly start: () => Worker,
+    private readonly name: string,
+  ) {}
+
+  /**
+   * The reply to the message `message()` gives when its turn comes (a throw of it rejects this
+   * request alone).
+   */
+  ask(message: () => unknown): Promise<Reply | ThreadError> {
+    const answered = this.queue.then(() => this.send(message()));
+    this.queue = answered.catch(() => undefined);
+    return answered;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (!this.thread) return;
+    this.thread.worker.ref();
+    this.thread.worker.postMessage('stop');
+    await this.thread.exited;
+  }
+
+  private send(message: unknown): Promise<Reply | ThreadError> {
+    this.thread ??= this.startThread();
+    const { worker } = this.thread;
+    return new Promise<Reply | ThreadError>((resolve) => {
+      this.settle = resolve;
+      // Held open while a request is on its way: its caller may be all the process waits for.
+      worker.ref();
+      worker.postMessage(message);
+    }).finally(() => {
+      this.settle = undefined;
+      worker.unref();
+    });
+  }
+
+  private startThread(): { readonly worker: Worker; readonly exited: Promise<void> } {
+    const worker = this.start();
+    worker.on('message', (reply: Reply) => this.settle?.(reply));
+    worker.on('error', (error) => this.settle?.({ error: error.message }));
+    const exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        // A thread gone (crashed): the next request starts another one.
+        this.settle?.({ error: `the ${this.name} thread exited` });
+        this.thread = undefined;
+        resolve();
+      }),
+    );
+    worker.unref();
+    return { worker, exited };
+  }
+}
