@@ -8,7 +8,8 @@ import { waitFor } from '@scim/event-store/testing/event-store.contract';
 import { type Doc, UniqueIndexViolationError } from '../read-store.port';
 import { tablesOf, writeEarlierLayoutFile } from '../testing/earlier-layout';
 import { describeReadStoreContract } from '../testing/read-store.contract';
-import { BACKSTOP_CHECKPOINT_PAGES, DOCUMENTS_PER_CHECKPOINT, EmbeddedReadStore } from './embedded-read-store';
+import { BACKSTOP_CHECKPOINT_PAGES } from '@scim/event-store/sqlite/wal-checkpointer';
+import { DOCUMENTS_PER_CHECKPOINT, EmbeddedReadStore } from './embedded-read-store';
 
 describeReadStoreContract('EmbeddedReadStore in memory', async () => ({
   store: EmbeddedReadStore.open({ file: ':memory:' }),

@@ -32,12 +32,6 @@ const LAYOUT_VERSION = 4;
  * WAL header on the event loop: asking more often would sync more often.
  */
 export const DOCUMENTS_PER_CHECKPOINT = 400;
-/**
- * SQLite's own auto-checkpoint, on the event loop, as the event store keeps it: it copies only what
- * the thread has not yet, lets the WAL start over under constant commits, and bounds the WAL if
- * the thread stops.
- */
-export const BACKSTOP_CHECKPOINT_PAGES = 4_000;
 
 /** The document's body, as a field's JSON is read from it. */
 const IN_DOCUMENT = fieldsOf('d.doc');
@@ -87,7 +81,6 @@ export class EmbeddedReadStore extends ReadStore {
    */
   private readonly kept = new Map<string, unknown>();
   private closed = false;
-  private documentsSinceCheckpoint = 0;
   private readonly reading: <T>(read: () => T) => T;
 
   static open(options: EmbeddedReadStoreOptions): EmbeddedReadStore {
@@ -120,8 +113,7 @@ export class EmbeddedReadStore extends ReadStore {
       // The live file's WAL is copied back on a thread (WalCheckpointer), not inside a commit on the
       // event loop; a scratch file has no WAL, one in memory no file.
       const live = !options.scratch && options.file !== ':memory:';
-      if (live) db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      return new EmbeddedReadStore(db, earlier, live ? new WalCheckpointer(resolvePath(options.file)) : undefined);
+      return new EmbeddedReadStore(db, earlier, live ? new WalCheckpointer(db, DOCUMENTS_PER_CHECKPOINT) : undefined);
     } catch (error) {
       db.close();
       throw error;
@@ -288,11 +280,7 @@ export class EmbeddedReadStore extends ReadStore {
         checkpoint.position,
       );
     });
-    this.documentsSinceCheckpoint += changes.length;
-    if (this.checkpointer && this.documentsSinceCheckpoint >= DOCUMENTS_PER_CHECKPOINT) {
-      this.documentsSinceCheckpoint = 0;
-      this.checkpointer.request();
-    }
+    this.checkpointer?.committed(changes.length);
   }
 
   /** Checkpoints of the WAL by the thread since open, and its last failure (none for a scratch or in-memory store). */
