@@ -9,8 +9,9 @@ export function sendScim(response: Response, status: number, body: unknown, head
 /**
  * Sends a JSON body already serialised, as text or encoded in UTF-8. Written on Node's response
  * directly: Express's `send` would re-parse the content type for its charset and test freshness on
- * every answer, and SCIM routes answer If-None-Match themselves (RFC 7644 §3.14). Node leaves the body out of a HEAD answer. A body given as text goes out in
- * one write with the head (Node joins them), where bytes cost a copy and a two-chunk writev.
+ * every answer, and SCIM routes answer If-None-Match themselves (RFC 7644 §3.14). Node leaves the
+ * body out of a HEAD answer. A body given as text goes out in one write with the head (Node joins
+ * them), where bytes cost a copy and a two-chunk writev.
  */
 export function sendScimJson(response: Response, status: number, json: string | Buffer, headers: Record<string, string> = {}): void {
   for (const name of Object.keys(headers)) response.setHeader(name, headers[name]);
